@@ -1,0 +1,85 @@
+/** The `ecp` entry point: parses flags, dispatches to a headless command or opens the console. */
+import meow, { type AnyFlags } from 'meow';
+import { loadConfig } from './config.js';
+import { EcpError, errorMessage } from './errors.js';
+import { debug } from './log.js';
+import type { CommandContext } from './commands/command.js';
+import { findCommand, helpText } from './commands/index.js';
+
+const globalFlags = {
+  config: { type: 'string' },
+  dataDir: { type: 'string' },
+  context: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  readonly: { type: 'boolean', default: false },
+  sandbox: { type: 'boolean', default: false },
+  once: { type: 'boolean', default: false },
+  tenant: { type: 'string' },
+  help: { type: 'boolean', default: false, shortFlag: 'h' },
+  version: { type: 'boolean', default: false },
+} satisfies AnyFlags;
+
+function parse(argv: string[], flags: AnyFlags) {
+  return meow({
+    importMeta: import.meta,
+    argv,
+    flags: { ...globalFlags, ...flags },
+    autoHelp: false,
+    autoVersion: false,
+    allowUnknownFlags: false,
+    booleanDefault: undefined,
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const found = findCommand(argv);
+  if (!found) {
+    const cli = parse(argv, {});
+    if (cli.flags.version) {
+      process.stdout.write(`${cli.pkg.version ?? 'unknown'}\n`);
+      return 0;
+    }
+    if (cli.input.length > 0) {
+      throw new EcpError(`Unknown command "${cli.input.join(' ')}". Run \`ecp --help\` for the list.`);
+    }
+    process.stdout.write(`${helpText()}\n`);
+    return 0;
+  }
+  const { command, rest } = found;
+  const cli = parse(rest, command.flags ?? {});
+  if (cli.flags.help) {
+    process.stdout.write(`${command.summary}\n\nUsage\n${command.usage}\n`);
+    return 0;
+  }
+  const config = loadConfig({
+    cwd: process.cwd(),
+    env: process.env,
+    configPath: cli.flags.config as string | undefined,
+    dataDir: cli.flags.dataDir as string | undefined,
+    kubeContext: cli.flags.context as string | undefined,
+    readOnly: cli.flags.readonly === true,
+  });
+  debug('cli', `command "${command.name}", config ${config.configFile ?? '(none)'}, data ${config.dataDir}`);
+  const ctx: CommandContext = {
+    config,
+    input: cli.input,
+    flags: cli.flags as Record<string, unknown>,
+    io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+  return command.run(ctx);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof EcpError) {
+    process.stderr.write(`ecp: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`ecp: unexpected error: ${errorMessage(error)}\n`);
+    debug('cli', error instanceof Error ? (error.stack ?? '') : '');
+    process.exitCode = 2;
+  }
+}

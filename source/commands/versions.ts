@@ -1,0 +1,193 @@
+/** `ecp versions register | list | status | show` — the specification's versions API, headless. */
+import { readFile } from 'node:fs/promises';
+import { createCore } from '../core.js';
+import { dns1123Problem } from '../domain/names.js';
+import { formatDuration } from '../domain/duration.js';
+import type { ImageVersion } from '../domain/types.js';
+import {
+  applyStatusChange,
+  newVersion,
+  parseRegisterBody,
+  parseStatusChange,
+  VersionInputError,
+} from '../domain/versions.js';
+import { UsageError } from '../errors.js';
+import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
+import { boolFlag, intFlag, requireInput, stringFlag } from './flags.js';
+
+async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function registerBodyText(ctx: CommandContext): Promise<{ text: string; source: string }> {
+  const inline = typeof ctx.flags.json === 'string' && ctx.flags.json !== '' ? ctx.flags.json : undefined;
+  // meow reads `--file -` as an empty --file followed by the word '-'.
+  const file = ctx.flags.file === '' && ctx.input[0] === '-' ? '-' : stringFlag(ctx, 'file');
+  if (inline !== undefined && file !== undefined) throw new UsageError('Give the version body with --json or --file, not both.');
+  if (inline !== undefined) return { text: inline, source: '--json' };
+  if (file === '-') return { text: await readStdin(ctx.io.stdin), source: 'standard input' };
+  if (file !== undefined) {
+    try {
+      return { text: await readFile(file, 'utf8'), source: file };
+    } catch {
+      throw new UsageError(`Version body file ${file} cannot be read.`);
+    }
+  }
+  throw new UsageError("Missing version body. Usage: ecp versions register --json '<body>' | --file FILE | --file -");
+}
+
+function inputError<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof VersionInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+const register: Command = {
+  name: 'versions register',
+  summary: 'register a built image as a new version',
+  usage: "  ecp versions register --json '{\"service_name\":\"callbot\",...}'\n  ecp versions register --file body.json [--json]\n  ecp versions register --file - < body.json",
+  flags: { json: { type: 'string' }, file: { type: 'string' } },
+  async run(ctx) {
+    const { text, source } = await registerBodyText(ctx);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`The version body from ${source} is not valid JSON: ${(error as Error).message}.`);
+    }
+    const input = inputError(() => parseRegisterBody(body));
+    const core = createCore(ctx.config);
+    const actor = await core.actor();
+    const version = await core.store.update(async (data) => {
+      const duplicate =
+        data.versions.some((v) => v.fullImageName === input.fullImageName) ||
+        (await core.store.isImageArchived(input.fullImageName));
+      if (duplicate) throw new UsageError(`Image ${input.fullImageName} is already registered.`);
+      const created = newVersion(input, new Date(), new Set(data.versions.map((v) => v.id)), actor);
+      data.versions.push(created);
+      return created;
+    });
+    await core.audit.append({ actor, action: 'version.register', target: version.id, details: { image: version.fullImageName } });
+    if (ctx.flags.json !== undefined) printJson(ctx, version);
+    else println(ctx.io.stdout, version.id);
+    return 0;
+  },
+};
+
+function versionRows(versions: ImageVersion[], now: number): string[][] {
+  return versions.map((v) => [
+    v.id,
+    v.imageTag,
+    v.status,
+    v.securityScanResult,
+    String(v.vulnerabilitiesCount),
+    v.gitBranch,
+    v.gitCommit.slice(0, 7),
+    `${formatDuration(now - Date.parse(v.createdAt))} ago`,
+  ]);
+}
+
+export const VERSION_COLUMNS = ['ID', 'TAG', 'STATUS', 'SCAN', 'VULNS', 'BRANCH', 'COMMIT', 'CREATED'];
+
+const list: Command = {
+  name: 'versions list',
+  summary: 'list the versions of a service, newest first',
+  usage: '  ecp versions list <service> [--limit N] [--all] [--json]',
+  flags: { limit: { type: 'number' }, all: { type: 'boolean' } },
+  async run(ctx) {
+    const service = requireInput(ctx, 0, 'service name', this.usage.trim());
+    const problem = dns1123Problem('Service name', service);
+    if (problem) throw new UsageError(problem);
+    const all = boolFlag(ctx, 'all');
+    const limit = intFlag(ctx, 'limit', 1) ?? (all ? undefined : 10);
+    const store = createCore(ctx.config).store;
+    const versions = all
+      ? await store.allVersions(service)
+      : (await store.read()).versions
+          .filter((v) => v.serviceName === service)
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const shown = limit === undefined ? versions : versions.slice(0, limit);
+    if (ctx.flags.json) {
+      printJson(ctx, shown);
+    } else if (shown.length === 0) {
+      println(ctx.io.stdout, `No versions of ${service} are registered.`);
+    } else {
+      println(ctx.io.stdout, formatColumns(VERSION_COLUMNS, versionRows(shown, Date.now())));
+    }
+    return 0;
+  },
+};
+
+function printVersion(ctx: CommandContext, v: ImageVersion): void {
+  if (ctx.flags.json) return printJson(ctx, v);
+  const vulns = Object.entries(v.vulnerabilities)
+    .map(([sev, n]) => `${sev} ${n}`)
+    .join(', ');
+  const lines: [string, string | undefined][] = [
+    ['id', v.id],
+    ['image', v.fullImageName],
+    ['digest', v.digest],
+    ['status', v.status],
+    ['scan', v.securityScanResult],
+    ['vulnerabilities', `${v.vulnerabilitiesCount}${vulns ? ` (${vulns})` : ''}`],
+    ['git', `${v.gitBranch} ${v.gitCommit}`],
+    ['build', v.buildDurationMs === undefined ? undefined : formatDuration(v.buildDurationMs)],
+    ['created', v.createdAt],
+    ['updated', v.updatedAt],
+  ];
+  for (const [key, value] of lines) if (value !== undefined) println(ctx.io.stdout, `${`${key}:`.padEnd(17)}${value}`);
+}
+
+const status: Command = {
+  name: 'versions status',
+  summary: 'update the status and security-scan fields of a version',
+  usage: '  ecp versions status <id> [--status S] [--scan passed|failed|pending|skipped] [--vulns N] [--json]',
+  flags: { status: { type: 'string' }, scan: { type: 'string' }, vulns: { type: 'number' } },
+  async run(ctx) {
+    const id = requireInput(ctx, 0, 'version id', this.usage.trim());
+    const change = inputError(() =>
+      parseStatusChange({ status: stringFlag(ctx, 'status'), scan: stringFlag(ctx, 'scan'), vulns: intFlag(ctx, 'vulns', 0) }),
+    );
+    const core = createCore(ctx.config);
+    const actor = await core.actor();
+    const { before, after } = await core.store.update(async (data) => {
+      const index = data.versions.findIndex((v) => v.id === id);
+      if (index < 0) {
+        const archived = await core.store.findVersion(id);
+        throw new UsageError(archived ? `Version ${id} is archived and can no longer change.` : `No version has the id "${id}".`);
+      }
+      const previous = data.versions[index]!;
+      const updated = applyStatusChange(previous, change, new Date());
+      data.versions[index] = updated;
+      return { before: previous, after: updated };
+    });
+    await core.audit.append({
+      actor,
+      action: 'version.status',
+      target: id,
+      details: { from: { status: before.status, scan: before.securityScanResult }, to: change },
+    });
+    printVersion(ctx, after);
+    return 0;
+  },
+};
+
+const show: Command = {
+  name: 'versions show',
+  summary: 'show one version',
+  usage: '  ecp versions show <id> [--json]',
+  async run(ctx) {
+    const id = requireInput(ctx, 0, 'version id', this.usage.trim());
+    const found = await createCore(ctx.config).store.findVersion(id);
+    if (!found) throw new UsageError(`No version has the id "${id}".`);
+    printVersion(ctx, found.version);
+    return 0;
+  },
+};
+
+export const versionsCommands: Command[] = [register, list, status, show];

@@ -1,0 +1,198 @@
+/**
+ * Configuration (DESIGN §4): defaults, then ecp.config.yaml (or --config FILE), then env vars,
+ * then command-line flags. Validated once; an unknown key or bad value names the key and file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from './domain/duration.js';
+import { isDns1123Label } from './domain/names.js';
+import { UsageError } from './errors.js';
+
+const severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']);
+const duration = z.string().refine((v) => parseDuration(v) !== undefined, {
+  message: 'expected a duration such as 90s, 10m, 24h or 2d',
+});
+
+const serviceBuild = z.strictObject({
+  name: z.string().refine(isDns1123Label, { message: 'expected a DNS-1123 label such as callbot' }),
+  context: z.string().min(1),
+  dockerfile: z.string().min(1).default('Dockerfile'),
+  buildArgs: z.record(z.string(), z.string()).default({}),
+  target: z.string().min(1).optional(),
+});
+
+export const configFileSchema = z.strictObject({
+  registry: z.string().min(1).optional(),
+  imagePrefix: z.string().min(1).optional(),
+  manifestsDir: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  tagPolicy: z.enum(['branch', 'semver', 'template']).optional(),
+  tagTemplate: z.string().min(1).optional(),
+  gitTagPattern: z.string().min(1).optional(),
+  gitRemote: z.string().min(1).optional(),
+  monitorInterval: z.number().int().positive().optional(),
+  services: z.array(serviceBuild).optional(),
+  autoRollback: z
+    .strictObject({
+      services: z.array(z.string()).default([]),
+      protectedNamespaces: z.array(z.string()).default(['*prod*']),
+    })
+    .optional(),
+  vulnerabilityGate: z
+    .strictObject({
+      failOn: z.array(severity).default(['CRITICAL', 'HIGH']),
+      maxCount: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  requireApproval: z.array(z.string()).optional(),
+  approvalTtl: duration.optional(),
+  operators: z.array(z.string()).optional(),
+  approvers: z.array(z.string()).optional(),
+  readOnly: z.boolean().optional(),
+  history: z.strictObject({ keepPerService: z.number().int().min(1).default(50) }).optional(),
+});
+
+export type Severity = z.infer<typeof severity>;
+
+export interface ServiceBuildConfig {
+  name: string;
+  /** Absolute path of the build context. */
+  context: string;
+  /** Path of the Dockerfile relative to the context. */
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  target?: string;
+}
+
+export interface Config {
+  /** The config file that was read, if any. */
+  configFile?: string;
+  /** Folder that relative paths in the config file are resolved against; also the git work tree. */
+  baseDir: string;
+  registry: string;
+  imagePrefix: string;
+  manifestsDir: string;
+  dataDir: string;
+  tagPolicy: 'branch' | 'semver' | 'template';
+  tagTemplate: string;
+  gitTagPattern: string;
+  gitRemote: string;
+  monitorIntervalSeconds: number;
+  services: ServiceBuildConfig[];
+  autoRollback: { services: string[]; protectedNamespaces: string[] };
+  vulnerabilityGate: { failOn: Severity[]; maxCount?: number };
+  requireApproval: string[];
+  approvalTtlMs: number;
+  operators: string[];
+  approvers: string[];
+  readOnly: boolean;
+  keepPerService: number;
+  kubeContext?: string;
+  debug: boolean;
+}
+
+export interface ConfigInputs {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** --config FILE */
+  configPath?: string;
+  /** --data-dir DIR */
+  dataDir?: string;
+  /** --context NAME */
+  kubeContext?: string;
+  /** --readonly */
+  readOnly?: boolean;
+}
+
+export const DEFAULT_CONFIG_NAME = 'ecp.config.yaml';
+
+function readConfigFile(file: string): z.infer<typeof configFileSchema> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError(`Config file ${file} could not be read: ${reason}`);
+  }
+  const result = configFileSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path.join('.') || '(top level)';
+    const detail =
+      issue.code === 'unrecognized_keys'
+        ? `unknown key "${[...issue.path, issue.keys[0]].join('.')}"`
+        : `key "${key}": ${issue.message}`;
+    throw new UsageError(`Config file ${file} has an invalid ${detail}.`);
+  }
+  return result.data;
+}
+
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function loadConfig(inputs: ConfigInputs): Config {
+  const { cwd, env } = inputs;
+  const explicit = inputs.configPath ?? envValue(env, 'ECP_CONFIG');
+  const configFile = explicit ? path.resolve(cwd, explicit) : path.join(cwd, DEFAULT_CONFIG_NAME);
+  if (explicit && !existsSync(configFile)) {
+    throw new UsageError(`Config file ${configFile} does not exist.`);
+  }
+  const found = existsSync(configFile);
+  const file = found ? readConfigFile(configFile) : {};
+  const baseDir = found ? path.dirname(configFile) : cwd;
+  const fromFile = (p: string | undefined) => (p === undefined ? undefined : path.resolve(baseDir, p));
+  const fromEnv = (p: string | undefined) => (p === undefined ? undefined : path.resolve(cwd, p));
+
+  const registry = envValue(env, 'DOCKER_REGISTRY') ?? file.registry ?? 'localhost:5000';
+  const imagePrefix = envValue(env, 'IMAGE_PREFIX') ?? file.imagePrefix ?? 'ecp-ai';
+  if (/\s|^\/|\/$/.test(registry)) throw new UsageError(`Registry "${registry}" (DOCKER_REGISTRY or registry) is not a registry host such as localhost:5000.`);
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(imagePrefix)) {
+    throw new UsageError(`Image prefix "${imagePrefix}" (IMAGE_PREFIX or imagePrefix) is not a valid image path such as ecp-ai.`);
+  }
+  const approvalTtl = file.approvalTtl ?? '24h';
+
+  return {
+    configFile: found ? configFile : undefined,
+    baseDir,
+    registry,
+    imagePrefix,
+    manifestsDir:
+      fromEnv(envValue(env, 'K8S_MANIFESTS_DIR')) ?? fromFile(file.manifestsDir) ?? path.resolve(cwd, 'k8s-manifests'),
+    dataDir:
+      (inputs.dataDir ? path.resolve(cwd, inputs.dataDir) : undefined) ??
+      fromEnv(envValue(env, 'ECP_DATA_DIR')) ??
+      fromFile(file.dataDir) ??
+      path.resolve(cwd, 'data'),
+    tagPolicy: file.tagPolicy ?? 'branch',
+    tagTemplate: file.tagTemplate ?? '{branch}-{sha}-{timestamp}',
+    gitTagPattern: file.gitTagPattern ?? 'deploy/{tenant}/{timestamp}',
+    gitRemote: file.gitRemote ?? 'origin',
+    monitorIntervalSeconds: file.monitorInterval ?? 30,
+    services: (file.services ?? []).map((s) => ({
+      name: s.name,
+      context: path.resolve(baseDir, s.context),
+      dockerfile: s.dockerfile,
+      buildArgs: s.buildArgs,
+      target: s.target,
+    })),
+    autoRollback: file.autoRollback ?? { services: [], protectedNamespaces: ['*prod*'] },
+    vulnerabilityGate: file.vulnerabilityGate ?? { failOn: ['CRITICAL', 'HIGH'] },
+    requireApproval: file.requireApproval ?? ['*prod*'],
+    approvalTtlMs: parseDuration(approvalTtl)!,
+    operators: file.operators ?? [],
+    approvers: file.approvers ?? [],
+    readOnly: inputs.readOnly === true || file.readOnly === true,
+    keepPerService: file.history?.keepPerService ?? 50,
+    kubeContext: inputs.kubeContext,
+    debug: env.DEBUG === '1' || env.DEBUG === 'true',
+  };
+}
+
+/** `${registry}/${prefix}/${service}` — the repository that identifies a service's own container. */
+export function serviceRepository(config: Pick<Config, 'registry' | 'imagePrefix'>, service: string): string {
+  return `${config.registry}/${config.imagePrefix}/${service}`;
+}

@@ -1,0 +1,2 @@
+/** Nothing shared to start yet; real services are started by .ci/run (see scripts/test-env.sh). */
+export async function setup(): Promise<void> {}
