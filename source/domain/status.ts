@@ -1,0 +1,165 @@
+/**
+ * Drift, health and version state per tenant × service (DESIGN §6): the facts `ecp --once`, the
+ * console and the monitor all show. Pure: manifests, a live snapshot and versions in, rows out.
+ */
+import { formatDuration } from './duration.js';
+import { deploymentHealthWithPods, podsOf, type Health, type HealthStatus } from './health.js';
+import type { LiveDeployment, LivePod } from './kube-types.js';
+import { parseImageRef } from './names.js';
+import { isBlocked, isReady, type ImageVersion } from './types.js';
+
+export type SyncStatus = 'Synced' | 'OutOfSync' | 'Missing' | 'Unknown';
+export type VersionState = 'ready' | 'pending' | 'unregistered' | 'blocked';
+
+export interface ManifestService {
+  tenantId: string;
+  namespace: string;
+  service: string;
+  /** The image of the service's own container in the manifest. */
+  image: string;
+  /** `${registry}/${prefix}/${service}`: how the service's container is recognised live. */
+  repository: string;
+}
+
+/** What the live-state adapter knows right now. */
+export interface LiveSnapshot {
+  /** False while the API cannot be reached; the maps then hold the last good data. */
+  reachable: boolean;
+  /** When the last good read finished (ms since epoch); undefined if there never was one. */
+  lastGoodAt?: number;
+  error?: string;
+  /** Keyed `${namespace}/${name}`. */
+  deployments: ReadonlyMap<string, LiveDeployment>;
+  /** Pods of namespaces with a Deployment that is not yet healthy, keyed by namespace. */
+  pods: ReadonlyMap<string, readonly LivePod[]>;
+}
+
+export interface ServiceStatus {
+  tenantId: string;
+  namespace: string;
+  service: string;
+  manifestImage: string;
+  manifestTag: string;
+  liveImage?: string;
+  liveTag?: string;
+  sync: SyncStatus;
+  health: HealthStatus;
+  healthMessage: string;
+  version: VersionState;
+  versionId?: string;
+  scan?: ImageVersion['securityScanResult'];
+  vulnerabilities?: number;
+  readyReplicas?: number;
+  desiredReplicas?: number;
+  createdAt?: string;
+  /** One line saying what, if anything, is wrong. */
+  message: string;
+}
+
+export const tagOf = (image: string | undefined) => (image ? (parseImageRef(image).tag ?? parseImageRef(image).digest ?? '') : '');
+
+/** The live image of the service's own container: matched by repository, else by name. */
+export function liveServiceImage(deployment: LiveDeployment, repository: string, service: string): string | undefined {
+  const containers = deployment.spec?.template?.spec?.containers ?? [];
+  const own = containers.find((c) => c.image && parseImageRef(c.image).repository === repository) ?? containers.find((c) => c.name === service);
+  return own?.image;
+}
+
+export function versionState(version: ImageVersion | undefined): VersionState {
+  if (!version) return 'unregistered';
+  if (isBlocked(version)) return 'blocked';
+  return isReady(version) ? 'ready' : 'pending';
+}
+
+function ageText(lastGoodAt: number | undefined, now: number): string {
+  return lastGoodAt === undefined ? 'never read' : `last good read ${formatDuration(now - lastGoodAt)} ago`;
+}
+
+export function serviceStatus(
+  manifest: ManifestService,
+  live: LiveSnapshot | undefined,
+  versionsByImage: ReadonlyMap<string, ImageVersion>,
+  now: number,
+): ServiceStatus {
+  const version = versionsByImage.get(manifest.image);
+  const base = {
+    tenantId: manifest.tenantId,
+    namespace: manifest.namespace,
+    service: manifest.service,
+    manifestImage: manifest.image,
+    manifestTag: tagOf(manifest.image),
+    version: versionState(version),
+    versionId: version?.id,
+    scan: version?.securityScanResult,
+    vulnerabilities: version?.vulnerabilitiesCount,
+  };
+  const deployment = live?.deployments.get(`${manifest.namespace}/${manifest.service}`);
+  const liveImage = deployment ? liveServiceImage(deployment, manifest.repository, manifest.service) : undefined;
+  const liveFacts = deployment
+    ? {
+        liveImage,
+        liveTag: tagOf(liveImage),
+        readyReplicas: deployment.status?.readyReplicas ?? 0,
+        desiredReplicas: deployment.spec?.replicas ?? 1,
+        createdAt: deployment.metadata?.creationTimestamp ? new Date(deployment.metadata.creationTimestamp).toISOString() : undefined,
+      }
+    : {};
+
+  if (!live || !live.reachable) {
+    const why = live ? `cluster unreachable (${live.error ?? 'no answer'}); ${ageText(live.lastGoodAt, now)}` : 'no cluster configured';
+    return { ...base, ...liveFacts, sync: 'Unknown', health: 'Unknown', healthMessage: why, message: why };
+  }
+  if (!deployment) {
+    const message = `Deployment ${manifest.namespace}/${manifest.service} is not in the cluster`;
+    return { ...base, sync: 'Missing', health: 'Missing', healthMessage: message, message };
+  }
+  const pods = podsOf(deployment, live.pods.get(manifest.namespace) ?? []);
+  const health: Health = deploymentHealthWithPods(deployment, pods);
+  const sync: SyncStatus = liveImage === manifest.image ? 'Synced' : 'OutOfSync';
+  const problems = [
+    sync === 'OutOfSync' ? `live image ${liveImage ?? '(none)'} differs from manifest ${manifest.image}` : undefined,
+    health.status !== 'Healthy' ? health.message : undefined,
+    base.version === 'unregistered' ? `image ${manifest.image} is not registered` : undefined,
+    base.version === 'blocked' ? `version ${version?.id} is blocked (scan ${version?.securityScanResult})` : undefined,
+    base.version === 'pending' ? `version ${version?.id} is not ready (${version?.status}, scan ${version?.securityScanResult})` : undefined,
+  ].filter(Boolean);
+  return { ...base, ...liveFacts, sync, health: health.status, healthMessage: health.message, message: problems.join('; ') };
+}
+
+export function isAllGood(row: ServiceStatus): boolean {
+  return row.sync === 'Synced' && row.health === 'Healthy' && row.version === 'ready';
+}
+
+export interface StatusCounts {
+  services: number;
+  synced: number;
+  outOfSync: number;
+  missing: number;
+  degraded: number;
+  progressing: number;
+  unknown: number;
+  notReady: number;
+}
+
+export function countStatuses(rows: readonly ServiceStatus[]): StatusCounts {
+  return {
+    services: rows.length,
+    synced: rows.filter((r) => r.sync === 'Synced').length,
+    outOfSync: rows.filter((r) => r.sync === 'OutOfSync').length,
+    missing: rows.filter((r) => r.sync === 'Missing').length,
+    degraded: rows.filter((r) => r.health === 'Degraded').length,
+    progressing: rows.filter((r) => r.health === 'Progressing').length,
+    unknown: rows.filter((r) => r.sync === 'Unknown').length,
+    notReady: rows.filter((r) => r.version !== 'ready').length,
+  };
+}
+
+/** Newest version per full image name, for the version column. */
+export function versionsByImage(versions: readonly ImageVersion[]): Map<string, ImageVersion> {
+  const map = new Map<string, ImageVersion>();
+  for (const v of versions) {
+    const seen = map.get(v.fullImageName);
+    if (!seen || seen.createdAt < v.createdAt) map.set(v.fullImageName, v);
+  }
+  return map;
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { deploymentHealth, deploymentHealthWithPods, podsOf, worstHealth } from '../../source/domain/health.js';
+import type { LiveDeployment, LivePod } from '../../source/domain/kube-types.js';
+
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/health');
+const load = <T>(name: string): T[] =>
+  parseAllDocuments(readFileSync(path.join(fixtures, `${name}.yaml`), 'utf8')).map((d) => d.toJS() as T);
+const deployment = (name: string) => load<LiveDeployment>(name)[0]!;
+
+describe('Deployment health from real objects (Argo CD rules)', () => {
+  const table: [string, string, string][] = [
+    ['healthy', 'Healthy', ''],
+    ['progressing', 'Progressing', 'Waiting for rollout to finish: 1 out of 3 new replicas have been updated...'],
+    ['degraded-deadline', 'Degraded', 'Deployment "advisor" exceeded its progress deadline'],
+    ['suspended', 'Suspended', 'Deployment is paused'],
+    ['generation-behind', 'Progressing', 'Waiting for rollout to finish: observed deployment generation less than desired generation'],
+    ['old-replicas-terminating', 'Progressing', 'Waiting for rollout to finish: 1 old replicas are pending termination...'],
+    ['updated-not-available', 'Progressing', 'Waiting for rollout to finish: 1 of 2 updated replicas are available...'],
+  ];
+  it.each(table)('%s → %s', (name, status, message) => {
+    expect(deploymentHealth(deployment(name))).toEqual({ status, message });
+  });
+});
+
+describe('pod-level Degraded', () => {
+  const chatbot = deployment('progressing');
+  it('turns a rollout with a pod in ImagePullBackOff Degraded, naming pod and reason', () => {
+    const pods = podsOf(chatbot, load<LivePod>('pods-imagepullbackoff'));
+    expect(pods).toHaveLength(2);
+    expect(deploymentHealthWithPods(chatbot, pods)).toEqual({
+      status: 'Degraded',
+      message: 'Pod chatbot-7f9c-x2k4p container chatbot is in ImagePullBackOff: Back-off pulling image "localhost:5000/ecp-ai/chatbot:v2"',
+    });
+  });
+  it('does the same for CrashLoopBackOff', () => {
+    expect(deploymentHealthWithPods(chatbot, load<LivePod>('pods-crashloop')).message).toMatch(/is in CrashLoopBackOff/);
+  });
+  it('keeps Progressing when every pod is merely starting, and ignores pods of other Deployments', () => {
+    const other = { ...deployment('healthy'), status: { ...deployment('progressing').status } } as LiveDeployment;
+    expect(podsOf(other, load<LivePod>('pods-imagepullbackoff'))).toEqual([]);
+    expect(deploymentHealthWithPods(chatbot, []).status).toBe('Progressing');
+  });
+  it('ranks the worst state for a tenant badge', () => {
+    expect(worstHealth(['Healthy', 'Progressing', 'Degraded', 'Suspended'])).toBe('Degraded');
+    expect(worstHealth([])).toBe('Healthy');
+  });
+});
