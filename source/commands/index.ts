@@ -2,8 +2,10 @@
 import type { Command } from './command.js';
 import { imageTagCommand } from './image-tag.js';
 import { versionsCommands } from './versions.js';
+import { tenantCommands } from './tenants.js';
+import { updateManifestsCommand } from './update-manifests.js';
 
-export const commands: Command[] = [imageTagCommand, ...versionsCommands];
+export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand];
 
 /** Global flags that take a value: the word after them is not a command word. */
 const GLOBAL_VALUE_FLAGS = new Set(['--config', '--data-dir', '--context', '--tenant']);

@@ -1,0 +1,116 @@
+/**
+ * All-or-nothing writes of several files: every new text is first written to a temp file beside
+ * its target, then each temp file is renamed over its target. If a write or a rename fails, the
+ * temp files are removed and the files already replaced get their old text back, so either every
+ * file changes or none does. A file that changed on disk since it was read is not overwritten.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+
+export interface FileChange {
+  path: string;
+  /** The text the change was prepared from (the file must still hold it). */
+  before: string;
+  after: string;
+}
+
+/** The file operations used, replaceable in tests to simulate a failure. */
+export interface FileOps {
+  readFile(file: string): Promise<string>;
+  writeFile(file: string, text: string, mode?: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(file: string): Promise<void>;
+  mode(file: string): Promise<number | undefined>;
+}
+
+export const nodeFileOps: FileOps = {
+  readFile: (file) => fs.readFile(file, 'utf8'),
+  writeFile: async (file, text, mode) => {
+    const handle = await fs.open(file, 'wx', mode ?? 0o644);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+  rename: (from, to) => fs.rename(from, to),
+  unlink: (file) => fs.unlink(file),
+  mode: async (file) => {
+    try {
+      return (await fs.stat(file)).mode & 0o7777;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function tempPath(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.ecp-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+async function replace(ops: FileOps, file: string, text: string, mode: number | undefined): Promise<void> {
+  const temp = tempPath(file);
+  try {
+    await ops.writeFile(temp, text, mode);
+    await ops.rename(temp, file);
+  } catch (error) {
+    await ops.unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+export class PartialWriteError extends Error {}
+
+/**
+ * Writes every change or none. Throws a UsageError when a file changed on disk since it was read
+ * (nothing written), or rethrows the write error after restoring what was already replaced.
+ */
+export async function writeAllOrNothing(changes: readonly FileChange[], ops: FileOps = nodeFileOps): Promise<void> {
+  const real = changes.filter((c) => c.before !== c.after);
+  for (const change of real) {
+    let current: string;
+    try {
+      current = await ops.readFile(change.path);
+    } catch (error) {
+      throw new UsageError(`${change.path} cannot be read again before writing (${(error as Error).message}); nothing was written.`);
+    }
+    if (current !== change.before) {
+      throw new UsageError(`${change.path} changed on disk while ecp was preparing the update; nothing was written.`);
+    }
+  }
+  const modes = await Promise.all(real.map((c) => ops.mode(c.path)));
+  const temps: string[] = [];
+  try {
+    for (const [i, change] of real.entries()) {
+      const temp = tempPath(change.path);
+      await ops.writeFile(temp, change.after, modes[i]);
+      temps.push(temp);
+    }
+  } catch (error) {
+    await Promise.all(temps.map((t) => ops.unlink(t).catch(() => undefined)));
+    throw error;
+  }
+  const done: number[] = [];
+  try {
+    for (const [i, change] of real.entries()) {
+      await ops.rename(temps[i]!, change.path);
+      done.push(i);
+    }
+  } catch (error) {
+    const failures: string[] = [];
+    for (const i of done) {
+      const change = real[i]!;
+      await replace(ops, change.path, change.before, modes[i]).catch(() => failures.push(change.path));
+    }
+    await Promise.all(temps.filter((_, i) => !done.includes(i)).map((t) => ops.unlink(t).catch(() => undefined)));
+    if (failures.length) {
+      throw new PartialWriteError(
+        `Writing failed (${(error as Error).message}) and ${failures.join(', ')} could not be restored: check them by hand.`,
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * What a tenant's manifests mean to ecp (DESIGN §3), as pure functions over plain parsed
+ * objects: which objects are workloads (Deployments, StatefulSets), which of their containers
+ * belong to the service (image repository exactly `${registry}/${prefix}/${service}`), and which
+ * namespace an object lands in. Positions in the YAML are given as paths; the manifests adapter
+ * turns paths into lines.
+ */
+import { dns1123Problem, parseImageRef } from './names.js';
+
+/** A path into a parsed document: keys and sequence indexes. */
+export type YamlPath = readonly (string | number)[];
+
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/** Kinds that have no namespace; everything else is namespaced. */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'APIService',
+  'PriorityClass',
+  'RuntimeClass',
+  'IngressClass',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'CertificateSigningRequest',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+]);
+
+/** The identity fields of one Kubernetes object, as far as the document gives them. */
+export interface ObjectInfo {
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
+
+export interface ContainerInfo {
+  /** Which list of the pod spec it is in. */
+  list: 'containers' | 'initContainers';
+  index: number;
+  name?: string;
+  /** The image as written, or undefined when the container has none. */
+  image?: string;
+  repository?: string;
+  tag?: string;
+  digest?: string;
+  /** Path of the `image` value inside the document. */
+  imagePath: YamlPath;
+  /** True when the image repository is exactly the service's repository. */
+  own: boolean;
+}
+
+export interface WorkloadInfo {
+  kind: WorkloadKind;
+  name: string;
+  /** metadata.namespace as written (undefined when absent). */
+  declaredNamespace?: string;
+  replicas?: number;
+  /** Every container and init container of the pod template, in order. */
+  containers: ContainerInfo[];
+}
+
+export const POD_SPEC_PATH: YamlPath = ['spec', 'template', 'spec'];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const stringOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function objectInfo(value: unknown): ObjectInfo {
+  if (!isRecord(value)) return {};
+  const metadata = isRecord(value.metadata) ? value.metadata : {};
+  return {
+    apiVersion: stringOrUndefined(value.apiVersion),
+    kind: stringOrUndefined(value.kind),
+    name: stringOrUndefined(metadata.name),
+    namespace: stringOrUndefined(metadata.namespace),
+  };
+}
+
+/** `Deployment/callbot`, for messages. */
+export function objectLabel(info: ObjectInfo): string {
+  return `${info.kind ?? '(no kind)'}/${info.name ?? '(no name)'}`;
+}
+
+export function isWorkloadKind(kind: string | undefined): kind is WorkloadKind {
+  return (WORKLOAD_KINDS as readonly string[]).includes(kind ?? '');
+}
+
+export function isNamespaced(kind: string | undefined): boolean {
+  return !CLUSTER_SCOPED_KINDS.has(kind ?? '');
+}
+
+/** The repository that identifies a service's own container: `${registry}/${prefix}/${service}`. */
+export function serviceRepositoryOf(images: { registry: string; imagePrefix: string }, service: string): string {
+  return `${images.registry}/${images.imagePrefix}/${service}`;
+}
+
+/** The containers of a pod template (containers first, then init containers). */
+export function podContainers(value: unknown, ownRepository: string): ContainerInfo[] {
+  const spec = isRecord(value) && isRecord(value.spec) ? value.spec : undefined;
+  const template = spec && isRecord(spec.template) ? spec.template : undefined;
+  const podSpec = template && isRecord(template.spec) ? template.spec : undefined;
+  if (!podSpec) return [];
+  const found: ContainerInfo[] = [];
+  for (const list of ['containers', 'initContainers'] as const) {
+    const items = podSpec[list];
+    if (!Array.isArray(items)) continue;
+    items.forEach((item, index) => {
+      if (!isRecord(item)) return;
+      const image = stringOrUndefined(item.image);
+      const ref = image === undefined ? undefined : parseImageRef(image);
+      found.push({
+        list,
+        index,
+        name: stringOrUndefined(item.name),
+        image,
+        repository: ref?.repository,
+        tag: ref?.tag,
+        digest: ref?.digest,
+        imagePath: [...POD_SPEC_PATH, list, index, 'image'],
+        own: ref !== undefined && ref.repository === ownRepository,
+      });
+    });
+  }
+  return found;
+}
+
+/**
+ * A Deployment or StatefulSet as ecp sees it, or undefined for any other object (or one without
+ * a name). `images` gives the configured registry and prefix.
+ */
+export function workloadInfo(value: unknown, images: { registry: string; imagePrefix: string }): WorkloadInfo | undefined {
+  const info = objectInfo(value);
+  if (!isWorkloadKind(info.kind) || !info.name) return undefined;
+  const spec = isRecord(value) && isRecord(value.spec) ? value.spec : {};
+  return {
+    kind: info.kind,
+    name: info.name,
+    declaredNamespace: info.namespace,
+    replicas: typeof spec.replicas === 'number' ? spec.replicas : undefined,
+    containers: podContainers(value, serviceRepositoryOf(images, info.name)),
+  };
+}
+
+/** The containers that belong to the service: those whose image repository is exactly its own. */
+export function ownContainers(workload: WorkloadInfo): ContainerInfo[] {
+  return workload.containers.filter((c) => c.own);
+}
+
+/**
+ * The service's main container: the first of `containers` (not init containers) with the
+ * service's image; falling back to an init container only when no regular one has it.
+ */
+export function mainContainer(workload: WorkloadInfo): ContainerInfo | undefined {
+  const own = ownContainers(workload);
+  return own.find((c) => c.list === 'containers') ?? own[0];
+}
+
+/**
+ * The tenant's namespace: the name of the single Namespace object among its manifests (the
+ * manifests "say otherwise"), else the tenant id.
+ */
+export function tenantNamespace(tenantId: string, objects: readonly ObjectInfo[]): { namespace: string; source: 'tenant-id' | 'Namespace object' } {
+  const declared = [...new Set(objects.filter((o) => o.kind === 'Namespace' && o.name).map((o) => o.name!))];
+  if (declared.length === 1) return { namespace: declared[0]!, source: 'Namespace object' };
+  return { namespace: tenantId, source: 'tenant-id' };
+}
+
+/** Where a namespaced object lands: its metadata.namespace, else the tenant's namespace. */
+export function effectiveNamespace(info: ObjectInfo, tenantNs: string): string | undefined {
+  if (!isNamespaced(info.kind)) return undefined;
+  return info.namespace ?? tenantNs;
+}
+
+export class TenantIdError extends Error {}
+
+/** Refuses anything that is not a DNS-1123 label before it can reach a path. */
+export function checkTenantId(id: string): void {
+  const problem = dns1123Problem('Tenant id', id);
+  if (problem) throw new TenantIdError(problem);
+}
+
+/** `repo:tag`, keeping a digest pin only when one is given. */
+export function imageWithTag(repository: string, tag: string, digest?: string): string {
+  return digest ? `${repository}:${tag}@${digest}` : `${repository}:${tag}`;
+}
+
+/** `a.b.c[0].d` from a path, for problem messages. */
+export function fieldOf(path: YamlPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${part}` : part;
+  }
+  return out;
+}

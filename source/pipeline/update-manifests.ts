@@ -1,0 +1,335 @@
+/**
+ * `update-manifests` as a function over adapters and the store (DESIGN §2, §9; issues 3 and 4):
+ * choose each service's target version, refuse unregistered or blocked tags (unless forced),
+ * check the images exist in the registry, rewrite only the image values, and write every file
+ * or none. Returns the plan and what was done; emits progress events; never prints.
+ */
+import { createTwoFilesPatch } from 'diff';
+import { writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
+import {
+  assertParsed,
+  imageNode,
+  loadTenant,
+  parseManifestText,
+  type ManifestFile,
+  type ManifestService,
+  type Tenant,
+} from '../adapters/manifests.js';
+import { manifestDigest as registryManifestDigest } from '../adapters/registry.js';
+import type { Core } from '../core.js';
+import { fieldOf, imageWithTag } from '../domain/manifest-model.js';
+import { applyEdits, changedLines, decideTarget, renderLike, type TargetDecision, type TextEdit } from '../domain/manifest-update.js';
+import { dns1123Problem, dockerTagProblem, parseImageRef } from '../domain/names.js';
+import type { ImageVersion } from '../domain/types.js';
+import { UsageError } from '../errors.js';
+import { ignoreEvents, mapLimit, type EventSink } from './manifest-events.js';
+
+export interface UpdateManifestsOptions {
+  tenant: string;
+  service?: string;
+  tag?: string;
+  versionId?: string;
+  dryRun?: boolean;
+  /** Write unregistered or blocked tags (audited). */
+  force?: boolean;
+  /** The operator's reason, recorded with --force / --skip-registry-check. */
+  reason?: string;
+  skipRegistryCheck?: boolean;
+  onEvent?: EventSink;
+  /** Replaceable registry lookup (tests, benchmark). */
+  manifestDigest?: (registry: string, repository: string, tag: string) => Promise<string | undefined>;
+  /** Replaceable file operations (tests). */
+  fileOps?: FileOps;
+  /** How to show a path in messages (default: as is). */
+  display?: (absPath: string) => string;
+}
+
+export interface ServiceChange {
+  service: string;
+  kind: string;
+  namespace: string;
+  /** Path relative to the manifests folder. */
+  file: string;
+  path: string;
+  /** Lines of the image values changed. */
+  lines: number[];
+  from: string;
+  to: string;
+  fromTag?: string;
+  toTag: string;
+  versionId?: string;
+  /** Why this target needed --force. */
+  forced?: string;
+  /** Digest the registry reported for the new image. */
+  registryDigest?: string;
+}
+
+export interface FileDiff {
+  path: string;
+  file: string;
+  diff: string;
+}
+
+export interface UpdateManifestsResult {
+  tenant: string;
+  dryRun: boolean;
+  changes: ServiceChange[];
+  unchanged: { service: string; image: string }[];
+  skipped: { service: string; reason: string }[];
+  /** Refusals overridden by --force. */
+  forced: string[];
+  registryCheck: 'passed' | 'skipped' | 'not-needed';
+  /** Unified diffs (dry run only). */
+  diffs: FileDiff[];
+  written: boolean;
+}
+
+function checkInputs(options: UpdateManifestsOptions): void {
+  const problem =
+    (options.service !== undefined ? dns1123Problem('Service name', options.service) : undefined) ??
+    (options.tag !== undefined ? dockerTagProblem(options.tag) : undefined);
+  if (problem) throw new UsageError(problem);
+  if (options.tag !== undefined && options.versionId !== undefined) {
+    throw new UsageError('Give --tag or --version, not both.');
+  }
+}
+
+/** The services the update is about, with a clear error for a name that is not one. */
+function selectServices(tenant: Tenant, name: string | undefined, display: (p: string) => string): ManifestService[] {
+  if (name === undefined) return tenant.services;
+  const services = tenant.services.filter((s) => s.name === name);
+  if (services.length > 0) return services;
+  const workload = tenant.workloads.find((w) => w.name === name);
+  if (workload) {
+    const images = workload.containers.map((c) => c.image ?? '(none)').join(', ') || 'none';
+    throw new UsageError(
+      `${workload.kind} ${name} (${display(workload.path)}:${workload.line}) has no container with image ${workload.repository}[:tag] (its images: ${images}); nothing was changed.`,
+    );
+  }
+  throw new UsageError(`Tenant "${tenant.id}" has no Deployment or StatefulSet named "${name}" (in ${display(tenant.dir)}).`);
+}
+
+async function resolveVersion(core: Core, id: string, tenant: Tenant, service: string | undefined): Promise<ImageVersion> {
+  const found = await core.store.findVersion(id);
+  if (!found) throw new UsageError(`No version has the id "${id}".`);
+  const version = found.version;
+  if (service !== undefined && version.serviceName !== service) {
+    throw new UsageError(`Version ${id} is a version of ${version.serviceName}, not of ${service}.`);
+  }
+  const repository = `${core.config.registry}/${core.config.imagePrefix}/${version.serviceName}`;
+  if (parseImageRef(version.fullImageName).repository !== repository) {
+    throw new UsageError(`Version ${id} is the image ${version.fullImageName}, which is not in ${repository} where tenant ${tenant.id}'s manifests expect ${version.serviceName}.`);
+  }
+  return version;
+}
+
+async function decide(core: Core, tenant: Tenant, services: ManifestService[], options: UpdateManifestsOptions, hot: ImageVersion[]) {
+  const decisions = new Map<string, TargetDecision>();
+  let version: ImageVersion | undefined;
+  if (options.versionId !== undefined) {
+    version = await resolveVersion(core, options.versionId, tenant, options.service);
+    services = services.filter((s) => s.name === version!.serviceName);
+    if (services.length === 0) {
+      throw new UsageError(`Tenant "${tenant.id}" has no service ${version.serviceName} to take version ${version.id}.`);
+    }
+  }
+  for (const name of new Set(services.map((s) => s.name))) {
+    let candidates = hot.filter((v) => v.serviceName === name);
+    if (options.tag !== undefined && !candidates.some((v) => v.imageTag === options.tag)) {
+      candidates = await core.store.allVersions(name);
+    }
+    const request = version
+      ? ({ mode: 'version', version } as const)
+      : options.tag !== undefined
+        ? ({ mode: 'tag', tag: options.tag } as const)
+        : ({ mode: 'newest-ready' } as const);
+    decisions.set(name, decideTarget(name, request, candidates));
+  }
+  return { decisions, services };
+}
+
+interface Prepared {
+  changes: ServiceChange[];
+  unchanged: { service: string; image: string }[];
+  texts: Map<ManifestFile, string>;
+}
+
+/** Computes the new text of every file touched; nothing is written. */
+function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared {
+  const edits = new Map<ManifestFile, TextEdit[]>();
+  const changes: ServiceChange[] = [];
+  const unchanged: { service: string; image: string }[] = [];
+  const fileOf = new Map(tenant.files.map((f) => [f.path, f]));
+  for (const service of services) {
+    const decision = decisions.get(service.name)!;
+    if (decision.tag === undefined) continue;
+    const file = fileOf.get(service.path)!;
+    const document = file.documents[service.documentIndex]!;
+    const lines: number[] = [];
+    let to = '';
+    for (const container of service.own) {
+      const ref = parseImageRef(container.image!);
+      const pinned = ref.digest && decision.version?.digest ? decision.version.digest : undefined;
+      const next = imageWithTag(ref.repository, decision.tag, pinned);
+      if (container === service.own[0]) to = next;
+      if (next === container.image) continue;
+      const node = imageNode(document, container.imagePath);
+      if (!node.ok) {
+        throw new UsageError(
+          `${service.kind} ${service.name} (${display(file.path)}:${container.position?.line ?? service.line}, ${fieldOf(container.imagePath)}) cannot be updated: ${node.reason}; nothing was changed.`,
+        );
+      }
+      const list = edits.get(file) ?? [];
+      list.push({ start: node.start, end: node.end, text: renderLike(node.type, next) });
+      edits.set(file, list);
+      lines.push(container.position?.line ?? service.line);
+    }
+    if (lines.length === 0) {
+      unchanged.push({ service: service.name, image: service.image });
+      continue;
+    }
+    changes.push({
+      service: service.name,
+      kind: service.kind,
+      namespace: service.namespace,
+      file: service.file,
+      path: service.path,
+      lines,
+      from: service.image,
+      to,
+      fromTag: service.tag,
+      toTag: decision.tag,
+      versionId: decision.version?.id,
+      forced: decision.refusal,
+    });
+  }
+  const texts = new Map<ManifestFile, string>();
+  for (const [file, list] of edits) {
+    const after = applyEdits(file.text, list);
+    verifyEdit(file, after, list.length, display);
+    texts.set(file, after);
+  }
+  return { changes, unchanged, texts };
+}
+
+/** A safety net: only the image lines changed, and the new text still parses to the same documents. */
+function verifyEdit(file: ManifestFile, after: string, editCount: number, display: (p: string) => string): void {
+  const lines = changedLines(file.text, after);
+  const reparsed = parseManifestText(after, file.path, file.file);
+  if (!lines || lines.length > editCount || reparsed.errors.length > 0 || reparsed.documents.length !== file.documents.length) {
+    throw new UsageError(`The image update of ${display(file.path)} would change more than its image lines; nothing was changed.`);
+  }
+}
+
+async function checkRegistry(
+  core: Core,
+  changes: ServiceChange[],
+  lookup: NonNullable<UpdateManifestsOptions['manifestDigest']>,
+  emit: EventSink,
+): Promise<void> {
+  const { registry, imagePrefix } = core.config;
+  const images = [...new Map(changes.map((c) => [c.to, c])).values()];
+  emit({ step: 'registry-check', status: 'start', message: `checking ${images.length} image(s) in registry ${registry}` });
+  const digests = await mapLimit(images, 8, async (change) => {
+    const name = `${imagePrefix}/${change.service}`;
+    let digest: string | undefined;
+    try {
+      digest = await lookup(registry, name, change.toTag);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+      throw new UsageError(
+        `${reason} while checking image ${change.to}; nothing was written (--skip-registry-check writes without the check, audited).`,
+      );
+    }
+    if (digest === undefined) {
+      throw new UsageError(`Image ${change.to} does not exist in registry ${registry}; nothing was written.`);
+    }
+    return [change.to, digest] as const;
+  });
+  const byImage = new Map(digests);
+  for (const change of changes) change.registryDigest = byImage.get(change.to) || undefined;
+  emit({ step: 'registry-check', status: 'done', message: `${images.length} image(s) found in registry ${registry}` });
+}
+
+export async function updateManifests(core: Core, options: UpdateManifestsOptions): Promise<UpdateManifestsResult> {
+  const emit = options.onEvent ?? ignoreEvents;
+  const display = options.display ?? ((p: string) => p);
+  const dryRun = options.dryRun === true;
+  checkInputs(options);
+  if (core.config.readOnly && !dryRun) {
+    throw new UsageError('ecp is in read-only mode (--readonly or readOnly: true); update-manifests only runs with --dry-run.');
+  }
+  emit({ step: 'load', status: 'start', message: `reading tenant ${options.tenant}`, tenant: options.tenant });
+  const tenant = await loadTenant(core.config, options.tenant);
+  assertParsed(tenant, display);
+  const selected = selectServices(tenant, options.service, display);
+  const hot = (await core.store.read()).versions;
+  const { decisions, services } = await decide(core, tenant, selected, options, hot);
+
+  const { changes, unchanged, texts } = prepare(tenant, services, decisions, display);
+  // Only a target that would really be written needs --force.
+  const forced = [...new Set(changes.filter((c) => c.forced).map((c) => c.forced!))];
+  if (forced.length > 0 && !options.force) {
+    throw new UsageError(`Refusing to write: ${forced.join('; ')}; nothing was written (--force overrides, audited).`);
+  }
+  const skipped = [...decisions.values()].filter((d) => d.skip).map((d) => ({ service: d.service, reason: d.skip! }));
+  for (const s of skipped) emit({ step: 'plan', status: 'warn', message: `${s.service}: ${s.reason}; left as is`, service: s.service });
+  let registryCheck: UpdateManifestsResult['registryCheck'] = 'not-needed';
+  if (changes.length > 0) {
+    if (options.skipRegistryCheck) {
+      registryCheck = 'skipped';
+      emit({ step: 'registry-check', status: 'warn', message: 'registry check skipped (--skip-registry-check)' });
+    } else {
+      await checkRegistry(core, changes, options.manifestDigest ?? registryManifestDigest, emit);
+      registryCheck = 'passed';
+    }
+  }
+
+  const result: UpdateManifestsResult = {
+    tenant: tenant.id,
+    dryRun,
+    changes,
+    unchanged,
+    skipped,
+    forced,
+    registryCheck,
+    diffs: [],
+    written: false,
+  };
+  if (dryRun) {
+    for (const [file, after] of texts) {
+      result.diffs.push({ path: file.path, file: file.file, diff: createTwoFilesPatch(`a/${file.file}`, `b/${file.file}`, file.text, after, undefined, undefined, { context: 3 }) });
+    }
+    return result;
+  }
+  if (changes.length === 0) return result;
+
+  emit({ step: 'write', status: 'start', message: `writing ${texts.size} file(s)`, tenant: tenant.id });
+  await writeAllOrNothing(
+    [...texts].map(([file, after]) => ({ path: file.path, before: file.text, after })),
+    options.fileOps,
+  );
+  result.written = true;
+  emit({ step: 'write', status: 'done', message: `${texts.size} file(s) written`, tenant: tenant.id });
+
+  const actor = await core.actor();
+  const changeList = changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId }));
+  if (forced.length > 0) {
+    await core.audit.append({ actor, action: 'manifests.force', target: tenant.id, details: { refusals: forced, reason: options.reason ?? null } });
+  }
+  if (registryCheck === 'skipped') {
+    await core.audit.append({
+      actor,
+      action: 'manifests.registry-check-skipped',
+      target: tenant.id,
+      details: { images: changes.map((c) => c.to), reason: options.reason ?? null },
+    });
+  }
+  await core.audit.append({
+    actor,
+    action: 'manifests.update',
+    target: tenant.id,
+    details: { changes: changeList, forced: forced.length > 0, registryCheck, reason: options.reason ?? null },
+  });
+  return result;
+}
