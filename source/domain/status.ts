@@ -163,3 +163,18 @@ export function versionsByImage(versions: readonly ImageVersion[]): Map<string, 
   }
   return map;
 }
+
+export type Badge = HealthStatus | 'OutOfSync' | 'NotReady';
+const BADGE_RANK: Badge[] = ['Healthy', 'NotReady', 'Suspended', 'OutOfSync', 'Progressing', 'Missing', 'Unknown', 'Degraded'];
+
+/** One word for a service: its health unless Healthy, then drift, then version readiness. */
+export function badgeOf(row: ServiceStatus): Badge {
+  if (row.health !== 'Healthy') return row.health;
+  if (row.sync !== 'Synced') return 'OutOfSync';
+  return row.version === 'ready' ? 'Healthy' : 'NotReady';
+}
+
+/** The worst badge among a tenant's services. */
+export function worstBadge(rows: readonly ServiceStatus[]): Badge {
+  return rows.map(badgeOf).reduce<Badge>((worst, b) => (BADGE_RANK.indexOf(b) > BADGE_RANK.indexOf(worst) ? b : worst), 'Healthy');
+}

@@ -1,0 +1,138 @@
+/**
+ * @kubernetes/client-node, wrapped: which cluster the kubeconfig names, and the few reads and
+ * writes ecp makes. Errors become one sentence naming the cluster that was tried.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { EcpError, UsageError } from '../errors.js';
+import { debug } from '../log.js';
+
+export interface Cluster {
+  kc: KubeConfig;
+  context: string;
+  server: string;
+  /** "context ecp-sandbox (http://127.0.0.1:40123)" — for messages. */
+  description: string;
+}
+
+/** The API could not be reached or answered with an error: exit 2 for headless commands. */
+export class ClusterError extends EcpError {
+  constructor(
+    message: string,
+    readonly statusCode?: number,
+  ) {
+    super(message, 2);
+  }
+}
+
+function kubeconfigFiles(env: NodeJS.ProcessEnv): string[] {
+  if (env.KUBECONFIG) return env.KUBECONFIG.split(path.delimiter).filter(Boolean);
+  const home = path.join(env.HOME ?? os.homedir(), '.kube', 'config');
+  return existsSync(home) ? [home] : [];
+}
+
+/** The user's cluster, or undefined when no kubeconfig exists (then live state is Unknown). */
+export function loadCluster(options: { env: NodeJS.ProcessEnv; context?: string; kubeconfig?: string }): Cluster | undefined {
+  const files = options.kubeconfig ? [options.kubeconfig] : kubeconfigFiles(options.env);
+  const existing = files.filter((f) => existsSync(f));
+  if (existing.length === 0) {
+    if (options.kubeconfig) throw new UsageError(`Kubeconfig ${options.kubeconfig} does not exist.`);
+    if (options.context) throw new UsageError(`--context ${options.context} was given, but no kubeconfig was found (KUBECONFIG or ~/.kube/config).`);
+    return undefined;
+  }
+  const kc = new KubeConfig();
+  try {
+    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (error) {
+    throw new UsageError(`Kubeconfig ${existing.join(', ')} could not be read: ${(error as Error).message}`);
+  }
+  if (options.context) {
+    if (!kc.getContexts().some((c) => c.name === options.context)) {
+      throw new UsageError(`Context "${options.context}" is not in the kubeconfig (${existing.join(', ')}).`);
+    }
+    kc.setCurrentContext(options.context);
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new UsageError(`The kubeconfig (${existing.join(', ')}) has no current cluster; pass --context.`);
+  const context = kc.getCurrentContext();
+  return { kc, context, server: cluster.server, description: `context ${context} (${cluster.server})` };
+}
+
+interface ApiErrorShape {
+  code?: number;
+  statusCode?: number;
+  body?: unknown;
+  message?: string;
+  cause?: { code?: string; message?: string };
+}
+
+/** Status code of a client-node error, if the API answered at all. */
+export function statusCodeOf(error: unknown): number | undefined {
+  const e = error as ApiErrorShape;
+  return e?.code ?? e?.statusCode;
+}
+
+function apiMessage(error: unknown): string {
+  const e = error as ApiErrorShape;
+  if (typeof e.body === 'string') {
+    try {
+      const status = JSON.parse(e.body) as { message?: string };
+      if (status.message) return status.message;
+    } catch {
+      // not a Status body
+    }
+  }
+  return e.cause?.message ?? e.cause?.code ?? e.message?.split('\n')[0] ?? String(error);
+}
+
+export function toClusterError(cluster: Cluster, what: string, error: unknown): ClusterError {
+  const code = statusCodeOf(error);
+  const detail = apiMessage(error);
+  debug('kube', `${what} on ${cluster.description} failed: ${detail}`);
+  return code
+    ? new ClusterError(`${what} on ${cluster.description} failed (${code}): ${detail}`, code)
+    : new ClusterError(`The Kubernetes API at ${cluster.description} could not be reached: ${detail}`);
+}
+
+export class KubeClient {
+  readonly apps: AppsV1Api;
+  readonly core: CoreV1Api;
+
+  constructor(readonly cluster: Cluster) {
+    this.apps = cluster.kc.makeApiClient(AppsV1Api);
+    this.core = cluster.kc.makeApiClient(CoreV1Api);
+  }
+
+  /**
+   * Every Deployment in one cluster-wide list; where RBAC forbids that (403), one list per
+   * namespace of interest instead.
+   */
+  async listDeployments(namespaces: readonly string[]): Promise<{ items: V1Deployment[]; resourceVersion?: string; scope: 'cluster' | 'namespaces' }> {
+    try {
+      const list = await this.apps.listDeploymentForAllNamespaces();
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion, scope: 'cluster' };
+    } catch (error) {
+      if (statusCodeOf(error) !== 403) throw toClusterError(this.cluster, 'Listing Deployments', error);
+    }
+    const lists = await Promise.all(
+      [...new Set(namespaces)].map((namespace) =>
+        this.apps.listNamespacedDeployment({ namespace }).catch((error: unknown) => {
+          if (statusCodeOf(error) === 403 || statusCodeOf(error) === 404) return { items: [] as V1Deployment[] };
+          throw toClusterError(this.cluster, `Listing Deployments in ${namespace}`, error);
+        }),
+      ),
+    );
+    return { items: lists.flatMap((l) => l.items), scope: 'namespaces' };
+  }
+
+  async listPods(namespace: string): Promise<V1Pod[]> {
+    try {
+      return (await this.core.listNamespacedPod({ namespace })).items;
+    } catch (error) {
+      throw toClusterError(this.cluster, `Listing Pods in ${namespace}`, error);
+    }
+  }
+}
