@@ -4,8 +4,9 @@ import { imageTagCommand } from './image-tag.js';
 import { versionsCommands } from './versions.js';
 import { tenantCommands } from './tenants.js';
 import { updateManifestsCommand } from './update-manifests.js';
+import { buildCommand } from './build.js';
 
-export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand];
+export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand, buildCommand];
 
 /** Global flags that take a value: the word after them is not a command word. */
 const GLOBAL_VALUE_FLAGS = new Set(['--config', '--data-dir', '--context', '--tenant']);
