@@ -5,8 +5,9 @@ import { versionsCommands } from './versions.js';
 import { tenantCommands } from './tenants.js';
 import { updateManifestsCommand } from './update-manifests.js';
 import { buildCommand } from './build.js';
+import { validateCommand } from './validate.js';
 
-export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand, buildCommand];
+export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand, buildCommand, validateCommand];
 
 /** Global flags that take a value: the word after them is not a command word. */
 const GLOBAL_VALUE_FLAGS = new Set(['--config', '--data-dir', '--context', '--tenant']);
