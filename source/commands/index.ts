@@ -6,8 +6,9 @@ import { tenantCommands } from './tenants.js';
 import { updateManifestsCommand } from './update-manifests.js';
 import { buildCommand } from './build.js';
 import { validateCommand } from './validate.js';
+import { scanCommand } from './scan.js';
 
-export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand, buildCommand, validateCommand];
+export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand, buildCommand, validateCommand, scanCommand];
 
 /** Global flags that take a value: the word after them is not a command word. */
 const GLOBAL_VALUE_FLAGS = new Set(['--config', '--data-dir', '--context', '--tenant']);
