@@ -14,6 +14,7 @@ import {
 import { UsageError } from '../errors.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { boolFlag, intFlag, requireInput, stringFlag } from './flags.js';
+import { registryPresence } from './registry-check.js';
 
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -97,8 +98,8 @@ export const VERSION_COLUMNS = ['ID', 'TAG', 'STATUS', 'SCAN', 'VULNS', 'BRANCH'
 const list: Command = {
   name: 'versions list',
   summary: 'list the versions of a service, newest first',
-  usage: '  ecp versions list <service> [--limit N] [--all] [--json]',
-  flags: { limit: { type: 'number' }, all: { type: 'boolean' } },
+  usage: '  ecp versions list <service> [--limit N] [--all] [--check-registry] [--json]',
+  flags: { limit: { type: 'number' }, all: { type: 'boolean' }, checkRegistry: { type: 'boolean' } },
   async run(ctx) {
     const service = requireInput(ctx, 0, 'service name', this.usage.trim());
     const problem = dns1123Problem('Service name', service);
@@ -112,14 +113,19 @@ const list: Command = {
           .filter((v) => v.serviceName === service)
           .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     const shown = limit === undefined ? versions : versions.slice(0, limit);
+    // --check-registry: a REGISTRY column (present | moved | missing); exit 1 when one is not there.
+    const presence = boolFlag(ctx, 'checkRegistry') ? await registryPresence(shown) : undefined;
     if (ctx.flags.json) {
-      printJson(ctx, shown);
+      printJson(ctx, presence ? shown.map((v) => ({ ...v, registry: presence.get(v.id) })) : shown);
     } else if (shown.length === 0) {
       println(ctx.io.stdout, `No versions of ${service} are registered.`);
+    } else if (presence) {
+      const rows = versionRows(shown, Date.now()).map((row, i) => [...row, presence.get(shown[i]!.id)!.toUpperCase()]);
+      println(ctx.io.stdout, formatColumns([...VERSION_COLUMNS, 'REGISTRY'], rows));
     } else {
       println(ctx.io.stdout, formatColumns(VERSION_COLUMNS, versionRows(shown, Date.now())));
     }
-    return 0;
+    return presence && [...presence.values()].some((p) => p !== 'present') ? 1 : 0;
   },
 };
 
