@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { EcpError, UsageError } from '../errors.js';
 import { debug } from '../log.js';
 
@@ -134,5 +134,29 @@ export class KubeClient {
     } catch (error) {
       throw toClusterError(this.cluster, `Listing Pods in ${namespace}`, error);
     }
+  }
+
+  async readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
+    try {
+      return await this.apps.readNamespacedDeployment({ name, namespace });
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw toClusterError(this.cluster, `Reading Deployment ${namespace}/${name}`, error);
+    }
+  }
+
+  /**
+   * Sets one container's image with a strategic-merge patch that carries the resourceVersion
+   * read before: the API answers 409 if anything changed since, instead of overwriting it.
+   */
+  async setContainerImage(namespace: string, name: string, container: string, image: string, resourceVersion: string): Promise<V1Deployment> {
+    const body = {
+      metadata: { resourceVersion },
+      spec: { template: { spec: { containers: [{ name: container, image }] } } },
+    };
+    return this.apps.patchNamespacedDeployment(
+      { name, namespace, body, fieldManager: 'ecp' },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
   }
 }

@@ -1,0 +1,68 @@
+/** Rollback rules (issue 6, DESIGN §6): which image to go back to, and when the monitor may do it. */
+import type { ServiceStatus } from './status.js';
+import { matchesAny } from './patterns.js';
+import type { DeploymentRecord } from './types.js';
+
+const newestFirst = (a: DeploymentRecord, b: DeploymentRecord) => b.startedAt.localeCompare(a.startedAt);
+
+/**
+ * The image of the newest succeeded deploy or rollback of this tenant/service whose image
+ * differs from the one live now and is not blocked: what ran, healthy, before the current image.
+ */
+export function chooseRollbackTarget(
+  records: readonly DeploymentRecord[],
+  tenantId: string,
+  service: string,
+  liveImage: string | undefined,
+  isBlockedImage: (image: string) => boolean,
+): DeploymentRecord | undefined {
+  return records
+    .filter((r) => r.tenantId === tenantId && r.serviceName === service && r.status === 'succeeded')
+    .sort(newestFirst)
+    .find((r) => r.toImage !== liveImage && !isBlockedImage(r.toImage));
+}
+
+/** The newest deployment record ecp made for this tenant/service (deploy or rollback). */
+export function latestRecord(records: readonly DeploymentRecord[], tenantId: string, service: string): DeploymentRecord | undefined {
+  return records.filter((r) => r.tenantId === tenantId && r.serviceName === service).sort(newestFirst)[0];
+}
+
+export interface AutoRollbackPolicy {
+  services: readonly string[];
+  protectedNamespaces: readonly string[];
+}
+
+export type AutoRollbackDecision =
+  | { rollback: true; reason: string }
+  | { rollback: false; why: string; /** worth a log line (policy said no to a real failure) */ notable: boolean };
+
+/**
+ * Roll back automatically only on Degraded after a deploy ecp recorded, only where policy
+ * allows (listed service, unprotected namespace), once per failed image, never on Unknown.
+ */
+export function autoRollbackDecision(
+  row: ServiceStatus,
+  latest: DeploymentRecord | undefined,
+  policy: AutoRollbackPolicy,
+  alreadyHandledImages: ReadonlySet<string>,
+): AutoRollbackDecision {
+  if (row.sync === 'Unknown' || row.health === 'Unknown') return { rollback: false, why: 'state is Unknown', notable: false };
+  if (row.health !== 'Degraded') return { rollback: false, why: `health is ${row.health}`, notable: false };
+  const target = `${row.tenantId}/${row.service}`;
+  if (!latest || latest.kind !== 'deploy') {
+    return { rollback: false, why: `${target} is Degraded but its last change was not a deploy recorded by ecp`, notable: true };
+  }
+  if (latest.toImage !== row.liveImage) {
+    return { rollback: false, why: `${target} is Degraded but runs ${row.liveImage ?? 'nothing'}, not the image ecp deployed`, notable: true };
+  }
+  if (alreadyHandledImages.has(`${target}@${latest.toImage}`)) {
+    return { rollback: false, why: `${target}: ${latest.toImage} was already handled once`, notable: false };
+  }
+  if (!policy.services.includes(row.service)) {
+    return { rollback: false, why: `${target} is Degraded; ${row.service} is not in autoRollback.services`, notable: true };
+  }
+  if (matchesAny(row.namespace, policy.protectedNamespaces)) {
+    return { rollback: false, why: `${target} is Degraded; namespace ${row.namespace} is protected (${policy.protectedNamespaces.join(', ')}): roll back by hand`, notable: true };
+  }
+  return { rollback: true, reason: `auto-rollback: ${row.healthMessage || 'Degraded'} after deploy of ${latest.toImage}` };
+}

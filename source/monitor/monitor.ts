@@ -1,0 +1,150 @@
+/**
+ * The monitor (issue 6; the specification's DeploymentMonitor): every interval it refreshes live
+ * state, keeps deployment records current (a progressing or pending record whose image went live
+ * healthy succeeds; one that turned Degraded fails), and applies the auto-rollback policy.
+ * The console runs it; `ecp monitor` runs it headless.
+ */
+import { EventEmitter } from 'node:events';
+import type { Tenant } from '../adapters/manifests.js';
+import type { KubeClient } from '../adapters/kube.js';
+import type { Core } from '../core.js';
+import { autoRollbackDecision, latestRecord } from '../domain/rollback.js';
+import type { LiveSnapshot, ServiceStatus } from '../domain/status.js';
+import type { DeploymentRecord } from '../domain/types.js';
+import { errorMessage } from '../errors.js';
+import { rollback } from '../pipeline/rollback.js';
+import { collectStatus, readTenants } from './status-view.js';
+
+export interface MonitorEvent {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  tenant?: string;
+  service?: string;
+}
+
+export interface MonitorOptions {
+  /** Reads live state for one tick (a watcher's snapshot after a refresh, or a one-shot read). */
+  readLive: (tenants: readonly Tenant[]) => Promise<LiveSnapshot>;
+  tenant?: string;
+  rollbackTimeoutMs?: number;
+}
+
+export class Monitor extends EventEmitter {
+  /** tenant/service@image already decided on, so each failed image is handled (and logged) once. */
+  private readonly handled = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<ServiceStatus[]>;
+
+  constructor(
+    private readonly core: Core,
+    private readonly client: KubeClient,
+    private readonly options: MonitorOptions,
+  ) {
+    super();
+  }
+
+  private log(level: MonitorEvent['level'], message: string, row?: ServiceStatus): void {
+    const event: MonitorEvent = { at: new Date().toISOString(), level, message, tenant: row?.tenantId, service: row?.service };
+    this.emit('event', event);
+  }
+
+  start(intervalMs: number): void {
+    const loop = async () => {
+      await this.tick();
+      if (this.timer !== undefined) this.timer = setTimeout(loop, intervalMs);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One pass; concurrent calls share the pass in flight. */
+  tick(): Promise<ServiceStatus[]> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<ServiceStatus[]> {
+    let rows: ServiceStatus[];
+    try {
+      const tenants = await readTenants(this.core, this.options.tenant);
+      const live = await this.options.readLive(tenants);
+      rows = (await collectStatus(this.core, tenants, live)).flatMap((t) => t.rows);
+      if (!live.reachable) this.log('warn', `cluster unreachable (${live.error ?? 'no answer'}): state is Unknown, no rollback decisions`);
+    } catch (error) {
+      this.log('error', `refresh failed: ${errorMessage(error)}`);
+      return [];
+    }
+    const records = (await this.core.store.read()).deployments;
+    for (const row of rows) {
+      const latest = latestRecord(records, row.tenantId, row.service);
+      await this.settleRecord(row, latest);
+      await this.considerRollback(row, latest);
+    }
+    return rows;
+  }
+
+  /** A record still open whose image is now live and Healthy succeeded; Degraded, it failed. */
+  private async settleRecord(row: ServiceStatus, latest: DeploymentRecord | undefined): Promise<void> {
+    if (!latest || (latest.status !== 'progressing' && latest.status !== 'pending')) return;
+    if (row.liveImage !== latest.toImage || row.sync === 'Unknown') return;
+    const status = row.health === 'Healthy' ? 'succeeded' : row.health === 'Degraded' ? 'failed' : undefined;
+    if (!status) return;
+    await this.core.store.update((data) => {
+      const record = data.deployments.find((d) => d.id === latest.id);
+      if (!record || (record.status !== 'progressing' && record.status !== 'pending')) return;
+      record.status = status;
+      record.finishedAt = new Date().toISOString();
+      record.durationMs = Date.parse(record.finishedAt) - Date.parse(record.startedAt);
+      if (status === 'failed') record.message = row.healthMessage;
+    });
+    latest.status = status;
+    this.log(status === 'failed' ? 'warn' : 'info', `${row.tenantId}/${row.service}: ${latest.kind} of ${latest.toImage} ${status}`, row);
+  }
+
+  private async considerRollback(row: ServiceStatus, latest: DeploymentRecord | undefined): Promise<void> {
+    const decision = autoRollbackDecision(row, latest, this.core.config.autoRollback, this.handled);
+    if (!decision.rollback) {
+      if (decision.notable && row.liveImage) {
+        const key = `${row.tenantId}/${row.service}@${row.liveImage}`;
+        if (!this.handled.has(key)) {
+          this.handled.add(key);
+          this.log('warn', `no auto-rollback: ${decision.why}`, row);
+        }
+      }
+      return;
+    }
+    this.handled.add(`${row.tenantId}/${row.service}@${latest!.toImage}`);
+    await this.markVersionFailed(latest!);
+    this.log('warn', `${row.tenantId}/${row.service} is Degraded after deploying ${latest!.toImage}: rolling back automatically`, row);
+    try {
+      const result = await rollback(this.core, this.client, {
+        tenant: row.tenantId,
+        service: row.service,
+        reason: decision.reason,
+        kind: 'auto-rollback',
+        timeoutMs: this.options.rollbackTimeoutMs,
+        onEvent: (e) => this.log(e.status === 'warn' ? 'warn' : 'info', e.message, row),
+      });
+      this.log(result.ok ? 'info' : 'error', `${row.tenantId}/${row.service}: auto-rollback to ${result.to} ${result.ok ? 'succeeded' : `did not become healthy: ${result.message}`}`, row);
+    } catch (error) {
+      this.log('error', `${row.tenantId}/${row.service}: auto-rollback failed: ${errorMessage(error)}`, row);
+    }
+  }
+
+  private async markVersionFailed(record: DeploymentRecord): Promise<void> {
+    const actor = await this.core.actor();
+    const changed = await this.core.store.update((data) => {
+      const version = data.versions.find((v) => v.fullImageName === record.toImage);
+      if (!version || version.status === 'failed') return undefined;
+      version.status = 'failed';
+      version.updatedAt = new Date().toISOString();
+      return version.id;
+    });
+    if (changed) await this.core.audit.append({ actor, action: 'version.failed', target: changed, details: { reason: 'Degraded after deploy; auto-rollback', record: record.id } });
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * `ecp apply`: server-side apply of a tenant's manifests with field manager `ecp`. Every object
+ * is first applied with dryRun=All; only when all of them pass (no conflicts with other field
+ * managers, nothing invalid) is anything applied for real, so a refused apply changes nothing.
+ */
+import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { assertParsed, loadTenant, type Tenant } from '../adapters/manifests.js';
+import { statusCodeOf, toClusterError, type Cluster } from '../adapters/kube.js';
+import type { Core } from '../core.js';
+import { CLUSTER_SCOPED_KINDS } from '../domain/manifest-model.js';
+import { isBlocked } from '../domain/types.js';
+import { versionsByImage } from '../domain/status.js';
+import { EcpError, UsageError } from '../errors.js';
+import { ignoreEvents, type EventSink } from './manifest-events.js';
+
+export const FIELD_MANAGER = 'ecp';
+
+export interface ApplyOptions {
+  tenant: string;
+  dryRun?: boolean;
+  forceConflicts?: boolean;
+  /** Apply images whose version is blocked (audited by the caller). */
+  force?: boolean;
+  onEvent?: EventSink;
+}
+
+export interface AppliedObject {
+  kind: string;
+  name: string;
+  namespace?: string;
+  result: 'created' | 'configured' | 'unchanged';
+}
+
+export interface ApplyResult {
+  tenant: string;
+  dryRun: boolean;
+  objects: AppliedObject[];
+  /** Blocked images applied because of --force. */
+  forced: string[];
+}
+
+/** Refused apply: conflicts or invalid objects, each named. Exit 1: the manifests need attention. */
+export class ApplyRefusedError extends EcpError {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(message, 1);
+  }
+}
+
+interface StatusBody {
+  message?: string;
+  reason?: string;
+  details?: { causes?: { reason?: string; field?: string; message?: string }[] };
+}
+
+function statusBody(error: unknown): StatusBody {
+  const body = (error as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as StatusBody;
+    } catch {
+      return { message: body.slice(0, 300) };
+    }
+  }
+  return (body as StatusBody) ?? {};
+}
+
+function objectsOf(tenant: Tenant): KubernetesObject[] {
+  return tenant.files.flatMap((file) =>
+    file.documents
+      .filter((d) => !d.empty && d.value && typeof d.value === 'object')
+      .map((d) => {
+        const object = structuredClone(d.value) as KubernetesObject;
+        object.metadata ??= {};
+        if (!CLUSTER_SCOPED_KINDS.has(object.kind ?? '') && !object.metadata.namespace) object.metadata.namespace = tenant.namespace;
+        return object;
+      }),
+  );
+}
+
+/** What an apply can change: everything but server-kept metadata and status. */
+function desiredState(object: KubernetesObject | undefined): string {
+  if (!object) return '';
+  const { metadata, status: _status, ...rest } = object as KubernetesObject & { status?: unknown };
+  const { managedFields: _m, resourceVersion: _r, generation: _g, uid: _u, creationTimestamp: _c, ...meta } = metadata ?? {};
+  return JSON.stringify({ ...rest, metadata: meta });
+}
+
+const label = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}${o.metadata?.namespace ? ` in ${o.metadata.namespace}` : ''}`;
+
+/** A sentence for one refused object: each field-manager conflict, or the API's message. */
+function refusal(object: KubernetesObject, error: unknown): string {
+  const status = statusBody(error);
+  const conflicts = (status.details?.causes ?? []).filter((c) => c.reason === 'FieldManagerConflict');
+  if (statusCodeOf(error) === 409 && conflicts.length) {
+    return `${label(object)}: ${conflicts.map((c) => `${c.message ?? 'conflict'} (${c.field})`).join('; ')} — re-run with --force-conflicts to take these fields over`;
+  }
+  return `${label(object)}: ${status.message ?? (error as Error).message?.split('\n')[0]}`;
+}
+
+export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOptions): Promise<ApplyResult> {
+  const emit = options.onEvent ?? ignoreEvents;
+  const tenant = await loadTenant(core.config, options.tenant);
+  assertParsed(tenant);
+
+  // The vulnerability gate: no blocked image reaches a cluster without --force.
+  const versions = versionsByImage((await core.store.read()).versions);
+  const blocked = tenant.services.filter((s) => {
+    const v = versions.get(s.image);
+    return v !== undefined && isBlocked(v);
+  });
+  if (blocked.length && !options.force) {
+    throw new UsageError(
+      `Refusing to apply ${options.tenant}: ${blocked.map((s) => `${s.name} uses blocked image ${s.image}`).join('; ')}. Use --force to override (audited).`,
+    );
+  }
+
+  const api = KubernetesObjectApi.makeApiClient(cluster.kc);
+  const objects = objectsOf(tenant);
+  const applyOne = (object: KubernetesObject, dryRun: boolean) =>
+    api.patch(object, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, options.forceConflicts === true, PatchStrategy.ServerSideApply);
+  const exists = async (object: KubernetesObject) => {
+    try {
+      return await api.read({ apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace } });
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw toClusterError(cluster, `Reading ${label(object)}`, error);
+    }
+  };
+
+  emit({ step: 'apply', status: 'start', message: `checking ${objects.length} object(s) with a server-side dry run on ${cluster.description}`, tenant: options.tenant });
+  const problems: string[] = [];
+  const planned: AppliedObject[] = [];
+  for (const object of objects) {
+    const before = await exists(object);
+    try {
+      const after = await applyOne(object, true);
+      const result = !before ? 'created' : desiredState(before) === desiredState(after) ? 'unchanged' : 'configured';
+      planned.push({ kind: object.kind!, name: object.metadata!.name!, namespace: object.metadata?.namespace, result });
+    } catch (error) {
+      const code = statusCodeOf(error);
+      if (code === undefined || code >= 500) throw toClusterError(cluster, `Applying ${label(object)}`, error);
+      problems.push(refusal(object, error));
+    }
+  }
+  if (problems.length) {
+    throw new ApplyRefusedError(`Nothing was applied to ${options.tenant}: ${problems.length} object(s) were refused.\n${problems.map((p) => `  ${p}`).join('\n')}`, problems);
+  }
+  if (!options.dryRun) {
+    for (const object of objects) {
+      try {
+        await applyOne(object, false);
+      } catch (error) {
+        throw toClusterError(cluster, `Applying ${label(object)}`, error);
+      }
+      emit({ step: 'apply', status: 'info', message: `applied ${label(object)}`, tenant: options.tenant });
+    }
+  }
+  emit({ step: 'apply', status: 'done', message: `${options.dryRun ? 'dry run: ' : ''}${planned.length} object(s) applied`, tenant: options.tenant });
+  return { tenant: options.tenant, dryRun: options.dryRun === true, objects: planned, forced: options.force ? blocked.map((s) => s.image) : [] };
+}

@@ -1,0 +1,179 @@
+/**
+ * `ecp deploy`: the original specification's pipeline as one run —
+ * build → update manifests → validate → apply → wait for rollout → git tag. Each step emits
+ * progress; the first step that fails stops the run naming the step. Manifests written by the
+ * run are restored if a later step before apply fails, so no half-written manifest is left.
+ */
+import { readFile } from 'node:fs/promises';
+import { loadTenant } from '../adapters/manifests.js';
+import { writeAllOrNothing } from '../adapters/atomic-files.js';
+import type { KubeClient } from '../adapters/kube.js';
+import type { Core } from '../core.js';
+import type { DeploymentRecord } from '../domain/types.js';
+import { EcpError, UsageError, errorMessage } from '../errors.js';
+import { applyTenant } from './apply.js';
+import { buildServices, type BuildResult } from './build.js';
+import { ignoreEvents, type EventSink } from './manifest-events.js';
+import { closeRecord, openRecord } from './records.js';
+import { waitForRollout } from './rollout.js';
+import { tagDeployment } from './tag.js';
+import { updateManifests, type ServiceChange } from './update-manifests.js';
+import { validateManifests } from './validate.js';
+
+export const DEPLOY_STEPS = ['build', 'update-manifests', 'validate', 'apply', 'rollout', 'tag'] as const;
+export type DeployStep = (typeof DEPLOY_STEPS)[number];
+
+export interface DeployOptions {
+  tenant: string;
+  services?: string[];
+  build?: boolean;
+  /** Apply to the cluster and wait for the rollout; false stops after validation (GitOps). */
+  apply?: boolean;
+  timeoutMs?: number;
+  force?: boolean;
+  reason?: string;
+  skipRegistryCheck?: boolean;
+  onEvent?: EventSink;
+}
+
+export interface DeployResult {
+  tenant: string;
+  built: BuildResult[];
+  changes: ServiceChange[];
+  records: DeploymentRecord[];
+  gitTag?: string;
+  /** True when every rollout finished healthy (or nothing was applied). */
+  ok: boolean;
+}
+
+/** A step failed: the message names it. Exit 1 for a failed build or rollout, 2 otherwise. */
+export class DeployStepError extends EcpError {
+  constructor(
+    readonly step: DeployStep,
+    message: string,
+    exitCode: number,
+  ) {
+    super(`deploy stopped at step "${step}": ${message}`, exitCode);
+  }
+}
+
+async function step<T>(name: DeployStep, emit: EventSink, tenant: string, work: () => Promise<T>): Promise<T> {
+  emit({ step: name, status: 'start', message: name, tenant });
+  try {
+    const result = await work();
+    emit({ step: name, status: 'done', message: `${name} done`, tenant });
+    return result;
+  } catch (error) {
+    if (error instanceof DeployStepError) throw error;
+    const exitCode = error instanceof EcpError ? error.exitCode : 2;
+    emit({ step: name, status: 'warn', message: `${name} failed: ${errorMessage(error)}`, tenant });
+    throw new DeployStepError(name, errorMessage(error), exitCode);
+  }
+}
+
+/** The tenant's files as they are now, to put back if the run stops before apply. */
+async function snapshotTenant(core: Core, tenant: string): Promise<Map<string, string>> {
+  const loaded = await loadTenant(core.config, tenant);
+  return new Map(await Promise.all(loaded.files.map(async (f) => [f.path, await readFile(f.path, 'utf8')] as const)));
+}
+
+async function restoreTenant(before: Map<string, string>): Promise<void> {
+  const changes = await Promise.all(
+    [...before].map(async ([path, text]) => ({ path, before: await readFile(path, 'utf8'), after: text })),
+  );
+  await writeAllOrNothing(changes.filter((c) => c.before !== c.after));
+}
+
+export async function deploy(core: Core, client: KubeClient | undefined, options: DeployOptions): Promise<DeployResult> {
+  const emit = options.onEvent ?? ignoreEvents;
+  const apply = options.apply !== false;
+  if (apply && !client) throw new UsageError('No cluster is configured: set KUBECONFIG, pass --context or --sandbox, or deploy with --no-apply.');
+  const tenantModel = await loadTenant(core.config, options.tenant);
+  const wanted = options.services?.length ? options.services : tenantModel.services.map((s) => s.name);
+  for (const name of wanted) {
+    if (!tenantModel.services.some((s) => s.name === name)) throw new UsageError(`Tenant "${options.tenant}" has no service "${name}".`);
+  }
+
+  let built: BuildResult[] = [];
+  if (options.build !== false) {
+    const buildable = core.config.services.filter((s) => wanted.includes(s.name));
+    if (buildable.length === 0) {
+      throw new UsageError(`None of ${wanted.join(', ')} is in ecp.config.yaml's services: list, so there is nothing to build; use --no-build to deploy registered versions.`);
+    }
+    built = await step('build', emit, options.tenant, async () => {
+      const results = await buildServices(core, buildable, { push: true }, (e) =>
+        emit({ step: 'build', status: e.step === 'failed' ? 'warn' : 'info', message: `${e.service}: ${e.message}`, tenant: options.tenant, service: e.service }),
+      );
+      const failed = results.filter((r) => r.outcome === 'failed');
+      if (failed.length) throw new EcpError(`build failed for ${failed.map((f) => `${f.service} (${f.error})`).join(', ')}`, 1);
+      return results;
+    });
+  }
+
+  const before = await snapshotTenant(core, options.tenant);
+  const manifestOptions = { tenant: options.tenant, force: options.force, reason: options.reason, skipRegistryCheck: options.skipRegistryCheck, onEvent: emit };
+  let changes: ServiceChange[] = [];
+  try {
+    changes = await step('update-manifests', emit, options.tenant, async () => {
+      const targets = built.length ? built.map((b) => ({ service: b.service, tag: b.tag })) : wanted.map((service) => ({ service }));
+      // Every service is planned (and refused) first; only then is anything written.
+      for (const t of targets) await updateManifests(core, { ...manifestOptions, ...t, dryRun: true });
+      const written = [];
+      for (const t of targets) written.push(await updateManifests(core, { ...manifestOptions, ...t }));
+      return written.flatMap((r) => r.changes);
+    });
+    await step('validate', emit, options.tenant, async () => {
+      const result = await validateManifests(core, { tenant: options.tenant, offlineReason: 'deploy validates offline; apply runs a server-side dry run' });
+      if (result.errors > 0) {
+        const first = result.problems.filter((p) => p.severity === 'error').slice(0, 3).map((p) => `${p.object ?? p.path}: ${p.message}`);
+        throw new EcpError(`${result.errors} problem(s): ${first.join('; ')}`, 1);
+      }
+    });
+    if (apply) await step('apply', emit, options.tenant, () => applyTenant(core, client!.cluster, { tenant: options.tenant, force: options.force, onEvent: emit }));
+  } catch (error) {
+    await restoreTenant(before);
+    emit({ step: 'update-manifests', status: 'info', message: 'manifests restored to what they were before the deploy', tenant: options.tenant });
+    throw error;
+  }
+
+  const actor = await core.actor();
+  const records: DeploymentRecord[] = [];
+  let ok = true;
+  if (apply) {
+    const opened = await Promise.all(
+      changes.map((c) =>
+        openRecord(core, { tenantId: options.tenant, namespace: c.namespace, serviceName: c.service, fromImage: c.from, toImage: c.to, versionId: c.versionId, kind: 'deploy', reason: options.reason, actor }),
+      ),
+    );
+    const outcomes = await step('rollout', emit, options.tenant, () =>
+      Promise.all(
+        changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant })),
+      ),
+    );
+    for (const [i, outcome] of outcomes.entries()) {
+      const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason });
+      records.push(closed!);
+      if (!outcome.ok) {
+        ok = false;
+        emit({ step: 'rollout', status: 'warn', message: `${changes[i]!.service}: ${outcome.reason}`, tenant: options.tenant, service: changes[i]!.service });
+      }
+    }
+  } else {
+    for (const c of changes) {
+      records.push(
+        await openRecord(core, { tenantId: options.tenant, namespace: c.namespace, serviceName: c.service, fromImage: c.from, toImage: c.to, versionId: c.versionId, kind: 'deploy', reason: options.reason ?? 'manifests only (--no-apply)', actor }, 'pending'),
+      );
+    }
+  }
+
+  const gitTag = await step('tag', emit, options.tenant, async () =>
+    changes.length ? (await tagDeployment(core, { tenant: options.tenant, message: `deploy ${options.tenant}${ok ? '' : ' (rollout failed)'}` })).tag : undefined,
+  );
+  await core.audit.append({
+    actor,
+    action: 'deploy.run',
+    target: options.tenant,
+    details: { changes: changes.map((c) => ({ service: c.service, from: c.from, to: c.to })), ok, gitTag: gitTag ?? null, applied: apply },
+  });
+  return { tenant: options.tenant, built, changes, records, gitTag, ok };
+}

@@ -1,0 +1,47 @@
+/** Deployment records (DESIGN §5): opened when a change starts, closed with its outcome. */
+import { randomUUID } from 'node:crypto';
+import type { Core } from '../core.js';
+import type { DeploymentKind, DeploymentRecord, DeploymentStatus } from '../domain/types.js';
+
+export interface NewRecord {
+  tenantId: string;
+  namespace: string;
+  serviceName: string;
+  fromImage?: string;
+  toImage: string;
+  versionId?: string;
+  kind: DeploymentKind;
+  reason?: string;
+  actor: string;
+}
+
+export async function openRecord(core: Core, input: NewRecord, status: DeploymentStatus = 'progressing'): Promise<DeploymentRecord> {
+  const record: DeploymentRecord = {
+    id: `dep-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`,
+    ...input,
+    status,
+    startedAt: new Date().toISOString(),
+  };
+  await core.store.update((data) => {
+    data.deployments.push(record);
+  });
+  return record;
+}
+
+export async function closeRecord(
+  core: Core,
+  id: string,
+  outcome: { status: 'succeeded' | 'failed'; message?: string; gitTag?: string },
+): Promise<DeploymentRecord | undefined> {
+  return core.store.update((data) => {
+    const record = data.deployments.find((d) => d.id === id);
+    if (!record) return undefined;
+    const finishedAt = new Date();
+    record.status = outcome.status;
+    record.finishedAt = finishedAt.toISOString();
+    record.durationMs = finishedAt.getTime() - Date.parse(record.startedAt);
+    if (outcome.message) record.message = outcome.message;
+    if (outcome.gitTag) record.gitTag = outcome.gitTag;
+    return { ...record };
+  });
+}

@@ -1,0 +1,181 @@
+/**
+ * Rollback (issue 6): back to what ran, healthy, before the current image — in the manifest
+ * (with a git commit and tag) and in the live Deployment — then wait for the rollout and record
+ * it. The manifest change is checked with a dry run first, the cluster is patched with the
+ * resourceVersion read before (a concurrent change is re-read, never overwritten blindly), and
+ * only then is the manifest written.
+ */
+import { findService, loadTenant } from '../adapters/manifests.js';
+import { KubeClient, statusCodeOf, toClusterError } from '../adapters/kube.js';
+import type { Core } from '../core.js';
+import type { LiveDeployment } from '../domain/kube-types.js';
+import { dns1123Problem, parseImageRef } from '../domain/names.js';
+import { chooseRollbackTarget } from '../domain/rollback.js';
+import { liveServiceImage, versionsByImage } from '../domain/status.js';
+import { isBlocked, type DeploymentKind, type DeploymentRecord } from '../domain/types.js';
+import { UsageError } from '../errors.js';
+import { ignoreEvents, type EventSink } from './manifest-events.js';
+import { closeRecord, openRecord } from './records.js';
+import { waitForRollout } from './rollout.js';
+import { tagDeployment } from './tag.js';
+import { updateManifests } from './update-manifests.js';
+
+export interface RollbackOptions {
+  tenant: string;
+  service: string;
+  /** A version id to go to instead of the previous good image. */
+  toVersionId?: string;
+  reason: string;
+  kind?: Extract<DeploymentKind, 'rollback' | 'auto-rollback'>;
+  /** Roll back to a blocked version (audited). */
+  force?: boolean;
+  skipRegistryCheck?: boolean;
+  timeoutMs?: number;
+  onEvent?: EventSink;
+}
+
+export interface RollbackResult {
+  record: DeploymentRecord;
+  from?: string;
+  to: string;
+  gitTag?: string;
+  ok: boolean;
+  message?: string;
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+
+export async function rollback(core: Core, client: KubeClient, options: RollbackOptions): Promise<RollbackResult> {
+  const emit = options.onEvent ?? ignoreEvents;
+  const kind = options.kind ?? 'rollback';
+  const problem = dns1123Problem('Tenant', options.tenant) ?? dns1123Problem('Service', options.service);
+  if (problem) throw new UsageError(problem);
+  if (!options.reason.trim()) throw new UsageError('A rollback needs a reason: pass --reason "...".');
+
+  const tenant = await loadTenant(core.config, options.tenant);
+  const service = findService(tenant, options.service);
+  if (!service) throw new UsageError(`Tenant "${options.tenant}" has no service "${options.service}".`);
+  const live = await client.readDeployment(service.namespace, service.name);
+  if (!live) throw new UsageError(`Deployment ${service.namespace}/${service.name} is not in the cluster (${client.cluster.description}); there is nothing live to roll back.`);
+  const liveImage = liveServiceImage(live as LiveDeployment, service.repository, service.name);
+
+  const data = await core.store.read();
+  const blockedImages = new Set(data.versions.filter(isBlocked).map((v) => v.fullImageName));
+  let target: string;
+  let versionId: string | undefined;
+  if (options.toVersionId) {
+    const found = await core.store.findVersion(options.toVersionId);
+    if (!found) throw new UsageError(`No version has the id "${options.toVersionId}".`);
+    if (found.version.serviceName !== service.name) throw new UsageError(`Version ${options.toVersionId} is a version of ${found.version.serviceName}, not of ${service.name}.`);
+    if (isBlocked(found.version) && !options.force) {
+      throw new UsageError(`Version ${options.toVersionId} is blocked (scan ${found.version.securityScanResult}); --force overrides (audited).`);
+    }
+    target = found.version.fullImageName;
+    versionId = found.version.id;
+  } else {
+    const archived = await core.store.archivedDeployments(tenant.id, data.deployments);
+    const chosen = chooseRollbackTarget([...data.deployments, ...archived], tenant.id, service.name, liveImage, (image) => blockedImages.has(image));
+    if (!chosen) {
+      throw new UsageError(`No earlier good version of ${tenant.id}/${service.name} to roll back to: no succeeded deploy or rollback of another image that is not blocked.`);
+    }
+    target = chosen.toImage;
+    versionId = versionsByImage(data.versions).get(target)?.id ?? chosen.versionId;
+  }
+  if (target === liveImage) throw new UsageError(`${tenant.id}/${service.name} already runs ${target}.`);
+  const targetRef = parseImageRef(target);
+  if (targetRef.repository !== service.repository || !targetRef.tag) {
+    throw new UsageError(`Rollback target ${target} is not a tagged image of ${service.repository}.`);
+  }
+  const registered = versionsByImage(data.versions).has(target) || (await core.store.allVersions(service.name)).some((v) => v.fullImageName === target);
+  const manifestOptions = {
+    tenant: tenant.id,
+    service: service.name,
+    tag: targetRef.tag,
+    // A previously running image may predate version tracking; blocked ones were excluded above.
+    force: options.force === true || !registered,
+    reason: `${kind}: ${options.reason}`,
+    skipRegistryCheck: options.skipRegistryCheck,
+    onEvent: emit,
+  };
+  emit({ step: 'rollback', status: 'start', message: `${service.name}: ${liveImage ?? '(none)'} → ${target}`, tenant: tenant.id, service: service.name });
+  await updateManifests(core, { ...manifestOptions, dryRun: true });
+
+  const actor = await core.actor();
+  const record = await openRecord(core, {
+    tenantId: tenant.id,
+    namespace: service.namespace,
+    serviceName: service.name,
+    fromImage: liveImage,
+    toImage: target,
+    versionId,
+    kind,
+    reason: options.reason,
+    actor,
+  });
+  await core.audit.append({
+    actor,
+    action: kind === 'auto-rollback' ? 'deploy.auto-rollback' : 'deploy.rollback',
+    target: `${tenant.id}/${service.name}`,
+    details: { from: liveImage ?? null, to: target, reason: options.reason, record: record.id, forced: options.force === true },
+  });
+
+  const generation = await patchWithRetry(client, service.namespace, service.name, service.repository, liveImage, target, emit);
+  await updateManifests(core, manifestOptions);
+  let gitTag: string | undefined;
+  try {
+    gitTag = (await tagDeployment(core, { tenant: tenant.id, message: `${kind} of ${service.name}: ${options.reason}` })).tag;
+  } catch (error) {
+    emit({ step: 'tag', status: 'warn', message: `git commit/tag failed: ${(error as Error).message}`, tenant: tenant.id });
+  }
+  const outcome = await waitForRollout(client, service.namespace, service.name, {
+    timeoutMs: options.timeoutMs ?? 600_000,
+    onEvent: emit,
+    tenant: tenant.id,
+    minGeneration: generation,
+  });
+  const closed = (await closeRecord(core, record.id, {
+    status: outcome.ok ? 'succeeded' : 'failed',
+    message: outcome.ok ? undefined : outcome.reason,
+    gitTag,
+  }))!;
+  emit({
+    step: 'rollback',
+    status: outcome.ok ? 'done' : 'warn',
+    message: outcome.ok ? `${service.name} rolled back to ${target}` : `${service.name}: rollback to ${target} did not become healthy: ${outcome.reason}`,
+    tenant: tenant.id,
+    service: service.name,
+  });
+  return { record: closed, from: liveImage, to: target, gitTag, ok: outcome.ok, message: outcome.ok ? undefined : outcome.reason };
+}
+
+/**
+ * Patches the service container's image with the resourceVersion just read. On 409 it re-reads:
+ * if the image is still the one being rolled back from, it retries with the new resourceVersion;
+ * if someone changed the image meanwhile, it stops rather than overwrite their change.
+ */
+async function patchWithRetry(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  repository: string,
+  expectedImage: string | undefined,
+  target: string,
+  emit: EventSink,
+): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    const live = (await client.readDeployment(namespace, name)) as LiveDeployment | undefined;
+    if (!live) throw new UsageError(`Deployment ${namespace}/${name} disappeared during the rollback; nothing was changed.`);
+    const current = liveServiceImage(live, repository, name);
+    if (current !== expectedImage) {
+      throw new UsageError(`Deployment ${namespace}/${name} changed during the rollback (now ${current ?? 'no image'}, was ${expectedImage ?? 'no image'}); nothing was overwritten — look, then run the rollback again.`);
+    }
+    const container = live.spec?.template?.spec?.containers?.find((c) => c.image === current)?.name ?? name;
+    try {
+      const patched = await client.setContainerImage(namespace, name, container, target, live.metadata?.resourceVersion ?? '');
+      return patched.metadata?.generation ?? 0;
+    } catch (error) {
+      if (statusCodeOf(error) !== 409 || attempt >= MAX_CONFLICT_RETRIES) throw toClusterError(client.cluster, `Patching Deployment ${namespace}/${name}`, error);
+      emit({ step: 'rollback', status: 'info', message: `${name} changed since it was read (409); reading it again`, service: name });
+    }
+  }
+}
