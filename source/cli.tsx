@@ -5,6 +5,8 @@ import { EcpError, errorMessage } from './errors.js';
 import { debug } from './log.js';
 import type { CommandContext } from './commands/command.js';
 import { findCommand, helpText } from './commands/index.js';
+import { guardCommand } from './commands/guard.js';
+import { currentActor } from './adapters/identity.js';
 
 const globalFlags = {
   config: { type: 'string' },
@@ -68,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
     env: process.env,
     cwd: process.cwd(),
   };
+  await guardCommand(command, ctx, () => currentActor(config.baseDir));
   return command.run(ctx);
 }
 

@@ -1,6 +1,7 @@
 /** The shape every headless command has, and the small helpers they share for output. */
 import type { AnyFlags } from 'meow';
 import type { Config } from '../config.js';
+import type { Role } from '../domain/roles.js';
 
 export interface CommandIO {
   stdout: NodeJS.WritableStream;
@@ -26,6 +27,10 @@ export interface Command {
   /** Usage lines shown by `ecp <command> --help`. */
   usage: string;
   flags?: AnyFlags;
+  /** Changes something (store, files, git, registry or cluster): refused in read-only mode. */
+  mutating?: boolean | ((ctx: CommandContext) => boolean);
+  /** The role needed to run it (when it is mutating, for operators). */
+  role?: Role;
   /** Returns the exit code; user errors are thrown as EcpError. */
   run(ctx: CommandContext): Promise<number>;
 }

@@ -53,6 +53,7 @@ const register: Command = {
   summary: 'register a built image as a new version',
   usage: "  ecp versions register --json '{\"service_name\":\"callbot\",...}'\n  ecp versions register --file body.json [--json]\n  ecp versions register --file - < body.json",
   flags: { json: { type: 'string' }, file: { type: 'string' } },
+  mutating: true,
   async run(ctx) {
     const { text, source } = await registerBodyText(ctx);
     let body: unknown;
@@ -154,6 +155,7 @@ const status: Command = {
   summary: 'update the status and security-scan fields of a version',
   usage: '  ecp versions status <id> [--status S] [--scan passed|failed|pending|skipped] [--vulns N] [--json]',
   flags: { status: { type: 'string' }, scan: { type: 'string' }, vulns: { type: 'number' } },
+  mutating: true,
   async run(ctx) {
     const id = requireInput(ctx, 0, 'version id', this.usage.trim());
     const change = inputError(() =>

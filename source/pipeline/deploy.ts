@@ -12,6 +12,7 @@ import type { Core } from '../core.js';
 import type { DeploymentRecord } from '../domain/types.js';
 import { EcpError, UsageError, errorMessage } from '../errors.js';
 import { applyTenant } from './apply.js';
+import { ApprovalPendingError, passApprovalGate } from './approval-gate.js';
 import { buildServices, type BuildResult } from './build.js';
 import { ignoreEvents, type EventSink } from './manifest-events.js';
 import { closeRecord, openRecord } from './records.js';
@@ -33,6 +34,8 @@ export interface DeployOptions {
   force?: boolean;
   reason?: string;
   skipRegistryCheck?: boolean;
+  /** An approved approval for a protected namespace. */
+  approvalId?: string;
   onEvent?: EventSink;
 }
 
@@ -64,7 +67,7 @@ async function step<T>(name: DeployStep, emit: EventSink, tenant: string, work: 
     emit({ step: name, status: 'done', message: `${name} done`, tenant });
     return result;
   } catch (error) {
-    if (error instanceof DeployStepError) throw error;
+    if (error instanceof DeployStepError || error instanceof ApprovalPendingError) throw error;
     const exitCode = error instanceof EcpError ? error.exitCode : 2;
     emit({ step: name, status: 'warn', message: `${name} failed: ${errorMessage(error)}`, tenant });
     throw new DeployStepError(name, errorMessage(error), exitCode);
@@ -117,7 +120,13 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
     changes = await step('update-manifests', emit, options.tenant, async () => {
       const targets = built.length ? built.map((b) => ({ service: b.service, tag: b.tag })) : wanted.map((service) => ({ service }));
       // Every service is planned (and refused) first; only then is anything written.
-      for (const t of targets) await updateManifests(core, { ...manifestOptions, ...t, dryRun: true });
+      const planned = [];
+      for (const t of targets) planned.push(...(await updateManifests(core, { ...manifestOptions, ...t, dryRun: true })).changes);
+      await passApprovalGate(
+        core,
+        { action: 'deploy', tenantId: options.tenant, namespace: tenantModel.namespace, images: Object.fromEntries(planned.map((c) => [c.service, c.to])) },
+        options.approvalId,
+      );
       const written = [];
       for (const t of targets) written.push(await updateManifests(core, { ...manifestOptions, ...t }));
       return written.flatMap((r) => r.changes);

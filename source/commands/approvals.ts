@@ -1,0 +1,82 @@
+/** `ecp approvals | approve | reject` (issue 8). */
+import { createCore } from '../core.js';
+import { decisionProblem, isExpired } from '../domain/approvals.js';
+import type { Approval } from '../domain/types.js';
+import { UsageError } from '../errors.js';
+import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
+import { boolFlag, requireInput, stringFlag } from './flags.js';
+
+function shownStatus(a: Approval, ttlMs: number, now: number): string {
+  return a.status === 'pending' && isExpired(a, now, ttlMs) ? 'expired' : a.status;
+}
+
+const list: Command = {
+  name: 'approvals',
+  summary: 'list approvals (pending first; --all for decided and expired ones)',
+  usage: '  ecp approvals [--all] [--json]',
+  flags: { all: { type: 'boolean' } },
+  async run(ctx) {
+    const now = Date.now();
+    const ttl = ctx.config.approvalTtlMs;
+    const approvals = (await createCore(ctx.config).store.read()).approvals
+      .map((a) => ({ ...a, status: shownStatus(a, ttl, now) as Approval['status'] | 'expired' }))
+      .filter((a) => boolFlag(ctx, 'all') || a.status === 'pending')
+      .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+    if (ctx.flags.json) return printJson(ctx, approvals), 0;
+    if (approvals.length === 0) {
+      println(ctx.io.stdout, boolFlag(ctx, 'all') ? 'No approvals are recorded.' : 'No approvals are pending.');
+      return 0;
+    }
+    const rows = approvals.map((a) => [a.id, a.status, a.action, a.tenantId, Object.entries(a.images).map(([s, i]) => `${s}=${i.slice(i.lastIndexOf(':') + 1)}`).join(' '), a.requestedBy, a.requestedAt.slice(0, 16).replace('T', ' '), a.decidedBy ?? '']);
+    println(ctx.io.stdout, formatColumns(['ID', 'STATUS', 'ACTION', 'TENANT', 'IMAGES', 'REQUESTED BY', 'AT', 'DECIDED BY'], rows));
+    return 0;
+  },
+};
+
+async function decide(ctx: CommandContext, decision: 'approved' | 'rejected', usage: string): Promise<number> {
+  const id = requireInput(ctx, 0, 'approval id', usage);
+  const reason = stringFlag(ctx, 'reason');
+  if (decision === 'rejected' && !reason?.trim()) throw new UsageError('A rejection needs a reason: pass --reason "...".');
+  const core = createCore(ctx.config);
+  const actor = await core.actor();
+  const decided = await core.store.update((data) => {
+    const approval = data.approvals.find((a) => a.id === id);
+    const problem = decisionProblem(approval, id, actor, Date.now(), ctx.config.approvalTtlMs);
+    if (problem) throw new UsageError(problem);
+    approval!.status = decision;
+    approval!.decidedBy = actor;
+    approval!.decidedAt = new Date().toISOString();
+    if (reason) approval!.reason = reason;
+    return { ...approval! };
+  });
+  await core.audit.append({ actor, action: decision === 'approved' ? 'approval.approve' : 'approval.reject', target: id, details: { tenant: decided.tenantId, images: decided.images, reason: reason ?? null } });
+  if (ctx.flags.json) printJson(ctx, decided);
+  else println(ctx.io.stdout, `Approval ${id} ${decision} by ${actor}.${decision === 'approved' ? ` Re-run the ${decided.action} with --approval ${id}.` : ''}`);
+  return 0;
+}
+
+const approve: Command = {
+  name: 'approve',
+  summary: 'approve a pending deploy or manifest update (not your own)',
+  usage: '  ecp approve <id> [--reason "..."] [--json]',
+  flags: { reason: { type: 'string' } },
+  mutating: true,
+  role: 'approver',
+  run(ctx) {
+    return decide(ctx, 'approved', this.usage.trim());
+  },
+};
+
+const reject: Command = {
+  name: 'reject',
+  summary: 'reject a pending approval, with a reason',
+  usage: '  ecp reject <id> --reason "..." [--json]',
+  flags: { reason: { type: 'string' } },
+  mutating: true,
+  role: 'approver',
+  run(ctx) {
+    return decide(ctx, 'rejected', this.usage.trim());
+  },
+};
+
+export const approvalCommands: Command[] = [list, approve, reject];

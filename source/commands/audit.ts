@@ -1,0 +1,35 @@
+/** `ecp audit` and `ecp audit verify` (issue 8). */
+import { createCore } from '../core.js';
+import { formatColumns, println, printJson, type Command } from './command.js';
+import { intFlag } from './flags.js';
+
+const list: Command = {
+  name: 'audit',
+  summary: 'list the audit trail, newest last',
+  usage: '  ecp audit [--limit N] [--json]',
+  flags: { limit: { type: 'number' } },
+  async run(ctx) {
+    const events = await createCore(ctx.config).audit.list(intFlag(ctx, 'limit', 1) ?? 50);
+    if (ctx.flags.json) return printJson(ctx, events), 0;
+    if (events.length === 0) return println(ctx.io.stdout, 'The audit trail is empty.'), 0;
+    const details = (d: Record<string, unknown>) => JSON.stringify(d).slice(0, 120);
+    println(ctx.io.stdout, formatColumns(['AT', 'ACTOR', 'ACTION', 'TARGET', 'DETAILS'], events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.actor, e.action, e.target, details(e.details)])));
+    return 0;
+  },
+};
+
+const verify: Command = {
+  name: 'audit verify',
+  summary: 'check the hash chain of the audit trail; exit 1 naming the first broken line',
+  usage: '  ecp audit verify [--json]',
+  async run(ctx) {
+    const core = createCore(ctx.config);
+    const verdict = await core.audit.verify();
+    if (ctx.flags.json) printJson(ctx, { file: core.audit.file, ...verdict });
+    else if (verdict.ok) println(ctx.io.stdout, `${core.audit.file}: ${verdict.count} events, chain intact.`);
+    else println(ctx.io.stdout, `${core.audit.file}: line ${verdict.line} ${verdict.problem}.`);
+    return verdict.ok ? 0 : 1;
+  },
+};
+
+export const auditCommands: Command[] = [list, verify];
