@@ -23,8 +23,8 @@ async function tarFiles(stream: NodeJS.ReadableStream): Promise<Record<string, s
   const ex = extract();
   ex.on('entry', (header, body, next) => {
     const chunks: Buffer[] = [];
-    body.on('data', (c: Buffer) => {
-      chunks.push(c);
+    body.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
     });
     body.on('end', () => {
       if (header.type === 'file') out[header.name] = Buffer.concat(chunks).toString('utf8');
