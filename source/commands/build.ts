@@ -78,8 +78,9 @@ export const buildCommand: Command = {
     concurrency: { type: 'number' },
     push: { type: 'boolean', default: true },
   },
+  // Pushing and registering change the registry and the store; --no-push only builds locally.
+  mutating: (ctx) => ctx.flags.push !== false,
   async run(ctx) {
-    if (ctx.config.readOnly) throw new UsageError('ecp is read-only (--readonly or readOnly in the config): build is refused.');
     const services = selectServices(ctx);
     checkSources(services);
     const concurrency = intFlag(ctx, 'concurrency', 1) ?? defaultConcurrency();

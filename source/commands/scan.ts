@@ -18,9 +18,9 @@ export const scanCommand: Command = {
   summary: 'record a Trivy scan of a version: passed/failed by the gate, ready/blocked',
   usage: `${USAGE}\n\n  --report FILE imports a Trivy JSON report (trivy image --format json); without it, trivy\n  is run on the version's image when it is on PATH. Exit 1 when the gate fails (blocked).`,
   flags: { report: { type: 'string' } },
+  mutating: true,
   async run(ctx) {
     const id = requireInput(ctx, 0, 'version id', USAGE.trim());
-    if (ctx.config.readOnly) throw new UsageError('ecp is read-only (--readonly or readOnly in the config): scan is refused.');
     const report = stringFlag(ctx, 'report');
     const core = createCore(ctx.config);
 
