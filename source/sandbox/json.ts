@@ -1,0 +1,76 @@
+/** Plain JSON values as the API server sees them, and the few helpers every module needs. */
+
+export type Json = null | boolean | number | string | Json[] | JsonObject;
+export interface JsonObject {
+  [key: string]: Json;
+}
+
+/** A stored Kubernetes object: always a JSON object with a metadata map. */
+export interface KubeObject extends JsonObject {
+  metadata: JsonObject;
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function asObject(value: Json | undefined): JsonObject | undefined {
+  return isObject(value) ? value : undefined;
+}
+
+export function asString(value: Json | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function asNumber(value: Json | undefined): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+export function asArray(value: Json | undefined): Json[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Walks `obj.a.b.c`, returning undefined at the first missing step. */
+export function at(value: Json | undefined, ...keys: string[]): Json | undefined {
+  let current = value;
+  for (const key of keys) {
+    if (!isObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** A deep copy of JSON data (several times faster than structuredClone for our objects). */
+export function clone<T extends Json>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  const out: JsonObject = {};
+  for (const key in value) out[key] = clone(value[key]!);
+  return out as T;
+}
+
+export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => deepEqual(item, b[i]));
+  }
+  if (Array.isArray(b)) return false;
+  const aKeys = Object.keys(a);
+  if (aKeys.length !== Object.keys(b).length) return false;
+  return aKeys.every((key) => key in b && deepEqual(a[key], b[key]));
+}
+
+/** Kubernetes timestamps are RFC 3339 with whole seconds. */
+export function timestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The labels of an object, or an empty map. */
+export function labelsOf(obj: JsonObject | undefined): Record<string, string> {
+  const labels = asObject(at(obj, 'metadata', 'labels'));
+  const out: Record<string, string> = {};
+  if (labels) for (const [k, v] of Object.entries(labels)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

@@ -1,0 +1,107 @@
+/** The resource types the sandbox serves, described once for routing, discovery and errors. */
+
+export interface ResourceType {
+  group: string; // '' for core
+  version: string;
+  /** Plural, as in URLs: `deployments`. */
+  plural: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  /** Subresources besides the object itself. */
+  subresources: ('status' | 'scale')[];
+  /** Whether `metadata.generation` tracks spec changes (workloads do; pods and namespaces not in 1.32). */
+  hasGeneration: boolean;
+}
+
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export const resourceVerbs: readonly string[] = VERBS;
+
+export const namespaces: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'namespaces',
+  singular: 'namespace',
+  kind: 'Namespace',
+  namespaced: false,
+  shortNames: ['ns'],
+  categories: [],
+  subresources: ['status'],
+  hasGeneration: false,
+};
+
+export const pods: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'pods',
+  singular: 'pod',
+  kind: 'Pod',
+  namespaced: true,
+  shortNames: ['po'],
+  categories: ['all'],
+  subresources: ['status'],
+  hasGeneration: false,
+};
+
+export const deployments: ResourceType = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'deployments',
+  singular: 'deployment',
+  kind: 'Deployment',
+  namespaced: true,
+  shortNames: ['deploy'],
+  categories: ['all'],
+  subresources: ['status', 'scale'],
+  hasGeneration: true,
+};
+
+export const replicaSets: ResourceType = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'replicasets',
+  singular: 'replicaset',
+  kind: 'ReplicaSet',
+  namespaced: true,
+  shortNames: ['rs'],
+  categories: ['all'],
+  subresources: ['status', 'scale'],
+  hasGeneration: true,
+};
+
+export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets];
+
+export function apiVersionOf(type: ResourceType): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+/** `deployments.apps` / `pods`: how the API server names a resource in messages. */
+export function qualifiedName(type: ResourceType): string {
+  return type.group ? `${type.plural}.${type.group}` : type.plural;
+}
+
+/** `Deployment.apps` / `Pod`: how the API server names a kind in validation messages. */
+export function qualifiedKind(type: ResourceType): string {
+  return type.group ? `${type.kind}.${type.group}` : type.kind;
+}
+
+export function findResource(group: string, version: string, plural: string): ResourceType | undefined {
+  return allResources.find((r) => r.group === group && r.version === version && r.plural === plural);
+}
+
+export function findByKind(apiVersion: string, kind: string): ResourceType | undefined {
+  return allResources.find((r) => apiVersionOf(r) === apiVersion && r.kind === kind);
+}
+
+/** The group-versions served, in discovery order. */
+export function groupVersions(): { group: string; version: string; resources: ResourceType[] }[] {
+  const out: { group: string; version: string; resources: ResourceType[] }[] = [];
+  for (const r of allResources) {
+    const existing = out.find((g) => g.group === r.group && g.version === r.version);
+    if (existing) existing.resources.push(r);
+    else out.push({ group: r.group, version: r.version, resources: [r] });
+  }
+  return out;
+}
