@@ -1,0 +1,215 @@
+/**
+ * Kubernetes write semantics over the store, shared by the HTTP handlers and the controllers:
+ * defaulting, validation, generation (spec changes only), resourceVersion preconditions,
+ * status/spec separation between an object and its status subresource, managedFields,
+ * "unchanged write keeps its resourceVersion", dry runs, implicit namespaces and cascading delete.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from './clock.js';
+import { applyDefaults } from './defaults.js';
+import type { Scope } from './fieldset.js';
+import { asArray, asString, at, clone, deepEqual, isObject, timestamp, type JsonObject, type KubeObject } from './json.js';
+import { recordUpdate, serverSideApply, type Writer } from './managed-fields.js';
+import { apiVersionOf, allResources, namespaces, type ResourceType } from './resources.js';
+import { alreadyExists, badRequest, conflict, notFound } from './status.js';
+import type { Store } from './store.js';
+import { validate } from './validate.js';
+
+export interface WriteOptions {
+  /** The fieldManager recorded in managedFields. */
+  manager: string;
+  dryRun?: boolean;
+  /** 'status' for the status subresource: only status changes are kept. */
+  scope?: Scope;
+}
+
+export type Propagation = 'Background' | 'Foreground' | 'Orphan';
+
+const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+
+/** Keys in the order the API server writes them, so raw JSON reads like a real reply. */
+function ordered(type: ResourceType, obj: KubeObject): KubeObject {
+  const metadata: JsonObject = {};
+  for (const key of META_ORDER) if (obj.metadata[key] !== undefined) metadata[key] = obj.metadata[key]!;
+  for (const [key, value] of Object.entries(obj.metadata)) if (!(key in metadata)) metadata[key] = value;
+  const out: KubeObject = { kind: type.kind, apiVersion: apiVersionOf(type), metadata };
+  for (const key of ['spec', 'status']) if (obj[key] !== undefined) out[key] = obj[key]!;
+  for (const [key, value] of Object.entries(obj)) if (!(key in out)) out[key] = value;
+  return out;
+}
+
+export class Cluster {
+  constructor(
+    readonly store: Store,
+    readonly clock: Clock,
+  ) {}
+
+  get(type: ResourceType, namespace: string, name: string): KubeObject {
+    const obj = this.store.get(type, namespace, name);
+    if (!obj) throw notFound(type, name);
+    return obj;
+  }
+
+  private writer(type: ResourceType, options: WriteOptions): Writer {
+    return { manager: options.manager, apiVersion: apiVersionOf(type), time: timestamp(this.clock.now()), scope: options.scope ?? 'main' };
+  }
+
+  private checkIdentity(type: ResourceType, body: KubeObject, namespace: string, name?: string): void {
+    if (body.kind !== undefined && body.kind !== type.kind) {
+      throw badRequest(`${String(body.kind)} in version "${String(body.apiVersion)}" cannot be handled as a ${type.kind}: the object provided is unrecognized (must be of type ${type.kind})`);
+    }
+    const bodyNs = asString(body.metadata.namespace);
+    if (type.namespaced && bodyNs && bodyNs !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const bodyName = asString(body.metadata.name);
+    if (name !== undefined && bodyName && bodyName !== name) {
+      throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+    }
+  }
+
+  /** POST. `record` replaces the default managedFields bookkeeping (apply brings its own). */
+  create(type: ResourceType, namespace: string, body: KubeObject, options: WriteOptions, record?: (obj: KubeObject) => void): KubeObject {
+    this.checkIdentity(type, body, namespace);
+    const obj = clone(body);
+    const generateName = asString(obj.metadata.generateName);
+    if (!asString(obj.metadata.name) && generateName) obj.metadata.name = generateName + suffix();
+    const name = asString(obj.metadata.name) ?? '';
+    if (type.namespaced) obj.metadata.namespace = namespace;
+    else delete obj.metadata.namespace;
+    if (this.store.get(type, type.namespaced ? namespace : '', name)) throw alreadyExists(type, name);
+    // Create ignores status, as the real strategies do (a Namespace defaults it to Active).
+    if (type.subresources.includes('status')) delete obj.status;
+    for (const key of ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation', 'deletionTimestamp']) delete obj.metadata[key];
+    obj.metadata.uid = randomUUID();
+    obj.metadata.creationTimestamp = timestamp(this.clock.now());
+    if (type.hasGeneration) obj.metadata.generation = 1;
+    applyDefaults(obj);
+    validate(type, obj);
+    if (record) record(obj);
+    else recordUpdate(undefined, obj, this.writer(type, options));
+    const result = ordered(type, obj);
+    if (options.dryRun) return result;
+    if (type.namespaced) this.ensureNamespace(namespace);
+    return this.store.put(type, result);
+  }
+
+  /** PUT: replaces the object (or its status); a stale resourceVersion in the body is a 409. */
+  replace(type: ResourceType, namespace: string, name: string, body: KubeObject, options: WriteOptions): KubeObject {
+    this.checkIdentity(type, body, namespace, name);
+    const previous = this.get(type, namespace, name);
+    const rv = asString(body.metadata.resourceVersion);
+    if (rv && rv !== previous.metadata.resourceVersion) throw conflict(type, name);
+    const next = clone(body);
+    delete next.metadata.managedFields;
+    return this.commit(type, previous, next, options, () => recordUpdate(previous, next, this.writer(type, options)));
+  }
+
+  /** A patch already applied to the current object; a resourceVersion the patch set must still match. */
+  replacePatched(type: ResourceType, previous: KubeObject, patched: KubeObject, options: WriteOptions): KubeObject {
+    const name = asString(previous.metadata.name) ?? '';
+    this.checkIdentity(type, patched, asString(previous.metadata.namespace) ?? '', name);
+    if (patched.metadata.resourceVersion !== previous.metadata.resourceVersion) throw conflict(type, name);
+    const next = clone(patched);
+    next.metadata.managedFields = clone(previous.metadata.managedFields ?? []);
+    return this.commit(type, previous, next, options, () => recordUpdate(previous, next, this.writer(type, options)));
+  }
+
+  /** Server-side apply; creates the object when absent (`created` tells the caller to answer 201). */
+  apply(type: ResourceType, namespace: string, name: string, config: KubeObject, options: WriteOptions & { force: boolean }): { object: KubeObject; created: boolean } {
+    this.checkIdentity(type, config, namespace, name);
+    if (!config.kind || !config.apiVersion) throw badRequest('apiVersion and kind must be set in an apply patch');
+    const previous = this.store.get(type, type.namespaced ? namespace : '', name);
+    const rv = asString(config.metadata.resourceVersion);
+    if (previous && rv && rv !== previous.metadata.resourceVersion) throw conflict(type, name);
+    if (!previous && rv) throw notFound(type, name);
+    const merged = serverSideApply(previous, config, this.writer(type, options), options.force);
+    merged.metadata.name = name;
+    if (!previous) {
+      const object = this.create(type, namespace, merged, options, (obj) => {
+        obj.metadata.managedFields = merged.metadata.managedFields!;
+      });
+      return { object, created: true };
+    }
+    return { object: this.commit(type, previous, merged, options, () => undefined), created: false };
+  }
+
+  /** The shared tail of every update: keep the other scope, default, validate, bump generation, store if changed. */
+  private commit(type: ResourceType, previous: KubeObject, next: KubeObject, options: WriteOptions, record: () => void): KubeObject {
+    const scope = options.scope ?? 'main';
+    if (scope === 'status') {
+      const status = next.status;
+      const managed = next.metadata.managedFields;
+      for (const key of Object.keys(next)) delete next[key];
+      Object.assign(next, clone(previous));
+      if (status === undefined) delete next.status;
+      else next.status = status;
+      if (managed === undefined) delete next.metadata.managedFields;
+      else next.metadata.managedFields = managed;
+    } else if (type.subresources.includes('status')) {
+      if (previous.status === undefined) delete next.status;
+      else next.status = clone(previous.status);
+    }
+    for (const key of ['uid', 'creationTimestamp', 'name', 'namespace', 'deletionTimestamp']) {
+      if (previous.metadata[key] === undefined) delete next.metadata[key];
+      else next.metadata[key] = previous.metadata[key]!;
+    }
+    next.metadata.resourceVersion = previous.metadata.resourceVersion!;
+    applyDefaults(next);
+    validate(type, next, previous);
+    if (type.hasGeneration) {
+      const generation = typeof previous.metadata.generation === 'number' ? previous.metadata.generation : 1;
+      next.metadata.generation = deepEqual(next.spec, previous.spec) ? generation : generation + 1;
+    }
+    record();
+    const result = ordered(type, next);
+    if (deepEqual(result, previous) || options.dryRun) return deepEqual(result, previous) ? previous : result;
+    return this.store.put(type, result);
+  }
+
+  /** Deletes an object and, unless orphaning, everything it owns (the garbage collector's job). */
+  delete(type: ResourceType, namespace: string, name: string, options: { dryRun?: boolean; propagation?: Propagation; preconditions?: JsonObject }): KubeObject {
+    const obj = this.get(type, namespace, name);
+    const pre = options.preconditions;
+    if (pre && ((pre.uid && pre.uid !== obj.metadata.uid) || (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion))) {
+      throw conflict(type, name);
+    }
+    if (options.dryRun) return obj;
+    if (type === namespaces) {
+      for (const other of allResources) {
+        if (other.namespaced) for (const o of this.store.list(other, name)) this.store.remove(other, name, String(o.metadata.name));
+      }
+    }
+    this.store.remove(type, namespace, name);
+    const uid = String(obj.metadata.uid);
+    for (const dep of this.store.dependents(uid)) {
+      const child = this.store.get(dep.type, dep.namespace, dep.name);
+      if (!child) continue;
+      if (options.propagation === 'Orphan') {
+        const refs = asArray(child.metadata.ownerReferences).filter((r) => at(r, 'uid') !== uid);
+        const next: KubeObject = { ...child, metadata: { ...child.metadata, ownerReferences: refs } };
+        if (refs.length === 0) delete next.metadata.ownerReferences;
+        this.store.put(dep.type, next);
+      } else {
+        this.delete(dep.type, dep.namespace, dep.name, { propagation: options.propagation });
+      }
+    }
+    return obj;
+  }
+
+  /** Namespaces come into being when something is created in them. */
+  ensureNamespace(name: string): void {
+    if (this.store.get(namespaces, '', name)) return;
+    this.create(namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { manager: 'ecp-sandbox' });
+  }
+}
+
+/** generateName's random suffix: five characters from the API server's alphabet. */
+function suffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+export function isKubeObject(value: unknown): value is KubeObject {
+  return isObject(value) && isObject(value.metadata);
+}

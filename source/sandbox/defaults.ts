@@ -1,0 +1,81 @@
+/**
+ * Server-side defaulting, as the API server does on every write: what `kubectl get -o yaml`
+ * shows on a real cluster (replicas 1, RollingUpdate 25%/25%, progressDeadlineSeconds 600, the
+ * pod spec defaults), and what the rollout simulator relies on.
+ */
+import { parseImageRef } from '../domain/names.js';
+import { asArray, asObject, isObject, type Json, type JsonObject, type KubeObject } from './json.js';
+
+function setDefault(obj: JsonObject, key: string, value: Json): void {
+  if (obj[key] === undefined || obj[key] === null) obj[key] = value;
+}
+
+function child(obj: JsonObject, key: string): JsonObject {
+  const existing = asObject(obj[key]);
+  if (existing) return existing;
+  const created: JsonObject = {};
+  obj[key] = created;
+  return created;
+}
+
+function defaultContainer(container: Json): void {
+  if (!isObject(container)) return;
+  const { tag, digest } = parseImageRef(typeof container.image === 'string' ? container.image : '');
+  setDefault(container, 'resources', {});
+  setDefault(container, 'terminationMessagePath', '/dev/termination-log');
+  setDefault(container, 'terminationMessagePolicy', 'File');
+  setDefault(container, 'imagePullPolicy', !digest && (!tag || tag === 'latest') ? 'Always' : 'IfNotPresent');
+  for (const port of asArray(container.ports)) if (isObject(port)) setDefault(port, 'protocol', 'TCP');
+}
+
+export function defaultPodSpec(spec: JsonObject): void {
+  for (const c of asArray(spec.containers)) defaultContainer(c);
+  for (const c of asArray(spec.initContainers)) defaultContainer(c);
+  setDefault(spec, 'restartPolicy', 'Always');
+  setDefault(spec, 'terminationGracePeriodSeconds', 30);
+  setDefault(spec, 'dnsPolicy', 'ClusterFirst');
+  setDefault(spec, 'securityContext', {});
+  setDefault(spec, 'schedulerName', 'default-scheduler');
+}
+
+function defaultTemplate(spec: JsonObject): void {
+  const template = child(spec, 'template');
+  defaultPodSpec(child(template, 'spec'));
+}
+
+/** Fills in defaults in place (the object is a fresh copy owned by the caller). */
+export function applyDefaults(obj: KubeObject): void {
+  switch (obj.kind) {
+    case 'Deployment': {
+      const spec = child(obj, 'spec');
+      setDefault(spec, 'replicas', 1);
+      const strategy = child(spec, 'strategy');
+      setDefault(strategy, 'type', 'RollingUpdate');
+      if (strategy.type === 'RollingUpdate') {
+        const rolling = child(strategy, 'rollingUpdate');
+        setDefault(rolling, 'maxUnavailable', '25%');
+        setDefault(rolling, 'maxSurge', '25%');
+      }
+      setDefault(spec, 'revisionHistoryLimit', 10);
+      setDefault(spec, 'progressDeadlineSeconds', 600);
+      defaultTemplate(spec);
+      break;
+    }
+    case 'ReplicaSet': {
+      const spec = child(obj, 'spec');
+      setDefault(spec, 'replicas', 1);
+      defaultTemplate(spec);
+      break;
+    }
+    case 'Pod':
+      defaultPodSpec(child(obj, 'spec'));
+      break;
+    case 'Namespace': {
+      const name = obj.metadata.name;
+      if (typeof name === 'string') child(obj.metadata, 'labels')['kubernetes.io/metadata.name'] = name;
+      setDefault(child(obj, 'spec'), 'finalizers', ['kubernetes']);
+      setDefault(child(obj, 'status'), 'phase', 'Active');
+      break;
+    }
+  }
+}

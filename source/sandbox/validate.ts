@@ -1,0 +1,74 @@
+/**
+ * The validation the API server answers with 422 Invalid, for the mistakes a deploy tool can
+ * make: bad names, missing containers or images, a selector that does not match the template,
+ * negative replicas, a changed (immutable) selector.
+ */
+import { isDns1123Label } from '../domain/names.js';
+import { asArray, asNumber, asObject, asString, at, deepEqual, labelsOf, type Json, type KubeObject } from './json.js';
+import type { ResourceType } from './resources.js';
+import { fromSelectorObject, matchesLabels } from './selectors.js';
+import { invalid, type StatusCause } from './status.js';
+
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SUBDOMAIN_HELP =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL_HELP =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+const required = (field: string): StatusCause => ({ reason: 'FieldValueRequired', message: 'Required value', field });
+const badValue = (field: string, value: string, detail: string): StatusCause => ({
+  reason: 'FieldValueInvalid',
+  message: `Invalid value: ${value}: ${detail}`,
+  field,
+});
+
+/** Go's %#v of a map[string]string, as the API server prints label maps in messages. */
+function goMap(labels: Record<string, string>): string {
+  const entries = Object.keys(labels)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(labels[k])}`);
+  return `map[string]string{${entries.join(', ')}}`;
+}
+
+function checkPodSpec(spec: Json | undefined, path: string, causes: StatusCause[]): void {
+  const containers = asArray(at(spec, 'containers'));
+  if (containers.length === 0) causes.push(required(`${path}.containers`));
+  containers.forEach((c, i) => {
+    if (!asString(at(c, 'name'))) causes.push(required(`${path}.containers[${i}].name`));
+    if (!asString(at(c, 'image'))) causes.push(required(`${path}.containers[${i}].image`));
+  });
+}
+
+function checkWorkload(obj: KubeObject, previous: KubeObject | undefined, causes: StatusCause[]): void {
+  const replicas = asNumber(at(obj, 'spec', 'replicas'));
+  if (replicas !== undefined && replicas < 0) {
+    causes.push(badValue('spec.replicas', String(replicas), 'must be greater than or equal to 0'));
+  }
+  const selector = asObject(at(obj, 'spec', 'selector'));
+  const requirements = fromSelectorObject(selector);
+  if (!selector) causes.push(required('spec.selector'));
+  else if (requirements.length === 0) causes.push(badValue('spec.selector', '{}', 'empty selector is invalid for deployment'));
+  const templateLabels = labelsOf(asObject(at(obj, 'spec', 'template')));
+  if (selector && requirements.length > 0 && !matchesLabels(requirements, templateLabels)) {
+    causes.push(
+      badValue('spec.template.metadata.labels', goMap(templateLabels), '`selector` does not match template `labels`'),
+    );
+  }
+  if (previous && selector && !deepEqual(selector, at(previous, 'spec', 'selector'))) {
+    causes.push(badValue('spec.selector', JSON.stringify(selector), 'field is immutable'));
+  }
+  checkPodSpec(at(obj, 'spec', 'template', 'spec'), 'spec.template.spec', causes);
+}
+
+/** Throws 422 Invalid listing every problem, or returns when the object is acceptable. */
+export function validate(type: ResourceType, obj: KubeObject, previous?: KubeObject): void {
+  const name = asString(obj.metadata.name) ?? '';
+  const causes: StatusCause[] = [];
+  if (!name) causes.push({ reason: 'FieldValueRequired', message: 'name or generateName is required', field: 'metadata.name' });
+  else if (type.namespaced ? !SUBDOMAIN.test(name) || name.length > 253 : !isDns1123Label(name)) {
+    causes.push(badValue('metadata.name', JSON.stringify(name), type.namespaced ? SUBDOMAIN_HELP : LABEL_HELP));
+  }
+  if (obj.kind === 'Deployment' || obj.kind === 'ReplicaSet') checkWorkload(obj, previous, causes);
+  if (obj.kind === 'Pod') checkPodSpec(obj.spec, 'spec', causes);
+  if (causes.length > 0) throw invalid(type, name, causes);
+}
