@@ -1,0 +1,215 @@
+/**
+ * The HTTP front: routes discovery, OpenAPI, the resource endpoints and the sandbox's own
+ * `/sandbox/fail-image` control; turns errors into Status replies; keeps a request log for tests;
+ * tracks open watches so stop() can end them.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { aggregated, aggregatedContentType, aggregatedVersion, legacyCore, legacyGroup, legacyGroups, openapiDocument, openapiIndex, resourceList, VERSION } from './discovery.js';
+import { isObject, type JsonObject } from './json.js';
+import { RestApi, type Reply } from './rest.js';
+import { ApiError, badRequest, methodNotAllowed, pathNotFound, tooLarge } from './status.js';
+import type { Store } from './store.js';
+import { serveWatch, type WatchTiming } from './watch.js';
+
+export interface RequestRecord {
+  method: string;
+  /** Path without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** list, watch, get, create, update, patch, delete, deletecollection — for resource requests. */
+  verb?: string;
+  resource?: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  contentType?: string;
+  accept?: string;
+  userAgent?: string;
+  /** HTTP status sent (200 for a watch). */
+  code?: number;
+}
+
+export type RequestFilter = Partial<Omit<RequestRecord, 'query'>> | ((r: RequestRecord) => boolean);
+
+export interface FailImageControl {
+  get(): RegExp | undefined;
+  set(pattern: RegExp | undefined): void;
+}
+
+const MAX_BODY = 3 * 1024 * 1024;
+/** Enough for any test run; the oldest records go first in a long-running sandbox. */
+const MAX_LOG = 100_000;
+
+export class SandboxServer {
+  private readonly server: Server;
+  private readonly log: RequestRecord[] = [];
+  private readonly watches = new Set<() => void>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly api: RestApi,
+    private readonly failImage: FailImageControl,
+    private readonly timing: WatchTiming,
+  ) {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 5000;
+  }
+
+  listen(port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve((this.server.address() as AddressInfo).port));
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const end of [...this.watches]) end();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  requests(filter?: RequestFilter): RequestRecord[] {
+    if (!filter) return [...this.log];
+    if (typeof filter === 'function') return this.log.filter(filter);
+    const entries = Object.entries(filter);
+    return this.log.filter((r) => entries.every(([k, v]) => r[k as keyof RequestRecord] === v));
+  }
+
+  clearRequests(): void {
+    this.log.length = 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const record: RequestRecord = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: req.headers['content-type'],
+      accept: req.headers.accept,
+      userAgent: req.headers['user-agent'],
+    };
+    this.log.push(record);
+    if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
+    try {
+      const body = await readBody(req);
+      const reply = this.route(record, url, body, req);
+      if ('watch' in reply) {
+        record.code = 200;
+        const end = serveWatch(res, this.store, reply.watch, this.timing, () => this.watches.delete(end));
+        this.watches.add(end);
+        return;
+      }
+      record.code = reply.status;
+      send(res, reply.status, reply.body, reply.contentType);
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${error instanceof Error ? error.message : String(error)}`);
+      record.code = apiError.code;
+      send(res, apiError.code, apiError.toStatus());
+    }
+  }
+
+  private route(record: RequestRecord, url: URL, body: Buffer, req: IncomingMessage): Reply {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const accept = req.headers.accept;
+    const json = (value: JsonObject, contentType?: string): Reply => ({ status: 200, body: value, contentType });
+    const discovery = (core: boolean, legacy: () => JsonObject): Reply => {
+      const version = aggregatedVersion(accept);
+      return version ? json(aggregated(core, version), aggregatedContentType(version)) : json(legacy());
+    };
+    if (path === '/sandbox/fail-image') return this.failImageEndpoint(record.method, body);
+    if (record.method !== 'GET' && !/^\/apis?\//.test(path)) throw methodNotAllowed();
+    switch (path) {
+      case '/version':
+        return json(VERSION);
+      case '/healthz':
+      case '/livez':
+      case '/readyz':
+        return { status: 200, body: 'ok', contentType: 'text/plain; charset=utf-8' };
+      case '/api':
+        return discovery(true, () => legacyCore(req.headers.host ?? '127.0.0.1'));
+      case '/apis':
+        return discovery(false, legacyGroups);
+      case '/openapi/v3':
+        return json(openapiIndex());
+    }
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = openapiDocument(path.slice('/openapi/v3/'.length));
+      if (doc) return json(doc);
+      throw pathNotFound();
+    }
+    const parts = path.split('/').filter(Boolean);
+    if (record.method === 'GET' && parts[0] === 'api' && parts.length === 2) {
+      const list = resourceList('', parts[1]!);
+      if (list) return json(list);
+    }
+    if (record.method === 'GET' && parts[0] === 'apis' && parts.length === 2) {
+      const group = legacyGroup(parts[1]!);
+      if (group) return json(group);
+    }
+    if (record.method === 'GET' && parts[0] === 'apis' && parts.length === 3) {
+      const list = resourceList(parts[1]!, parts[2]!);
+      if (list) return json(list);
+    }
+    return this.api.handle(
+      {
+        method: record.method,
+        url,
+        accept,
+        contentType: req.headers['content-type'],
+        userAgent: req.headers['user-agent'],
+        body,
+      },
+      record,
+    );
+  }
+
+  /** `GET` shows the pattern; `POST {"pattern":"regex"}` sets it, `{"pattern":null}` clears it. */
+  private failImageEndpoint(method: string, body: Buffer): Reply {
+    if (method === 'POST' || method === 'PUT') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8') || '{}');
+      } catch {
+        throw badRequest('the body must be JSON: {"pattern": "<regex>"} or {"pattern": null}');
+      }
+      const pattern = isObject(parsed) ? parsed.pattern : undefined;
+      if (pattern !== null && typeof pattern !== 'string') throw badRequest('the body must be JSON: {"pattern": "<regex>"} or {"pattern": null}');
+      let regex: RegExp | undefined;
+      try {
+        regex = pattern === null || pattern === '' ? undefined : new RegExp(pattern);
+      } catch (error) {
+        throw badRequest(`pattern is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      this.failImage.set(regex);
+    } else if (method !== 'GET') throw methodNotAllowed();
+    return { status: 200, body: { pattern: this.failImage.get()?.source ?? null } };
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(tooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: JsonObject | string, contentType = 'application/json'): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.end(text);
+}
