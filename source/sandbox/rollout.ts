@@ -1,0 +1,485 @@
+/**
+ * The deployment controller, after kube-controller-manager's: a pod-template change gets a new
+ * ReplicaSet `<deployment>-<template hash>` with the next revision; replicas move over one
+ * controller step at a time within maxSurge / maxUnavailable (or all at once for Recreate);
+ * status and the Available / Progressing conditions are written as the real controller writes
+ * them, including ProgressDeadlineExceeded and the paused conditions. Steps run on the Clock,
+ * so a ManualClock makes every rollout deterministic.
+ */
+import type { Clock } from './clock.js';
+import type { Cluster } from './cluster.js';
+import { asArray, asNumber, asObject, asString, at, clone, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
+import { CONTROLLER, compact, PodSimulator, type PodSimOptions } from './pods.js';
+import { deployments, pods, replicaSets } from './resources.js';
+import type { Change } from './store.js';
+
+const REVISION = 'deployment.kubernetes.io/revision';
+const HASH_LABEL = 'pod-template-hash';
+
+export interface RolloutOptions extends PodSimOptions {
+  /** Time between two controller steps of a rollout in progress. */
+  stepMs: number;
+}
+
+/** FNV-1a (32 bit) of a canonical JSON text, spelled with the API server's safe alphabet. */
+export function templateHash(template: Json): string {
+  const text = canonical(template);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return [...String(hash)].map((ch) => alphabet[ch.charCodeAt(0) % alphabet.length]).join('');
+}
+
+function canonical(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k]!)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The template without the hash label, for comparing a ReplicaSet with its Deployment. */
+function bareTemplate(template: Json | undefined): Json {
+  const copy = clone(asObject(template) ?? {});
+  const labels = asObject(at(copy, 'metadata', 'labels'));
+  if (labels) delete labels[HASH_LABEL];
+  return copy;
+}
+
+/** An int-or-percent of the desired replicas (maxSurge rounds up, maxUnavailable down). */
+function resolve(value: Json | undefined, total: number, roundUp: boolean): number {
+  if (typeof value === 'number') return value;
+  const m = /^(\d+)%$/.exec(String(value ?? '25%'));
+  const exact = ((m ? Number(m[1]) : 25) * total) / 100;
+  return roundUp ? Math.ceil(exact) : Math.floor(exact);
+}
+
+function limits(d: KubeObject): { desired: number; surge: number; unavailable: number } {
+  const desired = asNumber(at(d, 'spec', 'replicas')) ?? 1;
+  if (at(d, 'spec', 'strategy', 'type') === 'Recreate') return { desired, surge: 0, unavailable: 0 };
+  let surge = resolve(at(d, 'spec', 'strategy', 'rollingUpdate', 'maxSurge'), desired, true);
+  let unavailable = resolve(at(d, 'spec', 'strategy', 'rollingUpdate', 'maxUnavailable'), desired, false);
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+  if (desired === 0) unavailable = 0;
+  surge = Math.max(0, surge);
+  return { desired, surge, unavailable: Math.min(unavailable, desired) };
+}
+
+const specReplicas = (rs: KubeObject) => asNumber(at(rs, 'spec', 'replicas')) ?? 0;
+const statusOf = (obj: KubeObject, field: string) => asNumber(at(obj, 'status', field)) ?? 0;
+const revisionOf = (rs: KubeObject) => Number(asString(at(rs, 'metadata', 'annotations', REVISION)) ?? '0');
+const keyOf = (obj: KubeObject) => `${String(obj.metadata.namespace)}/${String(obj.metadata.name)}`;
+
+function condition(type: string, status: string, reason: string, message: string, time: string): JsonObject {
+  return { type, status, lastUpdateTime: time, lastTransitionTime: time, reason, message };
+}
+
+function findCondition(status: JsonObject, type: string): JsonObject | undefined {
+  return asArray(status.conditions).find((c) => at(c, 'type') === type) as JsonObject | undefined;
+}
+
+/**
+ * SetDeploymentCondition: same status and reason → unchanged; same status → keep the
+ * transition time; the new condition goes last.
+ */
+function setCondition(status: JsonObject, next: JsonObject): void {
+  const current = findCondition(status, String(next.type));
+  if (current && current.status === next.status && current.reason === next.reason) return;
+  if (current && current.status === next.status) next.lastTransitionTime = current.lastTransitionTime!;
+  status.conditions = [...asArray(status.conditions).filter((c) => c !== current), next];
+}
+
+export class RolloutController {
+  private readonly pods: PodSimulator;
+  private readonly timers = new Map<string, { due: number; cancel: () => void }>();
+  /** Set while the controller writes, so its own changes do not wake it again. */
+  private busy = false;
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly clock: Clock,
+    private readonly options: RolloutOptions,
+  ) {
+    this.pods = new PodSimulator(cluster, clock, options);
+  }
+
+  start(): void {
+    this.unsubscribe = this.cluster.store.onChange((change) => this.observe(change));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+  }
+
+  /** Brings a Deployment to its finished state at once (seeding): ReplicaSet, running pods, status. */
+  settle(d: KubeObject): void {
+    this.run(() => this.sync(d, true));
+  }
+
+  /** Wakes every unfinished rollout (the failure pattern changed, so stuck pods may start). */
+  wakeAll(): void {
+    for (const d of this.cluster.store.list(deployments)) {
+      if (!isComplete(d)) this.schedule(keyOf(d), 0);
+    }
+  }
+
+  private observe(change: Change): void {
+    if (this.busy) return;
+    if (change.type === 'DELETED' && change.resource === pods) this.pods.forget(String(change.object.metadata.uid));
+    const key = this.ownerKey(change);
+    if (!key) return;
+    if (change.resource === deployments && change.type === 'DELETED') {
+      this.timers.get(key)?.cancel();
+      this.timers.delete(key);
+    } else this.schedule(key, 0);
+  }
+
+  /** The Deployment a change concerns: itself, or the owner of a ReplicaSet or of a pod's ReplicaSet. */
+  private ownerKey(change: Change): string | undefined {
+    const ns = String(change.object.metadata.namespace);
+    const owner = (obj: KubeObject | undefined, kind: string) =>
+      asArray(obj?.metadata.ownerReferences).find((r) => at(r, 'kind') === kind && at(r, 'controller') === true);
+    if (change.resource === deployments) return keyOf(change.object);
+    let rs: KubeObject | undefined = change.object;
+    if (change.resource === pods) {
+      const ref = owner(change.object, 'ReplicaSet');
+      rs = ref ? this.cluster.store.get(replicaSets, ns, String(at(ref, 'name'))) : undefined;
+    } else if (change.resource !== replicaSets) return undefined;
+    const ref = owner(rs, 'Deployment');
+    return ref ? `${ns}/${String(at(ref, 'name'))}` : undefined;
+  }
+
+  private schedule(key: string, delay: number): void {
+    const due = this.clock.now() + delay;
+    const existing = this.timers.get(key);
+    if (existing && existing.due <= due) return;
+    existing?.cancel();
+    const cancel = this.clock.schedule(delay, () => {
+      this.timers.delete(key);
+      const [ns, name] = key.split('/') as [string, string];
+      const d = this.cluster.store.get(deployments, ns, name);
+      if (!d) return;
+      try {
+        this.run(() => this.sync(d, false));
+      } catch {
+        // A failed step must not take the API server down: requeue it, as the real controller does.
+        this.schedule(key, this.options.stepMs);
+      }
+    });
+    this.timers.set(key, { due, cancel });
+  }
+
+  private run(fn: () => void): void {
+    this.busy = true;
+    try {
+      fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private replicaSetsOf(d: KubeObject): KubeObject[] {
+    return this.cluster.store
+      .dependents(String(d.metadata.uid))
+      .filter((x) => x.type === replicaSets)
+      .map((x) => this.cluster.store.get(replicaSets, x.namespace, x.name))
+      .filter((rs): rs is KubeObject => rs !== undefined)
+      .sort((a, b) => revisionOf(a) - revisionOf(b));
+  }
+
+  /** One controller step for one Deployment. */
+  private sync(initial: KubeObject, instant: boolean): void {
+    let d = initial;
+    const ns = String(d.metadata.namespace);
+    const paused = at(d, 'spec', 'paused') === true;
+    const time = timestamp(this.clock.now());
+    const status: JsonObject = clone(asObject(d.status) ?? {});
+    const previousStatus = clone(status);
+
+    // Pods that are due start now, and ReplicaSets report what they have before we decide.
+    let starting = false;
+    const refresh = (rs: KubeObject) => {
+      const result = this.pods.sync(rs, instant);
+      starting ||= result.starting;
+      return result.rs;
+    };
+    let all = this.replicaSetsOf(d).map(refresh);
+
+    const template = bareTemplate(at(d, 'spec', 'template'));
+    const wanted = canonical(template);
+    let newRs = all.find((rs) => canonical(bareTemplate(at(rs, 'spec', 'template'))) === wanted);
+    const maxRevision = Math.max(0, ...all.map(revisionOf));
+    const pausedBefore = at(findCondition(status, 'Progressing'), 'reason') === 'DeploymentPaused';
+    if (paused && !pausedBefore) {
+      setCondition(status, condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', time));
+    } else if (!paused && pausedBefore) {
+      setCondition(status, condition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed', time));
+    }
+    if (!paused) {
+      if (!newRs) {
+        newRs = refresh(this.createReplicaSet(d, template, maxRevision + 1, initialReplicas(d, all)));
+        all.push(newRs);
+        setCondition(status, condition('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${String(newRs.metadata.name)}"`, time));
+      } else if (revisionOf(newRs) < maxRevision) {
+        newRs = this.writeSpec(newRs, (rs) => ((rs.metadata.annotations as JsonObject)[REVISION] = String(maxRevision + 1)));
+      }
+      d = this.setRevision(d, String(revisionOf(newRs)));
+    }
+
+    const old = all.filter((rs) => rs.metadata.uid !== newRs?.metadata.uid);
+    const scaled = paused ? this.scalePaused(d, newRs ?? old[old.length - 1]) : this.rollStep(d, newRs!, old);
+    if (scaled) all = this.replicaSetsOf(d).map(refresh);
+    newRs = newRs && all.find((rs) => rs.metadata.uid === newRs!.metadata.uid);
+
+    this.computeStatus(d, all, newRs, status);
+    if (!paused) this.progress(d, newRs!, previousStatus, status, time);
+    d = this.cluster.replace(deployments, ns, String(d.metadata.name), { ...d, status }, { ...CONTROLLER, scope: 'status' });
+    if (isComplete(d)) this.cleanup(d, newRs);
+    else if (!paused && !instant) this.scheduleNext(d, starting || scaled);
+  }
+
+  private createReplicaSet(d: KubeObject, template: Json, revision: number, replicas: number): KubeObject {
+    const hash = templateHash(template);
+    const name = `${String(d.metadata.name)}-${hash}`;
+    const podTemplate = clone(asObject(template) ?? {});
+    const meta = (podTemplate.metadata = asObject(podTemplate.metadata) ?? {});
+    const labels = { ...(asObject(meta.labels) ?? {}), [HASH_LABEL]: hash };
+    meta.labels = labels;
+    const selector = clone(asObject(at(d, 'spec', 'selector')) ?? {});
+    selector.matchLabels = { ...(asObject(selector.matchLabels) ?? {}), [HASH_LABEL]: hash };
+    const annotations: JsonObject = {};
+    for (const [k, v] of Object.entries(asObject(d.metadata.annotations) ?? {})) {
+      if (!k.startsWith('deployment.kubernetes.io/') && k !== 'kubectl.kubernetes.io/last-applied-configuration') annotations[k] = v;
+    }
+    const { desired, surge } = limits(d);
+    Object.assign(annotations, {
+      'deployment.kubernetes.io/desired-replicas': String(desired),
+      'deployment.kubernetes.io/max-replicas': String(desired + surge),
+      [REVISION]: String(revision),
+    });
+    const rs: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name,
+        namespace: d.metadata.namespace!,
+        labels,
+        annotations,
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name!, uid: d.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: { replicas, selector, template: podTemplate },
+    };
+    if (typeof at(d, 'spec', 'minReadySeconds') === 'number') (rs.spec as JsonObject).minReadySeconds = at(d, 'spec', 'minReadySeconds')!;
+    return this.cluster.create(replicaSets, String(d.metadata.namespace), rs, CONTROLLER);
+  }
+
+  private writeSpec(obj: KubeObject, change: (copy: KubeObject) => void): KubeObject {
+    const copy = clone(obj);
+    copy.metadata.annotations = asObject(copy.metadata.annotations) ?? {};
+    change(copy);
+    const type = obj.kind === 'Deployment' ? deployments : replicaSets;
+    return this.cluster.replace(type, String(obj.metadata.namespace), String(obj.metadata.name), copy, CONTROLLER);
+  }
+
+  private setRevision(d: KubeObject, revision: string): KubeObject {
+    if (at(d, 'metadata', 'annotations', REVISION) === revision) return d;
+    return this.writeSpec(d, (copy) => ((copy.metadata.annotations as JsonObject)[REVISION] = revision));
+  }
+
+  private scale(rs: KubeObject, replicas: number): void {
+    if (specReplicas(rs) === replicas) return;
+    this.writeSpec(rs, (copy) => ((copy.spec as JsonObject).replicas = replicas));
+  }
+
+  /** A paused Deployment still follows spec.replicas, on its current ReplicaSet. */
+  private scalePaused(d: KubeObject, rs: KubeObject | undefined): boolean {
+    const { desired } = limits(d);
+    if (!rs || specReplicas(rs) === desired) return false;
+    this.scale(rs, desired);
+    return true;
+  }
+
+  /** reconcileNewReplicaSet, then reconcileOldReplicaSets, one move per step as the real controller does. */
+  private rollStep(d: KubeObject, newRs: KubeObject, old: KubeObject[]): boolean {
+    const { desired, surge, unavailable } = limits(d);
+    const active = old.filter((rs) => specReplicas(rs) > 0);
+    const settleNew = () => {
+      const changed = specReplicas(newRs) !== desired;
+      this.scale(newRs, desired);
+      return changed;
+    };
+    if (at(d, 'spec', 'strategy', 'type') === 'Recreate') {
+      if (active.length > 0) {
+        for (const rs of active) this.scale(rs, 0);
+        return true;
+      }
+      return old.some((rs) => statusOf(rs, 'replicas') > 0) ? false : settleNew();
+    }
+    if (specReplicas(newRs) > desired || active.length === 0) return settleNew();
+    const oldTotal = active.reduce((n, rs) => n + specReplicas(rs), 0);
+    if (specReplicas(newRs) < desired) {
+      const up = Math.min(desired + surge - oldTotal - specReplicas(newRs), desired - specReplicas(newRs));
+      if (up > 0) {
+        this.scale(newRs, specReplicas(newRs) + up);
+        return true;
+      }
+    }
+    const minAvailable = desired - unavailable;
+    const newUnavailable = specReplicas(newRs) - statusOf(newRs, 'availableReplicas');
+    let budget = oldTotal + specReplicas(newRs) - minAvailable - newUnavailable;
+    if (budget <= 0) return false;
+    // First old replicas that are not available anyway, then available ones down to minAvailable.
+    const target = new Map(active.map((rs) => [rs, specReplicas(rs)]));
+    for (const rs of active) {
+      const cut = Math.min(budget, target.get(rs)! - statusOf(rs, 'availableReplicas'));
+      if (cut > 0) {
+        target.set(rs, target.get(rs)! - cut);
+        budget -= cut;
+      }
+    }
+    const available = statusOf(newRs, 'availableReplicas') + active.reduce((n, rs) => n + statusOf(rs, 'availableReplicas'), 0);
+    let down = available - minAvailable;
+    for (const rs of active) {
+      const cut = Math.min(target.get(rs)!, Math.max(0, down));
+      target.set(rs, target.get(rs)! - cut);
+      down -= cut;
+    }
+    let changed = false;
+    for (const [rs, replicas] of target) {
+      if (replicas === specReplicas(rs)) continue;
+      this.scale(rs, replicas);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** calculateStatus: counts from the ReplicaSets, and the Available condition. */
+  private computeStatus(d: KubeObject, all: KubeObject[], newRs: KubeObject | undefined, status: JsonObject): void {
+    const { desired, unavailable } = limits(d);
+    const sum = (field: string) => all.reduce((n, rs) => n + statusOf(rs, field), 0);
+    const available = sum('availableReplicas');
+    const totalSpec = all.reduce((n, rs) => n + specReplicas(rs), 0);
+    const counts = compact({
+      observedGeneration: asNumber(d.metadata.generation) ?? 1,
+      replicas: sum('replicas'),
+      updatedReplicas: newRs ? statusOf(newRs, 'replicas') : 0,
+      readyReplicas: sum('readyReplicas'),
+      availableReplicas: available,
+      unavailableReplicas: Math.max(0, totalSpec - available),
+    });
+    for (const key of ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']) {
+      if (counts[key] === undefined) delete status[key];
+      else status[key] = counts[key]!;
+    }
+    const time = timestamp(this.clock.now());
+    setCondition(
+      status,
+      available >= desired - unavailable
+        ? condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', time)
+        : condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', time),
+    );
+  }
+
+  /** syncRolloutStatus: complete, progressing, or past its progress deadline. */
+  private progress(d: KubeObject, newRs: KubeObject, before: JsonObject, status: JsonObject, time: string): void {
+    const current = findCondition(status, 'Progressing');
+    const rsName = String(newRs.metadata.name);
+    if (at(current, 'reason') === 'NewReplicaSetAvailable' && status.replicas === status.updatedReplicas) return;
+    if (complete(d, status)) {
+      setCondition(status, condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`, time));
+      return;
+    }
+    const old = (s: JsonObject) => (asNumber(s.replicas) ?? 0) - (asNumber(s.updatedReplicas) ?? 0);
+    const more = (field: string) => (asNumber(status[field]) ?? 0) > (asNumber(before[field]) ?? 0);
+    if (more('updatedReplicas') || old(status) < old(before) || more('readyReplicas') || more('availableReplicas')) {
+      const next = condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`, time);
+      if (current?.status === 'True') next.lastTransitionTime = current.lastTransitionTime!;
+      status.conditions = [...asArray(status.conditions).filter((c) => c !== current), next];
+      return;
+    }
+    if (this.timedOut(d, status)) {
+      setCondition(status, condition('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`, time));
+    }
+  }
+
+  private deadline(d: KubeObject, status: JsonObject): number | undefined {
+    const c = findCondition(status, 'Progressing');
+    const seconds = asNumber(at(d, 'spec', 'progressDeadlineSeconds'));
+    if (!c || seconds === undefined || c.reason === 'NewReplicaSetAvailable' || c.reason === 'ProgressDeadlineExceeded') return undefined;
+    return Date.parse(String(c.lastUpdateTime)) + seconds * 1000;
+  }
+
+  private timedOut(d: KubeObject, status: JsonObject): boolean {
+    if (at(findCondition(status, 'Progressing'), 'reason') === 'ProgressDeadlineExceeded') return true;
+    const deadline = this.deadline(d, status);
+    return deadline !== undefined && deadline < this.clock.now();
+  }
+
+  /** Next step: soon while something moves; at the progress deadline when the rollout is stuck. */
+  private scheduleNext(d: KubeObject, moving: boolean): void {
+    if (moving) {
+      this.schedule(keyOf(d), this.options.stepMs);
+      return;
+    }
+    const deadline = this.deadline(d, asObject(d.status) ?? {});
+    if (deadline !== undefined) this.schedule(keyOf(d), Math.max(0, deadline - this.clock.now()) + 1000);
+  }
+
+  /** Keeps revisionHistoryLimit scaled-down old ReplicaSets, deleting older ones. */
+  private cleanup(d: KubeObject, newRs: KubeObject | undefined): void {
+    const limit = asNumber(at(d, 'spec', 'revisionHistoryLimit')) ?? 10;
+    const idle = this.replicaSetsOf(d).filter((rs) => rs.metadata.uid !== newRs?.metadata.uid && specReplicas(rs) === 0 && statusOf(rs, 'replicas') === 0);
+    for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) {
+      this.cluster.delete(replicaSets, String(rs.metadata.namespace), String(rs.metadata.name), {});
+    }
+  }
+}
+
+/** NewRSNewReplicas: a new ReplicaSet starts as large as maxSurge allows (Recreate: once the old pods are gone). */
+function initialReplicas(d: KubeObject, existing: KubeObject[]): number {
+  const { desired, surge } = limits(d);
+  const current = existing.reduce((n, rs) => n + specReplicas(rs), 0);
+  if (at(d, 'spec', 'strategy', 'type') === 'Recreate') {
+    return current === 0 && existing.every((rs) => statusOf(rs, 'replicas') === 0) ? desired : 0;
+  }
+  return Math.max(0, Math.min(desired + surge - current, desired));
+}
+
+/** DeploymentComplete: every replica updated and available, and the latest spec observed. */
+function complete(d: KubeObject, status: JsonObject): boolean {
+  const desired = asNumber(at(d, 'spec', 'replicas')) ?? 1;
+  const n = (field: string) => asNumber(status[field]) ?? 0;
+  return n('updatedReplicas') === desired && n('replicas') === desired && n('availableReplicas') === desired && n('observedGeneration') >= (asNumber(d.metadata.generation) ?? 1);
+}
+
+function isComplete(d: KubeObject): boolean {
+  return complete(d, asObject(d.status) ?? {}) && at(d, 'spec', 'paused') !== true;
+}
+
+/** The status of a Deployment whose rollout finished long ago (seeding without the simulator). */
+export function finishedStatus(d: KubeObject, time: string): JsonObject {
+  const desired = asNumber(at(d, 'spec', 'replicas')) ?? 1;
+  const rsName = `${String(d.metadata.name)}-${templateHash(bareTemplate(at(d, 'spec', 'template')))}`;
+  return {
+    ...compact({
+      observedGeneration: asNumber(d.metadata.generation) ?? 1,
+      replicas: desired,
+      updatedReplicas: desired,
+      readyReplicas: desired,
+      availableReplicas: desired,
+    }),
+    conditions: [
+      condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', time),
+      condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`, time),
+    ],
+  };
+}
