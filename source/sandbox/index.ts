@@ -1,0 +1,125 @@
+/**
+ * The sandbox: a Kubernetes API server of our own on 127.0.0.1, faithful enough that kubectl
+ * 1.32 and client-node 1.4 work against it (DESIGN §9), with a rollout simulator that tests
+ * drive through a Clock and a failure pattern for images that never pull.
+ */
+import { realClock, type Clock } from './clock.js';
+import { Cluster } from './cluster.js';
+import { SandboxServer, type RequestFilter, type RequestRecord } from './http.js';
+import { asString, timestamp, type KubeObject } from './json.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { deployments } from './resources.js';
+import { RestApi } from './rest.js';
+import { CONTROLLER } from './pods.js';
+import { finishedStatus, RolloutController } from './rollout.js';
+import { generatedDeployments, lastApplied, readManifests, type SeedObject } from './seed.js';
+import { Store } from './store.js';
+
+export { ManualClock, realClock, type Clock } from './clock.js';
+export type { RequestFilter, RequestRecord } from './http.js';
+export { CONTEXT as SANDBOX_CONTEXT } from './kubeconfig.js';
+
+export interface SandboxOptions {
+  /** 0 (default): any free port. */
+  port?: number;
+  /** A manifests folder (k8s-manifests/<tenant>/*.yaml) to start from. */
+  seed?: string;
+  /** Generated Deployments to add (50 tenants × 20 services for 1 000). */
+  deployments?: number;
+  /** Run the rollout simulator (default true). Off: objects only change when clients write. */
+  rollouts?: boolean;
+  /** Images matching this never pull: their pods stay in ImagePullBackOff. */
+  failImage?: RegExp;
+  /** The cluster's time; a ManualClock makes rollouts move only on `advance`. Default: real time. */
+  clock?: Clock;
+  /** Time between two rollout steps, and from pod creation to Running (default 1000 ms). */
+  stepMs?: number;
+  /** How often watches that allow bookmarks get one, in real time (default 60 s). */
+  bookmarkIntervalMs?: number;
+  /** How many past events a watch can resume from; older resourceVersions get 410 (default 10 000). */
+  eventWindow?: number;
+  /** Repository prefix of generated images (default localhost:5000/ecp-ai). */
+  imagePrefix?: string;
+  /** Also write a kubeconfig here at start. */
+  kubeconfig?: string;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  /** Where `kubeconfig` (option) or the last writeKubeconfig put it. */
+  kubeconfigPath?: string;
+  clock: Clock;
+  /** Writes a kubeconfig (context `ecp-sandbox`) for this server; returns its absolute path. */
+  writeKubeconfig(file: string): Promise<string>;
+  /** Changes which images fail to pull; unfinished rollouts re-check at once. */
+  setFailImage(pattern: RegExp | undefined): void;
+  failImage(): RegExp | undefined;
+  /** Requests served so far, optionally filtered (`{ verb: 'list', resource: 'deployments' }`). */
+  requests(filter?: RequestFilter): RequestRecord[];
+  requestCount(filter?: RequestFilter): number;
+  clearRequests(): void;
+  /** Ends open watches and closes the server. */
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const clock = options.clock ?? realClock;
+  const store = new Store({ eventWindow: options.eventWindow });
+  const cluster = new Cluster(store, clock);
+  let failPattern = options.failImage;
+  const stepMs = options.stepMs ?? 1000;
+  const rollouts = options.rollouts !== false;
+  const controller = rollouts ? new RolloutController(cluster, clock, { stepMs, startMs: stepMs, failImage: () => failPattern }) : undefined;
+
+  const seeds: SeedObject[] = [
+    ...(options.seed ? readManifests(options.seed) : []),
+    ...generatedDeployments(options.deployments ?? 0, options.imagePrefix ?? 'localhost:5000/ecp-ai', deployments),
+  ];
+  for (const { type, namespace, object } of seeds) {
+    const annotated: KubeObject = {
+      ...object,
+      metadata: { ...object.metadata, annotations: { ...(object.metadata.annotations as object), 'kubectl.kubernetes.io/last-applied-configuration': lastApplied(object) } },
+    };
+    const created = cluster.create(type, namespace, annotated, { manager: 'kubectl-client-side-apply' });
+    if (type !== deployments) continue;
+    if (controller) controller.settle(created);
+    else {
+      const name = asString(created.metadata.name)!;
+      cluster.replace(type, namespace, name, { ...created, status: finishedStatus(created, timestamp(clock.now())) }, { ...CONTROLLER, scope: 'status' });
+    }
+  }
+  controller?.start();
+
+  const control = {
+    get: () => failPattern,
+    set(pattern: RegExp | undefined) {
+      failPattern = pattern;
+      controller?.wakeAll();
+    },
+  };
+  const server = new SandboxServer(store, new RestApi(cluster), control, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
+  const port = await server.listen(options.port ?? 0);
+  const url = `http://127.0.0.1:${port}`;
+
+  const sandbox: Sandbox = {
+    url,
+    port,
+    clock,
+    async writeKubeconfig(file) {
+      sandbox.kubeconfigPath = await writeKubeconfig(file, url);
+      return sandbox.kubeconfigPath;
+    },
+    setFailImage: control.set,
+    failImage: control.get,
+    requests: (filter) => server.requests(filter),
+    requestCount: (filter) => server.requests(filter).length,
+    clearRequests: () => server.clearRequests(),
+    async stop() {
+      controller?.stop();
+      await server.close();
+    },
+  };
+  if (options.kubeconfig) await sandbox.writeKubeconfig(options.kubeconfig);
+  return sandbox;
+}

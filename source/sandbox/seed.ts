@@ -1,0 +1,79 @@
+/**
+ * What the sandbox starts with: the objects of k8s-manifests/<tenant>/*.yaml (namespace =
+ * metadata.namespace, else the folder name), and/or N generated Deployments spread as
+ * 50 tenants × 20 services, for load tests.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { isDns1123Label } from '../domain/names.js';
+import { asString, isObject, type KubeObject } from './json.js';
+import { findByKind, type ResourceType } from './resources.js';
+
+export interface SeedObject {
+  type: ResourceType;
+  namespace: string;
+  object: KubeObject;
+}
+
+/** Objects of the kinds the sandbox serves; Services, ConfigMaps and the like are skipped. */
+export function readManifests(dir: string): SeedObject[] {
+  const out: SeedObject[] = [];
+  const tenants = readdirSync(dir)
+    .filter((name) => isDns1123Label(name) && statSync(path.join(dir, name)).isDirectory())
+    .sort();
+  for (const tenant of tenants) {
+    const files = readdirSync(path.join(dir, tenant))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
+    for (const file of files) {
+      const full = path.join(dir, tenant, file);
+      for (const doc of parseAllDocuments(readFileSync(full, 'utf8'))) {
+        if (doc.errors.length > 0) throw new Error(`${full}: ${doc.errors[0]!.message}`);
+        const value: unknown = doc.toJSON();
+        if (!isObject(value) || !isObject(value.metadata)) continue;
+        const type = findByKind(String(value.apiVersion), String(value.kind));
+        if (!type) continue;
+        const namespace = type.namespaced ? (asString(value.metadata.namespace) ?? tenant) : '';
+        out.push({ type, namespace, object: value as KubeObject });
+      }
+    }
+  }
+  return out;
+}
+
+const SERVICES = [
+  'callbot', 'chatbot', 'advisor', 'stt', 'tts', 'nlu', 'dialog', 'knowledge', 'search', 'summarizer',
+  'translator', 'classifier', 'recommender', 'analytics', 'gateway', 'auth', 'billing', 'notifier', 'scheduler', 'reporter',
+];
+
+/** `count` Deployments: tenant-01…tenant-50 × the 20 services, one replica each. */
+export function generatedDeployments(count: number, imagePrefix: string, type: ResourceType): SeedObject[] {
+  const tenants = Math.max(1, Math.ceil(count / SERVICES.length));
+  const width = Math.max(2, String(tenants).length);
+  return Array.from({ length: count }, (_, i) => {
+    const tenant = `tenant-${String(Math.floor(i / SERVICES.length) + 1).padStart(width, '0')}`;
+    const service = SERVICES[i % SERVICES.length]!;
+    const labels = { app: service };
+    const object: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: service, namespace: tenant, labels: { ...labels } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { ...labels } },
+        template: {
+          metadata: { labels: { ...labels } },
+          spec: { containers: [{ name: service, image: `${imagePrefix}/${service}:v1.0.0`, ports: [{ containerPort: 8080 }] }] },
+        },
+      },
+    };
+    return { type, namespace: tenant, object };
+  });
+}
+
+/** What `kubectl apply` (client side) leaves on an object: its manifest as sorted compact JSON. */
+export function lastApplied(object: KubeObject): string {
+  const withAnnotations = { ...object, metadata: { annotations: {}, ...object.metadata } };
+  return `${JSON.stringify(withAnnotations, (_key, value: unknown) => (isObject(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value))}\n`;
+}
