@@ -7,8 +7,9 @@ import { updateManifestsCommand } from './update-manifests.js';
 import { buildCommand } from './build.js';
 import { validateCommand } from './validate.js';
 import { scanCommand } from './scan.js';
+import { sandboxCommand } from './sandbox.js';
 
-export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand, buildCommand, validateCommand, scanCommand];
+export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand, buildCommand, validateCommand, scanCommand, sandboxCommand];
 
 /** Global flags that take a value: the word after them is not a command word. */
 const GLOBAL_VALUE_FLAGS = new Set(['--config', '--data-dir', '--context', '--tenant']);
