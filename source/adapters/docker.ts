@@ -9,7 +9,7 @@
  * to the engine only and never printed, logged or stored.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,8 +79,14 @@ interface EngineEvent {
 export function describeEngine(env: NodeJS.ProcessEnv = process.env): string {
   const host = env.DOCKER_HOST;
   if (host) return `${host} (DOCKER_HOST)`;
+  return `${defaultSocket()} (the default socket; DOCKER_HOST is not set)`;
+}
+
+/** /var/run/docker.sock, or Docker Desktop's socket in the home folder when only that exists. */
+function defaultSocket(): string {
+  const system = '/var/run/docker.sock';
   const desktop = path.join(os.homedir(), '.docker', 'run', 'docker.sock');
-  return existsSync(desktop) ? `${desktop} (the default socket; DOCKER_HOST is not set)` : '/var/run/docker.sock (the default socket; DOCKER_HOST is not set)';
+  return !existsSync(system) && existsSync(desktop) ? desktop : system;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
@@ -107,7 +113,8 @@ export class DockerEngine {
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.where = describeEngine(env);
     try {
-      this.docker = env === process.env ? new Docker() : new Docker(engineOptions(env));
+      // Built from `env` alone (dockerode would otherwise mix in process.env's DOCKER_HOST).
+      this.docker = new Docker(engineOptions(env));
     } catch (error) {
       throw new UsageError(`DOCKER_HOST "${env.DOCKER_HOST ?? ''}" is not an engine address such as unix:///var/run/docker.sock or tcp://host:2375 (${errorMessage(error)}).`);
     }
@@ -248,11 +255,26 @@ export class DockerEngine {
 
 function engineOptions(env: NodeJS.ProcessEnv): Docker.DockerOptions {
   const host = env.DOCKER_HOST;
-  if (!host) return {};
-  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock' };
+  if (!host) return { socketPath: defaultSocket() };
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || defaultSocket() };
   const url = new URL(host.includes('//') ? host : `tcp://${host}`);
+  if (url.protocol === 'ssh:') {
+    return { protocol: 'ssh', host: url.hostname, port: url.port || '22', username: url.username, sshOptions: { agent: env.SSH_AUTH_SOCK } };
+  }
   const tls = env.DOCKER_TLS_VERIFY === '1' || url.port === '2376';
-  return { host: url.hostname, port: url.port || (tls ? '2376' : '2375'), protocol: tls ? 'https' : 'http' };
+  const certs = env.DOCKER_CERT_PATH;
+  return {
+    host: url.hostname,
+    port: url.port || (tls ? '2376' : '2375'),
+    protocol: tls ? 'https' : 'http',
+    ...(tls && certs
+      ? {
+          ca: readFileSync(path.join(certs, 'ca.pem')),
+          cert: readFileSync(path.join(certs, 'cert.pem')),
+          key: readFileSync(path.join(certs, 'key.pem')),
+        }
+      : {}),
+  };
 }
 
 /** followProgress does not reject on a failed build: each event is checked for error/errorDetail. */
