@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { applyDefaults } from './defaults.js';
 import type { Scope } from './fieldset.js';
-import { asArray, asString, at, clone, deepEqual, isObject, timestamp, type JsonObject, type KubeObject } from './json.js';
+import { asArray, asString, at, clone, deepEqual, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { recordUpdate, serverSideApply, type Writer } from './managed-fields.js';
 import { apiVersionOf, allResources, namespaces, type ResourceType } from './resources.js';
 import { alreadyExists, badRequest, conflict, notFound } from './status.js';
@@ -27,11 +27,16 @@ export type Propagation = 'Background' | 'Foreground' | 'Orphan';
 
 const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
 
+/** Empty maps and lists in metadata are omitted, as Go's omitempty does. */
+function isEmpty(value: Json): boolean {
+  return Array.isArray(value) ? value.length === 0 : isObject(value) && Object.keys(value).length === 0;
+}
+
 /** Keys in the order the API server writes them, so raw JSON reads like a real reply. */
 function ordered(type: ResourceType, obj: KubeObject): KubeObject {
   const metadata: JsonObject = {};
-  for (const key of META_ORDER) if (obj.metadata[key] !== undefined) metadata[key] = obj.metadata[key]!;
-  for (const [key, value] of Object.entries(obj.metadata)) if (!(key in metadata)) metadata[key] = value;
+  for (const key of META_ORDER) if (obj.metadata[key] !== undefined && !isEmpty(obj.metadata[key]!)) metadata[key] = obj.metadata[key]!;
+  for (const [key, value] of Object.entries(obj.metadata)) if (!META_ORDER.includes(key)) metadata[key] = value;
   const out: KubeObject = { kind: type.kind, apiVersion: apiVersionOf(type), metadata };
   for (const key of ['spec', 'status']) if (obj[key] !== undefined) out[key] = obj[key]!;
   for (const [key, value] of Object.entries(obj)) if (!(key in out)) out[key] = value;
