@@ -63,8 +63,12 @@ export class SandboxServer {
     });
   }
 
-  async close(): Promise<void> {
+  dropWatches(): void {
     for (const end of [...this.watches]) end();
+  }
+
+  async close(): Promise<void> {
+    this.dropWatches();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

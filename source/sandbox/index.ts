@@ -59,6 +59,8 @@ export interface Sandbox {
   requests(filter?: RequestFilter): RequestRecord[];
   requestCount(filter?: RequestFilter): number;
   clearRequests(): void;
+  /** Ends every open watch, as an API server restart would; clients re-watch from their last resourceVersion. */
+  dropWatches(): void;
   /** Ends open watches and closes the server. */
   stop(): Promise<void>;
 }
@@ -115,6 +117,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requests: (filter) => server.requests(filter),
     requestCount: (filter) => server.requests(filter).length,
     clearRequests: () => server.clearRequests(),
+    dropWatches: () => server.dropWatches(),
     async stop() {
       controller?.stop();
       await server.close();
