@@ -1,0 +1,98 @@
+/** The pure parts of the sandbox: patch directives, selectors, ages, field paths. */
+import { describe, expect, it } from 'vitest';
+import { decodeFields, encodeFields, leavesOf, removePath } from '../../source/sandbox/fieldset.js';
+import type { JsonObject } from '../../source/sandbox/json.js';
+import { jsonPatch, mergePatch, strategicMerge } from '../../source/sandbox/patch.js';
+import { formatSelector, fromSelectorObject, matchesLabels, parseLabelSelector } from '../../source/sandbox/selectors.js';
+import { humanDuration } from '../../source/sandbox/table.js';
+
+describe('strategic merge directives', () => {
+  it('merges container ports by containerPort and keeps $setElementOrder order', () => {
+    const original: JsonObject = { containers: [{ name: 'a', ports: [{ containerPort: 80, name: 'http' }] }, { name: 'b' }] };
+    const patched = strategicMerge(original, {
+      '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }],
+      containers: [{ name: 'a', ports: [{ containerPort: 443, name: 'https' }] }],
+    });
+    expect(patched).toEqual({ containers: [{ name: 'b' }, { name: 'a', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 443, name: 'https' }] }] });
+  });
+
+  it('honours $patch: replace on maps and lists, $retainKeys and $deleteFromPrimitiveList', () => {
+    const original = {
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } },
+      selector: { matchLabels: { a: '1', b: '2' } },
+      env: [{ name: 'X', value: '1' }],
+      finalizers: ['one', 'two'],
+    };
+    const patched = strategicMerge(original, {
+      strategy: { $retainKeys: ['type'], type: 'Recreate' },
+      selector: { $patch: 'replace', matchLabels: { c: '3' } },
+      env: [{ $patch: 'replace' }, { name: 'Y', value: '2' }],
+      '$deleteFromPrimitiveList/finalizers': ['one'],
+    });
+    expect(patched).toEqual({ strategy: { type: 'Recreate' }, selector: { matchLabels: { c: '3' } }, env: [{ name: 'Y', value: '2' }], finalizers: ['two'] });
+    expect(strategicMerge(original, { $patch: 'delete' })).toBeUndefined();
+  });
+
+  it('merge patch replaces lists whole', () => {
+    expect(mergePatch({ a: [1, 2], b: { c: 1 } }, { a: [3], b: { d: 2 } })).toEqual({ a: [3], b: { c: 1, d: 2 } });
+  });
+});
+
+describe('JSON patch', () => {
+  it('unescapes ~1 and ~0 in paths', () => {
+    const doc = { metadata: { annotations: { 'a/b': 'x', 'c~d': 'y' } } };
+    expect(jsonPatch(doc, [{ op: 'remove', path: '/metadata/annotations/a~1b' }, { op: 'replace', path: '/metadata/annotations/c~0d', value: 'z' }])).toEqual({
+      metadata: { annotations: { 'c~d': 'z' } },
+    });
+  });
+
+  it('fails with the op and the path', () => {
+    expect(() => jsonPatch({ a: [] }, [{ op: 'add', path: '/a/3', value: 1 }])).toThrow('add: index out of range at /a/3');
+    expect(() => jsonPatch({}, [{ op: 'remove', path: '/x/y' }])).toThrow('remove: missing path /x/y');
+    expect(() => jsonPatch({}, [{ op: 'frobnicate', path: '/x' }])).toThrow('Unexpected kind: frobnicate');
+  });
+});
+
+describe('selectors', () => {
+  it('parses and matches every operator, and formats LabelSelector objects as kubectl does', () => {
+    const sel = parseLabelSelector('env in (prod, stage),tier!=db,owner,!legacy');
+    expect(matchesLabels(sel, { env: 'prod', tier: 'web', owner: 'x' })).toBe(true);
+    expect(matchesLabels(sel, { env: 'prod', tier: 'db', owner: 'x' })).toBe(false);
+    expect(matchesLabels(sel, { env: 'prod', owner: 'x', legacy: 'y' })).toBe(false);
+    expect(() => parseLabelSelector('a in b')).toThrow(/unable to parse requirement/);
+    expect(formatSelector(fromSelectorObject({ matchLabels: { z: '1', a: '2' }, matchExpressions: [{ key: 'm', operator: 'In', values: ['y', 'x'] }] }))).toBe('a=2,m in (x,y),z=1');
+  });
+});
+
+describe('ages', () => {
+  it('prints durations like kubectl', () => {
+    const s = 1000;
+    expect([59 * s, 119 * s, 125 * s, 600 * s, 3 * 3600 * s + 5 * 60 * s, 9 * 3600 * s, 3 * 86400 * s + 3600 * s, 400 * 86400 * s, 800 * 86400 * s].map(humanDuration)).toEqual([
+      '59s', '119s', '2m5s', '10m', '3h5m', '9h', '3d1h', '400d', '2y70d',
+    ]);
+  });
+});
+
+describe('field paths', () => {
+  it('round-trips fieldsV1, and removing a keyed item key removes the item', () => {
+    const obj = { spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }], replicas: 2 }, metadata: { name: 'x', labels: { app: 'x' } } };
+    const leaves = leavesOf(obj, 'main');
+    expect([...leaves.keys()].sort()).toEqual([
+      '.metadata.labels.app',
+      '.spec.containers[name="a"].image',
+      '.spec.containers[name="a"].name',
+      '.spec.containers[name="b"].image',
+      '.spec.containers[name="b"].name',
+      '.spec.replicas',
+    ]);
+    const encoded = encodeFields([...leaves.values()].map((l) => l.segments));
+    expect(encoded['f:spec']).toEqual({
+      'f:containers': { 'k:{"name":"a"}': { '.': {}, 'f:image': {}, 'f:name': {} }, 'k:{"name":"b"}': { '.': {}, 'f:image': {}, 'f:name': {} } },
+      'f:replicas': {},
+    });
+    const decoded = decodeFields(encoded);
+    expect([...decoded.keys()].sort()).toEqual([...leaves.keys()].sort());
+    removePath(obj, decoded.get('.spec.containers[name="b"].name')!);
+    expect(obj.spec.containers).toEqual([{ name: 'a', image: 'a:1' }]);
+  });
+});
