@@ -1,0 +1,292 @@
+/**
+ * What the console's action keys do: each calls a pipeline function and turns its progress
+ * events into steps of the pipeline log. No decision is made here that the pipeline does not
+ * make itself; an action that has no pipeline function yet is simply not listed.
+ */
+import { dryRunner } from '../adapters/kube-dry-run.js';
+import type { KubeClient } from '../adapters/kube.js';
+import type { Core } from '../core.js';
+import { errorMessage } from '../errors.js';
+import { buildServices, type BuildEvent } from '../pipeline/build.js';
+import { deploy } from '../pipeline/deploy.js';
+import type { PipelineEvent } from '../pipeline/manifest-events.js';
+import { rollback } from '../pipeline/rollback.js';
+import { tagDeployment } from '../pipeline/tag.js';
+import { updateManifests } from '../pipeline/update-manifests.js';
+import { validateManifests } from '../pipeline/validate.js';
+import type { ServiceView, StepState, TenantView } from './model/state.js';
+import { oneLine } from './text.js';
+import { tagOf } from '../domain/status.js';
+
+export type ActionId = 'build' | 'build-all' | 'update' | 'update-all' | 'validate' | 'tag' | 'deploy' | 'deploy-all' | 'rollback';
+
+export interface ActionTarget {
+  tenant: TenantView;
+  /** The selected service, for actions on one service. */
+  service?: ServiceView;
+}
+
+export interface ActionParams {
+  /** Rollback: the version to go back to, and why. */
+  versionId?: string;
+  reason?: string;
+}
+
+/** How an action reports: named steps, each running → ok / failed, with lines of output. */
+export interface StepLog {
+  step(key: string, title: string, state?: StepState): void;
+  line(key: string, text: string): void;
+  ok(key: string, title?: string): void;
+  fail(key: string, title?: string): void;
+}
+
+export interface ActionOutcome {
+  ok: boolean;
+  summary: string;
+}
+
+/** Everything an action runs with. */
+export interface ActionContext {
+  core: Core;
+  /** The cluster, when one is configured. */
+  client?: KubeClient;
+  target: ActionTarget;
+  log: StepLog;
+  params: ActionParams;
+}
+
+export interface ActionDef {
+  id: ActionId;
+  scope: 'service' | 'tenant';
+  mutating: boolean;
+  /** Needs a cluster: left out when none is configured. */
+  needsCluster?: boolean;
+  /** Ask before running: 'always' (y / Enter), 'protected' (type the tenant id where the namespace is protected, else y). */
+  confirm?: 'always' | 'protected';
+  /** "build callbot": the job's title and the confirmation's question. */
+  describe(target: ActionTarget, core: Core): string;
+  run(ctx: ActionContext): Promise<ActionOutcome>;
+}
+
+const serviceName = (target: ActionTarget) => {
+  if (!target.service) throw new Error('No service is selected.');
+  return target.service.service;
+};
+
+// ── build ───────────────────────────────────────────────────────────────────────────────────
+
+function buildEventsTo(log: StepLog) {
+  return (event: BuildEvent) => {
+    const key = event.service;
+    switch (event.step) {
+      case 'queued':
+        log.step(key, `build ${key}`, 'queued');
+        break;
+      case 'build':
+      case 'push':
+      case 'register':
+        log.step(key, `${event.step === 'build' ? 'build' : event.step} ${key}`, 'running');
+        break;
+      case 'done':
+      case 'unchanged':
+        log.ok(key, `${key}: ${event.step === 'unchanged' ? 'unchanged' : 'pushed'}`);
+        break;
+      case 'failed':
+        log.fail(key, `${key}: build failed`);
+        break;
+      case 'output':
+        break;
+    }
+    for (const line of event.message.split('\n').map(oneLine)) if (line.trim()) log.line(key, line);
+  };
+}
+
+async function build(core: Core, names: string[], log: StepLog): Promise<ActionOutcome> {
+  const configured = new Map(core.config.services.map((s) => [s.name, s]));
+  const missing = names.filter((n) => !configured.has(n));
+  const services = names.filter((n) => configured.has(n)).map((n) => configured.get(n)!);
+  if (services.length === 0) {
+    const where = core.config.configFile ?? 'ecp.config.yaml';
+    throw new Error(`${names.join(', ')} ${names.length === 1 ? 'has' : 'have'} no build entry under services: in ${where}.`);
+  }
+  if (missing.length > 0) {
+    log.step('skipped', `not built (no build entry): ${missing.join(', ')}`, 'warn');
+  }
+  const results = await buildServices(core, services, {}, buildEventsTo(log));
+  const failed = results.filter((r) => r.outcome === 'failed');
+  const counts = ['pushed', 'built', 'unchanged', 'failed']
+    .map((o) => [o, results.filter((r) => r.outcome === o).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([o, n]) => `${n} ${o}`);
+  return { ok: failed.length === 0, summary: counts.join(', ') };
+}
+
+// ── manifests pipelines: events with step + start/done/info/warn ────────────────────────────
+
+export function pipelineEventsTo(log: StepLog) {
+  return (event: PipelineEvent) => {
+    const key = event.step;
+    const text = oneLine(event.message);
+    switch (event.status) {
+      case 'start':
+        log.step(key, text, 'running');
+        break;
+      case 'done':
+        log.ok(key, text);
+        break;
+      case 'warn':
+        log.step(key, key, 'warn');
+        log.line(key, text);
+        break;
+      case 'info':
+        log.line(key, text);
+        break;
+    }
+  };
+}
+
+async function update(core: Core, target: ActionTarget, service: string | undefined, log: StepLog): Promise<ActionOutcome> {
+  const result = await updateManifests(core, { tenant: target.tenant.id, service, onEvent: pipelineEventsTo(log) });
+  log.step('result', `${result.changes.length} changed, ${result.unchanged.length} unchanged, ${result.skipped.length} skipped`, 'ok');
+  for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.file})`);
+  for (const s of result.skipped) log.line('result', `${s.service}: ${s.reason}`);
+  const summary = result.changes.length
+    ? result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ')
+    : 'manifests already at the newest ready versions';
+  return { ok: true, summary };
+}
+
+// ── validate, tag, deploy, rollback ────────────────────────────────────────────────────────
+
+async function validate({ core, client, target, log }: ActionContext): Promise<ActionOutcome> {
+  const result = await validateManifests(core, {
+    tenant: target.tenant.id,
+    dryRun: client ? dryRunner(client.cluster) : undefined,
+    offlineReason: 'offline: no cluster configured, so no server-side dry run',
+    onEvent: pipelineEventsTo(log),
+  });
+  log.step('problems', `${result.errors} error(s), ${result.warnings} warning(s)`, result.errors > 0 ? 'failed' : result.warnings > 0 ? 'warn' : 'ok');
+  for (const p of result.problems) {
+    const where = p.path ? `${p.path.split('/').slice(-2).join('/')}${p.line ? `:${p.line}` : ''}` : p.tenant;
+    log.line('problems', `${where}: ${p.severity} [${p.check}] ${[p.object, p.field].filter(Boolean).join(' ')} ${p.message}`);
+  }
+  const cluster = result.cluster.mode === 'dry-run' ? 'server dry run passed' : result.cluster.reason;
+  return { ok: result.errors === 0, summary: result.errors === 0 ? `valid${result.warnings ? ` (${result.warnings} warnings)` : ''}; ${cluster}` : `${result.errors} error(s)` };
+}
+
+async function tag({ core, target, log }: ActionContext): Promise<ActionOutcome> {
+  const result = await tagDeployment(core, { tenant: target.tenant.id, onEvent: pipelineEventsTo(log) });
+  if (!result.committed && !result.tag) return { ok: true, summary: 'nothing to commit, no new tag' };
+  return { ok: true, summary: `${result.commit ? `commit ${result.commit.slice(0, 7)}` : 'no new commit'}${result.tag ? `, tag ${result.tag}` : ''}` };
+}
+
+/** Whether ecp.config.yaml can build every one of these services (then deploy builds first). */
+export function buildable(core: Core, services: readonly string[]): boolean {
+  const names = new Set(core.config.services.map((s) => s.name));
+  return services.length > 0 && services.every((s) => names.has(s));
+}
+
+async function deployServices({ core, client, target, log }: ActionContext, services: string[]): Promise<ActionOutcome> {
+  const result = await deploy(core, client, { tenant: target.tenant.id, services, build: buildable(core, services), onEvent: pipelineEventsTo(log) });
+  const changed = result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ');
+  return { ok: result.ok, summary: `${changed || 'nothing changed'}${result.gitTag ? `; tag ${result.gitTag}` : ''}${result.ok ? '' : '; a rollout failed'}` };
+}
+
+async function rollBack({ core, client, target, log, params }: ActionContext): Promise<ActionOutcome> {
+  if (!client) throw new Error('No cluster is configured.');
+  const result = await rollback(core, client, {
+    tenant: target.tenant.id,
+    service: serviceName(target),
+    toVersionId: params.versionId,
+    reason: params.reason ?? '',
+    onEvent: pipelineEventsTo(log),
+  });
+  const summary = `${result.from ? tagOf(result.from) : '(none)'} → ${tagOf(result.to)}${result.gitTag ? `; tag ${result.gitTag}` : ''}${result.ok ? '' : `; ${result.message}`}`;
+  return { ok: result.ok, summary };
+}
+
+// ── the table ───────────────────────────────────────────────────────────────────────────────
+
+const ALL_ACTIONS: ActionDef[] = [
+  {
+    id: 'build',
+    scope: 'service',
+    mutating: true,
+    describe: (t) => `build ${t.service?.service}`,
+    run: ({ core, target, log }) => build(core, [serviceName(target)], log),
+  },
+  {
+    id: 'build-all',
+    scope: 'tenant',
+    mutating: true,
+    describe: (t) => `build every service of ${t.tenant.id}`,
+    run: ({ core, target, log }) => build(core, target.tenant.rows.map((r) => r.service), log),
+  },
+  {
+    id: 'update',
+    scope: 'service',
+    mutating: true,
+    confirm: 'protected',
+    describe: (t) => `update the manifest of ${t.service?.service} in ${t.tenant.id} to its newest ready version`,
+    run: ({ core, target, log }) => update(core, target, serviceName(target), log),
+  },
+  {
+    id: 'update-all',
+    scope: 'tenant',
+    mutating: true,
+    confirm: 'protected',
+    describe: (t) => `update every manifest of ${t.tenant.id} to the newest ready versions`,
+    run: ({ core, target, log }) => update(core, target, undefined, log),
+  },
+  {
+    id: 'validate',
+    scope: 'tenant',
+    mutating: false,
+    describe: (t) => `validate ${t.tenant.id}`,
+    run: validate,
+  },
+  {
+    id: 'tag',
+    scope: 'tenant',
+    mutating: true,
+    describe: (t) => `commit and tag the manifests of ${t.tenant.id}`,
+    run: tag,
+  },
+  {
+    id: 'deploy',
+    scope: 'service',
+    mutating: true,
+    needsCluster: true,
+    confirm: 'always',
+    describe: (t, core) => `${buildable(core, [t.service?.service ?? '']) ? 'build and deploy' : 'deploy the newest ready version of'} ${t.service?.service} to ${t.tenant.id}`,
+    run: (ctx) => deployServices(ctx, [serviceName(ctx.target)]),
+  },
+  {
+    id: 'deploy-all',
+    scope: 'tenant',
+    mutating: true,
+    needsCluster: true,
+    confirm: 'always',
+    describe: (t, core) => `${buildable(core, t.tenant.rows.map((r) => r.service)) ? 'build and deploy' : 'deploy the newest ready versions of'} every service of ${t.tenant.id}`,
+    run: (ctx) => deployServices(ctx, ctx.target.tenant.rows.map((r) => r.service)),
+  },
+  {
+    id: 'rollback',
+    scope: 'service',
+    mutating: true,
+    needsCluster: true,
+    describe: (t) => `roll back ${t.service?.service} in ${t.tenant.id}`,
+    run: rollBack,
+  },
+];
+
+export const ACTIONS: ReadonlyMap<ActionId, ActionDef> = new Map(ALL_ACTIONS.map((a) => [a.id, a]));
+
+/** The actions that can run here: those needing a cluster only when one is configured. */
+export function availableActions(context: { cluster: boolean }): ReadonlySet<ActionId> {
+  return new Set(ALL_ACTIONS.filter((a) => context.cluster || !a.needsCluster).map((a) => a.id));
+}
+
+export function describeError(error: unknown): string {
+  return oneLine(errorMessage(error));
+}

@@ -1,0 +1,177 @@
+/**
+ * The refresh loop of the console (DESIGN §7): manifests + store + live state → tenant views,
+ * pushed into the console store. It re-reads every `intervalMs` (the header counts down to it),
+ * on demand (R, after an action), and whenever the live watcher reports a change. Reads run in
+ * the background and are coalesced: one at a time, the latest request wins.
+ */
+import type { Tenant } from '../../adapters/manifests.js';
+import type { Core } from '../../core.js';
+import { errorMessage } from '../../errors.js';
+import { matchesAny } from '../../domain/patterns.js';
+import type { LiveSnapshot } from '../../domain/status.js';
+import { collectStatus, readTenants } from '../../monitor/status-view.js';
+import type { ConsoleStore } from './store.js';
+import type { ContainerView, LiveInfo, ServiceView, TenantView } from './state.js';
+
+/** What the console needs of live state: LiveStateWatcher fits, and so does a fixed snapshot. */
+export interface LiveSource {
+  snapshot(): LiveSnapshot;
+  /** Re-list now. */
+  refresh(): Promise<void>;
+  on(event: 'change', listener: () => void): unknown;
+  off(event: 'change', listener: () => void): unknown;
+}
+
+export interface ConsoleDataOptions {
+  intervalMs: number;
+  /** Only this tenant (--tenant). */
+  tenant?: string;
+  /** Wait after a live change before re-reading, to take a burst of watch events at once. */
+  settleMs?: number;
+  now?: () => number;
+}
+
+export function liveInfo(live: LiveSource | undefined): LiveInfo {
+  if (!live) return { configured: false, reachable: false, error: 'no cluster configured' };
+  const s = live.snapshot();
+  return { configured: true, reachable: s.reachable, lastGoodAt: s.lastGoodAt, error: s.error };
+}
+
+const containersOf = (spec: { containers?: { name?: string; image?: string }[]; initContainers?: { name?: string; image?: string }[] } | undefined): ContainerView[] => [
+  ...(spec?.initContainers ?? []).map((c) => ({ name: `${c.name ?? '?'} (init)`, image: c.image })),
+  ...(spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image })),
+];
+
+export async function readTenantViews(core: Core, tenants: readonly Tenant[], live: LiveSnapshot | undefined, now: number): Promise<TenantView[]> {
+  const statuses = await collectStatus(core, tenants, live, now);
+  const patterns = [...core.config.autoRollback.protectedNamespaces, ...core.config.requireApproval];
+  return statuses.map((status, i) => {
+    const tenant = tenants[i]!;
+    const rows: ServiceView[] = status.rows.map((row, j) => {
+      const manifest = tenant.services[j]!;
+      const deployment = live?.deployments.get(`${row.namespace}/${row.service}`);
+      return {
+        ...row,
+        kind: manifest.kind,
+        file: manifest.file,
+        line: manifest.line,
+        containers: manifest.containers.map((c) => ({ name: c.list === 'initContainers' ? `${c.name ?? '?'} (init)` : c.name, image: c.image, own: c.own })),
+        liveContainers: deployment ? containersOf(deployment.spec?.template?.spec as Parameters<typeof containersOf>[0]) : undefined,
+      };
+    });
+    return { id: status.id, namespace: status.namespace, rows, worst: status.worst, yamlErrors: status.yamlErrors, protected: matchesAny(status.namespace, patterns) };
+  });
+}
+
+export class ConsoleData {
+  private tenants: Tenant[] = [];
+  private tenantsError?: string;
+  private timer?: NodeJS.Timeout;
+  private settleTimer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  /** A read was asked for while one ran: 'tenants' re-reads the manifests too. */
+  private queued?: 'live' | 'tenants';
+  private stopped = true;
+  private readonly now: () => number;
+  private readonly onLiveChange = () => this.liveChanged();
+  private readonly listeners = new Set<(kind: 'live' | 'tenants') => void>();
+
+  constructor(
+    private readonly core: Core,
+    private readonly store: ConsoleStore,
+    private readonly live: LiveSource | undefined,
+    private readonly options: ConsoleDataOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.live?.on('change', this.onLiveChange);
+    void this.refreshNow();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.settleTimer);
+    this.live?.off('change', this.onLiveChange);
+  }
+
+  /** Called after every finished read, with what was re-read ('tenants': manifests and store too). */
+  onRefreshed(listener: (kind: 'live' | 'tenants') => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Re-read manifests, store and cluster now, and restart the countdown. */
+  refreshNow(): Promise<void> {
+    this.schedule();
+    // The re-list reports through 'change'; the read below does not wait for a slow cluster.
+    this.live?.refresh().catch(() => undefined);
+    return this.read('tenants');
+  }
+
+  /** Resolves when no read is running or queued. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    const nextAt = this.now() + this.options.intervalMs;
+    this.store.dispatch({ type: 'refresh/scheduled', nextAt });
+    this.timer = setTimeout(() => void this.refreshNow(), this.options.intervalMs);
+    this.timer.unref?.();
+  }
+
+  private liveChanged(): void {
+    this.store.dispatch({ type: 'data/live', live: liveInfo(this.live) });
+    if (this.settleTimer) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      void this.read('live');
+    }, this.options.settleMs ?? 150);
+  }
+
+  private read(kind: 'live' | 'tenants'): Promise<void> {
+    if (this.running) {
+      this.queued = this.queued === 'tenants' || kind === 'tenants' ? 'tenants' : 'live';
+      return this.running;
+    }
+    this.store.dispatch({ type: 'refresh/started' });
+    const run = this.readOnce(kind).finally(() => {
+      this.running = undefined;
+      const next = this.queued;
+      this.queued = undefined;
+      for (const listener of this.listeners) listener(kind);
+      if (next && !this.stopped) void this.read(next);
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async readOnce(kind: 'live' | 'tenants'): Promise<void> {
+    if (kind === 'tenants' || this.tenants.length === 0) {
+      try {
+        this.tenants = await readTenants(this.core, this.options.tenant);
+        this.tenantsError = this.tenants.length === 0 ? `No tenants found in ${this.core.config.manifestsDir}.` : undefined;
+      } catch (error) {
+        // Keep what was read before; say why it could not be read now.
+        this.tenantsError = errorMessage(error);
+      }
+    }
+    const at = this.now();
+    const snapshot = this.live?.snapshot();
+    try {
+      const tenants = await readTenantViews(this.core, this.tenants, snapshot, at);
+      if (this.stopped) return;
+      this.store.dispatch({ type: 'data/loaded', tenants, live: liveInfo(this.live), at, error: this.tenantsError });
+    } catch (error) {
+      if (this.stopped) return;
+      const state = this.store.getState();
+      this.store.dispatch({ type: 'data/loaded', tenants: state.tenants, live: liveInfo(this.live), at, error: errorMessage(error) });
+    }
+  }
+}

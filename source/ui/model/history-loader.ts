@@ -1,0 +1,97 @@
+/**
+ * Keeps the version history (and deployment records) of the selected service loaded: when the
+ * selection settles on another service, and after every refresh. Reads the store in the
+ * background; the store snapshot is read once per refresh, not once per key press.
+ */
+import type { Core } from '../../core.js';
+import { errorMessage } from '../../errors.js';
+import type { DeploymentRecord } from '../../domain/types.js';
+import type { StoreData } from '../../store/schema.js';
+import { selectedService, selectedTenant } from './selectors.js';
+import type { ConsoleStore } from './store.js';
+
+export interface HistoryLoaderOptions {
+  /** Wait this long after the selection moved before reading (fast scrolling reads once). */
+  debounceMs?: number;
+  /** Deployment records kept for the details view. */
+  deployments?: number;
+}
+
+const newest = (a: DeploymentRecord, b: DeploymentRecord) => b.startedAt.localeCompare(a.startedAt);
+
+export class HistoryLoader {
+  private key?: string;
+  private timer?: NodeJS.Timeout;
+  private snapshot?: Promise<StoreData>;
+  private unsubscribe?: () => void;
+  private generation = 0;
+  private pending?: Promise<void>;
+
+  constructor(
+    private readonly core: Core,
+    private readonly store: ConsoleStore,
+    private readonly options: HistoryLoaderOptions = {},
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.store.subscribe(() => this.selectionMaybeChanged());
+    this.selectionMaybeChanged();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+  }
+
+  /** The store may have changed (a refresh, an action): read it again for the selected service. */
+  invalidate(): void {
+    this.snapshot = undefined;
+    this.key = undefined;
+    this.selectionMaybeChanged(0);
+  }
+
+  /** Resolves when the last requested read has finished (tests). */
+  async idle(): Promise<void> {
+    while (this.timer || this.pending) {
+      if (this.pending) await this.pending;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private selectionMaybeChanged(wait = this.options.debounceMs ?? 60): void {
+    const state = this.store.getState();
+    const tenant = selectedTenant(state);
+    const service = selectedService(state);
+    const key = tenant && service ? `${tenant.id}/${service.service}` : '';
+    if (key === this.key) return;
+    this.key = key;
+    clearTimeout(this.timer);
+    if (!tenant || !service) return;
+    this.store.dispatch({ type: 'history/loading', tenantId: tenant.id, service: service.service });
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pending = this.load(tenant.id, service.service).finally(() => (this.pending = undefined));
+    }, wait);
+  }
+
+  private async load(tenantId: string, service: string): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      this.snapshot ??= this.core.store.read();
+      const data = await this.snapshot;
+      const hot = data.versions.filter((v) => v.serviceName === service);
+      const archived = await this.core.store.archivedVersions(service, hot);
+      const versions = [...hot, ...archived].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const deployments = data.deployments
+        .filter((d) => d.tenantId === tenantId && d.serviceName === service)
+        .sort(newest)
+        .slice(0, this.options.deployments ?? 20);
+      if (generation !== this.generation) return;
+      this.store.dispatch({ type: 'history/loaded', tenantId, service, versions, deployments });
+    } catch (error) {
+      this.snapshot = undefined;
+      if (generation !== this.generation) return;
+      this.store.dispatch({ type: 'history/failed', tenantId, service, error: errorMessage(error) });
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Runs pipeline actions in the background: start() returns at once, the action reports through
+ * the pipeline log (steps in the store), and its end — success, failure or a thrown error — is a
+ * log entry and a status line, never a crash.
+ */
+import type { KubeClient } from '../../adapters/kube.js';
+import type { Core } from '../../core.js';
+import { describeError, type ActionDef, type ActionParams, type ActionTarget, type StepLog } from '../actions.js';
+import type { ConsoleStore } from './store.js';
+import type { Job } from './state.js';
+
+/** The log entry the monitor writes to. */
+export const MONITOR_JOB = 0;
+
+export interface JobRunnerOptions {
+  now?: () => number;
+  /** The cluster, for actions that need one. */
+  client?: KubeClient;
+  /** Called when a job ends (the console re-reads manifests, store and cluster). */
+  onFinished?: (job: Job) => void;
+}
+
+export class JobRunner {
+  private nextId = 1;
+  private readonly now: () => number;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly core: Core,
+    private readonly store: ConsoleStore,
+    private readonly options: JobRunnerOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  running(): Job[] {
+    return this.store.getState().jobs.filter((j) => j.state === 'running');
+  }
+
+  /** A mutating action waits for the tenant's running job to end: two writers at once help nobody. */
+  busyWith(tenantId: string): Job | undefined {
+    return this.running().find((j) => j.tenantId === tenantId);
+  }
+
+  /** Starts `action`; returns the job id, or undefined when it was refused (the status line says why). */
+  start(action: ActionDef, target: ActionTarget, params: ActionParams = {}): number | undefined {
+    const busy = action.mutating ? this.busyWith(target.tenant.id) : undefined;
+    if (busy) {
+      this.message(`"${busy.title}" is still running on ${target.tenant.id}; wait for it to finish.`, 'error');
+      return undefined;
+    }
+    const id = this.nextId++;
+    const title = action.describe(target, this.core);
+    const job: Job = { id, action: action.id, title, tenantId: target.tenant.id, service: target.service?.service, state: 'running', startedAt: this.now(), steps: [] };
+    this.store.dispatch({ type: 'job/started', job });
+    this.message(`started: ${title}`, 'info');
+    const log = this.stepLog(id);
+    const work = Promise.resolve()
+      .then(() => action.run({ core: this.core, client: this.options.client, target, log, params }))
+      .then(
+        (outcome) => this.finish(id, outcome.ok, outcome.summary),
+        (error: unknown) => {
+          const text = describeError(error);
+          log.step('error', text, 'failed');
+          this.finish(id, false, text);
+        },
+      );
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    return id;
+  }
+
+  /**
+   * A line from the monitor (auto-rollback policy): kept under one "monitor" entry of the log;
+   * warnings and errors also go to the status line.
+   */
+  monitorEvent(event: { level: 'info' | 'warn' | 'error'; message: string; at?: string }, title: string): void {
+    const at = this.now();
+    if (!this.store.getState().jobs.some((j) => j.id === MONITOR_JOB)) {
+      this.store.dispatch({ type: 'job/started', job: { id: MONITOR_JOB, action: 'monitor', title, tenantId: '', state: 'ok', startedAt: at, steps: [] } });
+    }
+    const time = new Date(event.at ? Date.parse(event.at) : at).toISOString().slice(11, 19);
+    this.store.dispatch({ type: 'job/step', jobId: MONITOR_JOB, key: 'events', title: 'events', state: event.level === 'info' ? 'info' : 'warn', at });
+    this.store.dispatch({ type: 'job/line', jobId: MONITOR_JOB, key: 'events', text: `${time} ${event.level.toUpperCase()} ${event.message}`, at });
+    if (event.level !== 'info') this.message(`monitor: ${event.message}`, event.level === 'error' ? 'error' : 'info');
+  }
+
+  /** Resolves when every job started so far has ended (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private finish(id: number, ok: boolean, summary: string): void {
+    this.store.dispatch({ type: 'job/finished', jobId: id, ok, summary, at: this.now() });
+    const job = this.store.getState().jobs.find((j) => j.id === id);
+    if (!job) return;
+    this.message(`${ok ? '✓' : '✗'} ${job.title}${summary ? `: ${summary}` : ''}`, ok ? 'ok' : 'error');
+    this.options.onFinished?.(job);
+  }
+
+  private message(text: string, tone: 'info' | 'ok' | 'error'): void {
+    this.store.dispatch({ type: 'message', message: { text, tone, at: this.now() } });
+  }
+
+  private stepLog(jobId: number): StepLog {
+    const dispatch = this.store.dispatch;
+    const at = this.now;
+    return {
+      step: (key, title, state = 'running') => dispatch({ type: 'job/step', jobId, key, title, state, at: at() }),
+      line: (key, text) => dispatch({ type: 'job/line', jobId, key, text, at: at() }),
+      ok: (key, title) => dispatch({ type: 'job/step', jobId, key, title, state: 'ok', at: at() }),
+      fail: (key, title) => dispatch({ type: 'job/step', jobId, key, title, state: 'failed', at: at() }),
+    };
+  }
+}

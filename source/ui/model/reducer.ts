@@ -1,0 +1,185 @@
+/** The only code that changes the console state. Pure: (state, action) → state. */
+import type { DeploymentRecord, ImageVersion } from '../../domain/types.js';
+import { logRows, selectedTenant, serviceIndex, visibleServices } from './selectors.js';
+import {
+  MAX_JOBS,
+  MAX_STEP_LINES,
+  PANES,
+  type ConsoleState,
+  type Job,
+  type JobStep,
+  type LiveInfo,
+  type Overlay,
+  type Pane,
+  type StatusMessage,
+  type StepState,
+  type TenantView,
+} from './state.js';
+
+export type Action =
+  | { type: 'data/loaded'; tenants: TenantView[]; live: LiveInfo; at: number; error?: string }
+  | { type: 'data/live'; live: LiveInfo }
+  | { type: 'refresh/started' }
+  | { type: 'refresh/scheduled'; nextAt: number }
+  | { type: 'move'; delta: number }
+  | { type: 'move/edge'; to: 'top' | 'bottom' }
+  | { type: 'focus'; pane: Pane }
+  | { type: 'focus/cycle'; delta: 1 | -1 }
+  | { type: 'filter/open' }
+  | { type: 'filter/set'; text: string }
+  | { type: 'filter/close'; keep: boolean }
+  | { type: 'overlay/open'; overlay: Overlay }
+  | { type: 'overlay/update'; overlay: Overlay }
+  | { type: 'overlay/close' }
+  | { type: 'history/loading'; tenantId?: string; service?: string }
+  | { type: 'history/loaded'; tenantId: string; service: string; versions: ImageVersion[]; deployments: DeploymentRecord[] }
+  | { type: 'history/failed'; tenantId: string; service: string; error: string }
+  | { type: 'job/started'; job: Job }
+  | { type: 'job/step'; jobId: number; key: string; title?: string; state?: StepState; at: number }
+  | { type: 'job/line'; jobId: number; key: string; text: string; at: number }
+  | { type: 'job/finished'; jobId: number; ok: boolean; summary: string; at: number }
+  | { type: 'message'; message: StatusMessage | undefined };
+
+const clamp = (value: number, max: number) => Math.max(0, Math.min(value, Math.max(0, max)));
+
+function selectService(state: ConsoleState, index: number): ConsoleState {
+  const tenant = selectedTenant(state);
+  const rows = visibleServices(state);
+  const row = rows[clamp(index, rows.length - 1)];
+  if (!tenant || !row) return state;
+  if (state.serviceByTenant[tenant.id] === row.service) return state;
+  return { ...state, serviceByTenant: { ...state.serviceByTenant, [tenant.id]: row.service }, historyIndex: 0 };
+}
+
+function selectTenant(state: ConsoleState, index: number): ConsoleState {
+  const tenant = state.tenants[clamp(index, state.tenants.length - 1)];
+  if (!tenant || tenant.id === state.tenantId) return state;
+  return { ...state, tenantId: tenant.id, historyIndex: 0 };
+}
+
+/** Moves the cursor of the focused pane by `delta` (or to an edge). */
+function move(state: ConsoleState, delta: number | 'top' | 'bottom'): ConsoleState {
+  const to = (current: number, length: number) =>
+    delta === 'top' ? 0 : delta === 'bottom' ? length - 1 : clamp(current + delta, length - 1);
+  switch (state.focus) {
+    case 'tenants': {
+      const current = state.tenants.findIndex((t) => t.id === state.tenantId);
+      return selectTenant(state, to(Math.max(0, current), state.tenants.length));
+    }
+    case 'services':
+      return selectService(state, to(serviceIndex(state), visibleServices(state).length));
+    case 'history':
+      return { ...state, historyIndex: to(state.historyIndex, state.history.versions.length) };
+    case 'log':
+      return { ...state, logIndex: to(state.logIndex, logRows(state).length) };
+  }
+}
+
+function updateJob(state: ConsoleState, jobId: number, change: (job: Job) => Job): ConsoleState {
+  let changed = false;
+  const jobs = state.jobs.map((j) => {
+    if (j.id !== jobId) return j;
+    changed = true;
+    return change(j);
+  });
+  return changed ? { ...state, jobs } : state;
+}
+
+function upsertStep(job: Job, key: string, change: (step: JobStep) => JobStep, at: number): Job {
+  const found = job.steps.some((s) => s.key === key);
+  const steps = found
+    ? job.steps.map((s) => (s.key === key ? change(s) : s))
+    : [...job.steps, change({ key, title: key, state: 'running', lines: [], startedAt: at })];
+  return { ...job, steps };
+}
+
+export function reducer(state: ConsoleState, action: Action): ConsoleState {
+  switch (action.type) {
+    case 'data/loaded': {
+      const tenantId = action.tenants.some((t) => t.id === state.tenantId) ? state.tenantId : action.tenants[0]?.id;
+      return {
+        ...state,
+        tenants: action.tenants,
+        tenantId,
+        live: action.live,
+        loaded: true,
+        loadError: action.error,
+        refresh: { ...state.refresh, lastAt: action.at, running: false },
+      };
+    }
+    case 'data/live':
+      return { ...state, live: action.live };
+    case 'refresh/started':
+      return { ...state, refresh: { ...state.refresh, running: true } };
+    case 'refresh/scheduled':
+      return { ...state, refresh: { ...state.refresh, nextAt: action.nextAt } };
+    case 'move':
+      return move(state, action.delta);
+    case 'move/edge':
+      return move(state, action.to);
+    case 'focus':
+      return state.focus === action.pane ? state : { ...state, focus: action.pane };
+    case 'focus/cycle': {
+      const i = PANES.indexOf(state.focus);
+      return { ...state, focus: PANES[(i + action.delta + PANES.length) % PANES.length]! };
+    }
+    case 'filter/open':
+      return { ...state, filterEditing: true, focus: 'services' };
+    case 'filter/set': {
+      // Keep the selected service when it still matches; else the first match.
+      const next = { ...state, filter: action.text };
+      return selectService(next, serviceIndex(next));
+    }
+    case 'filter/close':
+      return action.keep ? { ...state, filterEditing: false } : { ...state, filterEditing: false, filter: '' };
+    case 'overlay/open':
+    case 'overlay/update':
+      return { ...state, overlay: action.overlay };
+    case 'overlay/close':
+      return state.overlay ? { ...state, overlay: undefined } : state;
+    case 'history/loading':
+      return { ...state, history: { ...state.history, tenantId: action.tenantId, service: action.service, loading: true } };
+    case 'history/loaded':
+      return {
+        ...state,
+        history: { tenantId: action.tenantId, service: action.service, versions: action.versions, deployments: action.deployments, loading: false },
+        historyIndex: state.history.service === action.service && state.history.tenantId === action.tenantId ? clamp(state.historyIndex, action.versions.length - 1) : 0,
+      };
+    case 'history/failed':
+      return { ...state, history: { tenantId: action.tenantId, service: action.service, versions: [], deployments: [], loading: false, error: action.error } };
+    case 'job/started': {
+      const finished = state.jobs.filter((j) => j.state !== 'running' && j.action !== 'monitor');
+      const drop = Math.max(0, state.jobs.length + 1 - MAX_JOBS);
+      const dropped = new Set(finished.slice(0, drop).map((j) => j.id));
+      return { ...state, jobs: [...state.jobs.filter((j) => !dropped.has(j.id)), action.job], logIndex: 0 };
+    }
+    case 'job/step':
+      return updateJob(state, action.jobId, (job) =>
+        upsertStep(
+          job,
+          action.key,
+          (step) => {
+            const state = action.state ?? step.state;
+            const done = state === 'ok' || state === 'failed';
+            return { ...step, title: action.title ?? step.title, state, finishedAt: done ? action.at : step.finishedAt };
+          },
+          action.at,
+        ),
+      );
+    case 'job/line':
+      return updateJob(state, action.jobId, (job) =>
+        upsertStep(job, action.key, (step) => ({ ...step, lines: [...step.lines.slice(-(MAX_STEP_LINES - 1)), action.text] }), action.at),
+      );
+    case 'job/finished':
+      return updateJob(state, action.jobId, (job) => ({
+        ...job,
+        state: action.ok ? 'ok' : 'failed',
+        finishedAt: action.at,
+        summary: action.summary,
+        // A step still marked running when its job ended did not finish.
+        steps: job.steps.map((s) => (s.state === 'running' || s.state === 'queued' ? { ...s, state: action.ok ? 'ok' : 'failed', finishedAt: action.at } : s)),
+      }));
+    case 'message':
+      return { ...state, message: action.message };
+  }
+}

@@ -1,0 +1,155 @@
+/** What the console shows, as plain data: one state object, changed only by the reducer. */
+import type { Badge, ServiceStatus } from '../../domain/status.js';
+import type { DeploymentRecord, ImageVersion } from '../../domain/types.js';
+
+export type Pane = 'tenants' | 'services' | 'history' | 'log';
+export const PANES: readonly Pane[] = ['tenants', 'services', 'history', 'log'];
+
+export interface ContainerView {
+  name?: string;
+  image?: string;
+  own?: boolean;
+}
+
+/** One service of a tenant: its status row plus where it comes from. */
+export interface ServiceView extends ServiceStatus {
+  kind: string;
+  /** Manifest file relative to the manifests folder, and the line of the object. */
+  file: string;
+  line: number;
+  containers: ContainerView[];
+  /** Containers of the live Deployment (undefined when it is not in the cluster). */
+  liveContainers?: ContainerView[];
+}
+
+export interface TenantView {
+  id: string;
+  namespace: string;
+  rows: ServiceView[];
+  worst: Badge;
+  yamlErrors: string[];
+  /** Its namespace matches a protected or approval-requiring pattern: dangerous actions ask for the tenant id. */
+  protected: boolean;
+}
+
+export interface LiveInfo {
+  /** False when no cluster is configured at all. */
+  configured: boolean;
+  reachable: boolean;
+  lastGoodAt?: number;
+  error?: string;
+}
+
+export interface HistoryState {
+  tenantId?: string;
+  service?: string;
+  versions: ImageVersion[];
+  deployments: DeploymentRecord[];
+  loading: boolean;
+  error?: string;
+}
+
+export type StepState = 'queued' | 'running' | 'ok' | 'failed' | 'warn' | 'info';
+
+export interface JobStep {
+  key: string;
+  title: string;
+  state: StepState;
+  /** Output of the step, the last MAX_STEP_LINES kept. */
+  lines: string[];
+  startedAt: number;
+  finishedAt?: number;
+}
+
+export interface Job {
+  id: number;
+  action: string;
+  title: string;
+  tenantId: string;
+  service?: string;
+  state: 'running' | 'ok' | 'failed';
+  startedAt: number;
+  finishedAt?: number;
+  steps: JobStep[];
+  summary?: string;
+}
+
+export const MAX_STEP_LINES = 200;
+export const MAX_JOBS = 30;
+
+export interface ConfirmDialog {
+  kind: 'confirm';
+  action: string;
+  title: string;
+  lines: string[];
+  /** When set, the exact word to type (the tenant id of a protected namespace). */
+  word?: string;
+  typed: string;
+}
+
+export interface RollbackDialog {
+  kind: 'rollback';
+  stage: 'target' | 'reason' | 'confirm';
+  tenantId: string;
+  service: string;
+  /** Versions that can be chosen, newest first. */
+  candidates: ImageVersion[];
+  index: number;
+  reason: string;
+  /** Word to type in a protected namespace. */
+  word?: string;
+  typed: string;
+}
+
+export type Overlay =
+  | { kind: 'help'; index: number }
+  | { kind: 'details' }
+  | { kind: 'log-details'; jobId: number; stepKey: string }
+  | { kind: 'quit' }
+  | ConfirmDialog
+  | RollbackDialog;
+
+export interface StatusMessage {
+  text: string;
+  tone: 'info' | 'ok' | 'error';
+  at: number;
+}
+
+export interface ConsoleState {
+  tenants: TenantView[];
+  /** The first load finished (with or without data). */
+  loaded: boolean;
+  /** Why tenants could not be read (manifests folder missing, a tenant that does not parse...). */
+  loadError?: string;
+  live: LiveInfo;
+  refresh: { lastAt?: number; nextAt?: number; running: boolean };
+  focus: Pane;
+  tenantId?: string;
+  /** Selected service, remembered per tenant. */
+  serviceByTenant: Record<string, string>;
+  historyIndex: number;
+  logIndex: number;
+  filter: string;
+  filterEditing: boolean;
+  overlay?: Overlay;
+  history: HistoryState;
+  jobs: Job[];
+  message?: StatusMessage;
+}
+
+export function initialState(live: LiveInfo): ConsoleState {
+  return {
+    tenants: [],
+    loaded: false,
+    live,
+    refresh: { running: false },
+    focus: 'services',
+    serviceByTenant: {},
+    historyIndex: 0,
+    logIndex: 0,
+    filter: '',
+    filterEditing: false,
+    history: { versions: [], deployments: [], loading: false },
+    jobs: [],
+  };
+}
