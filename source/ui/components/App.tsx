@@ -1,0 +1,158 @@
+/**
+ * The console: header, tenants | services, history | pipeline log, status line and footer, filling
+ * the terminal (rows - 1 lines). Overlays (help, details, dialogs) take the place of the panes.
+ * It reads the state and renders it; keys go to the one keyboard owner.
+ */
+import { Box, Text } from 'ink';
+import React from 'react';
+import { useConsoleState } from '../context.js';
+import { useKeyboard } from '../hooks/use-keyboard.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import type { DialogKeys } from '../keymap.js';
+import { layoutFor, MIN_SIZE, type Layout, type Size } from '../layout.js';
+import { logRows, runningJobs, selectedService, selectedTenant, serviceIndex, tenantIndex, totalCounts, visibleServices } from '../model/selectors.js';
+import type { ConsoleState } from '../model/state.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { DetailsView } from './DetailsView.js';
+import { Footer } from './Footer.js';
+import { Header } from './Header.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { HistoryPane } from './HistoryPane.js';
+import { LogDetails } from './LogDetails.js';
+import { LogPane } from './LogPane.js';
+import { QuitDialog } from './QuitDialog.js';
+import { RollbackDialog } from './RollbackDialog.js';
+import { ServicesPane } from './ServicesPane.js';
+import { StatusLine } from './StatusLine.js';
+import { TenantsPane } from './TenantsPane.js';
+
+function dialogKeys(state: ConsoleState): DialogKeys | undefined {
+  if (state.filterEditing) return 'filter';
+  const o = state.overlay;
+  if (!o) return undefined;
+  switch (o.kind) {
+    case 'help':
+    case 'details':
+    case 'log-details':
+    case 'quit':
+      return o.kind;
+    case 'confirm':
+      return o.word === undefined ? 'confirm' : 'typed';
+    case 'rollback':
+      return o.stage === 'target' ? 'list' : o.stage === 'reason' ? 'text' : o.word === undefined ? 'confirm' : 'typed';
+  }
+}
+
+function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
+  const o = state.overlay!;
+  const width = layout.width;
+  const height = layout.bodyHeight;
+  switch (o.kind) {
+    case 'help':
+      return <HelpOverlay width={width} height={height} index={o.index} />;
+    case 'details': {
+      const service = selectedService(state);
+      if (!service) return null;
+      const deployments = state.history.service === service.service && state.history.tenantId === service.tenantId ? state.history.deployments : [];
+      return <DetailsView service={service} deployments={deployments} width={width} height={height} now={now} />;
+    }
+    case 'log-details': {
+      const job = state.jobs.find((j) => j.id === o.jobId);
+      const step = job?.steps.find((s) => s.key === o.stepKey);
+      return job && step ? <LogDetails job={job} step={step} width={width} height={height} /> : null;
+    }
+    case 'quit':
+      return <QuitDialog running={runningJobs(state)} width={width} height={height} />;
+    case 'confirm':
+      return <ConfirmDialog dialog={o} width={width} height={height} />;
+    case 'rollback': {
+      const tenant = state.tenants.find((t) => t.id === o.tenantId);
+      const service = tenant?.rows.find((r) => r.service === o.service);
+      return <RollbackDialog dialog={o} service={service} width={width} height={height} now={now} />;
+    }
+  }
+}
+
+function Panes({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
+  const tenant = selectedTenant(state);
+  const rows = visibleServices(state);
+  const service = selectedService(state);
+  const log = logRows(state);
+  return (
+    <Box flexDirection="column" height={layout.bodyHeight}>
+      <Box height={layout.topHeight}>
+        <TenantsPane
+          tenants={state.tenants}
+          selected={tenantIndex(state)}
+          focused={state.focus === 'tenants'}
+          width={layout.tenantsWidth}
+          height={layout.topHeight}
+          visible={layout.visible.tenants}
+          loaded={state.loaded}
+        />
+        <ServicesPane
+          tenant={tenant}
+          rows={rows}
+          selected={serviceIndex(state)}
+          focused={state.focus === 'services'}
+          width={layout.servicesWidth}
+          height={layout.topHeight}
+          visible={layout.visible.services}
+          filter={state.filter}
+          filterEditing={state.filterEditing}
+          now={state.refresh.lastAt ?? now}
+          loaded={state.loaded}
+        />
+      </Box>
+      <Box height={layout.bottomHeight}>
+        <HistoryPane
+          history={state.history}
+          service={service}
+          selected={state.historyIndex}
+          focused={state.focus === 'history'}
+          width={layout.historyWidth}
+          height={layout.bottomHeight}
+          visible={layout.visible.history}
+          now={state.refresh.lastAt ?? now}
+        />
+        <LogPane
+          rows={log}
+          running={runningJobs(state).length}
+          selected={state.logIndex}
+          focused={state.focus === 'log'}
+          width={layout.logWidth}
+          height={layout.bottomHeight}
+          visible={layout.visible.log}
+        />
+      </Box>
+    </Box>
+  );
+}
+
+export interface ConsoleAppProps {
+  /** A fixed terminal size (tests, benchmarks); else the terminal's, following resizes. */
+  size?: Size;
+}
+
+export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
+  useKeyboard();
+  const size = useTerminalSize(fixed);
+  const layout = layoutFor(size);
+  const state = useConsoleState();
+  const now = state.refresh.lastAt ?? 0;
+  if (layout.tooSmall) {
+    return (
+      <Box width={layout.width} height={layout.height}>
+        <Text wrap="wrap">{`The terminal is ${size.columns}×${size.rows}; ecp needs at least ${MIN_SIZE.columns}×${MIN_SIZE.rows} (80×24 is comfortable). q quits.`}</Text>
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" width={layout.width} height={layout.height}>
+      <Header width={layout.width} counts={totalCounts(state)} live={state.live} refresh={state.refresh} loaded={state.loaded} />
+      {state.overlay ? <Overlay state={state} layout={layout} now={now} /> : <Panes state={state} layout={layout} now={now} />}
+      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint="? help · / filter · Tab next pane · q quit" />
+      <Footer pane={state.focus} dialog={dialogKeys(state)} />
+    </Box>
+  );
+}

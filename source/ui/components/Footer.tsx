@@ -1,0 +1,30 @@
+/** The keys that apply where the focus is (or in the open dialog), from the keymap. */
+import { Text } from 'ink';
+import React from 'react';
+import { useBindings, useTheme } from '../context.js';
+import { DIALOG_KEYS, footerBindings, type DialogKeys } from '../keymap.js';
+import type { Pane } from '../model/state.js';
+
+export interface FooterProps {
+  pane: Pane;
+  /** Keys of a dialog or overlay instead of the pane's. */
+  dialog?: DialogKeys;
+}
+
+export function Footer({ pane, dialog }: FooterProps) {
+  const bindings = useBindings();
+  const theme = useTheme();
+  const pairs: readonly (readonly [string, string])[] = dialog
+    ? DIALOG_KEYS[dialog]
+    : footerBindings(bindings, pane).map((b) => [b.keys[0]!.display, b.label] as const);
+  return (
+    <Text wrap="truncate-end">
+      {pairs.map(([keys, label], i) => (
+        <React.Fragment key={`${keys}-${label}`}>
+          {i > 0 ? '  ' : ''}
+          {theme.styled ? <Text color={theme.colors.accent} bold>{keys}</Text> : `<${keys}>`} {label}
+        </React.Fragment>
+      ))}
+    </Text>
+  );
+}

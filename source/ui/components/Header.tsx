@@ -1,0 +1,63 @@
+/** Two lines: where ecp points (cluster, registry, store, actor) and how things stand (counts, refresh). */
+import { Box, Text } from 'ink';
+import React from 'react';
+import { formatDuration } from '../../domain/duration.js';
+import type { StatusCounts } from '../../domain/status.js';
+import { useInfo, useTheme } from '../context.js';
+import { useNow } from '../hooks/use-now.js';
+import type { ConsoleState } from '../model/state.js';
+import { truncate } from '../text.js';
+import { ToneText } from './ToneText.js';
+
+export interface HeaderProps {
+  width: number;
+  counts: StatusCounts;
+  live: ConsoleState['live'];
+  refresh: ConsoleState['refresh'];
+  loaded: boolean;
+}
+
+const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))}s`;
+const ago = (ms: number) => (ms < 1000 ? 'just now' : `${formatDuration(ms)} ago`);
+
+export function Header({ width, counts, live, refresh, loaded }: HeaderProps) {
+  const info = useInfo();
+  const theme = useTheme();
+  const now = useNow(1000);
+  const where = `${info.cluster} · registry ${info.registry} · store ${info.store} · ${info.actor}${info.readOnly ? ' · READ-ONLY' : ''}`;
+  const refreshed = refresh.lastAt === undefined ? 'reading…' : `refreshed ${ago(Math.max(0, now - refresh.lastAt))}`;
+  const next = refresh.running ? 'refreshing…' : refresh.nextAt === undefined ? '' : `next in ${seconds(refresh.nextAt - now)}`;
+  const liveNote = !live.configured
+    ? 'no cluster: live state Unknown'
+    : live.reachable
+      ? ''
+      : `cluster unreachable${live.error ? ` (${live.error})` : ''} · last good data ${live.lastGoodAt === undefined ? 'never' : ago(Math.max(0, now - live.lastGoodAt))} · retrying`;
+  return (
+    <Box flexDirection="column" width={width} height={2}>
+      <Text wrap="truncate-end">
+        {theme.styled ? <Text bold color={theme.colors.accent}>ecp</Text> : 'ecp'} {truncate(where, Math.max(0, width - 4))}
+      </Text>
+      <Text wrap="truncate-end">
+        {loaded ? (
+          <>
+            <ToneText tone="ok">{`${counts.synced} synced`}</ToneText>
+            {'  '}
+            <ToneText tone={counts.outOfSync + counts.missing ? 'warn' : 'muted'}>{`${counts.outOfSync + counts.missing} out of sync`}</ToneText>
+            {'  '}
+            <ToneText tone={counts.degraded ? 'bad' : 'muted'}>{`${counts.degraded} degraded`}</ToneText>
+            {'  '}
+            <ToneText tone={counts.unknown ? 'unknown' : 'muted'}>{`${counts.unknown} unknown`}</ToneText>
+            {'  '}
+          </>
+        ) : null}
+        <ToneText tone="muted">{`${refreshed}${next ? ` · ${next}` : ''}`}</ToneText>
+        {liveNote ? (
+          <>
+            {'  '}
+            <ToneText tone={live.configured ? 'bad' : 'unknown'}>{liveNote}</ToneText>
+          </>
+        ) : null}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,41 @@
+/** The versions of the selected service, newest first; which one runs live and which the manifest names. */
+import React, { memo } from 'react';
+import type { HistoryState, ServiceView } from '../model/state.js';
+import { LIVE_MARK, MANIFEST_MARK, VERSION_COLUMNS, versionCells, versionTone } from '../render/version-row.js';
+import { Pane } from './Pane.js';
+import { Table } from './Table.js';
+
+export interface HistoryPaneProps {
+  history: HistoryState;
+  service?: ServiceView;
+  selected: number;
+  focused: boolean;
+  width: number;
+  height: number;
+  visible: number;
+  now: number;
+}
+
+export const HistoryPane = memo(function HistoryPane({ history, service, selected, focused, width, height, visible, now }: HistoryPaneProps) {
+  const current = history.service === service?.service && history.tenantId === service?.tenantId;
+  const versions = current ? history.versions : [];
+  const marks = { liveImage: service?.liveImage, manifestImage: service?.manifestImage };
+  const title = service ? `History · ${service.service}` : 'History';
+  const note = `${LIVE_MARK} live ${MANIFEST_MARK} manifest${versions.length ? ` · ${Math.min(selected + 1, versions.length)}/${versions.length}` : ''}`;
+  const empty = !service ? 'select a service' : history.error ? `cannot read the store: ${history.error}` : history.loading || !current ? 'loading…' : 'no versions registered';
+  return (
+    <Pane title={title} note={note} focused={focused} width={width} height={height}>
+      <Table
+        columns={VERSION_COLUMNS}
+        rows={versions}
+        render={(v) => versionCells(v, marks, now)}
+        rowTone={versionTone}
+        selected={focused ? selected : -1}
+        height={visible}
+        width={width - 2}
+        focused={focused}
+        empty={empty}
+      />
+    </Pane>
+  );
+});

@@ -1,0 +1,22 @@
+/** q while a step runs: quitting stops it, so ask. */
+import { Box, Text } from 'ink';
+import React from 'react';
+import type { Job } from '../model/state.js';
+import { Pane } from './Pane.js';
+import { ToneText } from './ToneText.js';
+
+export function QuitDialog({ running, width, height }: { running: readonly Job[]; width: number; height: number }) {
+  return (
+    <Pane title="Quit?" focused width={width} height={height}>
+      <ToneText tone="warn" bold>
+        {`${running.length === 1 ? 'A step is' : `${running.length} steps are`} still running:`}
+      </ToneText>
+      {running.map((j) => (
+        <Text key={j.id} wrap="truncate-end">{`  ${j.title}`}</Text>
+      ))}
+      <Box marginTop={1}>
+        <Text>Quitting stops them where they are. Quit anyway? y / N</Text>
+      </Box>
+    </Pane>
+  );
+}

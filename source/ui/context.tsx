@@ -1,0 +1,66 @@
+/**
+ * The provider stack (as gemini-cli splits it): the state store, the actions, the theme, the
+ * key bindings and the fixed facts of the session, each in its own context.
+ */
+import React, { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import type { Binding } from './keymap.js';
+import type { ConsoleState } from './model/state.js';
+import type { ConsoleStore } from './model/store.js';
+import type { UIActions } from './model/ui-actions.js';
+import { defaultTheme, type Theme } from './theme.js';
+
+/** What the header says about the session; fixed while the console runs. */
+export interface ConsoleInfo {
+  /** "SANDBOX (http://127.0.0.1:40123)", "context prod (https://…)" or "no cluster". */
+  cluster: string;
+  registry: string;
+  /** The store folder. */
+  store: string;
+  actor: string;
+  readOnly: boolean;
+  intervalSeconds: number;
+}
+
+const StoreContext = createContext<ConsoleStore | null>(null);
+const ActionsContext = createContext<UIActions | null>(null);
+const ThemeContext = createContext<Theme>(defaultTheme);
+const KeymapContext = createContext<readonly Binding[]>([]);
+const InfoContext = createContext<ConsoleInfo | null>(null);
+
+export interface ConsoleProviderProps {
+  store: ConsoleStore;
+  actions: UIActions;
+  theme: Theme;
+  bindings: readonly Binding[];
+  info: ConsoleInfo;
+  children: ReactNode;
+}
+
+export function ConsoleProvider({ store, actions, theme, bindings, info, children }: ConsoleProviderProps) {
+  return (
+    <StoreContext.Provider value={store}>
+      <ActionsContext.Provider value={actions}>
+        <ThemeContext.Provider value={theme}>
+          <KeymapContext.Provider value={bindings}>
+            <InfoContext.Provider value={info}>{children}</InfoContext.Provider>
+          </KeymapContext.Provider>
+        </ThemeContext.Provider>
+      </ActionsContext.Provider>
+    </StoreContext.Provider>
+  );
+}
+
+function required<T>(value: T | null, name: string): T {
+  if (value === null) throw new Error(`${name} is used outside <ConsoleProvider>.`);
+  return value;
+}
+
+export function useConsoleState(): ConsoleState {
+  const store = required(useContext(StoreContext), 'useConsoleState');
+  return useSyncExternalStore(store.subscribe, store.getState, store.getState);
+}
+
+export const useUIActions = (): UIActions => required(useContext(ActionsContext), 'useUIActions');
+export const useTheme = (): Theme => useContext(ThemeContext);
+export const useBindings = (): readonly Binding[] => useContext(KeymapContext);
+export const useInfo = (): ConsoleInfo => required(useContext(InfoContext), 'useInfo');

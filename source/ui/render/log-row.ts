@@ -1,0 +1,30 @@
+/** A line of the pipeline log: a job, one of its steps (spinner, ✓, ✗), or a line of output. */
+import type { LogRow } from '../model/selectors.js';
+import type { StepState } from '../model/state.js';
+import type { Tone } from '../theme.js';
+import type { Cell, Column } from './columns.js';
+import { shortAge } from './format.js';
+
+export const LOG_COLUMNS: readonly Column[] = [{ id: 'line', title: 'LOG', flex: 1, min: 10 }];
+
+const STEP_SYMBOL: Record<StepState, string> = { queued: '·', running: '', ok: '✓', failed: '✗', warn: '!', info: 'i' };
+const STEP_TONE: Record<StepState, Tone> = { queued: 'muted', running: 'progress', ok: 'ok', failed: 'bad', warn: 'warn', info: 'normal' };
+
+export function logCells(row: LogRow, now: number): Cell[] {
+  switch (row.kind) {
+    case 'job': {
+      const { job } = row;
+      const took = shortAge((job.finishedAt ?? now) - job.startedAt);
+      const text = `${job.title} · ${took}${job.summary ? ` · ${job.summary}` : ''}`;
+      if (job.state === 'running') return [{ text, tone: 'progress', spinner: true }];
+      return [{ text: `${job.state === 'ok' ? '✓' : '✗'} ${text}`, tone: job.state === 'ok' ? 'ok' : 'bad' }];
+    }
+    case 'step': {
+      const { step } = row;
+      if (step.state === 'running') return [{ text: step.title, tone: 'progress', spinner: true, indent: 2 }];
+      return [{ text: `  ${STEP_SYMBOL[step.state]} ${step.title}`, tone: STEP_TONE[step.state] }];
+    }
+    case 'output':
+      return [{ text: `    │ ${row.text}`, tone: 'muted' }];
+  }
+}
