@@ -1,0 +1,252 @@
+/**
+ * The console's entry: `runConsole(core, options)` opens the full-screen console and resolves
+ * with the exit code when the operator quits. `createConsole` builds the same thing without
+ * taking the terminal (tests and benchmarks render its element themselves).
+ */
+import path from 'node:path';
+import { render } from 'ink';
+import React from 'react';
+import { KubeClient } from '../adapters/kube.js';
+import { hasRole } from '../domain/roles.js';
+import type { ClusterSession } from '../commands/cluster-option.js';
+import type { Core } from '../core.js';
+import { errorMessage } from '../errors.js';
+import { LiveStateWatcher } from '../monitor/live-state.js';
+import { Monitor, type MonitorEvent } from '../monitor/monitor.js';
+import { ACTIONS, availableActions } from './actions.js';
+import { ConsoleApp } from './components/App.js';
+import { ConsoleProvider, type ConsoleInfo } from './context.js';
+import { activeBindings, type Binding } from './keymap.js';
+import { layoutFor, type Size } from './layout.js';
+import { ConsoleData, liveInfo, type LiveSource } from './model/console-data.js';
+import { HistoryLoader } from './model/history-loader.js';
+import { JobRunner } from './model/jobs.js';
+import { rollbackSupport } from './rollback.js';
+import { initialState } from './model/state.js';
+import { createConsoleStore, type ConsoleStore } from './model/store.js';
+import { createUIActions, type UIActions } from './model/ui-actions.js';
+import { TerminalGuard } from './terminal.js';
+import { themeFor } from './theme.js';
+
+export interface CreateConsoleOptions {
+  /** Live state; undefined: no cluster (every service Unknown). */
+  live?: LiveSource;
+  /** The cluster's client, for deploy, rollback and validate's dry run. */
+  client?: KubeClient;
+  /** What the header calls the cluster. */
+  clusterLabel?: string;
+  /** Only this tenant. */
+  tenant?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Force the no-color theme (default: NO_COLOR). */
+  noColor?: boolean;
+  /** A fixed terminal size; default the terminal's, following resizes. */
+  size?: Size;
+  /** The terminal size when `size` is not given (for paging keys). */
+  terminalSize?: () => Size;
+  /** Refresh interval; default config.monitorIntervalSeconds. */
+  intervalMs?: number;
+  /** Called when the operator quits. */
+  exit?: () => void;
+  cwd?: string;
+}
+
+export interface ConsoleHandle {
+  element: React.ReactElement;
+  /** Read-only mode or an actor without the operator role: nothing that changes anything runs. */
+  readOnly: boolean;
+  store: ConsoleStore;
+  actions: UIActions;
+  data: ConsoleData;
+  history: HistoryLoader;
+  jobs: JobRunner;
+  bindings: readonly Binding[];
+  start(): void;
+  stop(): void;
+  /** Resolves when reads and jobs started so far have finished (tests). */
+  settled(): Promise<void>;
+}
+
+function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+export async function createConsole(core: Core, options: CreateConsoleOptions = {}): Promise<ConsoleHandle> {
+  const env = options.env ?? process.env;
+  const live = options.live;
+  const store = createConsoleStore(initialState(liveInfo(live)));
+  const data = new ConsoleData(core, store, live, {
+    intervalMs: options.intervalMs ?? core.config.monitorIntervalSeconds * 1000,
+    tenant: options.tenant,
+  });
+  const history = new HistoryLoader(core, store);
+  const jobs = new JobRunner(core, store, {
+    client: options.client,
+    onFinished: () => {
+      history.invalidate();
+      void data.refreshNow();
+    },
+  });
+  data.onRefreshed((kind) => {
+    if (kind === 'tenants') history.invalidate();
+  });
+  let actor: string;
+  try {
+    actor = await core.actor();
+  } catch (error) {
+    actor = `unknown actor (${errorMessage(error)})`;
+  }
+  // As for headless commands: read-only mode, or an actor without the operator role, changes nothing.
+  const operator = hasRole(actor, 'operator', core.config);
+  const readOnly = core.config.readOnly || !operator;
+  const bindings = activeBindings({ readOnly, available: availableActions({ cluster: options.client !== undefined }) });
+  const size = () => options.size ?? options.terminalSize?.() ?? { columns: 80, rows: 24 };
+  const actions = createUIActions({
+    core,
+    store,
+    bindings,
+    actions: ACTIONS,
+    jobs,
+    refresh: () => void data.refreshNow(),
+    exit: () => options.exit?.(),
+    layout: () => layoutFor(size()),
+    rollback: rollbackSupport(),
+  });
+  const info: ConsoleInfo = {
+    cluster: options.clusterLabel ?? (live ? 'cluster' : 'no cluster'),
+    registry: `${core.config.registry}/${core.config.imagePrefix}`,
+    store: displayPath(core.config.dataDir, options.cwd ?? process.cwd()),
+    actor: operator ? actor : `${actor} (not an operator: view only)`,
+    readOnly,
+    intervalSeconds: Math.round((options.intervalMs ?? core.config.monitorIntervalSeconds * 1000) / 1000),
+  };
+  const element = (
+    <ConsoleProvider store={store} actions={actions} theme={themeFor(env, options.noColor)} bindings={bindings} info={info}>
+      <ConsoleApp size={options.size} />
+    </ConsoleProvider>
+  );
+  return {
+    element,
+    readOnly,
+    store,
+    actions,
+    data,
+    history,
+    jobs,
+    bindings,
+    start() {
+      data.start();
+      history.start();
+    },
+    stop() {
+      data.stop();
+      history.stop();
+    },
+    async settled() {
+      await jobs.settled();
+      await data.idle();
+      await history.idle();
+    },
+  };
+}
+
+export interface ConsoleOptions {
+  /** The cluster (from openCluster); undefined: no cluster configured. */
+  session?: ClusterSession;
+  /** A live source instead of a session (tests, benchmarks). */
+  live?: LiveSource;
+  tenant?: string;
+  env?: NodeJS.ProcessEnv;
+  noColor?: boolean;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  stderr?: NodeJS.WriteStream;
+  /** Alternate screen and terminal restore hooks; default when stdout is a terminal. */
+  fullscreen?: boolean;
+}
+
+/** Opens the console; resolves with the exit code (0 after q) once the terminal is restored. */
+export async function runConsole(core: Core, options: ConsoleOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stdin = options.stdin ?? process.stdin;
+  const stderr = options.stderr ?? process.stderr;
+  const env = options.env ?? process.env;
+  const fullscreen = options.fullscreen ?? stdout.isTTY === true;
+
+  let watcher: LiveStateWatcher | undefined;
+  let live = options.live;
+  let handle: ConsoleHandle | undefined;
+  const client = options.session ? new KubeClient(options.session.cluster) : undefined;
+  if (!live && client) {
+    watcher = new LiveStateWatcher(client, {
+      namespaces: () => [...new Set(handle?.store.getState().tenants.flatMap((t) => t.rows.map((r) => r.namespace)) ?? [])],
+    });
+    live = watcher;
+  }
+
+  let exit: () => void = () => undefined;
+  handle = await createConsole(core, {
+    live,
+    client,
+    clusterLabel: options.session?.cluster.description ?? (live ? 'cluster' : 'no cluster (set KUBECONFIG, --context or --sandbox)'),
+    tenant: options.tenant,
+    env,
+    noColor: options.noColor,
+    terminalSize: () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 }),
+    exit: () => exit(),
+  });
+
+  const guard = fullscreen
+    ? new TerminalGuard({ stdout, stdin, stderr, stderrLog: stderr.isTTY ? path.join(core.config.dataDir, 'console.log') : undefined })
+    : undefined;
+  guard?.enter();
+  // The watcher connects in the background: the first frame does not wait for the cluster.
+  void watcher?.start().catch(() => undefined);
+  handle.start();
+  const monitor = client && watcher && !handle.readOnly ? startMonitor(core, client, watcher, handle, options.tenant) : undefined;
+
+  const instance = render(handle.element, { stdout, stdin, stderr, exitOnCtrlC: false, patchConsole: false });
+  exit = () => instance.unmount();
+  let code = 0;
+  try {
+    await instance.waitUntilExit();
+  } catch (error) {
+    guard?.restore();
+    stderr.write(`ecp: the console stopped on an unexpected error: ${errorMessage(error)}\n`);
+    code = 2;
+  } finally {
+    handle.stop();
+    monitor?.stop();
+    await watcher?.stop().catch(() => undefined);
+    guard?.restore();
+    guard?.dispose();
+  }
+  return code;
+}
+
+/**
+ * The monitor (deployment records, auto-rollback policy) runs in the console as in `ecp monitor`,
+ * on the watcher's snapshot, from the first good read on. Its lines go to the pipeline log.
+ */
+function startMonitor(core: Core, client: KubeClient, watcher: LiveStateWatcher, handle: ConsoleHandle, tenant: string | undefined): { stop(): void } {
+  const monitor = new Monitor(core, client, { tenant, readLive: async () => watcher.snapshot() });
+  const services = core.config.autoRollback.services;
+  const title = `monitor · auto-rollback for ${services.length ? services.join(', ') : 'no service'} · every ${core.config.monitorIntervalSeconds}s`;
+  monitor.on('event', (event: MonitorEvent) => handle.jobs.monitorEvent(event, title));
+  let started = false;
+  const begin = () => {
+    if (started || !watcher.snapshot().reachable) return;
+    started = true;
+    watcher.off('change', begin);
+    monitor.start(core.config.monitorIntervalSeconds * 1000);
+  };
+  watcher.on('change', begin);
+  begin();
+  return {
+    stop() {
+      watcher.off('change', begin);
+      monitor.stop();
+    },
+  };
+}

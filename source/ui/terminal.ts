@@ -1,0 +1,96 @@
+/**
+ * The full-screen terminal: enter the alternate screen, and leave it — with the cursor shown and
+ * raw mode off — however the console ends: q, Ctrl-C, SIGINT/SIGTERM, a crash, process.exit.
+ * While the console owns the screen, stray writes to stderr (a library warning, DEBUG=1 lines)
+ * go to a log file instead of tearing the frame.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
+export const LEAVE_ALT_SCREEN = '\x1b[?1049l';
+export const SHOW_CURSOR = '\x1b[?25h';
+export const HIDE_CURSOR = '\x1b[?25l';
+
+export interface TerminalGuardOptions {
+  stdout: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  stderr: NodeJS.WriteStream;
+  /** Where stderr writes go while the console is up (undefined: leave stderr alone). */
+  stderrLog?: string;
+  /** Called (once) before the process exits on a signal or a crash, after the terminal is restored. */
+  onFatal?: (reason: string) => void;
+}
+
+export class TerminalGuard {
+  private active = false;
+  private restoreStderr?: () => void;
+  private readonly handlers: [string, (...args: never[]) => void][] = [];
+
+  constructor(private readonly options: TerminalGuardOptions) {}
+
+  enter(): void {
+    if (this.active) return;
+    this.active = true;
+    this.options.stdout.write(ENTER_ALT_SCREEN + HIDE_CURSOR);
+    if (this.options.stderrLog) this.restoreStderr = redirectStderr(this.options.stderr, this.options.stderrLog);
+    const on = (event: string, handler: (...args: never[]) => void) => {
+      process.on(event as 'exit', handler as () => void);
+      this.handlers.push([event, handler]);
+    };
+    on('exit', () => this.restore());
+    on('SIGINT', () => this.fatal('interrupted (SIGINT)', 130));
+    on('SIGTERM', () => this.fatal('terminated (SIGTERM)', 143));
+    on('SIGHUP', () => this.fatal('hung up (SIGHUP)', 129));
+    on('uncaughtException', (error: Error) => this.fatal(`unexpected error: ${error?.stack ?? String(error)}`, 2));
+    on('unhandledRejection', (reason: unknown) => this.fatal(`unexpected error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, 2));
+  }
+
+  /** Gives the terminal back as it was. Safe to call more than once. */
+  restore(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.restoreStderr?.();
+    this.restoreStderr = undefined;
+    const { stdin, stdout } = this.options;
+    try {
+      if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
+    } catch {
+      // stdin already closed
+    }
+    stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
+  }
+
+  /** Removes the process hooks (after restore, when the console ended normally). */
+  dispose(): void {
+    for (const [event, handler] of this.handlers.splice(0)) process.off(event as 'exit', handler as () => void);
+  }
+
+  private fatal(reason: string, code: number): void {
+    this.restore();
+    this.dispose();
+    this.options.onFatal?.(reason);
+    if (code !== 130 && code !== 143 && code !== 129) this.options.stderr.write(`ecp: ${reason}\n`);
+    process.exit(code);
+  }
+}
+
+/** Sends writes to `stream` into `file` until the returned function is called. */
+export function redirectStderr(stream: NodeJS.WriteStream, file: string): () => void {
+  const original = stream.write;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const write = (chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    try {
+      appendFileSync(file, typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array));
+    } catch {
+      // nowhere to write: drop it rather than tear the screen
+    }
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') (done as () => void)();
+    return true;
+  };
+  stream.write = write as typeof stream.write;
+  return () => {
+    stream.write = original;
+  };
+}
