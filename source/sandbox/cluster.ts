@@ -214,7 +214,3 @@ function suffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
 }
-
-export function isKubeObject(value: unknown): value is KubeObject {
-  return isObject(value) && isObject(value.metadata);
-}

@@ -28,7 +28,7 @@ function defaultContainer(container: Json): void {
   for (const port of asArray(container.ports)) if (isObject(port)) setDefault(port, 'protocol', 'TCP');
 }
 
-export function defaultPodSpec(spec: JsonObject): void {
+function defaultPodSpec(spec: JsonObject): void {
   for (const c of asArray(spec.containers)) defaultContainer(c);
   for (const c of asArray(spec.initContainers)) defaultContainer(c);
   setDefault(spec, 'restartPolicy', 'Always');

@@ -36,7 +36,7 @@ export type Scope = 'main' | 'status';
 /** Fields the server owns, never tracked (SMD strips them before computing field sets). */
 const UNTRACKED_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp']);
 
-export function pathText(segments: readonly Segment[]): string {
+function pathText(segments: readonly Segment[]): string {
   return segments.map(segmentText).join('');
 }
 

@@ -15,9 +15,8 @@ import { finishedStatus, RolloutController } from './rollout.js';
 import { generatedDeployments, lastApplied, readManifests, type SeedObject } from './seed.js';
 import { Store } from './store.js';
 
-export { ManualClock, realClock, type Clock } from './clock.js';
+export { ManualClock, type Clock } from './clock.js';
 export type { RequestFilter, RequestRecord } from './http.js';
-export { CONTEXT as SANDBOX_CONTEXT } from './kubeconfig.js';
 
 export interface SandboxOptions {
   /** 0 (default): any free port. */

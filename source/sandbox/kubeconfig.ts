@@ -6,9 +6,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 
-export const CONTEXT = 'ecp-sandbox';
+const CONTEXT = 'ecp-sandbox';
 
-export function kubeconfigText(url: string): string {
+function kubeconfigText(url: string): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

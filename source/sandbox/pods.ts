@@ -20,7 +20,7 @@ export interface PodSimOptions {
   failImage(): RegExp | undefined;
 }
 
-export function isReady(pod: KubeObject): boolean {
+function isReady(pod: KubeObject): boolean {
   return asArray(at(pod, 'status', 'conditions')).some((c) => at(c, 'type') === 'Ready' && at(c, 'status') === 'True');
 }
 

@@ -47,7 +47,7 @@ interface Parsed {
 }
 
 /** Splits a resource URL; undefined when it names nothing we serve. */
-export function parseResourcePath(pathname: string): Parsed | undefined {
+function parseResourcePath(pathname: string): Parsed | undefined {
   const parts = pathname.split('/').filter((p) => p !== '');
   let group: string;
   let rest: string[];

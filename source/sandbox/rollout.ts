@@ -22,7 +22,7 @@ export interface RolloutOptions extends PodSimOptions {
 }
 
 /** FNV-1a (32 bit) of a canonical JSON text, spelled with the API server's safe alphabet. */
-export function templateHash(template: Json): string {
+function templateHash(template: Json): string {
   const text = canonical(template);
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {

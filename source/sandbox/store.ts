@@ -99,12 +99,6 @@ export class Store {
     return out;
   }
 
-  count(type: ResourceType): number {
-    let n = 0;
-    for (const bucket of this.tables.get(type)?.buckets.values() ?? []) n += bucket.objects.size;
-    return n;
-  }
-
   /** Stores a new state of an object under a fresh resourceVersion and tells every watcher. */
   put(type: ResourceType, object: KubeObject): KubeObject {
     const namespace = asString(object.metadata.namespace) ?? '';
