@@ -8,8 +8,9 @@ import { buildCommand } from './build.js';
 import { validateCommand } from './validate.js';
 import { scanCommand } from './scan.js';
 import { sandboxCommand } from './sandbox.js';
+import { tagCommand } from './tag.js';
 
-export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand, buildCommand, validateCommand, scanCommand, sandboxCommand];
+export const commands: Command[] = [imageTagCommand, ...versionsCommands, ...tenantCommands, updateManifestsCommand, buildCommand, validateCommand, scanCommand, sandboxCommand, tagCommand];
 
 /** Global flags that take a value: the word after them is not a command word. */
 const GLOBAL_VALUE_FLAGS = new Set(['--config', '--data-dir', '--context', '--tenant']);
