@@ -54,7 +54,7 @@ export const sandboxCommand: Command = {
     try {
       sandbox = await startSandbox({
         port,
-        seed: existsSync(seedDir) ? seedDir : undefined,
+        seed: seedDir,
         deployments,
         rollouts: ctx.flags.rollouts !== false,
         failImage,

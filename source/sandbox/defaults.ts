@@ -69,6 +69,7 @@ export function applyDefaults(obj: KubeObject): void {
     }
     case 'Pod':
       defaultPodSpec(child(obj, 'spec'));
+      setDefault(child(obj, 'status'), 'phase', 'Pending');
       break;
     case 'Namespace': {
       const name = obj.metadata.name;

@@ -2,6 +2,11 @@
  * The sandbox: a Kubernetes API server of our own on 127.0.0.1, faithful enough that kubectl
  * 1.32 and client-node 1.4 work against it (DESIGN §9), with a rollout simulator that tests
  * drive through a Clock and a failure pattern for images that never pull.
+ *
+ * Besides the Kubernetes API it serves one control endpoint of its own:
+ *   GET  /sandbox/fail-image                      → {"pattern": "<regex>" | null}
+ *   POST /sandbox/fail-image {"pattern": "<regex>"} sets it; {"pattern": null} clears it.
+ * Unfinished rollouts re-check at once, so clearing the pattern lets stuck pods start.
  */
 import { realClock, type Clock } from './clock.js';
 import { Cluster } from './cluster.js';
@@ -21,7 +26,7 @@ export type { RequestFilter, RequestRecord } from './http.js';
 export interface SandboxOptions {
   /** 0 (default): any free port. */
   port?: number;
-  /** A manifests folder (k8s-manifests/<tenant>/*.yaml) to start from. */
+  /** A manifests folder (k8s-manifests/<tenant>/*.yaml) to start from; a missing folder seeds nothing. */
   seed?: string;
   /** Generated Deployments to add (50 tenants × 20 services for 1 000). */
   deployments?: number;

@@ -3,7 +3,7 @@
  * metadata.namespace, else the folder name), and/or N generated Deployments spread as
  * 50 tenants × 20 services, for load tests.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isDns1123Label } from '../domain/names.js';
@@ -16,9 +16,13 @@ export interface SeedObject {
   object: KubeObject;
 }
 
-/** Objects of the kinds the sandbox serves; Services, ConfigMaps and the like are skipped. */
+/**
+ * Objects of the kinds the sandbox serves; Services, ConfigMaps and the like are skipped. A folder
+ * that does not exist seeds nothing (a fresh checkout has no manifests yet).
+ */
 export function readManifests(dir: string): SeedObject[] {
   const out: SeedObject[] = [];
+  if (!existsSync(dir)) return out;
   const tenants = readdirSync(dir)
     .filter((name) => isDns1123Label(name) && statSync(path.join(dir, name)).isDirectory())
     .sort();
