@@ -116,7 +116,6 @@ export class Cluster {
     this.checkIdentity(type, patched, asString(previous.metadata.namespace) ?? '', name);
     if (patched.metadata.resourceVersion !== previous.metadata.resourceVersion) throw conflict(type, name);
     const next = clone(patched);
-    next.metadata.managedFields = clone(previous.metadata.managedFields ?? []);
     return this.commit(type, previous, next, options, () => recordUpdate(previous, next, this.writer(type, options)));
   }
 
@@ -168,8 +167,8 @@ export class Cluster {
     }
     record();
     const result = ordered(type, next);
-    if (deepEqual(result, previous) || options.dryRun) return deepEqual(result, previous) ? previous : result;
-    return this.store.put(type, result);
+    if (deepEqual(result, previous)) return previous;
+    return options.dryRun ? result : this.store.put(type, result);
   }
 
   /** Deletes an object and, unless orphaning, everything it owns (the garbage collector's job). */

@@ -45,7 +45,7 @@ export class PodSimulator {
     private readonly options: PodSimOptions,
   ) {}
 
-  podsOf(rs: KubeObject): KubeObject[] {
+  private podsOf(rs: KubeObject): KubeObject[] {
     return this.cluster.store
       .dependents(String(rs.metadata.uid))
       .filter((d) => d.type === pods)
@@ -67,7 +67,7 @@ export class PodSimulator {
     } else if (current.length > desired) {
       // Like the real controller: not-ready pods go first, then the newest.
       const victims = [...current]
-        .sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || this.age(a) - this.age(b))
+        .sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || this.createdMs(b) - this.createdMs(a))
         .slice(0, current.length - desired);
       for (const pod of victims) {
         this.cluster.delete(pods, String(pod.metadata.namespace), String(pod.metadata.name), {});
@@ -76,19 +76,22 @@ export class PodSimulator {
       current = current.filter((p) => !victims.includes(p));
     }
     const ready = current.filter(isReady).length;
-    const status = compact({
+    // ReplicaSetStatus.replicas is the one count without omitempty.
+    const status = {
       replicas: current.length,
-      fullyLabeledReplicas: current.length,
-      readyReplicas: ready,
-      availableReplicas: ready,
-      observedGeneration: asNumber(rs.metadata.generation) ?? 1,
-    });
+      ...compact({
+        fullyLabeledReplicas: current.length,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        observedGeneration: asNumber(rs.metadata.generation) ?? 1,
+      }),
+    };
     const stored = this.cluster.replace(replicaSets, String(rs.metadata.namespace), String(rs.metadata.name), { ...rs, status }, { ...CONTROLLER, scope: 'status' });
     return { rs: stored, starting: current.some((p) => !isReady(p) && !isFailing(p)) };
   }
 
-  private age(pod: KubeObject): number {
-    return -(this.createdAt.get(String(pod.metadata.uid)) ?? 0);
+  private createdMs(pod: KubeObject): number {
+    return this.createdAt.get(String(pod.metadata.uid)) ?? 0;
   }
 
   /** Creates a pod as the scheduler leaves it: Pending on our one node, containers being created. */
