@@ -18,6 +18,8 @@ export interface ConsoleInfo {
   store: string;
   actor: string;
   readOnly: boolean;
+  /** Why nothing can be changed, when so: "READ-ONLY", "VIEW ONLY: x is not an operator". */
+  mode?: string;
   intervalSeconds: number;
 }
 

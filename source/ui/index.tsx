@@ -117,8 +117,9 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     cluster: options.clusterLabel ?? (live ? 'cluster' : 'no cluster'),
     registry: `${core.config.registry}/${core.config.imagePrefix}`,
     store: displayPath(core.config.dataDir, options.cwd ?? process.cwd()),
-    actor: operator ? actor : `${actor} (not an operator: view only)`,
+    actor,
     readOnly,
+    mode: core.config.readOnly ? 'READ-ONLY' : operator ? undefined : `VIEW ONLY: ${actor} is not an operator`,
     intervalSeconds: Math.round((options.intervalMs ?? core.config.monitorIntervalSeconds * 1000) / 1000),
   };
   const element = (

@@ -24,20 +24,37 @@ export function Header({ width, counts, live, refresh, loaded }: HeaderProps) {
   const info = useInfo();
   const theme = useTheme();
   const now = useNow(1000);
-  const where = `${info.cluster} · registry ${info.registry} · store ${info.store} · ${info.actor}${info.readOnly ? ' · READ-ONLY' : ''}`;
+  const where = `${info.cluster} · registry ${info.registry} · store ${info.store} · ${info.actor}`;
   const refreshed = refresh.lastAt === undefined ? 'reading…' : `refreshed ${ago(Math.max(0, now - refresh.lastAt))}`;
   const next = refresh.running ? 'refreshing…' : refresh.nextAt === undefined ? '' : `next in ${seconds(refresh.nextAt - now)}`;
   const liveNote = !live.configured
     ? 'no cluster: live state Unknown'
     : live.reachable
       ? ''
-      : `cluster unreachable${live.error ? ` (${live.error})` : ''} · last good data ${live.lastGoodAt === undefined ? 'never' : ago(Math.max(0, now - live.lastGoodAt))} · retrying`;
+      : live.lastGoodAt === undefined && live.error === 'not read yet'
+        ? 'connecting to the cluster…'
+        : `cluster unreachable${live.error ? ` (${live.error})` : ''} · last good data ${live.lastGoodAt === undefined ? 'never' : ago(Math.max(0, now - live.lastGoodAt))} · retrying`;
   return (
     <Box flexDirection="column" width={width} height={2}>
       <Text wrap="truncate-end">
-        {theme.styled ? <Text bold color={theme.colors.accent}>ecp</Text> : 'ecp'} {truncate(where, Math.max(0, width - 4))}
+        {theme.styled ? <Text bold color={theme.colors.accent}>ecp</Text> : 'ecp'}{' '}
+        {info.mode ? (
+          <>
+            <ToneText tone="warn" bold>
+              {info.mode}
+            </ToneText>
+            {' · '}
+          </>
+        ) : null}
+        {truncate(where, Math.max(0, width - 4 - (info.mode ? info.mode.length + 3 : 0)))}
       </Text>
       <Text wrap="truncate-end">
+        {liveNote ? (
+          <>
+            <ToneText tone={live.configured ? 'bad' : 'unknown'}>{liveNote}</ToneText>
+            {'  '}
+          </>
+        ) : null}
         {loaded ? (
           <>
             <ToneText tone="ok">{`${counts.synced} synced`}</ToneText>
@@ -51,12 +68,6 @@ export function Header({ width, counts, live, refresh, loaded }: HeaderProps) {
           </>
         ) : null}
         <ToneText tone="muted">{`${refreshed}${next ? ` · ${next}` : ''}`}</ToneText>
-        {liveNote ? (
-          <>
-            {'  '}
-            <ToneText tone={live.configured ? 'bad' : 'unknown'}>{liveNote}</ToneText>
-          </>
-        ) : null}
       </Text>
     </Box>
   );

@@ -1,0 +1,160 @@
+/**
+ * Renders the real console (every provider, the real store, manifests and live data) with
+ * ink-testing-library at a chosen size, and drives it with keys. Its stdout has no rows and
+ * frames arrive after a macrotask: `waitFor` polls the last frame.
+ */
+import { cpSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { render } from 'ink-testing-library';
+import { loadConfig, type Config } from '../../source/config.js';
+import { createCore, type Core } from '../../source/core.js';
+import type { LiveDeployment } from '../../source/domain/kube-types.js';
+import type { LiveSnapshot } from '../../source/domain/status.js';
+import type { ImageVersion } from '../../source/domain/types.js';
+import { createConsole, type ConsoleHandle, type CreateConsoleOptions } from '../../source/ui/index.js';
+import type { LiveSource } from '../../source/ui/model/console-data.js';
+import { repoRoot } from '../helpers/run-ecp.js';
+import { tempDir } from '../helpers/temp.js';
+
+export const KEYS = {
+  up: '\x1b[A',
+  down: '\x1b[B',
+  right: '\x1b[C',
+  left: '\x1b[D',
+  enter: '\r',
+  tab: '\t',
+  escape: '\x1b',
+  backspace: '\x7f',
+  ctrlC: '\x03',
+} as const;
+
+/** A fixed live snapshot that can be changed: the LiveSource a test constructs, no cluster needed. */
+export class FixedLive implements LiveSource {
+  private listeners = new Set<() => void>();
+  constructor(public current: LiveSnapshot) {}
+  snapshot(): LiveSnapshot {
+    return this.current;
+  }
+  async refresh(): Promise<void> {}
+  on(_event: 'change', listener: () => void) {
+    this.listeners.add(listener);
+    return this;
+  }
+  off(_event: 'change', listener: () => void) {
+    this.listeners.delete(listener);
+    return this;
+  }
+  set(snapshot: LiveSnapshot): void {
+    this.current = snapshot;
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+export function deployment(namespace: string, name: string, image: string, replicas = 2, over: Partial<LiveDeployment['status']> = {}): LiveDeployment {
+  return {
+    metadata: { name, namespace, generation: 1, creationTimestamp: new Date(Date.now() - 3_600_000).toISOString() },
+    spec: { replicas, selector: { matchLabels: { app: name } }, template: { spec: { containers: [{ name, image }] } } },
+    status: { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas, ...over },
+  };
+}
+
+export function snapshot(deployments: LiveDeployment[], reachable = true, lastGoodAt = Date.now()): LiveSnapshot {
+  return {
+    reachable,
+    lastGoodAt,
+    error: reachable ? undefined : 'connect ECONNREFUSED 127.0.0.1:6443',
+    deployments: new Map(deployments.map((d) => [`${d.metadata!.namespace}/${d.metadata!.name}`, d])),
+    pods: new Map(),
+  };
+}
+
+export function version(service: string, tag: string, over: Partial<ImageVersion> = {}): ImageVersion {
+  const createdAt = over.createdAt ?? new Date().toISOString();
+  return {
+    id: `${service}-${tag}-${Math.floor(Date.parse(createdAt) / 1000)}`,
+    serviceName: service,
+    imageName: `localhost:5000/ecp-ai/${service}`,
+    imageTag: tag,
+    fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`,
+    gitCommit: 'abcdef1234567',
+    gitBranch: 'main',
+    status: 'ready',
+    securityScanResult: 'passed',
+    vulnerabilitiesCount: 0,
+    vulnerabilities: {},
+    createdAt,
+    updatedAt: createdAt,
+    ...over,
+  };
+}
+
+export interface Workspace {
+  dir: string;
+  manifestsDir: string;
+  dataDir: string;
+  config: Config;
+  core: Core;
+}
+
+/** A temp folder with a copy of the sample manifests (or none) and an empty store. */
+export function workspace(options: { copySamples?: boolean; env?: NodeJS.ProcessEnv; readOnly?: boolean } = {}): Workspace {
+  const dir = tempDir('ecp-ui-');
+  const manifestsDir = path.join(dir, 'k8s-manifests');
+  const dataDir = path.join(dir, 'data');
+  mkdirSync(manifestsDir, { recursive: true });
+  if (options.copySamples !== false) cpSync(path.join(repoRoot, 'k8s-manifests'), manifestsDir, { recursive: true });
+  const config = loadConfig({
+    cwd: dir,
+    env: { K8S_MANIFESTS_DIR: manifestsDir, ECP_DATA_DIR: dataDir, ...options.env },
+    readOnly: options.readOnly,
+  });
+  return { dir, manifestsDir, dataDir, config, core: createCore(config) };
+}
+
+export interface RenderedConsole {
+  handle: ConsoleHandle;
+  frame(): string;
+  press(...keys: string[]): Promise<void>;
+  waitFor(check: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
+  settle(): Promise<void>;
+  unmount(): void;
+  exited: () => boolean;
+}
+
+export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+export async function renderConsole(core: Core, options: CreateConsoleOptions = {}): Promise<RenderedConsole> {
+  let exited = false;
+  const handle = await createConsole(core, { size: { columns: 100, rows: 30 }, env: {}, cwd: core.config.baseDir, ...options, exit: () => (exited = true) });
+  const instance = render(handle.element);
+  handle.start();
+  const frame = () => instance.lastFrame() ?? '';
+  const waitFor = async (check: string | RegExp | ((frame: string) => boolean), timeoutMs = 5000) => {
+    const test = typeof check === 'function' ? check : (f: string) => (typeof check === 'string' ? f.includes(check) : check.test(f));
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const f = frame();
+      if (test(f)) return f;
+      if (Date.now() > until) throw new Error(`Timed out waiting for ${String(check)}; last frame:\n${f}`);
+      await tick(10);
+    }
+  };
+  return {
+    handle,
+    frame,
+    async press(...keys) {
+      for (const key of keys) {
+        instance.stdin.write(key);
+        await tick(5);
+      }
+      await tick(20);
+    },
+    waitFor,
+    settle: () => handle.settled(),
+    unmount() {
+      handle.stop();
+      instance.unmount();
+    },
+    exited: () => exited,
+  };
+}
