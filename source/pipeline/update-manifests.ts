@@ -183,6 +183,7 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
       list.push({ start: node.start, end: node.end, text: renderLike(node.type, next) });
       edits.set(file, list);
       lines.push(container.position?.line ?? service.line);
+      lines.sort((a, b) => a - b);
     }
     if (lines.length === 0) {
       unchanged.push({ service: service.name, image: service.image });

@@ -1,0 +1,91 @@
+/** The manifest model over real-world style fixtures: tenants, services, own containers, namespaces. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listTenantFolders, loadTenant, loadTenants, parseManifestText, tenantFromFiles } from '../../source/adapters/manifests.js';
+import { UsageError } from '../../source/errors.js';
+import { fixturesDir } from '../helpers/manifests.js';
+import { tempDir } from '../helpers/temp.js';
+
+const config = { manifestsDir: fixturesDir, registry: 'localhost:5000', imagePrefix: 'ecp-ai' };
+
+describe('manifest model', () => {
+  it('finds the services of a tenant, their kind, namespace, image and replicas', async () => {
+    const tenant = await loadTenant(config, 'acme');
+    expect(tenant.namespace).toBe('acme');
+    expect(tenant.files.map((f) => f.file)).toEqual(['acme/advisor.yaml', 'acme/callbot.yaml', 'acme/chatbot.yaml', 'acme/redis.yml']);
+    const summary = tenant.services.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      namespace: s.namespace,
+      tag: s.tag,
+      replicas: s.replicas,
+      file: s.file,
+      documentIndex: s.documentIndex,
+    }));
+    expect(summary).toEqual([
+      { name: 'advisor', kind: 'StatefulSet', namespace: 'acme', tag: 'v0.9.0-ccccccc', replicas: 1, file: 'acme/advisor.yaml', documentIndex: 0 },
+      { name: 'callbot', kind: 'Deployment', namespace: 'acme', tag: 'v1.0.0-aaaaaaa', replicas: 2, file: 'acme/callbot.yaml', documentIndex: 1 },
+      // no metadata.namespace: the tenant's namespace
+      { name: 'chatbot', kind: 'Deployment', namespace: 'acme', tag: 'v2.0.0-bbbbbbb', replicas: 1, file: 'acme/chatbot.yaml', documentIndex: 0 },
+    ]);
+    // redis is a Deployment, but not an ecp service
+    expect(tenant.workloads.map((w) => w.name)).toContain('redis');
+  });
+
+  it("keeps only containers with the service's own repository: sidecars and other init containers are not its own", async () => {
+    const tenant = await loadTenant(config, 'acme');
+    const callbot = tenant.services.find((s) => s.name === 'callbot')!;
+    expect(callbot.image).toBe('localhost:5000/ecp-ai/callbot:v1.0.0-aaaaaaa');
+    expect(callbot.own.map((c) => `${c.list}/${c.name}@${c.position?.line}`)).toEqual(['containers/callbot@61', 'initContainers/migrate@57']);
+    const others = callbot.containers.filter((c) => !c.own).map((c) => c.image);
+    expect(others).toEqual(['redis:alpine', 'docker.io/fluent/fluent-bit:3.1', 'busybox:1.36']);
+  });
+
+  it('refuses tenant ids that are not DNS-1123 labels before touching any path', async () => {
+    const nowhere = { ...config, manifestsDir: '/nonexistent/ecp' };
+    for (const bad of ['../etc', 'a;b', 'Acme', '', 'a/b', '-a']) {
+      await expect(loadTenant(nowhere, bad)).rejects.toThrow(/is not a valid DNS-1123 label/);
+    }
+  });
+
+  it('names the tenant and the folder when the tenant does not exist', async () => {
+    const error = await loadTenant(config, 'initech').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain('Tenant "initech" does not exist');
+    expect((error as Error).message).toContain(fixturesDir);
+  });
+
+  it('lists as tenants only sub-folders with YAML files, and flags folders whose names are not labels', async () => {
+    const dir = tempDir();
+    for (const [folder, file] of [['alpha', 'a.yaml'], ['beta', 'b.yml'], ['Bad_Name', 'x.yaml'], ['empty', 'README.md']] as const) {
+      mkdirSync(path.join(dir, folder));
+      writeFileSync(path.join(dir, folder, file), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+    }
+    const folders = await listTenantFolders({ manifestsDir: dir });
+    expect(folders.map((f) => [f.id, f.valid])).toEqual([
+      ['alpha', true],
+      ['Bad_Name', false],
+      ['beta', true],
+    ]);
+    expect((await loadTenants({ ...config, manifestsDir: dir })).map((t) => t.id)).toEqual(['alpha', 'beta']);
+  });
+
+  it("takes the tenant's namespace from its one Namespace object when there is one", () => {
+    const text = [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: ecp-acme}',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: callbot}\nspec:\n  template:\n    spec:\n      containers: [{name: callbot, image: localhost:5000/ecp-ai/callbot:v1}]',
+    ].join('\n---\n');
+    const file = parseManifestText(text, '/x/acme/all.yaml', 'acme/all.yaml');
+    const tenant = tenantFromFiles(config, 'acme', '/x/acme', [file]);
+    expect(tenant.namespace).toBe('ecp-acme');
+    expect(tenant.namespaceSource).toBe('Namespace object');
+    expect(tenant.services[0]!.namespace).toBe('ecp-acme');
+  });
+
+  it('reports YAML errors with line and column instead of throwing', () => {
+    const file = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [a, b\n', '/x/t/a.yaml', 't/a.yaml');
+    expect(file.errors.length).toBeGreaterThan(0);
+    expect(file.errors[0]!.line).toBeGreaterThanOrEqual(4);
+  });
+});
