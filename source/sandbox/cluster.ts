@@ -105,8 +105,7 @@ export class Cluster {
     const previous = this.get(type, namespace, name);
     const rv = asString(body.metadata.resourceVersion);
     if (rv && rv !== previous.metadata.resourceVersion) throw conflict(type, name);
-    const next = clone(body);
-    delete next.metadata.managedFields;
+    const next = withoutManagedFields(body);
     return this.commit(type, previous, next, options, () => recordUpdate(previous, next, this.writer(type, options)));
   }
 
@@ -115,7 +114,7 @@ export class Cluster {
     const name = asString(previous.metadata.name) ?? '';
     this.checkIdentity(type, patched, asString(previous.metadata.namespace) ?? '', name);
     if (patched.metadata.resourceVersion !== previous.metadata.resourceVersion) throw conflict(type, name);
-    const next = clone(patched);
+    const next = withoutManagedFields(patched);
     return this.commit(type, previous, next, options, () => recordUpdate(previous, next, this.writer(type, options)));
   }
 
@@ -145,7 +144,7 @@ export class Cluster {
       const status = next.status;
       const managed = next.metadata.managedFields;
       for (const key of Object.keys(next)) delete next[key];
-      Object.assign(next, clone(previous));
+      Object.assign(next, withoutManagedFields(previous));
       if (status === undefined) delete next.status;
       else next.status = status;
       if (managed === undefined) delete next.metadata.managedFields;
@@ -160,7 +159,8 @@ export class Cluster {
     }
     next.metadata.resourceVersion = previous.metadata.resourceVersion!;
     applyDefaults(next);
-    validate(type, next, previous);
+    // A status write cannot change the spec, so only object writes need the spec validated.
+    if (scope === 'main') validate(type, next, previous);
     if (type.hasGeneration) {
       const generation = typeof previous.metadata.generation === 'number' ? previous.metadata.generation : 1;
       next.metadata.generation = deepEqual(next.spec, previous.spec) ? generation : generation + 1;
@@ -206,6 +206,12 @@ export class Cluster {
     if (this.store.get(namespaces, '', name)) return;
     this.create(namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { manager: 'ecp-sandbox' });
   }
+}
+
+/** A deep copy to edit, minus managedFields: every write recomputes those from the stored object. */
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return clone({ ...obj, metadata });
 }
 
 /** generateName's random suffix: five characters from the API server's alphabet. */

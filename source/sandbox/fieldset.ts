@@ -142,7 +142,7 @@ function walk(value: Json, segment: Segment, parent: PathNode | undefined, field
 
 function segmentName(s: Segment): string {
   if ('field' in s) return `f:${s.field}`;
-  if ('key' in s) return `k:${JSON.stringify({ [s.key]: s.value })}`;
+  if ('key' in s) return `k:{${JSON.stringify(s.key)}:${JSON.stringify(s.value)}}`;
   return `v:${JSON.stringify(s.member)}`;
 }
 
@@ -151,13 +151,18 @@ export function encodeFields(paths: Iterable<readonly Segment[]>): JsonObject {
   const root: JsonObject = {};
   for (const segments of paths) {
     let node = root;
-    segments.forEach((s, i) => {
+    const last = segments.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const s = segments[i]!;
       const name = segmentName(s);
-      const next = isObject(node[name]) ? (node[name] as JsonObject) : {};
-      node[name] = next;
-      if ('key' in s && i < segments.length - 1) next['.'] = {};
+      let next = node[name] as JsonObject | undefined;
+      if (next === undefined) {
+        next = {};
+        node[name] = next;
+      }
+      if (i < last && 'key' in s) next['.'] = {};
       node = next;
-    });
+    }
   }
   return root;
 }
