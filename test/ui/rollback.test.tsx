@@ -1,0 +1,121 @@
+/**
+ * Rolling back from the console, over the sandbox API server, a real registry and a temp store:
+ * pick the version (the previous good one is offered), give a reason, confirm — typing the
+ * tenant id in a protected namespace — and the cluster, the manifest and the store show it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
+import { LiveStateWatcher } from '../../source/monitor/live-state.js';
+import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
+import { tempDir } from '../helpers/temp.js';
+import { addDeployments, addVersions, deployRecord, writeTenant } from './fixtures.js';
+import { KEYS, renderConsole, version, workspace, type RenderedConsole, type Workspace } from './helpers.js';
+import { describeWithRegistry, startRegistry, type TestRegistry } from './registry.js';
+
+describeWithRegistry('rollback from the console', () => {
+  let registry: TestRegistry;
+  let sandbox: Sandbox;
+  let ws: Workspace;
+  let client: KubeClient;
+  let watcher: LiveStateWatcher;
+  let open: RenderedConsole | undefined;
+  const prefix = 'ecp-ui';
+  const image = (tag: string) => `${registry.host}/${prefix}/callbot:${tag}`;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    ws = workspace({ copySamples: false, env: { DOCKER_REGISTRY: registry.host, IMAGE_PREFIX: prefix } });
+    for (const tenant of ['shop-dev', 'acme-prod']) writeTenant(ws.manifestsDir, tenant, [{ name: 'callbot', tag: 'v2' }], `${registry.host}/${prefix}`);
+    for (const tag of ['v1', 'v2']) await registry.push(`${prefix}/callbot`, tag);
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
+    const versions = ['v1', 'v2'].map((tag, i) =>
+      version('callbot', tag, { createdAt: at(30 - i * 28), imageName: `${registry.host}/${prefix}/callbot`, fullImageName: image(tag) }),
+    );
+    await addVersions(ws.core, versions);
+    await addDeployments(
+      ws.core,
+      ['shop-dev', 'acme-prod'].flatMap((tenant) => [
+        deployRecord(tenant, 'callbot', undefined, image('v1'), at(30), { id: `${tenant}-1`, versionId: versions[0]!.id }),
+        deployRecord(tenant, 'callbot', image('v1'), image('v2'), at(2), { id: `${tenant}-2`, versionId: versions[1]!.id }),
+      ]),
+    );
+    sandbox = await startSandbox({ seed: ws.manifestsDir, stepMs: 20 });
+    const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
+    client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
+    watcher = new LiveStateWatcher(client, { namespaces: () => ['shop-dev', 'acme-prod'] });
+    await watcher.start();
+  });
+
+  afterEach(() => {
+    open?.unmount();
+    open = undefined;
+  });
+
+  afterAll(async () => {
+    await watcher?.stop();
+    await sandbox?.stop();
+    await registry?.stop();
+  });
+
+  const liveImage = async (tenant: string) => (await client.readDeployment(tenant, 'callbot'))?.spec?.template?.spec?.containers?.[0]?.image;
+
+  it('walks target → reason → confirm, and the sandbox, the manifest and the store show the rollback', async () => {
+    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 120, rows: 35 } });
+    await open.waitFor((f) => f.includes('Services · acme-prod') && /Synced\s+Healthy/.test(f));
+    await open.press('\t', '\t', '\t', 'j', '\t'); // tenants: down to shop-dev; back to services
+    await open.waitFor((f) => f.includes('Services · shop-dev') && f.includes('History · callbot') && / v1 /.test(f));
+
+    // Esc at the first step cancels.
+    await open.press('r');
+    await open.waitFor('Roll back callbot · shop-dev');
+    await open.press(KEYS.escape);
+    await open.waitFor((f) => !f.includes('Roll back callbot'));
+    expect(open.handle.store.getState().jobs).toEqual([]);
+
+    await open.press('r');
+    let frame = await open.waitFor('Choose the version to go back to');
+    // The previous good version is offered first.
+    expect(frame.split('\n').find((l) => l.includes('│›'))).toMatch(/ v1 /);
+    // The live version cannot be chosen.
+    await open.press('k', KEYS.enter);
+    await open.waitFor('v2 is what runs now; choose an earlier version.');
+    await open.press('j', KEYS.enter);
+    await open.waitFor('Reason:');
+    await open.press(KEYS.enter);
+    await open.waitFor('A reason is required');
+    for (const ch of 'v2 breaks checkout') await open.press(ch);
+    await open.press(KEYS.enter);
+    frame = await open.waitFor('Press y or Enter to roll back');
+    expect(frame).toContain('Roll callbot in shop-dev back from v2 to v1');
+    await open.press('y');
+    frame = await open.waitFor('✓ roll back callbot in shop-dev', 30_000);
+    expect(frame).toContain('v2 → v1');
+
+    expect(await liveImage('shop-dev')).toBe(image('v1'));
+    expect(readFileSync(path.join(ws.manifestsDir, 'shop-dev', 'services.yaml'), 'utf8')).toContain(image('v1'));
+    const record = (await ws.core.store.read()).deployments.find((d) => d.tenantId === 'shop-dev' && d.kind === 'rollback');
+    expect(record).toMatchObject({ status: 'succeeded', fromImage: image('v2'), toImage: image('v1'), reason: 'v2 breaks checkout' });
+    // The console follows: the live tag is v1 now.
+    await open.waitFor((f) => /callbot\s+v1\s+v1\s+Synced/.test(f), 10_000);
+  });
+
+  it('asks for the tenant id in a protected namespace', async () => {
+    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 120, rows: 35 } });
+    await open.waitFor((f) => f.includes('Services · acme-prod') && f.includes('History · callbot') && / v1 /.test(f));
+    await open.press('r', KEYS.enter);
+    for (const ch of 'incident 42') await open.press(ch);
+    await open.press(KEYS.enter);
+    let frame = await open.waitFor('to confirm, Esc to cancel');
+    expect(frame).toContain('Type acme-prod to confirm');
+    await open.press('y', KEYS.enter);
+    await open.waitFor('Type acme-prod exactly to confirm');
+    expect(await liveImage('acme-prod')).toBe(image('v2'));
+    await open.press(KEYS.backspace);
+    for (const ch of 'acme-prod') await open.press(ch);
+    await open.press(KEYS.enter);
+    frame = await open.waitFor('✓ roll back callbot in acme-prod', 30_000);
+    expect(await liveImage('acme-prod')).toBe(image('v1'));
+  });
+});
