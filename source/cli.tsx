@@ -33,6 +33,46 @@ function parse(argv: string[], flags: AnyFlags) {
   });
 }
 
+function commandContext(cli: ReturnType<typeof parse>): CommandContext {
+  const config = loadConfig({
+    cwd: process.cwd(),
+    env: process.env,
+    configPath: cli.flags.config as string | undefined,
+    dataDir: cli.flags.dataDir as string | undefined,
+    kubeContext: cli.flags.context as string | undefined,
+    readOnly: cli.flags.readonly === true,
+  });
+  return {
+    config,
+    input: cli.input,
+    flags: cli.flags as Record<string, unknown>,
+    io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** The full-screen console (loaded only here, so headless commands never load Ink or React). */
+async function openConsole(ctx: CommandContext): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new EcpError('The console needs a terminal; in scripts use `ecp --once` or a command (`ecp --help` lists them).');
+  }
+  const [{ openCluster }, { createCore }, { runConsole }] = await Promise.all([
+    import('./commands/cluster-option.js'),
+    import('./core.js'),
+    import('./ui/index.js'),
+  ]);
+  const session = await openCluster(ctx);
+  let code = 2;
+  try {
+    code = await runConsole(createCore(ctx.config), { session, tenant: ctx.flags.tenant as string | undefined });
+  } finally {
+    await session?.close();
+  }
+  // A step the operator chose to abandon may still hold the event loop: the console is done.
+  process.exit(code);
+}
+
 async function main(argv: string[]): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
@@ -44,8 +84,14 @@ async function main(argv: string[]): Promise<number> {
     if (cli.input.length > 0) {
       throw new EcpError(`Unknown command "${cli.input.join(' ')}". Run \`ecp --help\` for the list.`);
     }
-    process.stdout.write(`${helpText()}\n`);
-    return 0;
+    if (cli.flags.help) {
+      process.stdout.write(`${helpText()}\n`);
+      return 0;
+    }
+    // No command: `ecp --once` prints the status once; plain `ecp` opens the console.
+    const ctx = commandContext(cli);
+    if (cli.flags.once) return (await import('./commands/once.js')).onceCommand.run(ctx);
+    return openConsole(ctx);
   }
   const { command, rest } = found;
   const cli = parse(rest, command.flags ?? {});
