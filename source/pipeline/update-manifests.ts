@@ -5,7 +5,7 @@
  * or none. Returns the plan and what was done; emits progress events; never prints.
  */
 import { createTwoFilesPatch } from 'diff';
-import { writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
+import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
 import {
   assertParsed,
   imageNode,
@@ -306,10 +306,17 @@ export async function updateManifests(core: Core, options: UpdateManifestsOption
   if (changes.length === 0) return result;
 
   emit({ step: 'write', status: 'start', message: `writing ${texts.size} file(s)`, tenant: tenant.id });
-  await writeAllOrNothing(
-    [...texts].map(([file, after]) => ({ path: file.path, before: file.text, after })),
-    options.fileOps,
-  );
+  try {
+    await writeAllOrNothing(
+      [...texts].map(([file, after]) => ({ path: file.path, before: file.text, after })),
+      options.fileOps,
+    );
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof PartialWriteError) throw new UsageError(reason);
+    throw new UsageError(`Writing the manifests of tenant ${tenant.id} failed (${reason}); every file was left as it was.`);
+  }
   result.written = true;
   emit({ step: 'write', status: 'done', message: `${texts.size} file(s) written`, tenant: tenant.id });
 

@@ -1,0 +1,63 @@
+/** All-or-nothing writes: a failure part-way leaves every file as it was. */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nodeFileOps, writeAllOrNothing, type FileOps } from '../../source/adapters/atomic-files.js';
+import { createCore } from '../../source/core.js';
+import { loadConfig } from '../../source/config.js';
+import { updateManifests } from '../../source/pipeline/update-manifests.js';
+import { ecpEnv, manifestWorkspace, seedStore, snapshot, version } from '../helpers/manifests.js';
+import { tempDir } from '../helpers/temp.js';
+
+function failingRename(failOn: number): FileOps & { renames: number } {
+  const ops = {
+    ...nodeFileOps,
+    renames: 0,
+    async rename(from: string, to: string) {
+      ops.renames += 1;
+      if (ops.renames === failOn) throw Object.assign(new Error('EIO: simulated disk error'), { code: 'EIO' });
+      return nodeFileOps.rename(from, to);
+    },
+  };
+  return ops;
+}
+
+describe('writeAllOrNothing', () => {
+  it('restores the files already replaced when a later rename fails, and leaves no temp file', async () => {
+    const dir = tempDir();
+    const files = ['a.yaml', 'b.yaml', 'c.yaml'].map((n) => path.join(dir, n));
+    files.forEach((f, i) => writeFileSync(f, `old ${i}\n`));
+    const ops = failingRename(3);
+    await expect(
+      writeAllOrNothing(files.map((f, i) => ({ path: f, before: `old ${i}\n`, after: `new ${i}\n` })), ops),
+    ).rejects.toThrow(/simulated disk error/);
+    expect(files.map((f) => readFileSync(f, 'utf8'))).toEqual(['old 0\n', 'old 1\n', 'old 2\n']);
+    expect(readdirSync(dir).sort()).toEqual(['a.yaml', 'b.yaml', 'c.yaml']);
+  });
+
+  it('writes nothing when a file changed on disk since it was read', async () => {
+    const dir = tempDir();
+    const a = path.join(dir, 'a.yaml');
+    const b = path.join(dir, 'b.yaml');
+    writeFileSync(a, 'a\n');
+    writeFileSync(b, 'edited by someone else\n');
+    await expect(
+      writeAllOrNothing([
+        { path: a, before: 'a\n', after: 'A\n' },
+        { path: b, before: 'b\n', after: 'B\n' },
+      ]),
+    ).rejects.toThrow(/changed on disk while ecp was preparing the update; nothing was written/);
+    expect(readFileSync(a, 'utf8')).toBe('a\n');
+  });
+
+  it('update-manifests over two files: the second write fails, so neither file changes', async () => {
+    const ws = manifestWorkspace(['acme']);
+    seedStore(ws.data, [version('callbot', 'v2.0.0-1234567'), version('advisor', 'v2.0.0-1234567')]);
+    const config = loadConfig({ cwd: ws.root, env: ecpEnv(ws) });
+    const before = snapshot(ws.manifests);
+    await expect(
+      updateManifests(createCore(config), { tenant: 'acme', skipRegistryCheck: true, fileOps: failingRename(2) }),
+    ).rejects.toThrow(/^Writing the manifests of tenant acme failed \(EIO: simulated disk error\); every file was left as it was\.$/);
+    expect(snapshot(ws.manifests)).toEqual(before);
+  });
+});
