@@ -16,7 +16,8 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { deployments } from './resources.js';
 import { RestApi } from './rest.js';
 import { CONTROLLER } from './pods.js';
-import { finishedStatus, RolloutController } from './rollout.js';
+import { finishedStatus } from './deployment-status.js';
+import { RolloutController } from './rollout.js';
 import { generatedDeployments, lastApplied, readManifests, type SeedObject } from './seed.js';
 import { Store } from './store.js';
 

@@ -74,3 +74,10 @@ export function labelsOf(obj: JsonObject | undefined): Record<string, string> {
   if (labels) for (const [k, v] of Object.entries(labels)) if (typeof v === 'string') out[k] = v;
   return out;
 }
+
+/** Drops zero counts, as the API's omitempty integers do. */
+export function compact(status: Record<string, Json>): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(status)) if (v !== 0 && v !== undefined) out[k] = v;
+  return out;
+}

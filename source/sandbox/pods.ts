@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
-import { asArray, asNumber, asObject, asString, at, clone, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
+import { asArray, asNumber, asObject, asString, at, clone, compact, timestamp, type JsonObject, type KubeObject } from './json.js';
 import { pods, replicaSets } from './resources.js';
 
 export const CONTROLLER = { manager: 'kube-controller-manager' };
@@ -26,13 +26,6 @@ function isReady(pod: KubeObject): boolean {
 
 function isFailing(pod: KubeObject): boolean {
   return asArray(at(pod, 'status', 'containerStatuses')).some((s) => at(s, 'state', 'waiting', 'reason') === 'ImagePullBackOff');
-}
-
-/** Drops zero counts, as the API's omitempty integers do. */
-export function compact(status: Record<string, Json>): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(status)) if (v !== 0 && v !== undefined) out[k] = v;
-  return out;
 }
 
 export class PodSimulator {

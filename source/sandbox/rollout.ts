@@ -2,98 +2,27 @@
  * The deployment controller, after kube-controller-manager's: a pod-template change gets a new
  * ReplicaSet `<deployment>-<template hash>` with the next revision; replicas move over one
  * controller step at a time within maxSurge / maxUnavailable (or all at once for Recreate);
- * status and the Available / Progressing conditions are written as the real controller writes
- * them, including ProgressDeadlineExceeded and the paused conditions. Steps run on the Clock,
- * so a ManualClock makes every rollout deterministic.
+ * each step writes the status deployment-status.ts computes, and pauses set their conditions.
+ * Steps run on the Clock, so a ManualClock makes every rollout deterministic.
  */
 import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
-import { asArray, asNumber, asObject, asString, at, clone, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
-import { CONTROLLER, compact, PodSimulator, type PodSimOptions } from './pods.js';
+import { asArray, asNumber, asObject, asString, at, clone, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
+import { calculateStatus, condition, findCondition, isComplete, limits, progressDeadline, setCondition, specReplicas, statusOf, syncProgress } from './deployment-status.js';
+import { CONTROLLER, PodSimulator, type PodSimOptions } from './pods.js';
 import { deployments, pods, replicaSets } from './resources.js';
 import type { Change } from './store.js';
+import { bareTemplate, canonical, HASH_LABEL, templateHash } from './template.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
-const HASH_LABEL = 'pod-template-hash';
 
 export interface RolloutOptions extends PodSimOptions {
   /** Time between two controller steps of a rollout in progress. */
   stepMs: number;
 }
 
-/** FNV-1a (32 bit) of a canonical JSON text, spelled with the API server's safe alphabet. */
-function templateHash(template: Json): string {
-  const text = canonical(template);
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  return [...String(hash)].map((ch) => alphabet[ch.charCodeAt(0) % alphabet.length]).join('');
-}
-
-function canonical(value: Json): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k]!)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** The template without the hash label, for comparing a ReplicaSet with its Deployment. */
-function bareTemplate(template: Json | undefined): Json {
-  const copy = clone(asObject(template) ?? {});
-  const labels = asObject(at(copy, 'metadata', 'labels'));
-  if (labels) delete labels[HASH_LABEL];
-  return copy;
-}
-
-/** An int-or-percent of the desired replicas (maxSurge rounds up, maxUnavailable down). */
-function resolve(value: Json | undefined, total: number, roundUp: boolean): number {
-  if (typeof value === 'number') return value;
-  const m = /^(\d+)%$/.exec(String(value ?? '25%'));
-  const exact = ((m ? Number(m[1]) : 25) * total) / 100;
-  return roundUp ? Math.ceil(exact) : Math.floor(exact);
-}
-
-function limits(d: KubeObject): { desired: number; surge: number; unavailable: number } {
-  const desired = asNumber(at(d, 'spec', 'replicas')) ?? 1;
-  if (at(d, 'spec', 'strategy', 'type') === 'Recreate') return { desired, surge: 0, unavailable: 0 };
-  let surge = resolve(at(d, 'spec', 'strategy', 'rollingUpdate', 'maxSurge'), desired, true);
-  let unavailable = resolve(at(d, 'spec', 'strategy', 'rollingUpdate', 'maxUnavailable'), desired, false);
-  if (surge === 0 && unavailable === 0) unavailable = 1;
-  if (desired === 0) unavailable = 0;
-  surge = Math.max(0, surge);
-  return { desired, surge, unavailable: Math.min(unavailable, desired) };
-}
-
-const specReplicas = (rs: KubeObject) => asNumber(at(rs, 'spec', 'replicas')) ?? 0;
-const statusOf = (obj: KubeObject, field: string) => asNumber(at(obj, 'status', field)) ?? 0;
 const revisionOf = (rs: KubeObject) => Number(asString(at(rs, 'metadata', 'annotations', REVISION)) ?? '0');
 const keyOf = (obj: KubeObject) => `${String(obj.metadata.namespace)}/${String(obj.metadata.name)}`;
-
-function condition(type: string, status: string, reason: string, message: string, time: string): JsonObject {
-  return { type, status, lastUpdateTime: time, lastTransitionTime: time, reason, message };
-}
-
-function findCondition(status: JsonObject, type: string): JsonObject | undefined {
-  return asArray(status.conditions).find((c) => at(c, 'type') === type) as JsonObject | undefined;
-}
-
-/**
- * SetDeploymentCondition: same status and reason → unchanged; same status → keep the
- * transition time; the new condition goes last.
- */
-function setCondition(status: JsonObject, next: JsonObject): void {
-  const current = findCondition(status, String(next.type));
-  if (current && current.status === next.status && current.reason === next.reason) return;
-  if (current && current.status === next.status) next.lastTransitionTime = current.lastTransitionTime!;
-  status.conditions = [...asArray(status.conditions).filter((c) => c !== current), next];
-}
 
 export class RolloutController {
   private readonly pods: PodSimulator;
@@ -240,8 +169,8 @@ export class RolloutController {
     if (scaled) all = this.replicaSetsOf(d).map(refresh);
     newRs = newRs && all.find((rs) => rs.metadata.uid === newRs!.metadata.uid);
 
-    this.computeStatus(d, all, newRs, status);
-    if (!paused) this.progress(d, newRs!, previousStatus, status, time);
+    calculateStatus(d, all, newRs, status, time);
+    if (!paused) syncProgress(d, newRs!, previousStatus, status, this.clock.now());
     d = this.cluster.replace(deployments, ns, String(d.metadata.name), { ...d, status }, { ...CONTROLLER, scope: 'status' });
     if (isComplete(d)) this.cleanup(d, newRs);
     else if (!paused && !instant) this.scheduleNext(d, starting || scaled);
@@ -362,75 +291,13 @@ export class RolloutController {
     return changed;
   }
 
-  /** calculateStatus: counts from the ReplicaSets, and the Available condition. */
-  private computeStatus(d: KubeObject, all: KubeObject[], newRs: KubeObject | undefined, status: JsonObject): void {
-    const { desired, unavailable } = limits(d);
-    const sum = (field: string) => all.reduce((n, rs) => n + statusOf(rs, field), 0);
-    const available = sum('availableReplicas');
-    const totalSpec = all.reduce((n, rs) => n + specReplicas(rs), 0);
-    const counts = compact({
-      observedGeneration: asNumber(d.metadata.generation) ?? 1,
-      replicas: sum('replicas'),
-      updatedReplicas: newRs ? statusOf(newRs, 'replicas') : 0,
-      readyReplicas: sum('readyReplicas'),
-      availableReplicas: available,
-      unavailableReplicas: Math.max(0, totalSpec - available),
-    });
-    for (const key of ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']) {
-      if (counts[key] === undefined) delete status[key];
-      else status[key] = counts[key]!;
-    }
-    const time = timestamp(this.clock.now());
-    setCondition(
-      status,
-      available >= desired - unavailable
-        ? condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', time)
-        : condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', time),
-    );
-  }
-
-  /** syncRolloutStatus: complete, progressing, or past its progress deadline. */
-  private progress(d: KubeObject, newRs: KubeObject, before: JsonObject, status: JsonObject, time: string): void {
-    const current = findCondition(status, 'Progressing');
-    const rsName = String(newRs.metadata.name);
-    if (at(current, 'reason') === 'NewReplicaSetAvailable' && status.replicas === status.updatedReplicas) return;
-    if (complete(d, status)) {
-      setCondition(status, condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`, time));
-      return;
-    }
-    const old = (s: JsonObject) => (asNumber(s.replicas) ?? 0) - (asNumber(s.updatedReplicas) ?? 0);
-    const more = (field: string) => (asNumber(status[field]) ?? 0) > (asNumber(before[field]) ?? 0);
-    if (more('updatedReplicas') || old(status) < old(before) || more('readyReplicas') || more('availableReplicas')) {
-      const next = condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`, time);
-      if (current?.status === 'True') next.lastTransitionTime = current.lastTransitionTime!;
-      status.conditions = [...asArray(status.conditions).filter((c) => c !== current), next];
-      return;
-    }
-    if (this.timedOut(d, status)) {
-      setCondition(status, condition('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`, time));
-    }
-  }
-
-  private deadline(d: KubeObject, status: JsonObject): number | undefined {
-    const c = findCondition(status, 'Progressing');
-    const seconds = asNumber(at(d, 'spec', 'progressDeadlineSeconds'));
-    if (!c || seconds === undefined || c.reason === 'NewReplicaSetAvailable' || c.reason === 'ProgressDeadlineExceeded') return undefined;
-    return Date.parse(String(c.lastUpdateTime)) + seconds * 1000;
-  }
-
-  private timedOut(d: KubeObject, status: JsonObject): boolean {
-    if (at(findCondition(status, 'Progressing'), 'reason') === 'ProgressDeadlineExceeded') return true;
-    const deadline = this.deadline(d, status);
-    return deadline !== undefined && deadline < this.clock.now();
-  }
-
   /** Next step: soon while something moves; at the progress deadline when the rollout is stuck. */
   private scheduleNext(d: KubeObject, moving: boolean): void {
     if (moving) {
       this.schedule(keyOf(d), this.options.stepMs);
       return;
     }
-    const deadline = this.deadline(d, asObject(d.status) ?? {});
+    const deadline = progressDeadline(d, asObject(d.status) ?? {});
     if (deadline !== undefined) this.schedule(keyOf(d), Math.max(0, deadline - this.clock.now()) + 1000);
   }
 
@@ -452,34 +319,4 @@ function initialReplicas(d: KubeObject, existing: KubeObject[]): number {
     return current === 0 && existing.every((rs) => statusOf(rs, 'replicas') === 0) ? desired : 0;
   }
   return Math.max(0, Math.min(desired + surge - current, desired));
-}
-
-/** DeploymentComplete: every replica updated and available, and the latest spec observed. */
-function complete(d: KubeObject, status: JsonObject): boolean {
-  const desired = asNumber(at(d, 'spec', 'replicas')) ?? 1;
-  const n = (field: string) => asNumber(status[field]) ?? 0;
-  return n('updatedReplicas') === desired && n('replicas') === desired && n('availableReplicas') === desired && n('observedGeneration') >= (asNumber(d.metadata.generation) ?? 1);
-}
-
-function isComplete(d: KubeObject): boolean {
-  return complete(d, asObject(d.status) ?? {}) && at(d, 'spec', 'paused') !== true;
-}
-
-/** The status of a Deployment whose rollout finished long ago (seeding without the simulator). */
-export function finishedStatus(d: KubeObject, time: string): JsonObject {
-  const desired = asNumber(at(d, 'spec', 'replicas')) ?? 1;
-  const rsName = `${String(d.metadata.name)}-${templateHash(bareTemplate(at(d, 'spec', 'template')))}`;
-  return {
-    ...compact({
-      observedGeneration: asNumber(d.metadata.generation) ?? 1,
-      replicas: desired,
-      updatedReplicas: desired,
-      readyReplicas: desired,
-      availableReplicas: desired,
-    }),
-    conditions: [
-      condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', time),
-      condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`, time),
-    ],
-  };
 }
