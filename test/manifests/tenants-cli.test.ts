@@ -1,0 +1,48 @@
+/** `ecp tenants` and `ecp services` through the real binary. */
+import { describe, expect, it } from 'vitest';
+import { ecpEnv, manifestWorkspace, seedStore, version } from '../helpers/manifests.js';
+import { runEcp } from '../helpers/run-ecp.js';
+
+describe('ecp tenants / services', () => {
+  const ws = manifestWorkspace(['acme', 'globex']);
+  seedStore(ws.data, [version('callbot', 'v1.0.0-aaaaaaa'), version('chatbot', 'v2.0.0-bbbbbbb', { status: 'blocked' })]);
+  const run = (args: string[]) => runEcp(args, { cwd: ws.root, env: ecpEnv(ws) });
+
+  it('lists tenants with namespace, files and services', async () => {
+    const text = await run(['tenants']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')[0]).toMatch(/^TENANT\s+NAMESPACE\s+FILES\s+SERVICES/);
+    expect(text.stdout).toMatch(/^acme\s+acme\s+4\s+advisor,callbot,chatbot/m);
+    const json = JSON.parse((await run(['tenants', '--json'])).stdout);
+    expect(json.tenants.map((t: { id: string }) => t.id)).toEqual(['acme', 'globex']);
+    expect(json.tenants[0]).toMatchObject({ namespace: 'acme', services: ['advisor', 'callbot', 'chatbot'] });
+  });
+
+  it("lists a tenant's services with tag, replicas, version state and file:line", async () => {
+    const text = await run(['services', 'acme']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^callbot\s+Deployment\s+acme\s+v1\.0\.0-aaaaaaa\s+2\s+ready\s+k8s-manifests\/acme\/callbot\.yaml:26$/m);
+    expect(text.stdout).toMatch(/^chatbot\s+Deployment\s+acme\s+v2\.0\.0-bbbbbbb\s+1\s+blocked\s/m);
+    expect(text.stdout).toMatch(/^advisor\s+StatefulSet\s+acme\s+v0\.9\.0-ccccccc\s+1\s+unregistered\s/m);
+    expect(text.stdout).toContain('not managed: Deployment redis');
+    const json = JSON.parse((await run(['services', 'acme', '--json'])).stdout);
+    const callbot = json.services.find((s: { name: string }) => s.name === 'callbot');
+    expect(callbot).toMatchObject({ kind: 'Deployment', namespace: 'acme', image: 'localhost:5000/ecp-ai/callbot:v1.0.0-aaaaaaa', tag: 'v1.0.0-aaaaaaa', replicas: 2, documentIndex: 1, version: 'ready' });
+    expect(callbot.containers.map((c: { name: string }) => c.name)).toEqual(['callbot', 'migrate']);
+    expect(json.unmanaged).toEqual([expect.objectContaining({ name: 'redis', images: ['docker.io/redis:7.2-alpine'] })]);
+  });
+
+  it('bad tenant ids and unknown tenants: exit 2, one sentence', async () => {
+    for (const [id, message] of [
+      ['../etc', /Tenant id "\.\.\/etc" is not a valid DNS-1123 label/],
+      ['a;b', /Tenant id "a;b" is not a valid DNS-1123 label/],
+      ['Acme', /Tenant id "Acme" is not a valid DNS-1123 label/],
+      ['initech', /Tenant "initech" does not exist: there is no folder \S+\/k8s-manifests\/initech with YAML files in \S+\/k8s-manifests\./],
+    ] as const) {
+      const result = await run(['services', id]);
+      expect(result.code, id).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});
