@@ -209,6 +209,7 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
 
   const instance = render(handle.element, { stdout, stdin, stderr, exitOnCtrlC: false, patchConsole: false });
   exit = () => instance.unmount();
+  guard?.beforeRestore(() => instance.unmount());
   let code = 0;
   try {
     await instance.waitUntilExit();

@@ -24,6 +24,7 @@ export interface TerminalGuardOptions {
 
 export class TerminalGuard {
   private active = false;
+  private teardown?: () => void;
   private restoreStderr?: () => void;
   private readonly handlers: [string, (...args: never[]) => void][] = [];
 
@@ -46,9 +47,24 @@ export class TerminalGuard {
     on('unhandledRejection', (reason: unknown) => this.fatal(`unexpected error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, 2));
   }
 
+  /**
+   * What to stop before the screen is given back (the Ink instance: unmounted, it writes its last
+   * frame — which must land on the alternate screen, not on the operator's shell).
+   */
+  beforeRestore(teardown: () => void): void {
+    this.teardown = teardown;
+  }
+
   /** Gives the terminal back as it was. Safe to call more than once. */
   restore(): void {
     if (!this.active) return;
+    const teardown = this.teardown;
+    this.teardown = undefined;
+    try {
+      teardown?.();
+    } catch {
+      // restoring matters more
+    }
     this.active = false;
     this.restoreStderr?.();
     this.restoreStderr = undefined;

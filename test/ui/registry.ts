@@ -61,7 +61,7 @@ export async function startRegistry(): Promise<TestRegistry> {
     const started = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
     const location = new URL(started.headers.get('location')!, base);
     location.searchParams.set('digest', digest);
-    const put = await fetch(location, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
+    const put = await fetch(location, { method: 'PUT', body: new Uint8Array(body), headers: { 'content-type': 'application/octet-stream' } });
     if (put.status !== 201) throw new Error(`blob upload to ${repository} answered ${put.status}`);
     return digest;
   };

@@ -1,0 +1,157 @@
+/**
+ * The real binary in a real terminal (tmux, private socket): `ecp --sandbox` draws its first
+ * frame, moves, opens help, rolls a service back with keys, quits — and the terminal is given
+ * back (alternate screen left, cursor shown), also after Ctrl-C and SIGTERM.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ecpBin } from '../helpers/run-ecp.js';
+import { tempDir } from '../helpers/temp.js';
+import { addDeployments, addVersions, deployRecord, writeTenant } from './fixtures.js';
+import { version, workspace, type Workspace } from './helpers.js';
+import { registryBinary, startRegistry, type TestRegistry } from './registry.js';
+
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+if (!hasTmux) process.stderr.write('\n!!! TERMINAL TESTS SKIPPED: tmux is not installed.\n\n');
+
+const socket = `ecp-test-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const capture = (target: string) => tmux('capture-pane', '-p', '-t', target);
+const paneFlag = (target: string, flag: string) => tmux('display-message', '-p', '-t', target, `#{${flag}}`).trim();
+
+async function waitFor(target: string, check: (screen: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const screen = capture(target);
+    if (check(screen)) return screen;
+    if (Date.now() > until) throw new Error(`Timed out; the screen was:\n${screen}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const keys = async (target: string, ...list: string[]) => {
+  for (const k of list) {
+    tmux('send-keys', '-t', target, k);
+    await new Promise((r) => setTimeout(r, 60));
+  }
+};
+
+describe.skipIf(!hasTmux)('ecp --sandbox in a terminal', () => {
+  let ws: Workspace;
+  let registry: TestRegistry | undefined;
+  const prefix = 'ecp-e2e';
+
+  beforeAll(async () => {
+    // A registry of its own makes the rollback possible (its registry check); without the
+    // binary the rest still runs.
+    registry = registryBinary() ? await startRegistry() : undefined;
+    const host = registry?.host ?? 'localhost:5000';
+    ws = workspace({ copySamples: false, env: { DOCKER_REGISTRY: host, IMAGE_PREFIX: prefix } });
+    writeTenant(ws.manifestsDir, 'shop-dev', [{ name: 'callbot', tag: 'v2', replicas: 2 }, { name: 'chatbot', tag: 'v1' }], `${host}/${prefix}`);
+    const image = (tag: string) => `${host}/${prefix}/callbot:${tag}`;
+    if (registry) for (const tag of ['v1', 'v2']) await registry.push(`${prefix}/callbot`, tag);
+    const at = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    const versions = ['v1', 'v2'].map((tag, i) => version('callbot', tag, { createdAt: at(30 - 28 * i), imageName: `${host}/${prefix}/callbot`, fullImageName: image(tag) }));
+    await addVersions(ws.core, versions);
+    await addDeployments(ws.core, [
+      deployRecord('shop-dev', 'callbot', undefined, image('v1'), at(30), { id: 'd1' }),
+      deployRecord('shop-dev', 'callbot', image('v1'), image('v2'), at(2), { id: 'd2' }),
+    ]);
+  });
+
+  afterAll(async () => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+    await registry?.stop();
+  });
+
+  /** Starts ecp in a new tmux session; the shell prints ECP EXITED <code> when it ends. */
+  function start(name: string, size = { x: 120, y: 35 }): { target: string; pidFile: string } {
+    const pidFile = path.join(tempDir(), 'pid');
+    const env = `env -u CI -u CONTINUOUS_INTEGRATION K8S_MANIFESTS_DIR=${ws.manifestsDir} ECP_DATA_DIR=${ws.dataDir} DOCKER_REGISTRY=${ws.config.registry} IMAGE_PREFIX=${prefix} TERM=xterm-256color`;
+    const command = `cd ${ws.dir} && clear && echo SHELL BEFORE ECP && sh -c 'echo $$ > ${pidFile}; exec ${env} ${process.execPath} ${ecpBin} --sandbox'; echo "ECP EXITED $?"; sleep 600`;
+    tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), command);
+    return { target: name, pidFile };
+  }
+
+  const restored = async (target: string) => {
+    const screen = await waitFor(target, (s) => s.includes('ECP EXITED'), 15_000);
+    expect(screen).toContain('SHELL BEFORE ECP');
+    expect(screen).not.toContain('Services ·');
+    expect(paneFlag(target, 'alternate_on')).toBe('0');
+    expect(paneFlag(target, 'cursor_flag')).toBe('1');
+    return screen;
+  };
+
+  it('draws the first frame, moves, opens help, rolls back with keys, and quits leaving the terminal as it was', async () => {
+    const { target } = start('main');
+    let screen = await waitFor(target, (s) => s.includes('Services · shop-dev') && /callbot\s+v2\s+v2\s+Synced\s+Healthy/.test(s));
+    expect(paneFlag(target, 'alternate_on')).toBe('1');
+    expect(screen).toContain('SANDBOX');
+    // rows - 1 lines: the header is still on the first line, the footer on line 34.
+    const lines = screen.split('\n');
+    expect(lines[0]).toMatch(/^ecp /);
+    expect(lines[33]).toContain('? help');
+
+    await keys(target, 'j');
+    screen = await waitFor(target, (s) => s.includes('History · chatbot'));
+    await keys(target, 'k');
+    await waitFor(target, (s) => s.includes('History · callbot') && / v1 /.test(s));
+    await keys(target, '?');
+    screen = await waitFor(target, (s) => s.includes('Help · every key'));
+    expect(screen).toContain('quit');
+    await keys(target, 'Escape');
+    await waitFor(target, (s) => !s.includes('Help · every key'));
+
+    if (registry) {
+      await keys(target, 'r');
+      screen = await waitFor(target, (s) => s.includes('Choose the version to go back to'));
+      await keys(target, 'Enter');
+      await waitFor(target, (s) => s.includes('Reason:'));
+      tmux('send-keys', '-t', target, '-l', 'e2e rollback');
+      await keys(target, 'Enter');
+      await waitFor(target, (s) => s.includes('Press y or Enter to roll back'));
+      await keys(target, 'y');
+      screen = await waitFor(target, (s) => s.includes('✓ roll back callbot in shop-dev'), 60_000);
+      await waitFor(target, (s) => /callbot\s+v1\s+v1\s+Synced/.test(s), 15_000);
+      expect(readFileSync(path.join(ws.manifestsDir, 'shop-dev', 'services.yaml'), 'utf8')).toContain(`${prefix}/callbot:v1`);
+    } else {
+      process.stderr.write('\n!!! terminal test: no docker-registry binary, the rollback part is skipped.\n');
+    }
+
+    await keys(target, 'q');
+    screen = await restored(target);
+    expect(screen).toContain('ECP EXITED 0');
+  });
+
+  it('gives the terminal back on Ctrl-C', async () => {
+    const { target } = start('ctrlc', { x: 80, y: 24 });
+    await waitFor(target, (s) => s.includes('Services · shop-dev') && s.includes('Synced'));
+    await keys(target, 'C-c');
+    const screen = await restored(target);
+    expect(screen).toContain('ECP EXITED 0');
+  });
+
+  it('gives the terminal back on SIGTERM', async () => {
+    const { target, pidFile } = start('sigterm', { x: 80, y: 24 });
+    await waitFor(target, (s) => s.includes('Services · shop-dev'));
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(existsSync(`/proc/${pid}`)).toBe(true);
+    process.kill(pid, 'SIGTERM');
+    const screen = await restored(target);
+    expect(screen).toContain('ECP EXITED 143');
+  });
+});
