@@ -57,11 +57,17 @@ async function openConsole(ctx: CommandContext): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new EcpError('The console needs a terminal; in scripts use `ecp --once` or a command (`ecp --help` lists them).');
   }
+  // Ink draws nothing but the last frame when CI is set (is-in-ci, read when Ink loads); this is
+  // a terminal, so hide CI from it while it loads.
+  const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  for (const key of Object.keys(ci)) if (process.env[key] !== undefined) process.env[key] = 'false';
   const [{ openCluster }, { createCore }, { runConsole }] = await Promise.all([
     import('./commands/cluster-option.js'),
     import('./core.js'),
     import('./ui/index.js'),
-  ]);
+  ]).finally(() => {
+    for (const [key, value] of Object.entries(ci)) if (value !== undefined) process.env[key] = value;
+  });
   const session = await openCluster(ctx);
   let code = 2;
   try {
