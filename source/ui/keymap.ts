@@ -157,3 +157,36 @@ export function footerBindings(bindings: readonly Binding[], pane: Pane): Bindin
 export function keysText(binding: Binding): string {
   return binding.keys.map((k) => k.display).join(' ');
 }
+
+const NO_KEY: KeyInput = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageUp: false,
+  pageDown: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+};
+
+/**
+ * Ink hands a run of plain characters over as one input ("jjj" when a key repeats over a slow
+ * link, "\t\t", a paste): split it into one key press per character.
+ */
+export function splitInput(input: string, key: KeyInput): { input: string; key: KeyInput }[] {
+  const special = key.ctrl || key.meta || key.escape || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end;
+  const chars = [...input];
+  if (special || chars.length <= 1) return [{ input, key }];
+  return chars.map((ch) => ({
+    input: ch === '\t' || ch === '\r' || ch === '\x7f' || ch === '\b' ? '' : ch,
+    key: { ...NO_KEY, tab: ch === '\t', return: ch === '\r', backspace: ch === '\b', delete: ch === '\x7f', shift: ch !== ch.toLowerCase() },
+  }));
+}

@@ -41,7 +41,7 @@ export function layoutFor(size: Size): Layout {
   const bodyHeight = Math.max(0, height - HEADER - STATUS - FOOTER);
   const topHeight = Math.ceil(bodyHeight * 0.56);
   const bottomHeight = bodyHeight - topHeight;
-  const tenantsWidth = clamp(Math.round(width * 0.22) - 2, 16, 34);
+  const tenantsWidth = clamp(Math.round(width * 0.22), 18, 34);
   const historyWidth = Math.round(width * 0.58);
   return {
     width,

@@ -28,10 +28,28 @@ function Line({ label, children }: { label: string; children: React.ReactNode })
 
 const containerText = (c: ContainerView) => `${c.name ?? '?'}: ${c.image ?? '(no image)'}${c.own ? '  [service image]' : ''}`;
 
+/** At most `max` containers, the rest counted. */
+function ContainerLines({ containers, max }: { containers: readonly ContainerView[]; max: number }) {
+  const shown = containers.length > max ? containers.slice(0, Math.max(0, max - 1)) : containers;
+  return (
+    <>
+      {shown.map((c, i) => (
+        <Text key={i} wrap="truncate-end">{`  ${containerText(c)}`}</Text>
+      ))}
+      {shown.length < containers.length ? <ToneText tone="muted">{`  … ${containers.length - shown.length} more`}</ToneText> : null}
+    </>
+  );
+}
+
 export function DetailsView({ service: s, deployments, width, height, now }: DetailsViewProps) {
   const live = s.liveContainers;
-  const lines = 9 + s.containers.length + (live?.length ?? 1);
-  const tableHeight = Math.max(1, height - 2 - lines - 2);
+  const inner = height - 2;
+  const maxContainers = 4;
+  const manifestLines = Math.min(s.containers.length, maxContainers);
+  const liveLines = live ? Math.max(1, Math.min(live.length, maxContainers)) : 1;
+  // 7 facts, 2 container titles, a blank line, the deployments title and the table header.
+  const fixed = 7 + 2 + manifestLines + liveLines + 1 + 1 + 1;
+  const tableHeight = Math.max(1, inner - fixed);
   return (
     <Pane title={`Details · ${s.service} · ${s.tenantId}`} note="Esc back" focused width={width} height={height}>
       <Line label="kind">{`${s.kind} ${s.namespace}/${s.service}`}</Line>
@@ -53,12 +71,10 @@ export function DetailsView({ service: s, deployments, width, height, now }: Det
       </Line>
       <Line label="problems">{s.message || 'none'}</Line>
       <ToneText tone="accent">Containers in the manifest</ToneText>
-      {s.containers.map((c, i) => (
-        <Text key={i} wrap="truncate-end">{`  ${containerText(c)}`}</Text>
-      ))}
+      <ContainerLines containers={s.containers} max={maxContainers} />
       <ToneText tone="accent">Live containers</ToneText>
-      {live ? live.map((c, i) => <Text key={i} wrap="truncate-end">{`  ${containerText(c)}`}</Text>) : <Text>  (not in the cluster)</Text>}
-      <Box marginTop={1} flexDirection="column">
+      {live ? <ContainerLines containers={live.length ? live : [{ name: '(none)' }]} max={maxContainers} /> : <Text>  (not in the cluster)</Text>}
+      <Box marginTop={1} flexDirection="column" flexShrink={0}>
         <ToneText tone="accent">{`Deployments (${deployments.length})`}</ToneText>
         <Table
           columns={DEPLOYMENT_COLUMNS}

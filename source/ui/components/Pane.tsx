@@ -26,10 +26,11 @@ export interface PaneProps {
 
 export function topBorder(style: keyof typeof CORNERS, title: string, note: string, width: number): string {
   const { tl, tr, h } = CORNERS[style];
-  const inner = Math.max(0, width - 2);
-  const right = note ? ` ${truncate(note, Math.max(0, inner - 6))} ` : '';
-  const left = ` ${truncate(title, Math.max(0, inner - 2 - textWidth(right)))} `;
-  const fill = Math.max(0, inner - 1 - textWidth(left) - textWidth(right) - 1);
+  // tl h ␣title␣ fill ␣note␣ h tr = width
+  const room = Math.max(0, width - 4);
+  const right = note && room >= 12 ? ` ${truncate(note, Math.max(1, Math.min(textWidth(note), room - 10)))} ` : '';
+  const left = ` ${truncate(title, Math.max(1, room - textWidth(right) - 2))} `;
+  const fill = Math.max(0, room - textWidth(left) - textWidth(right));
   return `${tl}${h}${left}${h.repeat(fill)}${right}${h}${tr}`;
 }
 

@@ -4,9 +4,15 @@
  */
 import { useInput, useStdin } from 'ink';
 import { useUIActions } from '../context.js';
+import { splitInput } from '../keymap.js';
 
 export function useKeyboard(): void {
   const { isRawModeSupported } = useStdin();
   const actions = useUIActions();
-  useInput((input, key) => actions.key(input, key), { isActive: isRawModeSupported === true });
+  useInput(
+    (input, key) => {
+      for (const press of splitInput(input, key)) actions.key(press.input, press.key);
+    },
+    { isActive: isRawModeSupported === true },
+  );
 }

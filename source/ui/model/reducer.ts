@@ -176,8 +176,8 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
         state: action.ok ? 'ok' : 'failed',
         finishedAt: action.at,
         summary: action.summary,
-        // A step still marked running when its job ended did not finish.
-        steps: job.steps.map((s) => (s.state === 'running' || s.state === 'queued' ? { ...s, state: action.ok ? 'ok' : 'failed', finishedAt: action.at } : s)),
+        // A step still marked running when its job ended: done if the job succeeded, else unknown.
+        steps: job.steps.map((s) => (s.state === 'running' || s.state === 'queued' ? { ...s, state: action.ok ? 'ok' : 'ended', finishedAt: action.at } : s)),
       }));
     case 'message':
       return { ...state, message: action.message };

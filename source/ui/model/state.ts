@@ -49,7 +49,8 @@ export interface HistoryState {
   error?: string;
 }
 
-export type StepState = 'queued' | 'running' | 'ok' | 'failed' | 'warn' | 'info';
+/** `ended`: the job ended while the step had not said it was done. */
+export type StepState = 'queued' | 'running' | 'ok' | 'failed' | 'warn' | 'info' | 'ended';
 
 export interface JobStep {
   key: string;

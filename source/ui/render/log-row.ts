@@ -7,8 +7,8 @@ import { shortAge } from './format.js';
 
 export const LOG_COLUMNS: readonly Column[] = [{ id: 'line', title: 'LOG', flex: 1, min: 10 }];
 
-const STEP_SYMBOL: Record<StepState, string> = { queued: '·', running: '', ok: '✓', failed: '✗', warn: '!', info: 'i' };
-const STEP_TONE: Record<StepState, Tone> = { queued: 'muted', running: 'progress', ok: 'ok', failed: 'bad', warn: 'warn', info: 'normal' };
+const STEP_SYMBOL: Record<StepState, string> = { queued: '·', running: '', ok: '✓', failed: '✗', warn: '!', info: 'i', ended: '-' };
+const STEP_TONE: Record<StepState, Tone> = { queued: 'muted', running: 'progress', ok: 'ok', failed: 'bad', warn: 'warn', info: 'normal', ended: 'muted' };
 
 export function logCells(row: LogRow, now: number): Cell[] {
   switch (row.kind) {
