@@ -1,40 +1,39 @@
 #!/usr/bin/env node
-// Starts ecp from a bundle of source/ (dist/ecp.js, git-ignored). The bundle is rebuilt with
-// esbuild whenever a source file is newer, so a fresh clone needs no build step and a developer
-// never runs stale code; a bundle starts in a fraction of the time a TypeScript loader takes.
-import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+// Starts ecp from an esbuild bundle of source/ under dist/ (git-ignored). The bundle is keyed by
+// the newest source file's mtime, so it is rebuilt whenever a source changes: a fresh clone needs
+// no build step and nobody runs stale code. Code splitting keeps start-up fast: a command loads
+// only the libraries it uses.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = path.join(root, 'dist', 'ecp.js');
+const dist = path.join(root, 'dist');
 
-function newestSource(dir) {
+function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
   }
   return newest;
 }
 
-function bundleTime() {
-  try {
-    return statSync(bundle).mtimeMs;
-  } catch {
-    return -1;
-  }
-}
+const key = Math.floor(Math.max(newestMtime(path.join(root, 'source')), statSync(path.join(root, 'package.json')).mtimeMs)).toString(36);
+const bundleDir = path.join(dist, `b-${key}`);
+const entry = path.join(bundleDir, 'cli.js');
 
-if (bundleTime() < Math.max(newestSource(path.join(root, 'source')), statSync(path.join(root, 'package.json')).mtimeMs)) {
+if (!existsSync(entry)) {
   const { build } = await import('esbuild');
-  mkdirSync(path.dirname(bundle), { recursive: true });
-  // Several ecp processes may start at once: each builds to its own file, then renames.
-  const temp = `${bundle}.${process.pid}.tmp`;
+  mkdirSync(dist, { recursive: true });
+  // Several ecp processes may start at once: each builds into its own folder, then renames it.
+  const temp = path.join(dist, `tmp-${process.pid}-${Date.now()}`);
   await build({
     entryPoints: [path.join(root, 'source', 'cli.tsx')],
-    outfile: temp,
+    outdir: temp,
     bundle: true,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -43,7 +42,16 @@ if (bundleTime() < Math.max(newestSource(path.join(root, 'source')), statSync(pa
     sourcemap: 'inline',
     logLevel: 'error',
   });
-  renameSync(temp, bundle);
+  try {
+    renameSync(temp, bundleDir);
+  } catch {
+    rmSync(temp, { recursive: true, force: true }); // another process got there first
+  }
+  // Old bundles go once they are an hour old (a running console may still load chunks from its own).
+  for (const name of readdirSync(dist)) {
+    const full = path.join(dist, name);
+    if (full !== bundleDir && Date.now() - statSync(full).mtimeMs > 3_600_000) rmSync(full, { recursive: true, force: true });
+  }
 }
 
-await import(pathToFileURL(bundle).href);
+await import(pathToFileURL(entry).href);

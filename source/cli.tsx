@@ -80,7 +80,7 @@ async function openConsole(ctx: CommandContext): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const found = findCommand(argv);
+  const found = await findCommand(argv);
   if (!found) {
     const cli = parse(argv, {});
     if (cli.flags.version) {
@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
       throw new EcpError(`Unknown command "${cli.input.join(' ')}". Run \`ecp --help\` for the list.`);
     }
     if (cli.flags.help) {
-      process.stdout.write(`${helpText()}\n`);
+      process.stdout.write(`${await helpText()}\n`);
       return 0;
     }
     // No command: `ecp --once` prints the status once; plain `ecp` opens the console.

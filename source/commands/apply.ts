@@ -1,0 +1,44 @@
+import { createCore } from '../core.js';
+import { UsageError } from '../errors.js';
+import { applyTenant } from '../pipeline/apply.js';
+import { openCluster } from './cluster-option.js';
+import { println, printJson, type Command } from './command.js';
+import { boolFlag, requireInput } from './flags.js';
+import { progressPrinter } from './progress.js';
+
+export const applyCommand: Command = {
+  name: 'apply',
+  summary: "server-side apply of a tenant's manifests (field manager ecp)",
+  usage: '  ecp apply <tenant> [--dry-run] [--force-conflicts] [--force] [--json] [--context C | --sandbox]',
+  flags: { dryRun: { type: 'boolean' }, forceConflicts: { type: 'boolean' }, force: { type: 'boolean' } },
+  mutating: (ctx) => ctx.flags.dryRun !== true,
+  async run(ctx) {
+    const tenant = requireInput(ctx, 0, 'tenant', this.usage.trim());
+    const dryRun = boolFlag(ctx, 'dryRun');
+    const session = await openCluster(ctx);
+    if (!session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
+    const core = createCore(ctx.config);
+    try {
+      const result = await applyTenant(core, session.cluster, {
+        tenant,
+        dryRun,
+        forceConflicts: boolFlag(ctx, 'forceConflicts'),
+        force: boolFlag(ctx, 'force'),
+        onEvent: progressPrinter(ctx),
+      });
+      if (!dryRun) {
+        await core.audit.append({
+          actor: await core.actor(),
+          action: result.forced.length ? 'apply.force' : 'apply',
+          target: tenant,
+          details: { cluster: session.cluster.description, objects: result.objects.length, forcedImages: result.forced, forceConflicts: boolFlag(ctx, 'forceConflicts') },
+        });
+      }
+      if (ctx.flags.json) printJson(ctx, result);
+      else for (const o of result.objects) println(ctx.io.stdout, `${o.kind.toLowerCase()}/${o.name} ${o.result}${dryRun ? ' (dry run)' : ''}`);
+      return 0;
+    } finally {
+      await session.close();
+    }
+  },
+};
