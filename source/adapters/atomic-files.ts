@@ -5,7 +5,7 @@
  * file changes or none does. A file that changed on disk since it was read is not overwritten.
  */
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
+import * as fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -25,22 +25,21 @@ export interface FileOps {
   mode(file: string): Promise<number | undefined>;
 }
 
+/**
+ * Node's file operations. Synchronous calls under an async interface: for a handful of small
+ * manifest files they cost a fraction of a millisecond each, about half of what the promise
+ * versions cost through the thread pool, and they never block for long.
+ */
 export const nodeFileOps: FileOps = {
-  readFile: (file) => fs.readFile(file, 'utf8'),
-  writeFile: async (file, text, mode) => {
-    const handle = await fs.open(file, 'wx', mode ?? 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  },
-  rename: (from, to) => fs.rename(from, to),
-  unlink: (file) => fs.unlink(file),
+  readFile: async (file) => fs.readFileSync(file, 'utf8'),
+  // 'wx': a temp name that already exists is never overwritten. No fsync: like the store, the
+  // guarantee is all-or-nothing against failures of ecp, not durability across a power cut.
+  writeFile: async (file, text, mode) => fs.writeFileSync(file, text, { encoding: 'utf8', flag: 'wx', mode: mode ?? 0o644 }),
+  rename: async (from, to) => fs.renameSync(from, to),
+  unlink: async (file) => fs.unlinkSync(file),
   mode: async (file) => {
     try {
-      return (await fs.stat(file)).mode & 0o7777;
+      return fs.statSync(file).mode & 0o7777;
     } catch {
       return undefined;
     }
@@ -82,16 +81,12 @@ export async function writeAllOrNothing(changes: readonly FileChange[], ops: Fil
     }
   }
   const modes = await Promise.all(real.map((c) => ops.mode(c.path)));
-  const temps: string[] = [];
-  try {
-    for (const [i, change] of real.entries()) {
-      const temp = tempPath(change.path);
-      await ops.writeFile(temp, change.after, modes[i]);
-      temps.push(temp);
-    }
-  } catch (error) {
-    await Promise.all(temps.map((t) => ops.unlink(t).catch(() => undefined)));
-    throw error;
+  const temps = real.map((change) => tempPath(change.path));
+  const written = await Promise.allSettled(real.map((change, i) => ops.writeFile(temps[i]!, change.after, modes[i])));
+  const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+  if (failed) {
+    await Promise.all(temps.map((t, i) => (written[i]!.status === 'fulfilled' ? ops.unlink(t).catch(() => undefined) : undefined)));
+    throw failed.reason;
   }
   const done: number[] = [];
   try {

@@ -1,16 +1,29 @@
-/** `ecp update-manifests <tenant>`: move services' image tags in the tenant's manifests. */
+/** `ecp update-manifests <tenant...> | --all`: move services' image tags in tenants' manifests. */
+import { listTenantIds } from '../adapters/manifests.js';
 import { createCore } from '../core.js';
-import { updateManifests } from '../pipeline/update-manifests.js';
-import { println, printJson, type Command } from './command.js';
-import { boolFlag, requireInput, stringFlag } from './flags.js';
+import { updateManyManifests, type UpdateManifestsResult } from '../pipeline/update-manifests.js';
+import { UsageError } from '../errors.js';
+import { println, printJson, type Command, type CommandContext } from './command.js';
+import { boolFlag, stringFlag } from './flags.js';
 import { displayPath, progress, tagText } from './manifest-output.js';
+
+const USAGE = 'ecp update-manifests <tenant...> | --all [--service S] [--tag T | --version ID] [--dry-run]';
+
+function jsonOf(ctx: CommandContext, result: UpdateManifestsResult) {
+  return {
+    ...result,
+    changes: result.changes.map((c) => ({ ...c, path: displayPath(ctx, c.path) })),
+    diffs: result.diffs.map((d) => ({ ...d, path: displayPath(ctx, d.path) })),
+  };
+}
 
 export const updateManifestsCommand: Command = {
   name: 'update-manifests',
-  summary: "set services' image tags in a tenant's manifests (newest ready version by default)",
+  summary: "set services' image tags in tenants' manifests (newest ready version by default)",
   usage: [
-    '  ecp update-manifests <tenant> [--service S] [--tag T | --version ID] [--dry-run]',
+    '  ecp update-manifests <tenant...> [--service S] [--tag T | --version ID] [--dry-run]',
     '                       [--force] [--skip-registry-check] [--reason TEXT] [--json]',
+    '  ecp update-manifests --all ...   every tenant (a tenant without --service S is skipped)',
     '',
     '  Without --tag/--version each service gets its newest ready version. Only image lines change;',
     '  every file is written or none. --dry-run prints the unified diff and writes nothing.',
@@ -18,6 +31,7 @@ export const updateManifestsCommand: Command = {
     '  registry unless --skip-registry-check. Both overrides are recorded in the audit log.',
   ].join('\n'),
   flags: {
+    all: { type: 'boolean' },
     service: { type: 'string' },
     tag: { type: 'string' },
     version: { type: 'string' },
@@ -27,10 +41,11 @@ export const updateManifestsCommand: Command = {
     reason: { type: 'string' },
   },
   async run(ctx) {
-    const tenant = requireInput(ctx, 0, 'tenant', 'ecp update-manifests <tenant> [--service S] [--tag T | --version ID] [--dry-run]');
-    const core = createCore(ctx.config);
-    const result = await updateManifests(core, {
-      tenant,
+    const all = boolFlag(ctx, 'all');
+    if (all && ctx.input.length > 0) throw new UsageError('Give tenants or --all, not both.');
+    const tenants = all ? await listTenantIds(ctx.config) : ctx.input;
+    if (tenants.length === 0) throw new UsageError(all ? `There are no tenants in ${ctx.config.manifestsDir}.` : `Missing tenant. Usage: ${USAGE}`);
+    const results = await updateManyManifests(createCore(ctx.config), tenants, {
       service: stringFlag(ctx, 'service'),
       tag: stringFlag(ctx, 'tag'),
       versionId: stringFlag(ctx, 'version'),
@@ -41,25 +56,28 @@ export const updateManifestsCommand: Command = {
       onEvent: progress(ctx),
       display: (p) => displayPath(ctx, p),
     });
+    const several = tenants.length > 1 || all;
     if (ctx.flags.json) {
-      printJson(ctx, {
-        ...result,
-        changes: result.changes.map((c) => ({ ...c, path: displayPath(ctx, c.path) })),
-        diffs: result.diffs.map((d) => ({ ...d, path: displayPath(ctx, d.path) })),
-      });
+      printJson(ctx, several ? { tenants: results.map((r) => jsonOf(ctx, r)) } : jsonOf(ctx, results[0]!));
       return 0;
     }
     const out = ctx.io.stdout;
-    for (const d of result.diffs) out.write(d.diff);
-    for (const c of result.changes) {
-      const forced = c.forced ? `  [forced: ${c.forced}]` : '';
-      println(out, `${c.service}: ${tagText(c.fromTag)} → ${c.toTag}  (${displayPath(ctx, c.path)}:${c.lines.join(',')})${forced}`);
+    const who = (r: UpdateManifestsResult, service: string) => (several ? `${r.tenant}/${service}` : service);
+    for (const r of results) for (const d of r.diffs) out.write(d.diff);
+    let changed = 0;
+    for (const r of results) {
+      for (const c of r.changes) {
+        const forced = c.forced ? `  [forced: ${c.forced}]` : '';
+        println(out, `${who(r, c.service)}: ${tagText(c.fromTag)} → ${c.toTag}  (${displayPath(ctx, c.path)}:${c.lines.join(',')})${forced}`);
+      }
+      for (const u of r.unchanged) println(out, `${who(r, u.service)}: unchanged (${u.image})`);
+      for (const s of r.skipped) println(out, `${who(r, s.service)}: skipped (${s.reason})`);
+      changed += r.changes.length;
     }
-    for (const u of result.unchanged) println(out, `${u.service}: unchanged (${u.image})`);
-    for (const s of result.skipped) println(out, `${s.service}: skipped (${s.reason})`);
-    if (result.changes.length === 0) println(out, `Nothing to change in tenant ${result.tenant}.`);
-    else if (result.dryRun) println(out, `Dry run: nothing was written (${result.changes.length} service(s) would change).`);
-    else println(out, `Updated ${result.changes.length} service(s) in tenant ${result.tenant}.`);
+    const scope = several ? `${results.length} tenant(s)` : `tenant ${results[0]!.tenant}`;
+    if (changed === 0) println(out, `Nothing to change in ${scope}.`);
+    else if (results[0]!.dryRun) println(out, `Dry run: nothing was written (${changed} service(s) would change).`);
+    else println(out, `Updated ${changed} service(s) in ${scope}.`);
     return 0;
   },
 };

@@ -5,14 +5,16 @@
  * or none. Returns the plan and what was done; emits progress events; never prints.
  */
 import { createTwoFilesPatch } from 'diff';
+import { parse as parseYaml } from 'yaml';
 import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
 import {
   assertParsed,
   imageNode,
   loadTenant,
-  parseManifestText,
+  withScalarEdits,
   type ManifestFile,
   type ManifestService,
+  type ScalarEdit,
   type Tenant,
 } from '../adapters/manifests.js';
 import { manifestDigest as registryManifestDigest } from '../adapters/registry.js';
@@ -84,7 +86,7 @@ export interface UpdateManifestsResult {
   written: boolean;
 }
 
-function checkInputs(options: UpdateManifestsOptions): void {
+function checkInputs(options: UpdateOptions): void {
   const problem =
     (options.service !== undefined ? dns1123Problem('Service name', options.service) : undefined) ??
     (options.tag !== undefined ? dockerTagProblem(options.tag) : undefined);
@@ -123,7 +125,7 @@ async function resolveVersion(core: Core, id: string, tenant: Tenant, service: s
   return version;
 }
 
-async function decide(core: Core, tenant: Tenant, services: ManifestService[], options: UpdateManifestsOptions, hot: ImageVersion[]) {
+async function decide(core: Core, tenant: Tenant, services: ManifestService[], options: UpdateOptions, hot: ImageVersion[]) {
   const decisions = new Map<string, TargetDecision>();
   let version: ImageVersion | undefined;
   if (options.versionId !== undefined) {
@@ -152,11 +154,13 @@ interface Prepared {
   changes: ServiceChange[];
   unchanged: { service: string; image: string }[];
   texts: Map<ManifestFile, string>;
+  edits: Map<ManifestFile, ScalarEdit[]>;
 }
 
 /** Computes the new text of every file touched; nothing is written. */
 function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared {
-  const edits = new Map<ManifestFile, TextEdit[]>();
+  const edits = new Map<ManifestFile, (TextEdit & { documentIndex: number })[]>();
+  const values = new Map<TextEdit, string>();
   const changes: ServiceChange[] = [];
   const unchanged: { service: string; image: string }[] = [];
   const fileOf = new Map(tenant.files.map((f) => [f.path, f]));
@@ -180,8 +184,9 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
         );
       }
       const list = edits.get(file) ?? [];
-      list.push({ start: node.start, end: node.end, text: renderLike(node.type, next) });
+      list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: service.documentIndex });
       edits.set(file, list);
+      values.set(list[list.length - 1]!, next);
       lines.push(container.position?.line ?? service.line);
       lines.sort((a, b) => a - b);
     }
@@ -207,17 +212,26 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
   const texts = new Map<ManifestFile, string>();
   for (const [file, list] of edits) {
     const after = applyEdits(file.text, list);
-    verifyEdit(file, after, list.length, display);
+    verifyEdit(file, after, list, list.map((e) => values.get(e)!), display);
     texts.set(file, after);
   }
-  return { changes, unchanged, texts };
+  return { changes, unchanged, texts, edits };
 }
 
-/** A safety net: only the image lines changed, and the new text still parses to the same documents. */
-function verifyEdit(file: ManifestFile, after: string, editCount: number, display: (p: string) => string): void {
+/**
+ * A safety net: no line but the image lines changed, and each new value reads back as itself
+ * (so quoting cannot have changed what the YAML means).
+ */
+function verifyEdit(file: ManifestFile, after: string, edits: readonly TextEdit[], values: readonly string[], display: (p: string) => string): void {
   const lines = changedLines(file.text, after);
-  const reparsed = parseManifestText(after, file.path, file.file);
-  if (!lines || lines.length > editCount || reparsed.errors.length > 0 || reparsed.documents.length !== file.documents.length) {
+  const roundTrip = edits.every((e, i) => {
+    try {
+      return parseYaml(`image: ${e.text}`)?.image === values[i];
+    } catch {
+      return false;
+    }
+  });
+  if (!lines || lines.length > edits.length || !roundTrip) {
     throw new UsageError(`The image update of ${display(file.path)} would change more than its image lines; nothing was changed.`);
   }
 }
@@ -252,7 +266,45 @@ async function checkRegistry(
   emit({ step: 'registry-check', status: 'done', message: `${images.length} image(s) found in registry ${registry}` });
 }
 
-export async function updateManifests(core: Core, options: UpdateManifestsOptions): Promise<UpdateManifestsResult> {
+interface TenantPlan {
+  tenant: Tenant;
+  decisions: Map<string, TargetDecision>;
+  prepared: Prepared;
+}
+
+/** Loads one tenant and prepares its new texts; nothing is written. */
+async function planTenant(
+  core: Core,
+  id: string,
+  options: UpdateOptions,
+  hot: ImageVersion[],
+  display: (p: string) => string,
+  several: boolean,
+): Promise<TenantPlan | undefined> {
+  const tenant = await loadTenant(core.config, id);
+  assertParsed(tenant, display);
+  if (several && options.service !== undefined && !tenant.workloads.some((w) => w.name === options.service)) return undefined;
+  const selected = selectServices(tenant, options.service, display);
+  if (several && options.versionId !== undefined && !selected.length) return undefined;
+  let decided;
+  try {
+    decided = await decide(core, tenant, selected, options, hot);
+  } catch (error) {
+    // With several tenants, one that does not run the version's service is simply not concerned.
+    if (several && options.versionId !== undefined && error instanceof UsageError && /has no service/.test(error.message)) return undefined;
+    throw error;
+  }
+  return { tenant, decisions: decided.decisions, prepared: prepare(tenant, decided.services, decided.decisions, display) };
+}
+
+export type UpdateOptions = Omit<UpdateManifestsOptions, 'tenant'>;
+
+/**
+ * update-manifests over several tenants as one operation: one read of the store, one registry
+ * check per distinct image, and every file of every tenant written or none. One audit event
+ * per tenant. A tenant without the --service named is skipped (with one tenant, it is an error).
+ */
+export async function updateManyManifests(core: Core, ids: readonly string[], options: UpdateOptions): Promise<UpdateManifestsResult[]> {
   const emit = options.onEvent ?? ignoreEvents;
   const display = options.display ?? ((p: string) => p);
   const dryRun = options.dryRun === true;
@@ -260,21 +312,25 @@ export async function updateManifests(core: Core, options: UpdateManifestsOption
   if (core.config.readOnly && !dryRun) {
     throw new UsageError('ecp is in read-only mode (--readonly or readOnly: true); update-manifests only runs with --dry-run.');
   }
-  emit({ step: 'load', status: 'start', message: `reading tenant ${options.tenant}`, tenant: options.tenant });
-  const tenant = await loadTenant(core.config, options.tenant);
-  assertParsed(tenant, display);
-  const selected = selectServices(tenant, options.service, display);
+  if (ids.length === 0) throw new UsageError('No tenant to update.');
+  const several = ids.length > 1;
+  emit({ step: 'load', status: 'start', message: `reading ${several ? `${ids.length} tenants` : `tenant ${ids[0]}`}` });
   const hot = (await core.store.read()).versions;
-  const { decisions, services } = await decide(core, tenant, selected, options, hot);
-
-  const { changes, unchanged, texts } = prepare(tenant, services, decisions, display);
-  // Only a target that would really be written needs --force.
-  const forced = [...new Set(changes.filter((c) => c.forced).map((c) => c.forced!))];
-  if (forced.length > 0 && !options.force) {
-    throw new UsageError(`Refusing to write: ${forced.join('; ')}; nothing was written (--force overrides, audited).`);
+  const plans: TenantPlan[] = [];
+  for (const id of ids) {
+    const plan = await planTenant(core, id, options, hot, display, several);
+    if (plan) plans.push(plan);
   }
-  const skipped = [...decisions.values()].filter((d) => d.skip).map((d) => ({ service: d.service, reason: d.skip! }));
-  for (const s of skipped) emit({ step: 'plan', status: 'warn', message: `${s.service}: ${s.reason}; left as is`, service: s.service });
+  if (several && plans.length === 0 && options.service !== undefined) {
+    throw new UsageError(`None of the ${ids.length} tenants has a Deployment or StatefulSet named "${options.service}".`);
+  }
+
+  const changes = plans.flatMap((p) => p.prepared.changes);
+  // Only a target that would really be written needs --force.
+  const refusals = [...new Set(plans.flatMap((p) => p.prepared.changes.filter((c) => c.forced).map((c) => (several ? `${p.tenant.id}: ${c.forced}` : c.forced!))))];
+  if (refusals.length > 0 && !options.force) {
+    throw new UsageError(`Refusing to write: ${refusals.join('; ')}; nothing was written (--force overrides, audited).`);
+  }
   let registryCheck: UpdateManifestsResult['registryCheck'] = 'not-needed';
   if (changes.length > 0) {
     if (options.skipRegistryCheck) {
@@ -286,58 +342,73 @@ export async function updateManifests(core: Core, options: UpdateManifestsOption
     }
   }
 
-  const result: UpdateManifestsResult = {
-    tenant: tenant.id,
-    dryRun,
-    changes,
-    unchanged,
-    skipped,
-    forced,
-    registryCheck,
-    diffs: [],
-    written: false,
-  };
+  const results = plans.map(({ tenant, decisions, prepared }): UpdateManifestsResult => {
+    const skipped = [...decisions.values()].filter((d) => d.skip).map((d) => ({ service: d.service, reason: d.skip! }));
+    for (const x of skipped) emit({ step: 'plan', status: 'warn', message: `${several ? `${tenant.id}/` : ''}${x.service}: ${x.reason}; left as is`, tenant: tenant.id, service: x.service });
+    return {
+      tenant: tenant.id,
+      dryRun,
+      changes: prepared.changes,
+      unchanged: prepared.unchanged,
+      skipped,
+      forced: [...new Set(prepared.changes.filter((c) => c.forced).map((c) => c.forced!))],
+      registryCheck: prepared.changes.length > 0 ? registryCheck : 'not-needed',
+      diffs: [],
+      written: false,
+    };
+  });
   if (dryRun) {
-    for (const [file, after] of texts) {
-      result.diffs.push({ path: file.path, file: file.file, diff: createTwoFilesPatch(`a/${file.file}`, `b/${file.file}`, file.text, after, undefined, undefined, { context: 3 }) });
-    }
-    return result;
+    plans.forEach(({ prepared }, i) => {
+      for (const [file, after] of prepared.texts) {
+        results[i]!.diffs.push({ path: file.path, file: file.file, diff: createTwoFilesPatch(`a/${file.file}`, `b/${file.file}`, file.text, after, undefined, undefined, { context: 3 }) });
+      }
+    });
+    return results;
   }
-  if (changes.length === 0) return result;
+  if (changes.length === 0) return results;
 
-  emit({ step: 'write', status: 'start', message: `writing ${texts.size} file(s)`, tenant: tenant.id });
+  const texts = plans.flatMap((p) => [...p.prepared.texts]);
+  const where = several ? `${plans.length} tenants` : `tenant ${plans[0]!.tenant.id}`;
+  emit({ step: 'write', status: 'start', message: `writing ${texts.length} file(s)` });
   try {
     await writeAllOrNothing(
-      [...texts].map(([file, after]) => ({ path: file.path, before: file.text, after })),
+      texts.map(([file, after]) => ({ path: file.path, before: file.text, after })),
       options.fileOps,
     );
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof PartialWriteError) throw new UsageError(reason);
-    throw new UsageError(`Writing the manifests of tenant ${tenant.id} failed (${reason}); every file was left as it was.`);
+    throw new UsageError(`Writing the manifests of ${where} failed (${reason}); every file was left as it was.`);
   }
-  result.written = true;
-  emit({ step: 'write', status: 'done', message: `${texts.size} file(s) written`, tenant: tenant.id });
+  emit({ step: 'write', status: 'done', message: `${texts.length} file(s) written` });
+  // What was written is known: keep its parsed form so the next read need not parse it again.
+  for (const plan of plans) for (const [file, after] of plan.prepared.texts) withScalarEdits(file, plan.prepared.edits.get(file)!, after);
 
   const actor = await core.actor();
-  const changeList = changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId }));
-  if (forced.length > 0) {
-    await core.audit.append({ actor, action: 'manifests.force', target: tenant.id, details: { refusals: forced, reason: options.reason ?? null } });
-  }
-  if (registryCheck === 'skipped') {
+  for (const [i, result] of results.entries()) {
+    result.written = result.changes.length > 0;
+    if (!result.written) continue;
+    // One event per tenant: what changed, and the overrides used (--force with the refusals it
+    // overrode, --skip-registry-check), with the operator's reason.
     await core.audit.append({
       actor,
-      action: 'manifests.registry-check-skipped',
-      target: tenant.id,
-      details: { images: changes.map((c) => c.to), reason: options.reason ?? null },
+      action: 'manifests.update',
+      target: plans[i]!.tenant.id,
+      details: {
+        changes: result.changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
+        force: result.forced.length > 0 ? { refusals: result.forced } : null,
+        registryCheck: result.registryCheck,
+        reason: options.reason ?? null,
+      },
     });
   }
-  await core.audit.append({
-    actor,
-    action: 'manifests.update',
-    target: tenant.id,
-    details: { changes: changeList, forced: forced.length > 0, registryCheck, reason: options.reason ?? null },
-  });
-  return result;
+  return results;
+}
+
+/** update-manifests for one tenant. */
+export async function updateManifests(core: Core, options: UpdateManifestsOptions): Promise<UpdateManifestsResult> {
+  const { tenant, ...rest } = options;
+  const [result] = await updateManyManifests(core, [tenant], rest);
+  return result!;
 }

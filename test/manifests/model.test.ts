@@ -1,10 +1,14 @@
 /** The manifest model over real-world style fixtures: tenants, services, own containers, namespaces. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isScalar, visit } from 'yaml';
+import { loadConfig } from '../../source/config.js';
+import { createCore } from '../../source/core.js';
+import { updateManifests } from '../../source/pipeline/update-manifests.js';
 import { listTenantFolders, loadTenant, loadTenants, parseManifestText, tenantFromFiles } from '../../source/adapters/manifests.js';
 import { UsageError } from '../../source/errors.js';
-import { fixturesDir } from '../helpers/manifests.js';
+import { ecpEnv, fixturesDir, manifestWorkspace, seedStore, version } from '../helpers/manifests.js';
 import { tempDir } from '../helpers/temp.js';
 
 const config = { manifestsDir: fixturesDir, registry: 'localhost:5000', imagePrefix: 'ecp-ai' };
@@ -87,5 +91,34 @@ describe('manifest model', () => {
     const file = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [a, b\n', '/x/t/a.yaml', 't/a.yaml');
     expect(file.errors.length).toBeGreaterThan(0);
     expect(file.errors[0]!.line).toBeGreaterThanOrEqual(4);
+  });
+
+  it('the parsed form kept after an update equals a fresh parse of the written file (positions and values)', async () => {
+    const ws = manifestWorkspace(['acme']);
+    seedStore(ws.data, [version('callbot', 'v1.2.0-a-much-longer-tag-2222222'), version('chatbot', 'v9'), version('advisor', 'v1')]);
+    const config = loadConfig({ cwd: ws.root, env: ecpEnv(ws) });
+    await updateManifests(createCore(config), { tenant: 'acme', skipRegistryCheck: true });
+    const cached = await loadTenant(config, 'acme'); // answered from the cache
+    for (const file of cached.files) {
+      const fresh = parseManifestText(readFileSync(file.path, 'utf8'), file.path, file.file);
+      expect(file.text).toBe(fresh.text);
+      expect(file.lineCounter.lineStarts).toEqual(fresh.lineCounter.lineStarts);
+      file.documents.forEach((d, i) => {
+        const f = fresh.documents[i]!;
+        expect(d.value).toEqual(f.value);
+        expect(d.line).toBe(f.line);
+        expect(d.doc.range).toEqual(f.doc.range);
+        const ranges = (doc: typeof d.doc) => {
+          const out: unknown[] = [];
+          visit(doc, { Node: (_, node) => void out.push([(node as { range?: unknown }).range, isScalar(node) ? node.value : null]) });
+          return out;
+        };
+        expect(ranges(d.doc)).toEqual(ranges(f.doc));
+      });
+    }
+    expect(cached.services.find((s) => s.name === 'callbot')!.own.map((c) => c.position)).toEqual([
+      { line: 61, column: 16 },
+      { line: 57, column: 16 },
+    ]);
   });
 });

@@ -77,7 +77,8 @@ await describeRegistry('registry adapter and the registry check of update-manife
     const skipped = await runEcp(['update-manifests', 'acme', '--service', 'callbot', '--skip-registry-check', '--reason', 'registry migrating'], { cwd: ws.root, env });
     expect(skipped.code).toBe(0);
     const events = auditEvents(ws.data);
-    expect(events.map((e) => e.action)).toEqual(['manifests.registry-check-skipped', 'manifests.update']);
-    expect(events[0]!.details).toMatchObject({ images: [`${registry}/ecp-ai/callbot:${run}-gone`], reason: 'registry migrating' });
+    expect(events.map((e) => e.action)).toEqual(['manifests.update']);
+    expect(events[0]!.details).toMatchObject({ registryCheck: 'skipped', reason: 'registry migrating' });
+    expect(JSON.stringify(events[0]!.details.changes)).toContain(`${registry}/ecp-ai/callbot:${run}-gone`);
   });
 });

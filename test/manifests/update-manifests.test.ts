@@ -52,9 +52,10 @@ describe('ecp update-manifests', () => {
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort()); // no temp files left
 
     const events = auditEvents(ws.data);
-    expect(events.map((e) => e.action)).toEqual(['manifests.registry-check-skipped', 'manifests.update']);
-    expect(events[1]!.target).toBe('acme');
-    expect(events[1]!.actor).toBeTruthy();
+    expect(events.map((e) => e.action)).toEqual(['manifests.update']);
+    expect(events[0]!.target).toBe('acme');
+    expect(events[0]!.actor).toBeTruthy();
+    expect(events[0]!.details).toMatchObject({ registryCheck: 'skipped', force: null });
   });
 
   it('keeps flow style and single quotes when the image sits in a flow map', async () => {
@@ -105,10 +106,10 @@ describe('ecp update-manifests', () => {
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('callbot: v1.0.0-aaaaaaa → v1.3.0-3333333');
     expect(forced.stdout).toContain('[forced: callbot:v1.3.0-3333333 is blocked');
-    const force = auditEvents(ws.data).find((e) => e.action === 'manifests.force')!;
-    expect(force.actor).toBeTruthy();
-    expect(force.details.reason).toBe('hotfix approved by on-call');
-    expect(JSON.stringify(force.details.refusals)).toContain('is blocked');
+    const event = auditEvents(ws.data).find((e) => e.action === 'manifests.update')!;
+    expect(event.actor).toBeTruthy();
+    expect(event.details.reason).toBe('hotfix approved by on-call');
+    expect(JSON.stringify(event.details.force)).toContain('callbot:v1.3.0-3333333 is blocked');
   });
 
   it('--version ID writes that version', async () => {
@@ -139,6 +140,7 @@ describe('ecp update-manifests', () => {
       [['update-manifests', 'Acme'], /Tenant id "Acme" is not a valid DNS-1123 label/],
       [['update-manifests', 'initech'], /Tenant "initech" does not exist: there is no folder .*k8s-manifests\/initech/],
       [['update-manifests'], /Missing tenant/],
+      [['update-manifests', 'acme', '--all'], /Give tenants or --all, not both/],
       [['update-manifests', 'acme', '--service', 'redis'], /Deployment redis \(.*redis\.yml:2\) has no container with image localhost:5000\/ecp-ai\/redis/],
       [['update-manifests', 'acme', '--service', 'nobot'], /Tenant "acme" has no Deployment or StatefulSet named "nobot"/],
       [['update-manifests', 'acme', '--service', 'Bad_Name'], /Service name "Bad_Name" is not a valid DNS-1123 label/],
@@ -177,5 +179,31 @@ describe('ecp update-manifests', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(snapshot(ws.manifests)).toEqual(before);
     expect(auditEvents(ws.data)).toEqual([]);
+  });
+
+  it('several tenants or --all: one operation, a tenant without --service skipped, one audit event per tenant', async () => {
+    const many = manifestWorkspace(['acme', 'globex']);
+    seedStore(many.data, READY);
+    const runMany = (args: string[]) => runEcp(args, { cwd: many.root, env: ecpEnv(many) });
+    const advisor = await runMany(['update-manifests', '--all', '--service', 'advisor', '--skip-registry-check']);
+    expect(advisor.code).toBe(0);
+    expect(advisor.stdout).toContain('acme/advisor: v0.9.0-ccccccc → v1.0.0-5555555');
+    expect(advisor.stdout).not.toContain('globex/');
+    const callbot = await runMany(['update-manifests', 'acme', 'globex', '--service', 'callbot', '--skip-registry-check', '--json']);
+    expect(callbot.code).toBe(0);
+    const json = JSON.parse(callbot.stdout);
+    expect(json.tenants.map((t: { tenant: string; changes: unknown[] }) => [t.tenant, t.changes.length])).toEqual([['acme', 1], ['globex', 1]]);
+    expect(auditEvents(many.data).map((e) => `${e.action} ${e.target}`)).toEqual(['manifests.update acme', 'manifests.update acme', 'manifests.update globex']);
+  });
+
+  it('all-or-nothing across tenants: a broken file in one tenant means no tenant changes', async () => {
+    const many = manifestWorkspace(['acme', 'globex']);
+    seedStore(many.data, READY);
+    appendFileSync(path.join(many.manifests, 'globex/callbot.yaml'), '  : : bad\n');
+    const before = snapshot(many.manifests);
+    const result = await runEcp(['update-manifests', '--all', '--skip-registry-check'], { cwd: many.root, env: ecpEnv(many) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/globex\/callbot\.yaml:\d+:\d+ is not valid YAML/);
+    expect(snapshot(many.manifests)).toEqual(before);
   });
 });
