@@ -170,9 +170,7 @@ export class RestApi {
       if (next) Object.assign(table.metadata as JsonObject, next);
       return { status: 200, body: table, contentType: TABLE_CONTENT_TYPE };
     }
-    const metadata = JSON.stringify({ resourceVersion: rv, ...next });
-    const body = `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(type)}","metadata":${metadata},"items":[${items.map(serialize).join(',')}]}`;
-    return { status: 200, body };
+    return { status: 200, body: listJson(type, items, { resourceVersion: rv, ...next }) };
   }
 
   private watchSpec(req: ApiRequest, type: ResourceType, namespace: string | undefined, name?: string): WatchSpec {
@@ -264,9 +262,18 @@ export class RestApi {
     const options = { ...this.deleteOptions(req), dryRun: dryRun(req) };
     const items = this.cluster.store.list(type, namespace).filter(this.selection(req, type));
     for (const obj of items) this.cluster.delete(type, asString(obj.metadata.namespace) ?? '', String(obj.metadata.name), options);
-    const body = `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(type)}","metadata":{"resourceVersion":"${this.cluster.store.resourceVersion}"},"items":[${items.map(serialize).join(',')}]}`;
-    return { status: 200, body };
+    return { status: 200, body: listJson(type, items, { resourceVersion: String(this.cluster.store.resourceVersion) }) };
   }
+}
+
+/**
+ * A `<Kind>List`. Its items carry no kind / apiVersion, as a real server's typed lists do (clients
+ * must not rely on them); each stored object's cached JSON starts with exactly those two fields.
+ */
+function listJson(type: ResourceType, items: KubeObject[], metadata: JsonObject): string {
+  const prefix = `{"kind":"${type.kind}","apiVersion":"${apiVersionOf(type)}",`.length;
+  const texts = items.map((obj) => `{${serialize(obj).slice(prefix)}`);
+  return `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(type)}","metadata":${JSON.stringify(metadata)},"items":[${texts.join(',')}]}`;
 }
 
 function verbOf(method: string, named: boolean, watching: boolean): string {

@@ -292,8 +292,12 @@ describe('list and selectors', () => {
     return reply.body.items.map((i: any) => i.metadata.name).filter((n: string) => n.startsWith('sel-'));
   };
 
-  it('lists per namespace and across namespaces, sorted', async () => {
+  it('lists per namespace and across namespaces, sorted, with items bare of kind as a real server sends them', async () => {
     expect(await names('', 'sel1')).toEqual(['sel-a', 'sel-b']);
+    const item = (await call(sb, 'GET', '/apis/apps/v1/namespaces/sel1/deployments')).body.items[0];
+    expect(item.kind).toBeUndefined();
+    expect(item.apiVersion).toBeUndefined();
+    expect(item.metadata.name).toBe('sel-a');
     expect(await names('')).toEqual(['sel-a', 'sel-b', 'sel-c', 'sel-d']);
   });
 
