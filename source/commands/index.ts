@@ -28,7 +28,6 @@ export const commandModules: CommandModule[] = [
   { names: ['approvals', 'approve', 'reject'], load: async () => (await import('./approvals.js')).approvalCommands },
   { names: ['audit', 'audit verify'], load: async () => (await import('./audit.js')).auditCommands },
   { names: ['sandbox'], load: async () => (await import('./sandbox.js')).sandboxCommand },
-  { names: ['sandbox'], load: async () => (await import('./sandbox.js')).sandboxCommand },
 ];
 
 const commandNames = commandModules.flatMap((m) => m.names);
