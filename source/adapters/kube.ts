@@ -62,7 +62,7 @@ export function loadCluster(options: { env: NodeJS.ProcessEnv; context?: string;
 }
 
 interface ApiErrorShape {
-  code?: number;
+  code?: number | string;
   statusCode?: number;
   body?: unknown;
   message?: string;
@@ -72,7 +72,9 @@ interface ApiErrorShape {
 /** Status code of a client-node error, if the API answered at all. */
 export function statusCodeOf(error: unknown): number | undefined {
   const e = error as ApiErrorShape;
-  return e?.code ?? e?.statusCode;
+  // A network failure (node-fetch FetchError) carries a string code such as ECONNREFUSED.
+  const code = typeof e?.code === 'number' ? e.code : e?.statusCode;
+  return typeof code === 'number' ? code : undefined;
 }
 
 function apiMessage(error: unknown): string {
