@@ -240,9 +240,11 @@ function lineCounterFor(text: string): LineCounter {
 
 /**
  * The parsed form of `after`, which is `file.text` with scalar values replaced in place (the
- * edits update-manifests makes), built without parsing again: the edited documents are cloned,
- * the edited scalars get their new value, and every offset after an edit moves by its length
- * change. Remembered in the cache, so a later read of the written file is not parsed again.
+ * edits update-manifests makes), built without parsing again: the edited scalars get their new
+ * value and every offset after an edit moves by its length change. The Document objects are
+ * updated in place (cloning them costs about as much as parsing), so `file` itself must not be
+ * used after this call: it describes a text that is no longer on disk. The result replaces it in
+ * the cache, so the next read of the written file is not parsed again.
  */
 export function withScalarEdits(file: ManifestFile, edits: readonly ScalarEdit[], after: string): ManifestFile {
   const byDoc = new Map<number, ScalarEdit[]>();
@@ -265,7 +267,7 @@ export function withScalarEdits(file: ManifestFile, edits: readonly ScalarEdit[]
   const documents = file.documents.map((document) => {
     const own = byDoc.get(document.index);
     if (!own && document.doc.range[2] <= first) return document; // before every edit: unchanged
-    const doc = document.doc.clone() as Document.Parsed;
+    const doc = document.doc;
     shift(doc.range as [number, number, number]);
     const edited = new Map<number, ScalarEdit>((own ?? []).map((e) => [e.start, e]));
     visit(doc, {
@@ -281,7 +283,8 @@ export function withScalarEdits(file: ManifestFile, edits: readonly ScalarEdit[]
         }
       },
     });
-    if (!own) return { ...document, doc, line: lineCounter.linePos(move(document.doc.contents?.range?.[0] ?? document.doc.range[0])).line };
+    // (offsets are already moved)
+    if (!own) return { ...document, doc, line: lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line };
     const value = doc.toJS({ maxAliasCount: 1000 });
     return { ...document, doc, value, line: document.line };
   });
