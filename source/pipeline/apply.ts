@@ -90,6 +90,13 @@ function desiredState(object: KubernetesObject | undefined): string {
 
 const label = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}${o.metadata?.namespace ? ` in ${o.metadata.namespace}` : ''}`;
 
+/** Conflicts only with fields ecp itself last wrote (a rollback's patch): ecp may take them back. */
+function onlyOwnConflicts(error: unknown): boolean {
+  if (statusCodeOf(error) !== 409) return false;
+  const conflicts = (statusBody(error).details?.causes ?? []).filter((c) => c.reason === 'FieldManagerConflict');
+  return conflicts.length > 0 && conflicts.every((c) => /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1] === FIELD_MANAGER);
+}
+
 /** A sentence for one refused object: each field-manager conflict, or the API's message. */
 function refusal(object: KubernetesObject, error: unknown): string {
   const status = statusBody(error);
@@ -119,8 +126,9 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
 
   const api = KubernetesObjectApi.makeApiClient(cluster.kc);
   const objects = objectsOf(tenant);
+  const forced = new Set<KubernetesObject>();
   const applyOne = (object: KubernetesObject, dryRun: boolean) =>
-    api.patch(object, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, options.forceConflicts === true, PatchStrategy.ServerSideApply);
+    api.patch(object, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, options.forceConflicts === true || forced.has(object), PatchStrategy.ServerSideApply);
   const exists = async (object: KubernetesObject) => {
     try {
       return await api.read({ apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace } });
@@ -136,7 +144,11 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
   for (const object of objects) {
     const before = await exists(object);
     try {
-      const after = await applyOne(object, true);
+      const after = await applyOne(object, true).catch((error: unknown) => {
+        if (!onlyOwnConflicts(error)) throw error;
+        forced.add(object);
+        return applyOne(object, true);
+      });
       const result = !before ? 'created' : desiredState(before) === desiredState(after) ? 'unchanged' : 'configured';
       planned.push({ kind: object.kind!, name: object.metadata!.name!, namespace: object.metadata?.namespace, result });
     } catch (error) {

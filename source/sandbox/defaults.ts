@@ -43,6 +43,12 @@ function defaultTemplate(spec: JsonObject): void {
   defaultPodSpec(child(template, 'spec'));
 }
 
+function clusterIpFor(key: string): string {
+  let hash = 0;
+  for (const ch of key) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return `10.96.${(hash >>> 8) & 255}.${(hash & 253) + 1}`;
+}
+
 /** Fills in defaults in place (the object is a fresh copy owned by the caller). */
 export function applyDefaults(obj: KubeObject): void {
   switch (obj.kind) {
@@ -70,6 +76,22 @@ export function applyDefaults(obj: KubeObject): void {
     case 'Pod':
       defaultPodSpec(child(obj, 'spec'));
       setDefault(child(obj, 'status'), 'phase', 'Pending');
+      break;
+    case 'Service': {
+      const spec = child(obj, 'spec');
+      setDefault(spec, 'type', 'ClusterIP');
+      setDefault(spec, 'sessionAffinity', 'None');
+      // A stable made-up cluster IP per name, as the allocator would give one.
+      setDefault(spec, 'clusterIP', clusterIpFor(`${String(obj.metadata.namespace)}/${String(obj.metadata.name)}`));
+      for (const port of asArray(spec.ports)) {
+        if (!isObject(port)) continue;
+        setDefault(port, 'protocol', 'TCP');
+        setDefault(port, 'targetPort', port.port ?? null);
+      }
+      break;
+    }
+    case 'Secret':
+      setDefault(obj, 'type', 'Opaque');
       break;
     case 'Namespace': {
       const name = obj.metadata.name;

@@ -18,7 +18,7 @@ import { RestApi } from './rest.js';
 import { CONTROLLER } from './pods.js';
 import { finishedStatus } from './deployment-status.js';
 import { RolloutController } from './rollout.js';
-import { generatedDeployments, lastApplied, readManifests, type SeedObject } from './seed.js';
+import { generatedDeployments, readManifests, type SeedObject } from './seed.js';
 import { serialize, Store } from './store.js';
 
 export { ManualClock, type Clock } from './clock.js';
@@ -70,6 +70,9 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** The field manager seeded objects carry: ecp's own. */
+export const SEED_MANAGER = 'ecp';
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const clock = options.clock ?? realClock;
   const store = new Store({ eventWindow: options.eventWindow });
@@ -84,11 +87,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...generatedDeployments(options.deployments ?? 0, options.imagePrefix ?? 'localhost:5000/ecp-ai', deployments),
   ];
   for (const { type, namespace, object } of seeds) {
-    const annotated: KubeObject = {
-      ...object,
-      metadata: { ...object.metadata, annotations: { ...(object.metadata.annotations as object), 'kubectl.kubernetes.io/last-applied-configuration': lastApplied(object) } },
-    };
-    const created = cluster.create(type, namespace, annotated, { manager: 'kubectl-client-side-apply' });
+    // Seeded as `ecp apply` would leave them (server-side apply, field manager ecp), so ecp's own
+    // applies later own the same fields instead of conflicting with another manager.
+    const config: KubeObject = { ...object, metadata: { ...object.metadata, ...(type.namespaced ? { namespace } : {}) } };
+    const { object: created } = cluster.apply(type, namespace, asString(object.metadata.name)!, config, { manager: SEED_MANAGER, force: true });
     if (type !== deployments) continue;
     if (controller) controller.settle(created);
     else {

@@ -71,7 +71,17 @@ export const replicaSets: ResourceType = {
   hasGeneration: true,
 };
 
-export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets];
+/** Plain core/v1 kinds a tenant's manifests hold besides workloads: stored and served, no controller. */
+function coreKind(kind: string, plural: string, shortNames: string[], categories: string[] = []): ResourceType {
+  return { group: '', version: 'v1', plural, singular: kind.toLowerCase(), kind, namespaced: true, shortNames, categories, subresources: kind === 'Service' ? ['status'] : [], hasGeneration: false };
+}
+
+export const services = coreKind('Service', 'services', ['svc'], ['all']);
+export const configMaps = coreKind('ConfigMap', 'configmaps', ['cm']);
+export const secrets = coreKind('Secret', 'secrets', []);
+export const serviceAccounts = coreKind('ServiceAccount', 'serviceaccounts', ['sa']);
+
+export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, services, configMaps, secrets, serviceAccounts];
 
 export function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;

@@ -17,7 +17,7 @@ export interface SeedObject {
 }
 
 /**
- * Objects of the kinds the sandbox serves; Services, ConfigMaps and the like are skipped. A folder
+ * Objects of the kinds the sandbox serves (kinds it does not serve are skipped). A folder
  * that does not exist seeds nothing (a fresh checkout has no manifests yet).
  */
 export function readManifests(dir: string): SeedObject[] {
@@ -74,10 +74,4 @@ export function generatedDeployments(count: number, imagePrefix: string, type: R
     };
     return { type, namespace: tenant, object };
   });
-}
-
-/** What `kubectl apply` (client side) leaves on an object: its manifest as sorted compact JSON. */
-export function lastApplied(object: KubeObject): string {
-  const withAnnotations = { ...object, metadata: { annotations: {}, ...object.metadata } };
-  return `${JSON.stringify(withAnnotations, (_key, value: unknown) => (isObject(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value))}\n`;
 }

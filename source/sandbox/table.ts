@@ -143,6 +143,38 @@ const printers: Record<string, Printer> = {
       ];
     },
   },
+  Service: {
+    columns: [
+      NAME,
+      col('Type', 'string', 'The type of the service.'),
+      col('Cluster-IP', 'string', 'The IP address of the service.'),
+      col('External-IP', 'string', 'The external IP of the service.'),
+      col('Port(s)', 'string', 'The ports of the service.'),
+      AGE,
+      col('Selector', 'string', 'The label selector of the service.', 1),
+    ],
+    cells: (svc, now) => [
+      svc.metadata.name!,
+      asString(at(svc, 'spec', 'type')) ?? 'ClusterIP',
+      asString(at(svc, 'spec', 'clusterIP')) ?? '<none>',
+      '<none>',
+      asArray(at(svc, 'spec', 'ports')).map((p) => `${int(at(p, 'port'))}/${asString(at(p, 'protocol')) ?? 'TCP'}`).join(',') || '<none>',
+      age(svc, now),
+      Object.entries(asObject(at(svc, 'spec', 'selector')) ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>',
+    ],
+  },
+  ConfigMap: {
+    columns: [NAME, col('Data', 'integer', 'Number of entries.'), AGE],
+    cells: (cm, now) => [cm.metadata.name!, Object.keys(asObject(at(cm, 'data')) ?? {}).length + Object.keys(asObject(at(cm, 'binaryData')) ?? {}).length, age(cm, now)],
+  },
+  Secret: {
+    columns: [NAME, col('Type', 'string', 'The type of the secret.'), col('Data', 'integer', 'Number of entries.'), AGE],
+    cells: (secret, now) => [secret.metadata.name!, asString(at(secret, 'type')) ?? 'Opaque', Object.keys(asObject(at(secret, 'data')) ?? {}).length, age(secret, now)],
+  },
+  ServiceAccount: {
+    columns: [NAME, col('Secrets', 'integer', 'Number of secrets.'), AGE],
+    cells: (sa, now) => [sa.metadata.name!, asArray(at(sa, 'secrets')).length, age(sa, now)],
+  },
   Namespace: {
     columns: [NAME, col('Status', 'string', 'The status of the namespace'), AGE],
     cells: (ns, now) => [ns.metadata.name!, asString(at(ns, 'status', 'phase')) ?? 'Active', age(ns, now)],

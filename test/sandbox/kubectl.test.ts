@@ -178,6 +178,16 @@ describe('kubectl against the sandbox', () => {
     expect((await call(sb, 'GET', '/apis/apps/v1/namespaces/acme/replicasets?labelSelector=app%3Dcsa')).body.items).toEqual([]);
   });
 
+  it('serves the Services of the seeded manifests, and ConfigMaps through apply', async () => {
+    const svc = await kubectl(sb, ['get', 'svc', '-n', 'acme']);
+    expect(svc.code).toBe(0);
+    expect(svc.stdout).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\ncallbot\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+\n$/);
+    const file = path.join(work, 'cm.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: acme}\ndata: {LOG_LEVEL: info, REGION: kr}\n');
+    expect((await kubectl(sb, ['apply', '--server-side', '-f', file])).stdout).toBe('configmap/settings serverside-applied\n');
+    expect((await kubectl(sb, ['get', 'cm', 'settings', '-n', 'acme'])).stdout).toMatch(/^NAME\s+DATA\s+AGE\nsettings\s+2\s+/);
+  });
+
   it('prints the real error texts for a missing deployment and a missing namespace', async () => {
     const [get, status, setImage, noNamespace, emptyList] = await Promise.all([
       kubectl(sb, ['get', 'deploy', 'ghost', '-n', 'acme']),
