@@ -36,6 +36,7 @@ export const tagCommand: Command = {
     }
     println(out, `Committed ${result.files.length} file(s) as ${result.commit!.slice(0, 7)} and tagged it ${result.tag}.`);
     for (const change of result.changes) println(out, `  ${changeLine(change)}`);
+    if (result.changes.length === 0) println(out, '  (no image changes)');
     if (result.pushed) println(out, `Pushed the commit and ${result.tag} to ${result.remote}.`);
     if (result.deploymentsTagged > 0) println(out, `Recorded ${result.tag} on ${result.deploymentsTagged} deployment record(s).`);
     return 0;

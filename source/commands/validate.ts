@@ -1,9 +1,9 @@
 /** `ecp validate [tenant]`: check a tenant's manifests (or every tenant's); exit 0 valid, 1 problems, 2 usage. */
 import { dryRunner } from '../adapters/kube-dry-run.js';
-import { loadCluster } from '../adapters/kube.js';
 import { createCore } from '../core.js';
 import { validateManifests, type ValidationProblem } from '../pipeline/validate.js';
 import { println, printJson, type Command, type CommandContext } from './command.js';
+import { openCluster } from './cluster-option.js';
 import { boolFlag } from './flags.js';
 import { displayPath, progress } from './manifest-output.js';
 
@@ -20,26 +20,33 @@ export const validateCommand: Command = {
   name: 'validate',
   summary: "check manifests: YAML, Kubernetes schema, names, namespaces, images; server dry run with a cluster",
   usage: [
-    '  ecp validate [tenant] [--offline] [--context NAME] [--json]',
+    '  ecp validate [tenant] [--offline] [--context NAME | --sandbox] [--json]',
     '',
     '  Exit 0 when valid (warnings allowed), 1 when problems were found, 2 on a usage error.',
     '  With a kubeconfig (KUBECONFIG, ~/.kube/config or --context) every object is also sent to',
-    '  the API server as a dry run (dryRun=All); --offline skips that.',
+    '  the API server as a dry run (dryRun=All); --sandbox uses a sandbox API server seeded from the',
+    '  manifests instead; --offline skips the dry run.',
   ].join('\n'),
   flags: { offline: { type: 'boolean' } },
   async run(ctx) {
     const tenant = ctx.input[0];
     const offline = boolFlag(ctx, 'offline');
-    const cluster = offline ? undefined : loadCluster({ env: ctx.env, context: ctx.config.kubeContext });
+    // --sandbox: a sandbox API server seeded from the manifests; else the kubeconfig, if any.
+    const session = offline ? undefined : await openCluster(ctx);
     const offlineReason = offline
       ? 'offline (--offline)'
       : 'offline: no kubeconfig found (KUBECONFIG, ~/.kube/config or --context), so no server-side dry run';
-    const result = await validateManifests(createCore(ctx.config), {
-      tenant,
-      dryRun: cluster ? dryRunner(cluster) : undefined,
-      offlineReason,
-      onEvent: progress(ctx),
-    });
+    let result;
+    try {
+      result = await validateManifests(createCore(ctx.config), {
+        tenant,
+        dryRun: session ? dryRunner(session.cluster) : undefined,
+        offlineReason,
+        onEvent: progress(ctx),
+      });
+    } finally {
+      await session?.close();
+    }
     if (ctx.flags.json) {
       printJson(ctx, {
         valid: result.errors === 0,

@@ -62,7 +62,7 @@ async function uploadBlob(registry: string, name: string, data: Buffer): Promise
   if (start.status !== 202) throw new Error(`blob upload to ${registry}/${name} answered ${start.status}`);
   const location = new URL(start.headers.get('location')!, `http://${registry}`);
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: data });
+  const put = await fetch(location, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(data) });
   await put.body?.cancel();
   if (put.status !== 201) throw new Error(`blob PUT to ${registry}/${name} answered ${put.status}`);
   return digest;
