@@ -59,6 +59,8 @@ async function openConsole(ctx: CommandContext): Promise<number> {
   }
   // Ink draws nothing but the last frame when CI is set (is-in-ci, read when Ink loads); this is
   // a terminal, so hide CI from it while it loads.
+  // React's development build is several times slower and bigger: the console runs the production one.
+  process.env.NODE_ENV ??= 'production';
   const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   for (const key of Object.keys(ci)) if (process.env[key] !== undefined) process.env[key] = 'false';
   const [{ openCluster }, { createCore }, { runConsole }] = await Promise.all([
@@ -125,6 +127,12 @@ async function main(argv: string[]): Promise<number> {
   await guardCommand(command, ctx, () => currentActor(config.baseDir));
   return command.run(ctx);
 }
+
+// `ecp ... | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 try {
   process.exitCode = await main(process.argv.slice(2));

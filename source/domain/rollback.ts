@@ -64,5 +64,5 @@ export function autoRollbackDecision(
   if (matchesAny(row.namespace, policy.protectedNamespaces)) {
     return { rollback: false, why: `${target} is Degraded; namespace ${row.namespace} is protected (${policy.protectedNamespaces.join(', ')}): roll back by hand`, notable: true };
   }
-  return { rollback: true, reason: `auto-rollback: ${row.healthMessage || 'Degraded'} after deploy of ${latest.toImage}` };
+  return { rollback: true, reason: `${row.healthMessage || 'Degraded'} after deploy of ${latest.toImage}` };
 }

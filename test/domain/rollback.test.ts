@@ -60,7 +60,7 @@ describe('auto-rollback policy', () => {
   it('rolls back a Degraded deploy recorded by ecp for a listed service', () => {
     expect(autoRollbackDecision(row({}), deployed, policy, new Set())).toEqual({
       rollback: true,
-      reason: `auto-rollback: Deployment "callbot" exceeded its progress deadline after deploy of ${img('v5')}`,
+      reason: `Deployment "callbot" exceeded its progress deadline after deploy of ${img('v5')}`,
     });
   });
   it('never on Unknown, never twice for one image, never in protected namespaces, never for unlisted services', () => {

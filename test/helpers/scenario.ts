@@ -1,0 +1,71 @@
+/**
+ * A whole operator's world for pipeline tests: a real git repository holding k8s-manifests/ and
+ * ecp.config.yaml, a store in a temp folder, a sandbox cluster seeded from those manifests (real
+ * clock, fast rollout steps), and images pushed to the real registry and registered as ready.
+ */
+import { cpSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../source/config.js';
+import { createCore, type Core } from '../../source/core.js';
+import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
+import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
+import { pushTinyImage } from './registry.js';
+import { repoRoot, runEcp, type EcpResult } from './run-ecp.js';
+import { git, gitRepo, tempDir } from './temp.js';
+import { registerImages } from './versions.js';
+
+export interface Scenario {
+  repo: string;
+  dataDir: string;
+  sandbox: Sandbox;
+  kubeconfig: string;
+  env: NodeJS.ProcessEnv;
+  core: Core;
+  client: KubeClient;
+  ecp(args: string[], cwd?: string): Promise<EcpResult>;
+  /** Pushes `service:tag` to the registry and registers it ready, newest last. */
+  release(...images: string[]): Promise<void>;
+  manifest(tenant: string, file: string): string;
+  liveImage(namespace: string, name: string): Promise<string | undefined>;
+  stop(): Promise<void>;
+}
+
+export async function scenario(registry: string, config = ''): Promise<Scenario> {
+  const repo = gitRepo();
+  cpSync(path.join(repoRoot, 'k8s-manifests'), path.join(repo, 'k8s-manifests'), { recursive: true });
+  const dataDir = tempDir();
+  writeFileSync(path.join(repo, 'ecp.config.yaml'), `dataDir: ${dataDir}\n${config}`);
+  writeFileSync(path.join(repo, '.gitignore'), 'kubeconfig\n');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-qm', 'tenants');
+  const sandbox = await startSandbox({ seed: path.join(repo, 'k8s-manifests'), stepMs: 40 });
+  const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
+  const env = { KUBECONFIG: kubeconfig };
+  const core = createCore(loadConfig({ cwd: repo, env: { ...process.env, ...env } }));
+  const client = new KubeClient(loadCluster({ env, kubeconfig })!);
+  const release = async (...images: string[]) => {
+    for (const image of images) {
+      const [service, tag] = image.split(':') as [string, string];
+      await pushTinyImage(registry, `ecp-ai/${service}`, tag);
+      await registerImages(dataDir, [`localhost:5000/ecp-ai/${service}:${tag}`]);
+    }
+  };
+  await release('callbot:v1.0.0-seed01', 'chatbot:v1.0.0-seed01', 'advisor:v1.0.0-seed01');
+  return {
+    repo,
+    dataDir,
+    sandbox,
+    kubeconfig,
+    env,
+    core,
+    client,
+    ecp: (args, cwd = repo) => runEcp(args, { cwd, env }),
+    release,
+    manifest: (tenant, file) => path.join(repo, 'k8s-manifests', tenant, file),
+    async liveImage(namespace, name) {
+      const d = await client.readDeployment(namespace, name);
+      return d?.spec?.template?.spec?.containers?.find((c) => c.name === name)?.image;
+    },
+    stop: () => sandbox.stop(),
+  };
+}
