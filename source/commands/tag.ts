@@ -16,6 +16,7 @@ export const tagCommand: Command = {
     '  message listing service: old → new, and tags the commit deploy/<tenant>/<YYYYMMDD-HHMMSS>',
     '  (gitTagPattern). --push pushes the branch and the tag to gitRemote (default origin).',
   ].join('\n'),
+  mutating: true,
   flags: { message: { type: 'string' }, push: { type: 'boolean' } },
   async run(ctx) {
     const tenant = requireInput(ctx, 0, 'tenant', 'ecp tag <tenant> [--message M] [--push]');

@@ -30,6 +30,7 @@ export const updateManifestsCommand: Command = {
     '  Unregistered or blocked tags are refused unless --force; each new image must exist in the',
     '  registry unless --skip-registry-check. Both overrides are recorded in the audit log.',
   ].join('\n'),
+  mutating: (ctx) => ctx.flags.dryRun !== true,
   flags: {
     all: { type: 'boolean' },
     service: { type: 'string' },
