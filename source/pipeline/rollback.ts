@@ -11,6 +11,7 @@ import type { Core } from '../core.js';
 import type { LiveDeployment } from '../domain/kube-types.js';
 import { dns1123Problem, parseImageRef } from '../domain/names.js';
 import { chooseRollbackTarget } from '../domain/rollback.js';
+import { needsApproval } from '../domain/approvals.js';
 import { liveServiceImage, versionsByImage } from '../domain/status.js';
 import { isBlocked, type DeploymentKind, type DeploymentRecord } from '../domain/types.js';
 import { UsageError } from '../errors.js';
@@ -116,7 +117,15 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
     actor,
     action: kind === 'auto-rollback' ? 'deploy.auto-rollback' : 'deploy.rollback',
     target: `${tenant.id}/${service.name}`,
-    details: { from: liveImage ?? null, to: target, reason: options.reason, record: record.id, forced: options.force === true },
+    details: {
+      from: liveImage ?? null,
+      to: target,
+      reason: options.reason,
+      record: record.id,
+      forced: options.force === true,
+      // Rollback is the emergency path: in a namespace that needs approvals it goes without one.
+      withoutApproval: needsApproval(service.namespace, core.config.requireApproval),
+    },
   });
 
   const generation = await patchWithRetry(client, service.namespace, service.name, service.repository, liveImage, target, emit);
