@@ -1,19 +1,14 @@
 /**
  * What the console's action keys do: each calls a pipeline function and turns its progress
  * events into steps of the pipeline log. No decision is made here that the pipeline does not
- * make itself; an action that has no pipeline function yet is simply not listed.
+ * make itself. Pipelines are imported when first used: opening the console does not load Docker,
+ * git or schema libraries it may never need.
  */
-import { dryRunner } from '../adapters/kube-dry-run.js';
 import type { KubeClient } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
-import { buildServices, type BuildEvent } from '../pipeline/build.js';
-import { deploy } from '../pipeline/deploy.js';
+import type { BuildEvent } from '../pipeline/build.js';
 import type { PipelineEvent } from '../pipeline/manifest-events.js';
-import { rollback } from '../pipeline/rollback.js';
-import { tagDeployment } from '../pipeline/tag.js';
-import { updateManifests } from '../pipeline/update-manifests.js';
-import { validateManifests } from '../pipeline/validate.js';
 import type { ServiceView, StepState, TenantView } from './model/state.js';
 import { oneLine } from './text.js';
 import { tagOf } from '../domain/status.js';
@@ -63,8 +58,10 @@ export interface ActionDef {
   needsCluster?: boolean;
   /** Ask before running: 'always' (y / Enter), 'protected' (type the tenant id where the namespace is protected, else y). */
   confirm?: 'always' | 'protected';
-  /** "build callbot": the job's title and the confirmation's question. */
+  /** "build callbot": the job's title in the log. */
   describe(target: ActionTarget, core: Core): string;
+  /** The confirmation's question, when it says more than the title. */
+  question?(target: ActionTarget, core: Core): string;
   run(ctx: ActionContext): Promise<ActionOutcome>;
 }
 
@@ -112,6 +109,7 @@ async function build(core: Core, names: string[], log: StepLog): Promise<ActionO
   if (missing.length > 0) {
     log.step('skipped', `not built (no build entry): ${missing.join(', ')}`, 'warn');
   }
+  const { buildServices } = await import('../pipeline/build.js');
   const results = await buildServices(core, services, {}, buildEventsTo(log));
   const failed = results.filter((r) => r.outcome === 'failed');
   const counts = ['pushed', 'built', 'unchanged', 'failed']
@@ -135,7 +133,7 @@ export function pipelineEventsTo(log: StepLog) {
         log.ok(key, text);
         break;
       case 'warn':
-        log.step(key, key, 'warn');
+        log.step(key, text, 'warn');
         log.line(key, text);
         break;
       case 'info':
@@ -146,6 +144,7 @@ export function pipelineEventsTo(log: StepLog) {
 }
 
 async function update(core: Core, target: ActionTarget, service: string | undefined, log: StepLog): Promise<ActionOutcome> {
+  const { updateManifests } = await import('../pipeline/update-manifests.js');
   const result = await updateManifests(core, { tenant: target.tenant.id, service, onEvent: pipelineEventsTo(log) });
   log.step('result', `${result.changes.length} changed, ${result.unchanged.length} unchanged, ${result.skipped.length} skipped`, 'ok');
   for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.file})`);
@@ -159,6 +158,7 @@ async function update(core: Core, target: ActionTarget, service: string | undefi
 // ── validate, tag, deploy, rollback ────────────────────────────────────────────────────────
 
 async function validate({ core, client, target, log }: ActionContext): Promise<ActionOutcome> {
+  const [{ validateManifests }, { dryRunner }] = await Promise.all([import('../pipeline/validate.js'), import('../adapters/kube-dry-run.js')]);
   const result = await validateManifests(core, {
     tenant: target.tenant.id,
     dryRun: client ? dryRunner(client.cluster) : undefined,
@@ -175,6 +175,7 @@ async function validate({ core, client, target, log }: ActionContext): Promise<A
 }
 
 async function tag({ core, target, log }: ActionContext): Promise<ActionOutcome> {
+  const { tagDeployment } = await import('../pipeline/tag.js');
   const result = await tagDeployment(core, { tenant: target.tenant.id, onEvent: pipelineEventsTo(log) });
   if (!result.committed && !result.tag) return { ok: true, summary: 'nothing to commit, no new tag' };
   return { ok: true, summary: `${result.commit ? `commit ${result.commit.slice(0, 7)}` : 'no new commit'}${result.tag ? `, tag ${result.tag}` : ''}` };
@@ -187,6 +188,7 @@ export function buildable(core: Core, services: readonly string[]): boolean {
 }
 
 async function deployServices({ core, client, target, log }: ActionContext, services: string[]): Promise<ActionOutcome> {
+  const { deploy } = await import('../pipeline/deploy.js');
   const result = await deploy(core, client, { tenant: target.tenant.id, services, build: buildable(core, services), onEvent: pipelineEventsTo(log) });
   const changed = result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ');
   return { ok: result.ok, summary: `${changed || 'nothing changed'}${result.gitTag ? `; tag ${result.gitTag}` : ''}${result.ok ? '' : '; a rollout failed'}` };
@@ -194,6 +196,7 @@ async function deployServices({ core, client, target, log }: ActionContext, serv
 
 async function rollBack({ core, client, target, log, params }: ActionContext): Promise<ActionOutcome> {
   if (!client) throw new Error('No cluster is configured.');
+  const { rollback } = await import('../pipeline/rollback.js');
   const result = await rollback(core, client, {
     tenant: target.tenant.id,
     service: serviceName(target),
@@ -227,7 +230,8 @@ const ALL_ACTIONS: ActionDef[] = [
     scope: 'service',
     mutating: true,
     confirm: 'protected',
-    describe: (t) => `update the manifest of ${t.service?.service} in ${t.tenant.id} to its newest ready version`,
+    describe: (t) => `update ${t.service?.service} in ${t.tenant.id}`,
+    question: (t) => `Update the manifest of ${t.service?.service} in ${t.tenant.id} to its newest ready version`,
     run: ({ core, target, log }) => update(core, target, serviceName(target), log),
   },
   {
@@ -235,7 +239,8 @@ const ALL_ACTIONS: ActionDef[] = [
     scope: 'tenant',
     mutating: true,
     confirm: 'protected',
-    describe: (t) => `update every manifest of ${t.tenant.id} to the newest ready versions`,
+    describe: (t) => `update every service of ${t.tenant.id}`,
+    question: (t) => `Update every manifest of ${t.tenant.id} to the newest ready versions`,
     run: ({ core, target, log }) => update(core, target, undefined, log),
   },
   {
@@ -249,7 +254,7 @@ const ALL_ACTIONS: ActionDef[] = [
     id: 'tag',
     scope: 'tenant',
     mutating: true,
-    describe: (t) => `commit and tag the manifests of ${t.tenant.id}`,
+    describe: (t) => `tag ${t.tenant.id}`,
     run: tag,
   },
   {
@@ -258,7 +263,9 @@ const ALL_ACTIONS: ActionDef[] = [
     mutating: true,
     needsCluster: true,
     confirm: 'always',
-    describe: (t, core) => `${buildable(core, [t.service?.service ?? '']) ? 'build and deploy' : 'deploy the newest ready version of'} ${t.service?.service} to ${t.tenant.id}`,
+    describe: (t) => `deploy ${t.service?.service} to ${t.tenant.id}`,
+    question: (t, core) =>
+      `${buildable(core, [t.service?.service ?? '']) ? 'Build and deploy' : 'Deploy the newest ready version of'} ${t.service?.service} to ${t.tenant.id} (update manifests, validate, apply, wait for the rollout, tag)`,
     run: (ctx) => deployServices(ctx, [serviceName(ctx.target)]),
   },
   {
@@ -267,7 +274,9 @@ const ALL_ACTIONS: ActionDef[] = [
     mutating: true,
     needsCluster: true,
     confirm: 'always',
-    describe: (t, core) => `${buildable(core, t.tenant.rows.map((r) => r.service)) ? 'build and deploy' : 'deploy the newest ready versions of'} every service of ${t.tenant.id}`,
+    describe: (t) => `deploy every service of ${t.tenant.id}`,
+    question: (t, core) =>
+      `${buildable(core, t.tenant.rows.map((r) => r.service)) ? 'Build and deploy' : 'Deploy the newest ready versions of'} every service of ${t.tenant.id} (update manifests, validate, apply, wait for the rollouts, tag)`,
     run: (ctx) => deployServices(ctx, ctx.target.tenant.rows.map((r) => r.service)),
   },
   {

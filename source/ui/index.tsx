@@ -6,19 +6,20 @@
 import path from 'node:path';
 import { render } from 'ink';
 import React from 'react';
-import { KubeClient } from '../adapters/kube.js';
+import type { KubeClient } from '../adapters/kube.js';
 import { hasRole } from '../domain/roles.js';
 import type { ClusterSession } from '../commands/cluster-option.js';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
-import { LiveStateWatcher } from '../monitor/live-state.js';
-import { Monitor, type MonitorEvent } from '../monitor/monitor.js';
+import type { LiveStateWatcher } from '../monitor/live-state.js';
+import type { MonitorEvent } from '../monitor/monitor.js';
 import { ACTIONS, availableActions } from './actions.js';
 import { ConsoleApp } from './components/App.js';
 import { ConsoleProvider, type ConsoleInfo } from './context.js';
 import { activeBindings, type Binding } from './keymap.js';
 import { layoutFor, type Size } from './layout.js';
 import { ConsoleData, liveInfo, type LiveSource } from './model/console-data.js';
+import { withCachedReads } from './model/cached-store.js';
 import { HistoryLoader } from './model/history-loader.js';
 import { JobRunner } from './model/jobs.js';
 import { rollbackSupport } from './rollback.js';
@@ -76,11 +77,12 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
   const env = options.env ?? process.env;
   const live = options.live;
   const store = createConsoleStore(initialState(liveInfo(live)));
-  const data = new ConsoleData(core, store, live, {
+  const reader = withCachedReads(core);
+  const data = new ConsoleData(reader, store, live, {
     intervalMs: options.intervalMs ?? core.config.monitorIntervalSeconds * 1000,
     tenant: options.tenant,
   });
-  const history = new HistoryLoader(core, store);
+  const history = new HistoryLoader(reader, store);
   const jobs = new JobRunner(core, store, {
     client: options.client,
     onFinished: () => {
@@ -152,6 +154,13 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
   };
 }
 
+/**
+ * How the console asks Ink to render: keys are ours (Ctrl-C asks first while a step runs),
+ * console output is not patched (stderr goes to a log file instead), and frames may come at
+ * 60 per second so a key press is not held back behind the previous frame for long.
+ */
+export const RENDER_OPTIONS = { exitOnCtrlC: false, patchConsole: false, maxFps: 60 } as const;
+
 export interface ConsoleOptions {
   /** The cluster (from openCluster); undefined: no cluster configured. */
   session?: ClusterSession;
@@ -178,8 +187,11 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
   let watcher: LiveStateWatcher | undefined;
   let live = options.live;
   let handle: ConsoleHandle | undefined;
-  const client = options.session ? new KubeClient(options.session.cluster) : undefined;
+  // The Kubernetes client loads only when there is a cluster.
+  const kube = options.session ? await import('../adapters/kube.js') : undefined;
+  const client = options.session && kube ? new kube.KubeClient(options.session.cluster) : undefined;
   if (!live && client) {
+    const { LiveStateWatcher } = await import('../monitor/live-state.js');
     watcher = new LiveStateWatcher(client, {
       namespaces: () => [...new Set(handle?.store.getState().tenants.flatMap((t) => t.rows.map((r) => r.namespace)) ?? [])],
     });
@@ -207,7 +219,7 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
   handle.start();
   const monitor = client && watcher && !handle.readOnly ? startMonitor(core, client, watcher, handle, options.tenant) : undefined;
 
-  const instance = render(handle.element, { stdout, stdin, stderr, exitOnCtrlC: false, patchConsole: false });
+  const instance = render(handle.element, { stdout, stdin, stderr, ...RENDER_OPTIONS });
   exit = () => instance.unmount();
   guard?.beforeRestore(() => instance.unmount());
   let code = 0;
@@ -232,23 +244,30 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
  * on the watcher's snapshot, from the first good read on. Its lines go to the pipeline log.
  */
 function startMonitor(core: Core, client: KubeClient, watcher: LiveStateWatcher, handle: ConsoleHandle, tenant: string | undefined): { stop(): void } {
-  const monitor = new Monitor(core, client, { tenant, readLive: async () => watcher.snapshot() });
   const services = core.config.autoRollback.services;
   const title = `monitor · auto-rollback for ${services.length ? services.join(', ') : 'no service'} · every ${core.config.monitorIntervalSeconds}s`;
-  monitor.on('event', (event: MonitorEvent) => handle.jobs.monitorEvent(event, title));
-  let started = false;
+  let stopped = false;
+  let monitor: { stop(): void } | undefined;
   const begin = () => {
-    if (started || !watcher.snapshot().reachable) return;
-    started = true;
+    if (monitor || stopped || !watcher.snapshot().reachable) return;
     watcher.off('change', begin);
-    monitor.start(core.config.monitorIntervalSeconds * 1000);
+    // Loaded on the first good read: the monitor brings the rollback pipeline with it.
+    monitor = { stop: () => undefined };
+    void import('../monitor/monitor.js').then(({ Monitor }) => {
+      if (stopped) return;
+      const running = new Monitor(core, client, { tenant, readLive: async () => watcher.snapshot() });
+      running.on('event', (event: MonitorEvent) => handle.jobs.monitorEvent(event, title));
+      running.start(core.config.monitorIntervalSeconds * 1000);
+      monitor = running;
+    });
   };
   watcher.on('change', begin);
   begin();
   return {
     stop() {
+      stopped = true;
       watcher.off('change', begin);
-      monitor.stop();
+      monitor?.stop();
     },
   };
 }

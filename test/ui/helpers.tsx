@@ -1,7 +1,7 @@
 /**
  * Renders the real console (every provider, the real store, manifests and live data) with
- * ink-testing-library at a chosen size, and drives it with keys. Its stdout has no rows and
- * frames arrive after a macrotask: `waitFor` polls the last frame.
+ * ink-testing-library at a chosen size (its stdout is given that many columns and rows), and
+ * drives it with keys. Frames arrive after a macrotask: `waitFor` polls the last frame.
  */
 import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -127,6 +127,10 @@ export async function renderConsole(core: Core, options: CreateConsoleOptions = 
   let exited = false;
   const handle = await createConsole(core, { size: { columns: 100, rows: 30 }, env: {}, cwd: core.config.baseDir, ...options, exit: () => (exited = true) });
   const instance = render(handle.element);
+  // ink-testing-library's stdout is 100 columns without rows; Ink reads the width on every frame.
+  const size = options.size ?? { columns: 100, rows: 30 };
+  Object.defineProperty(instance.stdout, 'columns', { get: () => size.columns });
+  Object.defineProperty(instance.stdout, 'rows', { get: () => size.rows });
   handle.start();
   const frame = () => instance.lastFrame() ?? '';
   const waitFor = async (check: string | RegExp | ((frame: string) => boolean), timeoutMs = 5000) => {

@@ -62,7 +62,7 @@ describeWithRegistry('rollback from the console', () => {
   const liveImage = async (tenant: string) => (await client.readDeployment(tenant, 'callbot'))?.spec?.template?.spec?.containers?.[0]?.image;
 
   it('walks target → reason → confirm, and the sandbox, the manifest and the store show the rollback', async () => {
-    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 120, rows: 35 } });
+    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
     await open.waitFor((f) => f.includes('Services · acme-prod') && /Synced\s+Healthy/.test(f));
     await open.press('\t', '\t', '\t', 'j', '\t'); // tenants: down to shop-dev; back to services
     await open.waitFor((f) => f.includes('Services · shop-dev') && f.includes('History · callbot') && / v1 /.test(f));
@@ -102,7 +102,7 @@ describeWithRegistry('rollback from the console', () => {
   });
 
   it('asks for the tenant id in a protected namespace', async () => {
-    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 120, rows: 35 } });
+    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
     await open.waitFor((f) => f.includes('Services · acme-prod') && f.includes('History · callbot') && / v1 /.test(f));
     await open.press('r', KEYS.enter);
     for (const ch of 'incident 42') await open.press(ch);

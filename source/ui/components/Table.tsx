@@ -5,7 +5,7 @@
  */
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import React, { useRef } from 'react';
+import React, { memo, useMemo, useRef } from 'react';
 import { useTheme } from '../context.js';
 import { GAP, placeColumns, scrollWindow, type Cell, type Column, type PlacedColumn } from '../render/columns.js';
 import { fit } from '../text.js';
@@ -43,11 +43,45 @@ function CellText({ cell, column, tone }: { cell: Cell | undefined; column: Plac
   return <ToneText tone={cell?.tone ?? tone}>{fit(text, column.size, column.align, column.truncate)}</ToneText>;
 }
 
+interface RowProps {
+  cells: Cell[];
+  placed: readonly PlacedColumn[];
+  /** Index in `cells` of each placed column. */
+  cellIndex: readonly number[];
+  tone: Tone | undefined;
+  marker: string;
+  inverse: boolean;
+}
+
+const sameCells = (a: Cell[], b: Cell[]) =>
+  a.length === b.length && a.every((c, i) => c.text === b[i]!.text && c.tone === b[i]!.tone && c.spinner === b[i]!.spinner && c.indent === b[i]!.indent);
+
+/** One row; re-rendered only when what it shows changed (moving the selection touches two rows). */
+const Row = memo(
+  function Row({ cells, placed, cellIndex, tone, marker, inverse }: RowProps) {
+    return (
+      <Text wrap="truncate-end" inverse={inverse}>
+        {marker}
+        {placed.map((c, j) => (
+          <React.Fragment key={c.id}>
+            {j > 0 ? ' '.repeat(GAP) : ''}
+            <CellText cell={cells[cellIndex[j]!]} column={c} tone={tone} />
+          </React.Fragment>
+        ))}
+      </Text>
+    );
+  },
+  (a, b) => a.placed === b.placed && a.cellIndex === b.cellIndex && a.tone === b.tone && a.marker === b.marker && a.inverse === b.inverse && sameCells(a.cells, b.cells),
+);
+
 export function Table<T>({ columns, rows, render, rowTone, selected, height, width, focused, header = true, empty }: TableProps<T>) {
   const theme = useTheme();
   const offsetRef = useRef(0);
-  const placed = placeColumns(columns, width);
-  const indexOf = new Map(columns.map((c, i) => [c.id, i]));
+  const placed = useMemo(() => placeColumns(columns, width), [columns, width]);
+  const cellIndex = useMemo(() => {
+    const indexOf = new Map(columns.map((c, i) => [c.id, i]));
+    return placed.map((c) => indexOf.get(c.id)!);
+  }, [columns, placed]);
   const offset = scrollWindow(offsetRef.current, Math.max(0, selected), height, rows.length);
   offsetRef.current = offset;
   const visible = rows.slice(offset, offset + height);
@@ -60,20 +94,16 @@ export function Table<T>({ columns, rows, render, rowTone, selected, height, wid
       {visible.map((row, i) => {
         const index = offset + i;
         const isSelected = index === selected;
-        const cells = render(row, index);
-        const tone = rowTone?.(row);
-        const content = placed.map((c, j) => (
-          <React.Fragment key={c.id}>
-            {j > 0 ? ' '.repeat(GAP) : ''}
-            <CellText cell={cells[indexOf.get(c.id)!]} column={c} tone={tone} />
-          </React.Fragment>
-        ));
-        const marker = isSelected ? theme.selectedMarker : ' ';
         return (
-          <Text key={i} wrap="truncate-end" inverse={theme.styled && isSelected && focused}>
-            {marker}
-            {content}
-          </Text>
+          <Row
+            key={i}
+            cells={render(row, index)}
+            placed={placed}
+            cellIndex={cellIndex}
+            tone={rowTone?.(row)}
+            marker={isSelected ? theme.selectedMarker : ' '}
+            inverse={theme.styled && isSelected && focused}
+          />
         );
       })}
     </Box>

@@ -4,6 +4,8 @@
  * on demand (R, after an action), and whenever the live watcher reports a change. Reads run in
  * the background and are coalesced: one at a time, the latest request wins.
  */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Tenant } from '../../adapters/manifests.js';
 import type { Core } from '../../core.js';
 import { errorMessage } from '../../errors.js';
@@ -63,8 +65,38 @@ export async function readTenantViews(core: Core, tenants: readonly Tenant[], li
   });
 }
 
+/**
+ * What the manifests folder looks like on disk (each YAML file's path, size and mtime): parsing
+ * a thousand manifests again is only worth it when this changed.
+ */
+export async function manifestsSignature(manifestsDir: string): Promise<string> {
+  const parts: string[] = [];
+  let tenants: string[];
+  try {
+    tenants = (await readdir(manifestsDir)).sort();
+  } catch {
+    return 'missing';
+  }
+  for (const tenant of tenants) {
+    const dir = path.join(manifestsDir, tenant);
+    let files: string[];
+    try {
+      files = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
+    } catch {
+      parts.push(`${tenant}:not-a-folder`);
+      continue;
+    }
+    for (const file of files) {
+      const s = await stat(path.join(dir, file)).catch(() => undefined);
+      parts.push(`${tenant}/${file}:${s?.size}:${s?.mtimeMs}`);
+    }
+  }
+  return parts.join('|');
+}
+
 export class ConsoleData {
   private tenants: Tenant[] = [];
+  private signature?: string;
   private tenantsError?: string;
   private timer?: NodeJS.Timeout;
   private settleTimer?: NodeJS.Timeout;
@@ -153,13 +185,17 @@ export class ConsoleData {
   }
 
   private async readOnce(kind: 'live' | 'tenants'): Promise<void> {
-    if (kind === 'tenants' || this.tenants.length === 0) {
-      try {
-        this.tenants = await readTenants(this.core, this.options.tenant);
-        this.tenantsError = this.tenants.length === 0 ? `No tenants found in ${this.core.config.manifestsDir}.` : undefined;
-      } catch (error) {
-        // Keep what was read before; say why it could not be read now.
-        this.tenantsError = errorMessage(error);
+    if (kind === 'tenants' || this.signature === undefined) {
+      const signature = await manifestsSignature(this.core.config.manifestsDir);
+      if (signature !== this.signature || this.tenantsError !== undefined) {
+        try {
+          this.tenants = await readTenants(this.core, this.options.tenant);
+          this.tenantsError = this.tenants.length === 0 ? `No tenants found in ${this.core.config.manifestsDir}.` : undefined;
+          this.signature = signature;
+        } catch (error) {
+          // Keep what was read before; say why it could not be read now.
+          this.tenantsError = errorMessage(error);
+        }
       }
     }
     const at = this.now();

@@ -1,12 +1,11 @@
 /**
  * Keeps the version history (and deployment records) of the selected service loaded: when the
  * selection settles on another service, and after every refresh. Reads the store in the
- * background; the store snapshot is read once per refresh, not once per key press.
+ * background (through a core whose reads are cached while store.json is unchanged).
  */
 import type { Core } from '../../core.js';
 import { errorMessage } from '../../errors.js';
 import type { DeploymentRecord } from '../../domain/types.js';
-import type { StoreData } from '../../store/schema.js';
 import { selectedService, selectedTenant } from './selectors.js';
 import type { ConsoleStore } from './store.js';
 
@@ -22,7 +21,6 @@ const newest = (a: DeploymentRecord, b: DeploymentRecord) => b.startedAt.localeC
 export class HistoryLoader {
   private key?: string;
   private timer?: NodeJS.Timeout;
-  private snapshot?: Promise<StoreData>;
   private unsubscribe?: () => void;
   private generation = 0;
   private pending?: Promise<void>;
@@ -45,9 +43,8 @@ export class HistoryLoader {
 
   /** The store may have changed (a refresh, an action): read it again for the selected service. */
   invalidate(): void {
-    this.snapshot = undefined;
     this.key = undefined;
-    this.selectionMaybeChanged(0);
+    this.selectionMaybeChanged(0, true);
   }
 
   /** Resolves when the last requested read has finished (tests). */
@@ -58,7 +55,8 @@ export class HistoryLoader {
     }
   }
 
-  private selectionMaybeChanged(wait = this.options.debounceMs ?? 60): void {
+  /** `reload`: the same service again (its history stays on screen until the new one is read). */
+  private selectionMaybeChanged(wait = this.options.debounceMs ?? 60, reload = false): void {
     const state = this.store.getState();
     const tenant = selectedTenant(state);
     const service = selectedService(state);
@@ -67,7 +65,10 @@ export class HistoryLoader {
     this.key = key;
     clearTimeout(this.timer);
     if (!tenant || !service) return;
-    this.store.dispatch({ type: 'history/loading', tenantId: tenant.id, service: service.service });
+    const shown = state.history;
+    if (!(reload && shown.tenantId === tenant.id && shown.service === service.service)) {
+      this.store.dispatch({ type: 'history/loading', tenantId: tenant.id, service: service.service });
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pending = this.load(tenant.id, service.service).finally(() => (this.pending = undefined));
@@ -77,8 +78,7 @@ export class HistoryLoader {
   private async load(tenantId: string, service: string): Promise<void> {
     const generation = ++this.generation;
     try {
-      this.snapshot ??= this.core.store.read();
-      const data = await this.snapshot;
+      const data = await this.core.store.read();
       const hot = data.versions.filter((v) => v.serviceName === service);
       const archived = await this.core.store.archivedVersions(service, hot);
       const versions = [...hot, ...archived].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -89,7 +89,6 @@ export class HistoryLoader {
       if (generation !== this.generation) return;
       this.store.dispatch({ type: 'history/loaded', tenantId, service, versions, deployments });
     } catch (error) {
-      this.snapshot = undefined;
       if (generation !== this.generation) return;
       this.store.dispatch({ type: 'history/failed', tenantId, service, error: errorMessage(error) });
     }

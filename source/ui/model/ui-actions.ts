@@ -89,7 +89,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
       const dialog: ConfirmDialog = {
         kind: 'confirm',
         action: id,
-        title: def.describe(target, deps.core),
+        title: def.question?.(target, deps.core) ?? def.describe(target, deps.core),
         lines: needsWord ? [`${target.tenant.namespace} is a protected namespace.`] : [],
         word: needsWord ? target.tenant.id : undefined,
         typed: '',

@@ -1,0 +1,270 @@
+/**
+ * Console benchmark (issue 7), `npx tsx bench/console.ts`:
+ *  1. time to first frame of the real `ecp --sandbox` in a terminal (tmux), sample manifests;
+ *  2. key press → next frame with a tenant of 1 000 services, in-process (Ink writing to a
+ *     terminal-sized stream: the time from the key reaching stdin to the frame being written),
+ *     and through the real binary in tmux (includes tmux's own polling);
+ *  3. peak RSS (VmHWM) of the real `ecp --sandbox` with 1 000 services and 10 000 versions,
+ *     sandbox included (it runs in the same process), after scrolling the whole tenant.
+ * Targets: first frame < 1.5 s, key → frame < 50 ms, peak RSS < 200 MB.
+ */
+import { execFileSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+delete process.env.CI; // Ink draws only the last frame in CI mode
+process.env.NODE_ENV ??= 'production'; // as the console runs (cli.tsx sets it)
+const root = path.resolve(import.meta.dirname, '..');
+const ecp = path.join(root, 'bin', 'ecp.js');
+const socket = `ecp-bench-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const work = mkdtempSync(path.join(os.tmpdir(), 'ecp-bench-console-'));
+
+const SERVICES = 1000;
+const VERSIONS_PER_SERVICE = 10;
+
+function writeBigTenant(manifestsDir: string): string[] {
+  const names = Array.from({ length: SERVICES }, (_, i) => `svc-${String(i).padStart(4, '0')}`);
+  mkdirSync(path.join(manifestsDir, 'big'), { recursive: true });
+  const doc = (name: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: big\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: ${name}}\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      containers:\n        - name: ${name}\n          image: localhost:5000/ecp-ai/${name}:v9\n`;
+  writeFileSync(path.join(manifestsDir, 'big', 'services.yaml'), names.map(doc).join('---\n'));
+  return names;
+}
+
+function writeStore(dataDir: string, names: string[]): void {
+  mkdirSync(dataDir, { recursive: true });
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const versions = names.flatMap((service, s) =>
+    Array.from({ length: VERSIONS_PER_SERVICE }, (_, i) => {
+      const createdAt = new Date(start + (s * VERSIONS_PER_SERVICE + i) * 1000).toISOString();
+      const tag = `v${i}`;
+      return {
+        id: `${service}-${tag}-${Math.floor(Date.parse(createdAt) / 1000)}`,
+        serviceName: service,
+        imageName: `localhost:5000/ecp-ai/${service}`,
+        imageTag: tag,
+        fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`,
+        gitCommit: 'abcdef1234567',
+        gitBranch: 'main',
+        status: 'ready',
+        securityScanResult: 'passed',
+        vulnerabilitiesCount: 0,
+        vulnerabilities: {},
+        createdAt,
+        updatedAt: createdAt,
+      };
+    }),
+  );
+  writeFileSync(path.join(dataDir, 'store.json'), JSON.stringify({ schemaVersion: 1, versions, deployments: [], approvals: [] }));
+}
+
+// ── the real binary in tmux ─────────────────────────────────────────────────────────────────
+
+interface Session {
+  name: string;
+  pid: () => number;
+  screen: () => string;
+}
+
+function startEcp(name: string, env: Record<string, string>, cwd: string, size = { x: 120, y: 35 }): Session {
+  const pidFile = path.join(work, `${name}.pid`);
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+  tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), `cd ${cwd} && sh -c 'echo $$ > ${pidFile}; exec env -u CI ${vars} ${process.execPath} ${ecp} --sandbox'; sleep 600`);
+  return { name, pid: () => Number(readFileSync(pidFile, 'utf8')), screen: () => tmux('capture-pane', '-p', '-t', name) };
+}
+
+async function waitScreen(session: Session, check: (s: string) => boolean, timeoutMs = 60_000): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    if (check(session.screen())) return performance.now() - start;
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out; screen:\n${session.screen()}`);
+    await sleep(5);
+  }
+}
+
+async function firstFrame(): Promise<void> {
+  const dataDir = path.join(work, 'data-first');
+  // Warm the bundle (bin/ecp.js rebuilds it when sources are newer).
+  execFileSync(process.execPath, [ecp, '--version'], { stdio: 'ignore' });
+  const frames: number[] = [];
+  const data: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    const name = `first${i}`;
+    const started = performance.now();
+    const session = startEcp(name, { ECP_DATA_DIR: dataDir }, root);
+    await waitScreen(session, (s) => s.includes('Tenants') && s.includes('Pipeline log'));
+    frames.push(performance.now() - started);
+    await waitScreen(session, (s) => /Synced\s+Healthy/.test(s));
+    data.push(performance.now() - started);
+    tmux('kill-session', '-t', name);
+  }
+  console.log(`time to first frame, ecp --sandbox (sample manifests), 5 runs: median ${median(frames).toFixed(0)} ms (min ${Math.min(...frames).toFixed(0)}, max ${Math.max(...frames).toFixed(0)}); to live data on screen: median ${median(data).toFixed(0)} ms`);
+}
+
+async function bigTenantBinary(): Promise<void> {
+  const dir = path.join(work, 'big');
+  const manifestsDir = path.join(dir, 'k8s-manifests');
+  const dataDir = path.join(dir, 'data');
+  const names = writeBigTenant(manifestsDir);
+  writeStore(dataDir, names);
+  const started = performance.now();
+  const session = startEcp('big', { K8S_MANIFESTS_DIR: manifestsDir, ECP_DATA_DIR: dataDir }, dir);
+  await waitScreen(session, (s) => s.includes('Tenants') && s.includes('Pipeline log'));
+  const first = performance.now() - started;
+  await waitScreen(session, (s) => s.includes('1/1000') && /svc-0000\s+v9/.test(s) && s.includes('History · svc-0000') && / v9 /.test(s));
+  const loaded = performance.now() - started;
+  console.log(`1 000 services, 10 000 versions: first frame ${first.toFixed(0)} ms, services and history on screen ${loaded.toFixed(0)} ms`);
+
+  // Key press → screen changed, as tmux sees it (capture-pane polling adds its own few ms).
+  const latencies: number[] = [];
+  for (let i = 0; i < 40; i += 1) {
+    const target = `${i + 2}/1000`;
+    const t = performance.now();
+    tmux('send-keys', '-t', 'big', 'j');
+    await waitScreen(session, (s) => s.includes(target), 5000);
+    latencies.push(performance.now() - t);
+    await sleep(60);
+  }
+  console.log(`key → next frame through tmux (real binary, 40 presses): median ${median(latencies).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms`);
+
+  // Walk the whole tenant (every row rendered once, every history loaded on the way) then read the peak.
+  tmux('send-keys', '-t', 'big', 'G');
+  await waitScreen(session, (s) => s.includes('1000/1000'));
+  for (let i = 0; i < 60; i += 1) {
+    tmux('send-keys', '-t', 'big', 'PPage');
+    await sleep(15);
+  }
+  tmux('send-keys', '-t', 'big', 'g');
+  await waitScreen(session, (s) => s.includes('1/1000'));
+  tmux('send-keys', '-t', 'big', 'R');
+  await sleep(3000);
+  const status = readFileSync(`/proc/${session.pid()}/status`, 'utf8');
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+  console.log(`peak RSS (VmHWM) of ecp --sandbox with 1 000 services and 10 000 versions, sandbox included: ${hwm.toFixed(0)} MB (now ${rss.toFixed(0)} MB)`);
+  tmux('kill-session', '-t', 'big');
+}
+
+// ── in-process: key → frame written ─────────────────────────────────────────────────────────
+
+class TerminalStream extends EventEmitter {
+  isTTY = true;
+  columns = 120;
+  rows = 35;
+  onWrite?: () => void;
+  write(_data: string): boolean {
+    this.onWrite?.();
+    return true;
+  }
+}
+
+class KeyboardStream extends EventEmitter {
+  isTTY = true;
+  isRaw = false;
+  private data: string | null = null;
+  setRawMode(mode: boolean) {
+    this.isRaw = mode;
+    return this;
+  }
+  setEncoding() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read() {
+    const d = this.data;
+    this.data = null;
+    return d;
+  }
+  press(data: string) {
+    this.data = data;
+    this.emit('readable');
+    this.emit('data', data);
+  }
+}
+
+async function keyToFrameInProcess(): Promise<void> {
+  const { render } = await import('ink');
+  const { loadConfig } = await import('../source/config.js');
+  const { createCore } = await import('../source/core.js');
+  const { createConsole, RENDER_OPTIONS } = await import('../source/ui/index.js');
+  const dir = path.join(work, 'inproc');
+  const manifestsDir = path.join(dir, 'k8s-manifests');
+  const dataDir = path.join(dir, 'data');
+  const names = writeBigTenant(manifestsDir);
+  writeStore(dataDir, names);
+  const core = createCore(loadConfig({ cwd: dir, env: { K8S_MANIFESTS_DIR: manifestsDir, ECP_DATA_DIR: dataDir } }));
+  const deployments = new Map(
+    names.map((name) => [
+      `big/${name}`,
+      {
+        metadata: { name, namespace: 'big', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' },
+        spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { spec: { containers: [{ name, image: `localhost:5000/ecp-ai/${name}:v9` }] } } },
+        status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 },
+      },
+    ]),
+  );
+  const live = Object.assign(new EventEmitter(), {
+    snapshot: () => ({ reachable: true, lastGoodAt: Date.now(), deployments, pods: new Map() }),
+    refresh: async () => undefined,
+  });
+  const handle = await createConsole(core, { live, size: { columns: 120, rows: 35 }, env: {}, cwd: dir });
+  const stdout = new TerminalStream();
+  const stdin = new KeyboardStream();
+  const renderTimes: number[] = [];
+  const instance = render(handle.element, {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    stderr: new TerminalStream() as unknown as NodeJS.WriteStream,
+    ...RENDER_OPTIONS,
+    onRender: ({ renderTime }) => renderTimes.push(renderTime),
+  });
+  handle.start();
+  await handle.settled();
+  while (handle.store.getState().tenants[0]?.rows.length !== SERVICES) await sleep(20);
+  await sleep(300);
+  const keys = [...Array(100).fill('j'), 'G', ...Array(50).fill('k'), 'g', ...Array(49).fill('\x1b[B')];
+  // Presses 200 ms apart (an operator reading as they go), then 40 ms apart (a held key at 25/s).
+  for (const gap of [200, 40]) {
+    const latencies: number[] = [];
+    const before = renderTimes.length;
+    for (const key of keys) {
+      const frame = new Promise<void>((resolve) => (stdout.onWrite = resolve));
+      const t = performance.now();
+      stdin.press(key);
+      await frame;
+      latencies.push(performance.now() - t);
+      stdout.onWrite = undefined;
+      await sleep(gap);
+    }
+    const renders = renderTimes.slice(before);
+    console.log(
+      `key → next frame written, in-process, tenant of 1 000 services, ${keys.length} presses (j, G, k, g, ↓) ${gap} ms apart: ` +
+        `median ${median(latencies).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms ` +
+        `(Ink's own render of a frame: median ${median(renders).toFixed(1)} ms)`,
+    );
+  }
+  instance.unmount();
+  handle.stop();
+}
+
+try {
+  // A session that outlives the others, so the server does not exit between runs.
+  tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
+  await firstFrame();
+  await keyToFrameInProcess();
+  await bigTenantBinary();
+} finally {
+  try {
+    tmux('kill-server');
+  } catch {
+    // no server
+  }
+  rmSync(work, { recursive: true, force: true });
+}
