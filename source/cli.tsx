@@ -61,6 +61,8 @@ async function openConsole(ctx: CommandContext): Promise<number> {
   // a terminal, so hide CI from it while it loads.
   // React's development build is several times slower and bigger: the console runs the production one.
   process.env.NODE_ENV ??= 'production';
+  // React's development build is several times slower and bigger: the console runs the production one.
+  process.env.NODE_ENV ??= 'production';
   const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   for (const key of Object.keys(ci)) if (process.env[key] !== undefined) process.env[key] = 'false';
   const [{ openCluster }, { createCore }, { runConsole }] = await Promise.all([
