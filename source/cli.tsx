@@ -57,12 +57,10 @@ async function openConsole(ctx: CommandContext): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new EcpError('The console needs a terminal; in scripts use `ecp --once` or a command (`ecp --help` lists them).');
   }
+  // React's development build is several times slower and bigger: the console runs the production one.
+  process.env.NODE_ENV ??= 'production';
   // Ink draws nothing but the last frame when CI is set (is-in-ci, read when Ink loads); this is
   // a terminal, so hide CI from it while it loads.
-  // React's development build is several times slower and bigger: the console runs the production one.
-  process.env.NODE_ENV ??= 'production';
-  // React's development build is several times slower and bigger: the console runs the production one.
-  process.env.NODE_ENV ??= 'production';
   const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   for (const key of Object.keys(ci)) if (process.env[key] !== undefined) process.env[key] = 'false';
   const [{ openCluster }, { createCore }, { runConsole }] = await Promise.all([
