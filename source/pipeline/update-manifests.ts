@@ -376,23 +376,25 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   for (const plan of plans) for (const [file, after] of plan.prepared.texts) withScalarEdits(file, plan.prepared.edits.get(file)!, after);
 
   const actor = await core.actor();
-  for (const [i, result] of results.entries()) {
-    result.written = result.changes.length > 0;
-    if (!result.written) continue;
-    // One event per tenant: what changed, and the overrides used (--force with the refusals it
-    // overrode, --skip-registry-check), with the operator's reason.
-    await core.audit.append({
-      actor,
-      action: 'manifests.update',
-      target: plans[i]!.tenant.id,
-      details: {
-        changes: result.changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
-        force: result.forced.length > 0 ? { refusals: result.forced } : null,
-        registryCheck: result.registryCheck,
-        reason: options.reason ?? null,
-      },
-    });
-  }
+  for (const result of results) result.written = result.changes.length > 0;
+  // One event per tenant: what changed, and the overrides used (--force with the refusals it
+  // overrode, --skip-registry-check), with the operator's reason. One append for all of them.
+  await core.audit.appendMany(
+    results
+      .map((result, i) => ({ result, tenant: plans[i]!.tenant.id }))
+      .filter(({ result }) => result.written)
+      .map(({ result, tenant }) => ({
+        actor,
+        action: 'manifests.update',
+        target: tenant,
+        details: {
+          changes: result.changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
+          force: result.forced.length > 0 ? { refusals: result.forced } : null,
+          registryCheck: result.registryCheck,
+          reason: options.reason ?? null,
+        },
+      })),
+  );
   return results;
 }
 

@@ -17,6 +17,8 @@ interface Head {
   hash: string;
 }
 
+export type NewAuditEvent = Omit<AuditEvent, 'prev' | 'at'> & { at?: string };
+
 export type AuditVerdict = { ok: true; count: number } | { ok: false; line: number; problem: string };
 
 /** Keys whose values never reach the trail (DESIGN: nothing secret is written). */
@@ -41,23 +43,37 @@ export class AuditLog {
     this.headFile = path.join(dataDir, 'audit.head');
   }
 
-  async append(event: Omit<AuditEvent, 'prev' | 'at'> & { at?: string }): Promise<AuditEvent> {
+  async append(event: NewAuditEvent): Promise<AuditEvent> {
+    return (await this.appendMany([event]))[0]!;
+  }
+
+  /** Appends several events under one lock and one write, chained in order. */
+  async appendMany(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
+    if (events.length === 0) return [];
     await mkdir(path.dirname(this.file), { recursive: true });
     return withLock(this.file, async () => {
       const last = await readLastLine(this.file);
       const head = await this.readHead();
-      const full: AuditEvent = {
-        at: event.at ?? new Date().toISOString(),
-        actor: event.actor,
-        action: event.action,
-        target: event.target,
-        details: redact(event.details) as Record<string, unknown>,
-        prev: last === undefined ? '' : sha256(last),
-      };
-      const line = JSON.stringify(full);
-      await appendLines(this.file, [line]);
-      await this.writeHead({ count: (head?.count ?? 0) + 1, hash: sha256(line) });
-      return full;
+      let prev = last === undefined ? '' : sha256(last);
+      const written: AuditEvent[] = [];
+      const lines: string[] = [];
+      for (const event of events) {
+        const full: AuditEvent = {
+          at: event.at ?? new Date().toISOString(),
+          actor: event.actor,
+          action: event.action,
+          target: event.target,
+          details: redact(event.details) as Record<string, unknown>,
+          prev,
+        };
+        const line = JSON.stringify(full);
+        prev = sha256(line);
+        lines.push(line);
+        written.push(full);
+      }
+      await appendLines(this.file, lines);
+      await this.writeHead({ count: (head?.count ?? 0) + lines.length, hash: prev });
+      return written;
     });
   }
 
