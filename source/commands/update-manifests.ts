@@ -22,13 +22,15 @@ export const updateManifestsCommand: Command = {
   summary: "set services' image tags in tenants' manifests (newest ready version by default)",
   usage: [
     '  ecp update-manifests <tenant...> [--service S] [--tag T | --version ID] [--dry-run]',
-    '                       [--force] [--skip-registry-check] [--reason TEXT] [--json]',
+    '                       [--force] [--skip-registry-check] [--reason TEXT] [--approval ID] [--json]',
     '  ecp update-manifests --all ...   every tenant (a tenant without --service S is skipped)',
     '',
     '  Without --tag/--version each service gets its newest ready version. Only image lines change;',
     '  every file is written or none. --dry-run prints the unified diff and writes nothing.',
     '  Unregistered or blocked tags are refused unless --force; each new image must exist in the',
     '  registry unless --skip-registry-check. Both overrides are recorded in the audit log.',
+    '  A tenant whose namespace needs approval (requireApproval) stops with a pending approval;',
+    '  re-run with --approval ID once another approver has approved it.',
   ].join('\n'),
   mutating: (ctx) => ctx.flags.dryRun !== true,
   flags: {
@@ -40,6 +42,7 @@ export const updateManifestsCommand: Command = {
     force: { type: 'boolean' },
     skipRegistryCheck: { type: 'boolean' },
     reason: { type: 'string' },
+    approval: { type: 'string' },
   },
   async run(ctx) {
     const all = boolFlag(ctx, 'all');
@@ -54,6 +57,7 @@ export const updateManifestsCommand: Command = {
       force: boolFlag(ctx, 'force'),
       skipRegistryCheck: boolFlag(ctx, 'skipRegistryCheck'),
       reason: stringFlag(ctx, 'reason'),
+      approvalId: stringFlag(ctx, 'approval'),
       onEvent: progress(ctx),
       display: (p) => displayPath(ctx, p),
     });

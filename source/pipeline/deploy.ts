@@ -114,7 +114,7 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
   }
 
   const before = await snapshotTenant(core, options.tenant);
-  const manifestOptions = { tenant: options.tenant, force: options.force, reason: options.reason, skipRegistryCheck: options.skipRegistryCheck, onEvent: emit };
+  const manifestOptions = { tenant: options.tenant, approval: 'gated-by-caller' as const, force: options.force, reason: options.reason, skipRegistryCheck: options.skipRegistryCheck, onEvent: emit };
   let changes: ServiceChange[] = [];
   try {
     changes = await step('update-manifests', emit, options.tenant, async () => {

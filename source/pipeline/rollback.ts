@@ -92,6 +92,8 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
     tenant: tenant.id,
     service: service.name,
     tag: targetRef.tag,
+    // Rollback is the emergency path: no approval, but a reason, audited (issue 8).
+    approval: 'gated-by-caller' as const,
     // A previously running image may predate version tracking; blocked ones were excluded above.
     force: options.force === true || !registered,
     reason: `${kind}: ${options.reason}`,

@@ -23,6 +23,8 @@ import { applyEdits, changedLines, decideTarget, renderLike, type TargetDecision
 import { dns1123Problem, dockerTagProblem, parseImageRef } from '../domain/names.js';
 import type { ImageVersion } from '../domain/types.js';
 import { UsageError } from '../errors.js';
+import { needsApproval } from '../domain/approvals.js';
+import { passApprovalGate } from './approval-gate.js';
 import { ignoreEvents, mapLimit, type EventSink } from './manifest-events.js';
 
 export interface UpdateManifestsOptions {
@@ -31,6 +33,10 @@ export interface UpdateManifestsOptions {
   tag?: string;
   versionId?: string;
   dryRun?: boolean;
+  /** An approved approval, for a tenant whose namespace needs one. */
+  approvalId?: string;
+  /** The caller (deploy, rollback) applies its own approval rule. */
+  approval?: 'gated-by-caller';
   /** Write unregistered or blocked tags (audited). */
   force?: boolean;
   /** The operator's reason, recorded with --force / --skip-registry-check. */
@@ -289,6 +295,18 @@ async function planTenant(
 
 export type UpdateOptions = Omit<UpdateManifestsOptions, 'tenant'>;
 
+/** Tenants in namespaces that need an approval get one checked (or requested) before writing. */
+async function passApprovalGates(core: Core, plans: readonly TenantPlan[], approvalId: string | undefined): Promise<void> {
+  const gated = plans.filter((p) => p.prepared.changes.length > 0 && needsApproval(p.tenant.namespace, core.config.requireApproval));
+  if (gated.length > 1) {
+    throw new UsageError(`${gated.map((p) => p.tenant.id).join(', ')} need approvals (namespaces matching ${core.config.requireApproval.join(', ')}); update them one tenant at a time.`);
+  }
+  for (const plan of gated) {
+    const images = Object.fromEntries(plan.prepared.changes.map((c) => [c.service, c.to]));
+    await passApprovalGate(core, { action: 'update-manifests', tenantId: plan.tenant.id, namespace: plan.tenant.namespace, images }, approvalId);
+  }
+}
+
 /**
  * update-manifests over several tenants as one operation: one read of the store, one registry
  * check per distinct image, and every file of every tenant written or none. One audit event
@@ -356,6 +374,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
     return results;
   }
   if (changes.length === 0) return results;
+  if (options.approval !== 'gated-by-caller') await passApprovalGates(core, plans, options.approvalId);
 
   const texts = plans.flatMap((p) => [...p.prepared.texts]);
   const where = several ? `${plans.length} tenants` : `tenant ${plans[0]!.tenant.id}`;

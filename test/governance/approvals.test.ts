@@ -73,6 +73,24 @@ await describeRegistry('approvals for production deploys', (registry) => {
     expect(audit).toEqual(expect.arrayContaining(['approval.request', 'approval.approve', 'approval.used', 'deploy.run']));
   });
 
+  it('gates update-manifests into a prod namespace the same way', async () => {
+    const s = await scenario(registry);
+    open.push(s);
+    const lead = colleague(s, 'lead@example.test');
+    await s.release('chatbot:v2');
+    const update = (...extra: string[]) => s.ecp(['update-manifests', 'acme-prod', '--service', 'chatbot', ...extra]);
+    expect((await update('--dry-run')).code).toBe(0);
+    const pending = await update();
+    expect(pending.code).toBe(3);
+    const id = /approval (apr-[\w-]+) is pending/.exec(pending.stderr)![1]!;
+    expect(readFileSync(s.manifest('acme-prod', 'services.yaml'), 'utf8')).not.toContain('chatbot:v2');
+    expect((await runEcp(['reject', id], { cwd: lead, env: s.env })).stderr).toMatch(/needs a reason/);
+    expect((await runEcp(['approve', id], { cwd: lead, env: s.env })).code).toBe(0);
+    const done = await update('--approval', id);
+    expect(done.code).toBe(0);
+    expect(readFileSync(s.manifest('acme-prod', 'services.yaml'), 'utf8')).toContain("image: 'localhost:5000/ecp-ai/chatbot:v2'");
+  });
+
   it('lets an emergency rollback in a prod namespace through without approval, with a reason, audited', async () => {
     const s = await scenario(registry, 'requireApproval: []\n');
     open.push(s);
