@@ -3,14 +3,14 @@ import { UsageError } from '../errors.js';
 import { applyTenant } from '../pipeline/apply.js';
 import { openCluster } from './cluster-option.js';
 import { println, printJson, type Command } from './command.js';
-import { boolFlag, requireInput } from './flags.js';
+import { boolFlag, requireInput, stringFlag } from './flags.js';
 import { progressPrinter } from './progress.js';
 
 export const applyCommand: Command = {
   name: 'apply',
   summary: "server-side apply of a tenant's manifests (field manager ecp)",
-  usage: '  ecp apply <tenant> [--dry-run] [--force-conflicts] [--force] [--json] [--context C | --sandbox]',
-  flags: { dryRun: { type: 'boolean' }, forceConflicts: { type: 'boolean' }, force: { type: 'boolean' } },
+  usage: '  ecp apply <tenant> [--dry-run] [--force-conflicts] [--force --reason "..."] [--json] [--context C | --sandbox]',
+  flags: { dryRun: { type: 'boolean' }, forceConflicts: { type: 'boolean' }, force: { type: 'boolean' }, reason: { type: 'string' } },
   mutating: (ctx) => ctx.flags.dryRun !== true,
   async run(ctx) {
     const tenant = requireInput(ctx, 0, 'tenant', this.usage.trim());
@@ -31,7 +31,7 @@ export const applyCommand: Command = {
           actor: await core.actor(),
           action: result.forced.length ? 'apply.force' : 'apply',
           target: tenant,
-          details: { cluster: session.cluster.description, objects: result.objects.length, forcedImages: result.forced, forceConflicts: boolFlag(ctx, 'forceConflicts') },
+          details: { cluster: session.cluster.description, objects: result.objects.length, forcedImages: result.forced, forceConflicts: boolFlag(ctx, 'forceConflicts'), reason: stringFlag(ctx, 'reason') ?? null },
         });
       }
       if (ctx.flags.json) printJson(ctx, result);
