@@ -65,6 +65,15 @@ await describeRegistry('deploy, rollback and the monitor on the sandbox', (regis
     // Once per failed version: a second pass does nothing more.
     await monitor.tick();
     expect((await s.core.store.read()).deployments.filter((d) => d.kind === 'auto-rollback')).toHaveLength(1);
+
+    // The specification's deployment-health view.
+    const [tenant] = JSON.parse((await s.ecp(['health', '--tenant', 'test-download', '--json'])).stdout);
+    expect(tenant.total).toMatchObject({ deploys: 2, succeeded: 1, failed: 1, successRate: 0.5, rollbacks: { manual: 0, auto: 1 }, lastFailure: { image: image('callbot', 'broken') } });
+    expect(tenant.total.medianTimeToReadyMs).toBeGreaterThan(0);
+    const table = await s.ecp(['health']);
+    expect(table.stdout).toMatch(/test-download \(all\)\s+2\s+50%\s+\S+\s+0\/1\s+\d{4}-\d\d-\d\d \d\d:\d\d broken/);
+    const history = await s.ecp(['history', 'test-download', '--service', 'callbot', '--limit', '2']);
+    expect(history.stdout.split('\n')[1]).toMatch(/callbot\s+auto-rollback\s+broken\s+v2\s+succeeded/);
   });
 
   it('never rolls back automatically in a protected namespace, and says why', async () => {
