@@ -63,20 +63,14 @@ async function openConsole(ctx: CommandContext): Promise<number> {
   // a terminal, so hide CI from it while it loads.
   const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   for (const key of Object.keys(ci)) if (process.env[key] !== undefined) process.env[key] = 'false';
-  const [{ openCluster }, { createCore }, { runConsole }] = await Promise.all([
-    import('./commands/cluster-option.js'),
-    import('./core.js'),
-    import('./ui/index.js'),
-  ]).finally(() => {
+  const [{ createCore }, { runConsole }] = await Promise.all([import('./core.js'), import('./ui/index.js')]).finally(() => {
     for (const [key, value] of Object.entries(ci)) if (value !== undefined) process.env[key] = value;
   });
-  const session = await openCluster(ctx);
-  let code = 2;
-  try {
-    code = await runConsole(createCore(ctx.config), { session, tenant: ctx.flags.tenant as string | undefined });
-  } finally {
-    await session?.close();
-  }
+  // The cluster (and a sandbox, and the Kubernetes client) opens once the first frame is drawn.
+  const code = await runConsole(createCore(ctx.config), {
+    cluster: async () => (await import('./commands/cluster-option.js')).openCluster(ctx),
+    tenant: ctx.flags.tenant as string | undefined,
+  });
   // A step the operator chose to abandon may still hold the event loop: the console is done.
   process.exit(code);
 }

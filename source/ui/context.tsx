@@ -1,9 +1,9 @@
 /**
- * The provider stack (as gemini-cli splits it): the state store, the actions, the theme, the
- * key bindings and the fixed facts of the session, each in its own context.
+ * The provider stack (as gemini-cli splits it): the state store, the actions, the theme and the
+ * fixed facts of the session, each in its own context. Key bindings derive from the state.
  */
 import React, { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import type { Binding } from './keymap.js';
+import { bindingsFor, type Binding } from './keymap.js';
 import type { ConsoleState } from './model/state.js';
 import type { ConsoleStore } from './model/store.js';
 import type { UIActions } from './model/ui-actions.js';
@@ -11,8 +11,6 @@ import { defaultTheme, type Theme } from './theme.js';
 
 /** What the header says about the session; fixed while the console runs. */
 export interface ConsoleInfo {
-  /** "SANDBOX (http://127.0.0.1:40123)", "context prod (https://…)" or "no cluster". */
-  cluster: string;
   registry: string;
   /** The store folder. */
   store: string;
@@ -26,26 +24,22 @@ export interface ConsoleInfo {
 const StoreContext = createContext<ConsoleStore | null>(null);
 const ActionsContext = createContext<UIActions | null>(null);
 const ThemeContext = createContext<Theme>(defaultTheme);
-const KeymapContext = createContext<readonly Binding[]>([]);
 const InfoContext = createContext<ConsoleInfo | null>(null);
 
 export interface ConsoleProviderProps {
   store: ConsoleStore;
   actions: UIActions;
   theme: Theme;
-  bindings: readonly Binding[];
   info: ConsoleInfo;
   children: ReactNode;
 }
 
-export function ConsoleProvider({ store, actions, theme, bindings, info, children }: ConsoleProviderProps) {
+export function ConsoleProvider({ store, actions, theme, info, children }: ConsoleProviderProps) {
   return (
     <StoreContext.Provider value={store}>
       <ActionsContext.Provider value={actions}>
         <ThemeContext.Provider value={theme}>
-          <KeymapContext.Provider value={bindings}>
-            <InfoContext.Provider value={info}>{children}</InfoContext.Provider>
-          </KeymapContext.Provider>
+          <InfoContext.Provider value={info}>{children}</InfoContext.Provider>
         </ThemeContext.Provider>
       </ActionsContext.Provider>
     </StoreContext.Provider>
@@ -64,5 +58,11 @@ export function useConsoleState(): ConsoleState {
 
 export const useUIActions = (): UIActions => required(useContext(ActionsContext), 'useUIActions');
 export const useTheme = (): Theme => useContext(ThemeContext);
-export const useBindings = (): readonly Binding[] => useContext(KeymapContext);
 export const useInfo = (): ConsoleInfo => required(useContext(InfoContext), 'useInfo');
+
+/** The key bindings in force now (they change when the cluster connects). */
+export function useBindings(): readonly Binding[] {
+  const info = useInfo();
+  const state = useConsoleState();
+  return bindingsFor(info.readOnly, state.cluster.phase === 'connected');
+}

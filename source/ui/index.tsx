@@ -13,17 +13,17 @@ import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
 import type { LiveStateWatcher } from '../monitor/live-state.js';
 import type { MonitorEvent } from '../monitor/monitor.js';
-import { ACTIONS, availableActions } from './actions.js';
+import { ACTIONS } from './actions.js';
 import { ConsoleApp } from './components/App.js';
 import { ConsoleProvider, type ConsoleInfo } from './context.js';
-import { activeBindings, type Binding } from './keymap.js';
+import { bindingsFor, type Binding } from './keymap.js';
 import { layoutFor, type Size } from './layout.js';
 import { ConsoleData, liveInfo, type LiveSource } from './model/console-data.js';
 import { withCachedReads } from './model/cached-store.js';
 import { HistoryLoader } from './model/history-loader.js';
 import { JobRunner } from './model/jobs.js';
 import { rollbackSupport } from './rollback.js';
-import { initialState } from './model/state.js';
+import { initialState, type ClusterInfo } from './model/state.js';
 import { createConsoleStore, type ConsoleStore } from './model/store.js';
 import { createUIActions, type UIActions } from './model/ui-actions.js';
 import { TerminalGuard } from './terminal.js';
@@ -61,7 +61,10 @@ export interface ConsoleHandle {
   data: ConsoleData;
   history: HistoryLoader;
   jobs: JobRunner;
-  bindings: readonly Binding[];
+  /** The key bindings in force now. */
+  bindings(): readonly Binding[];
+  /** The cluster connected: follow its live state, let actions use it, show its keys. */
+  attachCluster(cluster: { live: LiveSource; client?: KubeClient; label: string }): void;
   start(): void;
   stop(): void;
   /** Resolves when reads and jobs started so far have finished (tests). */
@@ -76,7 +79,10 @@ function displayPath(file: string, cwd: string): string {
 export async function createConsole(core: Core, options: CreateConsoleOptions = {}): Promise<ConsoleHandle> {
   const env = options.env ?? process.env;
   const live = options.live;
-  const store = createConsoleStore(initialState(liveInfo(live)));
+  const cluster: ClusterInfo = live
+    ? { label: options.clusterLabel ?? 'cluster', phase: options.client ? 'connected' : 'none' }
+    : { label: options.clusterLabel ?? 'no cluster', phase: 'none' };
+  const store = createConsoleStore(initialState(liveInfo(live), cluster));
   const reader = withCachedReads(core);
   const data = new ConsoleData(reader, store, live, {
     intervalMs: options.intervalMs ?? core.config.monitorIntervalSeconds * 1000,
@@ -102,7 +108,7 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
   // As for headless commands: read-only mode, or an actor without the operator role, changes nothing.
   const operator = hasRole(actor, 'operator', core.config);
   const readOnly = core.config.readOnly || !operator;
-  const bindings = activeBindings({ readOnly, available: availableActions({ cluster: options.client !== undefined }) });
+  const bindings = () => bindingsFor(readOnly, store.getState().cluster.phase === 'connected');
   const size = () => options.size ?? options.terminalSize?.() ?? { columns: 80, rows: 24 };
   const actions = createUIActions({
     core,
@@ -116,7 +122,6 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     rollback: rollbackSupport(),
   });
   const info: ConsoleInfo = {
-    cluster: options.clusterLabel ?? (live ? 'cluster' : 'no cluster'),
     registry: `${core.config.registry}/${core.config.imagePrefix}`,
     store: displayPath(core.config.dataDir, options.cwd ?? process.cwd()),
     actor,
@@ -125,7 +130,7 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     intervalSeconds: Math.round((options.intervalMs ?? core.config.monitorIntervalSeconds * 1000) / 1000),
   };
   const element = (
-    <ConsoleProvider store={store} actions={actions} theme={themeFor(env, options.noColor)} bindings={bindings} info={info}>
+    <ConsoleProvider store={store} actions={actions} theme={themeFor(env, options.noColor)} info={info}>
       <ConsoleApp size={options.size} />
     </ConsoleProvider>
   );
@@ -138,6 +143,11 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     history,
     jobs,
     bindings,
+    attachCluster(attached) {
+      jobs.setClient(attached.client);
+      data.setLive(attached.live);
+      store.dispatch({ type: 'cluster/changed', cluster: { label: attached.label, phase: attached.client ? 'connected' : 'none' } });
+    },
     start() {
       data.start();
       history.start();
@@ -162,9 +172,12 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
 export const RENDER_OPTIONS = { exitOnCtrlC: false, patchConsole: false, maxFps: 60 } as const;
 
 export interface ConsoleOptions {
-  /** The cluster (from openCluster); undefined: no cluster configured. */
-  session?: ClusterSession;
-  /** A live source instead of a session (tests, benchmarks). */
+  /**
+   * Opens the cluster (openCluster: the kubeconfig's, or a sandbox). Called after the first frame
+   * is drawn, so a slow cluster or a sandbox starting does not keep the console from appearing.
+   */
+  cluster?: () => Promise<ClusterSession | undefined>;
+  /** A live source instead of a cluster (tests, benchmarks). */
   live?: LiveSource;
   tenant?: string;
   env?: NodeJS.ProcessEnv;
@@ -184,25 +197,10 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
   const env = options.env ?? process.env;
   const fullscreen = options.fullscreen ?? stdout.isTTY === true;
 
-  let watcher: LiveStateWatcher | undefined;
-  let live = options.live;
-  let handle: ConsoleHandle | undefined;
-  // The Kubernetes client loads only when there is a cluster.
-  const kube = options.session ? await import('../adapters/kube.js') : undefined;
-  const client = options.session && kube ? new kube.KubeClient(options.session.cluster) : undefined;
-  if (!live && client) {
-    const { LiveStateWatcher } = await import('../monitor/live-state.js');
-    watcher = new LiveStateWatcher(client, {
-      namespaces: () => [...new Set(handle?.store.getState().tenants.flatMap((t) => t.rows.map((r) => r.namespace)) ?? [])],
-    });
-    live = watcher;
-  }
-
   let exit: () => void = () => undefined;
-  handle = await createConsole(core, {
-    live,
-    client,
-    clusterLabel: options.session?.cluster.description ?? (live ? 'cluster' : 'no cluster (set KUBECONFIG, --context or --sandbox)'),
+  const handle = await createConsole(core, {
+    live: options.live,
+    clusterLabel: options.cluster ? 'connecting…' : options.live ? 'cluster' : 'no cluster (set KUBECONFIG, --context or --sandbox)',
     tenant: options.tenant,
     env,
     noColor: options.noColor,
@@ -214,14 +212,12 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
     ? new TerminalGuard({ stdout, stdin, stderr, stderrLog: stderr.isTTY ? path.join(core.config.dataDir, 'console.log') : undefined })
     : undefined;
   guard?.enter();
-  // The watcher connects in the background: the first frame does not wait for the cluster.
-  void watcher?.start().catch(() => undefined);
   handle.start();
-  const monitor = client && watcher && !handle.readOnly ? startMonitor(core, client, watcher, handle, options.tenant) : undefined;
-
   const instance = render(handle.element, { stdout, stdin, stderr, ...RENDER_OPTIONS });
   exit = () => instance.unmount();
   guard?.beforeRestore(() => instance.unmount());
+
+  const connection = options.cluster ? connect(core, handle, options.cluster, options.tenant) : undefined;
   let code = 0;
   try {
     await instance.waitUntilExit();
@@ -231,12 +227,56 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
     code = 2;
   } finally {
     handle.stop();
-    monitor?.stop();
-    await watcher?.stop().catch(() => undefined);
+    await connection?.close().catch(() => undefined);
     guard?.restore();
     guard?.dispose();
   }
   return code;
+}
+
+/**
+ * Opens the cluster in the background, then follows it: a watcher for live state, the client for
+ * deploy, rollback and dry runs, and the monitor. A cluster that cannot be opened is said so in
+ * the header; the console goes on with live state Unknown.
+ */
+function connect(core: Core, handle: ConsoleHandle, open: () => Promise<ClusterSession | undefined>, tenant: string | undefined): { close(): Promise<void> } {
+  let closed = false;
+  let session: ClusterSession | undefined;
+  let watcher: LiveStateWatcher | undefined;
+  let monitor: { stop(): void } | undefined;
+  handle.store.dispatch({ type: 'cluster/changed', cluster: { label: 'connecting…', phase: 'connecting' } });
+  const opening = (async () => {
+    try {
+      session = await open();
+      if (closed) return;
+      if (!session) {
+        handle.store.dispatch({ type: 'cluster/changed', cluster: { label: 'no cluster (set KUBECONFIG, --context or --sandbox)', phase: 'none' } });
+        return;
+      }
+      const [{ KubeClient }, { LiveStateWatcher }] = await Promise.all([import('../adapters/kube.js'), import('../monitor/live-state.js')]);
+      const client = new KubeClient(session.cluster);
+      watcher = new LiveStateWatcher(client, {
+        namespaces: () => [...new Set(handle.store.getState().tenants.flatMap((t) => t.rows.map((r) => r.namespace)))],
+      });
+      handle.attachCluster({ live: watcher, client, label: session.cluster.description });
+      void watcher.start().catch(() => undefined);
+      if (!handle.readOnly) monitor = startMonitor(core, client, watcher, handle, tenant);
+    } catch (error) {
+      if (closed) return;
+      const message = errorMessage(error);
+      handle.store.dispatch({ type: 'cluster/changed', cluster: { label: 'no cluster', phase: 'failed', error: message } });
+      handle.store.dispatch({ type: 'message', message: { text: `The cluster could not be opened: ${message}`, tone: 'error', at: Date.now() } });
+    }
+  })();
+  return {
+    async close() {
+      closed = true;
+      await opening;
+      monitor?.stop();
+      await watcher?.stop().catch(() => undefined);
+      await session?.close();
+    },
+  };
 }
 
 /**

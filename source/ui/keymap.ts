@@ -4,7 +4,7 @@
  * action exists only when that action is available; a mutating one is hidden in read-only mode.
  */
 import type { Key } from 'ink';
-import type { ActionId } from './actions.js';
+import { availableActions, type ActionId } from './actions.js';
 import type { Pane } from './model/state.js';
 
 export type CommandId =
@@ -138,6 +138,19 @@ export interface KeymapOptions {
 
 export function activeBindings(options: KeymapOptions): Binding[] {
   return BINDINGS.filter((b) => (b.action === undefined || options.available.has(b.action)) && !(options.readOnly && b.mutating));
+}
+
+const cache = new Map<string, Binding[]>();
+
+/** The bindings in force: read-only mode hides mutating keys; actions needing a cluster wait for one. */
+export function bindingsFor(readOnly: boolean, clusterConnected: boolean): Binding[] {
+  const key = `${readOnly}/${clusterConnected}`;
+  let bindings = cache.get(key);
+  if (!bindings) {
+    bindings = activeBindings({ readOnly, available: availableActions({ cluster: clusterConnected }) });
+    cache.set(key, bindings);
+  }
+  return bindings;
 }
 
 export function appliesIn(binding: Binding, pane: Pane): boolean {

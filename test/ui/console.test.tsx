@@ -192,7 +192,7 @@ describe('read-only', () => {
     open = await renderConsole(core, { size: { columns: 100, rows: 30 } });
     const frame = await open.waitFor('Services · shop');
     expect(frame).toMatch(/VIEW ONLY: \S+ is not an operator/);
-    expect(open.handle.bindings.some((b) => b.mutating)).toBe(false);
+    expect(open.handle.bindings().some((b) => b.mutating)).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import React from 'react';
 import { formatDuration } from '../../domain/duration.js';
 import type { StatusCounts } from '../../domain/status.js';
-import { useInfo, useTheme } from '../context.js';
+import { useConsoleState, useInfo, useTheme } from '../context.js';
 import { useNow } from '../hooks/use-now.js';
 import type { ConsoleState } from '../model/state.js';
 import { truncate } from '../text.js';
@@ -24,11 +24,16 @@ export function Header({ width, counts, live, refresh, loaded }: HeaderProps) {
   const info = useInfo();
   const theme = useTheme();
   const now = useNow(1000);
-  const where = `${info.cluster} · registry ${info.registry} · store ${info.store} · ${info.actor}`;
+  const cluster = useConsoleState().cluster;
+  const where = `${cluster.label} · registry ${info.registry} · store ${info.store} · ${info.actor}`;
   const refreshed = refresh.lastAt === undefined ? 'reading…' : `refreshed ${ago(Math.max(0, now - refresh.lastAt))}`;
   const next = refresh.running ? 'refreshing…' : refresh.nextAt === undefined ? '' : `next in ${seconds(refresh.nextAt - now)}`;
   const liveNote = !live.configured
-    ? 'no cluster: live state Unknown'
+    ? cluster.phase === 'connecting'
+      ? 'connecting to the cluster…'
+      : cluster.phase === 'failed'
+        ? `no cluster: ${cluster.error ?? 'it could not be opened'}`
+        : 'no cluster: live state Unknown'
     : live.reachable
       ? ''
       : live.lastGoodAt === undefined && live.error === 'not read yet'

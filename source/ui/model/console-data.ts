@@ -111,7 +111,7 @@ export class ConsoleData {
   constructor(
     private readonly core: Core,
     private readonly store: ConsoleStore,
-    private readonly live: LiveSource | undefined,
+    private live: LiveSource | undefined,
     private readonly options: ConsoleDataOptions,
   ) {
     this.now = options.now ?? Date.now;
@@ -121,6 +121,15 @@ export class ConsoleData {
     this.stopped = false;
     this.live?.on('change', this.onLiveChange);
     void this.refreshNow();
+  }
+
+  /** Live state arrived (the cluster connected after the console opened): follow it from now on. */
+  setLive(live: LiveSource | undefined): void {
+    this.live?.off('change', this.onLiveChange);
+    this.live = live;
+    if (!this.stopped) this.live?.on('change', this.onLiveChange);
+    this.store.dispatch({ type: 'data/live', live: liveInfo(this.live) });
+    if (!this.stopped) void this.read('live');
   }
 
   stop(): void {

@@ -43,8 +43,17 @@ export class HistoryLoader {
 
   /** The store may have changed (a refresh, an action): read it again for the selected service. */
   invalidate(): void {
-    this.key = undefined;
-    this.selectionMaybeChanged(0, true);
+    const state = this.store.getState();
+    const tenant = selectedTenant(state);
+    const service = selectedService(state);
+    if (!tenant || !service) return;
+    // The same service: its history stays on screen until the new read replaces it.
+    if (`${tenant.id}/${service.service}` !== this.key) return this.selectionMaybeChanged();
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pending = this.load(tenant.id, service.service).finally(() => (this.pending = undefined));
+    }, 0);
   }
 
   /** Resolves when the last requested read has finished (tests). */
@@ -55,8 +64,7 @@ export class HistoryLoader {
     }
   }
 
-  /** `reload`: the same service again (its history stays on screen until the new one is read). */
-  private selectionMaybeChanged(wait = this.options.debounceMs ?? 60, reload = false): void {
+  private selectionMaybeChanged(wait = this.options.debounceMs ?? 60): void {
     const state = this.store.getState();
     const tenant = selectedTenant(state);
     const service = selectedService(state);
@@ -65,10 +73,7 @@ export class HistoryLoader {
     this.key = key;
     clearTimeout(this.timer);
     if (!tenant || !service) return;
-    const shown = state.history;
-    if (!(reload && shown.tenantId === tenant.id && shown.service === service.service)) {
-      this.store.dispatch({ type: 'history/loading', tenantId: tenant.id, service: service.service });
-    }
+    this.store.dispatch({ type: 'history/loading', tenantId: tenant.id, service: service.service });
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pending = this.load(tenant.id, service.service).finally(() => (this.pending = undefined));

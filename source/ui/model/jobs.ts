@@ -24,6 +24,7 @@ export class JobRunner {
   private nextId = 1;
   private readonly now: () => number;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private client?: KubeClient;
 
   constructor(
     private readonly core: Core,
@@ -31,6 +32,12 @@ export class JobRunner {
     private readonly options: JobRunnerOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.client = options.client;
+  }
+
+  /** The cluster connected after the console opened. */
+  setClient(client: KubeClient | undefined): void {
+    this.client = client;
   }
 
   running(): Job[] {
@@ -56,7 +63,7 @@ export class JobRunner {
     this.message(`started: ${title}`, 'info');
     const log = this.stepLog(id);
     const work = Promise.resolve()
-      .then(() => action.run({ core: this.core, client: this.options.client, target, log, params }))
+      .then(() => action.run({ core: this.core, client: this.client, target, log, params }))
       .then(
         (outcome) => this.finish(id, outcome.ok, outcome.summary),
         (error: unknown) => {

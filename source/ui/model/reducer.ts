@@ -5,6 +5,7 @@ import {
   MAX_JOBS,
   MAX_STEP_LINES,
   PANES,
+  type ClusterInfo,
   type ConsoleState,
   type Job,
   type JobStep,
@@ -19,6 +20,7 @@ import {
 export type Action =
   | { type: 'data/loaded'; tenants: TenantView[]; live: LiveInfo; at: number; error?: string }
   | { type: 'data/live'; live: LiveInfo }
+  | { type: 'cluster/changed'; cluster: ClusterInfo }
   | { type: 'refresh/started' }
   | { type: 'refresh/scheduled'; nextAt: number }
   | { type: 'move'; delta: number }
@@ -109,6 +111,8 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
     }
     case 'data/live':
       return { ...state, live: action.live };
+    case 'cluster/changed':
+      return { ...state, cluster: action.cluster };
     case 'refresh/started':
       return { ...state, refresh: { ...state.refresh, running: true } };
     case 'refresh/scheduled':

@@ -32,6 +32,14 @@ export interface TenantView {
   protected: boolean;
 }
 
+/** Which cluster the console talks to, and how far it got. */
+export interface ClusterInfo {
+  /** What the header calls it: "SANDBOX (http://…)", "context prod (https://…)", "no cluster". */
+  label: string;
+  phase: 'none' | 'connecting' | 'connected' | 'failed';
+  error?: string;
+}
+
 export interface LiveInfo {
   /** False when no cluster is configured at all. */
   configured: boolean;
@@ -122,6 +130,7 @@ export interface ConsoleState {
   loaded: boolean;
   /** Why tenants could not be read (manifests folder missing, a tenant that does not parse...). */
   loadError?: string;
+  cluster: ClusterInfo;
   live: LiveInfo;
   refresh: { lastAt?: number; nextAt?: number; running: boolean };
   focus: Pane;
@@ -138,10 +147,11 @@ export interface ConsoleState {
   message?: StatusMessage;
 }
 
-export function initialState(live: LiveInfo): ConsoleState {
+export function initialState(live: LiveInfo, cluster: ClusterInfo): ConsoleState {
   return {
     tenants: [],
     loaded: false,
+    cluster,
     live,
     refresh: { running: false },
     focus: 'services',

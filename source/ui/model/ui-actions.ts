@@ -25,7 +25,8 @@ export interface RollbackSupport {
 export interface UIActionsDeps {
   core: Core;
   store: ConsoleStore;
-  bindings: readonly Binding[];
+  /** The bindings in force now. */
+  bindings: () => readonly Binding[];
   actions: ReadonlyMap<ActionId, ActionDef>;
   jobs: JobRunner;
   refresh(): void;
@@ -55,7 +56,7 @@ export function editText(text: string, input: string, key: KeyInput): Edit {
 }
 
 export function createUIActions(deps: UIActionsDeps): UIActions {
-  const { store, bindings, jobs } = deps;
+  const { store, jobs } = deps;
   const now = deps.now ?? Date.now;
   const dispatch = store.dispatch;
   const say = (text: string, tone: 'info' | 'ok' | 'error' = 'info') => dispatch({ type: 'message', message: { text, tone, at: now() } });
@@ -106,7 +107,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const service = selectedService(state);
     if (!rollback || !tenant || !service) return say('Select a service first.', 'error');
     const history = state.history;
-    if (history.loading || history.service !== service.service || history.tenantId !== tenant.id) {
+    if (history.service !== service.service || history.tenantId !== tenant.id || (history.loading && history.versions.length === 0)) {
       return say(`The version history of ${service.service} is still loading; press r again in a moment.`, 'error');
     }
     if (history.versions.length === 0) return say(`${service.service} has no registered versions to roll back to.`, 'error');
@@ -243,7 +244,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
           if (key.escape || input === 'q' || (overlay.kind === 'help' && input === '?')) return dispatch({ type: 'overlay/close' });
           if (overlay.kind === 'help') {
             const delta = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : key.pageUp ? -10 : key.pageDown ? 10 : 0;
-            if (delta) dispatch({ type: 'overlay/update', overlay: { kind: 'help', index: Math.max(0, Math.min(bindings.length - 1, overlay.index + delta)) } });
+            if (delta) dispatch({ type: 'overlay/update', overlay: { kind: 'help', index: Math.max(0, Math.min(deps.bindings().length + 3, overlay.index + delta)) } });
           }
           return;
         }
@@ -272,7 +273,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
           return rollbackKey(overlay, input, key);
       }
     }
-    const binding = bindingFor(bindings, state.focus, input, key);
+    const binding = bindingFor(deps.bindings(), state.focus, input, key);
     if (binding) run(binding);
   }
 
