@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Starts ecp from an esbuild bundle of source/ under dist/ (git-ignored). The bundle is keyed by
+// Starts ecp from an esbuild bundle of source/ and its dependencies under dist/ (git-ignored). The bundle is keyed by
 // the newest source file's mtime, so it is rebuilt whenever a source changes: a fresh clone needs
 // no build step and nobody runs stale code. Code splitting keeps start-up fast: a command loads
 // only the libraries it uses.
@@ -19,7 +19,9 @@ function newestMtime(dir) {
   return newest;
 }
 
-const key = Math.floor(Math.max(newestMtime(path.join(root, 'source')), statSync(path.join(root, 'package.json')).mtimeMs)).toString(36);
+// This file's own mtime counts too: a change to how the bundle is built makes a new one.
+const inputs = [path.join(root, 'package.json'), fileURLToPath(import.meta.url)].map((f) => statSync(f).mtimeMs);
+const key = Math.floor(Math.max(newestMtime(path.join(root, 'source')), ...inputs)).toString(36);
 const bundleDir = path.join(dist, `b-${key}`);
 const entry = path.join(bundleDir, 'cli.js');
 
@@ -37,7 +39,12 @@ if (!existsSync(entry)) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // Dependencies are bundled too: loading @kubernetes/client-node as one file takes 0.16 s
+    // against 0.55 s for its hundreds of modules. Left out: packages with native add-ons.
+    external: ['dockerode', 'ssh2', 'cpu-features', 'esbuild', 'react-devtools-core'],
+    // (ink loads react-devtools-core only when DEV=true; it is not installed.)
+    // Bundled CommonJS dependencies call require().
+    banner: { js: "import { createRequire as __ecpCreateRequire } from 'node:module'; const require = __ecpCreateRequire(import.meta.url);" },
     jsx: 'automatic',
     sourcemap: 'inline',
     logLevel: 'error',
