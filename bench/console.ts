@@ -8,9 +8,9 @@
  *     sandbox included (it runs in the same process), after scrolling the whole tenant.
  * Targets: first frame < 1.5 s, key → frame < 50 ms, peak RSS < 200 MB.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,6 +23,7 @@ const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args]
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const children: ChildProcess[] = [];
 const work = mkdtempSync(path.join(os.tmpdir(), 'ecp-bench-console-'));
 
 const SERVICES = 1000;
@@ -72,10 +73,10 @@ interface Session {
   screen: () => string;
 }
 
-function startEcp(name: string, env: Record<string, string>, cwd: string, size = { x: 120, y: 35 }): Session {
+function startEcp(name: string, env: Record<string, string>, cwd: string, size = { x: 120, y: 35 }, sandbox = true): Session {
   const pidFile = path.join(work, `${name}.pid`);
   const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
-  tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), `cd ${cwd} && sh -c 'echo $$ > ${pidFile}; exec env -u CI ${vars} ${process.execPath} ${ecp} --sandbox'; sleep 600`);
+  tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), `cd ${cwd} && sh -c 'echo $$ > ${pidFile}; exec env -u CI ${vars} ${process.execPath} ${ecp}${sandbox ? ' --sandbox' : ''}'; sleep 600`);
   return { name, pid: () => Number(readFileSync(pidFile, 'utf8')), screen: () => tmux('capture-pane', '-p', '-t', name) };
 }
 
@@ -107,48 +108,73 @@ async function firstFrame(): Promise<void> {
   console.log(`time to first frame, ecp --sandbox (sample manifests), 5 runs: median ${median(frames).toFixed(0)} ms (min ${Math.min(...frames).toFixed(0)}, max ${Math.max(...frames).toFixed(0)}); to live data on screen: median ${median(data).toFixed(0)} ms`);
 }
 
-async function bigTenantBinary(): Promise<void> {
-  const dir = path.join(work, 'big');
+/**
+ * `external`: the sandbox runs as its own process (`ecp sandbox`) and the console reaches it
+ * through a kubeconfig, as it would a real cluster — the console's own figures. Otherwise
+ * `ecp --sandbox`: the sandbox serves from inside the console's process.
+ */
+async function bigTenantBinary(external: boolean): Promise<void> {
+  const name = external ? 'bigx' : 'big';
+  const dir = path.join(work, name);
   const manifestsDir = path.join(dir, 'k8s-manifests');
   const dataDir = path.join(dir, 'data');
   const names = writeBigTenant(manifestsDir);
   writeStore(dataDir, names);
+  let sandbox: ChildProcess | undefined;
+  const track = (child: ChildProcess) => (children.push(child), child);
+  const env: Record<string, string> = { K8S_MANIFESTS_DIR: manifestsDir, ECP_DATA_DIR: dataDir };
+  if (external) {
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    sandbox = track(spawn(process.execPath, [ecp, 'sandbox', '--seed', manifestsDir, '--kubeconfig', kubeconfig], { stdio: 'ignore' }));
+    // It writes the kubeconfig once it serves.
+    for (let i = 0; !existsSync(kubeconfig); i += 1) {
+      if (i > 600) throw new Error('ecp sandbox did not start');
+      await sleep(50);
+    }
+    env.KUBECONFIG = kubeconfig;
+  }
+  const label = external ? 'ecp (cluster = ecp sandbox in another process)' : 'ecp --sandbox (sandbox in the same process)';
   const started = performance.now();
-  const session = startEcp('big', { K8S_MANIFESTS_DIR: manifestsDir, ECP_DATA_DIR: dataDir }, dir);
+  const session = startEcp(name, env, dir, undefined, !external);
   await waitScreen(session, (s) => s.includes('Tenants') && s.includes('Pipeline log'));
   const first = performance.now() - started;
   await waitScreen(session, (s) => s.includes('1/1000') && /svc-0000\s+v9/.test(s) && s.includes('History · svc-0000') && / v9 /.test(s));
   const loaded = performance.now() - started;
-  console.log(`1 000 services, 10 000 versions: first frame ${first.toFixed(0)} ms, services and history on screen ${loaded.toFixed(0)} ms`);
+  console.log(`${label}, 1 000 services, 10 000 versions: first frame ${first.toFixed(0)} ms, services and history on screen ${loaded.toFixed(0)} ms`);
 
   // Key press → screen changed, as tmux sees it (capture-pane polling adds its own few ms).
   const latencies: number[] = [];
   for (let i = 0; i < 40; i += 1) {
     const target = `${i + 2}/1000`;
     const t = performance.now();
-    tmux('send-keys', '-t', 'big', 'j');
+    tmux('send-keys', '-t', name, 'j');
     await waitScreen(session, (s) => s.includes(target), 5000);
     latencies.push(performance.now() - t);
     await sleep(60);
   }
-  console.log(`key → next frame through tmux (real binary, 40 presses): median ${median(latencies).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms`);
+  console.log(`${label}: key → screen changed, seen through tmux capture-pane polling, 40 presses 60 ms apart: median ${median(latencies).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms`);
 
   // Walk the whole tenant (every row rendered once, every history loaded on the way) then read the peak.
-  tmux('send-keys', '-t', 'big', 'G');
+  tmux('send-keys', '-t', name, 'G');
   await waitScreen(session, (s) => s.includes('1000/1000'));
   for (let i = 0; i < 60; i += 1) {
-    tmux('send-keys', '-t', 'big', 'PPage');
+    tmux('send-keys', '-t', name, 'PPage');
     await sleep(15);
   }
-  tmux('send-keys', '-t', 'big', 'g');
+  tmux('send-keys', '-t', name, 'g');
   await waitScreen(session, (s) => s.includes('1/1000'));
-  tmux('send-keys', '-t', 'big', 'R');
+  tmux('send-keys', '-t', name, 'R');
   await sleep(3000);
   const status = readFileSync(`/proc/${session.pid()}/status`, 'utf8');
   const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-  console.log(`peak RSS (VmHWM) of ecp --sandbox with 1 000 services and 10 000 versions, sandbox included: ${hwm.toFixed(0)} MB (now ${rss.toFixed(0)} MB)`);
-  tmux('kill-session', '-t', 'big');
+  console.log(`${label}: peak RSS (VmHWM) with 1 000 services and 10 000 versions, after scrolling all of them: ${hwm.toFixed(0)} MB (now ${rss.toFixed(0)} MB)`);
+  tmux('kill-session', '-t', name);
+  if (sandbox) {
+    const status = readFileSync(`/proc/${sandbox.pid}/status`, 'utf8');
+    console.log(`  (the ecp sandbox process serving those 1 000 Deployments: ${(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024).toFixed(0)} MB peak)`);
+    sandbox.kill('SIGTERM');
+  }
 }
 
 // ── in-process: key → frame written ─────────────────────────────────────────────────────────
@@ -257,10 +283,13 @@ async function keyToFrameInProcess(): Promise<void> {
 try {
   // A session that outlives the others, so the server does not exit between runs.
   tmux('new-session', '-d', '-s', 'keep', 'sleep 3600');
-  await firstFrame();
-  await keyToFrameInProcess();
-  await bigTenantBinary();
+  const only = process.argv[2];
+  if (!only || only === 'first') await firstFrame();
+  if (!only || only === 'keys') await keyToFrameInProcess();
+  if (!only || only === 'big') await bigTenantBinary(false);
+  if (!only || only === 'big' || only === 'external') await bigTenantBinary(true);
 } finally {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   try {
     tmux('kill-server');
   } catch {

@@ -167,6 +167,43 @@ describe('the console', () => {
   });
 });
 
+describe('quitting', () => {
+  it('quits at once with nothing running, and asks first while a step runs', async () => {
+    const { ws, live } = await shopWorkspace();
+    open = await renderConsole(ws.core, { live });
+    await open.waitFor('Services · acme-prod');
+    // A step that runs until the test lets it end: a real action definition, run by the real job runner.
+    let finish: () => void = () => undefined;
+    const slow = {
+      id: 'validate' as const,
+      scope: 'tenant' as const,
+      mutating: false,
+      describe: () => 'a slow step',
+      run: () => new Promise<{ ok: boolean; summary: string }>((resolve) => (finish = () => resolve({ ok: true, summary: 'done' }))),
+    };
+    open.handle.jobs.start(slow, { tenant: open.handle.store.getState().tenants[0]! });
+    await open.waitFor('a slow step');
+    await open.press('q');
+    await open.waitFor('still running');
+    expect(open.exited()).toBe(false);
+    await open.press('n');
+    await open.waitFor((f) => !f.includes('still running'));
+    await open.press(KEYS.ctrlC);
+    await open.waitFor('Quit anyway?');
+    await open.press('y');
+    expect(open.exited()).toBe(true);
+    finish();
+  });
+
+  it('quits with q when nothing runs', async () => {
+    const { ws, live } = await shopWorkspace();
+    open = await renderConsole(ws.core, { live });
+    await open.waitFor('Services · acme-prod');
+    await open.press('q');
+    expect(open.exited()).toBe(true);
+  });
+});
+
 describe('read-only', () => {
   it('hides every mutating key from footer and help, and ignores them', async () => {
     const { ws, live } = await shopWorkspace({ readOnly: true });
