@@ -1,19 +1,10 @@
 /** Deployment records (DESIGN §5): opened when a change starts, closed with its outcome. */
 import { randomUUID } from 'node:crypto';
 import type { Core } from '../core.js';
-import type { DeploymentKind, DeploymentRecord, DeploymentStatus } from '../domain/types.js';
+import type { DeploymentRecord, DeploymentStatus } from '../domain/types.js';
 
-export interface NewRecord {
-  tenantId: string;
-  namespace: string;
-  serviceName: string;
-  fromImage?: string;
-  toImage: string;
-  versionId?: string;
-  kind: DeploymentKind;
-  reason?: string;
-  actor: string;
-}
+/** What a caller says about a change; the id, status and times are the record's own. */
+export type NewRecord = Pick<DeploymentRecord, 'tenantId' | 'namespace' | 'serviceName' | 'fromImage' | 'toImage' | 'versionId' | 'kind' | 'reason' | 'actor'>;
 
 export async function openRecord(core: Core, input: NewRecord, status: DeploymentStatus = 'progressing'): Promise<DeploymentRecord> {
   const record: DeploymentRecord = {

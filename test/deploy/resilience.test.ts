@@ -14,14 +14,20 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.stop()));
 });
 
+/** callbot deployed at v2, then at v3: a rollback has somewhere to go. */
+async function deployedTwice(registry: string): Promise<Scenario> {
+  const s = await scenario(registry);
+  open.push(s);
+  for (const tag of ['v2', 'v3']) {
+    await s.release(`callbot:${tag}`);
+    expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build'])).code).toBe(0);
+  }
+  return s;
+}
+
 await describeRegistry('rollback and monitoring under concurrent change and outages', (registry) => {
   it('retries a rollback whose Deployment changed between read and patch, keeping the other change', async () => {
-    const s = await scenario(registry);
-    open.push(s);
-    await s.release('callbot:v2');
-    expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build'])).code).toBe(0);
-    await s.release('callbot:v3');
-    expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build'])).code).toBe(0);
+    const s = await deployedTwice(registry);
 
     // Someone scales the Deployment right after ecp read it, before ecp's patch arrives.
     class RacingClient extends KubeClient {
@@ -45,12 +51,7 @@ await describeRegistry('rollback and monitoring under concurrent change and outa
   });
 
   it('refuses to overwrite an image someone else set meanwhile', async () => {
-    const s = await scenario(registry);
-    open.push(s);
-    await s.release('callbot:v2');
-    expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build'])).code).toBe(0);
-    await s.release('callbot:v3');
-    expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build'])).code).toBe(0);
+    const s = await deployedTwice(registry);
     class HotfixClient extends KubeClient {
       override async setContainerImage(namespace: string, name: string, container: string, target: string, resourceVersion: string) {
         await this.apps.patchNamespacedDeployment({ name, namespace, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image('callbot', 'hotfix') }] });

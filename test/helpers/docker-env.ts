@@ -6,10 +6,8 @@
  * `scripts/test-env.sh --start` writes. When there are none, Docker tests skip with a loud
  * message; with CI=true they fail instead, since CI must run them.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { describe, it } from 'vitest';
-import { repoRoot } from './run-ecp.js';
+import { existsSync } from 'node:fs';
+import { describeWith, testEnvValues } from './test-env.js';
 
 export interface DockerTestEnv {
   dockerHost: string;
@@ -19,25 +17,14 @@ export interface DockerTestEnv {
   env: Record<string, string>;
 }
 
-function fromEnvFile(): Record<string, string> {
-  const file = path.join(repoRoot, '.test-env');
-  if (!existsSync(file)) return {};
-  const values: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^(?:export\s+)?([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m) values[m[1]!] = m[2]!;
-  }
-  return values;
-}
-
 let cached: { env?: DockerTestEnv; reason: string } | undefined;
 
 export function dockerTestEnv(): { env?: DockerTestEnv; reason: string } {
   if (cached) return cached;
-  const file = process.env.ECP_TEST_REGISTRY ? {} : fromEnvFile();
-  const dockerHost = process.env.ECP_TEST_REGISTRY ? process.env.DOCKER_HOST : file.DOCKER_HOST;
-  const registry = process.env.ECP_TEST_REGISTRY ?? file.ECP_TEST_REGISTRY;
-  const baseImage = process.env.ECP_TEST_BASE_IMAGE ?? file.ECP_TEST_BASE_IMAGE ?? 'ecp-test/busybox:latest';
+  const values = testEnvValues();
+  const dockerHost = values.DOCKER_HOST;
+  const registry = values.ECP_TEST_REGISTRY;
+  const baseImage = values.ECP_TEST_BASE_IMAGE ?? 'ecp-test/busybox:latest';
   if (!registry || !dockerHost) {
     cached = { reason: 'ECP_TEST_REGISTRY / DOCKER_HOST are not set and there is no .test-env (run the tests under scripts/test-env.sh)' };
   } else if (dockerHost.startsWith('unix://') && !existsSync(dockerHost.slice('unix://'.length))) {
@@ -62,22 +49,7 @@ export function dockerTestEnv(): { env?: DockerTestEnv; reason: string } {
  */
 export function describeDocker(name: string, body: (docker: DockerTestEnv) => void): void {
   const { env, reason } = dockerTestEnv();
-  if (env) {
-    describe(name, () => body(env));
-    return;
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has the Docker engine and registry that CI must provide', () => {
-        throw new Error(`CI=true but there is no Docker engine and registry for the tests: ${reason}.`);
-      });
-    });
-    return;
-  }
-  process.stderr.write(
-    `\n!!! DOCKER TESTS SKIPPED (${name}): ${reason}.\n!!! Run \`scripts/test-env.sh npx vitest run\` as root, or \`scripts/test-env.sh --start\` first.\n\n`,
-  );
-  describe.skip(name, () => body(undefined as unknown as DockerTestEnv));
+  describeWith(name, 'Docker engine and registry', env, reason, body);
 }
 
 /** HEAD /v2/<name>/manifests/<tag> straight from the registry: its Docker-Content-Digest, or undefined on 404. */

@@ -5,22 +5,12 @@
  * answers, `describeRegistry` skips loudly, and fails under CI=true.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, it } from 'vitest';
-import { repoRoot } from './run-ecp.js';
-
-function registryFromEnvFile(): string | undefined {
-  const file = path.join(repoRoot, '.test-env');
-  if (!existsSync(file)) return undefined;
-  const m = /^(?:export\s+)?ECP_TEST_REGISTRY=(.*)$/m.exec(readFileSync(file, 'utf8'));
-  return m?.[1]?.trim() || undefined;
-}
+import { describeWith, testEnvValues } from './test-env.js';
 
 /** The registry under test and whether it answers `GET /v2/`. */
 export async function registryUnderTest(): Promise<{ registry?: string; reason: string }> {
-  const registry = process.env.ECP_TEST_REGISTRY || registryFromEnvFile();
+  const registry = testEnvValues().ECP_TEST_REGISTRY;
   if (!registry) return { reason: 'ECP_TEST_REGISTRY is not set and there is no .test-env (run the tests under scripts/test-env.sh)' };
   try {
     const response = await fetch(`http://${registry}/v2/`, { signal: AbortSignal.timeout(2000) });
@@ -35,20 +25,7 @@ export async function registryUnderTest(): Promise<{ registry?: string; reason: 
 /** `describe` for tests that need the registry: skipped loudly without it, failed under CI=true. */
 export async function describeRegistry(name: string, body: (registry: string) => void): Promise<void> {
   const { registry, reason } = await registryUnderTest();
-  if (registry) {
-    describe(name, () => body(registry));
-    return;
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has the registry that CI must provide', () => {
-        throw new Error(`CI=true but no registry answers: ${reason}.`);
-      });
-    });
-    return;
-  }
-  process.stderr.write(`\n!!! REGISTRY TESTS SKIPPED (${name}): ${reason}.\n!!! Run \`scripts/test-env.sh --start\` first.\n\n`);
-  describe.skip(name, () => body(''));
+  describeWith(name, 'registry', registry, reason, body);
 }
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
