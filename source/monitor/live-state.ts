@@ -5,7 +5,7 @@
  * costs one list request however many Deployments it has.
  */
 import { EventEmitter } from 'node:events';
-import { makeInformer, type Informer, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { Watch, type V1Deployment } from '@kubernetes/client-node';
 import { errorMessage } from '../errors.js';
 import { deploymentHealth } from '../domain/health.js';
 import type { LiveDeployment, LivePod } from '../domain/kube-types.js';
@@ -44,8 +44,12 @@ export interface WatcherOptions {
 }
 
 /**
- * Keeps a LiveSnapshot current. Emits 'change' whenever the snapshot changes (data arrived,
- * the API went away or came back). While unreachable it keeps the last good data, marked so.
+ * Keeps a LiveSnapshot current: one list of every Deployment, then a watch from the list's
+ * resourceVersion (re-watching when the server ends it, re-listing on 410 Gone). Emits 'change'
+ * whenever the snapshot changes. Only a list or a watch event that really arrived counts as a
+ * good read: while the API is unreachable the last good data stays, marked unreachable, and the
+ * watcher retries with backoff. Where RBAC forbids cluster scope it polls the tenants'
+ * namespaces on refresh instead.
  */
 export class LiveStateWatcher extends EventEmitter {
   private deployments = new Map<string, LiveDeployment>();
@@ -53,9 +57,10 @@ export class LiveStateWatcher extends EventEmitter {
   private reachable = false;
   private lastGoodAt?: number;
   private error?: string = 'not read yet';
-  private informer?: Informer<V1Deployment>;
+  private resourceVersion?: string;
+  private watch?: AbortController;
   private polling = false;
-  private stopped = false;
+  private stopped = true;
   private backoffMs = 500;
   private retryTimer?: NodeJS.Timeout;
   private podsTimer?: NodeJS.Timeout;
@@ -73,79 +78,85 @@ export class LiveStateWatcher extends EventEmitter {
 
   async start(): Promise<void> {
     this.stopped = false;
-    await this.connect();
+    await this.relist();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.podsTimer);
-    const informer = this.informer;
-    this.informer = undefined;
-    await informer?.stop().catch(() => undefined);
+    this.watch?.abort();
+    this.watch = undefined;
   }
 
-  /** Re-list now (the console's R key, the monitor's tick). */
+  /** Re-list now (the console's R key, the monitor's tick); the watch goes on from the new list. */
   async refresh(): Promise<void> {
+    await this.relist();
+  }
+
+  private async relist(): Promise<void> {
     try {
-      const snapshot = await readLiveSnapshot(this.client, this.options.namespaces());
-      this.deployments = new Map(snapshot.deployments);
-      this.pods = new Map([...snapshot.pods].map(([ns, p]) => [ns, [...p]]));
+      const list = await this.client.listDeployments(this.options.namespaces());
+      this.deployments = new Map(list.items.map((d) => [key(d), d as LiveDeployment]));
+      this.resourceVersion = list.resourceVersion;
+      this.polling = list.scope === 'namespaces';
       this.markGood();
+      if (!this.polling && !this.watch && !this.stopped) await this.startWatch();
     } catch (error) {
       this.markBad(error);
-      if (!this.informer && !this.polling) this.scheduleReconnect();
+      this.scheduleRetry();
     }
   }
 
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    const apps = this.client.apps;
-    const informer = makeInformer<V1Deployment>(this.client.cluster.kc, '/apis/apps/v1/deployments', () => apps.listDeploymentForAllNamespaces());
-    const changed = (d: V1Deployment) => {
-      this.deployments.set(key(d), d as LiveDeployment);
+  private async startWatch(): Promise<void> {
+    const watch = new Watch(this.client.cluster.kc);
+    let controller: AbortController | undefined;
+    const onEvent = (type: string, object: V1Deployment & { code?: number; metadata?: { resourceVersion?: string } }) => {
+      if (type === 'ERROR') {
+        // 410 Gone: the resourceVersion is too old to resume from; list again.
+        if (controller === this.watch) this.watch = undefined;
+        controller?.abort();
+        void this.relist();
+        return;
+      }
+      if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
+      if (type === 'BOOKMARK') return;
+      if (type === 'DELETED') this.deployments.delete(key(object));
+      else this.deployments.set(key(object), object as LiveDeployment);
       this.markGood();
     };
-    informer.on('add', changed);
-    informer.on('update', changed);
-    informer.on('delete', (d) => {
-      this.deployments.delete(key(d));
-      this.markGood();
-    });
-    informer.on('connect', () => this.markGood());
-    informer.on('error', (error) => {
-      if (this.informer !== informer) return; // stopped on purpose
-      this.informer = undefined;
-      this.markBad(error);
-      this.scheduleReconnect();
-    });
-    this.informer = informer;
-    try {
-      await informer.start();
-      // The informer's cache is the truth after a (re)connect: drop what disappeared meanwhile.
-      this.deployments = new Map(informer.list().map((d) => [key(d), d as LiveDeployment]));
-      this.markGood();
-    } catch (error) {
-      if (this.informer === informer) this.informer = undefined;
-      await informer.stop().catch(() => undefined);
-      if (statusCodeOf(error) === 403) {
-        // RBAC forbids cluster scope: poll the tenants' namespaces instead.
-        this.polling = true;
-        await this.refresh();
+    const onDone = (error: unknown) => {
+      if (controller !== undefined && this.watch !== controller) return; // replaced or stopped on purpose
+      this.watch = undefined;
+      if (this.stopped) return;
+      if (!error) {
+        // The server ended the watch (its timeout): go on from where it stopped.
+        void this.startWatch();
+        return;
+      }
+      if (statusCodeOf(error) === 410 || (error as { statusCode?: number }).statusCode === 410) {
+        void this.relist();
         return;
       }
       this.markBad(error);
-      this.scheduleReconnect();
+      this.scheduleRetry();
+    };
+    try {
+      controller = await watch.watch('/apis/apps/v1/deployments', { allowWatchBookmarks: true, resourceVersion: this.resourceVersion }, onEvent, onDone);
+      this.watch = controller;
+    } catch (error) {
+      this.markBad(error);
+      this.scheduleRetry();
     }
   }
 
-  private scheduleReconnect(): void {
+  private scheduleRetry(): void {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
     const wait = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
     debug('live', `reconnecting in ${wait} ms`);
-    this.retryTimer = setTimeout(() => void this.connect(), wait);
+    this.retryTimer = setTimeout(() => void this.relist(), wait);
   }
 
   private markGood(): void {
@@ -158,10 +169,9 @@ export class LiveStateWatcher extends EventEmitter {
   }
 
   private markBad(error: unknown): void {
-    const wasReachable = this.reachable;
     this.reachable = false;
     this.error = errorMessage((error as { cause?: unknown })?.cause ?? error).split('\n')[0];
-    if (wasReachable || this.listenerCount('change') > 0) this.emit('change');
+    this.emit('change');
   }
 
   /** Pods are re-read shortly after a burst of changes, for namespaces that need them. */
@@ -172,7 +182,7 @@ export class LiveStateWatcher extends EventEmitter {
       const namespaces = namespacesNeedingPods(this.deployments.values());
       readPods(this.client, namespaces)
         .then((pods) => {
-          this.pods = pods as Map<string, V1Pod[]> as Map<string, LivePod[]>;
+          this.pods = pods;
           this.emit('change');
         })
         .catch((error: unknown) => debug('live', `reading pods failed: ${errorMessage(error)}`));
