@@ -100,6 +100,8 @@ export class LiveStateWatcher extends EventEmitter {
       this.deployments = new Map(list.items.map((d) => [key(d), d as LiveDeployment]));
       this.resourceVersion = list.resourceVersion;
       this.polling = list.scope === 'namespaces';
+      // A refresh answers with the pods too, so its caller judges health on complete data.
+      this.pods = await readPods(this.client, namespacesNeedingPods(this.deployments.values()));
       this.markGood();
       if (!this.polling && !this.watch && !this.stopped) await this.startWatch();
     } catch (error) {
