@@ -46,7 +46,8 @@ if (!existsSync(entry)) {
     // Bundled CommonJS dependencies call require().
     banner: { js: "import { createRequire as __ecpCreateRequire } from 'node:module'; const require = __ecpCreateRequire(import.meta.url);" },
     jsx: 'automatic',
-    sourcemap: 'inline',
+    // Maps beside the bundle, not inside it: inline maps cost the console ~50 MB of heap.
+    sourcemap: 'linked',
     logLevel: 'error',
   });
   try {
@@ -61,4 +62,6 @@ if (!existsSync(entry)) {
   }
 }
 
+// With DEBUG=1 stack traces point into source/ (the maps are read only then).
+if (process.env.DEBUG === '1' || process.env.DEBUG === 'true') process.setSourceMapsEnabled(true);
 await import(pathToFileURL(entry).href);
