@@ -1,5 +1,6 @@
 /**
- * Rolling back from the console, over the sandbox API server, a real registry and a temp store:
+ * Rolling back from the console, over the sandbox API server, the registry of
+ * scripts/test-env.sh (skipped loudly without it, failed under CI=true) and a temp store:
  * pick the version (the previous good one is offered), give a reason, confirm — typing the
  * tenant id in a protected namespace — and the cluster, the manifest and the store show it.
  */
@@ -12,26 +13,24 @@ import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
 import { tempDir } from '../helpers/temp.js';
 import { addDeployments, addVersions, deployRecord, writeTenant } from './fixtures.js';
 import { KEYS, renderConsole, version, workspace, type RenderedConsole, type Workspace } from './helpers.js';
-import { describeWithRegistry, startRegistry, type TestRegistry } from './registry.js';
+import { describeRegistry, pushTinyImage } from '../helpers/registry.js';
 
-describeWithRegistry('rollback from the console', () => {
-  let registry: TestRegistry;
+await describeRegistry('rollback from the console', (registry) => {
   let sandbox: Sandbox;
   let ws: Workspace;
   let client: KubeClient;
   let watcher: LiveStateWatcher;
   let open: RenderedConsole | undefined;
   const prefix = 'ecp-ui';
-  const image = (tag: string) => `${registry.host}/${prefix}/callbot:${tag}`;
+  const image = (tag: string) => `${registry}/${prefix}/callbot:${tag}`;
 
   beforeAll(async () => {
-    registry = await startRegistry();
-    ws = workspace({ copySamples: false, env: { DOCKER_REGISTRY: registry.host, IMAGE_PREFIX: prefix } });
-    for (const tenant of ['shop-dev', 'acme-prod']) writeTenant(ws.manifestsDir, tenant, [{ name: 'callbot', tag: 'v2' }], `${registry.host}/${prefix}`);
-    for (const tag of ['v1', 'v2']) await registry.push(`${prefix}/callbot`, tag);
+    ws = workspace({ copySamples: false, env: { DOCKER_REGISTRY: registry, IMAGE_PREFIX: prefix } });
+    for (const tenant of ['shop-dev', 'acme-prod']) writeTenant(ws.manifestsDir, tenant, [{ name: 'callbot', tag: 'v2' }], `${registry}/${prefix}`);
+    for (const tag of ['v1', 'v2']) await pushTinyImage(registry, `${prefix}/callbot`, tag);
     const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
     const versions = ['v1', 'v2'].map((tag, i) =>
-      version('callbot', tag, { createdAt: at(30 - i * 28), imageName: `${registry.host}/${prefix}/callbot`, fullImageName: image(tag) }),
+      version('callbot', tag, { createdAt: at(30 - i * 28), imageName: `${registry}/${prefix}/callbot`, fullImageName: image(tag) }),
     );
     await addVersions(ws.core, versions);
     await addDeployments(
@@ -56,7 +55,6 @@ describeWithRegistry('rollback from the console', () => {
   afterAll(async () => {
     await watcher?.stop();
     await sandbox?.stop();
-    await registry?.stop();
   });
 
   const liveImage = async (tenant: string) => (await client.readDeployment(tenant, 'callbot'))?.spec?.template?.spec?.containers?.[0]?.image;
