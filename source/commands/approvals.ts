@@ -1,14 +1,8 @@
 /** `ecp approvals | approve | reject` (issue 8). */
 import { createCore } from '../core.js';
-import { decisionProblem, isExpired } from '../domain/approvals.js';
-import type { Approval } from '../domain/types.js';
-import { UsageError } from '../errors.js';
+import { decideApproval, imagesAsTags, shownStatus, type Decision } from '../pipeline/approval-decision.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { boolFlag, requireInput, stringFlag } from './flags.js';
-
-function shownStatus(a: Approval, ttlMs: number, now: number): string {
-  return a.status === 'pending' && isExpired(a, now, ttlMs) ? 'expired' : a.status;
-}
 
 const list: Command = {
   name: 'approvals',
@@ -19,7 +13,7 @@ const list: Command = {
     const now = Date.now();
     const ttl = ctx.config.approvalTtlMs;
     const approvals = (await createCore(ctx.config).store.read()).approvals
-      .map((a) => ({ ...a, status: shownStatus(a, ttl, now) as Approval['status'] | 'expired' }))
+      .map((a) => ({ ...a, status: shownStatus(a, ttl, now) }))
       .filter((a) => boolFlag(ctx, 'all') || a.status === 'pending')
       .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
     if (ctx.flags.json) return printJson(ctx, approvals), 0;
@@ -27,29 +21,16 @@ const list: Command = {
       println(ctx.io.stdout, boolFlag(ctx, 'all') ? 'No approvals are recorded.' : 'No approvals are pending.');
       return 0;
     }
-    const rows = approvals.map((a) => [a.id, a.status, a.action, a.tenantId, Object.entries(a.images).map(([s, i]) => `${s}=${i.slice(i.lastIndexOf(':') + 1)}`).join(' '), a.requestedBy, a.requestedAt.slice(0, 16).replace('T', ' '), a.decidedBy ?? '']);
+    const rows = approvals.map((a) => [a.id, a.status, a.action, a.tenantId, imagesAsTags(a.images), a.requestedBy, a.requestedAt.slice(0, 16).replace('T', ' '), a.decidedBy ?? '']);
     println(ctx.io.stdout, formatColumns(['ID', 'STATUS', 'ACTION', 'TENANT', 'IMAGES', 'REQUESTED BY', 'AT', 'DECIDED BY'], rows));
     return 0;
   },
 };
 
-async function decide(ctx: CommandContext, decision: 'approved' | 'rejected', usage: string): Promise<number> {
+async function decide(ctx: CommandContext, decision: Decision, usage: string): Promise<number> {
   const id = requireInput(ctx, 0, 'approval id', usage);
   const reason = stringFlag(ctx, 'reason');
-  if (decision === 'rejected' && !reason?.trim()) throw new UsageError('A rejection needs a reason: pass --reason "...".');
-  const core = createCore(ctx.config);
-  const actor = await core.actor();
-  const decided = await core.store.update((data) => {
-    const approval = data.approvals.find((a) => a.id === id);
-    const problem = decisionProblem(approval, id, actor, Date.now(), ctx.config.approvalTtlMs);
-    if (problem) throw new UsageError(problem);
-    approval!.status = decision;
-    approval!.decidedBy = actor;
-    approval!.decidedAt = new Date().toISOString();
-    if (reason) approval!.reason = reason;
-    return { ...approval! };
-  });
-  await core.audit.append({ actor, action: decision === 'approved' ? 'approval.approve' : 'approval.reject', target: id, details: { tenant: decided.tenantId, images: decided.images, reason: reason ?? null } });
+  const { approval: decided, actor } = await decideApproval(createCore(ctx.config), id, decision, reason);
   if (ctx.flags.json) printJson(ctx, decided);
   else println(ctx.io.stdout, `Approval ${id} ${decision} by ${actor}.${decision === 'approved' ? ` Re-run the ${decided.action} with --approval ${id}.` : ''}`);
   return 0;

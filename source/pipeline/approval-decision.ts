@@ -1,0 +1,99 @@
+/**
+ * Deciding on an approval (issue 8): what `ecp approve` / `ecp reject` and the console's approvals
+ * view both run — the same checks (role, reason, not one's own, pending, not expired), the same
+ * change to the store and the same audit event.
+ */
+import type { Core } from '../core.js';
+import { approvalProblem, decisionProblem, isExpired, type ApprovalRequest } from '../domain/approvals.js';
+import { hasRole } from '../domain/roles.js';
+import type { Approval } from '../domain/types.js';
+import { UsageError } from '../errors.js';
+
+export type Decision = 'approved' | 'rejected';
+
+/** What an approval shows as: its status, or `expired` for a pending one past the time-to-live. */
+export type ShownApprovalStatus = Approval['status'] | 'expired';
+
+export function shownStatus(approval: Approval, ttlMs: number, now: number): ShownApprovalStatus {
+  return approval.status === 'pending' && isExpired(approval, now, ttlMs) ? 'expired' : approval.status;
+}
+
+/** The images of an approval as `service=tag` words (the CLI's IMAGES column, the console's). */
+export function imagesAsTags(images: Record<string, string>): string {
+  return Object.entries(images)
+    .map(([service, image]) => `${service}=${image.slice(image.lastIndexOf(':') + 1)}`)
+    .join(' ');
+}
+
+/** Pending and not expired: still waiting for an approver. */
+export const isOpen = (approval: Approval, ttlMs: number, now: number): boolean => shownStatus(approval, ttlMs, now) === 'pending';
+
+/** The command's name in refusals, as the CLI spells it. */
+const verb = (decision: Decision) => (decision === 'approved' ? 'approve' : 'reject');
+
+/** Why `actor` may not decide at all (role), or undefined. */
+export function approverProblem(core: Pick<Core, 'config'>, actor: string, decision: Decision): string | undefined {
+  if (hasRole(actor, 'approver', core.config)) return undefined;
+  return `"${verb(decision)}" needs the approver role: ${actor} is not listed in approvers in ${core.config.configFile ?? 'ecp.config.yaml'}.`;
+}
+
+/**
+ * Why `actor` may not decide on approval `id` now (role, not pending, expired, their own), or
+ * undefined: the console asks this before it asks for a confirmation or a reason.
+ */
+export function decideProblem(core: Pick<Core, 'config'>, approvals: readonly Approval[], id: string, actor: string, decision: Decision, now = Date.now()): string | undefined {
+  return (
+    approverProblem(core, actor, decision) ??
+    decisionProblem(
+      approvals.find((a) => a.id === id),
+      id,
+      actor,
+      now,
+      core.config.approvalTtlMs,
+    )
+  );
+}
+
+/**
+ * Approves or rejects approval `id` as the current actor: checked again under the store's lock,
+ * recorded (decidedBy, decidedAt, reason) and audited (`approval.approve` / `approval.reject`).
+ * A refusal is a UsageError with one sentence.
+ */
+export async function decideApproval(core: Core, id: string, decision: Decision, reason?: string): Promise<{ approval: Approval; actor: string }> {
+  if (decision === 'rejected' && !reason?.trim()) throw new UsageError('A rejection needs a reason: pass --reason "...".');
+  if (core.config.readOnly) throw new UsageError(`ecp is in read-only mode; "${verb(decision)}" would change something and is refused.`);
+  const actor = await core.actor();
+  const role = approverProblem(core, actor, decision);
+  if (role) throw new UsageError(role);
+  const approval = await core.store.update((data) => {
+    const found = data.approvals.find((a) => a.id === id);
+    const problem = decisionProblem(found, id, actor, Date.now(), core.config.approvalTtlMs);
+    if (problem) throw new UsageError(problem);
+    found!.status = decision;
+    found!.decidedBy = actor;
+    found!.decidedAt = new Date().toISOString();
+    if (reason) found!.reason = reason;
+    return { ...found! };
+  });
+  await core.audit.append({
+    actor,
+    action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
+    target: id,
+    details: { tenant: approval.tenantId, images: approval.images, reason: reason ?? null },
+  });
+  return { approval, actor };
+}
+
+/**
+ * Approvals recorded for exactly this request (action, tenant, images), newest first: the approved
+ * one that covers it (the gate checks it again when it is passed), and a pending one still open.
+ */
+export function approvalsFor(approvals: readonly Approval[], request: ApprovalRequest, ttlMs: number, now = Date.now()): { approved?: Approval; pending?: Approval } {
+  const newestFirst = [...approvals].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  const approved = newestFirst.find((a) => a.status === 'approved' && approvalProblem(a, a.id, request, now, ttlMs) === undefined);
+  // A pending approval covers the request once approved: the same checks, as if it were.
+  const pending = newestFirst.find(
+    (a) => isOpen(a, ttlMs, now) && approvalProblem({ ...a, status: 'approved' }, a.id, request, now, ttlMs) === undefined,
+  );
+  return { approved, pending };
+}
