@@ -1,12 +1,17 @@
 /**
  * Tenants' manifests on disk (DESIGN §2, §9): k8s-manifests/<tenant>/*.yaml|*.yml, each a
- * multi-document YAML file read with the `yaml` Document API. The parsed Document objects are
- * kept, with a line counter, so every object, field and image can be traced to its file:line and
- * edited in place. The tenant id is checked before any path is built from it.
+ * multi-document YAML file. The `yaml` Document API keeps, with a line counter, where every
+ * object, field and image is, so it can be traced to its file:line and edited in place; but only
+ * validate (problem positions) and update-manifests (edits) need that, and it costs ten times
+ * what the plain values cost. So a file's values come from js-yaml, and its Documents (`doc`,
+ * `lineCounter`, container `position`s) are built with `yaml` when first asked for (see
+ * `fastValues` for when js-yaml is not trusted and `yaml` parses the file at once). The tenant id
+ * is checked before any path is built from it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { FAILSAFE_SCHEMA, loadAll, Type } from 'js-yaml';
 import { isAlias, isNode, isScalar, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import type { Config } from '../config.js';
 import {
@@ -43,6 +48,7 @@ export interface YamlIssue extends Position {
 export interface ManifestDocument {
   /** 0-based index of the document in its file. */
   index: number;
+  /** The `yaml` Document (built on first use when the values came from js-yaml). */
   doc: Document.Parsed;
   /** The document as plain data (undefined for an empty document or one that did not parse). */
   value: unknown;
@@ -58,6 +64,7 @@ export interface ManifestFile {
   /** Path relative to the manifests folder, e.g. `acme-prod/services.yaml`. */
   file: string;
   text: string;
+  /** Offsets to lines of `text` (built with the Documents, on first use). */
   lineCounter: LineCounter;
   documents: ManifestDocument[];
   errors: YamlIssue[];
@@ -65,7 +72,10 @@ export interface ManifestFile {
 }
 
 export interface ContainerRef extends ContainerInfo {
-  /** Line and column of the image value (undefined when the container has no image). */
+  /**
+   * Line and column of the image value (undefined when the container has no image); computed
+   * on first read, which builds the file's Documents.
+   */
   position?: Position;
 }
 
@@ -161,8 +171,215 @@ export async function listTenantIds(config: Pick<Config, 'manifestsDir'>): Promi
   return (await listTenantFolders(config)).filter((f) => f.valid).map((f) => f.id);
 }
 
+/**
+ * Plain scalars resolved as `yaml` resolves them in its YAML 1.2 core schema (yaml 2.x,
+ * schema/core and schema/common): js-yaml's own CORE_SCHEMA differs on a few (`0b101` and
+ * `-0x1F` are numbers there, `-.5`, `+.5` and `1e400` strings) and its DEFAULT_SCHEMA adds
+ * timestamps (Date objects), `<<` merge keys and `!!binary`/`!!set`/... that `yaml` 1.2 has not.
+ */
+const CORE_NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const CORE_BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const CORE_INT = /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/;
+const CORE_FLOAT =
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
+const YAML_CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    new Type('tag:yaml.org,2002:null', { kind: 'scalar', resolve: (s: string) => CORE_NULL.test(s), construct: () => null }),
+    new Type('tag:yaml.org,2002:bool', { kind: 'scalar', resolve: (s: string) => CORE_BOOL.test(s), construct: (s: string) => s[0] === 't' || s[0] === 'T' }),
+    new Type('tag:yaml.org,2002:int', {
+      kind: 'scalar',
+      resolve: (s: string) => CORE_INT.test(s),
+      construct: (s: string) => (s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10)),
+    }),
+    new Type('tag:yaml.org,2002:float', {
+      kind: 'scalar',
+      resolve: (s: string) => CORE_FLOAT.test(s),
+      construct: (s: string) => {
+        const end = s.slice(-3).toLowerCase();
+        if (end === 'nan') return Number.NaN;
+        if (end === 'inf') return s.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+        return parseFloat(s);
+      },
+    }),
+  ],
+});
+
+/**
+ * Texts js-yaml is not trusted with: what `yaml` reads differently, warns about or rejects while
+ * js-yaml accepts it (found by comparing both on mutated manifests; test/manifests/fast-parse).
+ * They are matched anywhere, comments and quoted text included: a false match only costs the
+ * `yaml` parse the file would have had anyway.
+ */
+const NOT_FOR_JS_YAML: readonly RegExp[] = [
+  /(?:^|[\s,[{:])[!&*%?]/m, // tags, anchors and aliases (yaml's maxAliasCount), directives, explicit keys
+  /^[ ]*[\]}]/m, // a flow collection closing at the start of a line (yaml warns)
+  /[\]}][ ]*:/, // a collection as a key (yaml stringifies it its own way)
+  /[{,[][ ]*:/, // an empty key in a flow collection
+  /(?:^|[\s{,[])(?:~|[Nn]ull|NULL)?[ ]*:(?:\s|$)/m, // a null key: yaml makes it "", js-yaml "null"
+  /(?:^|[{,[])[ ]*(?:~|[Nn]ull|NULL)[ ]*[:,}\]]/m, // the same in flow collections ({null} too)
+  /^(?:---|\.\.\.)(?![ ]*$|[ ]+#)/m, // content on a document marker line
+  /(?:^|[ ])-[ ]*(?:#.*)?$/m, // a sequence entry with nothing after its dash on the line
+  /[|>][+-]?[0-9]|[|>][0-9]*\+/, // block scalars with an indentation indicator or keep chomping
+  /[|>][+-]?[ ]*(?:#[^\n]*)?\n[ ]*\n/, // a block scalar starting with an empty line
+  /[\]}]#/, // a comment right after a closing bracket (quotes: spansLines)
+  /\\U/, // 8-digit escapes (yaml checks the code point)
+  /[\t\r\ufeff\u0085\u2028\u2029]/, // tabs, CR line ends, byte order marks, Unicode line breaks
+  /^[^\n]{1025}/m, // long lines: yaml refuses implicit keys over 1024 characters
+];
+
+/**
+ * True when a quoted scalar or a flow collection goes on past the end of its line (`yaml` checks
+ * the indentation of such continuation lines, js-yaml does not), a flow mapping has a collection
+ * or nothing as a key, or a `#` follows a closing quote (`yaml` refuses it).
+ */
+function spansLines(text: string): boolean {
+  const open: number[] = []; // flow collections open on this line: '[' or '{'
+  let atStart = true; // at the start of a token: line start, after a space or [ { , : ] }
+  let atKey = false; // at a key of a flow mapping: after its { or a ,
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) {
+      if (open.length > 0) return true;
+      atStart = true;
+      continue;
+    }
+    if (c === 0x20) {
+      atStart = true;
+      continue;
+    }
+    if (c === 0x23 && atStart) {
+      // # comment: skip to the end of the line
+      const nl = text.indexOf('\n', i);
+      if (nl < 0) break;
+      i = nl - 1;
+      continue;
+    }
+    const key = atKey;
+    atKey = false;
+    if (atStart && (c === 0x22 || c === 0x27)) {
+      // "double" or 'single' quoted: must end on this line
+      let j = i + 1;
+      for (;;) {
+        if (j >= text.length) return true;
+        const d = text.charCodeAt(j);
+        if (d === 0x0a) return true;
+        if (c === 0x22 && d === 0x5c) {
+          if (j + 1 >= text.length || text.charCodeAt(j + 1) === 0x0a) return true;
+          j += 2;
+          continue;
+        }
+        if (d === c) {
+          if (c === 0x27 && text.charCodeAt(j + 1) === 0x27) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        j += 1;
+      }
+      if (text.charCodeAt(j + 1) === 0x23) return true; // "a"#b: a comment right after the quote
+      i = j;
+      atStart = false;
+      continue;
+    }
+    if (c === 0x5b || c === 0x7b) {
+      if (key) return true;
+      open.push(c);
+      atKey = c === 0x7b;
+    } else if (c === 0x5d || c === 0x7d) {
+      if (open.pop() !== c - 2) return true;
+    } else if (c === 0x2c) {
+      atKey = open[open.length - 1] === 0x7b;
+    } else if (c === 0x3a && key) {
+      return true;
+    }
+    atStart = c === 0x5b || c === 0x7b || c === 0x2c || c === 0x3a || c === 0x5d || c === 0x7d;
+  }
+  return open.length > 0;
+}
+
+/** A document's plain value and the line its content starts on, as js-yaml reads it. */
+export interface FastDocument {
+  value: unknown;
+  line: number;
+}
+
+/**
+ * Every document of a file read with js-yaml (resolving scalars as `yaml` does), or undefined
+ * when the file must be parsed with `yaml`: js-yaml refused it (syntax error, duplicate key: the
+ * errors are reported with `yaml`'s positions and messages), it has an empty document (`yaml`
+ * and js-yaml count and place those differently), or it uses something the two may read
+ * differently (NOT_FOR_JS_YAML, spansLines). When it answers, `yaml` gives the same values and
+ * lines, no errors and no warnings.
+ */
+export function fastValues(text: string): FastDocument[] | undefined {
+  for (const pattern of NOT_FOR_JS_YAML) if (pattern.test(text)) return undefined;
+  if (spansLines(text)) return undefined;
+  const lines: number[] = [];
+  let depth = 0;
+  let values: unknown[];
+  try {
+    values = loadAll(text, null, {
+      schema: YAML_CORE_SCHEMA,
+      // The root node of each document opens once its `---` and comments are skipped: that is
+      // where `yaml` puts the document's contents.
+      listener(event, state) {
+        if (event === 'close') depth -= 1;
+        else if (depth++ === 0) lines.push(state.line + 1);
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  if (lines.length !== values.length || values.some((v) => v === null || v === '')) return undefined;
+  return values.map((value, i) => ({ value, line: lines[i]! }));
+}
+
+/** Defines `key` on `target` as computed on first read (then a plain property). */
+function lazyProperty<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = compute();
+      Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+      return value;
+    },
+    set(value: T[K]) {
+      Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
+    },
+  });
+}
+
+export interface ParseOptions {
+  /**
+   * False: parse with `yaml` at once, as validate and update-manifests need in the end (tests
+   * compare both ways). Default true: values first, Documents on first use.
+   */
+  lazy?: boolean;
+}
+
 /** Parses one manifest file's text; never throws on bad YAML (the errors are in the result). */
-export function parseManifestText(text: string, absPath: string, file: string): ManifestFile {
+export function parseManifestText(text: string, absPath: string, file: string, options: ParseOptions = {}): ManifestFile {
+  const fast = options.lazy === false ? undefined : fastValues(text);
+  if (!fast) return parseWithDocuments(text, absPath, file);
+  let full: ManifestFile | undefined;
+  const withDocuments = (): ManifestFile => (full ??= parseWithDocuments(text, absPath, file));
+  const documents = fast.map(({ value, line }, index) => {
+    const document = { index, value, info: objectInfo(value), line, empty: false } as ManifestDocument;
+    lazyProperty(document, 'doc', () => withDocuments().documents[index]!.doc);
+    return document;
+  });
+  // No errors: js-yaml would have thrown. No warnings: `yaml` warns only about directives, tags,
+  // anchors and aliases, and flow collections ending at their parent's indentation, all of
+  // which send a file to parseWithDocuments.
+  const result = { path: absPath, file, text, documents, errors: [], warnings: [] } as unknown as ManifestFile;
+  lazyProperty(result, 'lineCounter', () => withDocuments().lineCounter);
+  return result;
+}
+
+/** Parses with the `yaml` Document API: values, Documents, positions, errors and warnings. */
+function parseWithDocuments(text: string, absPath: string, file: string): ManifestFile {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const list = (Array.isArray(docs) ? docs : [docs]) as Document.Parsed[];
@@ -336,10 +553,12 @@ function buildWorkload(
   document: ManifestDocument,
   info: WorkloadInfo,
 ): Workload {
-  const containers: ContainerRef[] = info.containers.map((c) => ({
-    ...c,
-    position: c.image === undefined ? undefined : positionOf(file, document, c.imagePath),
-  }));
+  const containers: ContainerRef[] = info.containers.map((c) => {
+    const ref: ContainerRef = { ...c, position: undefined };
+    // Only validate, update-manifests and `ecp tenants` read it: the status views need no Document.
+    if (c.image !== undefined) lazyProperty(ref, 'position', () => positionOf(file, document, c.imagePath));
+    return ref;
+  });
   return {
     name: info.name,
     kind: info.kind,
