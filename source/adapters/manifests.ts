@@ -363,11 +363,12 @@ export interface ParseOptions {
 export function parseManifestText(text: string, absPath: string, file: string, options: ParseOptions = {}): ManifestFile {
   const fast = options.lazy === false ? undefined : fastValues(text);
   if (!fast) return parseWithDocuments(text, absPath, file);
-  let full: ManifestFile | undefined;
-  const withDocuments = (): ManifestFile => (full ??= parseWithDocuments(text, absPath, file));
+  // The values are known: the Documents need no toJS.
+  let full: ParsedDocuments | undefined;
+  const withDocuments = (): ParsedDocuments => (full ??= yamlDocuments(text));
   const documents = fast.map(({ value, line }, index) => {
     const document = { index, value, info: objectInfo(value), line, empty: false } as ManifestDocument;
-    lazyProperty(document, 'doc', () => withDocuments().documents[index]!.doc);
+    lazyProperty(document, 'doc', () => withDocuments().docs[index]!);
     return document;
   });
   // No errors: js-yaml would have thrown. No warnings: `yaml` warns only about directives, tags,
@@ -378,11 +379,20 @@ export function parseManifestText(text: string, absPath: string, file: string, o
   return result;
 }
 
-/** Parses with the `yaml` Document API: values, Documents, positions, errors and warnings. */
-function parseWithDocuments(text: string, absPath: string, file: string): ManifestFile {
+interface ParsedDocuments {
+  lineCounter: LineCounter;
+  docs: Document.Parsed[];
+}
+
+function yamlDocuments(text: string): ParsedDocuments {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const list = (Array.isArray(docs) ? docs : [docs]) as Document.Parsed[];
+  return { lineCounter, docs: (Array.isArray(docs) ? docs : [docs]) as Document.Parsed[] };
+}
+
+/** Parses with the `yaml` Document API: values, Documents, positions, errors and warnings. */
+function parseWithDocuments(text: string, absPath: string, file: string): ManifestFile {
+  const { lineCounter, docs: list } = yamlDocuments(text);
   const errors: YamlIssue[] = [];
   const warnings: YamlIssue[] = [];
   const issue = (e: { message: string; code: string; pos: [number, number] }): YamlIssue => {
