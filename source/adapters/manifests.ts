@@ -224,22 +224,24 @@ const NOT_FOR_JS_YAML: readonly RegExp[] = [
   /[\]}]#/, // a comment right after a closing bracket (quotes: spansLines)
   /\\U/, // 8-digit escapes (yaml checks the code point)
   /[\t\r\ufeff\u0085\u2028\u2029]/, // tabs, CR line ends, byte order marks, Unicode line breaks
-  /^[^\n]{1025}/m, // long lines: yaml refuses implicit keys over 1024 characters
 ];
 
 /**
  * True when a quoted scalar or a flow collection goes on past the end of its line (`yaml` checks
  * the indentation of such continuation lines, js-yaml does not), a flow mapping has a collection
- * or nothing as a key, or a `#` follows a closing quote (`yaml` refuses it).
+ * or nothing as a key, a `#` follows a closing quote (`yaml` refuses it), or a line is longer
+ * than 1 024 characters (`yaml` refuses implicit keys longer than that).
  */
 function spansLines(text: string): boolean {
   const open: number[] = []; // flow collections open on this line: '[' or '{'
   let atStart = true; // at the start of a token: line start, after a space or [ { , : ] }
   let atKey = false; // at a key of a flow mapping: after its { or a ,
+  let lineStart = 0;
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);
     if (c === 0x0a) {
-      if (open.length > 0) return true;
+      if (open.length > 0 || i - lineStart > 1024) return true;
+      lineStart = i + 1;
       atStart = true;
       continue;
     }
@@ -247,8 +249,8 @@ function spansLines(text: string): boolean {
       atStart = true;
       continue;
     }
-    if (c === 0x23 && atStart) {
-      // # comment: skip to the end of the line
+    if (c === 0x23 && (i === lineStart || text.charCodeAt(i - 1) === 0x20)) {
+      // # comment (after a space or at the start of the line): skip to the end of the line
       const nl = text.indexOf('\n', i);
       if (nl < 0) break;
       i = nl - 1;
@@ -295,7 +297,7 @@ function spansLines(text: string): boolean {
     }
     atStart = c === 0x5b || c === 0x7b || c === 0x2c || c === 0x3a || c === 0x5d || c === 0x7d;
   }
-  return open.length > 0;
+  return open.length > 0 || text.length - lineStart > 1024;
 }
 
 /** A document's plain value and the line its content starts on, as js-yaml reads it. */
@@ -352,10 +354,7 @@ function lazyProperty<T extends object, K extends keyof T>(target: T, key: K, co
 }
 
 export interface ParseOptions {
-  /**
-   * False: parse with `yaml` at once, as validate and update-manifests need in the end (tests
-   * compare both ways). Default true: values first, Documents on first use.
-   */
+  /** Default true: values from js-yaml, Documents on first use. False: `yaml` at once (tests compare both). */
   lazy?: boolean;
 }
 

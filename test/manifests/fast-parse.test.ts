@@ -118,6 +118,8 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
     ['a block scalar starting with a blank line', 'yaml', 'a: |\n  \n # y\n'],
     ['content on a --- line', 'yaml', '--- a: 1\n'],
     ['a comment without a space', 'yaml', 'a: "b"#c'],
+    ['a # that starts no comment', 'yaml', ':#a: "\\\n`  b"'],
+    ['a # in a plain scalar', 'js-yaml', 'a: b#c\nd: "#e"\nf: [g#h]'],
     ['an 8-digit escape', 'yaml', 'a: "\\U0001F600"\nb: "\\Ue0001F60"'],
     ['tabs', 'yaml', 'a:\tb\nc: "\t"\n'],
     ['CRLF line ends', 'yaml', 'a: 1\r\nb: |\r\n  x\r\n'],
