@@ -3,7 +3,7 @@
  * fixed facts of the session, each in its own context. Key bindings derive from the state.
  */
 import React, { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import { bindingsFor, type Binding } from './keymap.js';
+import { approvalBindings, bindingsFor, type Binding } from './keymap.js';
 import type { ConsoleState } from './model/state.js';
 import type { ConsoleStore } from './model/store.js';
 import type { UIActions } from './model/ui-actions.js';
@@ -19,6 +19,12 @@ export interface ConsoleInfo {
   /** Why nothing can be changed, when so: "READ-ONLY", "VIEW ONLY: x is not an operator". */
   mode?: string;
   intervalSeconds: number;
+  /** How long an approval stays valid (approvalTtl). */
+  approvalTtlMs: number;
+  /** Only this tenant (--tenant): its approvals only. */
+  tenant?: string;
+  /** Read-only mode: the approvals view has no approve / reject keys. */
+  decisionsReadOnly: boolean;
 }
 
 const StoreContext = createContext<ConsoleStore | null>(null);
@@ -65,4 +71,9 @@ export function useBindings(): readonly Binding[] {
   const info = useInfo();
   const state = useConsoleState();
   return bindingsFor(info.readOnly, state.cluster.phase === 'connected');
+}
+
+/** The keys of the approvals view in force. */
+export function useApprovalBindings(): readonly Binding[] {
+  return approvalBindings(useInfo().decisionsReadOnly);
 }

@@ -16,7 +16,7 @@ import type { MonitorEvent } from '../monitor/monitor.js';
 import { ACTIONS } from './actions.js';
 import { ConsoleApp } from './components/App.js';
 import { ConsoleProvider, type ConsoleInfo } from './context.js';
-import { bindingsFor, type Binding } from './keymap.js';
+import { approvalBindings, bindingsFor, type Binding } from './keymap.js';
 import { layoutFor, type Size } from './layout.js';
 import { ConsoleData, liveInfo, type LiveSource } from './model/console-data.js';
 import { withCachedReads } from './model/cached-store.js';
@@ -114,6 +114,9 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     core,
     store,
     bindings,
+    // Approving is not an operator's action: only read-only mode hides it (the role is checked when used).
+    approvalBindings: () => approvalBindings(core.config.readOnly),
+    actor,
     actions: ACTIONS,
     jobs,
     refresh: () => void data.refreshNow(),
@@ -128,6 +131,9 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     readOnly,
     mode: core.config.readOnly ? 'READ-ONLY' : operator ? undefined : `VIEW ONLY: ${actor} is not an operator`,
     intervalSeconds: Math.round((options.intervalMs ?? core.config.monitorIntervalSeconds * 1000) / 1000),
+    approvalTtlMs: core.config.approvalTtlMs,
+    tenant: options.tenant,
+    decisionsReadOnly: core.config.readOnly,
   };
   const element = (
     <ConsoleProvider store={store} actions={actions} theme={themeFor(env, options.noColor)} info={info}>

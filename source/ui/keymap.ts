@@ -24,7 +24,11 @@ export type CommandId =
   | 'help'
   | 'back'
   | 'quit'
-  | 'action';
+  | 'action'
+  | 'approvals'
+  | 'approve'
+  | 'reject'
+  | 'close';
 
 export type KeyInput = Pick<Key, 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'ctrl' | 'shift' | 'tab' | 'backspace' | 'delete' | 'meta'>;
 
@@ -83,12 +87,36 @@ export const BINDINGS: readonly Binding[] = [
   { command: 'action', action: 'deploy', keys: [char('d')], label: 'deploy', help: 'deploy the selected service (build, update, validate, apply, wait, tag)', panes: SERVICE_PANES, mutating: true, footer: true },
   { command: 'action', action: 'deploy-all', keys: [char('D')], label: 'deploy all', help: 'deploy every service of the tenant', mutating: true, footer: true },
   { command: 'action', action: 'rollback', keys: [char('r')], label: 'rollback', help: 'roll the selected service back: pick the version, give a reason, confirm', panes: SERVICE_PANES, mutating: true, footer: true },
+  { command: 'approvals', keys: [char('a')], label: 'approvals', help: 'approvals: pending ones first; approve or reject the selected one', footer: true },
   { command: 'refresh', keys: [char('R')], label: 'refresh', help: 're-read manifests, store and cluster now', footer: true },
   { command: 'filter', keys: [char('/')], label: 'filter', help: 'filter services (words match name, tags and states)', footer: true },
   { command: 'help', keys: [char('?')], label: 'help', help: 'this help', footer: true },
   { command: 'back', keys: [named('escape', 'Esc')], label: 'back', help: 'close, cancel, clear the filter' },
   { command: 'quit', keys: [char('q'), ctrl('c')], label: 'quit', help: 'quit (asks first while a step runs)', footer: true },
 ];
+
+/**
+ * Keys of the approvals view (`a`). Approve and reject change the store: hidden in read-only mode
+ * (they are not an operator's: an approver who is not an operator decides too).
+ */
+export const APPROVAL_BINDINGS: readonly Binding[] = [
+  { command: 'up', keys: [named('upArrow', '↑'), char('k')], label: 'up', help: 'approvals: move up' },
+  { command: 'down', keys: [named('downArrow', '↓'), char('j')], label: 'down', help: 'approvals: move down' },
+  { command: 'page-up', keys: [named('pageUp', 'PgUp'), ctrl('b')], label: 'page up', help: 'approvals: one page up' },
+  { command: 'page-down', keys: [named('pageDown', 'PgDn'), ctrl('f')], label: 'page down', help: 'approvals: one page down' },
+  { command: 'top', keys: [named('home', 'Home'), char('g')], label: 'top', help: 'approvals: first row' },
+  { command: 'bottom', keys: [named('end', 'End'), char('G')], label: 'bottom', help: 'approvals: last row' },
+  { command: 'approve', keys: [char('y'), named('return', 'Enter')], label: 'approve', help: 'approvals: approve the selected one (not your own; asks first)', mutating: true, footer: true },
+  { command: 'reject', keys: [char('n')], label: 'reject', help: 'approvals: reject the selected one (type the reason)', mutating: true, footer: true },
+  { command: 'close', keys: [named('escape', 'Esc'), char('a'), char('q')], label: 'close', help: 'approvals: close the view', footer: true },
+];
+
+const APPROVAL_BINDINGS_READ_ONLY = APPROVAL_BINDINGS.filter((b) => !b.mutating);
+
+/** The approvals view's keys in force: without approve and reject in read-only mode. */
+export function approvalBindings(readOnly: boolean): readonly Binding[] {
+  return readOnly ? APPROVAL_BINDINGS_READ_ONLY : APPROVAL_BINDINGS;
+}
 
 /** Keys inside dialogs and overlays (shown in their footers and in help). */
 export const DIALOG_KEYS = {
@@ -125,6 +153,14 @@ export const DIALOG_KEYS = {
   quit: [
     ['y', 'quit'],
     ['n Esc', 'stay'],
+  ],
+  'approve-confirm': [
+    ['y Enter', 'approve'],
+    ['n Esc', 'back'],
+  ],
+  'reject-reason': [
+    ['type the reason, Enter', 'reject'],
+    ['Esc', 'back'],
   ],
 } as const satisfies Record<string, readonly (readonly [string, string])[]>;
 

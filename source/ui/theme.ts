@@ -6,6 +6,7 @@
 import type { DeploymentStatus, ScanResult, VersionStatus } from '../domain/types.js';
 import type { HealthStatus } from '../domain/health.js';
 import type { Badge, SyncStatus, VersionState } from '../domain/status.js';
+import type { ShownApprovalStatus } from '../pipeline/approval-decision.js';
 
 export type Tone = 'normal' | 'ok' | 'warn' | 'bad' | 'unknown' | 'progress' | 'muted' | 'accent';
 
@@ -91,6 +92,11 @@ export function scanTone(scan: ScanResult | undefined): Tone {
 
 export function deploymentTone(status: DeploymentStatus): Tone {
   return ({ succeeded: 'ok', failed: 'bad', progressing: 'progress', pending: 'progress' } as const)[status];
+}
+
+/** An approval: cyan while pending, green approved, red rejected, grey expired. */
+export function approvalTone(status: ShownApprovalStatus): Tone {
+  return ({ pending: 'progress', approved: 'ok', rejected: 'bad', expired: 'muted' } as const)[status];
 }
 
 export function vulnerabilityTone(count: number | undefined): Tone {

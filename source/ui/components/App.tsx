@@ -8,10 +8,12 @@ import React from 'react';
 import { useConsoleState } from '../context.js';
 import { useKeyboard } from '../hooks/use-keyboard.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
-import type { DialogKeys } from '../keymap.js';
+import type { FooterKeys } from './Footer.js';
 import { layoutFor, MIN_SIZE, type Layout, type Size } from '../layout.js';
-import { logRows, runningJobs, selectedService, selectedTenant, serviceIndex, tenantIndex, totalCounts, visibleServices } from '../model/selectors.js';
+import { approvalIndex, approvalRows, logRows, openApprovals, runningJobs, selectedService, selectedTenant, serviceIndex, tenantIndex, totalCounts, visibleServices } from '../model/selectors.js';
 import type { ConsoleState } from '../model/state.js';
+import { useInfo } from '../context.js';
+import { ApprovalsView } from './ApprovalsView.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { DetailsView } from './DetailsView.js';
 import { Footer } from './Footer.js';
@@ -26,7 +28,7 @@ import { ServicesPane } from './ServicesPane.js';
 import { StatusLine } from './StatusLine.js';
 import { TenantsPane } from './TenantsPane.js';
 
-function dialogKeys(state: ConsoleState): DialogKeys | undefined {
+function dialogKeys(state: ConsoleState): FooterKeys | undefined {
   if (state.filterEditing) return 'filter';
   const o = state.overlay;
   if (!o) return undefined;
@@ -40,11 +42,14 @@ function dialogKeys(state: ConsoleState): DialogKeys | undefined {
       return o.word === undefined ? 'confirm' : 'typed';
     case 'rollback':
       return o.stage === 'target' ? 'list' : o.stage === 'reason' ? 'text' : o.word === undefined ? 'confirm' : 'typed';
+    case 'approvals':
+      return o.stage === 'list' ? 'approvals' : o.stage === 'approve' ? 'approve-confirm' : 'reject-reason';
   }
 }
 
 function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
   const o = state.overlay!;
+  const info = useInfo();
   const width = layout.width;
   const height = layout.bodyHeight;
   switch (o.kind) {
@@ -69,6 +74,11 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
       const tenant = state.tenants.find((t) => t.id === o.tenantId);
       const service = tenant?.rows.find((r) => r.service === o.service);
       return <RollbackDialog dialog={o} service={service} width={width} height={height} now={now} />;
+    }
+    case 'approvals': {
+      const rows = approvalRows(state, info.approvalTtlMs);
+      const open = openApprovals(state, info.approvalTtlMs, Date.now());
+      return <ApprovalsView view={o} rows={rows} selected={approvalIndex(rows, o.selected)} open={open} tenant={info.tenant} width={width} height={height} />;
     }
   }
 }
@@ -149,9 +159,9 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
   }
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
-      <Header width={layout.width} counts={totalCounts(state)} live={state.live} refresh={state.refresh} loaded={state.loaded} />
+      <Header width={layout.width} counts={totalCounts(state)} live={state.live} refresh={state.refresh} loaded={state.loaded} approvals={state.approvals} />
       {state.overlay ? <Overlay state={state} layout={layout} now={now} /> : <Panes state={state} layout={layout} now={now} />}
-      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint="? help · / filter · Tab next pane · q quit" />
+      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint={state.overlay ? 'Esc closes' : '? help · / filter · Tab next pane · q quit'} />
       <Footer pane={state.focus} dialog={dialogKeys(state)} />
     </Box>
   );

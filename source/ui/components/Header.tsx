@@ -6,6 +6,7 @@ import type { StatusCounts } from '../../domain/status.js';
 import { useConsoleState, useInfo, useTheme } from '../context.js';
 import { useNow } from '../hooks/use-now.js';
 import type { ConsoleState } from '../model/state.js';
+import { isOpen } from '../../pipeline/approval-decision.js';
 import { truncate } from '../text.js';
 import { ToneText } from './ToneText.js';
 
@@ -15,16 +16,18 @@ export interface HeaderProps {
   live: ConsoleState['live'];
   refresh: ConsoleState['refresh'];
   loaded: boolean;
+  approvals: ConsoleState['approvals'];
 }
 
 const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))}s`;
 const ago = (ms: number) => (ms < 1000 ? 'just now' : `${formatDuration(ms)} ago`);
 
-export function Header({ width, counts, live, refresh, loaded }: HeaderProps) {
+export function Header({ width, counts, live, refresh, loaded, approvals }: HeaderProps) {
   const info = useInfo();
   const theme = useTheme();
   const now = useNow(1000);
   const cluster = useConsoleState().cluster;
+  const pending = approvals.filter((a) => isOpen(a, info.approvalTtlMs, now)).length;
   const where = `${cluster.label} · registry ${info.registry} · store ${info.store} · ${info.actor}`;
   const refreshed = refresh.lastAt === undefined ? 'reading…' : `refreshed ${ago(Math.max(0, now - refresh.lastAt))}`;
   const next = refresh.running ? 'refreshing…' : refresh.nextAt === undefined ? '' : `next in ${seconds(refresh.nextAt - now)}`;
@@ -69,6 +72,12 @@ export function Header({ width, counts, live, refresh, loaded }: HeaderProps) {
             <ToneText tone={counts.degraded ? 'bad' : 'muted'}>{`${counts.degraded} degraded`}</ToneText>
             {'  '}
             <ToneText tone={counts.unknown ? 'unknown' : 'muted'}>{`${counts.unknown} unknown`}</ToneText>
+            {'  '}
+          </>
+        ) : null}
+        {pending ? (
+          <>
+            <ToneText tone="warn" bold>{`${pending} approval${pending === 1 ? '' : 's'} pending (a)`}</ToneText>
             {'  '}
           </>
         ) : null}

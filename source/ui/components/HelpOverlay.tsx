@@ -1,8 +1,8 @@
 /** `?`: every key, from the keymap, and the keys inside dialogs. */
 import { Box, Text } from 'ink';
 import React from 'react';
-import { useBindings, useInfo } from '../context.js';
-import { DIALOG_KEYS } from '../keymap.js';
+import { useApprovalBindings, useBindings, useInfo } from '../context.js';
+import { DIALOG_KEYS, keysText } from '../keymap.js';
 import { HELP_COLUMNS, helpCells, helpRowOf, type HelpRow } from '../render/help-row.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
@@ -17,8 +17,11 @@ const DIALOG_ROWS: HelpRow[] = [
 
 export function HelpOverlay({ width, height, index }: { width: number; height: number; index: number }) {
   const bindings = useBindings();
+  const approvalRows = useApprovalBindings()
+    .filter((b) => b.footer)
+    .map((b): HelpRow => ({ keys: keysText(b), what: b.help, where: 'approvals (a)' }));
   const info = useInfo();
-  const rows = [...bindings.map(helpRowOf), ...DIALOG_ROWS];
+  const rows = [...bindings.map(helpRowOf), ...approvalRows, ...DIALOG_ROWS];
   const visible = Math.max(1, height - 4);
   return (
     <Pane title="Help · every key" note={`${Math.min(index, rows.length - 1) + 1}/${rows.length} · ↑↓ scroll · Esc close`} focused width={width} height={height}>

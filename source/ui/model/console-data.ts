@@ -211,8 +211,11 @@ export class ConsoleData {
     const snapshot = this.live?.snapshot();
     try {
       const tenants = await readTenantViews(this.core, this.tenants, snapshot, at);
+      // The approvals, for the header's count and the approvals view (a cached read: the status
+      // above read the same store.json).
+      const approvals = (await this.core.store.read()).approvals.filter((a) => this.options.tenant === undefined || a.tenantId === this.options.tenant);
       if (this.stopped) return;
-      this.store.dispatch({ type: 'data/loaded', tenants, live: liveInfo(this.live), at, error: this.tenantsError });
+      this.store.dispatch({ type: 'data/loaded', tenants, live: liveInfo(this.live), at, error: this.tenantsError, approvals });
     } catch (error) {
       if (this.stopped) return;
       const state = this.store.getState();

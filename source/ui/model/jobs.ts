@@ -5,7 +5,7 @@
  */
 import type { KubeClient } from '../../adapters/kube.js';
 import type { Core } from '../../core.js';
-import { describeError, type ActionDef, type ActionParams, type ActionTarget, type StepLog } from '../actions.js';
+import { describeError, type ActionDef, type ActionOutcome, type ActionParams, type ActionTarget, type StepLog } from '../actions.js';
 import type { ConsoleStore } from './store.js';
 import type { Job } from './state.js';
 
@@ -18,6 +18,14 @@ export interface JobRunnerOptions {
   client?: KubeClient;
   /** Called when a job ends (the console re-reads manifests, store and cluster). */
   onFinished?: (job: Job) => void;
+}
+
+/** What the log calls a job that is not a pipeline action. */
+export interface JobTask {
+  action: string;
+  title: string;
+  tenantId: string;
+  service?: string;
 }
 
 export class JobRunner {
@@ -56,14 +64,24 @@ export class JobRunner {
       this.message(`"${busy.title}" is still running on ${target.tenant.id}; wait for it to finish.`, 'error');
       return undefined;
     }
+    return this.run({
+      action: action.id,
+      title: action.describe(target, this.core),
+      tenantId: target.tenant.id,
+      service: target.service?.service,
+      work: (log) => action.run({ core: this.core, client: this.client, target, log, params }),
+    });
+  }
+
+  /** Runs work that is not a pipeline action (an approval decided in the console) as a job of the log. */
+  run(task: JobTask & { work: (log: StepLog) => Promise<ActionOutcome> }): number {
     const id = this.nextId++;
-    const title = action.describe(target, this.core);
-    const job: Job = { id, action: action.id, title, tenantId: target.tenant.id, service: target.service?.service, state: 'running', startedAt: this.now(), steps: [] };
+    const job: Job = { id, action: task.action, title: task.title, tenantId: task.tenantId, service: task.service, state: 'running', startedAt: this.now(), steps: [] };
     this.store.dispatch({ type: 'job/started', job });
-    this.message(`started: ${title}`, 'info');
+    this.message(`started: ${task.title}`, 'info');
     const log = this.stepLog(id);
     const work = Promise.resolve()
-      .then(() => action.run({ core: this.core, client: this.client, target, log, params }))
+      .then(() => task.work(log))
       .then(
         (outcome) => this.finish(id, outcome.ok, outcome.summary),
         (error: unknown) => {
@@ -75,6 +93,16 @@ export class JobRunner {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
     return id;
+  }
+
+  /** Refused before anything ran: one failed entry in the log, and the reason in the status line. */
+  refuse(task: JobTask, reason: string): void {
+    const id = this.nextId++;
+    const at = this.now();
+    this.store.dispatch({ type: 'job/started', job: { id, action: task.action, title: task.title, tenantId: task.tenantId, service: task.service, state: 'running', startedAt: at, steps: [] } });
+    this.store.dispatch({ type: 'job/step', jobId: id, key: 'refused', title: reason, state: 'failed', at });
+    this.store.dispatch({ type: 'job/finished', jobId: id, ok: false, summary: 'refused', at });
+    this.message(`✗ ${reason}`, 'error');
   }
 
   /**

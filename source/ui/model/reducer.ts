@@ -1,5 +1,5 @@
 /** The only code that changes the console state. Pure: (state, action) → state. */
-import type { DeploymentRecord, ImageVersion } from '../../domain/types.js';
+import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
 import { logRows, selectedTenant, serviceIndex, visibleServices } from './selectors.js';
 import {
   MAX_JOBS,
@@ -18,7 +18,7 @@ import {
 } from './state.js';
 
 export type Action =
-  | { type: 'data/loaded'; tenants: TenantView[]; live: LiveInfo; at: number; error?: string }
+  | { type: 'data/loaded'; tenants: TenantView[]; live: LiveInfo; at: number; error?: string; approvals?: Approval[] }
   | { type: 'data/live'; live: LiveInfo }
   | { type: 'cluster/changed'; cluster: ClusterInfo }
   | { type: 'refresh/started' }
@@ -103,6 +103,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
         ...state,
         tenants: action.tenants,
         tenantId,
+        approvals: action.approvals ?? state.approvals,
         live: action.live,
         loaded: true,
         loadError: action.error,

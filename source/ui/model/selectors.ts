@@ -1,5 +1,7 @@
 /** Derived views of the state. Cached on the identity of their inputs, so a key press costs O(visible). */
 import { countStatuses, type StatusCounts } from '../../domain/status.js';
+import type { Approval } from '../../domain/types.js';
+import { isOpen } from '../../pipeline/approval-decision.js';
 import type { ConsoleState, Job, JobStep, ServiceView, TenantView } from './state.js';
 
 export function selectedTenant(state: ConsoleState): TenantView | undefined {
@@ -91,4 +93,31 @@ export function runningJobs(state: ConsoleState): Job[] {
 /** The version the history cursor is on. */
 export function selectedVersion(state: ConsoleState) {
   return state.history.versions[Math.min(state.historyIndex, state.history.versions.length - 1)];
+}
+
+const sortedApprovals = new WeakMap<readonly Approval[], Approval[]>();
+
+/**
+ * The approvals view's rows: open ones first (pending, not expired), then the others; newest first
+ * in each. Sorted again when the approvals are read again (every refresh).
+ */
+export function approvalRows(state: ConsoleState, ttlMs: number): Approval[] {
+  const cached = sortedApprovals.get(state.approvals);
+  if (cached) return cached;
+  const now = Date.now();
+  const rank = (a: Approval) => (isOpen(a, ttlMs, now) ? 0 : 1);
+  const rows = [...state.approvals].sort((a, b) => rank(a) - rank(b) || b.requestedAt.localeCompare(a.requestedAt));
+  sortedApprovals.set(state.approvals, rows);
+  return rows;
+}
+
+/** Index of the view's selected approval in `approvalRows` (0 when it is gone). */
+export function approvalIndex(rows: readonly Approval[], selected: string | undefined): number {
+  const i = selected === undefined ? 0 : rows.findIndex((a) => a.id === selected);
+  return i < 0 ? 0 : i;
+}
+
+/** Approvals waiting for an approver: pending and not expired (the header's count). */
+export function openApprovals(state: ConsoleState, ttlMs: number, now: number): number {
+  return state.approvals.filter((a) => isOpen(a, ttlMs, now)).length;
 }

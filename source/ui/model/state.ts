@@ -1,6 +1,6 @@
 /** What the console shows, as plain data: one state object, changed only by the reducer. */
 import type { Badge, ServiceStatus } from '../../domain/status.js';
-import type { DeploymentRecord, ImageVersion } from '../../domain/types.js';
+import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
 
 export type Pane = 'tenants' | 'services' | 'history' | 'log';
 export const PANES: readonly Pane[] = ['tenants', 'services', 'history', 'log'];
@@ -110,13 +110,23 @@ export interface RollbackDialog {
   typed: string;
 }
 
+/** `a`: the approvals, with the selected one being approved (confirm) or rejected (reason). */
+export interface ApprovalsView {
+  kind: 'approvals';
+  /** Id of the selected approval: the list is re-read under the cursor. */
+  selected?: string;
+  stage: 'list' | 'approve' | 'reject';
+  reason: string;
+}
+
 export type Overlay =
   | { kind: 'help'; index: number }
   | { kind: 'details' }
   | { kind: 'log-details'; jobId: number; stepKey: string }
   | { kind: 'quit' }
   | ConfirmDialog
-  | RollbackDialog;
+  | RollbackDialog
+  | ApprovalsView;
 
 export interface StatusMessage {
   text: string;
@@ -143,6 +153,8 @@ export interface ConsoleState {
   filterEditing: boolean;
   overlay?: Overlay;
   history: HistoryState;
+  /** Every approval in the store (of the --tenant only, when given), as last read. */
+  approvals: Approval[];
   jobs: Job[];
   message?: StatusMessage;
 }
@@ -161,6 +173,7 @@ export function initialState(live: LiveInfo, cluster: ClusterInfo): ConsoleState
     filter: '',
     filterEditing: false,
     history: { versions: [], deployments: [], loading: false },
+    approvals: [],
     jobs: [],
   };
 }

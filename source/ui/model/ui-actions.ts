@@ -4,13 +4,15 @@
  * background work. Nothing here waits for a cluster or an engine.
  */
 import type { Core } from '../../core.js';
+import type { Approval } from '../../domain/types.js';
+import { decideApproval, decideProblem, imagesAsTags, type Decision } from '../../pipeline/approval-decision.js';
 import type { ActionDef, ActionId } from '../actions.js';
 import { bindingFor, type Binding, type KeyInput } from '../keymap.js';
 import type { Layout } from '../layout.js';
 import { oneLine } from '../text.js';
 import type { JobRunner } from './jobs.js';
-import { logRows, runningJobs, selectedService, selectedTenant } from './selectors.js';
-import type { ConfirmDialog, ConsoleState, Pane, RollbackDialog } from './state.js';
+import { approvalIndex, approvalRows, logRows, runningJobs, selectedService, selectedTenant } from './selectors.js';
+import type { ApprovalsView, ConfirmDialog, ConsoleState, Pane, RollbackDialog } from './state.js';
 import type { ConsoleStore } from './store.js';
 
 /** The rollback pipeline, as far as the dialog needs it. */
@@ -27,6 +29,10 @@ export interface UIActionsDeps {
   store: ConsoleStore;
   /** The bindings in force now. */
   bindings: () => readonly Binding[];
+  /** The keys of the approvals view in force (approve and reject hidden in read-only mode). */
+  approvalBindings: () => readonly Binding[];
+  /** Who is at the keyboard: an approval they requested is not theirs to decide. */
+  actor: string;
   actions: ReadonlyMap<ActionId, ActionDef>;
   jobs: JobRunner;
   refresh(): void;
@@ -177,6 +183,96 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     jobs.start(deps.rollback.action, { tenant, service }, { versionId: version.id, reason: dialog.reason });
   }
 
+  // ── approvals (a) ──────────────────────────────────────────────────────────────────────
+
+  function openApprovals(): void {
+    const rows = approvalRows(store.getState(), deps.core.config.approvalTtlMs);
+    // The first pending one is selected (pending ones come first).
+    dispatch({ type: 'overlay/open', overlay: { kind: 'approvals', selected: rows[0]?.id, stage: 'list', reason: '' } });
+  }
+
+  const approvalTitle = (decision: Decision, a: Approval) => `${decision === 'approved' ? 'approve' : 'reject'} ${a.id} (${a.action} of ${a.tenantId})`;
+
+  /** Refuses at once what the store would refuse (role, own request, decided, expired): no reason typed in vain. */
+  function refusal(decision: Decision, a: Approval): string | undefined {
+    const problem = decideProblem(deps.core, store.getState().approvals, a.id, deps.actor, decision, now());
+    if (problem) jobs.refuse({ action: decision === 'approved' ? 'approve' : 'reject', title: approvalTitle(decision, a), tenantId: a.tenantId }, problem);
+    return problem;
+  }
+
+  /** Records the decision as `ecp approve` / `ecp reject` would (checked again under the store's lock). */
+  function decide(decision: Decision, a: Approval, reason?: string): void {
+    jobs.run({
+      action: decision === 'approved' ? 'approve' : 'reject',
+      title: approvalTitle(decision, a),
+      tenantId: a.tenantId,
+      work: async (log) => {
+        log.step('decide', `${decision === 'approved' ? 'approving' : 'rejecting'} ${a.action} of ${a.tenantId}: ${imagesAsTags(a.images)}`);
+        const { approval, actor } = await decideApproval(deps.core, a.id, decision, reason);
+        log.ok('decide', `${decision} by ${actor}${reason ? ` (${reason})` : ''}`);
+        const key = approval.action === 'deploy' ? 'd / D' : 'u / U';
+        return {
+          ok: true,
+          summary: decision === 'approved' ? `approved by ${actor}; ${key} on ${approval.tenantId} now goes through with it` : `rejected by ${actor}: ${reason}`,
+        };
+      },
+    });
+  }
+
+  function approvalsKey(view: ApprovalsView, input: string, key: KeyInput): void {
+    const update = (change: Partial<ApprovalsView>) => dispatch({ type: 'overlay/update', overlay: { ...view, ...change } });
+    const rows = approvalRows(store.getState(), deps.core.config.approvalTtlMs);
+    const index = approvalIndex(rows, view.selected);
+    const current = rows[index];
+    if (view.stage === 'approve') {
+      if (key.escape || input === 'n') return update({ stage: 'list' });
+      if (!(key.return || input === 'y')) return;
+      update({ stage: 'list' });
+      if (!current || current.id !== view.selected) return say('The approval is gone from the store; nothing was decided.', 'error');
+      if (!refusal('approved', current)) decide('approved', current);
+      return;
+    }
+    if (view.stage === 'reject') {
+      const edit = editText(view.reason, input, key);
+      if (edit.cancel) return update({ stage: 'list', reason: '' });
+      if (!edit.submit) return update({ reason: edit.text });
+      if (!edit.text.trim()) return say('A rejection needs a reason: type why, then Enter (Esc goes back).', 'error');
+      update({ stage: 'list', reason: '' });
+      if (!current || current.id !== view.selected) return say('The approval is gone from the store; nothing was decided.', 'error');
+      if (!refusal('rejected', current)) decide('rejected', current, edit.text.trim());
+      return;
+    }
+    const binding = deps.approvalBindings().find((b) => b.keys.some((k) => k.matches(input, key)));
+    if (!binding) return;
+    const page = Math.max(1, deps.layout().bodyHeight - 8);
+    const moveTo = (i: number) => update({ selected: rows[Math.max(0, Math.min(rows.length - 1, i))]?.id });
+    switch (binding.command) {
+      case 'up':
+        return moveTo(index - 1);
+      case 'down':
+        return moveTo(index + 1);
+      case 'page-up':
+        return moveTo(index - page);
+      case 'page-down':
+        return moveTo(index + page);
+      case 'top':
+        return moveTo(0);
+      case 'bottom':
+        return moveTo(rows.length - 1);
+      case 'close':
+        return dispatch({ type: 'overlay/close' });
+      case 'approve':
+      case 'reject': {
+        const decision: Decision = binding.command === 'approve' ? 'approved' : 'rejected';
+        if (!current) return say('No approval is recorded.', 'error');
+        if (refusal(decision, current)) return;
+        return update({ selected: current.id, stage: decision === 'approved' ? 'approve' : 'reject', reason: '' });
+      }
+      default:
+        return;
+    }
+  }
+
   function run(binding: Binding): void {
     const state = store.getState();
     switch (binding.command) {
@@ -221,6 +317,12 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
       case 'action':
         if (binding.action) startAction(binding.action);
         return;
+      case 'approvals':
+        return openApprovals();
+      case 'approve':
+      case 'reject':
+      case 'close':
+        return; // keys of the approvals view
     }
   }
 
@@ -244,7 +346,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
           if (key.escape || input === 'q' || (overlay.kind === 'help' && input === '?')) return dispatch({ type: 'overlay/close' });
           if (overlay.kind === 'help') {
             const delta = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : key.pageUp ? -10 : key.pageDown ? 10 : 0;
-            if (delta) dispatch({ type: 'overlay/update', overlay: { kind: 'help', index: Math.max(0, Math.min(deps.bindings().length + 3, overlay.index + delta)) } });
+            if (delta) dispatch({ type: 'overlay/update', overlay: { kind: 'help', index: Math.max(0, Math.min(deps.bindings().length + deps.approvalBindings().filter((b) => b.footer).length + 3, overlay.index + delta)) } });
           }
           return;
         }
@@ -271,6 +373,8 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
         }
         case 'rollback':
           return rollbackKey(overlay, input, key);
+        case 'approvals':
+          return approvalsKey(overlay, input, key);
       }
     }
     const binding = bindingFor(deps.bindings(), state.focus, input, key);
