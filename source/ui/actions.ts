@@ -12,6 +12,7 @@ import type { PipelineEvent } from '../pipeline/manifest-events.js';
 import type { ServiceView, StepState, TenantView } from './model/state.js';
 import { oneLine } from './text.js';
 import { tagOf } from '../domain/status.js';
+import { approvalForRun, approvalRequested, approvalStillPending, pendingApprovalOf, type GatedRun } from './approvals.js';
 
 export type ActionId = 'build' | 'build-all' | 'update' | 'update-all' | 'validate' | 'tag' | 'deploy' | 'deploy-all' | 'rollback';
 
@@ -38,6 +39,8 @@ export interface StepLog {
 export interface ActionOutcome {
   ok: boolean;
   summary: string;
+  /** It stopped for something else to happen first (an approval): shown as `!`, not as a failure. */
+  waiting?: boolean;
 }
 
 /** Everything an action runs with. */
@@ -145,7 +148,17 @@ export function pipelineEventsTo(log: StepLog) {
 
 async function update(core: Core, target: ActionTarget, service: string | undefined, log: StepLog): Promise<ActionOutcome> {
   const { updateManifests } = await import('../pipeline/update-manifests.js');
-  const result = await updateManifests(core, { tenant: target.tenant.id, service, onEvent: pipelineEventsTo(log) });
+  const run: GatedRun = { action: 'update-manifests', tenant: target.tenant, service, key: service ? 'u' : 'U' };
+  const approval = await approvalForRun(core, run, log);
+  if (approval.pending) return approvalStillPending(approval.pending, run, log);
+  let result;
+  try {
+    result = await updateManifests(core, { tenant: target.tenant.id, service, approvalId: approval.approvalId, onEvent: pipelineEventsTo(log) });
+  } catch (error) {
+    const requested = await pendingApprovalOf(error);
+    if (requested) return approvalRequested(requested, run, log);
+    throw error;
+  }
   log.step('result', `${result.changes.length} changed, ${result.unchanged.length} unchanged, ${result.skipped.length} skipped`, 'ok');
   for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.file})`);
   for (const s of result.skipped) log.line('result', `${s.service}: ${s.reason}`);
@@ -187,9 +200,20 @@ export function buildable(core: Core, services: readonly string[]): boolean {
   return services.length > 0 && services.every((s) => names.has(s));
 }
 
-async function deployServices({ core, client, target, log }: ActionContext, services: string[]): Promise<ActionOutcome> {
+async function deployServices({ core, client, target, log }: ActionContext, services: string[], key: string): Promise<ActionOutcome> {
   const { deploy } = await import('../pipeline/deploy.js');
-  const result = await deploy(core, client, { tenant: target.tenant.id, services, build: buildable(core, services), onEvent: pipelineEventsTo(log) });
+  const build = buildable(core, services);
+  const run: GatedRun = { action: 'deploy', tenant: target.tenant, services, build, key };
+  const approval = await approvalForRun(core, run, log);
+  if (approval.pending) return approvalStillPending(approval.pending, run, log);
+  let result;
+  try {
+    result = await deploy(core, client, { tenant: target.tenant.id, services, build, approvalId: approval.approvalId, onEvent: pipelineEventsTo(log) });
+  } catch (error) {
+    const requested = await pendingApprovalOf(error);
+    if (requested) return approvalRequested(requested, run, log);
+    throw error;
+  }
   const changed = result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ');
   return { ok: result.ok, summary: `${changed || 'nothing changed'}${result.gitTag ? `; tag ${result.gitTag}` : ''}${result.ok ? '' : '; a rollout failed'}` };
 }
@@ -266,7 +290,7 @@ const ALL_ACTIONS: ActionDef[] = [
     describe: (t) => `deploy ${t.service?.service} to ${t.tenant.id}`,
     question: (t, core) =>
       `${buildable(core, [t.service?.service ?? '']) ? 'Build and deploy' : 'Deploy the newest ready version of'} ${t.service?.service} to ${t.tenant.id} (update manifests, validate, apply, wait for the rollout, tag)`,
-    run: (ctx) => deployServices(ctx, [serviceName(ctx.target)]),
+    run: (ctx) => deployServices(ctx, [serviceName(ctx.target)], 'd'),
   },
   {
     id: 'deploy-all',
@@ -277,7 +301,7 @@ const ALL_ACTIONS: ActionDef[] = [
     describe: (t) => `deploy every service of ${t.tenant.id}`,
     question: (t, core) =>
       `${buildable(core, t.tenant.rows.map((r) => r.service)) ? 'Build and deploy' : 'Deploy the newest ready versions of'} every service of ${t.tenant.id} (update manifests, validate, apply, wait for the rollouts, tag)`,
-    run: (ctx) => deployServices(ctx, ctx.target.tenant.rows.map((r) => r.service)),
+    run: (ctx) => deployServices(ctx, ctx.target.tenant.rows.map((r) => r.service), 'D'),
   },
   {
     id: 'rollback',

@@ -1,13 +1,22 @@
 /**
  * Approvals in the console (issue 8): the header counts the pending ones, `a` lists them, and an
  * approver approves (y / Enter, confirmed) or rejects (with a reason) under the same rules as
- * `ecp approve` / `ecp reject` — recorded in the store and the audit trail the same way.
+ * `ecp approve` / `ecp reject` — recorded in the store and the audit trail the same way. Over the
+ * sandbox and the registry of scripts/test-env.sh: a deploy into a protected tenant requests an
+ * approval, and once another approver has approved it, the same key completes the deploy.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
 import type { Core } from '../../source/core.js';
 import type { Approval } from '../../source/domain/types.js';
-import { writeTenant } from './fixtures.js';
-import { deployment, FixedLive, KEYS, renderConsole, snapshot, workspace, type RenderedConsole, type Workspace } from './helpers.js';
+import { LiveStateWatcher } from '../../source/monitor/live-state.js';
+import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
+import { describeRegistry, pushTinyImage } from '../helpers/registry.js';
+import { git, tempDir } from '../helpers/temp.js';
+import { addVersions, writeTenant } from './fixtures.js';
+import { deployment, FixedLive, KEYS, renderConsole, snapshot, version, workspace, type RenderedConsole, type Workspace } from './helpers.js';
 
 const IMG = 'localhost:5000/ecp-ai';
 const OPS = 'ops@example.test';
@@ -223,4 +232,157 @@ describe('approvals in the console', () => {
     expect(frame).toContain('approvals: pending ones first');
     expect(frame).not.toContain('approvals: approve the selected one');
   });
+});
+
+await describeRegistry('a deploy into a protected tenant from the console', (registry) => {
+  let sandbox: Sandbox;
+  let ws: Workspace;
+  let client: KubeClient;
+  let watcher: LiveStateWatcher;
+  const prefix = 'ecp-ui-approvals';
+  const image = (tag: string) => `${registry}/${prefix}/callbot:${tag}`;
+
+  beforeAll(async () => {
+    ws = workspace({ copySamples: false, env: { DOCKER_REGISTRY: registry, IMAGE_PREFIX: prefix } });
+    for (const tenant of ['acme-prod', 'beta-prod']) writeTenant(ws.manifestsDir, tenant, [{ name: 'callbot', tag: 'v1' }], `${registry}/${prefix}`);
+    // A deploy ends by committing the manifests and tagging: the workspace is a git repository.
+    writeFileSync(path.join(ws.dir, '.gitignore'), 'data/\n');
+    git(ws.dir, 'init', '-q', '-b', 'main');
+    git(ws.dir, 'config', 'user.email', OPS);
+    git(ws.dir, 'add', '.');
+    git(ws.dir, 'commit', '-qm', 'acme-prod');
+    for (const tag of ['v1', 'v2']) await pushTinyImage(registry, `${prefix}/callbot`, tag);
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
+    await addVersions(
+      ws.core,
+      ['v1', 'v2'].map((tag, i) => version('callbot', tag, { createdAt: at(30 - i * 28), imageName: `${registry}/${prefix}/callbot`, fullImageName: image(tag) })),
+    );
+    sandbox = await startSandbox({ seed: ws.manifestsDir, stepMs: 20 });
+    const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
+    client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
+    watcher = new LiveStateWatcher(client, { namespaces: () => ['acme-prod'] });
+    await watcher.start();
+  });
+
+  afterAll(async () => {
+    await watcher?.stop();
+    await sandbox?.stop();
+  });
+
+  const liveImage = async () => (await client.readDeployment('acme-prod', 'callbot'))?.spec?.template?.spec?.containers?.[0]?.image;
+  const manifest = () => readFileSync(path.join(ws.manifestsDir, 'acme-prod', 'services.yaml'), 'utf8');
+
+  /** d, then the tenant id typed to confirm (a protected namespace). */
+  async function deploy(c: RenderedConsole) {
+    await c.press('d');
+    await c.waitFor('Type acme-prod to confirm');
+    for (const ch of 'acme-prod') await c.press(ch);
+    await c.press(KEYS.enter);
+  }
+
+  it('requests an approval instead of failing, and deploys with it once another approver has approved', async () => {
+    const ops = await consoleAs(ws.core, OPS, { live: watcher, client, size: { columns: 100, rows: 35 } });
+    await ops.waitFor((f) => f.includes('Services · acme-prod') && /callbot\s+v1\s+v1\s+Synced\s+Healthy/.test(f), 15_000);
+
+    await deploy(ops);
+    await waitForStatus(ops, '! deploy callbot to acme-prod: approval apr-', 30_000);
+    await ops.settle();
+    const requested = (await ws.core.store.read()).approvals;
+    expect(requested).toHaveLength(1);
+    const id = requested[0]!.id;
+    expect(requested[0]).toMatchObject({ status: 'pending', action: 'deploy', tenantId: 'acme-prod', requestedBy: OPS, images: { callbot: image('v2') } });
+    expect(statusOf(ops)).toBe(`! deploy callbot to acme-prod: approval ${id} requested; an approver approves it with \`a\`, then d again`);
+    expect(ops.handle.store.getState().jobs.at(-1)).toMatchObject({
+      state: 'waiting',
+      steps: expect.arrayContaining([
+        expect.objectContaining({ state: 'warn', title: `approval ${id} requested for callbot=v2 (namespace acme-prod needs one)` }),
+        expect.objectContaining({ state: 'info', title: `next: an approver other than ${OPS} approves it (a, then y); then d again` }),
+      ]),
+    });
+    // In the log: an outcome (!), with what to do next; nothing was written or applied.
+    await ops.press('\t', '\t');
+    let frame = await ops.waitFor((f) => f.includes('╒═ Pipeline log') && f.includes(`approval ${id} requested`));
+    expect(frame).toMatch(/! deploy callbot to acme-prod/);
+    expect(frame).not.toMatch(/✗ deploy callbot/);
+    expect(frame).toContain('1 approval pending (a)');
+    expect(manifest()).toContain(image('v1'));
+    expect(await liveImage()).toBe(image('v1'));
+
+    // Again before anyone approved: the same approval is still pending; no second request.
+    await ops.press('\t', '\t');
+    await deploy(ops);
+    await waitForStatus(ops, `approval ${id} is still pending`, 30_000);
+    await ops.settle();
+    expect((await ws.core.store.read()).approvals).toHaveLength(1);
+
+    // The requester cannot approve it; another approver does.
+    await select(ops, id);
+    await ops.press('y');
+    await waitForStatus(ops, `${OPS} requested approval ${id} and cannot approve or reject it`);
+    await ops.press(KEYS.escape);
+    const lead = await consoleAs(ws.core, LEAD, { live: watcher, client });
+    await lead.waitFor('1 approval pending (a)');
+    await select(lead, id);
+    await lead.press('y', 'y');
+    await waitForStatus(lead, `✓ approve ${id} (deploy of acme-prod): approved by ${LEAD}`);
+    await lead.settle();
+
+    // The operator presses d again: the approval is passed, the gate checks it, the deploy completes.
+    await deploy(ops);
+    expect(await waitForStatus(ops, 'deploy callbot to acme-prod: ', 60_000)).toMatch(/^✓ deploy callbot to acme-prod: callbot → v2; tag /);
+    await ops.settle();
+    expect(await liveImage()).toBe(image('v2'));
+    expect(manifest()).toContain(image('v2'));
+    const actions = (await ws.core.audit.list()).map((e) => [e.action, e.target, e.actor]);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        ['approval.request', id, OPS],
+        ['approval.approve', id, LEAD],
+        ['approval.used', id, OPS],
+        ['deploy.run', 'acme-prod', OPS],
+      ]),
+    );
+    expect((await ws.core.store.read()).approvals).toHaveLength(1);
+    // The log says which approval the deploy went through with.
+    const done = ops.handle.store.getState().jobs.at(-1)!;
+    expect(done).toMatchObject({ state: 'ok', title: 'deploy callbot to acme-prod' });
+    expect(done.steps[0]).toMatchObject({ state: 'ok', title: `approval ${id} (approved by ${LEAD}) covers callbot=v2` });
+    await ops.waitFor((f) => /callbot\s+v2\s+v2\s+Synced/.test(f), 15_000);
+  }, 180_000);
+
+  it('does the same for an update of a protected tenant (u): requested, approved, then written', async () => {
+    const file = () => readFileSync(path.join(ws.manifestsDir, 'beta-prod', 'services.yaml'), 'utf8');
+    const ops = await consoleAs(ws.core, OPS, { live: watcher, client });
+    await ops.waitFor('Services · acme-prod');
+    await ops.press('\t', '\t', '\t', 'j', '\t');
+    await ops.waitFor('Services · beta-prod');
+    const update = async () => {
+      await ops.press('u');
+      await ops.waitFor('Type beta-prod to confirm');
+      for (const ch of 'beta-prod') await ops.press(ch);
+      await ops.press(KEYS.enter);
+    };
+    await update();
+    await waitForStatus(ops, '! update callbot in beta-prod: approval apr-', 30_000);
+    await ops.settle();
+    const requested = (await ws.core.store.read()).approvals.filter((a) => a.tenantId === 'beta-prod');
+    expect(requested).toMatchObject([{ status: 'pending', action: 'update-manifests', requestedBy: OPS, images: { callbot: image('v2') } }]);
+    const id = requested[0]!.id;
+    expect(statusOf(ops)).toContain(`approval ${id} requested; an approver approves it with \`a\`, then u again`);
+    expect(file()).toContain(image('v1'));
+
+    const lead = await consoleAs(ws.core, LEAD, { live: watcher, client });
+    await lead.waitFor('1 approval pending (a)');
+    await select(lead, id);
+    await lead.press(KEYS.enter, 'y');
+    await waitForStatus(lead, `✓ approve ${id} (update-manifests of beta-prod): approved by ${LEAD}; u / U on beta-prod`);
+    await lead.settle();
+
+    await update();
+    await waitForStatus(ops, '✓ update callbot in beta-prod: callbot → v2', 30_000);
+    await ops.settle();
+    expect(file()).toContain(image('v2'));
+    const events = (await ws.core.audit.list()).filter((e) => e.target === id || e.target === 'beta-prod').map((e) => e.action);
+    expect(events).toEqual(['approval.request', 'approval.approve', 'approval.used', 'manifests.update']);
+  }, 120_000);
 });

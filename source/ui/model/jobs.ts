@@ -83,7 +83,7 @@ export class JobRunner {
     const work = Promise.resolve()
       .then(() => task.work(log))
       .then(
-        (outcome) => this.finish(id, outcome.ok, outcome.summary),
+        (outcome) => this.finish(id, outcome.ok, outcome.summary, outcome.waiting),
         (error: unknown) => {
           const text = describeError(error);
           log.step('error', text, 'failed');
@@ -125,11 +125,11 @@ export class JobRunner {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private finish(id: number, ok: boolean, summary: string): void {
-    this.store.dispatch({ type: 'job/finished', jobId: id, ok, summary, at: this.now() });
+  private finish(id: number, ok: boolean, summary: string, waiting = false): void {
+    this.store.dispatch({ type: 'job/finished', jobId: id, ok, summary, at: this.now(), waiting });
     const job = this.store.getState().jobs.find((j) => j.id === id);
     if (!job) return;
-    this.message(`${ok ? '✓' : '✗'} ${job.title}${summary ? `: ${summary}` : ''}`, ok ? 'ok' : 'error');
+    this.message(`${waiting ? '!' : ok ? '✓' : '✗'} ${job.title}${summary ? `: ${summary}` : ''}`, ok ? 'ok' : waiting ? 'info' : 'error');
     this.options.onFinished?.(job);
   }
 

@@ -76,7 +76,8 @@ export interface Job {
   title: string;
   tenantId: string;
   service?: string;
-  state: 'running' | 'ok' | 'failed';
+  /** `waiting`: it stopped for something else to happen first (an approval). */
+  state: 'running' | 'ok' | 'failed' | 'waiting';
   startedAt: number;
   finishedAt?: number;
   steps: JobStep[];

@@ -10,6 +10,10 @@ export const LOG_COLUMNS: readonly Column[] = [{ id: 'line', title: 'LOG', flex:
 const STEP_SYMBOL: Record<StepState, string> = { queued: '·', running: '', ok: '✓', failed: '✗', warn: '!', info: 'i', ended: '-' };
 const STEP_TONE: Record<StepState, Tone> = { queued: 'muted', running: 'progress', ok: 'ok', failed: 'bad', warn: 'warn', info: 'normal', ended: 'muted' };
 
+/** A job that ended: done, failed, or stopped waiting for something (an approval). */
+const JOB_SYMBOL = { ok: '✓', failed: '✗', waiting: '!' } as const;
+const JOB_TONE: Record<keyof typeof JOB_SYMBOL, Tone> = { ok: 'ok', failed: 'bad', waiting: 'warn' };
+
 export function logCells(row: LogRow, now: number): Cell[] {
   switch (row.kind) {
     case 'job': {
@@ -17,7 +21,7 @@ export function logCells(row: LogRow, now: number): Cell[] {
       const took = shortAge((job.finishedAt ?? now) - job.startedAt);
       const text = `${job.title} · ${took}${job.summary ? ` · ${job.summary}` : ''}`;
       if (job.state === 'running') return [{ text, tone: 'progress', spinner: true }];
-      return [{ text: `${job.state === 'ok' ? '✓' : '✗'} ${text}`, tone: job.state === 'ok' ? 'ok' : 'bad' }];
+      return [{ text: `${JOB_SYMBOL[job.state]} ${text}`, tone: JOB_TONE[job.state] }];
     }
     case 'step': {
       const { step } = row;
