@@ -101,24 +101,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.summary}\n\nUsage\n${command.usage}\n`);
     return 0;
   }
-  const config = loadConfig({
-    cwd: process.cwd(),
-    env: process.env,
-    configPath: cli.flags.config as string | undefined,
-    dataDir: cli.flags.dataDir as string | undefined,
-    kubeContext: cli.flags.context as string | undefined,
-    readOnly: cli.flags.readonly === true,
-  });
-  debug('cli', `command "${command.name}", config ${config.configFile ?? '(none)'}, data ${config.dataDir}`);
-  const ctx: CommandContext = {
-    config,
-    input: cli.input,
-    flags: cli.flags as Record<string, unknown>,
-    io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
-    env: process.env,
-    cwd: process.cwd(),
-  };
-  await guardCommand(command, ctx, () => currentActor(config.baseDir));
+  const ctx = commandContext(cli);
+  debug('cli', `command "${command.name}", config ${ctx.config.configFile ?? '(none)'}, data ${ctx.config.dataDir}`);
+  await guardCommand(command, ctx, () => currentActor(ctx.config.baseDir));
   return command.run(ctx);
 }
 
