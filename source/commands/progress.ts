@@ -1,5 +1,5 @@
 /** Pipeline progress as plain lines on stderr, so stdout stays parseable. */
-import type { PipelineEvent } from '../pipeline/manifest-events.js';
+import type { PipelineEvent } from '../pipeline/events.js';
 import type { CommandContext } from './command.js';
 
 export function progressPrinter(ctx: Pick<CommandContext, 'io'>): (event: PipelineEvent) => void {

@@ -11,7 +11,7 @@ import { CLUSTER_SCOPED_KINDS } from '../domain/manifest-model.js';
 import { isBlocked } from '../domain/types.js';
 import { versionsByImage } from '../domain/status.js';
 import { EcpError, UsageError } from '../errors.js';
-import { ignoreEvents, type EventSink } from './manifest-events.js';
+import { ignoreEvents, type EventSink } from './events.js';
 
 export const FIELD_MANAGER = 'ecp';
 

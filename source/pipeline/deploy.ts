@@ -14,7 +14,7 @@ import { EcpError, UsageError, errorMessage } from '../errors.js';
 import { applyTenant } from './apply.js';
 import { ApprovalPendingError, passApprovalGate } from './approval-gate.js';
 import { buildServices, type BuildResult } from './build.js';
-import { ignoreEvents, type EventSink } from './manifest-events.js';
+import { ignoreEvents, type EventSink } from './events.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './tag.js';

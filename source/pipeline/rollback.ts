@@ -15,7 +15,7 @@ import { needsApproval } from '../domain/approvals.js';
 import { liveServiceImage, versionsByImage } from '../domain/status.js';
 import { isBlocked, type DeploymentKind, type DeploymentRecord } from '../domain/types.js';
 import { UsageError } from '../errors.js';
-import { ignoreEvents, type EventSink } from './manifest-events.js';
+import { ignoreEvents, type EventSink } from './events.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './tag.js';

@@ -8,7 +8,7 @@ import type { KubeClient } from '../adapters/kube.js';
 import { statusCodeOf, toClusterError } from '../adapters/kube.js';
 import { deploymentHealthWithPods, podsOf } from '../domain/health.js';
 import type { LiveDeployment, LivePod } from '../domain/kube-types.js';
-import { ignoreEvents, type EventSink } from './manifest-events.js';
+import { ignoreEvents, type EventSink } from './events.js';
 
 export type RolloutOutcome =
   | { ok: true; durationMs: number }

@@ -23,7 +23,7 @@ import { assertParsed, loadTenant, parseManifestText, tenantDir, tenantFromFiles
 import type { Core } from '../core.js';
 import { deployMessage, deployTagName, imageChanges, TagPatternError, type ImageChange, type ServiceImage } from '../domain/deploy-tag.js';
 import { UsageError } from '../errors.js';
-import { ignoreEvents, type EventSink } from './manifest-events.js';
+import { ignoreEvents, type EventSink } from './events.js';
 
 export interface TagOptions {
   tenant: string;

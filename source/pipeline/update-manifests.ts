@@ -25,7 +25,7 @@ import type { ImageVersion } from '../domain/types.js';
 import { UsageError } from '../errors.js';
 import { needsApproval } from '../domain/approvals.js';
 import { passApprovalGate } from './approval-gate.js';
-import { ignoreEvents, mapLimit, type EventSink } from './manifest-events.js';
+import { ignoreEvents, mapLimit, type EventSink } from './events.js';
 
 export interface UpdateManifestsOptions {
   tenant: string;

@@ -29,7 +29,7 @@ import {
 } from '../domain/manifest-checks.js';
 import { effectiveNamespace, fieldOf, objectLabel, workloadInfo, type YamlPath } from '../domain/manifest-model.js';
 import type { ImageVersion } from '../domain/types.js';
-import { ignoreEvents, mapLimit, type EventSink } from './manifest-events.js';
+import { ignoreEvents, mapLimit, type EventSink } from './events.js';
 
 export interface ValidationProblem {
   severity: Severity;

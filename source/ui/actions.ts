@@ -8,7 +8,7 @@ import type { KubeClient } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
 import type { BuildEvent } from '../pipeline/build.js';
-import type { PipelineEvent } from '../pipeline/manifest-events.js';
+import type { PipelineEvent } from '../pipeline/events.js';
 import type { ServiceView, StepState, TenantView } from './model/state.js';
 import { oneLine } from './text.js';
 import { tagOf } from '../domain/status.js';

@@ -1,4 +1,4 @@
-/** Progress events of the manifest pipelines (update-manifests, validate, tag): they never print. */
+/** Progress events of the pipelines (update-manifests, validate, tag, apply, deploy, rollback): they never print. */
 export interface PipelineEvent {
   /** The pipeline step, e.g. `load`, `registry-check`, `write`, `dry-run`, `commit`. */
   step: string;
