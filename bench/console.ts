@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { newVersion } from '../source/domain/versions.js';
 
 delete process.env.CI; // Ink draws only the last frame in CI mode
 process.env.NODE_ENV ??= 'production'; // as the console runs (cli.tsx sets it)
@@ -45,21 +46,8 @@ function writeStore(dataDir: string, names: string[]): void {
     Array.from({ length: VERSIONS_PER_SERVICE }, (_, i) => {
       const createdAt = new Date(start + (s * VERSIONS_PER_SERVICE + i) * 1000).toISOString();
       const tag = `v${i}`;
-      return {
-        id: `${service}-${tag}-${Math.floor(Date.parse(createdAt) / 1000)}`,
-        serviceName: service,
-        imageName: `localhost:5000/ecp-ai/${service}`,
-        imageTag: tag,
-        fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`,
-        gitCommit: 'abcdef1234567',
-        gitBranch: 'main',
-        status: 'ready',
-        securityScanResult: 'passed',
-        vulnerabilitiesCount: 0,
-        vulnerabilities: {},
-        createdAt,
-        updatedAt: createdAt,
-      };
+      const input = { serviceName: service, imageName: `localhost:5000/ecp-ai/${service}`, imageTag: tag, fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`, gitCommit: 'abcdef1234567', gitBranch: 'main', status: 'ready' as const, securityScanResult: 'passed' as const };
+      return newVersion(input, new Date(createdAt), new Set());
     }),
   );
   writeFileSync(path.join(dataDir, 'store.json'), JSON.stringify({ schemaVersion: 1, versions, deployments: [], approvals: [] }));

@@ -3,6 +3,7 @@
  * ink-testing-library at a chosen size (its stdout is given that many columns and rows), and
  * drives it with keys. Frames arrive after a macrotask: `waitFor` polls the last frame.
  */
+import { newVersion } from '../../source/domain/versions.js';
 import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
@@ -70,22 +71,8 @@ export function snapshot(deployments: LiveDeployment[], reachable = true, lastGo
 
 export function version(service: string, tag: string, over: Partial<ImageVersion> = {}): ImageVersion {
   const createdAt = over.createdAt ?? new Date().toISOString();
-  return {
-    id: `${service}-${tag}-${Math.floor(Date.parse(createdAt) / 1000)}`,
-    serviceName: service,
-    imageName: `localhost:5000/ecp-ai/${service}`,
-    imageTag: tag,
-    fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`,
-    gitCommit: 'abcdef1234567',
-    gitBranch: 'main',
-    status: 'ready',
-    securityScanResult: 'passed',
-    vulnerabilitiesCount: 0,
-    vulnerabilities: {},
-    createdAt,
-    updatedAt: createdAt,
-    ...over,
-  };
+  const input = { serviceName: service, imageName: `localhost:5000/ecp-ai/${service}`, imageTag: tag, fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`, gitCommit: 'abcdef1234567', gitBranch: 'main', status: 'ready' as const, securityScanResult: 'passed' as const };
+  return { ...newVersion(input, new Date(createdAt), new Set()), createdAt, updatedAt: createdAt, ...over };
 }
 
 export interface Workspace {
