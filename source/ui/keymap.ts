@@ -66,13 +66,18 @@ const named = (name: keyof KeyInput, display: string, shift?: boolean): KeySpec 
 
 const SERVICE_PANES: readonly Pane[] = ['services', 'history'];
 
-export const BINDINGS: readonly Binding[] = [
+/** Moving in a list: the same keys in every pane and view. */
+const MOVEMENT: readonly Binding[] = [
   { command: 'up', keys: [named('upArrow', '↑'), char('k')], label: 'up', help: 'move up' },
   { command: 'down', keys: [named('downArrow', '↓'), char('j')], label: 'down', help: 'move down' },
   { command: 'page-up', keys: [named('pageUp', 'PgUp'), ctrl('b')], label: 'page up', help: 'one page up' },
   { command: 'page-down', keys: [named('pageDown', 'PgDn'), ctrl('f')], label: 'page down', help: 'one page down' },
   { command: 'top', keys: [named('home', 'Home'), char('g')], label: 'top', help: 'first row' },
   { command: 'bottom', keys: [named('end', 'End'), char('G')], label: 'bottom', help: 'last row' },
+];
+
+export const BINDINGS: readonly Binding[] = [
+  ...MOVEMENT,
   { command: 'next-pane', keys: [named('tab', 'Tab', false), named('rightArrow', '→')], label: 'pane', help: 'next pane', footer: true },
   { command: 'prev-pane', keys: [named('tab', 'Shift-Tab', true), named('leftArrow', '←')], label: 'prev pane', help: 'previous pane' },
   { command: 'open-tenant', keys: [named('return', 'Enter')], label: 'services', help: 'show the services of the tenant', panes: ['tenants'], footer: true },
@@ -100,12 +105,7 @@ export const BINDINGS: readonly Binding[] = [
  * (they are not an operator's: an approver who is not an operator decides too).
  */
 export const APPROVAL_BINDINGS: readonly Binding[] = [
-  { command: 'up', keys: [named('upArrow', '↑'), char('k')], label: 'up', help: 'approvals: move up' },
-  { command: 'down', keys: [named('downArrow', '↓'), char('j')], label: 'down', help: 'approvals: move down' },
-  { command: 'page-up', keys: [named('pageUp', 'PgUp'), ctrl('b')], label: 'page up', help: 'approvals: one page up' },
-  { command: 'page-down', keys: [named('pageDown', 'PgDn'), ctrl('f')], label: 'page down', help: 'approvals: one page down' },
-  { command: 'top', keys: [named('home', 'Home'), char('g')], label: 'top', help: 'approvals: first row' },
-  { command: 'bottom', keys: [named('end', 'End'), char('G')], label: 'bottom', help: 'approvals: last row' },
+  ...MOVEMENT.map((b) => ({ ...b, help: `approvals: ${b.help}` })),
   { command: 'approve', keys: [char('y'), named('return', 'Enter')], label: 'approve', help: 'approvals: approve the selected one (not your own; asks first)', mutating: true, footer: true },
   { command: 'reject', keys: [char('n')], label: 'reject', help: 'approvals: reject the selected one (type the reason)', mutating: true, footer: true },
   { command: 'close', keys: [named('escape', 'Esc'), char('a'), char('q')], label: 'close', help: 'approvals: close the view', footer: true },
