@@ -19,9 +19,10 @@ function newestMtime(dir) {
   return newest;
 }
 
-// This file's own mtime counts too: a change to how the bundle is built makes a new one.
-const inputs = [path.join(root, 'package.json'), fileURLToPath(import.meta.url)].map((f) => statSync(f).mtimeMs);
-const key = Math.floor(Math.max(newestMtime(path.join(root, 'source')), ...inputs)).toString(36);
+// This file's own mtime counts too: a change to how the bundle is built makes a new one. So do
+// installs (the lock file) and dependency patches (patches/, applied by `npm install`).
+const inputs = ['package.json', 'package-lock.json', 'patches', fileURLToPath(import.meta.url)].map((f) => statSync(path.resolve(root, f), { throwIfNoEntry: false })?.mtimeMs ?? 0);
+const key = Math.floor(Math.max(newestMtime(path.join(root, 'source')), newestMtime(path.join(root, 'patches')), ...inputs)).toString(36);
 const bundleDir = path.join(dist, `b-${key}`);
 const entry = path.join(bundleDir, 'cli.js');
 

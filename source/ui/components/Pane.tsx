@@ -50,7 +50,7 @@ export function Pane({ title, note = '', focused, width, height, children }: Pan
         borderStyle="single"
         borderTop={false}
         borderColor={color}
-        overflow="hidden"
+        overflowY="hidden"
       >
         {children}
       </Box>

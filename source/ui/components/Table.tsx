@@ -88,7 +88,7 @@ export function Table<T>({ columns, rows, render, rowTone, selected, height, wid
 
   const headerLine = ` ${placed.map((c) => fit(c.short && c.title.length > c.size ? c.short : c.title, c.size, c.align)).join(' '.repeat(GAP))}`;
   return (
-    <Box flexDirection="column" width={width} height={height + (header ? 1 : 0)} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height + (header ? 1 : 0)} overflowY="hidden">
       {header && (theme.styled ? <Text bold dimColor wrap="truncate-end">{headerLine}</Text> : <Text wrap="truncate-end">{headerLine}</Text>)}
       {rows.length === 0 && empty ? <ToneText tone="muted">{` ${empty}`}</ToneText> : null}
       {visible.map((row, i) => {
