@@ -52,14 +52,14 @@ export async function readTenantViews(core: Core, tenants: readonly Tenant[], li
     const rows: ServiceView[] = status.rows.map((row, j) => {
       const manifest = tenant.services[j]!;
       const deployment = live?.deployments.get(`${row.namespace}/${row.service}`);
-      return {
-        ...row,
+      // Not `{ ...row, kind, … }`: on Node 20 that gives each of the 1 000 rows a map of its own.
+      return Object.assign({}, row, {
         kind: manifest.kind,
         file: manifest.file,
         line: manifest.line,
         containers: manifest.containers.map((c) => ({ name: c.list === 'initContainers' ? `${c.name ?? '?'} (init)` : c.name, image: c.image, own: c.own })),
         liveContainers: deployment ? containersOf(deployment.spec?.template?.spec as Parameters<typeof containersOf>[0]) : undefined,
-      };
+      });
     });
     return { id: status.id, namespace: status.namespace, rows, worst: status.worst, yamlErrors: status.yamlErrors, protected: matchesAny(status.namespace, patterns) };
   });
