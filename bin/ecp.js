@@ -49,6 +49,10 @@ if (!existsSync(entry)) {
     jsx: 'automatic',
     // Maps beside the bundle, not inside it: inline maps cost the console ~50 MB of heap.
     sourcemap: 'linked',
+    // No comments or indentation: V8 keeps every chunk's source text in memory, and one non-ASCII
+    // character in a kept comment stores a whole chunk as UTF-16 (client-node's: 10 MB).
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'error',
   });
   try {
