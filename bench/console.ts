@@ -208,6 +208,7 @@ async function keyToFrameInProcess(): Promise<void> {
   const { loadConfig } = await import('../source/config.js');
   const { createCore } = await import('../source/core.js');
   const { createConsole, RENDER_OPTIONS } = await import('../source/ui/index.js');
+  (await import('../source/ui/memory.js')).favourMemoryOverThroughput(); // as `ecp` does for the console
   const dir = path.join(work, 'inproc');
   const manifestsDir = path.join(dir, 'k8s-manifests');
   const dataDir = path.join(dir, 'data');

@@ -59,6 +59,7 @@ async function openConsole(ctx: CommandContext): Promise<number> {
   }
   // React's development build is several times slower and bigger: the console runs the production one.
   process.env.NODE_ENV ??= 'production';
+  (await import('./ui/memory.js')).favourMemoryOverThroughput();
   // Ink draws nothing but the last frame when CI is set (is-in-ci, read when Ink loads); this is
   // a terminal, so hide CI from it while it loads.
   const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
