@@ -29,17 +29,6 @@ export interface Writer {
   scope: Scope;
 }
 
-/** Decoded field sets by stored entry: stored objects never change, so neither do their entries. */
-const decoded = new WeakMap<JsonObject, Map<string, Segment[]>>();
-
-function fieldsOf(entry: JsonObject): Map<string, Segment[]> {
-  let fields = decoded.get(entry);
-  if (!fields) {
-    fields = decodeFields(entry.fieldsV1);
-    decoded.set(entry, fields);
-  }
-  return new Map(fields);
-}
 
 function readManagers(obj: KubeObject | undefined): Manager[] {
   return asArray(obj?.metadata.managedFields).flatMap((raw) => {
@@ -55,7 +44,9 @@ function readManagers(obj: KubeObject | undefined): Manager[] {
         apiVersion: asString(entry.apiVersion) ?? '',
         time: asString(entry.time) ?? '',
         ...(subresource ? { subresource } : {}),
-        fields: fieldsOf(entry),
+        // Decoded on every write, not cached per entry: a cache of decoded field sets was half the
+        // sandbox's heap with 1 000 Deployments (72 → 32 MB), for ~15 % faster seeding.
+        fields: decodeFields(entry.fieldsV1),
       },
     ];
   });
@@ -70,7 +61,6 @@ function writeManagers(obj: KubeObject, managers: Manager[]): void {
       entry.fieldsType = 'FieldsV1';
       entry.fieldsV1 = encodeFields(m.fields.values());
       if (m.subresource) entry.subresource = m.subresource;
-      decoded.set(entry, new Map(m.fields));
       return entry;
     });
   if (entries.length > 0) obj.metadata.managedFields = entries;
