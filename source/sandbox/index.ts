@@ -86,7 +86,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...(options.seed ? readManifests(options.seed) : []),
     ...generatedDeployments(options.deployments ?? 0, options.imagePrefix ?? 'localhost:5000/ecp-ai', deployments),
   ];
-  for (const { type, namespace, object } of seeds) {
+  for (const [i, { type, namespace, object }] of seeds.entries()) {
+    // In `ecp --sandbox` the console shares this thread: let its keys and frames through.
+    if (i % 25 === 24) await new Promise((resolve) => setImmediate(resolve));
     // Seeded as `ecp apply` would leave them (server-side apply, field manager ecp), so ecp's own
     // applies later own the same fields instead of conflicting with another manager.
     const config: KubeObject = { ...object, metadata: { ...object.metadata, ...(type.namespaced ? { namespace } : {}) } };
@@ -100,7 +102,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   controller?.start();
   // Serialize the seeded objects now, so the first full list is as fast as the next ones.
-  for (const type of allResources) for (const obj of store.list(type)) serialize(obj);
+  for (const type of allResources) {
+    for (const [i, obj] of store.list(type).entries()) {
+      if (i % 250 === 249) await new Promise((resolve) => setImmediate(resolve));
+      serialize(obj);
+    }
+  }
 
   const control = {
     get: () => failPattern,

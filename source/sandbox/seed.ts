@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { fastValues } from '../adapters/manifests.js';
 import { isDns1123Label } from '../domain/names.js';
 import { asString, isObject, type KubeObject } from './json.js';
 import { findByKind, type ResourceType } from './resources.js';
@@ -32,9 +33,7 @@ export function readManifests(dir: string): SeedObject[] {
       .sort();
     for (const file of files) {
       const full = path.join(dir, tenant, file);
-      for (const doc of parseAllDocuments(readFileSync(full, 'utf8'))) {
-        if (doc.errors.length > 0) throw new Error(`${full}: ${doc.errors[0]!.message}`);
-        const value: unknown = doc.toJSON();
+      for (const value of documentValues(full)) {
         if (!isObject(value) || !isObject(value.metadata)) continue;
         const type = findByKind(String(value.apiVersion), String(value.kind));
         if (!type) continue;
@@ -44,6 +43,17 @@ export function readManifests(dir: string): SeedObject[] {
     }
   }
   return out;
+}
+
+/** A file's document values: read by js-yaml when it gives what `yaml` would (several times faster). */
+function documentValues(file: string): unknown[] {
+  const text = readFileSync(file, 'utf8');
+  const fast = fastValues(text);
+  if (fast) return fast.map((d) => d.value);
+  return parseAllDocuments(text).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);
+    return doc.toJSON() as unknown;
+  });
 }
 
 const SERVICES = [
