@@ -10,8 +10,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 
+/** The newest mtime of a folder, its own included (a removed file changes it), or 0 when missing. */
 function newestMtime(dir) {
-  let newest = 0;
+  let newest = statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (newest === 0) return 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
@@ -21,7 +23,7 @@ function newestMtime(dir) {
 
 // This file's own mtime counts too: a change to how the bundle is built makes a new one. So do
 // installs (the lock file) and dependency patches (patches/, applied by `npm install`).
-const inputs = ['package.json', 'package-lock.json', 'patches', fileURLToPath(import.meta.url)].map((f) => statSync(path.resolve(root, f), { throwIfNoEntry: false })?.mtimeMs ?? 0);
+const inputs = ['package.json', 'package-lock.json', fileURLToPath(import.meta.url)].map((f) => statSync(path.resolve(root, f), { throwIfNoEntry: false })?.mtimeMs ?? 0);
 const key = Math.floor(Math.max(newestMtime(path.join(root, 'source')), newestMtime(path.join(root, 'patches')), ...inputs)).toString(36);
 const bundleDir = path.join(dist, `b-${key}`);
 const entry = path.join(bundleDir, 'cli.js');

@@ -8,6 +8,7 @@
  *   POST /sandbox/fail-image {"pattern": "<regex>"} sets it; {"pattern": null} clears it.
  * Unfinished rollouts re-check at once, so clearing the pattern lets stuck pods start.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { realClock, type Clock } from './clock.js';
 import { Cluster } from './cluster.js';
 import { SandboxServer, type RequestFilter, type RequestRecord } from './http.js';
@@ -88,7 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   ];
   for (const [i, { type, namespace, object }] of seeds.entries()) {
     // In `ecp --sandbox` the console shares this thread: let its keys and frames through.
-    if (i % 25 === 24) await new Promise((resolve) => setImmediate(resolve));
+    if (i % 25 === 24) await nextTurn();
     // Seeded as `ecp apply` would leave them (server-side apply, field manager ecp), so ecp's own
     // applies later own the same fields instead of conflicting with another manager.
     const config: KubeObject = { ...object, metadata: { ...object.metadata, ...(type.namespaced ? { namespace } : {}) } };
@@ -104,7 +105,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Serialize the seeded objects now, so the first full list is as fast as the next ones.
   for (const type of allResources) {
     for (const [i, obj] of store.list(type).entries()) {
-      if (i % 250 === 249) await new Promise((resolve) => setImmediate(resolve));
+      if (i % 250 === 249) await nextTurn();
       serialize(obj);
     }
   }

@@ -29,7 +29,6 @@ export interface Writer {
   scope: Scope;
 }
 
-
 function readManagers(obj: KubeObject | undefined): Manager[] {
   return asArray(obj?.metadata.managedFields).flatMap((raw) => {
     const entry = asObject(raw);
