@@ -1,0 +1,310 @@
+/**
+ * The cluster a test talks to: the sandbox (every run) or the real control plane of
+ * scripts/kube-env.sh (where it runs: `.ci/run`, or by hand after `scripts/kube-env.sh --start`).
+ * One helper chooses, and both targets offer the same handles, so a test written once runs on
+ * both: seeded tenants, the fail-image pattern, ecp's own requests, and cutting the API off.
+ *
+ * The real control plane is shared by every test file, so a test file holds it alone (a lock
+ * file in its folder) from start to stop, and stop deletes the namespaces it made.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import lockfile from 'proper-lockfile';
+import { parseAllDocuments } from 'yaml';
+import { describe, it } from 'vitest';
+import { startSandbox, type SandboxOptions } from '../../source/sandbox/index.js';
+import { repoRoot } from './run-ecp.js';
+import { tempDir } from './temp.js';
+
+const run = promisify(execFile);
+
+export type TargetKind = 'sandbox' | 'real';
+
+export interface RequestSeen {
+  verb: string;
+  resource: string;
+  namespace?: string;
+}
+
+export interface ClusterTarget {
+  readonly kind: TargetKind;
+  /** "sandbox" or "real control plane", for test names and messages. */
+  readonly label: string;
+  readonly kubeconfig: string;
+  /** The kubeconfig's context name, as ecp prints it. */
+  readonly context: string;
+  /** The server URL, as ecp prints it. */
+  readonly url: string;
+  /** Images matching `pattern` never pull (ErrImagePull → ImagePullBackOff); undefined clears it. */
+  setFailImage(pattern: RegExp | undefined): Promise<void>;
+  /** Requests made by the tests' own user (ecp, kubectl) since the last clearRequests(). */
+  requests(filter?: Partial<RequestSeen>): Promise<RequestSeen[]>;
+  clearRequests(): Promise<void>;
+  /** The API goes away: open connections are cut and new ones refused, as when the server dies. */
+  cutOff(): Promise<void>;
+  /** Runs the real kubectl against this target. */
+  kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  stop(): Promise<void>;
+}
+
+export interface TargetOptions {
+  /** A manifests folder (k8s-manifests/<tenant>/*.yaml) to seed, every Deployment rolled out. */
+  seed?: string;
+  /** Sandbox only: rollout step (default 40 ms, fast). */
+  stepMs?: number;
+  failImage?: RegExp;
+}
+
+/** Why the real control plane is not there, or undefined when it is. */
+function realMissing(): string | undefined {
+  if (realEnv().KUBECONFIG) return undefined;
+  return process.env.ECP_TEST_REAL_CLUSTER_WHY ?? 'no real control plane is running (ECP_TEST_REAL_CLUSTER is not set and there is no .kube-env)';
+}
+
+/** KUBECONFIG and ECP_KUBE_ENV_DIR of the real control plane: the environment's, else .kube-env's. */
+function realEnv(): { KUBECONFIG?: string; ECP_KUBE_ENV_DIR?: string; ECP_KUBE_LIMITED_KUBECONFIG?: string } {
+  if (process.env.ECP_TEST_REAL_CLUSTER === '1') return process.env;
+  const file = path.join(repoRoot, '.kube-env');
+  if (!existsSync(file)) return {};
+  const values: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) values[m[1]!] = m[2]!;
+  }
+  return existsSync(values.ECP_KUBE_ENV_DIR ?? '/nonexistent') ? values : {};
+}
+
+/**
+ * `describe` once per target: always the sandbox; the real control plane where it runs, else a
+ * loud skip (a failing test under CI=true, since CI must run it).
+ */
+export function describeTargets(name: string, body: (kind: TargetKind) => void, only?: TargetKind): void {
+  for (const kind of only ? [only] : (['sandbox', 'real'] as const)) {
+    const missing = kind === 'real' ? realMissing() : undefined;
+    const title = `${name} [${kind === 'real' ? 'real control plane' : 'sandbox'}]`;
+    if (!missing) {
+      describe(title, () => body(kind));
+    } else if (process.env.CI === 'true') {
+      describe(title, () => {
+        it('has the real control plane that CI must provide', () => {
+          throw new Error(`CI=true but there is no real control plane for the tests: ${missing}.`);
+        });
+      });
+    } else {
+      process.stderr.write(`\n!!! REAL CONTROL PLANE TESTS SKIPPED (${name}): ${missing}.\n!!! Run \`scripts/kube-env.sh --start\` first, or the tests under \`scripts/kube-env.sh npm test\`.\n\n`);
+      describe.skip(title, () => body(kind));
+    }
+  }
+}
+
+export async function startTarget(kind: TargetKind, options: TargetOptions = {}): Promise<ClusterTarget> {
+  return kind === 'sandbox' ? startSandboxTarget(options) : startRealTarget(options);
+}
+
+async function kubectlWith(kubeconfig: string, cacheDir: string, args: string[], input?: string) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(
+      'kubectl',
+      ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+async function startSandboxTarget(options: TargetOptions): Promise<ClusterTarget> {
+  const dir = tempDir('ecp-target-');
+  const sandboxOptions: SandboxOptions = { seed: options.seed, stepMs: options.stepMs ?? 40, failImage: options.failImage };
+  const sb = await startSandbox(sandboxOptions);
+  const kubeconfig = await sb.writeKubeconfig(path.join(dir, 'kubeconfig'));
+  const cacheDir = path.join(dir, 'cache');
+  return {
+    kind: 'sandbox',
+    label: 'sandbox',
+    kubeconfig,
+    context: 'ecp-sandbox',
+    url: sb.url,
+    async setFailImage(pattern) {
+      sb.setFailImage(pattern);
+    },
+    async requests(filter = {}) {
+      return sb
+        .requests()
+        .map((r) => ({ verb: r.verb, resource: r.resource, namespace: r.namespace }))
+        .filter((r) => matches(r, filter));
+    },
+    async clearRequests() {
+      sb.clearRequests();
+    },
+    cutOff: () => sb.stop(),
+    kubectl: (args, input) => kubectlWith(kubeconfig, cacheDir, args, input),
+    stop: () => sb.stop(),
+  };
+}
+
+function matches(r: RequestSeen, filter: Partial<RequestSeen>): boolean {
+  return Object.entries(filter).every(([k, v]) => v === undefined || r[k as keyof RequestSeen] === v);
+}
+
+async function startRealTarget(options: TargetOptions): Promise<ClusterTarget> {
+  const env = realEnv();
+  const envDir = env.ECP_KUBE_ENV_DIR!;
+  const lockTarget = path.join(envDir, 'tests.lock');
+  if (!existsSync(lockTarget)) writeFileSync(lockTarget, '');
+  // Files run in parallel; the real control plane is one: wait for it (up to 15 minutes).
+  const release = await lockfile.lock(lockTarget, { stale: 20_000, retries: { retries: 1800, minTimeout: 500, maxTimeout: 500 } });
+  const dir = tempDir('ecp-target-');
+  const cacheDir = path.join(dir, 'cache');
+  const admin = readFileSync(path.join(envDir, 'ecp-admin.kubeconfig'), 'utf8');
+  const upstream = /server: https:\/\/127\.0\.0\.1:(\d+)/.exec(admin)!;
+  const proxy = await tcpProxy(Number(upstream[1]));
+  const url = `https://127.0.0.1:${proxy.port}`;
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, admin.replace(upstream[0], `server: ${url}`));
+  const k = (args: string[], input?: string) => kubectlWith(kubeconfig, cacheDir, args, input);
+  const must = async (args: string[], input?: string) => {
+    const r = await k(args, input);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr.trim()}`);
+    return r.stdout;
+  };
+  const auditLog = path.join(envDir, 'audit.log');
+  let auditOffset = statSync(auditLog).size;
+  const setFailImage = async (pattern: RegExp | undefined) => {
+    const stages = await run(process.execPath, [path.join(repoRoot, 'scripts/kube/pod-stages.mjs'), pattern?.source ?? '']);
+    await must(['apply', '-f', '-'], stages.stdout);
+  };
+  const namespaces = options.seed ? await seedReal(options.seed, must) : [];
+  await setFailImage(options.failImage);
+  const made: string[] = [];
+  const stop = async () => {
+    await proxy.close();
+    const direct = path.join(envDir, 'ecp-admin.kubeconfig');
+    // Seeded namespaces stay (deleting one takes the namespace controller ~10 s) and are
+    // emptied; namespaces a test made are deleted.
+    for (const namespace of namespaces) {
+      await kubectlWith(direct, cacheDir, ['-n', namespace, 'delete', 'all,configmaps,secrets,roles,rolebindings,leases', '--all', '--wait=true', '--timeout=120s']);
+    }
+    if (made.length) await kubectlWith(direct, cacheDir, ['delete', 'namespace', '--ignore-not-found', '--wait=true', '--timeout=120s', ...made]);
+    const stages = await run(process.execPath, [path.join(repoRoot, 'scripts/kube/pod-stages.mjs'), '']);
+    await kubectlWith(direct, cacheDir, ['apply', '-f', '-'], stages.stdout);
+    await release();
+  };
+  return {
+    kind: 'real',
+    label: 'real control plane',
+    kubeconfig,
+    context: 'kube-env',
+    url,
+    setFailImage,
+    async requests(filter = {}) {
+      return readAudit(auditLog, auditOffset).filter((r) => matches(r, filter));
+    },
+    async clearRequests() {
+      auditOffset = statSync(auditLog).size;
+    },
+    cutOff: () => proxy.close(),
+    async kubectl(args, input) {
+      const r = await k(args, input);
+      const created = /^namespace\/(\S+) created/m.exec(r.stdout);
+      if (created) made.push(created[1]!);
+      return r;
+    },
+    stop: once(stop),
+  };
+}
+
+function once(f: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= f());
+}
+
+/** The tests' own requests (user ecp-admin) in the audit log from `offset` on. */
+function readAudit(file: string, offset: number): RequestSeen[] {
+  const size = statSync(file).size;
+  const buffer = Buffer.alloc(size - offset);
+  const fd = openSync(file, 'r');
+  readSync(fd, buffer, 0, buffer.length, offset);
+  closeSync(fd);
+  const out: RequestSeen[] = [];
+  for (const line of buffer.toString('utf8').split('\n')) {
+    if (!line) continue;
+    const event = JSON.parse(line) as { verb: string; user: { username: string }; objectRef?: { resource?: string; namespace?: string; subresource?: string } };
+    if (event.user.username !== 'ecp-admin') continue;
+    out.push({ verb: event.verb, resource: event.objectRef?.resource ?? '', namespace: event.objectRef?.namespace });
+  }
+  return out;
+}
+
+/** Applies every tenant's manifests (namespace from the objects, else the folder) and waits for the rollouts. */
+async function seedReal(dir: string, must: (args: string[], input?: string) => Promise<string>): Promise<string[]> {
+  const namespaces = new Set<string>();
+  const files: string[] = [];
+  for (const tenant of readdirSync(dir).sort()) {
+    const folder = path.join(dir, tenant);
+    if (!statSync(folder).isDirectory()) continue;
+    for (const file of readdirSync(folder).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+      files.push(path.join(folder, file));
+      for (const doc of parseAllDocuments(readFileSync(path.join(folder, file), 'utf8'))) {
+        const value = doc.toJSON() as { kind?: string; metadata?: { namespace?: string } } | null;
+        if (value?.kind && value.kind !== 'Namespace') namespaces.add(value.metadata?.namespace ?? tenant);
+      }
+    }
+  }
+  const list = [...namespaces].sort();
+  const namespaceDocs = list.map((n) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`).join('---\n');
+  await must(['apply', '-f', '-'], namespaceDocs);
+  await Promise.all(list.map((n) => waitFor(() => must(['-n', n, 'get', 'serviceaccount', 'default']))));
+  await must(['apply', '--server-side', '--field-manager', 'ecp', ...files.flatMap((f) => ['-f', f])]);
+  await Promise.all(list.map((n) => must(['-n', n, 'rollout', 'status', 'deployment', '--timeout=120s'])));
+  return list;
+}
+
+/** Retries `f` every 100 ms until it succeeds, for at most `ms`. */
+async function waitFor<T>(f: () => Promise<T>, ms = 60_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await f();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** A loopback TCP proxy to `port`; close() cuts every connection and stops listening. */
+async function tcpProxy(port: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let closed: Promise<void> | undefined;
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      })),
+  };
+}
+
+/** The limited user's kubeconfig (no rights until a Role binds it), pointed at `target`. */
+export function limitedKubeconfig(target: ClusterTarget): string {
+  const env = realEnv();
+  const text = readFileSync(env.ECP_KUBE_LIMITED_KUBECONFIG!, 'utf8').replace(/server: \S+/, `server: ${target.url}`);
+  const file = path.join(tempDir('ecp-limited-'), 'kubeconfig');
+  writeFileSync(file, text);
+  return file;
+}
