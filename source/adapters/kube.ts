@@ -99,6 +99,11 @@ export function toClusterError(cluster: Cluster, what: string, error: unknown): 
     : new ClusterError(`The Kubernetes API at ${cluster.description} could not be reached: ${detail}`);
 }
 
+/** RBAC's refusal in the server's words (they name the user, the verb and the namespace). */
+function forbiddenText(error: unknown): string {
+  return `not readable with this user's rights (RBAC): ${apiMessage(error)}`;
+}
+
 export class KubeClient {
   readonly apps: AppsV1Api;
   readonly core: CoreV1Api;
@@ -110,30 +115,37 @@ export class KubeClient {
 
   /**
    * Every Deployment in one cluster-wide list; where RBAC forbids that (403), one list per
-   * namespace of interest instead.
+   * namespace of interest instead. Namespaces that RBAC forbids too are `unreadable`, with the
+   * server's reason, so that no view calls their Deployments missing.
    */
-  async listDeployments(namespaces: readonly string[]): Promise<{ items: V1Deployment[]; resourceVersion?: string; scope: 'cluster' | 'namespaces' }> {
+  async listDeployments(
+    namespaces: readonly string[],
+  ): Promise<{ items: V1Deployment[]; resourceVersion?: string; scope: 'cluster' | 'namespaces'; unreadable: Map<string, string> }> {
+    const unreadable = new Map<string, string>();
     try {
       const list = await this.apps.listDeploymentForAllNamespaces();
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion, scope: 'cluster' };
+      return { items: list.items, resourceVersion: list.metadata?.resourceVersion, scope: 'cluster', unreadable };
     } catch (error) {
       if (statusCodeOf(error) !== 403) throw toClusterError(this.cluster, 'Listing Deployments', error);
     }
     const lists = await Promise.all(
       [...new Set(namespaces)].map((namespace) =>
         this.apps.listNamespacedDeployment({ namespace }).catch((error: unknown) => {
-          if (statusCodeOf(error) === 403 || statusCodeOf(error) === 404) return { items: [] as V1Deployment[] };
-          throw toClusterError(this.cluster, `Listing Deployments in ${namespace}`, error);
+          if (statusCodeOf(error) === 403) unreadable.set(namespace, forbiddenText(error));
+          else if (statusCodeOf(error) !== 404) throw toClusterError(this.cluster, `Listing Deployments in ${namespace}`, error);
+          return { items: [] as V1Deployment[] };
         }),
       ),
     );
-    return { items: lists.flatMap((l) => l.items), scope: 'namespaces' };
+    return { items: lists.flatMap((l) => l.items), scope: 'namespaces', unreadable };
   }
 
-  async listPods(namespace: string): Promise<V1Pod[]> {
+  /** The namespace's Pods; undefined where RBAC forbids reading them. */
+  async listPods(namespace: string): Promise<V1Pod[] | undefined> {
     try {
       return (await this.core.listNamespacedPod({ namespace })).items;
     } catch (error) {
+      if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing Pods in ${namespace}`, error);
     }
   }

@@ -32,6 +32,8 @@ export interface LiveSnapshot {
   deployments: ReadonlyMap<string, LiveDeployment>;
   /** Pods of namespaces with a Deployment that is not yet healthy, keyed by namespace. */
   pods: ReadonlyMap<string, readonly LivePod[]>;
+  /** Namespaces the cluster would not let us read (RBAC), with its reason: not "missing". */
+  unreadable?: ReadonlyMap<string, string>;
 }
 
 export interface ServiceStatus {
@@ -93,6 +95,10 @@ export function serviceStatus(
     sync = 'Unknown';
     health = { status: 'Unknown', message: why };
     message = why;
+  } else if (live.unreadable?.has(manifest.namespace)) {
+    message = live.unreadable.get(manifest.namespace)!;
+    sync = 'Unknown';
+    health = { status: 'Unknown', message };
   } else if (!deployment) {
     message = `Deployment ${manifest.namespace}/${manifest.service} is not in the cluster`;
     sync = 'Missing';

@@ -24,7 +24,7 @@ function namespacesNeedingPods(deployments: Iterable<LiveDeployment>): string[] 
 }
 
 async function readPods(client: KubeClient, namespaces: string[]): Promise<Map<string, LivePod[]>> {
-  const entries = await Promise.all(namespaces.map(async (ns) => [ns, (await client.listPods(ns)) as LivePod[]] as const));
+  const entries = await Promise.all(namespaces.map(async (ns) => [ns, ((await client.listPods(ns)) ?? []) as LivePod[]] as const));
   return new Map(entries);
 }
 
@@ -33,7 +33,7 @@ export async function readLiveSnapshot(client: KubeClient, namespaces: readonly 
   const list = await client.listDeployments(namespaces);
   const deployments = new Map(list.items.map((d) => [key(d), d as LiveDeployment]));
   const pods = await readPods(client, namespacesNeedingPods(deployments.values()));
-  return { reachable: true, lastGoodAt: Date.now(), deployments, pods };
+  return { reachable: true, lastGoodAt: Date.now(), deployments, pods, unreadable: list.unreadable };
 }
 
 export interface WatcherOptions {
@@ -57,6 +57,7 @@ export class LiveStateWatcher extends EventEmitter {
   private reachable = false;
   private lastGoodAt?: number;
   private error?: string = 'not read yet';
+  private unreadable = new Map<string, string>();
   private resourceVersion?: string;
   private watch?: AbortController;
   private polling = false;
@@ -73,7 +74,7 @@ export class LiveStateWatcher extends EventEmitter {
   }
 
   snapshot(): LiveSnapshot {
-    return { reachable: this.reachable, lastGoodAt: this.lastGoodAt, error: this.error, deployments: this.deployments, pods: this.pods };
+    return { reachable: this.reachable, lastGoodAt: this.lastGoodAt, error: this.error, deployments: this.deployments, pods: this.pods, unreadable: this.unreadable };
   }
 
   async start(): Promise<void> {
@@ -99,6 +100,7 @@ export class LiveStateWatcher extends EventEmitter {
       const list = await this.client.listDeployments(this.options.namespaces());
       this.deployments = new Map(list.items.map((d) => [key(d), d as LiveDeployment]));
       this.resourceVersion = list.resourceVersion;
+      this.unreadable = list.unreadable;
       this.polling = list.scope === 'namespaces';
       // A refresh answers with the pods too, so its caller judges health on complete data.
       this.pods = await readPods(this.client, namespacesNeedingPods(this.deployments.values()));
@@ -113,6 +115,9 @@ export class LiveStateWatcher extends EventEmitter {
   private async startWatch(): Promise<void> {
     const watch = new Watch(this.client.cluster.kc);
     let controller: AbortController | undefined;
+    // client-node can report the end of a watch before watch() itself returns (a refused
+    // connection): such a watch must never be kept as the live one.
+    let ended = false;
     const onEvent = (type: string, object: V1Deployment & { code?: number; metadata?: { resourceVersion?: string } }) => {
       if (type === 'ERROR') {
         // 410 Gone: the resourceVersion is too old to resume from; list again.
@@ -128,6 +133,7 @@ export class LiveStateWatcher extends EventEmitter {
       this.markGood();
     };
     const onDone = (error: unknown) => {
+      ended = true;
       if (controller !== undefined && this.watch !== controller) return; // replaced or stopped on purpose
       this.watch = undefined;
       if (this.stopped) return;
@@ -145,7 +151,7 @@ export class LiveStateWatcher extends EventEmitter {
     };
     try {
       controller = await watch.watch('/apis/apps/v1/deployments', { allowWatchBookmarks: true, resourceVersion: this.resourceVersion }, onEvent, onDone);
-      this.watch = controller;
+      if (!ended) this.watch = controller;
     } catch (error) {
       this.markBad(error);
       this.scheduleRetry();

@@ -38,7 +38,7 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
       throw toClusterError(client.cluster, `Reading Deployment ${namespace}/${name}`, error);
     }
     const generationReached = (deployment.metadata?.generation ?? 0) >= (options.minGeneration ?? 0);
-    const health = deploymentHealthWithPods(deployment, podsOf(deployment, (await client.listPods(namespace)) as LivePod[]));
+    const health = deploymentHealthWithPods(deployment, podsOf(deployment, ((await client.listPods(namespace)) ?? []) as LivePod[]));
     const durationMs = Date.now() - started;
     if (generationReached && health.status === 'Healthy') return { ok: true, durationMs };
     if (health.status === 'Degraded') return { ok: false, durationMs, reason: health.message };

@@ -45,6 +45,8 @@ export interface ClusterTarget {
   clearRequests(): Promise<void>;
   /** The API goes away: open connections are cut and new ones refused, as when the server dies. */
   cutOff(): Promise<void>;
+  /** The API answers again at the same address (the sandbox: a new one, seeded afresh). */
+  restore(): Promise<void>;
   /** Runs the real kubectl against this target. */
   kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
@@ -119,7 +121,7 @@ async function kubectlWith(kubeconfig: string, cacheDir: string, args: string[],
 async function startSandboxTarget(options: TargetOptions): Promise<ClusterTarget> {
   const dir = tempDir('ecp-target-');
   const sandboxOptions: SandboxOptions = { seed: options.seed, stepMs: options.stepMs ?? 40, failImage: options.failImage };
-  const sb = await startSandbox(sandboxOptions);
+  let sb = await startSandbox(sandboxOptions);
   const kubeconfig = await sb.writeKubeconfig(path.join(dir, 'kubeconfig'));
   const cacheDir = path.join(dir, 'cache');
   return {
@@ -134,13 +136,16 @@ async function startSandboxTarget(options: TargetOptions): Promise<ClusterTarget
     async requests(filter = {}) {
       return sb
         .requests()
-        .map((r) => ({ verb: r.verb, resource: r.resource, namespace: r.namespace }))
+        .map((r) => ({ verb: r.verb ?? '', resource: r.resource ?? '', namespace: r.namespace }))
         .filter((r) => matches(r, filter));
     },
     async clearRequests() {
       sb.clearRequests();
     },
     cutOff: () => sb.stop(),
+    async restore() {
+      sb = await startSandbox({ ...sandboxOptions, port: sb.port });
+    },
     kubectl: (args, input) => kubectlWith(kubeconfig, cacheDir, args, input),
     stop: () => sb.stop(),
   };
@@ -207,6 +212,7 @@ async function startRealTarget(options: TargetOptions): Promise<ClusterTarget> {
       auditOffset = statSync(auditLog).size;
     },
     cutOff: () => proxy.close(),
+    restore: () => proxy.reopen(),
     async kubectl(args, input) {
       const r = await k(args, input);
       const created = /^namespace\/(\S+) created/m.exec(r.stdout);
@@ -276,27 +282,37 @@ async function waitFor<T>(f: () => Promise<T>, ms = 60_000): Promise<T> {
   }
 }
 
-/** A loopback TCP proxy to `port`; close() cuts every connection and stops listening. */
-async function tcpProxy(port: number): Promise<{ port: number; close(): Promise<void> }> {
+/** A loopback TCP proxy to `port`; close() cuts every connection and stops listening, reopen() listens again on the same port. */
+async function tcpProxy(port: number): Promise<{ port: number; close(): Promise<void>; reopen(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  let closed: Promise<void> | undefined;
+  const listen = async (at: number) => {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(port, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(at, '127.0.0.1', resolve));
+    return server;
+  };
+  let server: net.Server | undefined = await listen(0);
+  const own = (server.address() as net.AddressInfo).port;
   return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () =>
-      (closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      })),
+    port: own,
+    async close() {
+      const s = server;
+      server = undefined;
+      if (!s) return;
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+    async reopen() {
+      server ??= await listen(own);
+    },
   };
 }
 

@@ -1,23 +1,19 @@
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
 import { LiveStateWatcher } from '../../source/monitor/live-state.js';
-import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
-import { repoRoot } from '../helpers/run-ecp.js';
+import { describeTargets, limitedKubeconfig, startTarget, type ClusterTarget } from '../helpers/cluster-target.js';
+import { repoRoot, runEcp } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
-import { kubectl } from '../sandbox/helpers.js';
+import { registerImages } from '../helpers/versions.js';
 
 const seed = path.join(repoRoot, 'k8s-manifests');
-const running: Sandbox[] = [];
-afterAll(async () => {
-  await Promise.all(running.map((s) => s.stop().catch(() => undefined)));
-});
 
 /** Resolves once `check` holds after a 'change' (or at once), failing after `ms`. */
-function until(watcher: LiveStateWatcher, check: () => boolean, ms = 8000): Promise<void> {
+function until(watcher: LiveStateWatcher, check: () => boolean, what: string, ms = 15_000): Promise<void> {
   return new Promise((resolve, reject) => {
     if (check()) return resolve();
-    const timer = setTimeout(() => reject(new Error('condition not reached in time')), ms);
+    const timer = setTimeout(() => reject(new Error(`not reached in time: ${what}`)), ms);
     const onChange = () => {
       if (!check()) return;
       clearTimeout(timer);
@@ -28,42 +24,85 @@ function until(watcher: LiveStateWatcher, check: () => boolean, ms = 8000): Prom
   });
 }
 
-describe('LiveStateWatcher', () => {
+let target: ClusterTarget | undefined;
+afterEach(async () => {
+  await target?.stop();
+  target = undefined;
+});
+
+describeTargets('LiveStateWatcher', (kind) => {
   it('lists once, follows changes through its watch, keeps the last good data while the API is gone, and recovers by itself', async () => {
-    const sandbox = await startSandbox({ seed, stepMs: 40 });
-    running.push(sandbox);
-    const dir = tempDir();
-    const kubeconfig = await sandbox.writeKubeconfig(path.join(dir, 'kubeconfig'));
-    const client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
+    const t = (target = await startTarget(kind, { seed }));
+    const client = new KubeClient(loadCluster({ env: {}, kubeconfig: t.kubeconfig })!);
     const watcher = new LiveStateWatcher(client, { namespaces: () => ['test-download', 'acme-prod'], maxBackoffMs: 200 });
-    sandbox.clearRequests();
+    await t.clearRequests();
     await watcher.start();
     try {
       expect(watcher.snapshot()).toMatchObject({ reachable: true });
       expect(watcher.snapshot().deployments.size).toBe(6);
-      expect(sandbox.requestCount({ verb: 'list', resource: 'deployments' })).toBe(1);
+      expect(await t.requests({ verb: 'list', resource: 'deployments' })).toHaveLength(1);
 
-      await kubectl({ kubeconfig, cacheDir: path.join(dir, 'cache') }, ['-n', 'test-download', 'set', 'image', 'deploy/chatbot', 'chatbot=localhost:5000/ecp-ai/chatbot:v9']);
+      await t.kubectl(['-n', 'test-download', 'set', 'image', 'deploy/chatbot', 'chatbot=localhost:5000/ecp-ai/chatbot:v9']);
       const image = () => watcher.snapshot().deployments.get('test-download/chatbot')?.spec?.template?.spec?.containers?.[0]?.image;
-      await until(watcher, () => image() === 'localhost:5000/ecp-ai/chatbot:v9');
+      await until(watcher, () => image() === 'localhost:5000/ecp-ai/chatbot:v9', 'the image set by kubectl');
       // Followed through the watch: still the one list.
-      expect(sandbox.requestCount({ verb: 'list', resource: 'deployments' })).toBe(1);
+      expect(await t.requests({ verb: 'list', resource: 'deployments' })).toHaveLength(1);
 
-      const port = sandbox.port;
-      await sandbox.stop();
-      await until(watcher, () => !watcher.snapshot().reachable);
+      await t.cutOff();
+      await until(watcher, () => !watcher.snapshot().reachable, 'unreachable');
       const down = watcher.snapshot();
       expect(down.deployments.size).toBe(6);
-      expect(down.error).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up|terminated/);
+      expect(down.error).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up|terminated|Premature close/);
       expect(down.lastGoodAt).toBeLessThanOrEqual(Date.now());
 
-      const back = await startSandbox({ port, seed, stepMs: 40 });
-      running.push(back);
-      await until(watcher, () => watcher.snapshot().reachable);
-      // The new server was seeded from the manifests: the watcher shows its truth, not the old data.
-      await until(watcher, () => image() === 'localhost:5000/ecp-ai/chatbot:v1.0.0-seed01');
+      await t.restore();
+      await until(watcher, () => watcher.snapshot().reachable, 'reachable again');
+      // Back on the server's truth, and following it again through a watch.
+      await t.kubectl(['-n', 'test-download', 'set', 'image', 'deploy/chatbot', 'chatbot=localhost:5000/ecp-ai/chatbot:v10']);
+      await until(watcher, () => image() === 'localhost:5000/ecp-ai/chatbot:v10', 'the image set after the API came back');
     } finally {
       await watcher.stop();
     }
   });
 });
+
+describeTargets(
+  'live state for a user whose RBAC allows one tenant namespace only',
+  (kind) => {
+    it('reads that namespace by itself and calls the forbidden one Unknown with the reason, never Missing', async () => {
+      const t = (target = await startTarget(kind, { seed }));
+      const role = [
+        'apiVersion: rbac.authorization.k8s.io/v1',
+        'kind: Role',
+        'metadata: {name: ecp-reader, namespace: test-download}',
+        'rules:',
+        '- {apiGroups: [apps], resources: [deployments, replicasets], verbs: [get, list, watch]}',
+        '- {apiGroups: [""], resources: [pods], verbs: [get, list, watch]}',
+        '---',
+        'apiVersion: rbac.authorization.k8s.io/v1',
+        'kind: RoleBinding',
+        'metadata: {name: ecp-reader, namespace: test-download}',
+        'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ecp-reader}',
+        'subjects: [{kind: User, name: ecp-limited, apiGroup: rbac.authorization.k8s.io}]',
+      ].join('\n');
+      expect((await t.kubectl(['apply', '-f', '-'], role)).code).toBe(0);
+      const dataDir = tempDir();
+      await registerImages(dataDir, ['callbot', 'chatbot', 'advisor'].map((s) => `localhost:5000/ecp-ai/${s}:v1.0.0-seed01`));
+      const result = await runEcp(['--once', '--json', '--data-dir', dataDir], { env: { KUBECONFIG: limitedKubeconfig(t) } });
+      expect(result.code).toBe(1);
+      const doc = JSON.parse(result.stdout) as { tenants: { id: string; rows: { service: string; sync: string; health: string; message: string }[] }[] };
+      const tenant = (id: string) => doc.tenants.find((x) => x.id === id)!.rows;
+      expect(tenant('test-download').map((r) => [r.service, r.sync, r.health])).toEqual([
+        ['advisor', 'Synced', 'Healthy'],
+        ['callbot', 'Synced', 'Healthy'],
+        ['chatbot', 'Synced', 'Healthy'],
+      ]);
+      for (const r of tenant('acme-prod')) {
+        expect(r).toMatchObject({ sync: 'Unknown', health: 'Unknown' });
+        expect(r.message).toMatch(/^not readable with this user's rights \(RBAC\): .*"ecp-limited" cannot list resource "deployments" .* namespace "acme-prod"/);
+      }
+    });
+  },
+  // The sandbox has no users or RBAC: everyone may do everything there.
+  'real',
+);
