@@ -1,22 +1,30 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { describeTargets, startTarget, type ClusterTarget, type TargetKind } from '../helpers/cluster-target.js';
 import { repoRoot, runEcp } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
-import { kubectl, sandbox } from '../sandbox/helpers.js';
 
-async function setUp() {
+let target: ClusterTarget | undefined;
+afterEach(async () => {
+  await target?.stop();
+  target = undefined;
+});
+
+async function setUp(kind: TargetKind) {
   const dir = tempDir();
   cpSync(path.join(repoRoot, 'k8s-manifests'), path.join(dir, 'k8s-manifests'), { recursive: true });
-  const sb = await sandbox({ seed: path.join(dir, 'k8s-manifests'), stepMs: 40 });
-  const ecp = (...args: string[]) => runEcp(['--data-dir', path.join(dir, 'data'), ...args], { cwd: dir, env: { KUBECONFIG: sb.kubeconfig } });
+  const t = (target = await startTarget(kind, { seed: path.join(dir, 'k8s-manifests') }));
+  const ecp = (...args: string[]) => runEcp(['--data-dir', path.join(dir, 'data'), ...args], { cwd: dir, env: { KUBECONFIG: t.kubeconfig } });
   const manifest = path.join(dir, 'k8s-manifests', 'test-download', 'callbot.yaml');
-  return { sb, ecp, manifest };
+  return { sb: t, ecp, manifest };
 }
 
-describe('ecp apply (server-side apply, field manager ecp)', () => {
+const kubectl = (t: ClusterTarget, args: string[]) => t.kubectl(args);
+
+describeTargets('ecp apply (server-side apply, field manager ecp)', (kind) => {
   it('reports unchanged objects, applies a change, and leaves the cluster alone on --dry-run', async () => {
-    const { sb, ecp, manifest } = await setUp();
+    const { sb, ecp, manifest } = await setUp(kind);
     const same = await ecp('apply', 'test-download', '--dry-run');
     expect(same.code).toBe(0);
     expect(same.stdout).toBe(
@@ -35,7 +43,7 @@ describe('ecp apply (server-side apply, field manager ecp)', () => {
   });
 
   it('reports a conflict with another field manager and applies nothing, unless --force-conflicts', async () => {
-    const { sb, ecp, manifest } = await setUp();
+    const { sb, ecp, manifest } = await setUp(kind);
     expect((await kubectl(sb, ['-n', 'test-download', 'set', 'image', 'deploy/callbot', 'callbot=localhost:5000/ecp-ai/callbot:hotfix'])).code).toBe(0);
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('v1.0.0-seed01', 'v2').replace('replicas: 2', 'replicas: 4'));
     const refused = await ecp('apply', 'test-download');
@@ -49,8 +57,11 @@ describe('ecp apply (server-side apply, field manager ecp)', () => {
     expect((await kubectl(sb, ['get', 'deploy', 'callbot', '-n', 'test-download', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}'])).stdout).toBe('4 localhost:5000/ecp-ai/callbot:v2');
   });
 
+});
+
+describe('ecp apply, input errors', () => {
   it('refuses bad input and a missing cluster with one sentence', async () => {
-    const { ecp } = await setUp();
+    const { ecp } = await setUp('sandbox');
     expect((await ecp('apply', '../etc')).stderr).toMatch(/not a valid DNS-1123 label|is not a valid tenant/);
     expect((await ecp('apply', 'nope')).stderr).toMatch(/Tenant "nope" does not exist/);
     const none = await runEcp(['apply', 'test-download', '--data-dir', tempDir()], { env: { KUBECONFIG: path.join(tempDir(), 'none') } });
