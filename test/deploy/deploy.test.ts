@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
+import { describeTargets, type TargetKind } from '../helpers/cluster-target.js';
 import { Monitor } from '../../source/monitor/monitor.js';
 import { readLiveSnapshot } from '../../source/monitor/live-state.js';
 import { tenantNamespaces } from '../../source/monitor/status-view.js';
@@ -13,8 +14,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.stop()));
 });
 
-async function world(registry: string, config = 'autoRollback:\n  services: [callbot]\n'): Promise<Scenario> {
-  const s = await scenario(registry, config);
+async function world(registry: string, kind: TargetKind, config = 'autoRollback:\n  services: [callbot]\n'): Promise<Scenario> {
+  const s = await scenario(registry, config, kind);
   open.push(s);
   return s;
 }
@@ -23,9 +24,10 @@ function monitorOf(s: Scenario): Monitor {
   return new Monitor(s.core, s.client, { readLive: (tenants) => readLiveSnapshot(s.client, tenantNamespaces(tenants)), rollbackTimeoutMs: 20_000 });
 }
 
-await describeRegistry('deploy, rollback and the monitor on the sandbox', (registry) => {
+await describeRegistry('deploy, rollback and the monitor', (registry) => {
+describeTargets('deploy, rollback and the monitor', (kind) => {
   it('deploys a registered ready version with --no-build: manifest, cluster, git tag and record', async () => {
-    const s = await world(registry);
+    const s = await world(registry, kind);
     await s.release('callbot:v2');
     const result = await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build', '--timeout', '30s', '--json']);
     expect(result.stderr).toMatch(/\[rollout\] ✓ rollout done/);
@@ -43,14 +45,14 @@ await describeRegistry('deploy, rollback and the monitor on the sandbox', (regis
   });
 
   it('records a failed rollout (exit 1); the monitor rolls it back once, to the previous good version', async () => {
-    const s = await world(registry);
+    const s = await world(registry, kind);
     await s.release('callbot:v2');
     expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build'])).code).toBe(0);
-    s.sandbox.setFailImage(/:broken$/);
+    await s.target.setFailImage(/:broken$/);
     await s.release('callbot:broken');
     const failed = await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build', '--timeout', '30s']);
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toMatch(/callbot: .*:v2 → .*:broken failed \(Pod .* is in ImagePullBackOff/);
+    expect(failed.stdout).toMatch(/callbot: .*:v2 → .*:broken failed \(Pod .* is in (ErrImagePull|ImagePullBackOff)/);
 
     const monitor = monitorOf(s);
     const events: string[] = [];
@@ -77,10 +79,10 @@ await describeRegistry('deploy, rollback and the monitor on the sandbox', (regis
   });
 
   it('never rolls back automatically in a protected namespace, and says why', async () => {
-    const s = await world(registry, 'autoRollback:\n  services: [callbot]\nrequireApproval: []\n');
+    const s = await world(registry, kind, 'autoRollback:\n  services: [callbot]\nrequireApproval: []\n');
     await s.release('callbot:v2');
     expect((await s.ecp(['deploy', 'acme-prod', '--service', 'callbot', '--no-build'])).code).toBe(0);
-    s.sandbox.setFailImage(/:broken$/);
+    await s.target.setFailImage(/:broken$/);
     await s.release('callbot:broken');
     expect((await s.ecp(['deploy', 'acme-prod', '--service', 'callbot', '--no-build'])).code).toBe(1);
     const monitor = monitorOf(s);
@@ -92,7 +94,7 @@ await describeRegistry('deploy, rollback and the monitor on the sandbox', (regis
   });
 
   it('rolls back by hand to the previous good version or to --to, and refuses without one', async () => {
-    const s = await world(registry);
+    const s = await world(registry, kind);
     const none = await s.ecp(['rollback', 'test-download', 'callbot', '--reason', 'slow']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/No earlier good version of test-download\/callbot to roll back to/);
@@ -114,4 +116,5 @@ await describeRegistry('deploy, rollback and the monitor on the sandbox', (regis
     const audit = JSON.parse((await s.ecp(['audit', '--json'])).stdout);
     expect(audit.filter((e: { action: string }) => e.action === 'deploy.rollback')).toHaveLength(2);
   });
+});
 });

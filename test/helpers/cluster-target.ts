@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
 import { parseAllDocuments } from 'yaml';
 import { describe, it } from 'vitest';
-import { startSandbox, type SandboxOptions } from '../../source/sandbox/index.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../source/sandbox/index.js';
 import { repoRoot } from './run-ecp.js';
 import { tempDir } from './temp.js';
 
@@ -31,6 +31,8 @@ export interface RequestSeen {
 
 export interface ClusterTarget {
   readonly kind: TargetKind;
+  /** The sandbox itself on the sandbox target (what only it can do), else undefined. */
+  readonly sandbox?: Sandbox;
   /** "sandbox" or "real control plane", for test names and messages. */
   readonly label: string;
   readonly kubeconfig: string;
@@ -126,6 +128,9 @@ async function startSandboxTarget(options: TargetOptions): Promise<ClusterTarget
   const cacheDir = path.join(dir, 'cache');
   return {
     kind: 'sandbox',
+    get sandbox() {
+      return sb;
+    },
     label: 'sandbox',
     kubeconfig,
     context: 'ecp-sandbox',

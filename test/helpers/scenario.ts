@@ -8,7 +8,8 @@ import path from 'node:path';
 import { loadConfig } from '../../source/config.js';
 import { createCore, type Core } from '../../source/core.js';
 import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
-import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
+import type { Sandbox } from '../../source/sandbox/index.js';
+import { startTarget, type ClusterTarget, type TargetKind } from './cluster-target.js';
 import { pushTinyImage } from './registry.js';
 import { repoRoot, runEcp, type EcpResult } from './run-ecp.js';
 import { git, gitRepo, tempDir } from './temp.js';
@@ -17,6 +18,9 @@ import { registerImages } from './versions.js';
 export interface Scenario {
   repo: string;
   dataDir: string;
+  /** The cluster: the sandbox or the real control plane. */
+  target: ClusterTarget;
+  /** The sandbox itself, for what only it can do; throws on the real control plane. */
   sandbox: Sandbox;
   kubeconfig: string;
   env: NodeJS.ProcessEnv;
@@ -30,7 +34,7 @@ export interface Scenario {
   stop(): Promise<void>;
 }
 
-export async function scenario(registry: string, config = ''): Promise<Scenario> {
+export async function scenario(registry: string, config = '', kind: TargetKind = 'sandbox'): Promise<Scenario> {
   const repo = gitRepo();
   cpSync(path.join(repoRoot, 'k8s-manifests'), path.join(repo, 'k8s-manifests'), { recursive: true });
   const dataDir = tempDir();
@@ -38,8 +42,8 @@ export async function scenario(registry: string, config = ''): Promise<Scenario>
   writeFileSync(path.join(repo, '.gitignore'), 'kubeconfig\n');
   git(repo, 'add', '.');
   git(repo, 'commit', '-qm', 'tenants');
-  const sandbox = await startSandbox({ seed: path.join(repo, 'k8s-manifests'), stepMs: 40 });
-  const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
+  const target = await startTarget(kind, { seed: path.join(repo, 'k8s-manifests') });
+  const kubeconfig = target.kubeconfig;
   const env = { KUBECONFIG: kubeconfig };
   const core = createCore(loadConfig({ cwd: repo, env: { ...process.env, ...env } }));
   const client = new KubeClient(loadCluster({ env, kubeconfig })!);
@@ -54,7 +58,11 @@ export async function scenario(registry: string, config = ''): Promise<Scenario>
   return {
     repo,
     dataDir,
-    sandbox,
+    target,
+    get sandbox(): Sandbox {
+      if (!target.sandbox) throw new Error(`this test needs the sandbox itself, not the ${target.label}`);
+      return target.sandbox;
+    },
     kubeconfig,
     env,
     core,
@@ -66,6 +74,6 @@ export async function scenario(registry: string, config = ''): Promise<Scenario>
       const d = await client.readDeployment(namespace, name);
       return d?.spec?.template?.spec?.containers?.find((c) => c.name === name)?.image;
     },
-    stop: () => sandbox.stop(),
+    stop: () => target.stop(),
   };
 }
