@@ -1,10 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
 import { KubeClient } from '../../source/adapters/kube.js';
-import path from 'node:path';
 import { LiveStateWatcher } from '../../source/monitor/live-state.js';
 import { Monitor } from '../../source/monitor/monitor.js';
 import { rollback } from '../../source/pipeline/rollback.js';
-import { startSandbox } from '../../source/sandbox/index.js';
+import { describeTargets, type TargetKind } from '../helpers/cluster-target.js';
 import { describeRegistry } from '../helpers/registry.js';
 import { scenario, type Scenario } from '../helpers/scenario.js';
 
@@ -15,8 +14,8 @@ afterEach(async () => {
 });
 
 /** callbot deployed at v2, then at v3: a rollback has somewhere to go. */
-async function deployedTwice(registry: string): Promise<Scenario> {
-  const s = await scenario(registry);
+async function deployedTwice(registry: string, kind: TargetKind): Promise<Scenario> {
+  const s = await scenario(registry, '', kind);
   open.push(s);
   for (const tag of ['v2', 'v3']) {
     await s.release(`callbot:${tag}`);
@@ -26,8 +25,9 @@ async function deployedTwice(registry: string): Promise<Scenario> {
 }
 
 await describeRegistry('rollback and monitoring under concurrent change and outages', (registry) => {
+describeTargets('rollback and monitoring under concurrent change and outages', (kind) => {
   it('retries a rollback whose Deployment changed between read and patch, keeping the other change', async () => {
-    const s = await deployedTwice(registry);
+    const s = await deployedTwice(registry, kind);
 
     // Someone scales the Deployment right after ecp read it, before ecp's patch arrives.
     class RacingClient extends KubeClient {
@@ -40,18 +40,18 @@ await describeRegistry('rollback and monitoring under concurrent change and outa
         return super.setContainerImage(namespace, name, container, target, resourceVersion);
       }
     }
-    s.sandbox.clearRequests();
+    await s.target.clearRequests();
     const result = await rollback(s.core, new RacingClient(s.client.cluster), { tenant: 'test-download', service: 'callbot', reason: 'race', timeoutMs: 20_000 });
     expect(result.ok).toBe(true);
     const live = await s.client.readDeployment('test-download', 'callbot');
     expect(live?.spec?.replicas).toBe(4);
     expect(live?.spec?.template?.spec?.containers?.find((c) => c.name === 'callbot')?.image).toBe(image('callbot', 'v2'));
-    const patches = s.sandbox.requests({ verb: 'patch', resource: 'deployments' });
+    const patches = await s.target.requests({ verb: 'patch', resource: 'deployments' });
     expect(patches.map((p) => p.code)).toEqual([200, 409, 200]);
   });
 
   it('refuses to overwrite an image someone else set meanwhile', async () => {
-    const s = await deployedTwice(registry);
+    const s = await deployedTwice(registry, kind);
     class HotfixClient extends KubeClient {
       override async setContainerImage(namespace: string, name: string, container: string, target: string, resourceVersion: string) {
         await this.apps.patchNamespacedDeployment({ name, namespace, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image('callbot', 'hotfix') }] });
@@ -65,11 +65,11 @@ await describeRegistry('rollback and monitoring under concurrent change and outa
   });
 
   it('sees Unknown and rolls nothing back while the API is unreachable, and recovers when it returns', async () => {
-    const s = await scenario(registry, 'autoRollback:\n  services: [callbot]\n');
+    const s = await scenario(registry, 'autoRollback:\n  services: [callbot]\n', kind);
     open.push(s);
     await s.release('callbot:v2');
     expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build'])).code).toBe(0);
-    s.sandbox.setFailImage(/:broken$/);
+    await s.target.setFailImage(/:broken$/);
     await s.release('callbot:broken');
     expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build'])).code).toBe(1);
 
@@ -85,8 +85,7 @@ await describeRegistry('rollback and monitoring under concurrent change and outa
     });
     const events: string[] = [];
     monitor.on('event', (e: { message: string }) => events.push(e.message));
-    const port = s.sandbox.port;
-    await s.sandbox.stop();
+    await s.target.cutOff();
     try {
       const down = await monitor.tick();
       expect(down.every((r) => r.sync === 'Unknown' && r.health === 'Unknown')).toBe(true);
@@ -94,16 +93,20 @@ await describeRegistry('rollback and monitoring under concurrent change and outa
       expect(events.join('\n')).toMatch(/cluster unreachable \(.*\): state is Unknown, no rollback decisions/);
       expect((await s.core.store.read()).deployments.filter((d) => d.kind === 'auto-rollback')).toHaveLength(0);
 
-      // The API comes back on the same address (a new server, seeded from the same manifests,
-      // which hold the broken image the failed deploy wrote).
-      const back = await startSandbox({ port, seed: path.join(s.repo, 'k8s-manifests'), stepMs: 40, failImage: /:broken$/ });
-      open.push({ ...s, stop: () => back.stop() });
-      await new Promise((resolve) => setTimeout(resolve, 300)); // let the new pods report ImagePullBackOff
-      const up = await monitor.tick();
-      expect(up.find((r) => r.service === 'callbot')).toMatchObject({ sync: 'Synced', health: 'Degraded' });
-      expect(events).toContain(`test-download/callbot: auto-rollback to ${image('callbot', 'v2')} succeeded`);
+      // The API comes back on the same address (the sandbox: a new server seeded from the
+      // manifests, which hold the broken image the failed deploy wrote). The monitor's next
+      // passes see the failing pods and roll back, once.
+      await s.target.restore();
+      const rolledBack = `test-download/callbot: auto-rollback to ${image('callbot', 'v2')} succeeded`;
+      const deadline = Date.now() + 30_000;
+      let up = await monitor.tick();
+      while (!events.includes(rolledBack) && Date.now() < deadline) up = await monitor.tick();
+      expect(events).toContain(rolledBack);
+      expect(events.filter((e) => e.startsWith('test-download/callbot: auto-rollback to'))).toHaveLength(1);
+      expect(up.find((r) => r.service === 'callbot')).toMatchObject({ sync: 'Synced' });
     } finally {
       await watcher.stop();
     }
   });
+});
 });

@@ -27,6 +27,8 @@ export interface RequestSeen {
   verb: string;
   resource: string;
   namespace?: string;
+  /** The HTTP status answered. */
+  code?: number;
 }
 
 export interface ClusterTarget {
@@ -47,7 +49,7 @@ export interface ClusterTarget {
   clearRequests(): Promise<void>;
   /** The API goes away: open connections are cut and new ones refused, as when the server dies. */
   cutOff(): Promise<void>;
-  /** The API answers again at the same address (the sandbox: a new one, seeded afresh). */
+  /** The API answers again at the same address (the sandbox: a new one, seeded afresh from the seed folder as it is now). */
   restore(): Promise<void>;
   /** Runs the real kubectl against this target. */
   kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -141,7 +143,7 @@ async function startSandboxTarget(options: TargetOptions): Promise<ClusterTarget
     async requests(filter = {}) {
       return sb
         .requests()
-        .map((r) => ({ verb: r.verb ?? '', resource: r.resource ?? '', namespace: r.namespace }))
+        .map((r) => ({ verb: r.verb ?? '', resource: r.resource ?? '', namespace: r.namespace, code: r.code }))
         .filter((r) => matches(r, filter));
     },
     async clearRequests() {
@@ -149,7 +151,7 @@ async function startSandboxTarget(options: TargetOptions): Promise<ClusterTarget
     },
     cutOff: () => sb.stop(),
     async restore() {
-      sb = await startSandbox({ ...sandboxOptions, port: sb.port });
+      sb = await startSandbox({ ...sandboxOptions, port: sb.port, failImage: sb.failImage() });
     },
     kubectl: (args, input) => kubectlWith(kubeconfig, cacheDir, args, input),
     stop: () => sb.stop(),
@@ -243,9 +245,9 @@ function readAudit(file: string, offset: number): RequestSeen[] {
   const out: RequestSeen[] = [];
   for (const line of buffer.toString('utf8').split('\n')) {
     if (!line) continue;
-    const event = JSON.parse(line) as { verb: string; user: { username: string }; objectRef?: { resource?: string; namespace?: string; subresource?: string } };
+    const event = JSON.parse(line) as { verb: string; user: { username: string }; objectRef?: { resource?: string; namespace?: string }; responseStatus?: { code?: number } };
     if (event.user.username !== 'ecp-admin') continue;
-    out.push({ verb: event.verb, resource: event.objectRef?.resource ?? '', namespace: event.objectRef?.namespace });
+    out.push({ verb: event.verb, resource: event.objectRef?.resource ?? '', namespace: event.objectRef?.namespace, code: event.responseStatus?.code });
   }
   return out;
 }
