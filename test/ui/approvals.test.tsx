@@ -118,8 +118,13 @@ describe('approvals in the console', () => {
     await c.press('?');
     frame = await c.waitFor('Help · every key');
     expect(frame).toMatch(/ a\s+approvals: pending ones first/);
-    expect(frame).toMatch(/y Enter\s+approvals: approve the selected one/);
-    expect(frame).toMatch(/ n\s+approvals: reject the selected one/);
+    // The view's keys further down.
+    for (let i = 0; i < 20 && !frame.includes('approve the selected one'); i++) {
+      await c.press(KEYS.pageDown);
+      frame = c.frame();
+    }
+    expect(frame).toMatch(/y Enter\s+approve the selected one \(not your own; asks first\)\s+approvals \(a\)/);
+    expect(frame).toMatch(/ n\s+reject the selected one \(type the reason\)\s+approvals \(a\)/);
   });
 
   it('does not let the requester approve their own, nor anyone decide an expired or decided one', async () => {
@@ -189,7 +194,7 @@ describe('approvals in the console', () => {
     await select(c, 'apr-dev-update');
     await c.press('n');
     let frame = await c.waitFor('Reject apr-dev-update, because:');
-    expect(footerOf(frame)).toMatch(/type the reason, Enter reject\s+Esc back/);
+    expect(footerOf(frame)).toMatch(/type the reason\s+Enter reject\s+Esc back/);
     await c.press(KEYS.enter);
     await c.waitFor('A rejection needs a reason');
     expect(await stored(ws, 'apr-dev-update')).toMatchObject({ status: 'pending' });

@@ -20,6 +20,8 @@ import { tempDir } from '../helpers/temp.js';
 export const KEYS = {
   up: '\x1b[A',
   down: '\x1b[B',
+  pageUp: '\x1b[5~',
+  pageDown: '\x1b[6~',
   right: '\x1b[C',
   left: '\x1b[D',
   enter: '\r',

@@ -5,11 +5,13 @@
  */
 import { Box, Text } from 'ink';
 import React from 'react';
-import { useConsoleState } from '../context.js';
+import { useConsoleState, useKeyMode } from '../context.js';
 import { useKeyboard } from '../hooks/use-keyboard.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
-import type { FooterKeys } from './Footer.js';
+import type { KeyView } from '../keymap.js';
 import { layoutFor, MIN_SIZE, type Layout, type Size } from '../layout.js';
+import { helpRows } from '../render/help-row.js';
+import { keyViewOf } from '../views.js';
 import { approvalIndex, approvalRows, logRows, openApprovals, runningJobs, selectedService, selectedTenant, serviceIndex, tenantIndex, totalCounts, visibleServices } from '../model/selectors.js';
 import type { ConsoleState } from '../model/state.js';
 import { useInfo } from '../context.js';
@@ -28,33 +30,15 @@ import { ServicesPane } from './ServicesPane.js';
 import { StatusLine } from './StatusLine.js';
 import { TenantsPane } from './TenantsPane.js';
 
-function dialogKeys(state: ConsoleState): FooterKeys | undefined {
-  if (state.filterEditing) return 'filter';
-  const o = state.overlay;
-  if (!o) return undefined;
-  switch (o.kind) {
-    case 'help':
-    case 'details':
-    case 'log-details':
-    case 'quit':
-      return o.kind;
-    case 'confirm':
-      return o.word === undefined ? 'confirm' : 'typed';
-    case 'rollback':
-      return o.stage === 'target' ? 'list' : o.stage === 'reason' ? 'text' : o.word === undefined ? 'confirm' : 'typed';
-    case 'approvals':
-      return o.stage === 'list' ? 'approvals' : o.stage === 'approve' ? 'approve-confirm' : 'reject-reason';
-  }
-}
-
 function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
   const o = state.overlay!;
   const info = useInfo();
+  const mode = useKeyMode();
   const width = layout.width;
   const height = layout.bodyHeight;
   switch (o.kind) {
     case 'help':
-      return <HelpOverlay width={width} height={height} index={o.index} />;
+      return <HelpOverlay rows={helpRows(mode)} index={o.index} readOnly={info.readOnly} width={width} height={height} />;
     case 'details': {
       const service = selectedService(state);
       if (!service) return null;
@@ -64,7 +48,7 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
     case 'log-details': {
       const job = state.jobs.find((j) => j.id === o.jobId);
       const step = job?.steps.find((s) => s.key === o.stepKey);
-      return job && step ? <LogDetails job={job} step={step} width={width} height={height} /> : null;
+      return job && step ? <LogDetails job={job} step={step} back={o.back} width={width} height={height} /> : null;
     }
     case 'quit':
       return <QuitDialog running={runningJobs(state)} width={width} height={height} />;
@@ -139,6 +123,13 @@ function Panes({ state, layout, now }: { state: ConsoleState; layout: Layout; no
   );
 }
 
+/** The status line when it has nothing to say: how to get help, or how to leave the open view. */
+function hintOf(view: KeyView, overlay: boolean): string {
+  const esc = view.bindings.find((b) => b.keys.some((k) => k.display === 'Esc'));
+  if (overlay) return esc ? `Esc ${esc.label}` : '';
+  return '? help · / filter · Tab next pane · q quit';
+}
+
 export interface ConsoleAppProps {
   /** A fixed terminal size (tests, benchmarks); else the terminal's, following resizes. */
   size?: Size;
@@ -149,6 +140,7 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
   const size = useTerminalSize(fixed);
   const layout = layoutFor(size);
   const state = useConsoleState();
+  const keys = keyViewOf(state, useKeyMode());
   const now = state.refresh.lastAt ?? 0;
   if (layout.tooSmall) {
     return (
@@ -161,8 +153,8 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
     <Box flexDirection="column" width={layout.width} height={layout.height}>
       <Header width={layout.width} counts={totalCounts(state)} live={state.live} refresh={state.refresh} loaded={state.loaded} approvals={state.approvals} />
       {state.overlay ? <Overlay state={state} layout={layout} now={now} /> : <Panes state={state} layout={layout} now={now} />}
-      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint={state.overlay ? 'Esc closes' : '? help · / filter · Tab next pane · q quit'} />
-      <Footer pane={state.focus} dialog={dialogKeys(state)} />
+      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint={hintOf(keys, state.overlay !== undefined)} />
+      <Footer view={keys} />
     </Box>
   );
 }
