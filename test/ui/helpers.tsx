@@ -1,18 +1,23 @@
 /**
  * Renders the real console (every provider, the real store, manifests and live data) with
  * ink-testing-library at a chosen size (its stdout is given that many columns and rows), and
- * drives it with keys. Frames arrive after a macrotask: `waitFor` polls the last frame.
+ * drives it with keys. Frames arrive after a macrotask: `waitFor` polls the last frame. Or one
+ * component alone with its props (`renderAlone`), its frame with colours stripped, as cli-kit does.
  */
 import { newVersion } from '../../source/domain/versions.js';
 import { cpSync, mkdirSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
+import type React from 'react';
 import { loadConfig, type Config } from '../../source/config.js';
 import { createCore, type Core } from '../../source/core.js';
 import type { LiveDeployment } from '../../source/domain/kube-types.js';
 import type { LiveSnapshot } from '../../source/domain/status.js';
 import type { ImageVersion } from '../../source/domain/types.js';
+import { ViewProvider, type ConsoleInfo } from '../../source/ui/context.js';
 import { createConsole, type ConsoleHandle, type CreateConsoleOptions } from '../../source/ui/index.js';
+import { defaultTheme } from '../../source/ui/theme.js';
 import type { LiveSource } from '../../source/ui/model/console-data.js';
 import { repoRoot } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
@@ -150,4 +155,24 @@ export async function renderConsole(core: Core, options: CreateConsoleOptions = 
     },
     exited: () => exited,
   };
+}
+
+const INFO: ConsoleInfo = {
+  registry: 'localhost:5000/ecp-ai',
+  store: 'data',
+  actor: 'ops@example.test',
+  readOnly: false,
+  intervalSeconds: 30,
+  approvalTtlMs: 86_400_000,
+  decisionsReadOnly: false,
+};
+
+/** One component with its props, in colour; `frame()` is its last frame without the colours. */
+export function renderAlone(element: React.ReactElement, info: Partial<ConsoleInfo> = {}) {
+  const instance = render(
+    <ViewProvider theme={defaultTheme} info={{ ...INFO, ...info }}>
+      {element}
+    </ViewProvider>,
+  );
+  return { frame: () => stripVTControlCharacters(instance.lastFrame() ?? ''), unmount: () => instance.unmount() };
 }

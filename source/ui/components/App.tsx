@@ -12,7 +12,7 @@ import type { KeyView } from '../keymap.js';
 import { layoutFor, MIN_SIZE, type Layout, type Size } from '../layout.js';
 import { helpRows } from '../render/help-row.js';
 import { keyViewOf } from '../views.js';
-import { approvalIndex, approvalRows, logRows, openApprovals, runningJobs, selectedService, selectedTenant, serviceIndex, tenantIndex, totalCounts, visibleServices } from '../model/selectors.js';
+import { approvalIndex, approvalRows, openApprovals, runningJobs, selectedService, totalCounts } from '../model/selectors.js';
 import type { ConsoleState } from '../model/state.js';
 import { useInfo } from '../context.js';
 import { ApprovalsView } from './ApprovalsView.js';
@@ -21,14 +21,11 @@ import { DetailsView } from './DetailsView.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { HistoryPane } from './HistoryPane.js';
 import { LogDetails } from './LogDetails.js';
-import { LogPane } from './LogPane.js';
+import { Panes } from './Panes.js';
 import { QuitDialog } from './QuitDialog.js';
 import { RollbackDialog } from './RollbackDialog.js';
-import { ServicesPane } from './ServicesPane.js';
 import { StatusLine } from './StatusLine.js';
-import { TenantsPane } from './TenantsPane.js';
 
 function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
   const o = state.overlay!;
@@ -65,62 +62,6 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
       return <ApprovalsView view={o} rows={rows} selected={approvalIndex(rows, o.selected)} open={open} tenant={info.tenant} width={width} height={height} />;
     }
   }
-}
-
-function Panes({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
-  const tenant = selectedTenant(state);
-  const rows = visibleServices(state);
-  const service = selectedService(state);
-  const log = logRows(state);
-  return (
-    <Box flexDirection="column" height={layout.bodyHeight}>
-      <Box height={layout.topHeight}>
-        <TenantsPane
-          tenants={state.tenants}
-          selected={tenantIndex(state)}
-          focused={state.focus === 'tenants'}
-          width={layout.tenantsWidth}
-          height={layout.topHeight}
-          visible={layout.visible.tenants}
-          loaded={state.loaded}
-        />
-        <ServicesPane
-          tenant={tenant}
-          rows={rows}
-          selected={serviceIndex(state)}
-          focused={state.focus === 'services'}
-          width={layout.servicesWidth}
-          height={layout.topHeight}
-          visible={layout.visible.services}
-          filter={state.filter}
-          filterEditing={state.filterEditing}
-          now={state.refresh.lastAt ?? now}
-          loaded={state.loaded}
-        />
-      </Box>
-      <Box height={layout.bottomHeight}>
-        <HistoryPane
-          history={state.history}
-          service={service}
-          selected={state.historyIndex}
-          focused={state.focus === 'history'}
-          width={layout.historyWidth}
-          height={layout.bottomHeight}
-          visible={layout.visible.history}
-          now={state.refresh.lastAt ?? now}
-        />
-        <LogPane
-          rows={log}
-          running={runningJobs(state).length}
-          selected={state.logIndex}
-          focused={state.focus === 'log'}
-          width={layout.logWidth}
-          height={layout.bottomHeight}
-          visible={layout.visible.log}
-        />
-      </Box>
-    </Box>
-  );
 }
 
 /** The status line when it has nothing to say: how to get help, or how to leave the open view. */

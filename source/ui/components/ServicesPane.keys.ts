@@ -1,5 +1,5 @@
 /** `/`: typing the filter of the services pane. */
-import { erase, named, typing, type Binding } from '../keymap.js';
+import { erase, named, typing } from '../keymap.js';
 import { oneLine } from '../text.js';
 import type { KeyTable } from '../views.js';
 
