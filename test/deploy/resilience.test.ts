@@ -7,6 +7,7 @@ import { rollback } from '../../source/pipeline/rollback.js';
 import { startSandbox } from '../../source/sandbox/index.js';
 import { describeRegistry } from '../helpers/registry.js';
 import { scenario, type Scenario } from '../helpers/scenario.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const image = (service: string, tag: string) => `localhost:5000/ecp-ai/${service}:${tag}`;
 const open: Scenario[] = [];
@@ -98,7 +99,9 @@ await describeRegistry('rollback and monitoring under concurrent change and outa
       // which hold the broken image the failed deploy wrote).
       const back = await startSandbox({ port, seed: path.join(s.repo, 'k8s-manifests'), stepMs: 40, failImage: /:broken$/ });
       open.push({ ...s, stop: () => back.stop() });
-      await new Promise((resolve) => setTimeout(resolve, 300)); // let the new pods report ImagePullBackOff
+      const backingOff = async () =>
+        (await s.client.listPods('test-download')).some((pod) => pod.status?.containerStatuses?.some((c) => c.state?.waiting?.reason === 'ImagePullBackOff'));
+      await waitUntil(backingOff, 'the new pods report ImagePullBackOff');
       const up = await monitor.tick();
       expect(up.find((r) => r.service === 'callbot')).toMatchObject({ sync: 'Synced', health: 'Degraded' });
       expect(events).toContain(`test-download/callbot: auto-rollback to ${image('callbot', 'v2')} succeeded`);

@@ -119,9 +119,11 @@ describe('approvals in the console', () => {
     frame = await c.waitFor('Help · every key');
     expect(frame).toMatch(/ a\s+approvals: pending ones first/);
     // The view's keys further down.
+    const position = (f: string) => /(\d+)\/\d+ · ↑↓ scroll/.exec(f)?.[1];
     for (let i = 0; i < 20 && !frame.includes('approve the selected one'); i++) {
+      const at = position(frame);
       await c.press(KEYS.pageDown);
-      frame = c.frame();
+      frame = await c.waitFor((f) => position(f) !== at);
     }
     expect(frame).toMatch(/y Enter\s+approve the selected one \(not your own; asks first\)\s+approvals \(a\)/);
     expect(frame).toMatch(/ n\s+reject the selected one \(type the reason\)\s+approvals \(a\)/);

@@ -115,7 +115,11 @@ export interface RenderedConsole {
   exited: () => boolean;
 }
 
-export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+/** One turn of the event loop: Ink hands a lone Esc over on the next turn (it may begin a sequence). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** How often `waitFor` looks at the last frame again. */
+const POLL_MS = 10;
 
 export async function renderConsole(core: Core, options: CreateConsoleOptions = {}): Promise<RenderedConsole> {
   let exited = false;
@@ -134,18 +138,18 @@ export async function renderConsole(core: Core, options: CreateConsoleOptions = 
       const f = frame();
       if (test(f)) return f;
       if (Date.now() > until) throw new Error(`Timed out waiting for ${String(check)}; last frame:\n${f}`);
-      await tick(10);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   };
   return {
     handle,
     frame,
     async press(...keys) {
+      // Ink handles a key as it is written; the console's state has changed when write returns.
       for (const key of keys) {
         instance.stdin.write(key);
-        await tick(5);
+        await nextTurn();
       }
-      await tick(20);
     },
     waitFor,
     settle: () => handle.settled(),
