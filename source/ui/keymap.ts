@@ -117,18 +117,69 @@ export function keysText(binding: Binding): string {
   return binding.keys.map((k) => k.display).join(' ');
 }
 
+/** A binding's keys as a dialog's sentence says them: "y or Enter". */
+export function keyWords(binding: Binding): string {
+  return binding.keys.map((k) => k.display).join(' or ');
+}
+
+/** The binding `id` of a table (a dialog's sentence names its keys from it). */
+export function bindingOf(view: KeyView, id: string): Binding {
+  const binding = view.bindings.find((b) => b.id === id);
+  if (!binding) throw new Error(`No binding ${id} in the keys of ${view.where}.`);
+  return binding;
+}
+
 /** The open overlay when it is of `kind`. */
 export function overlayOf<K extends Overlay['kind']>(ctx: KeyContext, kind: K): Extract<Overlay, { kind: K }> | undefined {
   const overlay = ctx.state().overlay;
   return overlay?.kind === kind ? (overlay as Extract<Overlay, { kind: K }>) : undefined;
 }
 
-/** A binding's work on the open overlay of `kind` (nothing when another is open). */
-export function onOverlay<K extends Overlay['kind']>(kind: K, run: (ctx: KeyContext, overlay: Extract<Overlay, { kind: K }>, press: KeyPress) => void): Binding['run'] {
-  return (ctx, press) => {
-    const overlay = overlayOf(ctx, kind);
-    if (overlay) run(ctx, overlay, press);
+/** `run` with the open overlay of `kind`; nothing when another is open. */
+export function withOverlay<K extends Overlay['kind']>(ctx: KeyContext, kind: K, run: (overlay: Extract<Overlay, { kind: K }>) => void): void {
+  const overlay = overlayOf(ctx, kind);
+  if (overlay) run(overlay);
+}
+
+/** What a text field holds (undefined: it is not on screen) and how it changes. */
+export interface TextField {
+  get(ctx: KeyContext): string | undefined;
+  set(ctx: KeyContext, text: string): void;
+}
+
+/** The text field `name` of the open overlay of `kind`. */
+export function overlayField<K extends Overlay['kind']>(kind: K, name: keyof Extract<Overlay, { kind: K }> & string): TextField {
+  return {
+    get: (ctx) => overlayOf(ctx, kind)?.[name] as string | undefined,
+    set: (ctx, text) => {
+      const overlay = overlayOf(ctx, kind);
+      if (overlay) ctx.update(overlay, { [name]: text } as Partial<typeof overlay>);
+    },
   };
+}
+
+/** What Enter or Esc does in a text field: its words in the footer and help, and its work. */
+export interface FieldKey {
+  label: string;
+  help: string;
+  run(ctx: KeyContext, text: string): void;
+}
+
+/**
+ * A one-line text field's keys: printable keys type (`typed` says what), Backspace deletes,
+ * Enter does `submit` with the text, Esc does `cancel`.
+ */
+export function textFieldKeys(prefix: string, field: TextField, typed: { label: string; help: string }, submit: FieldKey, cancel: FieldKey): Binding[] {
+  const withText = (run: (ctx: KeyContext, text: string) => void): Binding['run'] => (ctx) => {
+    const text = field.get(ctx);
+    if (text !== undefined) run(ctx, text);
+  };
+  return [
+    { id: `${prefix}:type`, keys: [typing('type')], ...typed, footer: true, run: (ctx, press) => withText((c, text) => field.set(c, text + oneLine(press.input)))(ctx, press) },
+    { id: `${prefix}:erase`, keys: [erase], label: 'delete', help: 'delete the last character', run: withText((ctx, text) => field.set(ctx, [...text].slice(0, -1).join(''))) },
+    { id: `${prefix}:submit`, keys: [named('return', 'Enter')], label: submit.label, help: submit.help, footer: true, run: withText(submit.run) },
+    { id: `${prefix}:cancel`, keys: [named('escape', 'Esc')], label: cancel.label, help: cancel.help, footer: true, run: withText(cancel.run) },
+  ];
 }
 
 /** What a move key asks for: a number of rows up (negative) or down, or an edge. */

@@ -93,7 +93,7 @@ describe('QuitDialog', () => {
       │  deploy callbot to shop                        │
       │                                                │
       │Quitting stops them where they are. Quit anyway?│
-      │ y / N                                          │
+      │ y or q or Ctrl-C quits, n or Esc stays.        │
       └────────────────────────────────────────────────┘"
     `);
   });
@@ -131,6 +131,13 @@ describe('RollbackDialog', () => {
       │Press y or Enter to roll back, n or Esc to go back.                   │
       └──────────────────────────────────────────────────────────────────────┘"
     `);
+  });
+  it('in a protected namespace asks for the tenant id, and says that Esc goes back to the reason', () => {
+    const candidates = [version('callbot', 'v2', { id: 'callbot-2' }), version('callbot', 'v1', { id: 'callbot-1' })];
+    const dialog: RollbackState = { kind: 'rollback', stage: 'confirm', tenantId: 'acme-prod', service: 'callbot', candidates, index: 1, reason: 'incident 42', word: 'acme-prod', typed: 'acme' };
+    const frame = frameOf(<RollbackDialog dialog={dialog} width={72} height={11} now={Date.now()} />);
+    expect(frame).toContain('Type acme-prod to confirm, Esc to go back to the reason:');
+    expect(frame).toMatch(/> acme\s+✗/);
   });
 });
 

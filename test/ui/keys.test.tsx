@@ -207,4 +207,15 @@ describe('on every screen of the console', () => {
     expect(footer.length).toBeGreaterThan(90);
     finish();
   });
+
+  it('names in the status line only keys that work there', async () => {
+    const { open: c, finish } = await consoleWithEverything();
+    const statusLine = () => c.frame().trimEnd().split('\n').at(-2)!;
+    await c.press(KEYS.escape); // clears "started: a long step"
+    await c.waitFor((f) => f.trimEnd().split('\n').at(-2) === '? help · / filter · Tab pane · q quit');
+    await c.press('/');
+    await c.waitFor((f) => f.trimEnd().split('\n').at(-2) !== '? help · / filter · Tab pane · q quit');
+    expect(statusLine()).toBe('Esc clear');
+    finish();
+  });
 });

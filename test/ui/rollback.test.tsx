@@ -105,7 +105,7 @@ await describeRegistry('rollback from the console', (registry) => {
     await open.press('r', KEYS.enter);
     for (const ch of 'incident 42') await open.press(ch);
     await open.press(KEYS.enter);
-    let frame = await open.waitFor('to confirm, Esc to cancel');
+    let frame = await open.waitFor('to confirm, Esc to go back to the reason');
     expect(frame).toContain('Type acme-prod to confirm');
     await open.press('y', KEYS.enter);
     await open.waitFor('Type acme-prod exactly to confirm');

@@ -64,11 +64,15 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
   }
 }
 
-/** The status line when it has nothing to say: how to get help, or how to leave the open view. */
-function hintOf(view: KeyView, overlay: boolean): string {
+/** The pane keys the status line names when it has nothing to say. */
+const HINT_KEYS = ['help', 'filter', 'next-pane', 'quit'];
+
+/** The status line when it has nothing to say: the main keys of the panes, or how to leave the open view. */
+function hintOf(view: KeyView): string {
+  const main = HINT_KEYS.flatMap((id) => view.bindings.filter((b) => b.id === id));
+  if (main.length) return main.map((b) => `${b.keys[0]!.display} ${b.label}`).join(' · ');
   const esc = view.bindings.find((b) => b.keys.some((k) => k.display === 'Esc'));
-  if (overlay) return esc ? `Esc ${esc.label}` : '';
-  return '? help · / filter · Tab next pane · q quit';
+  return esc ? `Esc ${esc.label}` : '';
 }
 
 export interface ConsoleAppProps {
@@ -94,7 +98,7 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
     <Box flexDirection="column" width={layout.width} height={layout.height}>
       <Header width={layout.width} counts={totalCounts(state)} live={state.live} refresh={state.refresh} loaded={state.loaded} approvals={state.approvals} />
       {state.overlay ? <Overlay state={state} layout={layout} now={now} /> : <Panes state={state} layout={layout} now={now} />}
-      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint={hintOf(keys, state.overlay !== undefined)} />
+      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint={hintOf(keys)} />
       <Footer view={keys} />
     </Box>
   );
