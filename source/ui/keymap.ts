@@ -28,7 +28,7 @@ export interface KeySpec {
 }
 
 export interface Binding {
-  /** Names the binding in tests and in the help's order: 'up', 'action:build', 'rollback:next'. */
+  /** Names the binding (tests, the footer's order, a dialog's sentence): 'up', 'action:build', 'rollback:next'. */
   id: string;
   keys: readonly KeySpec[];
   /** Short word for the footer. */
