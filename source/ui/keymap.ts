@@ -94,7 +94,7 @@ export const named = (name: keyof KeyInput, display: string, shift?: boolean): K
 });
 
 /** Backspace, and Delete (what most terminals send for the Backspace key). */
-export const erase: KeySpec = {
+const erase: KeySpec = {
   display: 'Backspace',
   matches: (_input, key) => key.backspace || key.delete,
   sample: { input: '', key: { ...NO_KEY, delete: true } },
@@ -103,11 +103,11 @@ export const erase: KeySpec = {
 const NOT_TEXT: readonly (keyof KeyInput)[] = ['ctrl', 'meta', 'upArrow', 'downArrow', 'leftArrow', 'rightArrow', 'pageUp', 'pageDown', 'home', 'end', 'tab', 'return', 'escape', 'backspace', 'delete'];
 
 /** Any printable character, into a text field. */
-export const typing = (display: string): KeySpec => ({
-  display,
+const typing: KeySpec = {
+  display: 'type',
   matches: (input, key) => oneLine(input).length > 0 && NOT_TEXT.every((name) => !key[name]),
   sample: { input: 'x', key: NO_KEY },
-});
+};
 
 export function bindingFor(bindings: readonly Binding[], input: string, key: KeyInput): Binding | undefined {
   return bindings.find((b) => b.keys.some((k) => k.matches(input, key)));
@@ -175,7 +175,7 @@ export function textFieldKeys(prefix: string, field: TextField, typed: { label: 
     if (text !== undefined) run(ctx, text);
   };
   return [
-    { id: `${prefix}:type`, keys: [typing('type')], ...typed, footer: true, run: (ctx, press) => withText((c, text) => field.set(c, text + oneLine(press.input)))(ctx, press) },
+    { id: `${prefix}:type`, keys: [typing], ...typed, footer: true, run: (ctx, press) => withText((c, text) => field.set(c, text + oneLine(press.input)))(ctx, press) },
     { id: `${prefix}:erase`, keys: [erase], label: 'delete', help: 'delete the last character', run: withText((ctx, text) => field.set(ctx, [...text].slice(0, -1).join(''))) },
     { id: `${prefix}:submit`, keys: [named('return', 'Enter')], label: submit.label, help: submit.help, footer: true, run: withText(submit.run) },
     { id: `${prefix}:cancel`, keys: [named('escape', 'Esc')], label: cancel.label, help: cancel.help, footer: true, run: withText(cancel.run) },
