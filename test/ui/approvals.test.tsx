@@ -8,15 +8,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
+import type { KubeClient } from '../../source/adapters/kube.js';
 import type { Core } from '../../source/core.js';
 import type { Approval } from '../../source/domain/types.js';
-import { LiveStateWatcher } from '../../source/monitor/live-state.js';
-import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
+import type { LiveStateWatcher } from '../../source/monitor/live-state.js';
 import { describeRegistry, pushTinyImage } from '../helpers/registry.js';
-import { git, tempDir } from '../helpers/temp.js';
+import { git } from '../helpers/temp.js';
 import { addVersions, writeTenant } from './fixtures.js';
-import { deployment, FixedLive, KEYS, renderConsole, snapshot, version, workspace, type RenderedConsole, type Workspace } from './helpers.js';
+import { deployment, FixedLive, KEYS, renderConsole, snapshot, version, workspace, sandboxCluster, type RenderedConsole, type SandboxCluster, type Workspace } from './helpers.js';
 
 const IMG = 'localhost:5000/ecp-ai';
 const OPS = 'ops@example.test';
@@ -242,7 +241,7 @@ describe('approvals in the console', () => {
 });
 
 await describeRegistry('a deploy into a protected tenant from the console', (registry) => {
-  let sandbox: Sandbox;
+  let cluster: SandboxCluster;
   let ws: Workspace;
   let client: KubeClient;
   let watcher: LiveStateWatcher;
@@ -264,16 +263,12 @@ await describeRegistry('a deploy into a protected tenant from the console', (reg
       ws.core,
       ['v1', 'v2'].map((tag, i) => version('callbot', tag, { createdAt: at(30 - i * 28), imageName: `${registry}/${prefix}/callbot`, fullImageName: image(tag) })),
     );
-    sandbox = await startSandbox({ seed: ws.manifestsDir, stepMs: 20 });
-    const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
-    client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
-    watcher = new LiveStateWatcher(client, { namespaces: () => ['acme-prod'] });
-    await watcher.start();
+    cluster = await sandboxCluster(ws.manifestsDir, ['acme-prod']);
+    ({ client, watcher } = cluster);
   });
 
   afterAll(async () => {
-    await watcher?.stop();
-    await sandbox?.stop();
+    await cluster?.stop();
   });
 
   const liveImage = async () => (await client.readDeployment('acme-prod', 'callbot'))?.spec?.template?.spec?.containers?.[0]?.image;

@@ -10,10 +10,13 @@ import { stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
 import type React from 'react';
+import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
 import { loadConfig, type Config } from '../../source/config.js';
 import { createCore, type Core } from '../../source/core.js';
 import type { LiveDeployment } from '../../source/domain/kube-types.js';
 import type { LiveSnapshot } from '../../source/domain/status.js';
+import { LiveStateWatcher } from '../../source/monitor/live-state.js';
+import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
 import type { ImageVersion } from '../../source/domain/types.js';
 import { ViewProvider, type ConsoleInfo } from '../../source/ui/context.js';
 import { createConsole, type ConsoleHandle, type CreateConsoleOptions } from '../../source/ui/index.js';
@@ -103,6 +106,31 @@ export function workspace(options: { copySamples?: boolean; env?: NodeJS.Process
     readOnly: options.readOnly,
   });
   return { dir, manifestsDir, dataDir, config, core: createCore(config) };
+}
+
+/** The console's cluster in a test: a sandbox API server seeded from the manifests, its client, and its live state watched. */
+export interface SandboxCluster {
+  sandbox: Sandbox;
+  client: KubeClient;
+  watcher: LiveStateWatcher;
+  stop(): Promise<void>;
+}
+
+export async function sandboxCluster(manifestsDir: string, namespaces: readonly string[]): Promise<SandboxCluster> {
+  const sandbox = await startSandbox({ seed: manifestsDir, stepMs: 20 });
+  const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
+  const client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
+  const watcher = new LiveStateWatcher(client, { namespaces: () => namespaces });
+  await watcher.start();
+  return {
+    sandbox,
+    client,
+    watcher,
+    async stop() {
+      await watcher.stop();
+      await sandbox.stop();
+    },
+  };
 }
 
 export interface RenderedConsole {

@@ -3,20 +3,17 @@
  * exactly, and the rollback dialog does not let the live version be chosen — over the sandbox
  * API server, with no Docker engine and no registry (one that refuses at once is configured).
  */
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
-import { LiveStateWatcher } from '../../source/monitor/live-state.js';
-import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
-import { tempDir } from '../helpers/temp.js';
+import type { KubeClient } from '../../source/adapters/kube.js';
+import type { LiveStateWatcher } from '../../source/monitor/live-state.js';
 import { addDeployments, addVersions, deployRecord, writeTenant } from './fixtures.js';
-import { KEYS, renderConsole, version, workspace, type RenderedConsole, type Workspace } from './helpers.js';
+import { KEYS, renderConsole, sandboxCluster, version, workspace, type RenderedConsole, type SandboxCluster, type Workspace } from './helpers.js';
 
 const REGISTRY = '127.0.0.1:9';
 const image = (tag: string) => `${REGISTRY}/ecp-ui/callbot:${tag}`;
 
 describe('a protected namespace in the console', () => {
-  let sandbox: Sandbox;
+  let cluster: SandboxCluster;
   let ws: Workspace;
   let client: KubeClient;
   let watcher: LiveStateWatcher;
@@ -32,11 +29,8 @@ describe('a protected namespace in the console', () => {
       deployRecord('acme-prod', 'callbot', undefined, image('v1'), at(30), { id: 'd1', versionId: versions[0]!.id }),
       deployRecord('acme-prod', 'callbot', image('v1'), image('v2'), at(2), { id: 'd2', versionId: versions[1]!.id }),
     ]);
-    sandbox = await startSandbox({ seed: ws.manifestsDir, stepMs: 20 });
-    const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
-    client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
-    watcher = new LiveStateWatcher(client, { namespaces: () => ['acme-prod'] });
-    await watcher.start();
+    cluster = await sandboxCluster(ws.manifestsDir, ['acme-prod']);
+    ({ client, watcher } = cluster);
   });
 
   afterEach(async () => {
@@ -46,8 +40,7 @@ describe('a protected namespace in the console', () => {
   });
 
   afterAll(async () => {
-    await watcher?.stop();
-    await sandbox?.stop();
+    await cluster?.stop();
   });
 
   const jobs = () => open!.handle.store.getState().jobs.map((j) => j.action);
