@@ -3,11 +3,11 @@
  * fixed facts of the session, each in its own context. Key bindings derive from the state.
  */
 import React, { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
-import { approvalBindings, bindingsFor, type Binding } from './keymap.js';
 import type { ConsoleState } from './model/state.js';
 import type { ConsoleStore } from './model/store.js';
 import type { UIActions } from './model/ui-actions.js';
 import { defaultTheme, type Theme } from './theme.js';
+import type { KeyMode } from './views.js';
 
 /** What the header says about the session; fixed while the console runs. */
 export interface ConsoleInfo {
@@ -44,11 +44,20 @@ export function ConsoleProvider({ store, actions, theme, info, children }: Conso
   return (
     <StoreContext.Provider value={store}>
       <ActionsContext.Provider value={actions}>
-        <ThemeContext.Provider value={theme}>
-          <InfoContext.Provider value={info}>{children}</InfoContext.Provider>
-        </ThemeContext.Provider>
+        <ViewProvider theme={theme} info={info}>
+          {children}
+        </ViewProvider>
       </ActionsContext.Provider>
     </StoreContext.Provider>
+  );
+}
+
+/** What a component that only renders its props reads: the theme and the session's facts (tests render one component inside it). */
+export function ViewProvider({ theme, info, children }: { theme: Theme; info: ConsoleInfo; children: ReactNode }) {
+  return (
+    <ThemeContext.Provider value={theme}>
+      <InfoContext.Provider value={info}>{children}</InfoContext.Provider>
+    </ThemeContext.Provider>
   );
 }
 
@@ -66,14 +75,19 @@ export const useUIActions = (): UIActions => required(useContext(ActionsContext)
 export const useTheme = (): Theme => useContext(ThemeContext);
 export const useInfo = (): ConsoleInfo => required(useContext(InfoContext), 'useInfo');
 
-/** The key bindings in force now (they change when the cluster connects). */
-export function useBindings(): readonly Binding[] {
+const modes = new Map<string, KeyMode>();
+
+/** Which keys are in force now (the cluster's actions appear when it connects). */
+export function useKeyMode(): KeyMode {
   const info = useInfo();
-  const state = useConsoleState();
-  return bindingsFor(info.readOnly, state.cluster.phase === 'connected');
+  const cluster = useConsoleState().cluster.phase === 'connected';
+  return keyMode(info.readOnly, info.decisionsReadOnly, cluster);
 }
 
-/** The keys of the approvals view in force. */
-export function useApprovalBindings(): readonly Binding[] {
-  return approvalBindings(useInfo().decisionsReadOnly);
+/** One object per mode, so what is derived from it can be cached on it. */
+export function keyMode(readOnly: boolean, decisionsReadOnly: boolean, cluster: boolean): KeyMode {
+  const id = `${readOnly}/${decisionsReadOnly}/${cluster}`;
+  let mode = modes.get(id);
+  if (!mode) modes.set(id, (mode = { readOnly, decisionsReadOnly, cluster }));
+  return mode;
 }

@@ -15,8 +15,8 @@ import type { LiveStateWatcher } from '../monitor/live-state.js';
 import type { MonitorEvent } from '../monitor/monitor.js';
 import { ACTIONS } from './actions.js';
 import { ConsoleApp } from './components/App.js';
-import { ConsoleProvider, type ConsoleInfo } from './context.js';
-import { approvalBindings, bindingsFor, type Binding } from './keymap.js';
+import { ConsoleProvider, keyMode, type ConsoleInfo } from './context.js';
+import type { Binding } from './keymap.js';
 import { layoutFor, type Size } from './layout.js';
 import { ConsoleData, liveInfo, type LiveSource } from './model/console-data.js';
 import { withCachedReads } from './model/cached-store.js';
@@ -28,6 +28,7 @@ import { createConsoleStore, type ConsoleStore } from './model/store.js';
 import { createUIActions, type UIActions } from './model/ui-actions.js';
 import { TerminalGuard } from './terminal.js';
 import { themeFor } from './theme.js';
+import { paneKeys } from './views.js';
 
 export interface CreateConsoleOptions {
   /** Live state; undefined: no cluster (every service Unknown). */
@@ -61,7 +62,7 @@ export interface ConsoleHandle {
   data: ConsoleData;
   history: HistoryLoader;
   jobs: JobRunner;
-  /** The key bindings in force now. */
+  /** The keys of the focused pane in force now. */
   bindings(): readonly Binding[];
   /** The cluster connected: follow its live state, let actions use it, show its keys. */
   attachCluster(cluster: { live: LiveSource; client?: KubeClient; label: string }): void;
@@ -108,14 +109,14 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
   // As for headless commands: read-only mode, or an actor without the operator role, changes nothing.
   const operator = hasRole(actor, 'operator', core.config);
   const readOnly = core.config.readOnly || !operator;
-  const bindings = () => bindingsFor(readOnly, store.getState().cluster.phase === 'connected');
+  // Approving is not an operator's action: only read-only mode hides it (the role is checked when used).
+  const mode = () => keyMode(readOnly, core.config.readOnly, store.getState().cluster.phase === 'connected');
+  const bindings = () => paneKeys(store.getState().focus, mode()).bindings;
   const size = () => options.size ?? options.terminalSize?.() ?? { columns: 80, rows: 24 };
   const actions = createUIActions({
     core,
     store,
-    bindings,
-    // Approving is not an operator's action: only read-only mode hides it (the role is checked when used).
-    approvalBindings: () => approvalBindings(core.config.readOnly),
+    mode,
     actor,
     actions: ACTIONS,
     jobs,

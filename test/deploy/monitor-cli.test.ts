@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ecpBin, repoRoot } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
+import { waitUntil } from '../helpers/wait.js';
 import { kubectl, sandbox } from '../sandbox/helpers.js';
 
 describe('ecp monitor (headless)', () => {
@@ -16,8 +17,11 @@ describe('ecp monitor (headless)', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    for (let i = 0; i < 100 && !/no auto-rollback/.test(out); i += 1) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 2500)); // two more passes
+    await waitUntil(() => /no auto-rollback/.test(out), 'the monitor says why it does not roll back');
+    // Each pass lists the Deployments: two more passes have ended once a third has begun.
+    const lists = () => sb.requestCount({ verb: 'list', resource: 'deployments' });
+    const seen = lists();
+    await waitUntil(() => lists() >= seen + 3, 'two more passes ran');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const lines = out.trim().split('\n');

@@ -6,6 +6,7 @@ import { rollback } from '../../source/pipeline/rollback.js';
 import { describeTargets, type TargetKind } from '../helpers/cluster-target.js';
 import { describeRegistry } from '../helpers/registry.js';
 import { scenario, type Scenario } from '../helpers/scenario.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const image = (service: string, tag: string) => `localhost:5000/ecp-ai/${service}:${tag}`;
 const open: Scenario[] = [];
@@ -47,7 +48,15 @@ describeTargets('rollback and monitoring under concurrent change and outages', (
     expect(live?.spec?.replicas).toBe(4);
     expect(live?.spec?.template?.spec?.containers?.find((c) => c.name === 'callbot')?.image).toBe(image('callbot', 'v2'));
     const patches = await s.target.requests({ verb: 'patch', resource: 'deployments' });
-    expect(patches.map((p) => p.code)).toEqual([200, 409, 200]);
+    // The race's own patch, ecp's refused one, then ecp's retry after re-reading. On a real
+    // server the controllers' status writes can move the resourceVersion once more in between
+    // (another 409, another re-read); never a blind overwrite.
+    const codes = patches.map((p) => p.code);
+    expect(codes[0]).toBe(200);
+    expect(codes.at(-1)).toBe(200);
+    expect(codes.slice(1, -1).length).toBeGreaterThanOrEqual(1);
+    expect(codes.slice(1, -1).every((c) => c === 409)).toBe(true);
+    if (kind === 'sandbox') expect(codes).toEqual([200, 409, 200]);
   });
 
   it('refuses to overwrite an image someone else set meanwhile', async () => {
@@ -94,16 +103,16 @@ describeTargets('rollback and monitoring under concurrent change and outages', (
       expect((await s.core.store.read()).deployments.filter((d) => d.kind === 'auto-rollback')).toHaveLength(0);
 
       // The API comes back on the same address (the sandbox: a new server seeded from the
-      // manifests, which hold the broken image the failed deploy wrote). The monitor's next
-      // passes see the failing pods and roll back, once.
+      // manifests, which hold the broken image the failed deploy wrote).
       await s.target.restore();
-      const rolledBack = `test-download/callbot: auto-rollback to ${image('callbot', 'v2')} succeeded`;
-      const deadline = Date.now() + 30_000;
-      let up = await monitor.tick();
-      while (!events.includes(rolledBack) && Date.now() < deadline) up = await monitor.tick();
-      expect(events).toContain(rolledBack);
-      expect(events.filter((e) => e.startsWith('test-download/callbot: auto-rollback to'))).toHaveLength(1);
-      expect(up.find((r) => r.service === 'callbot')).toMatchObject({ sync: 'Synced' });
+      const failing = async () =>
+        ((await s.client.listPods('test-download')) ?? []).some((pod) =>
+          pod.status?.containerStatuses?.some((c) => /^(ErrImagePull|ImagePullBackOff)$/.test(c.state?.waiting?.reason ?? '')),
+        );
+      await waitUntil(failing, 'the new pods report a failing pull');
+      const up = await monitor.tick();
+      expect(up.find((r) => r.service === 'callbot')).toMatchObject({ sync: 'Synced', health: 'Degraded' });
+      expect(events).toContain(`test-download/callbot: auto-rollback to ${image('callbot', 'v2')} succeeded`);
     } finally {
       await watcher.stop();
     }

@@ -30,7 +30,7 @@ await describeRegistry('approvals for production deploys', (registry) => {
     const pending = await deploy();
     expect(pending.code).toBe(3);
     const id = /approval (apr-[\w-]+) is pending/.exec(pending.stderr)?.[1];
-    expect(id, pending.stderr).toBeDefined();
+    expect(id, pending.stderr).toMatch(/^apr-[\w-]+$/);
     expect(await s.liveImage('acme-prod', 'callbot')).toBe('localhost:5000/ecp-ai/callbot:v1.0.0-seed01');
     expect(readFileSync(s.manifest('acme-prod', 'services.yaml'), 'utf8')).not.toContain(':v2');
     const listed = JSON.parse((await s.ecp(['approvals', '--json'])).stdout);

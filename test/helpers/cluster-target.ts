@@ -18,6 +18,7 @@ import { describe, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../source/sandbox/index.js';
 import { repoRoot } from './run-ecp.js';
 import { tempDir } from './temp.js';
+import { waitUntil } from './wait.js';
 
 const run = promisify(execFile);
 
@@ -270,23 +271,10 @@ async function seedReal(dir: string, must: (args: string[], input?: string) => P
   const list = [...namespaces].sort();
   const namespaceDocs = list.map((n) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`).join('---\n');
   await must(['apply', '-f', '-'], namespaceDocs);
-  await Promise.all(list.map((n) => waitFor(() => must(['-n', n, 'get', 'serviceaccount', 'default']))));
+  await Promise.all(list.map((n) => waitUntil(() => must(['-n', n, 'get', 'serviceaccount', 'default']).then(() => true, () => false), `namespace ${n} has its default ServiceAccount`, 60_000)));
   await must(['apply', '--server-side', '--field-manager', 'ecp', ...files.flatMap((f) => ['-f', f])]);
   await Promise.all(list.map((n) => must(['-n', n, 'rollout', 'status', 'deployment', '--timeout=120s'])));
   return list;
-}
-
-/** Retries `f` every 100 ms until it succeeds, for at most `ms`. */
-async function waitFor<T>(f: () => Promise<T>, ms = 60_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await f();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 /** A loopback TCP proxy to `port`; close() cuts every connection and stops listening, reopen() listens again on the same port. */

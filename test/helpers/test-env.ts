@@ -22,8 +22,10 @@ export function testEnvValues(): Record<string, string | undefined> {
   return values;
 }
 
-/** `describe` run with `found`, or skipped loudly (failed under CI=true) with `reason`. */
-export function describeWith<T>(name: string, what: string, found: T | undefined, reason: string, body: (found: T) => void): void {
+const START_TEST_ENV = 'Run `scripts/test-env.sh --start` first (as root), or the tests under `scripts/test-env.sh npm test`.';
+
+/** `describe` run with `found`, or skipped loudly (failed under CI=true) with `reason` and how to `fix` it. */
+export function describeWith<T>(name: string, what: string, found: T | undefined, reason: string, body: (found: T) => void, fix = START_TEST_ENV): void {
   if (found !== undefined) {
     describe(name, () => body(found));
     return;
@@ -36,6 +38,6 @@ export function describeWith<T>(name: string, what: string, found: T | undefined
     });
     return;
   }
-  process.stderr.write(`\n!!! ${what.toUpperCase()} TESTS SKIPPED (${name}): ${reason}.\n!!! Run \`scripts/test-env.sh --start\` first (as root), or the tests under \`scripts/test-env.sh npm test\`.\n\n`);
+  process.stderr.write(`\n!!! ${what.toUpperCase()} TESTS SKIPPED (${name}): ${reason}.\n!!! ${fix}\n\n`);
   describe.skip(name, () => body(undefined as T));
 }

@@ -14,13 +14,12 @@ import { runEcp } from '../helpers/run-ecp.js';
 const run = `t${Date.now().toString(36)}`; // unique tags per test run: the registry outlives the tests
 
 describe('registry adapter without a registry', () => {
-  it('an unreachable registry is a UsageError naming it, well within the timeout', async () => {
+  // The test's own timeout: a refused connection fails at once, well within the adapter's.
+  it('an unreachable registry is a UsageError naming it, well within the timeout', { timeout: 6_000 }, async () => {
     const closed = await closedAddress();
-    const started = Date.now();
     const error = await manifestDigest(closed, 'ecp-ai/callbot', 'v1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toBe(`Registry ${closed} cannot be reached (ECONNREFUSED).`);
-    expect(Date.now() - started).toBeLessThan(6_000);
   });
 
   it('refuses a repository name that is not one', async () => {

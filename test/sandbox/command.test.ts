@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ecpBin, repoRoot, runEcp } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
+import { waitUntil } from '../helpers/wait.js';
 import { call, kubectl } from './helpers.js';
 
 describe('ecp sandbox', () => {
@@ -23,10 +24,10 @@ describe('ecp sandbox', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    for (let i = 0; i < 300 && !stderr.includes('Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(() => stderr.includes('Ctrl-C'), 'ecp sandbox says how to stop it');
 
     const url = /Kubernetes API on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
-    expect(url).toBeDefined();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stderr).toContain(`kubeconfig: ${kubeconfig}`);
     expect(stderr).toContain(`kubectl --kubeconfig ${kubeconfig} get deploy -A`);
     const config = readFileSync(kubeconfig, 'utf8');

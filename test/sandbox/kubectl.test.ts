@@ -8,6 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../source/sandbox/index.js';
 import { tempDir } from '../helpers/temp.js';
+import { waitUntil } from '../helpers/wait.js';
 import { call, kubectl, sandbox, type KubectlResult } from './helpers.js';
 
 const STEP = 1000;
@@ -50,7 +51,8 @@ async function whileStepping(args: string[]): Promise<KubectlResult> {
   const watchesBefore = sb.requestCount({ verb: 'watch' });
   let done = false;
   const run = kubectl(sb, args).finally(() => (done = true));
-  for (let i = 0; i < 400 && !done && sb.requestCount({ verb: 'watch' }) === watchesBefore; i++) await sleep(10);
+  await waitUntil(() => done || sb.requestCount({ verb: 'watch' }) > watchesBefore, "kubectl's watch is open");
+  // The clock moves a step at a time while kubectl runs, as a real rollout's would.
   for (let i = 0; i < 200 && !done; i++) {
     clock.advance(STEP);
     await sleep(15);

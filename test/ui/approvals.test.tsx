@@ -8,15 +8,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
+import type { KubeClient } from '../../source/adapters/kube.js';
 import type { Core } from '../../source/core.js';
 import type { Approval } from '../../source/domain/types.js';
-import { LiveStateWatcher } from '../../source/monitor/live-state.js';
-import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
+import type { LiveStateWatcher } from '../../source/monitor/live-state.js';
 import { describeRegistry, pushTinyImage } from '../helpers/registry.js';
-import { git, tempDir } from '../helpers/temp.js';
+import { git } from '../helpers/temp.js';
 import { addVersions, writeTenant } from './fixtures.js';
-import { deployment, FixedLive, KEYS, renderConsole, snapshot, version, workspace, type RenderedConsole, type Workspace } from './helpers.js';
+import { deployment, FixedLive, KEYS, renderConsole, snapshot, version, workspace, sandboxCluster, type RenderedConsole, type SandboxCluster, type Workspace } from './helpers.js';
 
 const IMG = 'localhost:5000/ecp-ai';
 const OPS = 'ops@example.test';
@@ -118,8 +117,15 @@ describe('approvals in the console', () => {
     await c.press('?');
     frame = await c.waitFor('Help · every key');
     expect(frame).toMatch(/ a\s+approvals: pending ones first/);
-    expect(frame).toMatch(/y Enter\s+approvals: approve the selected one/);
-    expect(frame).toMatch(/ n\s+approvals: reject the selected one/);
+    // The view's keys further down.
+    const position = (f: string) => /(\d+)\/\d+ · ↑↓ scroll/.exec(f)?.[1];
+    for (let i = 0; i < 20 && !frame.includes('approve the selected one'); i++) {
+      const at = position(frame);
+      await c.press(KEYS.pageDown);
+      frame = await c.waitFor((f) => position(f) !== at);
+    }
+    expect(frame).toMatch(/y Enter\s+approve the selected one \(not your own; asks first\)\s+approvals \(a\)/);
+    expect(frame).toMatch(/ n\s+reject the selected one \(type the reason\)\s+approvals \(a\)/);
   });
 
   it('does not let the requester approve their own, nor anyone decide an expired or decided one', async () => {
@@ -189,7 +195,7 @@ describe('approvals in the console', () => {
     await select(c, 'apr-dev-update');
     await c.press('n');
     let frame = await c.waitFor('Reject apr-dev-update, because:');
-    expect(footerOf(frame)).toMatch(/type the reason, Enter reject\s+Esc back/);
+    expect(footerOf(frame)).toMatch(/type the reason\s+Enter reject\s+Esc back/);
     await c.press(KEYS.enter);
     await c.waitFor('A rejection needs a reason');
     expect(await stored(ws, 'apr-dev-update')).toMatchObject({ status: 'pending' });
@@ -235,7 +241,7 @@ describe('approvals in the console', () => {
 });
 
 await describeRegistry('a deploy into a protected tenant from the console', (registry) => {
-  let sandbox: Sandbox;
+  let cluster: SandboxCluster;
   let ws: Workspace;
   let client: KubeClient;
   let watcher: LiveStateWatcher;
@@ -257,16 +263,12 @@ await describeRegistry('a deploy into a protected tenant from the console', (reg
       ws.core,
       ['v1', 'v2'].map((tag, i) => version('callbot', tag, { createdAt: at(30 - i * 28), imageName: `${registry}/${prefix}/callbot`, fullImageName: image(tag) })),
     );
-    sandbox = await startSandbox({ seed: ws.manifestsDir, stepMs: 20 });
-    const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
-    client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
-    watcher = new LiveStateWatcher(client, { namespaces: () => ['acme-prod'] });
-    await watcher.start();
+    cluster = await sandboxCluster(ws.manifestsDir, ['acme-prod']);
+    ({ client, watcher } = cluster);
   });
 
   afterAll(async () => {
-    await watcher?.stop();
-    await sandbox?.stop();
+    await cluster?.stop();
   });
 
   const liveImage = async () => (await client.readDeployment('acme-prod', 'callbot'))?.spec?.template?.spec?.containers?.[0]?.image;

@@ -103,7 +103,7 @@ describe('the console', () => {
     await open.waitFor('Services · acme-prod');
     await open.press('?');
     const help = await open.waitFor('Help · every key');
-    for (const key of ['↑ k', '↓ j', 'Tab →', 'Enter', '/', '?', 'R', 'q Ctrl-C', 'Esc', ' b ', ' B ', ' u ', ' v ', ' t ']) {
+    for (const key of ['↑ k', '↓ j', 'Tab →', 'Enter', '/', '?', 'R', ' q ', 'Ctrl-C', 'Esc', ' b ', ' B ', ' u ', ' v ', ' t ']) {
       expect(help).toContain(key);
     }
     await open.press(KEYS.escape);

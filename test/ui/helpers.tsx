@@ -1,18 +1,26 @@
 /**
  * Renders the real console (every provider, the real store, manifests and live data) with
  * ink-testing-library at a chosen size (its stdout is given that many columns and rows), and
- * drives it with keys. Frames arrive after a macrotask: `waitFor` polls the last frame.
+ * drives it with keys. Frames arrive after a macrotask: `waitFor` polls the last frame. Or one
+ * component alone with its props (`renderAlone`), its frame with colours stripped, as cli-kit does.
  */
 import { newVersion } from '../../source/domain/versions.js';
 import { cpSync, mkdirSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
+import type React from 'react';
+import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
 import { loadConfig, type Config } from '../../source/config.js';
 import { createCore, type Core } from '../../source/core.js';
 import type { LiveDeployment } from '../../source/domain/kube-types.js';
 import type { LiveSnapshot } from '../../source/domain/status.js';
+import { LiveStateWatcher } from '../../source/monitor/live-state.js';
+import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
 import type { ImageVersion } from '../../source/domain/types.js';
+import { ViewProvider, type ConsoleInfo } from '../../source/ui/context.js';
 import { createConsole, type ConsoleHandle, type CreateConsoleOptions } from '../../source/ui/index.js';
+import { defaultTheme } from '../../source/ui/theme.js';
 import type { LiveSource } from '../../source/ui/model/console-data.js';
 import { repoRoot } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
@@ -20,6 +28,8 @@ import { tempDir } from '../helpers/temp.js';
 export const KEYS = {
   up: '\x1b[A',
   down: '\x1b[B',
+  pageUp: '\x1b[5~',
+  pageDown: '\x1b[6~',
   right: '\x1b[C',
   left: '\x1b[D',
   enter: '\r',
@@ -98,6 +108,31 @@ export function workspace(options: { copySamples?: boolean; env?: NodeJS.Process
   return { dir, manifestsDir, dataDir, config, core: createCore(config) };
 }
 
+/** The console's cluster in a test: a sandbox API server seeded from the manifests, its client, and its live state watched. */
+export interface SandboxCluster {
+  sandbox: Sandbox;
+  client: KubeClient;
+  watcher: LiveStateWatcher;
+  stop(): Promise<void>;
+}
+
+export async function sandboxCluster(manifestsDir: string, namespaces: readonly string[]): Promise<SandboxCluster> {
+  const sandbox = await startSandbox({ seed: manifestsDir, stepMs: 20 });
+  const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
+  const client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
+  const watcher = new LiveStateWatcher(client, { namespaces: () => namespaces });
+  await watcher.start();
+  return {
+    sandbox,
+    client,
+    watcher,
+    async stop() {
+      await watcher.stop();
+      await sandbox.stop();
+    },
+  };
+}
+
 export interface RenderedConsole {
   handle: ConsoleHandle;
   frame(): string;
@@ -108,7 +143,11 @@ export interface RenderedConsole {
   exited: () => boolean;
 }
 
-export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+/** One turn of the event loop: Ink hands a lone Esc over on the next turn (it may begin a sequence). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** How often `waitFor` looks at the last frame again. */
+const POLL_MS = 10;
 
 export async function renderConsole(core: Core, options: CreateConsoleOptions = {}): Promise<RenderedConsole> {
   let exited = false;
@@ -127,18 +166,18 @@ export async function renderConsole(core: Core, options: CreateConsoleOptions = 
       const f = frame();
       if (test(f)) return f;
       if (Date.now() > until) throw new Error(`Timed out waiting for ${String(check)}; last frame:\n${f}`);
-      await tick(10);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   };
   return {
     handle,
     frame,
     async press(...keys) {
+      // Ink handles a key as it is written; the console's state has changed when write returns.
       for (const key of keys) {
         instance.stdin.write(key);
-        await tick(5);
+        await nextTurn();
       }
-      await tick(20);
     },
     waitFor,
     settle: () => handle.settled(),
@@ -148,4 +187,24 @@ export async function renderConsole(core: Core, options: CreateConsoleOptions = 
     },
     exited: () => exited,
   };
+}
+
+const INFO: ConsoleInfo = {
+  registry: 'localhost:5000/ecp-ai',
+  store: 'data',
+  actor: 'ops@example.test',
+  readOnly: false,
+  intervalSeconds: 30,
+  approvalTtlMs: 86_400_000,
+  decisionsReadOnly: false,
+};
+
+/** One component with its props, in colour; `frame()` is its last frame without the colours. */
+export function renderAlone(element: React.ReactElement, info: Partial<ConsoleInfo> = {}) {
+  const instance = render(
+    <ViewProvider theme={defaultTheme} info={{ ...INFO, ...info }}>
+      {element}
+    </ViewProvider>,
+  );
+  return { frame: () => stripVTControlCharacters(instance.lastFrame() ?? ''), unmount: () => instance.unmount() };
 }

@@ -6,10 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pushTinyImage, registryUnderTest } from '../helpers/registry.js';
 import { ecpBin } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
+import { describeWith } from '../helpers/test-env.js';
 import { addDeployments, addVersions, deployRecord, writeTenant } from './fixtures.js';
 import { version, workspace, type Workspace } from './helpers.js';
 
@@ -21,8 +22,6 @@ const hasTmux = (() => {
     return false;
   }
 })();
-
-if (!hasTmux) process.stderr.write('\n!!! TERMINAL TESTS SKIPPED: tmux is not installed.\n\n');
 
 const socket = `ecp-test-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
@@ -39,14 +38,11 @@ async function waitFor(target: string, check: (screen: string) => boolean, timeo
   }
 }
 
-const keys = async (target: string, ...list: string[]) => {
-  for (const k of list) {
-    tmux('send-keys', '-t', target, k);
-    await new Promise((r) => setTimeout(r, 60));
-  }
-};
+/** One key per call: the test waits for its effect on the screen before the next. */
+const key = (target: string, name: string) => tmux('send-keys', '-t', target, name);
 
-describe.skipIf(!hasTmux)('ecp --sandbox in a terminal', () => {
+// Skipped loudly without tmux; under CI=true a failure, as CI must run it.
+describeWith('ecp --sandbox in a terminal', 'terminal (tmux)', hasTmux || undefined, 'tmux is not installed', () => {
   let ws: Workspace;
   let registry: string | undefined;
   let noRegistry = '';
@@ -106,25 +102,25 @@ describe.skipIf(!hasTmux)('ecp --sandbox in a terminal', () => {
     expect(lines[0]).toMatch(/^ecp /);
     expect(lines[33]).toContain('? help');
 
-    await keys(target, 'j');
+    key(target, 'j');
     screen = await waitFor(target, (s) => s.includes('History · chatbot'));
-    await keys(target, 'k');
+    key(target, 'k');
     await waitFor(target, (s) => s.includes('History · callbot') && / v1 /.test(s));
-    await keys(target, '?');
+    key(target, '?');
     screen = await waitFor(target, (s) => s.includes('Help · every key'));
     expect(screen).toContain('quit');
-    await keys(target, 'Escape');
+    key(target, 'Escape');
     await waitFor(target, (s) => !s.includes('Help · every key'));
 
     if (registry) {
-      await keys(target, 'r');
+      key(target, 'r');
       screen = await waitFor(target, (s) => s.includes('Choose the version to go back to'));
-      await keys(target, 'Enter');
+      key(target, 'Enter');
       await waitFor(target, (s) => s.includes('Reason:'));
       tmux('send-keys', '-t', target, '-l', 'e2e rollback');
-      await keys(target, 'Enter');
+      key(target, 'Enter');
       await waitFor(target, (s) => s.includes('Press y or Enter to roll back'));
-      await keys(target, 'y');
+      key(target, 'y');
       screen = await waitFor(target, (s) => s.includes('✓ roll back callbot in shop-dev'), 60_000);
       await waitFor(target, (s) => /callbot\s+v1\s+v1\s+Synced/.test(s), 15_000);
       expect(readFileSync(path.join(ws.manifestsDir, 'shop-dev', 'services.yaml'), 'utf8')).toContain(`${prefix}/callbot:v1`);
@@ -134,7 +130,7 @@ describe.skipIf(!hasTmux)('ecp --sandbox in a terminal', () => {
       process.stderr.write(`\n!!! terminal test: the rollback part is skipped: ${noRegistry}. Run \`scripts/test-env.sh --start\` first.\n`);
     }
 
-    await keys(target, 'q');
+    key(target, 'q');
     screen = await restored(target);
     expect(screen).toContain('ECP EXITED 0');
   });
@@ -142,7 +138,7 @@ describe.skipIf(!hasTmux)('ecp --sandbox in a terminal', () => {
   it('gives the terminal back on Ctrl-C', async () => {
     const { target } = start('ctrlc', { x: 80, y: 24 });
     await waitFor(target, (s) => s.includes('Services · shop-dev') && s.includes('Synced'));
-    await keys(target, 'C-c');
+    key(target, 'C-c');
     const screen = await restored(target);
     expect(screen).toContain('ECP EXITED 0');
   });
@@ -156,4 +152,4 @@ describe.skipIf(!hasTmux)('ecp --sandbox in a terminal', () => {
     const screen = await restored(target);
     expect(screen).toContain('ECP EXITED 143');
   });
-});
+}, 'Install it (`apt-get install -y tmux`).');

@@ -5,12 +5,14 @@
  */
 import { Box, Text } from 'ink';
 import React from 'react';
-import { useConsoleState } from '../context.js';
+import { useConsoleState, useKeyMode } from '../context.js';
 import { useKeyboard } from '../hooks/use-keyboard.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
-import type { FooterKeys } from './Footer.js';
+import type { KeyView } from '../keymap.js';
 import { layoutFor, MIN_SIZE, type Layout, type Size } from '../layout.js';
-import { approvalIndex, approvalRows, logRows, openApprovals, runningJobs, selectedService, selectedTenant, serviceIndex, tenantIndex, totalCounts, visibleServices } from '../model/selectors.js';
+import { helpRows } from '../render/help-row.js';
+import { keyViewOf } from '../views.js';
+import { approvalIndex, approvalRows, openApprovals, runningJobs, selectedService, totalCounts } from '../model/selectors.js';
 import type { ConsoleState } from '../model/state.js';
 import { useInfo } from '../context.js';
 import { ApprovalsView } from './ApprovalsView.js';
@@ -19,42 +21,21 @@ import { DetailsView } from './DetailsView.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { HistoryPane } from './HistoryPane.js';
 import { LogDetails } from './LogDetails.js';
-import { LogPane } from './LogPane.js';
+import { Panes } from './Panes.js';
 import { QuitDialog } from './QuitDialog.js';
 import { RollbackDialog } from './RollbackDialog.js';
-import { ServicesPane } from './ServicesPane.js';
 import { StatusLine } from './StatusLine.js';
-import { TenantsPane } from './TenantsPane.js';
-
-function dialogKeys(state: ConsoleState): FooterKeys | undefined {
-  if (state.filterEditing) return 'filter';
-  const o = state.overlay;
-  if (!o) return undefined;
-  switch (o.kind) {
-    case 'help':
-    case 'details':
-    case 'log-details':
-    case 'quit':
-      return o.kind;
-    case 'confirm':
-      return o.word === undefined ? 'confirm' : 'typed';
-    case 'rollback':
-      return o.stage === 'target' ? 'list' : o.stage === 'reason' ? 'text' : o.word === undefined ? 'confirm' : 'typed';
-    case 'approvals':
-      return o.stage === 'list' ? 'approvals' : o.stage === 'approve' ? 'approve-confirm' : 'reject-reason';
-  }
-}
 
 function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
   const o = state.overlay!;
   const info = useInfo();
+  const mode = useKeyMode();
   const width = layout.width;
   const height = layout.bodyHeight;
   switch (o.kind) {
     case 'help':
-      return <HelpOverlay width={width} height={height} index={o.index} />;
+      return <HelpOverlay rows={helpRows(mode)} index={o.index} readOnly={info.readOnly} width={width} height={height} />;
     case 'details': {
       const service = selectedService(state);
       if (!service) return null;
@@ -64,7 +45,7 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
     case 'log-details': {
       const job = state.jobs.find((j) => j.id === o.jobId);
       const step = job?.steps.find((s) => s.key === o.stepKey);
-      return job && step ? <LogDetails job={job} step={step} width={width} height={height} /> : null;
+      return job && step ? <LogDetails job={job} step={step} back={o.back} width={width} height={height} /> : null;
     }
     case 'quit':
       return <QuitDialog running={runningJobs(state)} width={width} height={height} />;
@@ -83,60 +64,15 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
   }
 }
 
-function Panes({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
-  const tenant = selectedTenant(state);
-  const rows = visibleServices(state);
-  const service = selectedService(state);
-  const log = logRows(state);
-  return (
-    <Box flexDirection="column" height={layout.bodyHeight}>
-      <Box height={layout.topHeight}>
-        <TenantsPane
-          tenants={state.tenants}
-          selected={tenantIndex(state)}
-          focused={state.focus === 'tenants'}
-          width={layout.tenantsWidth}
-          height={layout.topHeight}
-          visible={layout.visible.tenants}
-          loaded={state.loaded}
-        />
-        <ServicesPane
-          tenant={tenant}
-          rows={rows}
-          selected={serviceIndex(state)}
-          focused={state.focus === 'services'}
-          width={layout.servicesWidth}
-          height={layout.topHeight}
-          visible={layout.visible.services}
-          filter={state.filter}
-          filterEditing={state.filterEditing}
-          now={state.refresh.lastAt ?? now}
-          loaded={state.loaded}
-        />
-      </Box>
-      <Box height={layout.bottomHeight}>
-        <HistoryPane
-          history={state.history}
-          service={service}
-          selected={state.historyIndex}
-          focused={state.focus === 'history'}
-          width={layout.historyWidth}
-          height={layout.bottomHeight}
-          visible={layout.visible.history}
-          now={state.refresh.lastAt ?? now}
-        />
-        <LogPane
-          rows={log}
-          running={runningJobs(state).length}
-          selected={state.logIndex}
-          focused={state.focus === 'log'}
-          width={layout.logWidth}
-          height={layout.bottomHeight}
-          visible={layout.visible.log}
-        />
-      </Box>
-    </Box>
-  );
+/** The pane keys the status line names when it has nothing to say. */
+const HINT_KEYS = ['help', 'filter', 'next-pane', 'quit'];
+
+/** The status line when it has nothing to say: the main keys of the panes, or how to leave the open view. */
+function hintOf(view: KeyView): string {
+  const main = HINT_KEYS.flatMap((id) => view.bindings.filter((b) => b.id === id));
+  if (main.length) return main.map((b) => `${b.keys[0]!.display} ${b.label}`).join(' · ');
+  const esc = view.bindings.find((b) => b.keys.some((k) => k.display === 'Esc'));
+  return esc ? `Esc ${esc.label}` : '';
 }
 
 export interface ConsoleAppProps {
@@ -149,6 +85,7 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
   const size = useTerminalSize(fixed);
   const layout = layoutFor(size);
   const state = useConsoleState();
+  const keys = keyViewOf(state, useKeyMode());
   const now = state.refresh.lastAt ?? 0;
   if (layout.tooSmall) {
     return (
@@ -161,8 +98,8 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
     <Box flexDirection="column" width={layout.width} height={layout.height}>
       <Header width={layout.width} counts={totalCounts(state)} live={state.live} refresh={state.refresh} loaded={state.loaded} approvals={state.approvals} />
       {state.overlay ? <Overlay state={state} layout={layout} now={now} /> : <Panes state={state} layout={layout} now={now} />}
-      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint={state.overlay ? 'Esc closes' : '? help · / filter · Tab next pane · q quit'} />
-      <Footer pane={state.focus} dialog={dialogKeys(state)} />
+      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint={hintOf(keys)} />
+      <Footer view={keys} />
     </Box>
   );
 }

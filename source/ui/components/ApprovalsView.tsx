@@ -9,9 +9,11 @@ import type { Approval } from '../../domain/types.js';
 import { imagesAsTags, shownStatus } from '../../pipeline/approval-decision.js';
 import { useInfo } from '../context.js';
 import { useNow } from '../hooks/use-now.js';
+import { bindingOf, keyWords } from '../keymap.js';
 import type { ApprovalsView as View } from '../model/state.js';
 import { APPROVAL_COLUMNS, approvalCells, approvalRowTone } from '../render/approval-row.js';
 import { shortAge } from '../render/format.js';
+import { APPROVALS_LIST_KEYS, APPROVE_KEYS, REJECT_KEYS } from './ApprovalsView.keys.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
 import { TextField } from './TextField.js';
@@ -54,7 +56,7 @@ function Prompt({ view, approval, actor, readOnly, now, ttlMs }: { view: View; a
     return (
       <Text wrap="truncate-end">
         <ToneText tone="warn" bold>{`Approve the ${approval.action} of ${approval.tenantId} (${imagesAsTags(approval.images)})? `}</ToneText>
-        {'y or Enter approves, n or Esc goes back.'}
+        {`${keyWords(bindingOf(APPROVE_KEYS, 'approve:yes'))} approves, ${keyWords(bindingOf(APPROVE_KEYS, 'approve:no'))} goes back.`}
       </Text>
     );
   }
@@ -63,7 +65,7 @@ function Prompt({ view, approval, actor, readOnly, now, ttlMs }: { view: View; a
       <Text wrap="truncate-end">
         <ToneText tone="warn" bold>{`Reject ${approval.id}, because: `}</ToneText>
         <TextField value={view.reason} active />
-        <ToneText tone="muted">{'  Enter rejects, Esc goes back'}</ToneText>
+        <ToneText tone="muted">{`  ${keyWords(bindingOf(REJECT_KEYS, 'reject:submit'))} rejects, ${keyWords(bindingOf(REJECT_KEYS, 'reject:cancel'))} goes back`}</ToneText>
       </Text>
     );
   }
@@ -74,7 +76,7 @@ function Prompt({ view, approval, actor, readOnly, now, ttlMs }: { view: View; a
       ? ''
       : approval.requestedBy === actor
         ? `You (${actor}) requested it: another approver approves or rejects it.`
-        : 'y or Enter approves it, n rejects it (with a reason).';
+        : `${keyWords(bindingOf(APPROVALS_LIST_KEYS, 'approvals:approve'))} approves it, ${keyWords(bindingOf(APPROVALS_LIST_KEYS, 'approvals:reject'))} rejects it (with a reason).`;
   return (
     <Text wrap="truncate-end">
       <ToneText tone="muted">{hint || ' '}</ToneText>

@@ -4,12 +4,15 @@
  */
 import { Box, Text } from 'ink';
 import React from 'react';
+import { bindingOf, keyWords, type Binding } from '../keymap.js';
 import type { ConfirmDialog as Dialog } from '../model/state.js';
+import { CONFIRM_KEYS, CONFIRM_TYPED_KEYS } from './ConfirmDialog.keys.js';
 import { Pane } from './Pane.js';
 import { TextField } from './TextField.js';
 import { ToneText } from './ToneText.js';
 
-export function TypedConfirmation({ word, typed }: { word: string; typed: string }) {
+/** `cancel`: the binding of Esc in the dialog (it cancels, or goes back a step). */
+export function TypedConfirmation({ word, typed, cancel }: { word: string; typed: string; cancel: Binding }) {
   const matches = typed === word;
   return (
     <Box flexDirection="column">
@@ -18,7 +21,7 @@ export function TypedConfirmation({ word, typed }: { word: string; typed: string
         <ToneText tone="warn" bold>
           {word}
         </ToneText>
-        {' to confirm, Esc to cancel:'}
+        {` to confirm, ${keyWords(cancel)} to ${cancel.help}:`}
       </Text>
       <Text wrap="truncate-end">
         {'> '}
@@ -41,18 +44,18 @@ export function ConfirmDialog({ dialog, width, height }: { dialog: Dialog; width
       ))}
       <Box marginTop={1}>
         {dialog.word !== undefined ? (
-          <TypedConfirmation word={dialog.word} typed={dialog.typed} />
+          <TypedConfirmation word={dialog.word} typed={dialog.typed} cancel={bindingOf(CONFIRM_TYPED_KEYS, 'confirm:cancel')} />
         ) : (
           <Text>
             {'Press '}
             <ToneText tone="accent" bold>
-              y
+              {keyWords(bindingOf(CONFIRM_KEYS, 'confirm:yes'))}
             </ToneText>
-            {' or Enter to go ahead, '}
+            {' to go ahead, '}
             <ToneText tone="accent" bold>
-              n
+              {keyWords(bindingOf(CONFIRM_KEYS, 'confirm:no'))}
             </ToneText>
-            {' or Esc to cancel.'}
+            {' to cancel.'}
           </Text>
         )}
       </Box>

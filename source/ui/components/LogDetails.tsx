@@ -1,4 +1,4 @@
-/** Enter on a log step: its whole output, wrapped to the width (the last lines that fit). */
+/** Enter on a log step: its whole output, wrapped to the width; the newest lines first, ↑ scrolls back. */
 import { Text } from 'ink';
 import React from 'react';
 import type { Job, JobStep } from '../model/state.js';
@@ -26,19 +26,40 @@ export function wrapLine(line: string, width: number): string[] {
   return pieces;
 }
 
-export function LogDetails({ job, step, width, height }: { job: Job; step: JobStep; width: number; height: number }) {
+/**
+ * The wrapped lines shown for a pane of `width` × `height`, `back` lines up from the newest one
+ * (clamped), with how many lines lie before and after them.
+ */
+export function outputWindow(lines: readonly string[], width: number, height: number, back: number) {
   const room = Math.max(1, height - 3);
-  const wrapped = step.lines.flatMap((line) => wrapLine(line, width - 2));
-  const lines = wrapped.slice(-room);
+  const wrapped = lines.flatMap((line) => wrapLine(line, width - 2));
+  const maxBack = Math.max(0, wrapped.length - room);
+  const end = wrapped.length - Math.min(back, maxBack);
+  const start = Math.max(0, end - room);
+  return { shown: wrapped.slice(start, end), before: start, after: wrapped.length - end, maxBack };
+}
+
+export interface LogDetailsProps {
+  job: Job;
+  step: JobStep;
+  /** Wrapped lines scrolled back from the newest one. */
+  back: number;
+  width: number;
+  height: number;
+}
+
+export function LogDetails({ job, step, back, width, height }: LogDetailsProps) {
+  const { shown, before, after } = outputWindow(step.lines, width, height, back);
+  const position = after > 0 ? ` · ${after} later lines` : '';
   return (
-    <Pane title={`Output · ${job.title} · ${step.title}`} note={`${step.lines.length} lines · Esc back`} focused width={width} height={height}>
-      {wrapped.length > room ? <ToneText tone="muted">{`… ${wrapped.length - room} earlier lines`}</ToneText> : null}
-      {lines.map((line, i) => (
+    <Pane title={`Output · ${job.title} · ${step.title}`} note={`${step.lines.length} lines${position}`} focused width={width} height={height}>
+      {before > 0 ? <ToneText tone="muted">{`… ${before} earlier lines`}</ToneText> : null}
+      {shown.map((line, i) => (
         <Text key={i} wrap="truncate-end">
           {line}
         </Text>
       ))}
-      {lines.length === 0 ? <ToneText tone="muted">no output</ToneText> : null}
+      {shown.length === 0 ? <ToneText tone="muted">no output</ToneText> : null}
     </Pane>
   );
 }

@@ -1,8 +1,10 @@
 /** q while a step runs: quitting stops it, so ask. */
 import { Box, Text } from 'ink';
 import React from 'react';
+import { bindingOf, keyWords } from '../keymap.js';
 import type { Job } from '../model/state.js';
 import { Pane } from './Pane.js';
+import { QUIT_KEYS } from './QuitDialog.keys.js';
 import { ToneText } from './ToneText.js';
 
 export function QuitDialog({ running, width, height }: { running: readonly Job[]; width: number; height: number }) {
@@ -15,7 +17,7 @@ export function QuitDialog({ running, width, height }: { running: readonly Job[]
         <Text key={j.id} wrap="truncate-end">{`  ${j.title}`}</Text>
       ))}
       <Box marginTop={1}>
-        <Text>Quitting stops them where they are. Quit anyway? y / N</Text>
+        <Text>{`Quitting stops them where they are. Quit anyway? ${keyWords(bindingOf(QUIT_KEYS, 'quit:yes'))} quits, ${keyWords(bindingOf(QUIT_KEYS, 'quit:no'))} stays.`}</Text>
       </Box>
     </Pane>
   );

@@ -1,9 +1,11 @@
 /** r: roll a service back in three steps — pick the version, say why, confirm. Esc goes back a step. */
 import { Box, Text } from 'ink';
 import React from 'react';
+import { bindingOf, keyWords } from '../keymap.js';
 import type { RollbackDialog as Dialog, ServiceView } from '../model/state.js';
 import { VERSION_COLUMNS, versionCells, versionTone } from '../render/version-row.js';
 import { TypedConfirmation } from './ConfirmDialog.js';
+import { ROLLBACK_CONFIRM_KEYS, ROLLBACK_TYPED_KEYS } from './RollbackDialog.keys.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
 import { TextField } from './TextField.js';
@@ -72,9 +74,9 @@ export function RollbackDialog({ dialog, service, width, height, now }: Rollback
             <Box flexDirection="column" marginTop={1}>
               <ToneText tone="warn" bold>{`Roll ${dialog.service} in ${dialog.tenantId} back from ${from} to ${target?.imageTag ?? '?'}: manifest and cluster.`}</ToneText>
               {dialog.word !== undefined ? (
-                <TypedConfirmation word={dialog.word} typed={dialog.typed} />
+                <TypedConfirmation word={dialog.word} typed={dialog.typed} cancel={bindingOf(ROLLBACK_TYPED_KEYS, 'rollback:cancel')} />
               ) : (
-                <Text>Press y or Enter to roll back, n or Esc to go back.</Text>
+                <Text>{`Press ${keyWords(bindingOf(ROLLBACK_CONFIRM_KEYS, 'rollback:yes'))} to roll back, ${keyWords(bindingOf(ROLLBACK_CONFIRM_KEYS, 'rollback:no'))} to go back.`}</Text>
               )}
             </Box>
           ) : null}

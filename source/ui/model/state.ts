@@ -123,7 +123,8 @@ export interface ApprovalsView {
 export type Overlay =
   | { kind: 'help'; index: number }
   | { kind: 'details' }
-  | { kind: 'log-details'; jobId: number; stepKey: string }
+  /** `back`: wrapped lines scrolled up from the newest one. */
+  | { kind: 'log-details'; jobId: number; stepKey: string; back: number }
   | { kind: 'quit' }
   | ConfirmDialog
   | RollbackDialog

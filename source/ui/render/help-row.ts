@@ -1,5 +1,6 @@
-/** A key binding as a row of the help overlay. */
-import { keysText, type Binding } from '../keymap.js';
+/** The `?` help's rows: every key of every view in force, from the views' binding tables. */
+import { keysText, type KeyView } from '../keymap.js';
+import { allKeyViews, type KeyMode } from '../views.js';
 import type { Cell, Column } from './columns.js';
 
 export interface HelpRow {
@@ -14,8 +15,36 @@ export const HELP_COLUMNS: readonly Column[] = [
   { id: 'where', title: 'WHERE', flex: 1, min: 8, drop: 1 },
 ];
 
-export function helpRowOf(binding: Binding): HelpRow {
-  return { keys: keysText(binding), what: binding.help, where: binding.panes ? binding.panes.join(', ') : 'everywhere' };
+/** Where a key applies: the panes it is limited to, or the view. */
+function whereOf(view: KeyView, panes: readonly string[] | undefined): string {
+  return panes ? panes.join(', ') : view.where;
+}
+
+const cache = new Map<string, HelpRow[]>();
+
+/** One row per key and meaning; a key that means the same in several views (moving) lists them all. */
+export function helpRows(mode: KeyMode): HelpRow[] {
+  const id = `${mode.readOnly}/${mode.decisionsReadOnly}/${mode.cluster}`;
+  const cached = cache.get(id);
+  if (cached) return cached;
+  const rows: HelpRow[] = [];
+  const byKey = new Map<string, HelpRow>();
+  for (const view of allKeyViews(mode)) {
+    for (const binding of view.bindings) {
+      const keys = keysText(binding);
+      const where = whereOf(view, binding.panes);
+      const same = byKey.get(`${keys}\n${binding.help}`);
+      if (same) {
+        same.where = `${same.where}, ${where}`;
+        continue;
+      }
+      const row = { keys, what: binding.help, where };
+      byKey.set(`${keys}\n${binding.help}`, row);
+      rows.push(row);
+    }
+  }
+  cache.set(id, rows);
+  return rows;
 }
 
 export function helpCells(row: HelpRow): Cell[] {
