@@ -11,6 +11,7 @@ import { pushTinyImage, registryUnderTest } from '../helpers/registry.js';
 import { ecpBin } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
 import { describeWith } from '../helpers/test-env.js';
+import { describeTargets, startTarget, type ClusterTarget } from '../helpers/cluster-target.js';
 import { addDeployments, addVersions, deployRecord, writeTenant } from './fixtures.js';
 import { version, workspace, type Workspace } from './helpers.js';
 
@@ -48,22 +49,28 @@ describeWith('ecp --sandbox in a terminal', 'terminal (tmux)', hasTmux || undefi
   let noRegistry = '';
   const prefix = 'ecp-e2e';
 
+  /** A workspace with shop-dev (callbot v2 over v1, chatbot v1), versions and deploy records. */
+  async function makeWorkspace(): Promise<Workspace> {
+    const host = registry ?? 'localhost:5000';
+    const w = workspace({ copySamples: false, env: { DOCKER_REGISTRY: host, IMAGE_PREFIX: prefix } });
+    writeTenant(w.manifestsDir, 'shop-dev', [{ name: 'callbot', tag: 'v2', replicas: 2 }, { name: 'chatbot', tag: 'v1' }], `${host}/${prefix}`);
+    const image = (tag: string) => `${host}/${prefix}/callbot:${tag}`;
+    const at = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    const versions = ['v1', 'v2'].map((tag, i) => version('callbot', tag, { createdAt: at(30 - 28 * i), imageName: `${host}/${prefix}/callbot`, fullImageName: image(tag) }));
+    await addVersions(w.core, versions);
+    await addDeployments(w.core, [
+      deployRecord('shop-dev', 'callbot', undefined, image('v1'), at(30), { id: 'd1' }),
+      deployRecord('shop-dev', 'callbot', image('v1'), image('v2'), at(2), { id: 'd2' }),
+    ]);
+    return w;
+  }
+
   beforeAll(async () => {
     // The registry of scripts/test-env.sh makes the rollback possible (its registry check);
     // without it the rest still runs.
     ({ registry, reason: noRegistry } = await registryUnderTest());
-    const host = registry ?? 'localhost:5000';
-    ws = workspace({ copySamples: false, env: { DOCKER_REGISTRY: host, IMAGE_PREFIX: prefix } });
-    writeTenant(ws.manifestsDir, 'shop-dev', [{ name: 'callbot', tag: 'v2', replicas: 2 }, { name: 'chatbot', tag: 'v1' }], `${host}/${prefix}`);
-    const image = (tag: string) => `${host}/${prefix}/callbot:${tag}`;
     if (registry) for (const tag of ['v1', 'v2']) await pushTinyImage(registry, `${prefix}/callbot`, tag);
-    const at = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
-    const versions = ['v1', 'v2'].map((tag, i) => version('callbot', tag, { createdAt: at(30 - 28 * i), imageName: `${host}/${prefix}/callbot`, fullImageName: image(tag) }));
-    await addVersions(ws.core, versions);
-    await addDeployments(ws.core, [
-      deployRecord('shop-dev', 'callbot', undefined, image('v1'), at(30), { id: 'd1' }),
-      deployRecord('shop-dev', 'callbot', image('v1'), image('v2'), at(2), { id: 'd2' }),
-    ]);
+    ws = await makeWorkspace();
   });
 
   afterAll(async () => {
@@ -74,13 +81,33 @@ describeWith('ecp --sandbox in a terminal', 'terminal (tmux)', hasTmux || undefi
     }
   });
 
-  /** Starts ecp in a new tmux session; the shell prints ECP EXITED <code> when it ends. */
-  function start(name: string, size = { x: 120, y: 35 }): { target: string; pidFile: string } {
+  /**
+   * Starts ecp in a new tmux session, on its own sandbox or on the cluster of `kubeconfig`;
+   * the shell prints ECP EXITED <code> when it ends.
+   */
+  function start(name: string, size = { x: 120, y: 35 }, on: { ws: Workspace; kubeconfig?: string } = { ws }): { target: string; pidFile: string } {
     const pidFile = path.join(tempDir(), 'pid');
-    const env = `env -u CI -u CONTINUOUS_INTEGRATION K8S_MANIFESTS_DIR=${ws.manifestsDir} ECP_DATA_DIR=${ws.dataDir} DOCKER_REGISTRY=${ws.config.registry} IMAGE_PREFIX=${prefix} TERM=xterm-256color`;
-    const command = `cd ${ws.dir} && clear && echo SHELL BEFORE ECP && sh -c 'echo $$ > ${pidFile}; exec ${env} ${process.execPath} ${ecpBin} --sandbox'; echo "ECP EXITED $?"; sleep 600`;
+    const w = on.ws;
+    const cluster = on.kubeconfig ? `KUBECONFIG=${on.kubeconfig}` : '';
+    const env = `env -u CI -u CONTINUOUS_INTEGRATION ${cluster} K8S_MANIFESTS_DIR=${w.manifestsDir} ECP_DATA_DIR=${w.dataDir} DOCKER_REGISTRY=${w.config.registry} IMAGE_PREFIX=${prefix} TERM=xterm-256color`;
+    const command = `cd ${w.dir} && clear && echo SHELL BEFORE ECP && sh -c 'echo $$ > ${pidFile}; exec ${env} ${process.execPath} ${ecpBin}${on.kubeconfig ? '' : ' --sandbox'}'; echo "ECP EXITED $?"; sleep 600`;
     tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), command);
     return { target: name, pidFile };
+  }
+
+  /** r on the selected callbot, the default target (v1), a reason, y: rolled back, on screen and in the manifest. */
+  async function rollBackWithKeys(target: string, w: Workspace): Promise<void> {
+    key(target, 'r');
+    await waitFor(target, (s) => s.includes('Choose the version to go back to'));
+    key(target, 'Enter');
+    await waitFor(target, (s) => s.includes('Reason:'));
+    tmux('send-keys', '-t', target, '-l', 'e2e rollback');
+    key(target, 'Enter');
+    await waitFor(target, (s) => s.includes('Press y or Enter to roll back'));
+    key(target, 'y');
+    await waitFor(target, (s) => s.includes('✓ roll back callbot in shop-dev'), 60_000);
+    await waitFor(target, (s) => /callbot\s+v1\s+v1\s+Synced/.test(s), 15_000);
+    expect(readFileSync(path.join(w.manifestsDir, 'shop-dev', 'services.yaml'), 'utf8')).toContain(`${prefix}/callbot:v1`);
   }
 
   const restored = async (target: string) => {
@@ -113,17 +140,7 @@ describeWith('ecp --sandbox in a terminal', 'terminal (tmux)', hasTmux || undefi
     await waitFor(target, (s) => !s.includes('Help · every key'));
 
     if (registry) {
-      key(target, 'r');
-      screen = await waitFor(target, (s) => s.includes('Choose the version to go back to'));
-      key(target, 'Enter');
-      await waitFor(target, (s) => s.includes('Reason:'));
-      tmux('send-keys', '-t', target, '-l', 'e2e rollback');
-      key(target, 'Enter');
-      await waitFor(target, (s) => s.includes('Press y or Enter to roll back'));
-      key(target, 'y');
-      screen = await waitFor(target, (s) => s.includes('✓ roll back callbot in shop-dev'), 60_000);
-      await waitFor(target, (s) => /callbot\s+v1\s+v1\s+Synced/.test(s), 15_000);
-      expect(readFileSync(path.join(ws.manifestsDir, 'shop-dev', 'services.yaml'), 'utf8')).toContain(`${prefix}/callbot:v1`);
+      await rollBackWithKeys(target, ws);
     } else if (process.env.CI === 'true') {
       throw new Error(`CI=true but there is no registry for the rollback part: ${noRegistry}.`);
     } else {
@@ -152,4 +169,29 @@ describeWith('ecp --sandbox in a terminal', 'terminal (tmux)', hasTmux || undefi
     const screen = await restored(target);
     expect(screen).toContain('ECP EXITED 143');
   });
+  describeTargets(
+    'the console on a real cluster',
+    () => {
+      let cluster: ClusterTarget | undefined;
+      afterAll(async () => {
+        await cluster?.stop();
+      });
+
+      it('rolls a service back with keys: ui → pipeline → the real API server, and quits cleanly', async () => {
+        if (!registry) throw new Error(`the rollback needs the registry of scripts/test-env.sh: ${noRegistry}.`);
+        const w = await makeWorkspace();
+        cluster = await startTarget('real', { seed: w.manifestsDir });
+        const { target } = start('real', { x: 80, y: 24 }, { ws: w, kubeconfig: cluster.kubeconfig });
+        const screen = await waitFor(target, (s) => s.includes('Services · shop-dev') && /callbot\s+v2\s+v2\s+Synced\s+Healthy/.test(s));
+        expect(screen).toContain('kube-env');
+        await rollBackWithKeys(target, w);
+        const live = await cluster.kubectl(['-n', 'shop-dev', 'get', 'deploy', 'callbot', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
+        expect(live.stdout).toBe(`${w.config.registry}/${prefix}/callbot:v1`);
+        key(target, 'q');
+        expect(await restored(target)).toContain('ECP EXITED 0');
+      });
+    },
+    // The sandbox's run of the same keys is the test above (`ecp --sandbox`).
+    'real',
+  );
 }, 'Install it (`apt-get install -y tmux`).');
