@@ -201,9 +201,11 @@ start() {
   spawn kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$DIR/kube-controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false --use-service-account-credentials=false \
     --service-account-private-key-file "$DIR/sa.key" --root-ca-file "$DIR/ca.crt" \
-    --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route' --profiling=false
+    --controllers '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route' --profiling=false \
+    --kube-api-qps 1000 --kube-api-burst 2000
   spawn kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$DIR/kube-scheduler.kubeconfig" \
-    --authentication-kubeconfig "$DIR/kube-scheduler.kubeconfig" --authorization-kubeconfig "$DIR/kube-scheduler.kubeconfig" --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false --profiling=false
+    --authentication-kubeconfig "$DIR/kube-scheduler.kubeconfig" --authorization-kubeconfig "$DIR/kube-scheduler.kubeconfig" --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false --profiling=false \
+    --kube-api-qps 1000 --kube-api-burst 2000
 
   local k=(kubectl --kubeconfig "$DIR/kubeconfig")
   # kwok's Stage kind, so the pod stages (and with them the fail pattern) can change at run time.
@@ -231,7 +233,7 @@ status:
   capacity: {cpu: "64", memory: 256Gi, pods: "1100"}
 EOF
   done
-  wait_for "the kwok nodes" 60 "${k[@]}" wait --for condition=Ready node --all --timeout 1s || { tail -n 20 "$DIR/kwok.log" >&2; return 1; }
+  wait_for "the kwok nodes" 60 "${k[@]}" wait --for condition=Ready node --all --timeout 20s || { tail -n 20 "$DIR/kwok.log" >&2; return 1; }
   wait_for "the default service account" 60 "${k[@]}" -n default get serviceaccount default || { tail -n 20 "$DIR/kube-controller-manager.log" >&2; return 1; }
   START_MS=$(( $(now_ms) - started ))
   say "started in $START_MS ms: Kubernetes $K8S_VERSION on https://127.0.0.1:$API_PORT, $NODES kwok nodes, folder $DIR"
