@@ -12,7 +12,9 @@ import { autoRollbackDecision, latestRecord } from '../domain/rollback.js';
 import type { LiveSnapshot, ServiceStatus } from '../domain/status.js';
 import type { DeploymentRecord } from '../domain/types.js';
 import { errorMessage } from '../errors.js';
+import { closeRecord } from '../pipeline/records.js';
 import { rollback } from '../pipeline/rollback.js';
+import { markRolloutFailed, markVersionFailed } from '../pipeline/versions.js';
 import { collectStatus, readTenants } from './status-view.js';
 
 export interface MonitorEvent {
@@ -94,16 +96,11 @@ export class Monitor extends EventEmitter {
     if (row.liveImage !== latest.toImage || row.sync === 'Unknown') return;
     const status = row.health === 'Healthy' ? 'succeeded' : row.health === 'Degraded' ? 'failed' : undefined;
     if (!status) return;
-    await this.core.store.update((data) => {
-      const record = data.deployments.find((d) => d.id === latest.id);
-      if (!record || (record.status !== 'progressing' && record.status !== 'pending')) return;
-      record.status = status;
-      record.finishedAt = new Date().toISOString();
-      record.durationMs = Date.parse(record.finishedAt) - Date.parse(record.startedAt);
-      if (status === 'failed') record.message = row.healthMessage;
-    });
+    const closed = await closeRecord(this.core, latest.id, { status, message: status === 'failed' ? row.healthMessage : undefined }, true);
+    if (!closed) return;
     latest.status = status;
     this.log(status === 'failed' ? 'warn' : 'info', `${row.tenantId}/${row.service}: ${latest.kind} of ${latest.toImage} ${status}`, row);
+    if (status === 'failed') await markRolloutFailed(this.core, closed);
   }
 
   private async considerRollback(row: ServiceStatus, latest: DeploymentRecord | undefined): Promise<void> {
@@ -119,7 +116,7 @@ export class Monitor extends EventEmitter {
       return;
     }
     this.handled.add(`${row.tenantId}/${row.service}@${latest!.toImage}`);
-    await this.markVersionFailed(latest!);
+    await markVersionFailed(this.core, latest!.toImage, { tenantId: row.tenantId, namespace: row.namespace, cause: 'auto-rolled-back', reason: decision.reason, recordId: latest!.id });
     this.log('warn', `${row.tenantId}/${row.service} is Degraded after deploying ${latest!.toImage}: rolling back automatically`, row);
     try {
       const result = await rollback(this.core, this.client, {
@@ -134,17 +131,5 @@ export class Monitor extends EventEmitter {
     } catch (error) {
       this.log('error', `${row.tenantId}/${row.service}: auto-rollback failed: ${errorMessage(error)}`, row);
     }
-  }
-
-  private async markVersionFailed(record: DeploymentRecord): Promise<void> {
-    const actor = await this.core.actor();
-    const changed = await this.core.store.update((data) => {
-      const version = data.versions.find((v) => v.fullImageName === record.toImage);
-      if (!version || version.status === 'failed') return undefined;
-      version.status = 'failed';
-      version.updatedAt = new Date().toISOString();
-      return version.id;
-    });
-    if (changed) await this.core.audit.append({ actor, action: 'version.failed', target: changed, details: { reason: 'Degraded after deploy; auto-rollback', record: record.id } });
   }
 }

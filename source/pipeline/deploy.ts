@@ -20,6 +20,7 @@ import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './tag.js';
 import { updateManifests, type ServiceChange } from './update-manifests.js';
 import { validateManifests } from './validate.js';
+import { markRolloutFailed } from './versions.js';
 
 export const DEPLOY_STEPS = ['build', 'update-manifests', 'validate', 'apply', 'rollout', 'tag'] as const;
 export type DeployStep = (typeof DEPLOY_STEPS)[number];
@@ -164,6 +165,7 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
       records.push(closed!);
       if (!outcome.ok) {
         ok = false;
+        await markRolloutFailed(core, closed!);
         emit({ step: 'rollout', status: 'warn', message: `${changes[i]!.service}: ${outcome.reason}`, tenant: options.tenant, service: changes[i]!.service });
       }
     }

@@ -25,6 +25,7 @@ import type { ImageVersion } from '../domain/types.js';
 import { UsageError } from '../errors.js';
 import { needsApproval } from '../domain/approvals.js';
 import { passApprovalGate } from './approval-gate.js';
+import { auditFailedChoice } from './versions.js';
 import { ignoreEvents, mapLimit, type EventSink } from './events.js';
 
 export interface UpdateManifestsOptions {
@@ -67,6 +68,8 @@ export interface ServiceChange {
   versionId?: string;
   /** Why this target needed --force. */
   forced?: string;
+  /** A failed version named explicitly: written with this warning, audited. */
+  failedChoice?: string;
   /** Digest the registry reported for the new image. */
   registryDigest?: string;
 }
@@ -210,6 +213,7 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
       toTag: decision.tag,
       versionId: decision.version?.id,
       forced: decision.refusal,
+      failedChoice: decision.failedChoice,
     });
   }
   const texts = new Map<ManifestFile, string>();
@@ -350,6 +354,11 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
     }
   }
 
+  for (const plan of plans) {
+    for (const c of plan.prepared.changes) {
+      if (c.failedChoice) emit({ step: 'plan', status: 'warn', message: `${several ? `${plan.tenant.id}/` : ''}${c.failedChoice}`, tenant: plan.tenant.id, service: c.service });
+    }
+  }
   const results = plans.map(({ tenant, decisions, prepared }): UpdateManifestsResult => {
     const skipped = [...decisions.values()].filter((d) => d.skip).map((d) => ({ service: d.service, reason: d.skip! }));
     for (const x of skipped) emit({ step: 'plan', status: 'warn', message: `${several ? `${tenant.id}/` : ''}${x.service}: ${x.reason}; left as is`, tenant: tenant.id, service: x.service });
@@ -409,11 +418,18 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
         details: {
           changes: result.changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
           force: result.forced.length > 0 ? { refusals: result.forced } : null,
+          failedChosen: result.changes.filter((c) => c.failedChoice).map((c) => c.versionId ?? c.to),
           registryCheck: result.registryCheck,
           reason: options.reason ?? null,
         },
       })),
   );
+  for (const [i, plan] of plans.entries()) {
+    for (const c of results[i]!.changes) {
+      const version = plan.decisions.get(c.service)?.version;
+      if (c.failedChoice && version) await auditFailedChoice(core, version, `${plan.tenant.id}/${c.service}`, options.reason);
+    }
+  }
   return results;
 }
 

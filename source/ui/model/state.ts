@@ -53,6 +53,8 @@ export interface HistoryState {
   service?: string;
   versions: ImageVersion[];
   deployments: DeploymentRecord[];
+  /** The rollback's default target as the pipeline chose it when the live image was `liveImage`. */
+  rollbackTarget?: { liveImage?: string; image?: string };
   loading: boolean;
   error?: string;
 }

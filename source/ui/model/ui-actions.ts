@@ -119,13 +119,14 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     if (history.versions.length === 0) return say(`${service.service} has no registered versions to roll back to.`, 'error');
     const fromHistory = state.focus === 'history' ? state.historyIndex : -1;
     const index = fromHistory >= 0 ? fromHistory : rollback.defaultIndex(state);
+    if (index < 0) return say(`No earlier good version of ${tenant.id}/${service.service} to roll back to; to choose one yourself, select it in the history pane and press r.`, 'error');
     const dialog: RollbackDialog = {
       kind: 'rollback',
       stage: 'target',
       tenantId: tenant.id,
       service: service.service,
       candidates: history.versions,
-      index: Math.max(0, index),
+      index,
       reason: '',
       word: tenant.protected ? tenant.id : undefined,
       typed: '',
