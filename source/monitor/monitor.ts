@@ -30,6 +30,8 @@ export interface MonitorOptions {
   readLive: (tenants: readonly Tenant[]) => Promise<LiveSnapshot>;
   tenant?: string;
   rollbackTimeoutMs?: number;
+  /** Auto-rollbacks write the manifest without checking the image in the registry (audited). */
+  skipRegistryCheck?: boolean;
 }
 
 export class Monitor extends EventEmitter {
@@ -125,6 +127,7 @@ export class Monitor extends EventEmitter {
         reason: decision.reason,
         kind: 'auto-rollback',
         timeoutMs: this.options.rollbackTimeoutMs,
+        skipRegistryCheck: this.options.skipRegistryCheck,
         onEvent: (e) => this.log(e.status === 'warn' ? 'warn' : 'info', e.message, row),
       });
       this.log(result.ok ? 'info' : 'error', `${row.tenantId}/${row.service}: auto-rollback to ${result.to} ${result.ok ? 'succeeded' : `did not become healthy: ${result.message}`}`, row);
