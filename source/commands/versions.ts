@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { changeVersionStatus, registerVersion } from '../pipeline/versions.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { boolFlag, intFlag, requireInput, stringFlag } from './flags.js';
-import { registryPresence } from './registry-check.js';
+import { registryPresence } from '../pipeline/registry-presence.js';
 
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];

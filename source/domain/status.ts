@@ -5,7 +5,7 @@
 import { formatDuration } from './duration.js';
 import { deploymentHealthWithPods, podsOf, type Health, type HealthStatus } from './health.js';
 import type { LiveDeployment, LivePod } from './kube-types.js';
-import { parseImageRef } from './names.js';
+import { parseImageRef, tagOf } from './names.js';
 import { isBlocked, isReady, type ImageVersion } from './types.js';
 
 export type SyncStatus = 'Synced' | 'OutOfSync' | 'Missing' | 'Unknown';
@@ -55,8 +55,6 @@ export interface ServiceStatus {
   /** One line saying what, if anything, is wrong. */
   message: string;
 }
-
-export const tagOf = (image: string | undefined) => (image ? (parseImageRef(image).tag ?? parseImageRef(image).digest ?? '') : '');
 
 /** The live image of the service's own container: matched by repository, else by name. */
 export function liveServiceImage(deployment: LiveDeployment, repository: string, service: string): string | undefined {

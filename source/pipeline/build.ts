@@ -18,9 +18,10 @@ import { DockerEngine, ImageBuildError, type DockerProgress } from '../adapters/
 import { serviceRepository, type ServiceBuildConfig } from '../config.js';
 import type { Core } from '../core.js';
 import type { GitHeadFacts } from '../domain/image-tag.js';
-import { imageTag, TagPolicyError } from '../domain/image-tag.js';
 import type { ImageVersion } from '../domain/types.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
+import { buildTags } from './build-targets.js';
+import { assertMayChange } from './policy.js';
 import { mapLimit } from './events.js';
 import { registerVersion, VersionExistsError } from './versions.js';
 
@@ -77,22 +78,15 @@ export async function buildServices(
 ): Promise<BuildResult[]> {
   const { config } = core;
   const push = options.push !== false;
+  // Building locally changes nothing shared; pushing and registering do.
+  const actor = push ? await assertMayChange(core, 'build') : await core.actor();
   const concurrency = options.concurrency ?? defaultConcurrency();
   const engine = options.engine ?? new DockerEngine(options.env);
   await engine.ping();
 
   const facts = await headFacts(config.baseDir);
   const now = (options.now ?? (() => new Date()))();
-  const tags = new Map<string, string>();
-  for (const service of services) {
-    try {
-      tags.set(service.name, imageTag(facts, { policy: config.tagPolicy, template: config.tagTemplate, service: service.name, now }));
-    } catch (error) {
-      if (error instanceof TagPolicyError) throw new UsageError(error.message);
-      throw error;
-    }
-  }
-  const actor = await core.actor();
+  const tags = buildTags(config, facts, services.map((s) => s.name), now);
   const snapshot = await core.store.read();
 
   for (const service of services) {

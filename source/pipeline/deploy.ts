@@ -8,17 +8,19 @@ import { readFile } from 'node:fs/promises';
 import { loadTenant } from '../adapters/manifests.js';
 import { writeAllOrNothing } from '../adapters/atomic-files.js';
 import type { KubeClient } from '../adapters/kube.js';
+import type { ServiceBuildConfig } from '../config.js';
 import type { Core } from '../core.js';
 import type { DeploymentRecord } from '../domain/types.js';
 import { EcpError, UsageError, errorMessage } from '../errors.js';
 import { applyTenant } from './apply.js';
 import { ApprovalPendingError, passApprovalGate } from './approval-gate.js';
 import { buildServices, type BuildResult } from './build.js';
+import { buildTargets } from './build-targets.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './tag.js';
-import { updateManifests, type ServiceChange } from './update-manifests.js';
+import { gateRequestOf, updateManifests, type ServiceChange } from './update-manifests.js';
 import { validateManifests } from './validate.js';
 import { markRolloutFailed } from './versions.js';
 
@@ -100,9 +102,12 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
 
   let built: BuildResult[] = [];
   if (options.build !== false) {
-    const buildable = core.config.services.filter((s) => wanted.includes(s.name));
-    if (buildable.length === 0) {
-      throw new UsageError(`None of ${wanted.join(', ')} is in ecp.config.yaml's services: list, so there is nothing to build; use --no-build to deploy registered versions.`);
+    let buildable: ServiceBuildConfig[];
+    try {
+      buildable = buildTargets(core.config, wanted, false).services;
+    } catch (error) {
+      if (error instanceof UsageError) throw new UsageError(`${error.message.replace(/\.$/, '')}; use --no-build to deploy registered versions.`);
+      throw error;
     }
     built = await step('build', emit, options.tenant, async () => {
       const results = await buildServices(core, buildable, { push: true }, (e) =>
@@ -123,11 +128,7 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
       // Every service is planned (and refused) first; only then is anything written.
       const planned = [];
       for (const t of targets) planned.push(...(await updateManifests(core, { ...manifestOptions, ...t, dryRun: true })).changes);
-      await passApprovalGate(
-        core,
-        { action: 'deploy', tenantId: options.tenant, namespace: tenantModel.namespace, images: Object.fromEntries(planned.map((c) => [c.service, c.to])) },
-        options.approvalId,
-      );
+      await passApprovalGate(core, gateRequestOf('deploy', options.tenant, planned), options.approvalId);
       const written = [];
       for (const t of targets) written.push(await updateManifests(core, { ...manifestOptions, ...t }));
       return written.flatMap((r) => r.changes);

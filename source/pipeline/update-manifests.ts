@@ -23,8 +23,8 @@ import { applyEdits, changedLines, decideTarget, renderLike, type TargetDecision
 import { dns1123Problem, dockerTagProblem, parseImageRef } from '../domain/names.js';
 import type { ImageVersion } from '../domain/types.js';
 import { UsageError } from '../errors.js';
-import { needsApproval } from '../domain/approvals.js';
-import { passApprovalGate } from './approval-gate.js';
+import type { Approval } from '../domain/types.js';
+import { approvalRequestOf, passApprovalGate, type GateRequest } from './approval-gate.js';
 import { auditFailedChoice } from './versions.js';
 import { ignoreEvents, mapLimit, type EventSink } from './events.js';
 
@@ -299,16 +299,18 @@ async function planTenant(
 
 export type UpdateOptions = Omit<UpdateManifestsOptions, 'tenant'>;
 
-/** Tenants in namespaces that need an approval get one checked (or requested) before writing. */
+/** The gate's question for one tenant's planned changes: their images and the namespaces they touch. */
+export function gateRequestOf(action: Approval['action'], tenantId: string, changes: readonly ServiceChange[]): GateRequest {
+  return { action, tenantId, touched: changes.map((c) => c.namespace), images: Object.fromEntries(changes.map((c) => [c.service, c.to])) };
+}
+
+/** Tenants whose changes touch namespaces that need an approval get one checked (or requested) before writing. */
 async function passApprovalGates(core: Core, plans: readonly TenantPlan[], approvalId: string | undefined): Promise<void> {
-  const gated = plans.filter((p) => p.prepared.changes.length > 0 && needsApproval(p.tenant.namespace, core.config.requireApproval));
+  const gated = plans.filter((p) => approvalRequestOf(core, gateRequestOf('update-manifests', p.tenant.id, p.prepared.changes)));
   if (gated.length > 1) {
     throw new UsageError(`${gated.map((p) => p.tenant.id).join(', ')} need approvals (namespaces matching ${core.config.requireApproval.join(', ')}); update them one tenant at a time.`);
   }
-  for (const plan of gated) {
-    const images = Object.fromEntries(plan.prepared.changes.map((c) => [c.service, c.to]));
-    await passApprovalGate(core, { action: 'update-manifests', tenantId: plan.tenant.id, namespace: plan.tenant.namespace, images }, approvalId);
-  }
+  for (const plan of gated) await passApprovalGate(core, gateRequestOf('update-manifests', plan.tenant.id, plan.prepared.changes), approvalId);
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import type { Core } from '../../core.js';
 import type { Approval } from '../../domain/types.js';
-import { decideApproval, decideProblem, imagesAsTags, type Decision } from '../../pipeline/approval-decision.js';
+import { imagesAsTags } from '../../domain/approvals.js';
+import { decideApproval, decideProblem, type Decision } from '../../pipeline/approval-decision.js';
 import type { ActionDef, ActionId } from '../actions.js';
 import { bindingFor, type Binding, type KeyInput } from '../keymap.js';
 import type { Layout } from '../layout.js';
