@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Tenant } from '../../adapters/manifests.js';
 import type { Core } from '../../core.js';
 import { errorMessage } from '../../errors.js';
-import { matchesAny } from '../../domain/patterns.js';
+import { protectedNamespaces } from '../../domain/approvals.js';
 import type { LiveSnapshot } from '../../domain/status.js';
 import { collectStatus, readTenants } from '../../monitor/status-view.js';
 import type { ConsoleStore } from './store.js';
@@ -61,7 +61,7 @@ export async function readTenantViews(core: Core, tenants: readonly Tenant[], li
         liveContainers: deployment ? containersOf(deployment.spec?.template?.spec as Parameters<typeof containersOf>[0]) : undefined,
       });
     });
-    return { id: status.id, namespace: status.namespace, rows, worst: status.worst, yamlErrors: status.yamlErrors, protected: matchesAny(status.namespace, patterns) };
+    return { id: status.id, namespace: status.namespace, rows, worst: status.worst, yamlErrors: status.yamlErrors, protectedNamespaces: protectedNamespaces(status.rows.map((r) => r.namespace), patterns) };
   });
 }
 

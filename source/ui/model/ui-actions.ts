@@ -92,13 +92,13 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     if (!target) return say(def.scope === 'service' ? 'Select a service first.' : 'No tenant is selected.', 'error');
     const busy = def.mutating ? jobs.busyWith(target.tenant.id) : undefined;
     if (busy) return say(`"${busy.title}" is still running on ${target.tenant.id}; wait for it to finish.`, 'error');
-    const needsWord = def.confirm !== undefined && target.tenant.protected;
+    const needsWord = def.confirm !== undefined && target.tenant.protectedNamespaces.length > 0;
     if (def.confirm === 'always' || needsWord) {
       const dialog: ConfirmDialog = {
         kind: 'confirm',
         action: id,
         title: def.question?.(target, deps.core) ?? def.describe(target, deps.core),
-        lines: needsWord ? [`${target.tenant.namespace} is a protected namespace.`] : [],
+        lines: needsWord ? [`${target.tenant.protectedNamespaces.join(', ')} ${target.tenant.protectedNamespaces.length === 1 ? 'is a protected namespace' : 'are protected namespaces'}.`] : [],
         word: needsWord ? target.tenant.id : undefined,
         typed: '',
       };
@@ -129,7 +129,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
       candidates: history.versions,
       index,
       reason: '',
-      word: tenant.protected ? tenant.id : undefined,
+      word: tenant.protectedNamespaces.length > 0 ? tenant.id : undefined,
       typed: '',
     };
     dispatch({ type: 'overlay/open', overlay: dialog });
