@@ -1,4 +1,3 @@
-import { KubeClient } from '../adapters/kube.js';
 import { createCore } from '../core.js';
 import { UsageError } from '../errors.js';
 import { LiveStateWatcher } from '../monitor/live-state.js';
@@ -20,7 +19,7 @@ export const monitorCommand: Command = {
     const session = await openCluster(ctx);
     if (!session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
     const core = createCore(ctx.config);
-    const client = new KubeClient(session.cluster);
+    const client = session.client;
     let namespaces: readonly string[] = [];
     const watcher = new LiveStateWatcher(client, { namespaces: () => namespaces });
     await watcher.start();

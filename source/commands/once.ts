@@ -4,7 +4,6 @@ import { countStatuses, isAllGood, type ServiceStatus } from '../domain/status.j
 import { UsageError } from '../errors.js';
 import { readLiveSnapshot } from '../monitor/live-state.js';
 import { collectStatus, readTenants, tenantNamespaces } from '../monitor/status-view.js';
-import { KubeClient } from '../adapters/kube.js';
 import { openCluster } from './cluster-option.js';
 import { formatColumns, println, printJson, type Command } from './command.js';
 import { stringFlag } from './flags.js';
@@ -26,7 +25,7 @@ export const onceCommand: Command = {
       throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
     }
     try {
-      const live = await readLiveSnapshot(new KubeClient(session.cluster), tenantNamespaces(tenants));
+      const live = await readLiveSnapshot(session.client, tenantNamespaces(tenants));
       const statuses = await collectStatus(core, tenants, live);
       const rows = statuses.flatMap((t) => t.rows);
       const counts = countStatuses(rows);

@@ -1,4 +1,3 @@
-import { KubeClient } from '../adapters/kube.js';
 import { createCore } from '../core.js';
 import { parseDuration } from '../domain/duration.js';
 import { UsageError } from '../errors.js';
@@ -29,7 +28,7 @@ export const rollbackCommand: Command = {
     const session = await openCluster(ctx);
     if (!session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
     try {
-      const result = await rollback(createCore(ctx.config), new KubeClient(session.cluster), {
+      const result = await rollback(createCore(ctx.config), session.client, {
         tenant,
         service,
         reason,

@@ -1,12 +1,11 @@
 /** `ecp versions register | list | status | show` — the specification's versions API, headless. */
-import { readFile } from 'node:fs/promises';
 import { createCore } from '../core.js';
 import { dns1123Problem } from '../domain/names.js';
 import { formatDuration } from '../domain/duration.js';
 import type { ImageVersion } from '../domain/types.js';
 import { parseRegisterBody, parseStatusChange, VersionInputError } from '../domain/versions.js';
 import { UsageError } from '../errors.js';
-import { changeVersionStatus, registerVersion } from '../pipeline/versions.js';
+import { changeVersionStatus, readVersionBodyFile, registerVersion } from '../pipeline/versions.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { boolFlag, intFlag, requireInput, stringFlag } from './flags.js';
 import { registryPresence } from '../pipeline/registry-presence.js';
@@ -33,13 +32,7 @@ async function registerBodyText(ctx: CommandContext): Promise<{ text: string; so
   if (data !== undefined) return { text: data, source: '--data' };
   if (legacy !== undefined) return { text: legacy, source: '--json' };
   if (file === '-') return { text: await readStdin(ctx.io.stdin), source: 'standard input' };
-  if (file !== undefined) {
-    try {
-      return { text: await readFile(file, 'utf8'), source: file };
-    } catch {
-      throw new UsageError(`Version body file ${file} cannot be read.`);
-    }
-  }
+  if (file !== undefined) return { text: await readVersionBodyFile(file), source: file };
   throw new UsageError("Missing version body. Usage: ecp versions register --data '<body>' | --file FILE | --file -");
 }
 

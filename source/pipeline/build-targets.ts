@@ -55,6 +55,13 @@ export function canBuildAll(config: Pick<Config, 'services'>, names: readonly st
   return names.length > 0 && names.every((name) => configured.has(name));
 }
 
+/** What a build of HEAD would be tagged now (`ecp image-tag`), with the git facts behind it. */
+export async function previewBuildTag(config: Pick<Config, 'tagPolicy' | 'tagTemplate' | 'baseDir'>, service: string | undefined): Promise<{ tag: string; facts: GitHeadFacts }> {
+  const { headFacts } = await import('../adapters/git.js');
+  const facts = await headFacts(config.baseDir);
+  return { tag: buildTags(config, facts, [service ?? ''], new Date()).get(service ?? '')!, facts };
+}
+
 /** The tag each service's build gets from the tag policy over git HEAD at `now`. */
 export function buildTags(config: Pick<Config, 'tagPolicy' | 'tagTemplate'>, facts: GitHeadFacts, services: readonly string[], now: Date): Map<string, string> {
   const tags = new Map<string, string>();

@@ -9,6 +9,7 @@ import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/
 import {
   assertParsed,
   imageNode,
+  listTenantIds,
   loadTenant,
   withScalarEdits,
   type ManifestFile,
@@ -434,6 +435,9 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   }
   return results;
 }
+
+/** Every tenant of the manifests folder, for `--all`. */
+export const allTenantIds = (config: Core['config']): Promise<string[]> => listTenantIds(config);
 
 /** update-manifests for one tenant. */
 export async function updateManifests(core: Core, options: UpdateManifestsOptions): Promise<UpdateManifestsResult> {

@@ -3,6 +3,7 @@
  * marks it failed. `ecp versions`, the build pipeline, deploy, rollback and the monitor all
  * write versions through these functions, so each change is checked and audited the same way.
  */
+import { readFile } from 'node:fs/promises';
 import type { Core } from '../core.js';
 import { applyStatusChange, newVersion, type RegisterInput, type StatusChange } from '../domain/versions.js';
 import type { DeploymentRecord, ImageVersion, VersionFailure } from '../domain/types.js';
@@ -11,6 +12,15 @@ import { assertMayChange } from './policy.js';
 
 /** The image is registered already (by someone else, or earlier). */
 export class VersionExistsError extends UsageError {}
+
+/** The text of a version body file (`ecp versions register --file`); one sentence when it cannot be read. */
+export async function readVersionBodyFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError(`Version body file ${file} cannot be read.`);
+  }
+}
 
 /**
  * Registers a new version (unique by full image name, hot or archived), audited as

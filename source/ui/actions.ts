@@ -4,7 +4,7 @@
  * make itself. Pipelines are imported when first used: opening the console does not load Docker,
  * git or schema libraries it may never need.
  */
-import type { KubeClient } from '../adapters/kube.js';
+import type { KubeClient } from '../pipeline/cluster-session.js';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
 import type { BuildEvent } from '../pipeline/build.js';
@@ -168,10 +168,10 @@ async function update(core: Core, target: ActionTarget, service: string | undefi
 // ── validate, tag, deploy, rollback ────────────────────────────────────────────────────────
 
 async function validate({ core, client, target, log }: ActionContext): Promise<ActionOutcome> {
-  const [{ validateManifests }, { dryRunner }] = await Promise.all([import('../pipeline/validate.js'), import('../adapters/kube-dry-run.js')]);
+  const { validateManifests } = await import('../pipeline/validate.js');
   const result = await validateManifests(core, {
     tenant: target.tenant.id,
-    dryRun: client ? dryRunner(client.cluster) : undefined,
+    cluster: client?.cluster,
     offlineReason: 'offline: no cluster configured, so no server-side dry run',
     onEvent: pipelineEventsTo(log),
   });
