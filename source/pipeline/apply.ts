@@ -12,6 +12,7 @@ import { isBlocked } from '../domain/types.js';
 import { versionsByImage } from '../domain/status.js';
 import { EcpError, UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { assertMayChange } from './policy.js';
 
 export const FIELD_MANAGER = 'ecp';
 
@@ -108,6 +109,7 @@ function refusal(object: KubernetesObject, error: unknown): string {
 }
 
 export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOptions): Promise<ApplyResult> {
+  if (!options.dryRun) await assertMayChange(core, 'apply');
   const emit = options.onEvent ?? ignoreEvents;
   const tenant = await loadTenant(core.config, options.tenant);
   assertParsed(tenant);

@@ -8,6 +8,7 @@ import { approvalProblem, decisionProblem, isOpen, type ApprovalRequest } from '
 import { hasRole } from '../domain/roles.js';
 import type { Approval } from '../domain/types.js';
 import { UsageError } from '../errors.js';
+import { assertMayChange } from './policy.js';
 
 export type Decision = 'approved' | 'rejected';
 
@@ -44,10 +45,7 @@ export function decideProblem(core: Pick<Core, 'config'>, approvals: readonly Ap
  */
 export async function decideApproval(core: Core, id: string, decision: Decision, reason?: string): Promise<{ approval: Approval; actor: string }> {
   if (decision === 'rejected' && !reason?.trim()) throw new UsageError('A rejection needs a reason: pass --reason "...".');
-  if (core.config.readOnly) throw new UsageError(`ecp is in read-only mode; "${verb(decision)}" would change something and is refused.`);
-  const actor = await core.actor();
-  const role = approverProblem(core, actor, decision);
-  if (role) throw new UsageError(role);
+  const actor = await assertMayChange(core, verb(decision), 'approver');
   const approval = await core.store.update((data) => {
     const found = data.approvals.find((a) => a.id === id);
     const problem = decisionProblem(found, id, actor, Date.now(), core.config.approvalTtlMs);

@@ -22,6 +22,7 @@ import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './tag.js';
 import { gateRequestOf, updateManifests, type ServiceChange } from './update-manifests.js';
 import { validateManifests } from './validate.js';
+import { assertMayChange } from './policy.js';
 import { markRolloutFailed } from './versions.js';
 
 export const DEPLOY_STEPS = ['build', 'update-manifests', 'validate', 'apply', 'rollout', 'tag'] as const;
@@ -91,6 +92,7 @@ async function restoreTenant(before: Map<string, string>): Promise<void> {
 }
 
 export async function deploy(core: Core, client: KubeClient | undefined, options: DeployOptions): Promise<DeployResult> {
+  await assertMayChange(core, 'deploy');
   const emit = options.onEvent ?? ignoreEvents;
   const apply = options.apply !== false;
   if (apply && !client) throw new UsageError('No cluster is configured: set KUBECONFIG, pass --context or --sandbox, or deploy with --no-apply.');

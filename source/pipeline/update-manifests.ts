@@ -26,6 +26,7 @@ import type { ImageVersion } from '../domain/types.js';
 import { UsageError } from '../errors.js';
 import type { Approval } from '../domain/types.js';
 import { approvalRequestOf, passApprovalGate, type GateRequest } from './approval-gate.js';
+import { assertMayChange } from './policy.js';
 import { auditFailedChoice } from './versions.js';
 import { ignoreEvents, mapLimit, type EventSink } from './events.js';
 
@@ -324,9 +325,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   const display = options.display ?? ((p: string) => p);
   const dryRun = options.dryRun === true;
   checkInputs(options);
-  if (core.config.readOnly && !dryRun) {
-    throw new UsageError('ecp is in read-only mode (--readonly or readOnly: true); update-manifests only runs with --dry-run.');
-  }
+  if (!dryRun) await assertMayChange(core, 'update-manifests');
   if (ids.length === 0) throw new UsageError('No tenant to update.');
   const several = ids.length > 1;
   emit({ step: 'load', status: 'start', message: `reading ${several ? `${ids.length} tenants` : `tenant ${ids[0]}`}` });
