@@ -3,7 +3,7 @@
  * console and the monitor all show. Pure: manifests, a live snapshot and versions in, rows out.
  */
 import { formatDuration } from './duration.js';
-import { deploymentHealthWithPods, podsOf, type Health, type HealthStatus } from './health.js';
+import { deploymentHealthWithPods, HEALTH_ORDER, podsOf, type Health, type HealthStatus } from './health.js';
 import type { LiveDeployment, LivePod } from './kube-types.js';
 import { parseImageRef, tagOf } from './names.js';
 import { isBlocked, isReady, type ImageVersion } from './types.js';
@@ -171,7 +171,9 @@ export function versionsByImage(versions: readonly ImageVersion[]): Map<string, 
 }
 
 export type Badge = HealthStatus | 'OutOfSync' | 'NotReady';
-const BADGE_RANK: Badge[] = ['Healthy', 'NotReady', 'Suspended', 'OutOfSync', 'Progressing', 'Missing', 'Unknown', 'Degraded'];
+
+/** A badge's place in the health order: not ready just below Healthy, out of sync below Suspended. */
+const badgeRank = (badge: Badge) => (badge === 'NotReady' ? 0.5 : badge === 'OutOfSync' ? 1.5 : HEALTH_ORDER.indexOf(badge));
 
 /** One word for a service: its health unless Healthy, then drift, then version readiness. */
 export function badgeOf(row: ServiceStatus): Badge {
@@ -182,5 +184,5 @@ export function badgeOf(row: ServiceStatus): Badge {
 
 /** The worst badge among a tenant's services. */
 export function worstBadge(rows: readonly ServiceStatus[]): Badge {
-  return rows.map(badgeOf).reduce<Badge>((worst, b) => (BADGE_RANK.indexOf(b) > BADGE_RANK.indexOf(worst) ? b : worst), 'Healthy');
+  return rows.map(badgeOf).reduce<Badge>((worst, b) => (badgeRank(b) > badgeRank(worst) ? b : worst), 'Healthy');
 }

@@ -3,9 +3,9 @@
  * is first applied with dryRun=All; only when all of them pass (no conflicts with other field
  * managers, nothing invalid) is anything applied for real, so a refused apply changes nothing.
  */
-import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { assertParsed, loadTenant, type Tenant } from '../adapters/manifests.js';
-import { statusCodeOf, toClusterError, type Cluster } from '../adapters/kube.js';
+import { serverSideApply, statusCodeOf, toClusterError, type Cluster } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import { CLUSTER_SCOPED_KINDS } from '../domain/manifest-model.js';
 import { isBlocked } from '../domain/types.js';
@@ -130,7 +130,7 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
   const objects = objectsOf(tenant);
   const forced = new Set<KubernetesObject>();
   const applyOne = (object: KubernetesObject, dryRun: boolean) =>
-    api.patch(object, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, options.forceConflicts === true || forced.has(object), PatchStrategy.ServerSideApply);
+    serverSideApply(api, object, { dryRun, force: options.forceConflicts === true || forced.has(object), fieldManager: FIELD_MANAGER });
   const exists = async (object: KubernetesObject) => {
     try {
       return await api.read({ apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace } });
