@@ -95,4 +95,14 @@ describe('rollback dialog', () => {
     expect(c.handle.store.getState().jobs).toEqual([]);
     expect(await client.readDeployment('acme-prod', 'callbot').then((d) => d?.spec?.template?.spec?.containers?.[0]?.image)).toBe(image('v2'));
   });
+
+  it('asks for the tenant id before updating manifests in a protected namespace', async () => {
+    const c = await consoleOn(0);
+    await c.press('u');
+    const frame = await c.waitFor('acme-prod is a protected namespace.');
+    expect(frame).toContain('Type acme-prod to confirm');
+    await c.press('y', KEYS.enter);
+    await c.waitFor('Type acme-prod exactly to confirm');
+    expect(c.handle.store.getState().jobs).toEqual([]);
+  });
 });
