@@ -1,7 +1,11 @@
 /** Tenants written as real manifest files, and store records written through the real store. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
 import type { Core } from '../../source/core.js';
+import { LiveStateWatcher } from '../../source/monitor/live-state.js';
+import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
+import { tempDir } from '../helpers/temp.js';
 import type { DeploymentRecord, ImageVersion } from '../../source/domain/types.js';
 
 export interface ServiceSpec {
@@ -63,5 +67,23 @@ export function deployRecord(tenant: string, service: string, from: string | und
     startedAt,
     finishedAt: startedAt,
     ...over,
+  };
+}
+
+/** A sandbox seeded from `manifestsDir`, a client of it, and a live watcher over `namespaces`. */
+export async function watchedSandbox(manifestsDir: string, namespaces: readonly string[]): Promise<{ sandbox: Sandbox; client: KubeClient; watcher: LiveStateWatcher; stop(): Promise<void> }> {
+  const sandbox = await startSandbox({ seed: manifestsDir, stepMs: 20 });
+  const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
+  const client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
+  const watcher = new LiveStateWatcher(client, { namespaces: () => [...namespaces] });
+  await watcher.start();
+  return {
+    sandbox,
+    client,
+    watcher,
+    async stop() {
+      await watcher.stop();
+      await sandbox.stop();
+    },
   };
 }

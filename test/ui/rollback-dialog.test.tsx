@@ -4,17 +4,14 @@
  * tenant id before anything runs. Over the sandbox API server; no engine or registry (nothing
  * here reaches the registry check).
  */
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
-import { LiveStateWatcher } from '../../source/monitor/live-state.js';
-import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
-import { tempDir } from '../helpers/temp.js';
-import { addDeployments, addVersions, deployRecord, writeTenant } from './fixtures.js';
+import type { KubeClient } from '../../source/adapters/kube.js';
+import type { LiveStateWatcher } from '../../source/monitor/live-state.js';
+import { addDeployments, addVersions, deployRecord, watchedSandbox, writeTenant } from './fixtures.js';
 import { KEYS, renderConsole, version, workspace, type RenderedConsole, type Workspace } from './helpers.js';
 
 describe('rollback dialog', () => {
-  let sandbox: Sandbox;
+  let cluster: Awaited<ReturnType<typeof watchedSandbox>> | undefined;
   let ws: Workspace;
   let client: KubeClient;
   let watcher: LiveStateWatcher;
@@ -37,11 +34,8 @@ describe('rollback dialog', () => {
       deployRecord('shop-dev', 'callbot', image('v2'), image('v3'), at(5), { id: 'shop-dev-3', status: 'failed' }),
       deployRecord('edge-prod', 'callbot', undefined, image('v2'), at(20), { id: 'edge-prod-1' }),
     ]);
-    sandbox = await startSandbox({ seed: ws.manifestsDir, stepMs: 20 });
-    const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
-    client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
-    watcher = new LiveStateWatcher(client, { namespaces: () => tenants });
-    await watcher.start();
+    cluster = await watchedSandbox(ws.manifestsDir, tenants);
+    ({ client, watcher } = cluster);
   });
 
   afterEach(() => {
@@ -50,8 +44,7 @@ describe('rollback dialog', () => {
   });
 
   afterAll(async () => {
-    await watcher?.stop();
-    await sandbox?.stop();
+    await cluster?.stop();
   });
 
   /** The console on tenant number `index` (0: acme-prod), its history loaded. */

@@ -7,16 +7,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
-import { LiveStateWatcher } from '../../source/monitor/live-state.js';
-import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
-import { tempDir } from '../helpers/temp.js';
-import { addDeployments, addVersions, deployRecord, writeTenant } from './fixtures.js';
+import type { KubeClient } from '../../source/adapters/kube.js';
+import type { LiveStateWatcher } from '../../source/monitor/live-state.js';
+import { addDeployments, addVersions, deployRecord, watchedSandbox, writeTenant } from './fixtures.js';
 import { KEYS, renderConsole, version, workspace, type RenderedConsole, type Workspace } from './helpers.js';
 import { describeRegistry, pushTinyImage } from '../helpers/registry.js';
 
 await describeRegistry('rollback from the console', (registry) => {
-  let sandbox: Sandbox;
+  let cluster: Awaited<ReturnType<typeof watchedSandbox>> | undefined;
   let ws: Workspace;
   let client: KubeClient;
   let watcher: LiveStateWatcher;
@@ -40,11 +38,8 @@ await describeRegistry('rollback from the console', (registry) => {
         deployRecord(tenant, 'callbot', image('v1'), image('v2'), at(2), { id: `${tenant}-2`, versionId: versions[1]!.id }),
       ]),
     );
-    sandbox = await startSandbox({ seed: ws.manifestsDir, stepMs: 20 });
-    const kubeconfig = await sandbox.writeKubeconfig(path.join(tempDir(), 'kubeconfig'));
-    client = new KubeClient(loadCluster({ env: {}, kubeconfig })!);
-    watcher = new LiveStateWatcher(client, { namespaces: () => ['shop-dev', 'acme-prod'] });
-    await watcher.start();
+    cluster = await watchedSandbox(ws.manifestsDir, ['shop-dev', 'acme-prod']);
+    ({ client, watcher } = cluster);
   });
 
   afterEach(() => {
@@ -53,8 +48,7 @@ await describeRegistry('rollback from the console', (registry) => {
   });
 
   afterAll(async () => {
-    await watcher?.stop();
-    await sandbox?.stop();
+    await cluster?.stop();
   });
 
   const liveImage = async (tenant: string) => (await client.readDeployment(tenant, 'callbot'))?.spec?.template?.spec?.containers?.[0]?.image;
