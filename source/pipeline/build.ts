@@ -22,7 +22,7 @@ import type { ImageVersion } from '../domain/types.js';
 import { errorMessage } from '../errors.js';
 import { buildTags } from './build-targets.js';
 import { assertMayChange } from './policy.js';
-import { mapLimit } from './events.js';
+import { mapLimit } from './concurrency.js';
 import { registerVersion, VersionExistsError } from './versions.js';
 
 export type BuildStep = 'queued' | 'build' | 'output' | 'push' | 'register' | 'done' | 'unchanged' | 'failed';

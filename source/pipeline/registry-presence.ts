@@ -2,7 +2,7 @@
 import { manifestDigest } from '../adapters/registry.js';
 import { parseImageRef } from '../domain/names.js';
 import type { ImageVersion } from '../domain/types.js';
-import { mapLimit } from './events.js';
+import { mapLimit } from './concurrency.js';
 
 /** present: the tag is there with the recorded digest (or none was recorded); moved: the tag
  * now points at another digest; missing: the registry does not have the tag. */

@@ -28,7 +28,8 @@ import type { Approval } from '../domain/types.js';
 import { approvalRequestOf, passApprovalGate, type GateRequest } from './approval-gate.js';
 import { assertMayChange } from './policy.js';
 import { auditFailedChoice } from './versions.js';
-import { ignoreEvents, mapLimit, type EventSink } from './events.js';
+import { mapLimit } from './concurrency.js';
+import { ignoreEvents, type EventSink } from './events.js';
 
 export interface UpdateManifestsOptions {
   tenant: string;

@@ -30,7 +30,8 @@ import {
 } from '../domain/manifest-checks.js';
 import { effectiveNamespace, fieldOf, objectLabel, workloadInfo, type YamlPath } from '../domain/manifest-model.js';
 import type { ImageVersion } from '../domain/types.js';
-import { ignoreEvents, mapLimit, type EventSink } from './events.js';
+import { mapLimit } from './concurrency.js';
+import { ignoreEvents, type EventSink } from './events.js';
 
 export interface ValidationProblem {
   severity: Severity;

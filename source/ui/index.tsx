@@ -22,7 +22,7 @@ import { ConsoleData, liveInfo, type LiveSource } from './model/console-data.js'
 import { withCachedReads } from '../core.js';
 import { HistoryLoader } from './model/history-loader.js';
 import { JobRunner } from './model/jobs.js';
-import { rollbackSupport } from './rollback.js';
+import { rollbackSupport } from './rollback-dialog.js';
 import { initialState, type ClusterInfo } from './model/state.js';
 import { createConsoleStore, type ConsoleStore } from './model/store.js';
 import { createUIActions, type UIActions } from './model/ui-actions.js';
