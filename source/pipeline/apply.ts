@@ -20,8 +20,10 @@ export interface ApplyOptions {
   tenant: string;
   dryRun?: boolean;
   forceConflicts?: boolean;
-  /** Apply images whose version is blocked (audited by the caller). */
+  /** Apply images whose version is blocked (audited, with `reason`). */
   force?: boolean;
+  /** The operator's reason, recorded with --force. */
+  reason?: string;
   onEvent?: EventSink;
 }
 
@@ -173,5 +175,14 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
     }
   }
   emit({ step: 'apply', status: 'done', message: `${options.dryRun ? 'dry run: ' : ''}${planned.length} object(s) applied`, tenant: options.tenant });
-  return { tenant: options.tenant, dryRun: options.dryRun === true, objects: planned, forced: options.force ? blocked.map((s) => s.image) : [] };
+  const result = { tenant: options.tenant, dryRun: options.dryRun === true, objects: planned, forced: options.force ? blocked.map((s) => s.image) : [] };
+  if (!options.dryRun) {
+    await core.audit.append({
+      actor: await core.actor(),
+      action: result.forced.length ? 'apply.force' : 'apply',
+      target: options.tenant,
+      details: { cluster: cluster.description, objects: planned.length, forcedImages: result.forced, forceConflicts: options.forceConflicts === true, reason: options.reason ?? null },
+    });
+  }
+  return result;
 }

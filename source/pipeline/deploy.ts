@@ -142,7 +142,7 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
         throw new EcpError(`${result.errors} problem(s): ${first.join('; ')}`, 1);
       }
     });
-    if (apply) await step('apply', emit, options.tenant, () => applyTenant(core, client!.cluster, { tenant: options.tenant, force: options.force, onEvent: emit }));
+    if (apply) await step('apply', emit, options.tenant, () => applyTenant(core, client!.cluster, { tenant: options.tenant, force: options.force, reason: options.reason, onEvent: emit }));
   } catch (error) {
     await restoreTenant(before);
     emit({ step: 'update-manifests', status: 'info', message: 'manifests restored to what they were before the deploy', tenant: options.tenant });

@@ -51,6 +51,13 @@ describe('a version blocked by hand (issue 14, finding 4)', () => {
     writeFileSync(manifest, before.replace('callbot:v2', 'callbot:v3'));
     await expect(applyTenant(s.core, s.client.cluster, { tenant: 'test-download' })).rejects.toThrow(`callbot uses blocked image ${image('v3')}`);
     expect(await s.liveImage('test-download', 'callbot')).toBe(image('v2'));
+    // --force applies it; the pipeline itself audits that, whoever called it.
+    await applyTenant(s.core, s.client.cluster, { tenant: 'test-download', force: true, reason: 'hotfix accepted by security' });
+    expect((await s.core.audit.list()).find((e) => e.action === 'apply.force')).toMatchObject({
+      actor: 'operator@example.test',
+      target: 'test-download',
+      details: { forcedImages: [image('v3')], reason: 'hotfix accepted by security' },
+    });
     const validated = await validateManifests(s.core, { tenant: 'test-download', offlineReason: 'test' });
     expect(validated.problems.filter((p) => p.severity === 'error').map((p) => p.message)).toContainEqual(expect.stringMatching(/tag v3 of callbot is blocked \(status blocked; version callbot-v3-/));
     writeFileSync(manifest, before);
