@@ -5,13 +5,13 @@ import { Monitor } from '../monitor/monitor.js';
 import { tenantNamespaces } from '../monitor/status-view.js';
 import { openCluster } from './cluster-option.js';
 import { println, type Command } from './command.js';
-import { intFlag, stringFlag } from './flags.js';
+import { boolFlag, intFlag, stringFlag } from './flags.js';
 
 export const monitorCommand: Command = {
   name: 'monitor',
   summary: 'watch every tenant, keep deployment records current and apply the auto-rollback policy',
-  usage: '  ecp monitor [--interval S] [--tenant T] [--context C | --sandbox]',
-  flags: { interval: { type: 'number' } },
+  usage: '  ecp monitor [--interval S] [--tenant T] [--skip-registry-check] [--context C | --sandbox]\n\n  --skip-registry-check  auto-rollbacks write the manifest without checking the image in the registry (audited)',
+  flags: { interval: { type: 'number' }, skipRegistryCheck: { type: 'boolean' } },
   // It rolls back by itself only when the policy names services.
   mutating: (ctx) => ctx.config.autoRollback.services.length > 0,
   async run(ctx) {
@@ -25,6 +25,7 @@ export const monitorCommand: Command = {
     await watcher.start();
     const monitor = new Monitor(core, client, {
       tenant: stringFlag(ctx, 'tenant'),
+      skipRegistryCheck: boolFlag(ctx, 'skipRegistryCheck'),
       readLive: async (tenants) => {
         namespaces = tenantNamespaces(tenants);
         await watcher.refresh();
