@@ -68,7 +68,7 @@ export function autoRollbackDecision(
     // Never a cascade: the rollback's own target failing is for a person to judge.
     return { rollback: false, why: `${target} is Degraded after the ${latest.kind} to ${latest.toImage}; ecp does not roll back a rollback automatically: decide by hand (ecp rollback ${row.tenantId} ${row.service} --to ID)`, notable: true };
   }
-  if (!latest || latest.kind !== 'deploy') {
+  if (latest?.kind !== 'deploy') {
     return { rollback: false, why: `${target} is Degraded but its last change was not a deploy recorded by ecp`, notable: true };
   }
   if (latest.toImage !== row.liveImage) {

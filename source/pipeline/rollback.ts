@@ -6,7 +6,7 @@
  * only then is the manifest written.
  */
 import { findService, loadTenant } from '../adapters/manifests.js';
-import { KubeClient, statusCodeOf, toClusterError } from '../adapters/kube.js';
+import { statusCodeOf, toClusterError, type KubeClient } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import type { LiveDeployment } from '../domain/kube-types.js';
 import { dns1123Problem, parseImageRef } from '../domain/names.js';

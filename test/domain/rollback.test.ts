@@ -76,6 +76,12 @@ describe('auto-rollback policy', () => {
   it('only after a deploy ecp recorded of the image that is live', () => {
     expect(autoRollbackDecision(row({}), undefined, policy, new Set()).rollback).toBe(false);
     expect(autoRollbackDecision(row({}), { ...deployed, kind: 'rollback' }, policy, new Set()).rollback).toBe(false);
+    // Never a cascade: a rollback's own target turning Degraded is said, and left to a person.
+    expect(autoRollbackDecision(row({}), { ...deployed, kind: 'auto-rollback', status: 'succeeded' }, policy, new Set())).toEqual({
+      rollback: false,
+      notable: true,
+      why: `test-download/callbot is Degraded after the auto-rollback to ${img('v5')}; ecp does not roll back a rollback automatically: decide by hand (ecp rollback test-download callbot --to ID)`,
+    });
     expect(autoRollbackDecision(row({ liveImage: img('v6') }), deployed, policy, new Set()).rollback).toBe(false);
     expect(autoRollbackDecision(row({ health: 'Progressing' }), deployed, policy, new Set()).rollback).toBe(false);
   });
