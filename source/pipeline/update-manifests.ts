@@ -22,9 +22,8 @@ import type { Core } from '../core.js';
 import { fieldOf, imageWithTag } from '../domain/manifest-model.js';
 import { applyEdits, changedLines, decideTarget, renderLike, type TargetDecision, type TextEdit } from '../domain/manifest-update.js';
 import { dns1123Problem, dockerTagProblem, parseImageRef } from '../domain/names.js';
-import type { ImageVersion } from '../domain/types.js';
+import type { Approval, ImageVersion } from '../domain/types.js';
 import { UsageError } from '../errors.js';
-import type { Approval } from '../domain/types.js';
 import { approvalRequestOf, passApprovalGate, type GateRequest } from './approval-gate.js';
 import { assertMayChange } from './policy.js';
 import { auditFailedChoice } from './versions.js';
@@ -421,7 +420,6 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
         details: {
           changes: result.changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
           force: result.forced.length > 0 ? { refusals: result.forced } : null,
-          failedChosen: result.changes.filter((c) => c.failedChoice).map((c) => c.versionId ?? c.to),
           registryCheck: result.registryCheck,
           reason: options.reason ?? null,
         },
