@@ -1,7 +1,6 @@
 import { createCore } from '../core.js';
-import { UsageError } from '../errors.js';
 import { applyTenant } from '../pipeline/apply.js';
-import { openCluster } from './cluster-option.js';
+import { requireCluster } from './cluster-option.js';
 import { println, printJson, type Command } from './command.js';
 import { boolFlag, requireInput, stringFlag } from './flags.js';
 import { progressPrinter } from './progress.js';
@@ -15,8 +14,7 @@ export const applyCommand: Command = {
   async run(ctx) {
     const tenant = requireInput(ctx, 0, 'tenant', this.usage.trim());
     const dryRun = boolFlag(ctx, 'dryRun');
-    const session = await openCluster(ctx);
-    if (!session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
+    const session = await requireCluster(ctx);
     try {
       const result = await applyTenant(createCore(ctx.config), session.cluster, {
         tenant,

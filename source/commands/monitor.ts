@@ -1,9 +1,8 @@
 import { createCore } from '../core.js';
-import { UsageError } from '../errors.js';
 import { LiveStateWatcher } from '../monitor/live-state.js';
 import { Monitor } from '../monitor/monitor.js';
 import { tenantNamespaces } from '../monitor/status-view.js';
-import { openCluster } from './cluster-option.js';
+import { requireCluster } from './cluster-option.js';
 import { println, type Command } from './command.js';
 import { boolFlag, intFlag, stringFlag } from './flags.js';
 
@@ -16,8 +15,7 @@ export const monitorCommand: Command = {
   mutating: (ctx) => ctx.config.autoRollback.services.length > 0,
   async run(ctx) {
     const intervalSeconds = intFlag(ctx, 'interval', 1) ?? ctx.config.monitorIntervalSeconds;
-    const session = await openCluster(ctx);
-    if (!session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
+    const session = await requireCluster(ctx);
     const core = createCore(ctx.config);
     const client = session.client;
     let namespaces: readonly string[] = [];

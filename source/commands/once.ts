@@ -4,7 +4,7 @@ import { countStatuses, isAllGood, type ServiceStatus } from '../domain/status.j
 import { UsageError } from '../errors.js';
 import { readLiveSnapshot } from '../monitor/live-state.js';
 import { collectStatus, readTenants, tenantNamespaces } from '../monitor/status-view.js';
-import { openCluster } from './cluster-option.js';
+import { requireCluster } from './cluster-option.js';
 import { formatColumns, println, printJson, type Command } from './command.js';
 import { stringFlag } from './flags.js';
 
@@ -20,10 +20,7 @@ export const onceCommand: Command = {
     const tenantId = stringFlag(ctx, 'tenant');
     const tenants = await readTenants(core, tenantId);
     if (tenants.length === 0) throw new UsageError(`No tenants found in ${ctx.config.manifestsDir}.`);
-    const session = await openCluster(ctx);
-    if (!session) {
-      throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
-    }
+    const session = await requireCluster(ctx);
     try {
       const live = await readLiveSnapshot(session.client, tenantNamespaces(tenants));
       const statuses = await collectStatus(core, tenants, live);
