@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../source/config.js';
+import { createCore } from '../../source/core.js';
 import { Monitor } from '../../source/monitor/monitor.js';
 import { readLiveSnapshot } from '../../source/monitor/live-state.js';
 import { tenantNamespaces } from '../../source/monitor/status-view.js';
@@ -112,5 +114,26 @@ describe('auto-rollback never cascades (issue 14, finding 6)', () => {
     expect(said).toEqual([expect.stringMatching(/test-download\/callbot is Degraded after the auto-rollback to .*callbot:v2; ecp does not roll back a rollback automatically: decide by hand/)]);
     expect((await versionOf(s, 'broken')).failure).toMatchObject({ tenantId: 'test-download' });
     expect(readFileSync(s.manifest('test-download', 'callbot.yaml'), 'utf8')).toContain(image('callbot', 'v2'));
+  });
+});
+
+describe('the monitor in read-only mode', () => {
+  it('reports, and settles no record and rolls nothing back', async () => {
+    const s = await world('autoRollback:\n  services: [callbot]\nrequireApproval: []\n');
+    const seed = image('callbot', 'v1.0.0-seed01');
+    await s.core.store.update((data) => {
+      data.deployments.push({ id: 'dep-open', tenantId: 'test-download', namespace: 'test-download', serviceName: 'callbot', toImage: seed, kind: 'deploy', status: 'progressing', actor: 'operator@example.test', startedAt: new Date().toISOString() });
+    });
+    const readOnly = createCore(loadConfig({ cwd: s.repo, env: { ...process.env, ...s.env }, readOnly: true }));
+    const events: string[] = [];
+    const monitor = new Monitor(readOnly, s.client, { readLive: (tenants) => readLiveSnapshot(s.client, tenantNamespaces(tenants)) });
+    monitor.on('event', (e: { message: string }) => events.push(e.message));
+    const rows = await monitor.tick();
+    expect(rows.find((r) => r.tenantId === 'test-download' && r.service === 'callbot')).toMatchObject({ liveImage: seed, health: 'Healthy' });
+    expect(events).toEqual(['read-only mode: deployment records are not settled and nothing is rolled back automatically']);
+    expect((await s.core.store.read()).deployments.find((d) => d.id === 'dep-open')?.status).toBe('progressing');
+    // The same pass with writes allowed settles it.
+    await new Monitor(s.core, s.client, { readLive: (tenants) => readLiveSnapshot(s.client, tenantNamespaces(tenants)) }).tick();
+    expect((await s.core.store.read()).deployments.find((d) => d.id === 'dep-open')?.status).toBe('succeeded');
   });
 });
