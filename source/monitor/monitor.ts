@@ -39,6 +39,7 @@ export class Monitor extends EventEmitter {
   private readonly handled = new Set<string>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<ServiceStatus[]>;
+  private saidReadOnly = false;
 
   constructor(
     private readonly core: Core,
@@ -82,6 +83,12 @@ export class Monitor extends EventEmitter {
     } catch (error) {
       this.log('error', `refresh failed: ${errorMessage(error)}`);
       return [];
+    }
+    // Read-only: it watches and reports, and changes nothing (no record settled, no rollback).
+    if (this.core.config.readOnly) {
+      if (!this.saidReadOnly) this.log('info', 'read-only mode: deployment records are not settled and nothing is rolled back automatically');
+      this.saidReadOnly = true;
+      return rows;
     }
     const records = (await this.core.store.read()).deployments;
     for (const row of rows) {
