@@ -1,3 +1,4 @@
+/** `ecp health`: the deploy metrics of each tenant and service (success rate, time to ready, rollbacks). */
 import { createCore } from '../core.js';
 import { formatDuration } from '../domain/duration.js';
 import { metricsByTenant, type DeploymentMetrics } from '../domain/metrics.js';
