@@ -19,7 +19,7 @@ import { buildTargets } from './build-targets.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
-import { tagDeployment } from './tag.js';
+import { tagDeployment } from './deploy-tag.js';
 import { gateRequestOf, updateManifests, type ServiceChange } from './update-manifests.js';
 import { validateManifests } from './validate.js';
 import { assertMayChange } from './policy.js';

@@ -18,7 +18,7 @@ import { UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
-import { tagDeployment } from './tag.js';
+import { tagDeployment } from './deploy-tag.js';
 import { updateManifests } from './update-manifests.js';
 import { assertMayChange } from './policy.js';
 import { defaultRollbackTarget } from './rollback-target.js';

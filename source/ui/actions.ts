@@ -185,7 +185,7 @@ async function validate({ core, client, target, log }: ActionContext): Promise<A
 }
 
 async function tag({ core, target, log }: ActionContext): Promise<ActionOutcome> {
-  const { tagDeployment } = await import('../pipeline/tag.js');
+  const { tagDeployment } = await import('../pipeline/deploy-tag.js');
   const result = await tagDeployment(core, { tenant: target.tenant.id, onEvent: pipelineEventsTo(log) });
   if (!result.committed && !result.tag) return { ok: true, summary: 'nothing to commit, no new tag' };
   return { ok: true, summary: `${result.commit ? `commit ${result.commit.slice(0, 7)}` : 'no new commit'}${result.tag ? `, tag ${result.tag}` : ''}` };

@@ -14,7 +14,7 @@ import { buildServices } from '../../source/pipeline/build.js';
 import { deploy } from '../../source/pipeline/deploy.js';
 import { rollback } from '../../source/pipeline/rollback.js';
 import { scanVersion } from '../../source/pipeline/scan.js';
-import { tagDeployment } from '../../source/pipeline/tag.js';
+import { tagDeployment } from '../../source/pipeline/deploy-tag.js';
 import { updateManifests } from '../../source/pipeline/update-manifests.js';
 import { changeVersionStatus, registerVersion } from '../../source/pipeline/versions.js';
 import { repoRoot } from '../helpers/run-ecp.js';
