@@ -2,6 +2,7 @@
 import { currentActor } from './adapters/identity.js';
 import type { Config } from './config.js';
 import { AuditLog } from './store/audit.js';
+import { withCachedReads as withCachedStore } from './store/cached-reads.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface Core {
@@ -18,4 +19,12 @@ export function createCore(config: Config): Core {
     audit: new AuditLog(config.dataDir),
     actor: () => currentActor(config.baseDir),
   };
+}
+
+/**
+ * The same core, but `store.read()` parses store.json again only when the file changed: for the
+ * console's many reads between two writes. Reads only; writes go through the lock as always.
+ */
+export function withCachedReads(core: Core): Core {
+  return { ...core, store: withCachedStore(core.store) };
 }

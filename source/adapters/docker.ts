@@ -21,6 +21,7 @@ import tar from 'tar-fs';
 // The package is CommonJS with an ES-style `default` in its types: take whichever is the function.
 const dockerignore = ((dockerignoreModule as unknown as { default?: unknown }).default ??
   dockerignoreModule) as unknown as typeof dockerignoreModule.default;
+import { DOCKER_HUB, parseImageRef } from '../domain/names.js';
 import { EcpError, UsageError, errorMessage } from '../errors.js';
 
 /** A build or push the engine refused or that failed in a step: exit 1, the other builds go on. */
@@ -202,8 +203,7 @@ export class DockerEngine {
 
   /** Pushes `image` (repository:tag); resolves to the digest the registry gave it. */
   async push(image: string, onProgress: (p: DockerProgress) => void = () => {}, env: NodeJS.ProcessEnv = process.env): Promise<PushResult> {
-    const { repository, tag } = splitImage(image);
-    const registry = registryHost(repository);
+    const { tag = 'latest', registry } = parseImageRef(image);
     const authconfig = await registryAuth(registry, env);
     let stream: NodeJS.ReadableStream;
     try {
@@ -286,22 +286,6 @@ export function firstError(events: readonly EngineEvent[]): string | undefined {
   return undefined;
 }
 
-// ------------------------------------------------------------------------------- references
-
-/** `host:5000/a/b:tag` → repository `host:5000/a/b`, tag `tag` (default latest). */
-export function splitImage(image: string): { repository: string; tag: string } {
-  const slash = image.lastIndexOf('/');
-  const colon = image.lastIndexOf(':');
-  if (colon > slash) return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
-  return { repository: image, tag: 'latest' };
-}
-
-/** The registry host of a repository (Docker Hub when the first part is not a host). */
-export function registryHost(repository: string): string {
-  const first = repository.split('/')[0] ?? '';
-  return repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
-}
-
 // -------------------------------------------------------------------------------- build context
 
 /**
@@ -377,7 +361,7 @@ function configDir(env: NodeJS.ProcessEnv): string {
 
 /** Keys a registry may be filed under in config.json. */
 function registryKeys(registry: string): string[] {
-  if (registry === 'docker.io') return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+  if (registry === DOCKER_HUB) return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
   return [registry, `https://${registry}`, `http://${registry}`, `https://${registry}/v1/`, `http://${registry}/v1/`, `https://${registry}/v2/`];
 }
 
@@ -400,7 +384,7 @@ function credentialHelper(helper: string, server: string): Promise<{ Username?: 
  * DOCKER_PASSWORD win over the config file.
  */
 export async function registryAuth(registry: string, env: NodeJS.ProcessEnv = process.env): Promise<Docker.AuthConfig | undefined> {
-  const serveraddress = registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
+  const serveraddress = registry === DOCKER_HUB ? 'https://index.docker.io/v1/' : registry;
   if (env.DOCKER_USERNAME && env.DOCKER_PASSWORD) {
     return { username: env.DOCKER_USERNAME, password: env.DOCKER_PASSWORD, serveraddress };
   }

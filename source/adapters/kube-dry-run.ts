@@ -5,7 +5,8 @@
  * patches gets a dry-run create instead (an object that already exists then counts as accepted).
  * Errors become one outcome per object; an unreachable server is a UsageError naming it.
  */
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { serverSideApply } from './kube.js';
 import { UsageError } from '../errors.js';
 
 export interface DryRunTarget {
@@ -111,10 +112,7 @@ export function dryRunner(target: DryRunTarget, options: { timeoutMs?: number; f
     async dryRun(object) {
       if (applyUnsupported) return create(object);
       try {
-        await withTimeout(
-          client.patch(object, undefined, 'All', fieldManager, true, PatchStrategy.ServerSideApply),
-          timeoutMs,
-        );
+        await withTimeout(serverSideApply(client, object, { dryRun: true, force: true, fieldManager }), timeoutMs);
         return { ok: true };
       } catch (error) {
         const { code, status } = statusOf(error);

@@ -5,7 +5,17 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+  type KubernetesObjectApi,
+  type V1Deployment,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { EcpError, UsageError } from '../errors.js';
 import { debug } from '../log.js';
 
@@ -173,4 +183,12 @@ export class KubeClient {
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
   }
+}
+
+/**
+ * The one server-side apply ecp sends (PATCH with application/apply-patch+yaml, field manager
+ * named): `ecp apply` for real, validate and apply's pre-check as a dry run.
+ */
+export function serverSideApply(api: KubernetesObjectApi, object: KubernetesObject, options: { dryRun: boolean; force: boolean; fieldManager: string }): Promise<KubernetesObject> {
+  return api.patch(object, undefined, options.dryRun ? 'All' : undefined, options.fieldManager, options.force, PatchStrategy.ServerSideApply);
 }

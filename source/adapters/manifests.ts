@@ -9,7 +9,7 @@
  * is checked before any path is built from it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FAILSAFE_SCHEMA, loadAll, Type } from 'js-yaml';
 import { isAlias, isNode, isScalar, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
@@ -681,4 +681,33 @@ export function imageNode(
     return { ok: false, reason: 'its image is written as a block scalar (| or >); edit it by hand' };
   }
   return { ok: true, start: node.range[0], end: node.range[1], source: String(node.source ?? node.value), type };
+}
+
+/**
+ * What the manifests folder looks like on disk (each YAML file's path, size and mtime): parsing
+ * a thousand manifests again is only worth it when this changed.
+ */
+export async function manifestsSignature(manifestsDir: string): Promise<string> {
+  const parts: string[] = [];
+  let tenants: string[];
+  try {
+    tenants = (await readdir(manifestsDir)).sort();
+  } catch {
+    return 'missing';
+  }
+  for (const tenant of tenants) {
+    const dir = path.join(manifestsDir, tenant);
+    let files: string[];
+    try {
+      files = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
+    } catch {
+      parts.push(`${tenant}:not-a-folder`);
+      continue;
+    }
+    for (const file of files) {
+      const s = await stat(path.join(dir, file)).catch(() => undefined);
+      parts.push(`${tenant}/${file}:${s?.size}:${s?.mtimeMs}`);
+    }
+  }
+  return parts.join('|');
 }

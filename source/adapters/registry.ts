@@ -4,6 +4,7 @@
  * bearer tokens and basic credentials (DOCKER_USERNAME / DOCKER_PASSWORD) are handled for
  * registries that ask for them. Credentials are never put in an error message.
  */
+import { DOCKER_HUB } from '../domain/names.js';
 import { UsageError } from '../errors.js';
 
 /** What `HEAD /v2/<name>/manifests/<ref>` should accept: single manifests and manifest lists. */
@@ -30,6 +31,8 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 /** Base URL of a registry host such as `localhost:5000` or `registry.example.com`. */
 export function registryBaseUrl(registry: string, scheme?: 'http' | 'https'): string {
   if (/^https?:\/\//.test(registry)) return registry.replace(/\/+$/, '');
+  // ecp names Docker Hub docker.io (domain/names.ts); its registry API lives on another host.
+  if (registry === DOCKER_HUB) return 'https://registry-1.docker.io';
   const chosen = scheme ?? (LOOPBACK.test(registry) ? 'http' : 'https');
   return `${chosen}://${registry}`;
 }
@@ -146,21 +149,6 @@ function checkRepository(repository: string): void {
   if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(repository)) {
     throw new UsageError(`"${repository}" is not a valid image repository name.`);
   }
-}
-
-/**
- * Splits `localhost:5000/ecp-ai/callbot` into its registry host and the repository path inside
- * it. The first part is a registry only when it looks like a host (has a dot or a port, or is
- * localhost); otherwise it is Docker Hub.
- */
-export function splitRepository(repository: string): { registry: string; name: string } {
-  const slash = repository.indexOf('/');
-  const first = slash < 0 ? '' : repository.slice(0, slash);
-  if (first && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    return { registry: first, name: repository.slice(slash + 1) };
-  }
-  const name = repository.includes('/') ? repository : `library/${repository}`;
-  return { registry: 'registry-1.docker.io', name };
 }
 
 /**

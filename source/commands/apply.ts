@@ -1,7 +1,6 @@
 import { createCore } from '../core.js';
-import { UsageError } from '../errors.js';
 import { applyTenant } from '../pipeline/apply.js';
-import { openCluster } from './cluster-option.js';
+import { requireCluster } from './cluster-option.js';
 import { println, printJson, type Command } from './command.js';
 import { boolFlag, requireInput, stringFlag } from './flags.js';
 import { progressPrinter } from './progress.js';
@@ -15,25 +14,16 @@ export const applyCommand: Command = {
   async run(ctx) {
     const tenant = requireInput(ctx, 0, 'tenant', this.usage.trim());
     const dryRun = boolFlag(ctx, 'dryRun');
-    const session = await openCluster(ctx);
-    if (!session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
-    const core = createCore(ctx.config);
+    const session = await requireCluster(ctx);
     try {
-      const result = await applyTenant(core, session.cluster, {
+      const result = await applyTenant(createCore(ctx.config), session.cluster, {
         tenant,
         dryRun,
         forceConflicts: boolFlag(ctx, 'forceConflicts'),
         force: boolFlag(ctx, 'force'),
+        reason: stringFlag(ctx, 'reason'),
         onEvent: progressPrinter(ctx),
       });
-      if (!dryRun) {
-        await core.audit.append({
-          actor: await core.actor(),
-          action: result.forced.length ? 'apply.force' : 'apply',
-          target: tenant,
-          details: { cluster: session.cluster.description, objects: result.objects.length, forcedImages: result.forced, forceConflicts: boolFlag(ctx, 'forceConflicts'), reason: stringFlag(ctx, 'reason') ?? null },
-        });
-      }
       if (ctx.flags.json) printJson(ctx, result);
       else for (const o of result.objects) println(ctx.io.stdout, `${o.kind.toLowerCase()}/${o.name} ${o.result}${dryRun ? ' (dry run)' : ''}`);
       return 0;

@@ -1,6 +1,7 @@
 /** `ecp approvals | approve | reject` (issue 8). */
 import { createCore } from '../core.js';
-import { decideApproval, imagesAsTags, shownStatus, type Decision } from '../pipeline/approval-decision.js';
+import { imagesAsTags, shownStatus } from '../domain/approvals.js';
+import { decideApproval, type Decision } from '../pipeline/approval-decision.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { boolFlag, requireInput, stringFlag } from './flags.js';
 

@@ -1,44 +1,12 @@
 /** `ecp build [service...]` — build, push and register service images (issue 4). */
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { ServiceBuildConfig } from '../config.js';
 import { createCore } from '../core.js';
-import { UsageError } from '../errors.js';
 import { buildServices, defaultConcurrency, type BuildEvent, type BuildResult } from '../pipeline/build.js';
+import { buildTargets } from '../pipeline/build-targets.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { intFlag } from './flags.js';
 
 const USAGE = '  ecp build [service...] [--concurrency N] [--no-push] [--json]';
-
-/** The configured services the command line names (all when it names none). */
-export function selectServices(ctx: CommandContext): ServiceBuildConfig[] {
-  const configured = ctx.config.services;
-  const where = ctx.config.configFile ?? `ecp.config.yaml (none found in ${ctx.config.baseDir})`;
-  if (configured.length === 0) {
-    throw new UsageError(`No services are configured to build: add a \`services:\` list to ${where} (see ecp.config.example.yaml).`);
-  }
-  if (ctx.input.length === 0) return configured;
-  const unknown = ctx.input.filter((name) => !configured.some((s) => s.name === name));
-  if (unknown.length > 0) {
-    const names = unknown.map((n) => `"${n}"`).join(', ');
-    throw new UsageError(
-      `${unknown.length === 1 ? 'Service' : 'Services'} ${names} ${unknown.length === 1 ? 'is' : 'are'} not in the \`services:\` list of ${where} (configured: ${configured.map((s) => s.name).join(', ')}).`,
-    );
-  }
-  const wanted = new Set(ctx.input);
-  return configured.filter((s) => wanted.has(s.name));
-}
-
-/** A missing context or Dockerfile is a config error, found before anything is built. */
-function checkSources(services: readonly ServiceBuildConfig[]): void {
-  for (const s of services) {
-    if (!existsSync(s.context) || !statSync(s.context).isDirectory()) {
-      throw new UsageError(`The build context of service ${s.name}, ${s.context}, is not a folder.`);
-    }
-    const dockerfile = path.resolve(s.context, s.dockerfile);
-    if (!existsSync(dockerfile)) throw new UsageError(`The Dockerfile of service ${s.name}, ${dockerfile}, does not exist.`);
-  }
-}
 
 function progressPrinter(ctx: CommandContext, services: readonly ServiceBuildConfig[]): (event: BuildEvent) => void {
   const width = Math.max(...services.map((s) => s.name.length));
@@ -81,8 +49,7 @@ export const buildCommand: Command = {
   // Pushing and registering change the registry and the store; --no-push only builds locally.
   mutating: (ctx) => ctx.flags.push !== false,
   async run(ctx) {
-    const services = selectServices(ctx);
-    checkSources(services);
+    const { services } = buildTargets(ctx.config, ctx.input.length ? ctx.input : undefined);
     const concurrency = intFlag(ctx, 'concurrency', 1) ?? defaultConcurrency();
     const push = ctx.flags.push !== false;
     const core = createCore(ctx.config);

@@ -1,36 +1,17 @@
-/**
- * Which cluster a command talks to: `--sandbox` starts an in-process sandbox seeded from the
- * manifests (so everything works on a fresh machine); otherwise the user's kubeconfig.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadCluster, type Cluster } from '../adapters/kube.js';
-import { startSandbox } from '../sandbox/index.js';
+/** Which cluster a command talks to: `--sandbox`, else the kubeconfig (and its --context). */
+import { UsageError } from '../errors.js';
+import { openCluster as openSession, type ClusterSession } from '../pipeline/cluster-session.js';
 import type { CommandContext } from './command.js';
 
-export interface ClusterSession {
-  cluster: Cluster;
-  sandbox: boolean;
-  close(): Promise<void>;
+const NO_CLUSTER = 'No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.';
+
+export function openCluster(ctx: Pick<CommandContext, 'config' | 'flags' | 'env'>): Promise<ClusterSession | undefined> {
+  return openSession({ sandbox: ctx.flags.sandbox === true, seed: ctx.config.manifestsDir, context: ctx.config.kubeContext, env: ctx.env });
 }
 
-export async function openCluster(ctx: Pick<CommandContext, 'config' | 'flags' | 'env'>): Promise<ClusterSession | undefined> {
-  if (ctx.flags.sandbox === true) {
-    const sandbox = await startSandbox({ port: 0, seed: ctx.config.manifestsDir });
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-sandbox-'));
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    await sandbox.writeKubeconfig(kubeconfig);
-    const cluster = loadCluster({ env: ctx.env, kubeconfig })!;
-    return {
-      cluster: { ...cluster, description: `SANDBOX (${cluster.server})` },
-      sandbox: true,
-      async close() {
-        await sandbox.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const cluster = loadCluster({ env: ctx.env, context: ctx.config.kubeContext });
-  return cluster ? { cluster, sandbox: false, close: async () => undefined } : undefined;
+/** The session, or a UsageError saying how to configure one. */
+export async function requireCluster(ctx: Pick<CommandContext, 'config' | 'flags' | 'env'>): Promise<ClusterSession> {
+  const session = await openCluster(ctx);
+  if (!session) throw new UsageError(NO_CLUSTER);
+  return session;
 }

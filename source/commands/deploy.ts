@@ -1,4 +1,3 @@
-import { KubeClient } from '../adapters/kube.js';
 import { createCore } from '../core.js';
 import { UsageError } from '../errors.js';
 import { deploy } from '../pipeline/deploy.js';
@@ -30,7 +29,7 @@ export const deployCommand: Command = {
     const session = apply ? await openCluster(ctx) : undefined;
     if (apply && !session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, use --sandbox, or deploy with --no-apply.');
     try {
-      const result = await deploy(createCore(ctx.config), session ? new KubeClient(session.cluster) : undefined, {
+      const result = await deploy(createCore(ctx.config), session?.client, {
         tenant,
         services: stringListFlag(ctx, 'service'),
         build: ctx.flags.build !== false,

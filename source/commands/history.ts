@@ -1,5 +1,5 @@
 import { createCore } from '../core.js';
-import { dns1123Problem } from '../domain/names.js';
+import { dns1123Problem, tagOf } from '../domain/names.js';
 import { formatDuration } from '../domain/duration.js';
 import { UsageError } from '../errors.js';
 import { formatColumns, println, printJson, type Command } from './command.js';
@@ -27,7 +27,7 @@ export const historyCommand: Command = {
       println(ctx.io.stdout, `No deployments of ${tenant}${service ? `/${service}` : ''} are recorded.`);
       return 0;
     }
-    const tag = (image?: string) => image?.slice(image.lastIndexOf(':') + 1) ?? '-';
+    const tag = (image?: string) => (image ? tagOf(image) : '-');
     println(
       ctx.io.stdout,
       formatColumns(

@@ -1,8 +1,7 @@
-import { headFacts } from '../adapters/git.js';
 import { serviceRepository } from '../config.js';
-import { imageTag, TagPolicyError } from '../domain/image-tag.js';
 import { dns1123Problem } from '../domain/names.js';
 import { UsageError } from '../errors.js';
+import { previewBuildTag } from '../pipeline/build-targets.js';
 import { println, printJson, type Command } from './command.js';
 import { stringFlag } from './flags.js';
 
@@ -15,19 +14,7 @@ export const imageTagCommand: Command = {
     const service = stringFlag(ctx, 'service');
     const problem = service ? dns1123Problem('Service', service) : undefined;
     if (problem) throw new UsageError(problem);
-    const facts = await headFacts(ctx.config.baseDir);
-    let tag: string;
-    try {
-      tag = imageTag(facts, {
-        policy: ctx.config.tagPolicy,
-        template: ctx.config.tagTemplate,
-        service,
-        now: new Date(),
-      });
-    } catch (error) {
-      if (error instanceof TagPolicyError) throw new UsageError(error.message);
-      throw error;
-    }
+    const { tag, facts } = await previewBuildTag(ctx.config, service);
     if (ctx.flags.json) {
       printJson(ctx, {
         tag,

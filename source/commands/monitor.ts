@@ -1,31 +1,29 @@
-import { KubeClient } from '../adapters/kube.js';
 import { createCore } from '../core.js';
-import { UsageError } from '../errors.js';
 import { LiveStateWatcher } from '../monitor/live-state.js';
 import { Monitor } from '../monitor/monitor.js';
 import { tenantNamespaces } from '../monitor/status-view.js';
-import { openCluster } from './cluster-option.js';
+import { requireCluster } from './cluster-option.js';
 import { println, type Command } from './command.js';
-import { intFlag, stringFlag } from './flags.js';
+import { boolFlag, intFlag, stringFlag } from './flags.js';
 
 export const monitorCommand: Command = {
   name: 'monitor',
   summary: 'watch every tenant, keep deployment records current and apply the auto-rollback policy',
-  usage: '  ecp monitor [--interval S] [--tenant T] [--context C | --sandbox]',
-  flags: { interval: { type: 'number' } },
+  usage: '  ecp monitor [--interval S] [--tenant T] [--skip-registry-check] [--context C | --sandbox]\n\n  --skip-registry-check  auto-rollbacks write the manifest without checking the image in the registry (audited)',
+  flags: { interval: { type: 'number' }, skipRegistryCheck: { type: 'boolean' } },
   // It rolls back by itself only when the policy names services.
   mutating: (ctx) => ctx.config.autoRollback.services.length > 0,
   async run(ctx) {
     const intervalSeconds = intFlag(ctx, 'interval', 1) ?? ctx.config.monitorIntervalSeconds;
-    const session = await openCluster(ctx);
-    if (!session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
+    const session = await requireCluster(ctx);
     const core = createCore(ctx.config);
-    const client = new KubeClient(session.cluster);
+    const client = session.client;
     let namespaces: readonly string[] = [];
     const watcher = new LiveStateWatcher(client, { namespaces: () => namespaces });
     await watcher.start();
     const monitor = new Monitor(core, client, {
       tenant: stringFlag(ctx, 'tenant'),
+      skipRegistryCheck: boolFlag(ctx, 'skipRegistryCheck'),
       readLive: async (tenants) => {
         namespaces = tenantNamespaces(tenants);
         await watcher.refresh();

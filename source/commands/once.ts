@@ -4,8 +4,7 @@ import { countStatuses, isAllGood, type ServiceStatus } from '../domain/status.j
 import { UsageError } from '../errors.js';
 import { readLiveSnapshot } from '../monitor/live-state.js';
 import { collectStatus, readTenants, tenantNamespaces } from '../monitor/status-view.js';
-import { KubeClient } from '../adapters/kube.js';
-import { openCluster } from './cluster-option.js';
+import { requireCluster } from './cluster-option.js';
 import { formatColumns, println, printJson, type Command } from './command.js';
 import { stringFlag } from './flags.js';
 
@@ -21,12 +20,9 @@ export const onceCommand: Command = {
     const tenantId = stringFlag(ctx, 'tenant');
     const tenants = await readTenants(core, tenantId);
     if (tenants.length === 0) throw new UsageError(`No tenants found in ${ctx.config.manifestsDir}.`);
-    const session = await openCluster(ctx);
-    if (!session) {
-      throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
-    }
+    const session = await requireCluster(ctx);
     try {
-      const live = await readLiveSnapshot(new KubeClient(session.cluster), tenantNamespaces(tenants));
+      const live = await readLiveSnapshot(session.client, tenantNamespaces(tenants));
       const statuses = await collectStatus(core, tenants, live);
       const rows = statuses.flatMap((t) => t.rows);
       const counts = countStatuses(rows);

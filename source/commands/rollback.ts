@@ -1,9 +1,8 @@
-import { KubeClient } from '../adapters/kube.js';
 import { createCore } from '../core.js';
 import { parseDuration } from '../domain/duration.js';
 import { UsageError } from '../errors.js';
 import { rollback } from '../pipeline/rollback.js';
-import { openCluster } from './cluster-option.js';
+import { requireCluster } from './cluster-option.js';
 import { println, printJson, type Command } from './command.js';
 import { boolFlag, requireInput, stringFlag } from './flags.js';
 import { progressPrinter } from './progress.js';
@@ -26,10 +25,9 @@ export const rollbackCommand: Command = {
     const reason = stringFlag(ctx, 'reason');
     if (!reason?.trim()) throw new UsageError('A rollback needs a reason: pass --reason "...".');
     const timeoutMs = timeoutFlag(stringFlag(ctx, 'timeout'), '10m');
-    const session = await openCluster(ctx);
-    if (!session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, or use --sandbox.');
+    const session = await requireCluster(ctx);
     try {
-      const result = await rollback(createCore(ctx.config), new KubeClient(session.cluster), {
+      const result = await rollback(createCore(ctx.config), session.client, {
         tenant,
         service,
         reason,

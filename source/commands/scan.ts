@@ -3,11 +3,9 @@
  * counts by severity, passed or failed by the configured gate, status ready or blocked.
  * Exit 0 when the gate passes, 1 when it fails (the version is blocked), 2 for usage errors.
  */
-import { readTrivyReport, reportMismatch, runTrivy, type TrivyScan } from '../adapters/trivy.js';
 import { createCore } from '../core.js';
-import { applyScan, evaluateGate, formatCounts, type GateVerdict } from '../domain/vulnerability-gate.js';
-import type { ImageVersion } from '../domain/types.js';
-import { UsageError } from '../errors.js';
+import { formatCounts } from '../domain/vulnerability-gate.js';
+import { scanVersion } from '../pipeline/scan.js';
 import { println, printJson, type Command } from './command.js';
 import { requireInput, stringFlag } from './flags.js';
 
@@ -21,48 +19,7 @@ export const scanCommand: Command = {
   mutating: true,
   async run(ctx) {
     const id = requireInput(ctx, 0, 'version id', USAGE.trim());
-    const report = stringFlag(ctx, 'report');
-    const core = createCore(ctx.config);
-
-    const found = await core.store.findVersion(id);
-    if (!found) throw new UsageError(`No version has the id "${id}".`);
-    if (found.archived) throw new UsageError(`Version ${id} is archived and can no longer change.`);
-
-    let scan: TrivyScan;
-    if (report !== undefined) {
-      scan = await readTrivyReport(report);
-      const mismatch = reportMismatch(scan, found.version);
-      if (mismatch) throw new UsageError(`Version ${id} was not scanned: ${mismatch}.`);
-    } else {
-      scan = await runTrivy(found.version.fullImageName, ctx.env);
-    }
-    const gate = ctx.config.vulnerabilityGate;
-    const verdict: GateVerdict = evaluateGate(scan.counts, gate);
-    const actor = await core.actor();
-    const { before, after } = await core.store.update((data) => {
-      const index = data.versions.findIndex((v) => v.id === id);
-      if (index < 0) throw new UsageError(`Version ${id} was archived or removed while it was being scanned.`);
-      const previous: ImageVersion = data.versions[index]!;
-      const updated = applyScan(previous, scan.counts, verdict, new Date());
-      data.versions[index] = updated;
-      return { before: previous, after: updated };
-    });
-    await core.audit.append({
-      actor,
-      action: 'version.scan',
-      target: id,
-      details: {
-        source: scan.source,
-        result: after.securityScanResult,
-        vulnerabilities: scan.counts,
-        total: verdict.total,
-        reasons: verdict.reasons,
-        ids: scan.ids,
-        gate: { failOn: gate.failOn, ...(gate.maxCount !== undefined ? { maxCount: gate.maxCount } : {}) },
-        status: { from: before.status, to: after.status },
-      },
-    });
-
+    const { before, version: after, verdict, scan } = await scanVersion(createCore(ctx.config), id, { report: stringFlag(ctx, 'report'), env: ctx.env });
     if (ctx.flags.json) {
       printJson(ctx, { version: after, passed: verdict.passed, reasons: verdict.reasons, source: scan.source });
     } else {

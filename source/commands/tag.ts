@@ -1,7 +1,7 @@
 /** `ecp tag <tenant>`: commit the tenant's changed manifests and tag the deployment in git. */
 import { createCore } from '../core.js';
 import { changeLine } from '../domain/deploy-tag.js';
-import { tagDeployment } from '../pipeline/tag.js';
+import { tagDeployment } from '../pipeline/deploy-tag.js';
 import { println, printJson, type Command } from './command.js';
 import { boolFlag, requireInput, stringFlag } from './flags.js';
 import { progress } from './manifest-output.js';

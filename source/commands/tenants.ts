@@ -1,7 +1,7 @@
 /** `ecp tenants` and `ecp services <tenant>`: what the manifests hold, per tenant and per service. */
-import { listTenantFolders, loadTenant, loadTenants, type ManifestService, type Tenant } from '../adapters/manifests.js';
 import { createCore } from '../core.js';
-import { isBlocked, isReady, type ImageVersion } from '../domain/types.js';
+import { versionsByImage, versionState } from '../domain/status.js';
+import { ignoredTenantFolders, readTenants, type Tenant } from '../monitor/status-view.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { requireInput } from './flags.js';
 import { displayPath, tagText } from './manifest-output.js';
@@ -22,8 +22,8 @@ const tenants: Command = {
   summary: 'list the tenants (folders of the manifests directory) and their services',
   usage: '  ecp tenants [--json]',
   async run(ctx) {
-    const [list, folders] = await Promise.all([loadTenants(ctx.config), listTenantFolders(ctx.config)]);
-    const ignored = folders.filter((f) => !f.valid);
+    const core = createCore(ctx.config);
+    const [list, ignored] = await Promise.all([readTenants(core), ignoredTenantFolders(core)]);
     if (ctx.flags.json) {
       printJson(ctx, { tenants: list.map((t) => tenantJson(ctx, t)), ignoredFolders: ignored.map((f) => displayPath(ctx, f.dir)) });
       return 0;
@@ -46,33 +46,22 @@ const tenants: Command = {
   },
 };
 
-type VersionState = 'ready' | 'blocked' | 'unregistered' | 'untagged' | 'not-ready';
-
-function versionState(service: ManifestService, versions: readonly ImageVersion[]): { state: VersionState; version?: ImageVersion } {
-  if (service.tag === undefined) return { state: 'untagged' };
-  const version = versions
-    .filter((v) => v.serviceName === service.name && v.imageTag === service.tag)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-  if (!version) return { state: 'unregistered' };
-  if (isBlocked(version)) return { state: 'blocked', version };
-  return { state: isReady(version) ? 'ready' : 'not-ready', version };
-}
-
 const services: Command = {
   name: 'services',
   summary: "list a tenant's services: manifest image, tag, replicas and version state",
   usage: '  ecp services <tenant> [--json]',
   async run(ctx) {
     const id = requireInput(ctx, 0, 'tenant', this.usage.trim());
-    const tenant = await loadTenant(ctx.config, id);
-    const versions = (await createCore(ctx.config).store.read()).versions;
+    const core = createCore(ctx.config);
+    const tenant = (await readTenants(core, id))[0]!;
+    const versions = versionsByImage((await core.store.read()).versions);
     const unmanaged = tenant.workloads.filter((w) => !tenant.services.some((s) => s.path === w.path && s.documentIndex === w.documentIndex));
     if (ctx.flags.json) {
       printJson(ctx, {
         tenant: tenant.id,
         namespace: tenant.namespace,
         services: tenant.services.map((s) => {
-          const { state, version } = versionState(s, versions);
+          const version = versions.get(s.image);
           return {
             name: s.name,
             kind: s.kind,
@@ -85,7 +74,7 @@ const services: Command = {
             digest: s.digest ?? null,
             replicas: s.replicas ?? null,
             containers: s.own.map((c) => ({ name: c.name ?? null, list: c.list, image: c.image, line: c.position?.line ?? null })),
-            version: state,
+            version: versionState(version),
             versionId: version?.id ?? null,
           };
         }),
@@ -107,7 +96,7 @@ const services: Command = {
         s.namespace,
         tagText(s.tag),
         s.replicas === undefined ? '-' : String(s.replicas),
-        versionState(s, versions).state,
+        versionState(versions.get(s.image)),
         `${displayPath(ctx, s.path)}:${s.line}`,
       ]);
       println(ctx.io.stdout, formatColumns(['SERVICE', 'KIND', 'NAMESPACE', 'TAG', 'REPLICAS', 'VERSION', 'FILE'], rows));

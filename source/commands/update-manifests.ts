@@ -1,7 +1,6 @@
 /** `ecp update-manifests <tenant...> | --all`: move services' image tags in tenants' manifests. */
-import { listTenantIds } from '../adapters/manifests.js';
 import { createCore } from '../core.js';
-import { updateManyManifests, type UpdateManifestsResult } from '../pipeline/update-manifests.js';
+import { allTenantIds, updateManyManifests, type UpdateManifestsResult } from '../pipeline/update-manifests.js';
 import { UsageError } from '../errors.js';
 import { println, printJson, type Command, type CommandContext } from './command.js';
 import { boolFlag, stringFlag } from './flags.js';
@@ -47,7 +46,7 @@ export const updateManifestsCommand: Command = {
   async run(ctx) {
     const all = boolFlag(ctx, 'all');
     if (all && ctx.input.length > 0) throw new UsageError('Give tenants or --all, not both.');
-    const tenants = all ? await listTenantIds(ctx.config) : ctx.input;
+    const tenants = all ? await allTenantIds(ctx.config) : ctx.input;
     if (tenants.length === 0) throw new UsageError(all ? `There are no tenants in ${ctx.config.manifestsDir}.` : `Missing tenant. Usage: ${USAGE}`);
     const results = await updateManyManifests(createCore(ctx.config), tenants, {
       service: stringFlag(ctx, 'service'),

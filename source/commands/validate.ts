@@ -1,5 +1,4 @@
 /** `ecp validate [tenant]`: check a tenant's manifests (or every tenant's); exit 0 valid, 1 problems, 2 usage. */
-import { dryRunner } from '../adapters/kube-dry-run.js';
 import { createCore } from '../core.js';
 import { validateManifests, type ValidationProblem } from '../pipeline/validate.js';
 import { println, printJson, type Command, type CommandContext } from './command.js';
@@ -40,7 +39,7 @@ export const validateCommand: Command = {
     try {
       result = await validateManifests(createCore(ctx.config), {
         tenant,
-        dryRun: session ? dryRunner(session.cluster) : undefined,
+        cluster: session?.cluster,
         offlineReason,
         onEvent: progress(ctx),
       });

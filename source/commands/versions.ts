@@ -1,20 +1,14 @@
 /** `ecp versions register | list | status | show` — the specification's versions API, headless. */
-import { readFile } from 'node:fs/promises';
 import { createCore } from '../core.js';
 import { dns1123Problem } from '../domain/names.js';
 import { formatDuration } from '../domain/duration.js';
 import type { ImageVersion } from '../domain/types.js';
-import {
-  applyStatusChange,
-  newVersion,
-  parseRegisterBody,
-  parseStatusChange,
-  VersionInputError,
-} from '../domain/versions.js';
+import { parseRegisterBody, parseStatusChange, VersionInputError } from '../domain/versions.js';
 import { UsageError } from '../errors.js';
+import { changeVersionStatus, readVersionBodyFile, registerVersion } from '../pipeline/versions.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { boolFlag, intFlag, requireInput, stringFlag } from './flags.js';
-import { registryPresence } from './registry-check.js';
+import { registryPresence } from '../pipeline/registry-presence.js';
 
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -22,21 +16,24 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The body of `versions register`: --data BODY, --file FILE, --file - (standard input), or the
+ * deprecated --json BODY (kept for old scripts, with a note on stderr; --json alone selects
+ * JSON output).
+ */
 async function registerBodyText(ctx: CommandContext): Promise<{ text: string; source: string }> {
-  const inline = typeof ctx.flags.json === 'string' && ctx.flags.json !== '' ? ctx.flags.json : undefined;
+  const legacy = typeof ctx.flags.json === 'string' && ctx.flags.json !== '' ? ctx.flags.json : undefined;
+  if (legacy !== undefined) println(ctx.io.stderr, 'ecp: --json BODY is deprecated: pass the body with --data BODY (--json alone selects JSON output).');
+  const data = stringFlag(ctx, 'data');
   // meow reads `--file -` as an empty --file followed by the word '-'.
   const file = ctx.flags.file === '' && ctx.input[0] === '-' ? '-' : stringFlag(ctx, 'file');
-  if (inline !== undefined && file !== undefined) throw new UsageError('Give the version body with --json or --file, not both.');
-  if (inline !== undefined) return { text: inline, source: '--json' };
+  const given = [data !== undefined && '--data', legacy !== undefined && '--json BODY', file !== undefined && '--file'].filter(Boolean);
+  if (given.length > 1) throw new UsageError(`Give the version body with one of --data, --file: not ${given.join(' and ')}.`);
+  if (data !== undefined) return { text: data, source: '--data' };
+  if (legacy !== undefined) return { text: legacy, source: '--json' };
   if (file === '-') return { text: await readStdin(ctx.io.stdin), source: 'standard input' };
-  if (file !== undefined) {
-    try {
-      return { text: await readFile(file, 'utf8'), source: file };
-    } catch {
-      throw new UsageError(`Version body file ${file} cannot be read.`);
-    }
-  }
-  throw new UsageError("Missing version body. Usage: ecp versions register --json '<body>' | --file FILE | --file -");
+  if (file !== undefined) return { text: await readVersionBodyFile(file), source: file };
+  throw new UsageError("Missing version body. Usage: ecp versions register --data '<body>' | --file FILE | --file -");
 }
 
 function inputError<T>(work: () => T): T {
@@ -51,8 +48,8 @@ function inputError<T>(work: () => T): T {
 const register: Command = {
   name: 'versions register',
   summary: 'register a built image as a new version',
-  usage: "  ecp versions register --json '{\"service_name\":\"callbot\",...}'\n  ecp versions register --file body.json [--json]\n  ecp versions register --file - < body.json",
-  flags: { json: { type: 'string' }, file: { type: 'string' } },
+  usage: "  ecp versions register --data '{\"service_name\":\"callbot\",...}' [--json]\n  ecp versions register --file body.json [--json]\n  ecp versions register --file - < body.json\n\n  Prints the new version's id (--json: the whole record).",
+  flags: { data: { type: 'string' }, json: { type: 'string' }, file: { type: 'string' } },
   mutating: true,
   async run(ctx) {
     const { text, source } = await registerBodyText(ctx);
@@ -63,18 +60,7 @@ const register: Command = {
       throw new UsageError(`The version body from ${source} is not valid JSON: ${(error as Error).message}.`);
     }
     const input = inputError(() => parseRegisterBody(body));
-    const core = createCore(ctx.config);
-    const actor = await core.actor();
-    const version = await core.store.update(async (data) => {
-      const duplicate =
-        data.versions.some((v) => v.fullImageName === input.fullImageName) ||
-        (await core.store.isImageArchived(input.fullImageName));
-      if (duplicate) throw new UsageError(`Image ${input.fullImageName} is already registered.`);
-      const created = newVersion(input, new Date(), new Set(data.versions.map((v) => v.id)), actor);
-      data.versions.push(created);
-      return created;
-    });
-    await core.audit.append({ actor, action: 'version.register', target: version.id, details: { image: version.fullImageName } });
+    const version = await registerVersion(createCore(ctx.config), input);
     if (ctx.flags.json !== undefined) printJson(ctx, version);
     else println(ctx.io.stdout, version.id);
     return 0;
@@ -140,6 +126,7 @@ function printVersion(ctx: CommandContext, v: ImageVersion): void {
     ['image', v.fullImageName],
     ['digest', v.digest],
     ['status', v.status],
+    ['failed', v.failure && `${v.failure.cause} in ${v.failure.tenantId} (namespace ${v.failure.namespace}) ${v.failure.at}: ${v.failure.reason}`],
     ['scan', v.securityScanResult],
     ['vulnerabilities', `${v.vulnerabilitiesCount}${vulns ? ` (${vulns})` : ''}`],
     ['git', `${v.gitBranch} ${v.gitCommit}`],
@@ -161,25 +148,7 @@ const status: Command = {
     const change = inputError(() =>
       parseStatusChange({ status: stringFlag(ctx, 'status'), scan: stringFlag(ctx, 'scan'), vulns: intFlag(ctx, 'vulns', 0) }),
     );
-    const core = createCore(ctx.config);
-    const actor = await core.actor();
-    const { before, after } = await core.store.update(async (data) => {
-      const index = data.versions.findIndex((v) => v.id === id);
-      if (index < 0) {
-        const archived = await core.store.findVersion(id);
-        throw new UsageError(archived ? `Version ${id} is archived and can no longer change.` : `No version has the id "${id}".`);
-      }
-      const previous = data.versions[index]!;
-      const updated = applyStatusChange(previous, change, new Date());
-      data.versions[index] = updated;
-      return { before: previous, after: updated };
-    });
-    await core.audit.append({
-      actor,
-      action: 'version.status',
-      target: id,
-      details: { from: { status: before.status, scan: before.securityScanResult }, to: change },
-    });
+    const { after } = await changeVersionStatus(createCore(ctx.config), id, change);
     printVersion(ctx, after);
     return 0;
   },

@@ -1,10 +1,12 @@
 /** Approvals for protected namespaces (issue 8): pure rules over plain records. */
+import { tagOf } from './names.js';
 import { matchesAny } from './patterns.js';
 import type { Approval } from './types.js';
 
 export interface ApprovalRequest {
   action: Approval['action'];
   tenantId: string;
+  /** The namespaces the change touches that need an approval, as one label ("a, b"). */
   namespace: string;
   /** service → image the command would write. */
   images: Record<string, string>;
@@ -12,6 +14,15 @@ export interface ApprovalRequest {
 
 export function needsApproval(namespace: string, patterns: readonly string[]): boolean {
   return matchesAny(namespace, patterns);
+}
+
+/**
+ * The namespaces among those a change touches (read from its objects, never from the tenant
+ * folder's name) that match `patterns`, sorted: empty when the change needs no approval, no
+ * typed confirmation, and is not protected from auto-rollback.
+ */
+export function protectedNamespaces(touched: Iterable<string>, patterns: readonly string[]): string[] {
+  return [...new Set(touched)].filter((ns) => matchesAny(ns, patterns)).sort();
 }
 
 export function isExpired(approval: Approval, now: number, ttlMs: number): boolean {
@@ -46,3 +57,20 @@ export function decisionProblem(approval: Approval | undefined, id: string, acto
   if (approval.requestedBy === actor) return `${actor} requested approval ${id} and cannot approve or reject it; another approver must.`;
   return undefined;
 }
+
+/** What an approval shows as: its status, or `expired` for a pending one past the time-to-live. */
+export type ShownApprovalStatus = Approval['status'] | 'expired';
+
+export function shownStatus(approval: Approval, ttlMs: number, now: number): ShownApprovalStatus {
+  return approval.status === 'pending' && isExpired(approval, now, ttlMs) ? 'expired' : approval.status;
+}
+
+/** The images of an approval as `service=tag` words (the CLI's IMAGES column, the console's). */
+export function imagesAsTags(images: Record<string, string>): string {
+  return Object.entries(images)
+    .map(([service, image]) => `${service}=${tagOf(image)}`)
+    .join(' ');
+}
+
+/** Pending and not expired: still waiting for an approver. */
+export const isOpen = (approval: Approval, ttlMs: number, now: number): boolean => shownStatus(approval, ttlMs, now) === 'pending';

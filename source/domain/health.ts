@@ -86,9 +86,10 @@ export function podsOf(deployment: LiveDeployment, pods: readonly LivePod[]): Li
   );
 }
 
-const SEVERITY: Record<HealthStatus, number> = { Healthy: 0, Suspended: 1, Progressing: 2, Missing: 3, Unknown: 4, Degraded: 5 };
+/** Health states from best to worst: the one order (gitops-engine's health.IsWorse). */
+export const HEALTH_ORDER: readonly HealthStatus[] = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Unknown', 'Degraded'];
 
-/** The worst of several health states (a tenant's badge). */
-export function worstHealth(states: readonly HealthStatus[]): HealthStatus {
-  return states.reduce<HealthStatus>((worst, s) => (SEVERITY[s] > SEVERITY[worst] ? s : worst), 'Healthy');
+/** Whether `next` is worse than `current`. */
+export function isWorse(current: HealthStatus, next: HealthStatus): boolean {
+  return HEALTH_ORDER.indexOf(next) > HEALTH_ORDER.indexOf(current);
 }

@@ -14,7 +14,7 @@ import {
   type YamlPath,
 } from './manifest-model.js';
 import { isDns1123Label } from './names.js';
-import { isBlocked, type ImageVersion } from './types.js';
+import { describeFailure, isBlocked, isFailed, type ImageVersion } from './types.js';
 
 export type Severity = 'error' | 'warning';
 export type CheckName = 'yaml' | 'object' | 'schema' | 'name' | 'namespace' | 'image' | 'dry-run' | 'tenant';
@@ -159,8 +159,9 @@ export function imageFindings(workload: WorkloadInfo, rules: ImageRules): Findin
     } else if (isBlocked(version)) {
       const why = version.securityScanResult === 'failed' ? 'security scan failed' : `status ${version.status}`;
       findings.push(imageFinding(workload, c, 'error', `tag ${c.tag} of ${workload.name} is blocked (${why}; version ${version.id})`));
-    } else if (version.status === 'failed') {
-      findings.push(imageFinding(workload, c, 'error', `tag ${c.tag} of ${workload.name} is a failed build (version ${version.id})`));
+    } else if (isFailed(version)) {
+      // Only a version named explicitly gets here again: said, not refused.
+      findings.push(imageFinding(workload, c, 'warning', `tag ${c.tag} of ${workload.name} ${describeFailure(version)} (version ${version.id})`));
     }
   }
   const tags = new Set(own.map((c) => c.tag));

@@ -3,7 +3,7 @@
  * target may be written, and how an image value is rewritten in the file's own text so that no
  * byte but the image changes (same quoting, same comment, same line).
  */
-import { isBlocked, isReady, type ImageVersion } from './types.js';
+import { describeFailure, isBlocked, isFailed, isReady, type ImageVersion } from './types.js';
 
 export type TargetRequest =
   | { mode: 'newest-ready' }
@@ -16,8 +16,10 @@ export interface TargetDecision {
   tag?: string;
   /** The registered version behind the tag, when there is one. */
   version?: ImageVersion;
-  /** Why the target may not be written without --force (unregistered, blocked, failed). */
+  /** Why the target may not be written without --force (unregistered, blocked, still building). */
   refusal?: string;
+  /** A failed version named explicitly: written, with this warning (audited). */
+  failedChoice?: string;
   /** Why nothing is written for this service (no ready version). */
   skip?: string;
 }
@@ -37,7 +39,6 @@ export function versionRefusal(version: ImageVersion): string | undefined {
       ? `is blocked (security scan failed, ${version.vulnerabilitiesCount} vulnerabilities)`
       : 'is blocked';
   }
-  if (version.status === 'failed') return 'is a failed build';
   if (version.status === 'building') return 'is still building';
   return undefined;
 }
@@ -54,13 +55,18 @@ export function decideTarget(service: string, request: TargetRequest, versions: 
   }
   if (request.mode === 'version') {
     const version = request.version;
-    const refusal = versionRefusal(version);
-    return { service, tag: version.imageTag, version, refusal: refusal && `version ${version.id} ${refusal}` };
+    return named(service, version, `version ${version.id}`);
   }
   const version = newestFirst(versions).find((v) => v.serviceName === service && v.imageTag === request.tag);
   if (!version) return { service, tag: request.tag, refusal: `tag ${request.tag} is not registered for ${service}` };
+  return named(service, version, `${service}:${request.tag}`);
+}
+
+/** A version named by --tag or --version: refused when blocked; a failed one goes with a warning. */
+function named(service: string, version: ImageVersion, label: string): TargetDecision {
   const refusal = versionRefusal(version);
-  return { service, tag: request.tag, version, refusal: refusal && `${service}:${request.tag} ${refusal}` };
+  const failedChoice = isFailed(version) ? `${label} ${describeFailure(version)}; written because it was named explicitly` : undefined;
+  return { service, tag: version.imageTag, version, refusal: refusal && `${label} ${refusal}`, failedChoice };
 }
 
 export interface TextEdit {

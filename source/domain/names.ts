@@ -22,8 +22,27 @@ export function dockerTagProblem(value: string): string | undefined {
   return `Image tag "${value}" is not a valid Docker tag (letters, digits, '_', '.' and '-', not starting with '.' or '-', at most 128 characters).`;
 }
 
-/** Splits `registry/prefix/name:tag@digest` into repository and tag, as Docker does. */
-export function parseImageRef(image: string): { repository: string; tag?: string; digest?: string } {
+/** Docker Hub, as ecp names it everywhere (its API host is the registry adapter's business). */
+export const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_ALIASES = new Set([DOCKER_HUB, 'index.docker.io', 'registry-1.docker.io']);
+
+export interface ImageRef {
+  /** As written, without tag and digest: `localhost:5000/ecp-ai/callbot`, `busybox`. */
+  repository: string;
+  tag?: string;
+  /** `sha256:…` after an `@`. */
+  digest?: string;
+  /** The registry host: the first part when it looks like one (a dot, a port, or localhost), else Docker Hub. */
+  registry: string;
+  /** The repository inside its registry: `ecp-ai/callbot`; an official Docker Hub image is `library/busybox`. */
+  path: string;
+}
+
+/**
+ * The one reading of an image reference, as Docker reads it: `[registry[:port]/]path[:tag][@digest]`.
+ * A colon before the last slash belongs to a registry's port, not to a tag.
+ */
+export function parseImageRef(image: string): ImageRef {
   let rest = image;
   let digest: string | undefined;
   const at = rest.indexOf('@');
@@ -31,11 +50,24 @@ export function parseImageRef(image: string): { repository: string; tag?: string
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
   }
-  const slash = rest.lastIndexOf('/');
+  let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
-  // A colon before the last slash belongs to a registry host:port, not to a tag.
-  if (colon > slash) {
-    return { repository: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
   }
-  return { repository: rest, digest };
+  const slash = rest.indexOf('/');
+  const first = slash < 0 ? '' : rest.slice(0, slash);
+  const isHost = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const registry = isHost ? (DOCKER_HUB_ALIASES.has(first) ? DOCKER_HUB : first) : DOCKER_HUB;
+  let path = isHost ? rest.slice(slash + 1) : rest;
+  if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`;
+  return { repository: rest, tag, digest, registry, path };
+}
+
+/** What an image is shown as in a narrow column: its tag, else its digest. */
+export function tagOf(image: string | undefined): string {
+  if (!image) return '';
+  const ref = parseImageRef(image);
+  return ref.tag ?? ref.digest ?? '';
 }

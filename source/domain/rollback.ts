@@ -1,25 +1,40 @@
 /** Rollback rules (issue 6, DESIGN §6): which image to go back to, and when the monitor may do it. */
 import type { ServiceStatus } from './status.js';
 import { matchesAny } from './patterns.js';
-import type { DeploymentRecord } from './types.js';
+import { isBlocked, isFailed, type DeploymentRecord, type ImageVersion } from './types.js';
 
 const newestFirst = (a: DeploymentRecord, b: DeploymentRecord) => b.startedAt.localeCompare(a.startedAt);
 
 /**
  * The image of the newest succeeded deploy or rollback of this tenant/service whose image
- * differs from the one live now and is not blocked: what ran, healthy, before the current image.
+ * differs from the one live now and is neither blocked nor failed: what ran, healthy, before
+ * the current image. `records` and `versions` are hot and archived ones alike.
  */
 export function chooseRollbackTarget(
   records: readonly DeploymentRecord[],
+  versions: readonly ImageVersion[],
   tenantId: string,
   service: string,
   liveImage: string | undefined,
-  isBlockedImage: (image: string) => boolean,
 ): DeploymentRecord | undefined {
+  const excluded = new Set(versions.filter((v) => isBlocked(v) || isFailed(v)).map((v) => v.fullImageName));
   return records
     .filter((r) => r.tenantId === tenantId && r.serviceName === service && r.status === 'succeeded')
     .sort(newestFirst)
-    .find((r) => r.toImage !== liveImage && !isBlockedImage(r.toImage));
+    .find((r) => r.toImage !== liveImage && !excluded.has(r.toImage));
+}
+
+/**
+ * Why `version` cannot be the target of a rollback of a service that runs `liveImage` now
+ * (blocked without --force, or what runs already), or undefined. A failed version may be
+ * chosen by name: the rollback warns and audits it.
+ */
+export function rollbackChoiceProblem(version: ImageVersion, liveImage: string | undefined, force = false): string | undefined {
+  if (isBlocked(version) && !force) {
+    return `Version ${version.id} (${version.imageTag}) is blocked (${version.securityScanResult === 'failed' ? 'scan failed' : 'status blocked'}); --force overrides (audited).`;
+  }
+  if (version.fullImageName === liveImage) return `${version.imageTag} is what runs now; choose an earlier version.`;
+  return undefined;
 }
 
 /** The newest deployment record ecp made for this tenant/service (deploy or rollback). */
@@ -49,7 +64,11 @@ export function autoRollbackDecision(
   if (row.sync === 'Unknown' || row.health === 'Unknown') return { rollback: false, why: 'state is Unknown', notable: false };
   if (row.health !== 'Degraded') return { rollback: false, why: `health is ${row.health}`, notable: false };
   const target = `${row.tenantId}/${row.service}`;
-  if (!latest || latest.kind !== 'deploy') {
+  if (latest && latest.kind !== 'deploy' && latest.toImage === row.liveImage) {
+    // Never a cascade: the rollback's own target failing is for a person to judge.
+    return { rollback: false, why: `${target} is Degraded after the ${latest.kind} to ${latest.toImage}; ecp does not roll back a rollback automatically: decide by hand (ecp rollback ${row.tenantId} ${row.service} --to ID)`, notable: true };
+  }
+  if (latest?.kind !== 'deploy') {
     return { rollback: false, why: `${target} is Degraded but its last change was not a deploy recorded by ecp`, notable: true };
   }
   if (latest.toImage !== row.liveImage) {

@@ -3,9 +3,9 @@
  * console and the monitor all show. Pure: manifests, a live snapshot and versions in, rows out.
  */
 import { formatDuration } from './duration.js';
-import { deploymentHealthWithPods, podsOf, type Health, type HealthStatus } from './health.js';
+import { deploymentHealthWithPods, HEALTH_ORDER, podsOf, type Health, type HealthStatus } from './health.js';
 import type { LiveDeployment, LivePod } from './kube-types.js';
-import { parseImageRef } from './names.js';
+import { parseImageRef, tagOf } from './names.js';
 import { isBlocked, isReady, type ImageVersion } from './types.js';
 
 export type SyncStatus = 'Synced' | 'OutOfSync' | 'Missing' | 'Unknown';
@@ -57,8 +57,6 @@ export interface ServiceStatus {
   /** One line saying what, if anything, is wrong. */
   message: string;
 }
-
-export const tagOf = (image: string | undefined) => (image ? (parseImageRef(image).tag ?? parseImageRef(image).digest ?? '') : '');
 
 /** The live image of the service's own container: matched by repository, else by name. */
 export function liveServiceImage(deployment: LiveDeployment, repository: string, service: string): string | undefined {
@@ -179,7 +177,9 @@ export function versionsByImage(versions: readonly ImageVersion[]): Map<string, 
 }
 
 export type Badge = HealthStatus | 'OutOfSync' | 'NotReady';
-const BADGE_RANK: Badge[] = ['Healthy', 'NotReady', 'Suspended', 'OutOfSync', 'Progressing', 'Missing', 'Unknown', 'Degraded'];
+
+/** A badge's place in the health order: not ready just below Healthy, out of sync below Suspended. */
+const badgeRank = (badge: Badge) => (badge === 'NotReady' ? 0.5 : badge === 'OutOfSync' ? 1.5 : HEALTH_ORDER.indexOf(badge));
 
 /** One word for a service: its health unless Healthy, then drift, then version readiness. */
 export function badgeOf(row: ServiceStatus): Badge {
@@ -190,5 +190,5 @@ export function badgeOf(row: ServiceStatus): Badge {
 
 /** The worst badge among a tenant's services. */
 export function worstBadge(rows: readonly ServiceStatus[]): Badge {
-  return rows.map(badgeOf).reduce<Badge>((worst, b) => (BADGE_RANK.indexOf(b) > BADGE_RANK.indexOf(worst) ? b : worst), 'Healthy');
+  return rows.map(badgeOf).reduce<Badge>((worst, b) => (badgeRank(b) > badgeRank(worst) ? b : worst), 'Healthy');
 }

@@ -27,6 +27,20 @@ export interface ImageVersion {
   buildDurationMs?: number;
   sizeBytes?: number;
   actor?: string;
+  /** Why the version is failed: a rollout that failed, or a rollback away from it. */
+  failure?: VersionFailure;
+}
+
+/** Where and why a version failed (DESIGN §10): it is never chosen again unless named. */
+export interface VersionFailure {
+  at: string;
+  tenantId: string;
+  namespace: string;
+  /** What happened: its rollout failed, or it was rolled back (by hand or automatically). */
+  cause: 'rollout-failed' | 'rolled-back' | 'auto-rolled-back';
+  reason: string;
+  /** The deployment record of the failed rollout or of the rollback. */
+  recordId?: string;
 }
 
 export type DeploymentKind = 'deploy' | 'rollback' | 'auto-rollback';
@@ -81,6 +95,17 @@ export interface AuditEvent {
 /** A version may reach a manifest or a cluster only when it is neither blocked nor failed a scan. */
 export function isBlocked(version: Pick<ImageVersion, 'status' | 'securityScanResult'>): boolean {
   return version.status === 'blocked' || version.securityScanResult === 'failed';
+}
+
+/** Failed a rollout or was rolled back (or a failed build): chosen again only by name. */
+export function isFailed(version: Pick<ImageVersion, 'status'>): boolean {
+  return version.status === 'failed';
+}
+
+/** "failed in test-download/test-download (rollout-failed: …)" — where and why, for messages. */
+export function describeFailure(version: Pick<ImageVersion, 'failure'>): string {
+  const f = version.failure;
+  return f ? `failed in ${f.tenantId} (namespace ${f.namespace}, ${f.cause}: ${f.reason})` : 'is marked failed';
 }
 
 /** Ready to deploy: scanned clean (or scan skipped), and not blocked, failed or retired. */

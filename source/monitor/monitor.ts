@@ -12,7 +12,9 @@ import { autoRollbackDecision, latestRecord } from '../domain/rollback.js';
 import type { LiveSnapshot, ServiceStatus } from '../domain/status.js';
 import type { DeploymentRecord } from '../domain/types.js';
 import { errorMessage } from '../errors.js';
+import { closeRecord } from '../pipeline/records.js';
 import { rollback } from '../pipeline/rollback.js';
+import { markRolloutFailed, markVersionFailed } from '../pipeline/versions.js';
 import { collectStatus, readTenants } from './status-view.js';
 
 export interface MonitorEvent {
@@ -28,6 +30,8 @@ export interface MonitorOptions {
   readLive: (tenants: readonly Tenant[]) => Promise<LiveSnapshot>;
   tenant?: string;
   rollbackTimeoutMs?: number;
+  /** Auto-rollbacks write the manifest without checking the image in the registry (audited). */
+  skipRegistryCheck?: boolean;
 }
 
 export class Monitor extends EventEmitter {
@@ -35,6 +39,7 @@ export class Monitor extends EventEmitter {
   private readonly handled = new Set<string>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<ServiceStatus[]>;
+  private saidReadOnly = false;
 
   constructor(
     private readonly core: Core,
@@ -79,6 +84,12 @@ export class Monitor extends EventEmitter {
       this.log('error', `refresh failed: ${errorMessage(error)}`);
       return [];
     }
+    // Read-only: it watches and reports, and changes nothing (no record settled, no rollback).
+    if (this.core.config.readOnly) {
+      if (!this.saidReadOnly) this.log('info', 'read-only mode: deployment records are not settled and nothing is rolled back automatically');
+      this.saidReadOnly = true;
+      return rows;
+    }
     const records = (await this.core.store.read()).deployments;
     for (const row of rows) {
       const latest = latestRecord(records, row.tenantId, row.service);
@@ -94,16 +105,11 @@ export class Monitor extends EventEmitter {
     if (row.liveImage !== latest.toImage || row.sync === 'Unknown') return;
     const status = row.health === 'Healthy' ? 'succeeded' : row.health === 'Degraded' ? 'failed' : undefined;
     if (!status) return;
-    await this.core.store.update((data) => {
-      const record = data.deployments.find((d) => d.id === latest.id);
-      if (!record || (record.status !== 'progressing' && record.status !== 'pending')) return;
-      record.status = status;
-      record.finishedAt = new Date().toISOString();
-      record.durationMs = Date.parse(record.finishedAt) - Date.parse(record.startedAt);
-      if (status === 'failed') record.message = row.healthMessage;
-    });
+    const closed = await closeRecord(this.core, latest.id, { status, message: status === 'failed' ? row.healthMessage : undefined }, true);
+    if (!closed) return;
     latest.status = status;
     this.log(status === 'failed' ? 'warn' : 'info', `${row.tenantId}/${row.service}: ${latest.kind} of ${latest.toImage} ${status}`, row);
+    if (status === 'failed') await markRolloutFailed(this.core, closed);
   }
 
   private async considerRollback(row: ServiceStatus, latest: DeploymentRecord | undefined): Promise<void> {
@@ -119,7 +125,7 @@ export class Monitor extends EventEmitter {
       return;
     }
     this.handled.add(`${row.tenantId}/${row.service}@${latest!.toImage}`);
-    await this.markVersionFailed(latest!);
+    await markVersionFailed(this.core, latest!.toImage, { tenantId: row.tenantId, namespace: row.namespace, cause: 'auto-rolled-back', reason: decision.reason, recordId: latest!.id });
     this.log('warn', `${row.tenantId}/${row.service} is Degraded after deploying ${latest!.toImage}: rolling back automatically`, row);
     try {
       const result = await rollback(this.core, this.client, {
@@ -128,23 +134,12 @@ export class Monitor extends EventEmitter {
         reason: decision.reason,
         kind: 'auto-rollback',
         timeoutMs: this.options.rollbackTimeoutMs,
+        skipRegistryCheck: this.options.skipRegistryCheck,
         onEvent: (e) => this.log(e.status === 'warn' ? 'warn' : 'info', e.message, row),
       });
       this.log(result.ok ? 'info' : 'error', `${row.tenantId}/${row.service}: auto-rollback to ${result.to} ${result.ok ? 'succeeded' : `did not become healthy: ${result.message}`}`, row);
     } catch (error) {
       this.log('error', `${row.tenantId}/${row.service}: auto-rollback failed: ${errorMessage(error)}`, row);
     }
-  }
-
-  private async markVersionFailed(record: DeploymentRecord): Promise<void> {
-    const actor = await this.core.actor();
-    const changed = await this.core.store.update((data) => {
-      const version = data.versions.find((v) => v.fullImageName === record.toImage);
-      if (!version || version.status === 'failed') return undefined;
-      version.status = 'failed';
-      version.updatedAt = new Date().toISOString();
-      return version.id;
-    });
-    if (changed) await this.core.audit.append({ actor, action: 'version.failed', target: changed, details: { reason: 'Degraded after deploy; auto-rollback', record: record.id } });
   }
 }

@@ -1,5 +1,7 @@
 /** Tenants × services with drift, health and version state: what --once, the console and the monitor show. */
-import { loadTenants, loadTenant, type Tenant } from '../adapters/manifests.js';
+import { listTenantFolders, loadTenants, loadTenant, type Tenant } from '../adapters/manifests.js';
+
+export { manifestsSignature, type Tenant } from '../adapters/manifests.js';
 import type { Core } from '../core.js';
 import { serviceStatus, versionsByImage, worstBadge, type Badge, type LiveSnapshot, type ServiceStatus } from '../domain/status.js';
 import type { ImageVersion } from '../domain/types.js';
@@ -15,6 +17,11 @@ export interface TenantStatus {
 
 export async function readTenants(core: Core, tenantId?: string): Promise<Tenant[]> {
   return tenantId ? [await loadTenant(core.config, tenantId)] : loadTenants(core.config);
+}
+
+/** Folders of the manifests directory that are not tenants (their names are not DNS-1123 labels). */
+export async function ignoredTenantFolders(core: Core): Promise<{ id: string; dir: string }[]> {
+  return (await listTenantFolders(core.config)).filter((f) => !f.valid);
 }
 
 /** Namespaces the tenants deploy into (for per-namespace reads where RBAC limits scope). */

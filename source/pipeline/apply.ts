@@ -3,15 +3,16 @@
  * is first applied with dryRun=All; only when all of them pass (no conflicts with other field
  * managers, nothing invalid) is anything applied for real, so a refused apply changes nothing.
  */
-import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { assertParsed, loadTenant, type Tenant } from '../adapters/manifests.js';
-import { statusCodeOf, toClusterError, type Cluster } from '../adapters/kube.js';
+import { serverSideApply, statusCodeOf, toClusterError, type Cluster } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import { CLUSTER_SCOPED_KINDS } from '../domain/manifest-model.js';
 import { isBlocked } from '../domain/types.js';
 import { versionsByImage } from '../domain/status.js';
 import { EcpError, UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { assertMayChange } from './policy.js';
 
 export const FIELD_MANAGER = 'ecp';
 
@@ -19,8 +20,10 @@ export interface ApplyOptions {
   tenant: string;
   dryRun?: boolean;
   forceConflicts?: boolean;
-  /** Apply images whose version is blocked (audited by the caller). */
+  /** Apply images whose version is blocked (audited, with `reason`). */
   force?: boolean;
+  /** The operator's reason, recorded with --force. */
+  reason?: string;
   onEvent?: EventSink;
 }
 
@@ -108,6 +111,7 @@ function refusal(object: KubernetesObject, error: unknown): string {
 }
 
 export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOptions): Promise<ApplyResult> {
+  if (!options.dryRun) await assertMayChange(core, 'apply');
   const emit = options.onEvent ?? ignoreEvents;
   const tenant = await loadTenant(core.config, options.tenant);
   assertParsed(tenant);
@@ -128,7 +132,7 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
   const objects = objectsOf(tenant);
   const forced = new Set<KubernetesObject>();
   const applyOne = (object: KubernetesObject, dryRun: boolean) =>
-    api.patch(object, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, options.forceConflicts === true || forced.has(object), PatchStrategy.ServerSideApply);
+    serverSideApply(api, object, { dryRun, force: options.forceConflicts === true || forced.has(object), fieldManager: FIELD_MANAGER });
   const exists = async (object: KubernetesObject) => {
     try {
       return await api.read({ apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace } });
@@ -171,5 +175,14 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
     }
   }
   emit({ step: 'apply', status: 'done', message: `${options.dryRun ? 'dry run: ' : ''}${planned.length} object(s) applied`, tenant: options.tenant });
-  return { tenant: options.tenant, dryRun: options.dryRun === true, objects: planned, forced: options.force ? blocked.map((s) => s.image) : [] };
+  const result = { tenant: options.tenant, dryRun: options.dryRun === true, objects: planned, forced: options.force ? blocked.map((s) => s.image) : [] };
+  if (!options.dryRun) {
+    await core.audit.append({
+      actor: await core.actor(),
+      action: result.forced.length ? 'apply.force' : 'apply',
+      target: options.tenant,
+      details: { cluster: cluster.description, objects: planned.length, forcedImages: result.forced, forceConflicts: options.forceConflicts === true, reason: options.reason ?? null },
+    });
+  }
+  return result;
 }

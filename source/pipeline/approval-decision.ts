@@ -4,29 +4,13 @@
  * change to the store and the same audit event.
  */
 import type { Core } from '../core.js';
-import { approvalProblem, decisionProblem, isExpired, type ApprovalRequest } from '../domain/approvals.js';
+import { approvalProblem, decisionProblem, isOpen, type ApprovalRequest } from '../domain/approvals.js';
 import { hasRole } from '../domain/roles.js';
 import type { Approval } from '../domain/types.js';
 import { UsageError } from '../errors.js';
+import { assertMayChange } from './policy.js';
 
 export type Decision = 'approved' | 'rejected';
-
-/** What an approval shows as: its status, or `expired` for a pending one past the time-to-live. */
-export type ShownApprovalStatus = Approval['status'] | 'expired';
-
-export function shownStatus(approval: Approval, ttlMs: number, now: number): ShownApprovalStatus {
-  return approval.status === 'pending' && isExpired(approval, now, ttlMs) ? 'expired' : approval.status;
-}
-
-/** The images of an approval as `service=tag` words (the CLI's IMAGES column, the console's). */
-export function imagesAsTags(images: Record<string, string>): string {
-  return Object.entries(images)
-    .map(([service, image]) => `${service}=${image.slice(image.lastIndexOf(':') + 1)}`)
-    .join(' ');
-}
-
-/** Pending and not expired: still waiting for an approver. */
-export const isOpen = (approval: Approval, ttlMs: number, now: number): boolean => shownStatus(approval, ttlMs, now) === 'pending';
 
 /** The command's name in refusals, as the CLI spells it. */
 const verb = (decision: Decision) => (decision === 'approved' ? 'approve' : 'reject');
@@ -61,10 +45,7 @@ export function decideProblem(core: Pick<Core, 'config'>, approvals: readonly Ap
  */
 export async function decideApproval(core: Core, id: string, decision: Decision, reason?: string): Promise<{ approval: Approval; actor: string }> {
   if (decision === 'rejected' && !reason?.trim()) throw new UsageError('A rejection needs a reason: pass --reason "...".');
-  if (core.config.readOnly) throw new UsageError(`ecp is in read-only mode; "${verb(decision)}" would change something and is refused.`);
-  const actor = await core.actor();
-  const role = approverProblem(core, actor, decision);
-  if (role) throw new UsageError(role);
+  const actor = await assertMayChange(core, verb(decision), 'approver');
   const approval = await core.store.update((data) => {
     const found = data.approvals.find((a) => a.id === id);
     const problem = decisionProblem(found, id, actor, Date.now(), core.config.approvalTtlMs);

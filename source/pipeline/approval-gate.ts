@@ -1,11 +1,12 @@
 /**
- * The approval gate (issue 8): a deploy or manifest update into a namespace matching
- * `requireApproval` needs an approved, unexpired approval for the same tenant, services and
- * images. Without one, a pending approval is recorded and the run stops (exit 3).
+ * The approval gate (issue 8): a deploy or manifest update that touches a namespace matching
+ * `requireApproval` (the namespaces of the objects it changes) needs an approved, unexpired
+ * approval for the same action, tenant, services and images. Without one, a pending approval
+ * is recorded and the run stops (exit 3).
  */
 import { randomUUID } from 'node:crypto';
 import type { Core } from '../core.js';
-import { approvalProblem, needsApproval, type ApprovalRequest } from '../domain/approvals.js';
+import { approvalProblem, protectedNamespaces, type ApprovalRequest } from '../domain/approvals.js';
 import type { Approval } from '../domain/types.js';
 import { EcpError, UsageError } from '../errors.js';
 
@@ -21,10 +22,20 @@ export class ApprovalPendingError extends EcpError {
   }
 }
 
+/** What a change asks the gate about: the namespaces it touches, not the tenant's name. */
+export type GateRequest = Omit<ApprovalRequest, 'namespace'> & { touched: Iterable<string> };
+
+/** The request as an approval records it, or undefined when no touched namespace needs one. */
+export function approvalRequestOf(core: Pick<Core, 'config'>, { touched, ...rest }: GateRequest): ApprovalRequest | undefined {
+  const gated = protectedNamespaces(touched, core.config.requireApproval);
+  if (gated.length === 0 || Object.keys(rest.images).length === 0) return undefined; // nothing gated would change
+  return { ...rest, namespace: gated.join(', ') };
+}
+
 /** Returns the approval used (or undefined when none is needed); throws when the run must stop. */
-export async function passApprovalGate(core: Core, request: ApprovalRequest, approvalId: string | undefined): Promise<Approval | undefined> {
-  if (!needsApproval(request.namespace, core.config.requireApproval)) return undefined;
-  if (Object.keys(request.images).length === 0) return undefined; // nothing would change
+export async function passApprovalGate(core: Core, gate: GateRequest, approvalId: string | undefined): Promise<Approval | undefined> {
+  const request = approvalRequestOf(core, gate);
+  if (!request) return undefined;
   const actor = await core.actor();
   if (approvalId) {
     const approval = (await core.store.read()).approvals.find((a) => a.id === approvalId);

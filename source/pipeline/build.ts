@@ -18,10 +18,12 @@ import { DockerEngine, ImageBuildError, type DockerProgress } from '../adapters/
 import { serviceRepository, type ServiceBuildConfig } from '../config.js';
 import type { Core } from '../core.js';
 import type { GitHeadFacts } from '../domain/image-tag.js';
-import { imageTag, TagPolicyError } from '../domain/image-tag.js';
 import type { ImageVersion } from '../domain/types.js';
-import { newVersion } from '../domain/versions.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
+import { buildTags } from './build-targets.js';
+import { assertMayChange } from './policy.js';
+import { mapLimit } from './concurrency.js';
+import { registerVersion, VersionExistsError } from './versions.js';
 
 export type BuildStep = 'queued' | 'build' | 'output' | 'push' | 'register' | 'done' | 'unchanged' | 'failed';
 
@@ -68,20 +70,6 @@ export function defaultConcurrency(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
-/** Runs `work` over `items` with at most `limit` at once, keeping the order of results. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
-}
-
 export async function buildServices(
   core: Core,
   services: readonly ServiceBuildConfig[],
@@ -90,29 +78,22 @@ export async function buildServices(
 ): Promise<BuildResult[]> {
   const { config } = core;
   const push = options.push !== false;
+  // Building locally changes nothing shared; pushing and registering do.
+  const actor = push ? await assertMayChange(core, 'build') : await core.actor();
   const concurrency = options.concurrency ?? defaultConcurrency();
   const engine = options.engine ?? new DockerEngine(options.env);
   await engine.ping();
 
   const facts = await headFacts(config.baseDir);
   const now = (options.now ?? (() => new Date()))();
-  const tags = new Map<string, string>();
-  for (const service of services) {
-    try {
-      tags.set(service.name, imageTag(facts, { policy: config.tagPolicy, template: config.tagTemplate, service: service.name, now }));
-    } catch (error) {
-      if (error instanceof TagPolicyError) throw new UsageError(error.message);
-      throw error;
-    }
-  }
-  const actor = await core.actor();
+  const tags = buildTags(config, facts, services.map((s) => s.name), now);
   const snapshot = await core.store.read();
 
   for (const service of services) {
     emit({ service: service.name, step: 'queued', message: `queued as ${serviceRepository(config, service.name)}:${tags.get(service.name)}` });
   }
 
-  return pool(services, concurrency, (service) =>
+  return mapLimit(services, concurrency, (service) =>
     buildOne(core, service, {
       engine,
       push,
@@ -210,11 +191,10 @@ async function buildOne(core: Core, service: ServiceBuildConfig, job: OneBuild):
     result.digest = digest;
     emit('push', `pushed ${digest}`, { digest, durationMs: result.pushDurationMs });
 
-    const version = await core.store.update(async (data) => {
-      const duplicate =
-        data.versions.some((v) => v.fullImageName === image) || (await core.store.isImageArchived(image));
-      if (duplicate) throw new ImageBuildError(`${image} was registered by someone else while it was being built.`);
-      const created = newVersion(
+    let version: ImageVersion;
+    try {
+      version = await registerVersion(
+        core,
         {
           serviceName: name,
           imageName: repository,
@@ -228,19 +208,12 @@ async function buildOne(core: Core, service: ServiceBuildConfig, job: OneBuild):
           buildDurationMs: result.buildDurationMs,
           sizeBytes: result.sizeBytes,
         },
-        new Date(),
-        new Set(data.versions.map((v) => v.id)),
-        job.actor,
+        { digest, sizeBytes: result.sizeBytes, buildDurationMs: result.buildDurationMs, by: 'build' },
       );
-      data.versions.push(created);
-      return created;
-    });
-    await core.audit.append({
-      actor: job.actor,
-      action: 'version.register',
-      target: version.id,
-      details: { image, digest, sizeBytes: result.sizeBytes, buildDurationMs: result.buildDurationMs, by: 'build' },
-    });
+    } catch (error) {
+      if (error instanceof VersionExistsError) throw new ImageBuildError(`${image} was registered by someone else while it was being built.`);
+      throw error;
+    }
     result.outcome = 'pushed';
     result.versionId = version.id;
     emit('register', `registered as ${version.id}`, { versionId: version.id, digest });

@@ -8,18 +8,22 @@ import { readFile } from 'node:fs/promises';
 import { loadTenant } from '../adapters/manifests.js';
 import { writeAllOrNothing } from '../adapters/atomic-files.js';
 import type { KubeClient } from '../adapters/kube.js';
+import type { ServiceBuildConfig } from '../config.js';
 import type { Core } from '../core.js';
 import type { DeploymentRecord } from '../domain/types.js';
 import { EcpError, UsageError, errorMessage } from '../errors.js';
 import { applyTenant } from './apply.js';
 import { ApprovalPendingError, passApprovalGate } from './approval-gate.js';
 import { buildServices, type BuildResult } from './build.js';
+import { buildTargets } from './build-targets.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
-import { tagDeployment } from './tag.js';
-import { updateManifests, type ServiceChange } from './update-manifests.js';
+import { tagDeployment } from './deploy-tag.js';
+import { gateRequestOf, updateManifests, type ServiceChange } from './update-manifests.js';
 import { validateManifests } from './validate.js';
+import { assertMayChange } from './policy.js';
+import { markRolloutFailed } from './versions.js';
 
 export const DEPLOY_STEPS = ['build', 'update-manifests', 'validate', 'apply', 'rollout', 'tag'] as const;
 export type DeployStep = (typeof DEPLOY_STEPS)[number];
@@ -88,6 +92,7 @@ async function restoreTenant(before: Map<string, string>): Promise<void> {
 }
 
 export async function deploy(core: Core, client: KubeClient | undefined, options: DeployOptions): Promise<DeployResult> {
+  await assertMayChange(core, 'deploy');
   const emit = options.onEvent ?? ignoreEvents;
   const apply = options.apply !== false;
   if (apply && !client) throw new UsageError('No cluster is configured: set KUBECONFIG, pass --context or --sandbox, or deploy with --no-apply.');
@@ -99,9 +104,12 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
 
   let built: BuildResult[] = [];
   if (options.build !== false) {
-    const buildable = core.config.services.filter((s) => wanted.includes(s.name));
-    if (buildable.length === 0) {
-      throw new UsageError(`None of ${wanted.join(', ')} is in ecp.config.yaml's services: list, so there is nothing to build; use --no-build to deploy registered versions.`);
+    let buildable: ServiceBuildConfig[];
+    try {
+      buildable = buildTargets(core.config, wanted, false).services;
+    } catch (error) {
+      if (error instanceof UsageError) throw new UsageError(`${error.message.replace(/\.$/, '')}; use --no-build to deploy registered versions.`);
+      throw error;
     }
     built = await step('build', emit, options.tenant, async () => {
       const results = await buildServices(core, buildable, { push: true }, (e) =>
@@ -122,11 +130,7 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
       // Every service is planned (and refused) first; only then is anything written.
       const planned = [];
       for (const t of targets) planned.push(...(await updateManifests(core, { ...manifestOptions, ...t, dryRun: true })).changes);
-      await passApprovalGate(
-        core,
-        { action: 'deploy', tenantId: options.tenant, namespace: tenantModel.namespace, images: Object.fromEntries(planned.map((c) => [c.service, c.to])) },
-        options.approvalId,
-      );
+      await passApprovalGate(core, gateRequestOf('deploy', options.tenant, planned), options.approvalId);
       const written = [];
       for (const t of targets) written.push(await updateManifests(core, { ...manifestOptions, ...t }));
       return written.flatMap((r) => r.changes);
@@ -138,7 +142,7 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
         throw new EcpError(`${result.errors} problem(s): ${first.join('; ')}`, 1);
       }
     });
-    if (apply) await step('apply', emit, options.tenant, () => applyTenant(core, client!.cluster, { tenant: options.tenant, force: options.force, onEvent: emit }));
+    if (apply) await step('apply', emit, options.tenant, () => applyTenant(core, client!.cluster, { tenant: options.tenant, force: options.force, reason: options.reason, onEvent: emit }));
   } catch (error) {
     await restoreTenant(before);
     emit({ step: 'update-manifests', status: 'info', message: 'manifests restored to what they were before the deploy', tenant: options.tenant });
@@ -164,6 +168,7 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
       records.push(closed!);
       if (!outcome.ok) {
         ok = false;
+        await markRolloutFailed(core, closed!);
         emit({ step: 'rollout', status: 'warn', message: `${changes[i]!.service}: ${outcome.reason}`, tenant: options.tenant, service: changes[i]!.service });
       }
     }

@@ -19,14 +19,17 @@ export async function openRecord(core: Core, input: NewRecord, status: Deploymen
   return record;
 }
 
+/** Closes record `id` with its outcome; `ifOpen`: only a record still pending or progressing (the monitor). */
 export async function closeRecord(
   core: Core,
   id: string,
   outcome: { status: 'succeeded' | 'failed'; message?: string; gitTag?: string },
+  ifOpen = false,
 ): Promise<DeploymentRecord | undefined> {
   return core.store.update((data) => {
     const record = data.deployments.find((d) => d.id === id);
     if (!record) return undefined;
+    if (ifOpen && record.status !== 'pending' && record.status !== 'progressing') return undefined;
     const finishedAt = new Date();
     record.status = outcome.status;
     record.finishedAt = finishedAt.toISOString();

@@ -6,20 +6,23 @@
  * only then is the manifest written.
  */
 import { findService, loadTenant } from '../adapters/manifests.js';
-import { KubeClient, statusCodeOf, toClusterError } from '../adapters/kube.js';
+import { statusCodeOf, toClusterError, type KubeClient } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import type { LiveDeployment } from '../domain/kube-types.js';
 import { dns1123Problem, parseImageRef } from '../domain/names.js';
-import { chooseRollbackTarget } from '../domain/rollback.js';
+import { rollbackChoiceProblem } from '../domain/rollback.js';
 import { needsApproval } from '../domain/approvals.js';
 import { liveServiceImage, versionsByImage } from '../domain/status.js';
-import { isBlocked, type DeploymentKind, type DeploymentRecord } from '../domain/types.js';
+import type { DeploymentKind, DeploymentRecord } from '../domain/types.js';
 import { UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
-import { tagDeployment } from './tag.js';
+import { tagDeployment } from './deploy-tag.js';
 import { updateManifests } from './update-manifests.js';
+import { assertMayChange } from './policy.js';
+import { defaultRollbackTarget } from './rollback-target.js';
+import { markRolloutFailed, markVersionFailed } from './versions.js';
 
 export interface RollbackOptions {
   tenant: string;
@@ -49,6 +52,7 @@ const MAX_CONFLICT_RETRIES = 5;
 export async function rollback(core: Core, client: KubeClient, options: RollbackOptions): Promise<RollbackResult> {
   const emit = options.onEvent ?? ignoreEvents;
   const kind = options.kind ?? 'rollback';
+  await assertMayChange(core, kind);
   const problem = dns1123Problem('Tenant', options.tenant) ?? dns1123Problem('Service', options.service);
   if (problem) throw new UsageError(problem);
   if (!options.reason.trim()) throw new UsageError('A rollback needs a reason: pass --reason "...".');
@@ -61,26 +65,23 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
   const liveImage = liveServiceImage(live as LiveDeployment, service.repository, service.name);
 
   const data = await core.store.read();
-  const blockedImages = new Set(data.versions.filter(isBlocked).map((v) => v.fullImageName));
   let target: string;
   let versionId: string | undefined;
   if (options.toVersionId) {
     const found = await core.store.findVersion(options.toVersionId);
     if (!found) throw new UsageError(`No version has the id "${options.toVersionId}".`);
     if (found.version.serviceName !== service.name) throw new UsageError(`Version ${options.toVersionId} is a version of ${found.version.serviceName}, not of ${service.name}.`);
-    if (isBlocked(found.version) && !options.force) {
-      throw new UsageError(`Version ${options.toVersionId} is blocked (scan ${found.version.securityScanResult}); --force overrides (audited).`);
-    }
+    const refused = rollbackChoiceProblem(found.version, liveImage, options.force);
+    if (refused) throw new UsageError(refused);
     target = found.version.fullImageName;
     versionId = found.version.id;
   } else {
-    const archived = await core.store.archivedDeployments(tenant.id, data.deployments);
-    const chosen = chooseRollbackTarget([...data.deployments, ...archived], tenant.id, service.name, liveImage, (image) => blockedImages.has(image));
+    const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage);
     if (!chosen) {
-      throw new UsageError(`No earlier good version of ${tenant.id}/${service.name} to roll back to: no succeeded deploy or rollback of another image that is not blocked.`);
+      throw new UsageError(`No earlier good version of ${tenant.id}/${service.name} to roll back to: no succeeded deploy or rollback of another image that is neither blocked nor failed.`);
     }
-    target = chosen.toImage;
-    versionId = versionsByImage(data.versions).get(target)?.id ?? chosen.versionId;
+    target = chosen.image;
+    versionId = chosen.versionId;
   }
   if (target === liveImage) throw new UsageError(`${tenant.id}/${service.name} already runs ${target}.`);
   const targetRef = parseImageRef(target);
@@ -131,6 +132,10 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
   });
 
   const generation = await patchWithRetry(client, service.namespace, service.name, service.repository, liveImage, target, emit);
+  // What it rolled back from is failed from now on, here and everywhere it could be chosen.
+  if (liveImage) {
+    await markVersionFailed(core, liveImage, { tenantId: tenant.id, namespace: service.namespace, cause: kind === 'auto-rollback' ? 'auto-rolled-back' : 'rolled-back', reason: options.reason, recordId: record.id });
+  }
   await updateManifests(core, manifestOptions);
   let gitTag: string | undefined;
   try {
@@ -149,6 +154,7 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
     message: outcome.ok ? undefined : outcome.reason,
     gitTag,
   }))!;
+  if (!outcome.ok) await markRolloutFailed(core, closed);
   emit({
     step: 'rollback',
     status: outcome.ok ? 'done' : 'warn',

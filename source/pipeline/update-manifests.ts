@@ -9,6 +9,7 @@ import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/
 import {
   assertParsed,
   imageNode,
+  listTenantIds,
   loadTenant,
   withScalarEdits,
   type ManifestFile,
@@ -21,11 +22,13 @@ import type { Core } from '../core.js';
 import { fieldOf, imageWithTag } from '../domain/manifest-model.js';
 import { applyEdits, changedLines, decideTarget, renderLike, type TargetDecision, type TextEdit } from '../domain/manifest-update.js';
 import { dns1123Problem, dockerTagProblem, parseImageRef } from '../domain/names.js';
-import type { ImageVersion } from '../domain/types.js';
+import type { Approval, ImageVersion } from '../domain/types.js';
 import { UsageError } from '../errors.js';
-import { needsApproval } from '../domain/approvals.js';
-import { passApprovalGate } from './approval-gate.js';
-import { ignoreEvents, mapLimit, type EventSink } from './events.js';
+import { approvalRequestOf, passApprovalGate, type GateRequest } from './approval-gate.js';
+import { assertMayChange } from './policy.js';
+import { auditFailedChoice } from './versions.js';
+import { mapLimit } from './concurrency.js';
+import { ignoreEvents, type EventSink } from './events.js';
 
 export interface UpdateManifestsOptions {
   tenant: string;
@@ -67,6 +70,8 @@ export interface ServiceChange {
   versionId?: string;
   /** Why this target needed --force. */
   forced?: string;
+  /** A failed version named explicitly: written with this warning, audited. */
+  failedChoice?: string;
   /** Digest the registry reported for the new image. */
   registryDigest?: string;
 }
@@ -210,6 +215,7 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
       toTag: decision.tag,
       versionId: decision.version?.id,
       forced: decision.refusal,
+      failedChoice: decision.failedChoice,
     });
   }
   const texts = new Map<ManifestFile, string>();
@@ -295,16 +301,18 @@ async function planTenant(
 
 export type UpdateOptions = Omit<UpdateManifestsOptions, 'tenant'>;
 
-/** Tenants in namespaces that need an approval get one checked (or requested) before writing. */
+/** The gate's question for one tenant's planned changes: their images and the namespaces they touch. */
+export function gateRequestOf(action: Approval['action'], tenantId: string, changes: readonly ServiceChange[]): GateRequest {
+  return { action, tenantId, touched: changes.map((c) => c.namespace), images: Object.fromEntries(changes.map((c) => [c.service, c.to])) };
+}
+
+/** Tenants whose changes touch namespaces that need an approval get one checked (or requested) before writing. */
 async function passApprovalGates(core: Core, plans: readonly TenantPlan[], approvalId: string | undefined): Promise<void> {
-  const gated = plans.filter((p) => p.prepared.changes.length > 0 && needsApproval(p.tenant.namespace, core.config.requireApproval));
+  const gated = plans.filter((p) => approvalRequestOf(core, gateRequestOf('update-manifests', p.tenant.id, p.prepared.changes)));
   if (gated.length > 1) {
     throw new UsageError(`${gated.map((p) => p.tenant.id).join(', ')} need approvals (namespaces matching ${core.config.requireApproval.join(', ')}); update them one tenant at a time.`);
   }
-  for (const plan of gated) {
-    const images = Object.fromEntries(plan.prepared.changes.map((c) => [c.service, c.to]));
-    await passApprovalGate(core, { action: 'update-manifests', tenantId: plan.tenant.id, namespace: plan.tenant.namespace, images }, approvalId);
-  }
+  for (const plan of gated) await passApprovalGate(core, gateRequestOf('update-manifests', plan.tenant.id, plan.prepared.changes), approvalId);
 }
 
 /**
@@ -317,9 +325,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   const display = options.display ?? ((p: string) => p);
   const dryRun = options.dryRun === true;
   checkInputs(options);
-  if (core.config.readOnly && !dryRun) {
-    throw new UsageError('ecp is in read-only mode (--readonly or readOnly: true); update-manifests only runs with --dry-run.');
-  }
+  if (!dryRun) await assertMayChange(core, 'update-manifests');
   if (ids.length === 0) throw new UsageError('No tenant to update.');
   const several = ids.length > 1;
   emit({ step: 'load', status: 'start', message: `reading ${several ? `${ids.length} tenants` : `tenant ${ids[0]}`}` });
@@ -350,6 +356,11 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
     }
   }
 
+  for (const plan of plans) {
+    for (const c of plan.prepared.changes) {
+      if (c.failedChoice) emit({ step: 'plan', status: 'warn', message: `${several ? `${plan.tenant.id}/` : ''}${c.failedChoice}`, tenant: plan.tenant.id, service: c.service });
+    }
+  }
   const results = plans.map(({ tenant, decisions, prepared }): UpdateManifestsResult => {
     const skipped = [...decisions.values()].filter((d) => d.skip).map((d) => ({ service: d.service, reason: d.skip! }));
     for (const x of skipped) emit({ step: 'plan', status: 'warn', message: `${several ? `${tenant.id}/` : ''}${x.service}: ${x.reason}; left as is`, tenant: tenant.id, service: x.service });
@@ -414,8 +425,17 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
         },
       })),
   );
+  for (const [i, plan] of plans.entries()) {
+    for (const c of results[i]!.changes) {
+      const version = plan.decisions.get(c.service)?.version;
+      if (c.failedChoice && version) await auditFailedChoice(core, version, `${plan.tenant.id}/${c.service}`, options.reason);
+    }
+  }
   return results;
 }
+
+/** Every tenant of the manifests folder, for `--all`. */
+export const allTenantIds = (config: Core['config']): Promise<string[]> => listTenantIds(config);
 
 /** update-manifests for one tenant. */
 export async function updateManifests(core: Core, options: UpdateManifestsOptions): Promise<UpdateManifestsResult> {

@@ -5,7 +5,8 @@
  * Returns every problem with file:line, object and field; never prints.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { DryRunner } from '../adapters/kube-dry-run.js';
+import { dryRunner, type DryRunner } from '../adapters/kube-dry-run.js';
+import type { Cluster } from '../adapters/kube.js';
 import { validateSchema } from '../adapters/k8s-schema.js';
 import {
   keyPositionOf,
@@ -29,7 +30,8 @@ import {
 } from '../domain/manifest-checks.js';
 import { effectiveNamespace, fieldOf, objectLabel, workloadInfo, type YamlPath } from '../domain/manifest-model.js';
 import type { ImageVersion } from '../domain/types.js';
-import { ignoreEvents, mapLimit, type EventSink } from './events.js';
+import { mapLimit } from './concurrency.js';
+import { ignoreEvents, type EventSink } from './events.js';
 
 export interface ValidationProblem {
   severity: Severity;
@@ -70,8 +72,8 @@ export interface ValidateResult {
 export interface ValidateOptions {
   /** One tenant; all tenants when undefined. */
   tenant?: string;
-  /** A server-side dry runner when a cluster is configured. */
-  dryRun?: DryRunner;
+  /** The cluster to run a server-side dry run against, when one is configured. */
+  cluster?: Cluster;
   /** Why there is no dry run (shown in the output). */
   offlineReason?: string;
   onEvent?: EventSink;
@@ -221,6 +223,7 @@ async function dryRunTenant(tenant: Tenant, runner: DryRunner, emit: EventSink):
 
 export async function validateManifests(core: Core, options: ValidateOptions = {}): Promise<ValidateResult> {
   const emit = options.onEvent ?? ignoreEvents;
+  const runner = options.cluster ? dryRunner(options.cluster) : undefined;
   const problems: ValidationProblem[] = [];
   let ids: string[];
   if (options.tenant !== undefined) {
@@ -239,8 +242,8 @@ export async function validateManifests(core: Core, options: ValidateOptions = {
   let dryRunObjects = 0;
   for (const tenant of tenants) {
     const found = await checkTenant(core, tenant, lookup);
-    if (options.dryRun) {
-      const dry = await dryRunTenant(tenant, options.dryRun, emit);
+    if (runner) {
+      const dry = await dryRunTenant(tenant, runner, emit);
       found.push(...dry.problems);
       dryRunObjects += dry.objects;
     }
@@ -262,8 +265,8 @@ export async function validateManifests(core: Core, options: ValidateOptions = {
     problems,
     errors: problems.filter((p) => p.severity === 'error').length,
     warnings: problems.filter((p) => p.severity === 'warning').length,
-    cluster: options.dryRun
-      ? { mode: 'dry-run', description: options.dryRun.description, objects: dryRunObjects }
+    cluster: runner
+      ? { mode: 'dry-run', description: runner.description, objects: dryRunObjects }
       : { mode: 'offline', reason: options.offlineReason ?? 'no cluster configured' },
   };
 }

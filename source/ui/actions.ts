@@ -4,14 +4,15 @@
  * make itself. Pipelines are imported when first used: opening the console does not load Docker,
  * git or schema libraries it may never need.
  */
-import type { KubeClient } from '../adapters/kube.js';
+import type { KubeClient } from '../pipeline/cluster-session.js';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
 import type { BuildEvent } from '../pipeline/build.js';
+import { canBuildAll } from '../pipeline/build-targets.js';
 import type { PipelineEvent } from '../pipeline/events.js';
 import type { ServiceView, StepState, TenantView } from './model/state.js';
 import { oneLine } from './text.js';
-import { tagOf } from '../domain/status.js';
+import { tagOf } from '../domain/names.js';
 import { approvalForRun, approvalRequested, approvalStillPending, pendingApprovalOf, type GatedRun } from './approvals.js';
 
 export type ActionId = 'build' | 'build-all' | 'update' | 'update-all' | 'validate' | 'tag' | 'deploy' | 'deploy-all' | 'rollback';
@@ -101,16 +102,12 @@ function buildEventsTo(log: StepLog) {
   };
 }
 
-async function build(core: Core, names: string[], log: StepLog): Promise<ActionOutcome> {
-  const configured = new Map(core.config.services.map((s) => [s.name, s]));
-  const missing = names.filter((n) => !configured.has(n));
-  const services = names.filter((n) => configured.has(n)).map((n) => configured.get(n)!);
-  if (services.length === 0) {
-    const where = core.config.configFile ?? 'ecp.config.yaml';
-    throw new Error(`${names.join(', ')} ${names.length === 1 ? 'has' : 'have'} no build entry under services: in ${where}.`);
-  }
-  if (missing.length > 0) {
-    log.step('skipped', `not built (no build entry): ${missing.join(', ')}`, 'warn');
+/** `every`: the one service named must be buildable (b); a tenant's (B) may leave some out. */
+async function build(core: Core, names: string[], every: boolean, log: StepLog): Promise<ActionOutcome> {
+  const { buildTargets } = await import('../pipeline/build-targets.js');
+  const { services, notBuildable } = buildTargets(core.config, names, every);
+  if (notBuildable.length > 0) {
+    log.step('skipped', `not built (no build entry): ${notBuildable.join(', ')}`, 'warn');
   }
   const { buildServices } = await import('../pipeline/build.js');
   const results = await buildServices(core, services, {}, buildEventsTo(log));
@@ -171,10 +168,10 @@ async function update(core: Core, target: ActionTarget, service: string | undefi
 // ── validate, tag, deploy, rollback ────────────────────────────────────────────────────────
 
 async function validate({ core, client, target, log }: ActionContext): Promise<ActionOutcome> {
-  const [{ validateManifests }, { dryRunner }] = await Promise.all([import('../pipeline/validate.js'), import('../adapters/kube-dry-run.js')]);
+  const { validateManifests } = await import('../pipeline/validate.js');
   const result = await validateManifests(core, {
     tenant: target.tenant.id,
-    dryRun: client ? dryRunner(client.cluster) : undefined,
+    cluster: client?.cluster,
     offlineReason: 'offline: no cluster configured, so no server-side dry run',
     onEvent: pipelineEventsTo(log),
   });
@@ -188,21 +185,15 @@ async function validate({ core, client, target, log }: ActionContext): Promise<A
 }
 
 async function tag({ core, target, log }: ActionContext): Promise<ActionOutcome> {
-  const { tagDeployment } = await import('../pipeline/tag.js');
+  const { tagDeployment } = await import('../pipeline/deploy-tag.js');
   const result = await tagDeployment(core, { tenant: target.tenant.id, onEvent: pipelineEventsTo(log) });
   if (!result.committed && !result.tag) return { ok: true, summary: 'nothing to commit, no new tag' };
   return { ok: true, summary: `${result.commit ? `commit ${result.commit.slice(0, 7)}` : 'no new commit'}${result.tag ? `, tag ${result.tag}` : ''}` };
 }
 
-/** Whether ecp.config.yaml can build every one of these services (then deploy builds first). */
-export function buildable(core: Core, services: readonly string[]): boolean {
-  const names = new Set(core.config.services.map((s) => s.name));
-  return services.length > 0 && services.every((s) => names.has(s));
-}
-
 async function deployServices({ core, client, target, log }: ActionContext, services: string[], key: string): Promise<ActionOutcome> {
   const { deploy } = await import('../pipeline/deploy.js');
-  const build = buildable(core, services);
+  const build = canBuildAll(core.config, services);
   const run: GatedRun = { action: 'deploy', tenant: target.tenant, services, build, key };
   const approval = await approvalForRun(core, run, log);
   if (approval.pending) return approvalStillPending(approval.pending, run, log);
@@ -240,14 +231,14 @@ const ALL_ACTIONS: ActionDef[] = [
     scope: 'service',
     mutating: true,
     describe: (t) => `build ${t.service?.service}`,
-    run: ({ core, target, log }) => build(core, [serviceName(target)], log),
+    run: ({ core, target, log }) => build(core, [serviceName(target)], true, log),
   },
   {
     id: 'build-all',
     scope: 'tenant',
     mutating: true,
     describe: (t) => `build every service of ${t.tenant.id}`,
-    run: ({ core, target, log }) => build(core, target.tenant.rows.map((r) => r.service), log),
+    run: ({ core, target, log }) => build(core, target.tenant.rows.map((r) => r.service), false, log),
   },
   {
     id: 'update',
@@ -289,7 +280,7 @@ const ALL_ACTIONS: ActionDef[] = [
     confirm: 'always',
     describe: (t) => `deploy ${t.service?.service} to ${t.tenant.id}`,
     question: (t, core) =>
-      `${buildable(core, [t.service?.service ?? '']) ? 'Build and deploy' : 'Deploy the newest ready version of'} ${t.service?.service} to ${t.tenant.id} (update manifests, validate, apply, wait for the rollout, tag)`,
+      `${canBuildAll(core.config, [t.service?.service ?? '']) ? 'Build and deploy' : 'Deploy the newest ready version of'} ${t.service?.service} to ${t.tenant.id} (update manifests, validate, apply, wait for the rollout, tag)`,
     run: (ctx) => deployServices(ctx, [serviceName(ctx.target)], 'd'),
   },
   {
@@ -300,7 +291,7 @@ const ALL_ACTIONS: ActionDef[] = [
     confirm: 'always',
     describe: (t) => `deploy every service of ${t.tenant.id}`,
     question: (t, core) =>
-      `${buildable(core, t.tenant.rows.map((r) => r.service)) ? 'Build and deploy' : 'Deploy the newest ready versions of'} every service of ${t.tenant.id} (update manifests, validate, apply, wait for the rollouts, tag)`,
+      `${canBuildAll(core.config, t.tenant.rows.map((r) => r.service)) ? 'Build and deploy' : 'Deploy the newest ready versions of'} every service of ${t.tenant.id} (update manifests, validate, apply, wait for the rollouts, tag)`,
     run: (ctx) => deployServices(ctx, ctx.target.tenant.rows.map((r) => r.service), 'D'),
   },
   {

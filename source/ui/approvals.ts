@@ -1,15 +1,13 @@
 /**
  * The console's deploys and updates into a namespace that needs an approval (issue 8). Before the
- * run, the console works out what it would write — as the pipeline plans it, without writing —
- * and looks in the store for an approval of exactly that: an approved one is passed to the run
- * (`approvalId`; the gate checks it again, as for `--approval`), a pending one stops the run
- * without asking again. Without either the run goes ahead and the gate records a new request,
- * which the log shows as an outcome, not as an error.
+ * run, the pipeline looks for an approval of exactly what it would write (pipeline/approval-lookup):
+ * an approved one is passed to the run (`approvalId`; the gate checks it again, as for
+ * `--approval`), a pending one stops the run without asking again. Without either the run goes
+ * ahead and the gate records a new request, which the log shows as an outcome, not as an error.
  */
 import type { Core } from '../core.js';
-import { isExpired, needsApproval } from '../domain/approvals.js';
+import { imagesAsTags } from '../domain/approvals.js';
 import type { Approval } from '../domain/types.js';
-import { approvalsFor, imagesAsTags } from '../pipeline/approval-decision.js';
 import { formatDuration } from '../domain/duration.js';
 import type { ActionOutcome, StepLog } from './actions.js';
 import type { TenantView } from './model/state.js';
@@ -26,51 +24,15 @@ export interface GatedRun {
   key: string;
 }
 
-/** service → image the run would write, planned as the pipeline plans it (a dry run; no registry check). */
-async function plannedImages(core: Core, run: GatedRun): Promise<Record<string, string>> {
-  const { updateManifests } = await import('../pipeline/update-manifests.js');
-  const plan = { tenant: run.tenant.id, dryRun: true, skipRegistryCheck: true } as const;
-  if (run.action === 'update-manifests') {
-    const result = await updateManifests(core, { ...plan, service: run.service });
-    return Object.fromEntries(result.changes.map((c) => [c.service, c.to]));
-  }
-  const services = run.services ?? run.tenant.rows.map((r) => r.service);
-  let targets: { service: string; tag?: string }[] = services.map((service) => ({ service }));
-  if (run.build) {
-    // As buildServices tags them: the tag policy over git HEAD.
-    const [{ headFacts }, { imageTag }] = await Promise.all([import('../adapters/git.js'), import('../domain/image-tag.js')]);
-    const facts = await headFacts(core.config.baseDir);
-    const now = new Date();
-    targets = services.map((service) => ({ service, tag: imageTag(facts, { policy: core.config.tagPolicy, template: core.config.tagTemplate, service, now }) }));
-  }
-  const images: Record<string, string> = {};
-  for (const target of targets) {
-    for (const c of (await updateManifests(core, { ...plan, ...target, approval: 'gated-by-caller' })).changes) images[c.service] = c.to;
-  }
-  return images;
-}
-
 /**
  * The approval to pass to the run (`approvalId`), or the pending one it would wait for again
  * (`pending`), or neither (no approval needed, or none recorded for these images).
  */
 export async function approvalForRun(core: Core, run: GatedRun, log: StepLog, now = Date.now()): Promise<{ approvalId?: string; pending?: Approval }> {
-  if (!needsApproval(run.tenant.namespace, core.config.requireApproval)) return {};
-  const ttl = core.config.approvalTtlMs;
-  const recorded = (await core.store.read()).approvals.filter(
-    (a) => a.tenantId === run.tenant.id && a.action === run.action && (a.status === 'approved' || a.status === 'pending') && !isExpired(a, now, ttl),
-  );
-  if (recorded.length === 0) return {};
-  let images: Record<string, string>;
-  try {
-    images = await plannedImages(core, run);
-  } catch {
-    return {}; // the run itself says what is wrong with it
-  }
-  if (Object.keys(images).length === 0) return {};
-  const { approved, pending } = approvalsFor(recorded, { action: run.action, tenantId: run.tenant.id, namespace: run.tenant.namespace, images }, ttl, now);
+  const { approvalForRun: lookUp } = await import('../pipeline/approval-lookup.js');
+  const { approved, pending, images } = await lookUp(core, { action: run.action, tenantId: run.tenant.id, services: run.services, service: run.service, build: run.build }, now);
   if (approved) {
-    log.step('approval', `approval ${approved.id} (approved by ${approved.decidedBy}) covers ${imagesAsTags(images)}`, 'ok');
+    log.step('approval', `approval ${approved.id} (approved by ${approved.decidedBy}) covers ${imagesAsTags(images ?? approved.images)}`, 'ok');
     return { approvalId: approved.id };
   }
   return pending ? { pending } : {};

@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { render } from 'ink';
 import React from 'react';
-import type { KubeClient } from '../adapters/kube.js';
+import type { KubeClient } from '../pipeline/cluster-session.js';
 import { hasRole } from '../domain/roles.js';
-import type { ClusterSession } from '../commands/cluster-option.js';
+import type { ClusterSession } from '../pipeline/cluster-session.js';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
 import type { LiveStateWatcher } from '../monitor/live-state.js';
@@ -19,10 +19,10 @@ import { ConsoleProvider, keyMode, type ConsoleInfo } from './context.js';
 import type { Binding } from './keymap.js';
 import { layoutFor, type Size } from './layout.js';
 import { ConsoleData, liveInfo, type LiveSource } from './model/console-data.js';
-import { withCachedReads } from './model/cached-store.js';
+import { withCachedReads } from '../core.js';
 import { HistoryLoader } from './model/history-loader.js';
 import { JobRunner } from './model/jobs.js';
-import { rollbackSupport } from './rollback.js';
+import { rollbackSupport } from './rollback-dialog.js';
 import { initialState, type ClusterInfo } from './model/state.js';
 import { createConsoleStore, type ConsoleStore } from './model/store.js';
 import { createUIActions, type UIActions } from './model/ui-actions.js';
@@ -260,8 +260,8 @@ function connect(core: Core, handle: ConsoleHandle, open: () => Promise<ClusterS
         handle.store.dispatch({ type: 'cluster/changed', cluster: { label: 'no cluster (set KUBECONFIG, --context or --sandbox)', phase: 'none' } });
         return;
       }
-      const [{ KubeClient }, { LiveStateWatcher }] = await Promise.all([import('../adapters/kube.js'), import('../monitor/live-state.js')]);
-      const client = new KubeClient(session.cluster);
+      const { LiveStateWatcher } = await import('../monitor/live-state.js');
+      const client = session.client;
       watcher = new LiveStateWatcher(client, {
         namespaces: () => [...new Set(handle.store.getState().tenants.flatMap((t) => t.rows.map((r) => r.namespace)))],
       });

@@ -4,8 +4,7 @@
  * While the console owns the screen, stray writes to stderr (a library warning, DEBUG=1 lines)
  * go to a log file instead of tearing the frame.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { redirectStderr } from '../log.js';
 
 export const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
 export const LEAVE_ALT_SCREEN = '\x1b[?1049l';
@@ -89,24 +88,4 @@ export class TerminalGuard {
     if (code !== 130 && code !== 143 && code !== 129) this.options.stderr.write(`ecp: ${reason}\n`);
     process.exit(code);
   }
-}
-
-/** Sends writes to `stream` into `file` until the returned function is called. */
-export function redirectStderr(stream: NodeJS.WriteStream, file: string): () => void {
-  const original = stream.write;
-  mkdirSync(path.dirname(file), { recursive: true });
-  const write = (chunk: unknown, encoding?: unknown, callback?: unknown) => {
-    try {
-      appendFileSync(file, typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array));
-    } catch {
-      // nowhere to write: drop it rather than tear the screen
-    }
-    const done = typeof encoding === 'function' ? encoding : callback;
-    if (typeof done === 'function') (done as () => void)();
-    return true;
-  };
-  stream.write = write as typeof stream.write;
-  return () => {
-    stream.write = original;
-  };
 }

@@ -6,7 +6,7 @@
 import type { DeploymentStatus, ScanResult, VersionStatus } from '../domain/types.js';
 import type { HealthStatus } from '../domain/health.js';
 import type { Badge, SyncStatus, VersionState } from '../domain/status.js';
-import type { ShownApprovalStatus } from '../pipeline/approval-decision.js';
+import type { ShownApprovalStatus } from '../domain/approvals.js';
 
 export type Tone = 'normal' | 'ok' | 'warn' | 'bad' | 'unknown' | 'progress' | 'muted' | 'accent';
 

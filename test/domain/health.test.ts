@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { deploymentHealth, deploymentHealthWithPods, podsOf, worstHealth } from '../../source/domain/health.js';
+import { deploymentHealth, deploymentHealthWithPods, isWorse, podsOf } from '../../source/domain/health.js';
 import type { LiveDeployment, LivePod } from '../../source/domain/kube-types.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/health');
@@ -35,6 +35,19 @@ describe('pod-level Degraded', () => {
       message: 'Pod chatbot-7f9c-x2k4p container chatbot is in ImagePullBackOff: Back-off pulling image "localhost:5000/ecp-ai/chatbot:v2"',
     });
   });
+  it('counts ErrImagePull (the first failed pull, before the back-off) as Degraded too', () => {
+    const pods = load<LivePod>('pods-imagepullbackoff');
+    pods[0]!.status!.containerStatuses![0]!.state = { waiting: { reason: 'ErrImagePull', message: 'manifest unknown' } };
+    expect(deploymentHealthWithPods(chatbot, podsOf(chatbot, pods))).toEqual({
+      status: 'Degraded',
+      message: 'Pod chatbot-7f9c-x2k4p container chatbot is in ErrImagePull: manifest unknown',
+    });
+  });
+  it('does not count pods of another namespace that carry the same labels', () => {
+    const pods = load<LivePod>('pods-imagepullbackoff').map((p) => ({ ...p, metadata: { ...p.metadata, namespace: 'acme-prod' } }));
+    expect(podsOf(chatbot, pods)).toEqual([]);
+    expect(deploymentHealthWithPods(chatbot, podsOf(chatbot, pods)).status).toBe('Progressing');
+  });
   it('does the same for CrashLoopBackOff', () => {
     expect(deploymentHealthWithPods(chatbot, load<LivePod>('pods-crashloop')).message).toMatch(/is in CrashLoopBackOff/);
   });
@@ -44,7 +57,9 @@ describe('pod-level Degraded', () => {
     expect(deploymentHealthWithPods(chatbot, []).status).toBe('Progressing');
   });
   it('ranks the worst state for a tenant badge', () => {
-    expect(worstHealth(['Healthy', 'Progressing', 'Degraded', 'Suspended'])).toBe('Degraded');
-    expect(worstHealth([])).toBe('Healthy');
+    expect(isWorse('Progressing', 'Degraded')).toBe(true);
+    expect(isWorse('Degraded', 'Unknown')).toBe(false);
+    expect(isWorse('Healthy', 'Suspended')).toBe(true);
+    expect(isWorse('Missing', 'Missing')).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { deploymentMetrics } from '../../source/domain/metrics.js';
 import { autoRollbackDecision, chooseRollbackTarget } from '../../source/domain/rollback.js';
 import type { ServiceStatus } from '../../source/domain/status.js';
 import type { DeploymentRecord } from '../../source/domain/types.js';
+import { version } from '../helpers/manifests.js';
 
 const img = (tag: string) => `localhost:5000/ecp-ai/callbot:${tag}`;
 let n = 0;
@@ -28,13 +29,14 @@ describe('rollback target', () => {
     record({ toImage: img('v9'), startedAt: '2026-11-24T00:00:00Z', serviceName: 'chatbot' }),
   ];
   it('is the newest succeeded image that differs from the live one', () => {
-    expect(chooseRollbackTarget(history, 'test-download', 'callbot', img('v4'), () => false)?.toImage).toBe(img('v2'));
-    expect(chooseRollbackTarget(history, 'test-download', 'callbot', img('v3'), () => false)?.toImage).toBe(img('v4'));
+    expect(chooseRollbackTarget(history, [], 'test-download', 'callbot', img('v4'))?.toImage).toBe(img('v2'));
+    expect(chooseRollbackTarget(history, [], 'test-download', 'callbot', img('v3'))?.toImage).toBe(img('v4'));
   });
-  it('skips blocked images and says none when nothing qualifies', () => {
-    expect(chooseRollbackTarget(history, 'test-download', 'callbot', img('v4'), (i) => i === img('v2'))?.toImage).toBe(img('v1'));
-    expect(chooseRollbackTarget(history, 'test-download', 'advisor', img('v4'), () => false)).toBeUndefined();
-    expect(chooseRollbackTarget([history[0]!], 'test-download', 'callbot', img('v1'), () => false)).toBeUndefined();
+  it('skips blocked and failed images and says none when nothing qualifies', () => {
+    expect(chooseRollbackTarget(history, [version('callbot', 'v2', { status: 'blocked', scan: 'passed' })], 'test-download', 'callbot', img('v4'))?.toImage).toBe(img('v1'));
+    expect(chooseRollbackTarget(history, [version('callbot', 'v2', { status: 'failed' })], 'test-download', 'callbot', img('v4'))?.toImage).toBe(img('v1'));
+    expect(chooseRollbackTarget(history, [], 'test-download', 'advisor', img('v4'))).toBeUndefined();
+    expect(chooseRollbackTarget([history[0]!], [], 'test-download', 'callbot', img('v1'))).toBeUndefined();
   });
 });
 
@@ -74,6 +76,12 @@ describe('auto-rollback policy', () => {
   it('only after a deploy ecp recorded of the image that is live', () => {
     expect(autoRollbackDecision(row({}), undefined, policy, new Set()).rollback).toBe(false);
     expect(autoRollbackDecision(row({}), { ...deployed, kind: 'rollback' }, policy, new Set()).rollback).toBe(false);
+    // Never a cascade: a rollback's own target turning Degraded is said, and left to a person.
+    expect(autoRollbackDecision(row({}), { ...deployed, kind: 'auto-rollback', status: 'succeeded' }, policy, new Set())).toEqual({
+      rollback: false,
+      notable: true,
+      why: `test-download/callbot is Degraded after the auto-rollback to ${img('v5')}; ecp does not roll back a rollback automatically: decide by hand (ecp rollback test-download callbot --to ID)`,
+    });
     expect(autoRollbackDecision(row({ liveImage: img('v6') }), deployed, policy, new Set()).rollback).toBe(false);
     expect(autoRollbackDecision(row({ health: 'Progressing' }), deployed, policy, new Set()).rollback).toBe(false);
   });

@@ -55,6 +55,14 @@ describe('service status', () => {
     expect(isAllGood(row)).toBe(true);
   });
 
+  it('compares whole images: the same tag under another repository, or with a digest, is OutOfSync', () => {
+    const elsewhere = live('registry.example.com/ecp-ai/callbot:v2');
+    elsewhere.spec!.template!.spec!.containers = [{ name: 'callbot', image: 'registry.example.com/ecp-ai/callbot:v2' }];
+    expect(serviceStatus(manifest, snapshot([elsewhere]), versionsByImage([version({})]), now)).toMatchObject({ sync: 'OutOfSync', liveTag: 'v2' });
+    const pinned = `localhost:5000/ecp-ai/callbot:v2@sha256:${'b'.repeat(64)}`;
+    expect(serviceStatus(manifest, snapshot([live(pinned)]), versionsByImage([version({})]), now)).toMatchObject({ sync: 'OutOfSync', liveImage: pinned });
+  });
+
   it('finds the service container by repository, not by position, and reports drift', () => {
     const row = serviceStatus(manifest, snapshot([live('localhost:5000/ecp-ai/callbot:v1')]), versionsByImage([version({})]), now);
     expect(row.sync).toBe('OutOfSync');

@@ -51,6 +51,18 @@ describe('ecp image-tag on real git repositories', () => {
     expect((await runEcp(['image-tag'], { cwd: repo })).stdout.trim()).toMatch(new RegExp(`^beta-\\d{8}-\\d{6}-${sha}$`));
   });
 
+  it('writes beta- timestamps in UTC whatever the time zone (TZ=Asia/Kolkata)', async () => {
+    const repo = gitRepo('develop');
+    const before = Math.floor(Date.now() / 1000) * 1000;
+    const tag = (await runEcp(['image-tag'], { cwd: repo, env: { TZ: 'Asia/Kolkata' } })).stdout.trim();
+    const after = Date.now();
+    const [, d, t] = /^beta-(\d{8})-(\d{6})-/.exec(tag)!;
+    const at = Date.parse(`${d!.slice(0, 4)}-${d!.slice(4, 6)}-${d!.slice(6)}T${t!.slice(0, 2)}:${t!.slice(2, 4)}:${t!.slice(4)}Z`);
+    // Read as UTC the tag names the moment it was made; local Kolkata time would be 5½ hours off.
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(after);
+  });
+
   it('slugs feature branches, names detached HEADs and marks dirty trees', async () => {
     const repo = gitRepo('feature/Foo_Bar');
     const sha = git(repo, 'rev-parse', 'HEAD').slice(0, 7);

@@ -49,6 +49,28 @@ describe('ecp versions', () => {
     expect(storeText(dataDir)).toBe(before);
   });
 
+  it('--data takes the body and prints the id; --json only selects JSON output; --json BODY still works, with a note (issue 14, finding 8)', async () => {
+    const dataDir = tempDir();
+    const d = ['--data-dir', dataDir];
+    const plain = await runEcp([...d, 'versions', 'register', '--data', spec()]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/^callbot-v1\.2\.3-abc123-\d{10}\n$/);
+    expect(plain.stderr).toBe('');
+
+    const asJson = await runEcp([...d, 'versions', 'register', '--data', spec({ image_tag: 'v2', full_image_name: 'localhost:5000/ecp-ai/callbot:v2' }), '--json']);
+    expect(asJson.code, asJson.stderr).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ imageTag: 'v2', status: 'pushed' });
+
+    const legacy = await runEcp([...d, 'versions', 'register', '--json', spec({ image_tag: 'v3', full_image_name: 'localhost:5000/ecp-ai/callbot:v3' })]);
+    expect(legacy.code, legacy.stderr).toBe(0);
+    expect(JSON.parse(legacy.stdout)).toMatchObject({ imageTag: 'v3' });
+    expect(legacy.stderr).toBe('ecp: --json BODY is deprecated: pass the body with --data BODY (--json alone selects JSON output).\n');
+
+    const both = await runEcp([...d, 'versions', 'register', '--data', spec(), '--file', 'body.json']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/Give the version body with one of --data, --file: not --data and --file\./);
+  });
+
   it('refuses every invalid body with one sentence, exit 2 and no change', async () => {
     const dataDir = tempDir();
     const cases: [string, RegExp][] = [
@@ -61,7 +83,7 @@ describe('ecp versions', () => {
       ['[]', /must be a JSON object/],
     ];
     for (const [body, message] of cases) {
-      const result = await runEcp(['--data-dir', dataDir, 'versions', 'register', '--json', body]);
+      const result = await runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body]);
       expect(result.code, body).toBe(2);
       expect(result.stderr.trim().split('\n'), body).toHaveLength(1);
       expect(result.stderr, body).toMatch(message);

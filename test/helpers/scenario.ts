@@ -2,6 +2,8 @@
  * A whole operator's world for pipeline tests: a real git repository holding k8s-manifests/ and
  * ecp.config.yaml, a store in a temp folder, a sandbox cluster seeded from those manifests (real
  * clock, fast rollout steps), and images pushed to the real registry and registered as ready.
+ * Without a registry (`undefined`) images are only registered: such tests skip the registry
+ * check (--skip-registry-check), and run without a Docker engine or a registry.
  */
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,7 +36,7 @@ export interface Scenario {
   stop(): Promise<void>;
 }
 
-export async function scenario(registry: string, config = '', kind: TargetKind = 'sandbox'): Promise<Scenario> {
+export async function scenario(registry: string | undefined, config = '', kind: TargetKind = 'sandbox'): Promise<Scenario> {
   const repo = gitRepo();
   cpSync(path.join(repoRoot, 'k8s-manifests'), path.join(repo, 'k8s-manifests'), { recursive: true });
   const dataDir = tempDir();
@@ -50,7 +52,7 @@ export async function scenario(registry: string, config = '', kind: TargetKind =
   const release = async (...images: string[]) => {
     for (const image of images) {
       const [service, tag] = image.split(':') as [string, string];
-      await pushTinyImage(registry, `ecp-ai/${service}`, tag);
+      if (registry) await pushTinyImage(registry, `ecp-ai/${service}`, tag);
       await registerImages(dataDir, [`localhost:5000/ecp-ai/${service}:${tag}`]);
     }
   };

@@ -1,4 +1,5 @@
 /** Registers versions straight into a temp store, as `ecp versions register` + `status` would. */
+import { parseImageRef } from '../../source/domain/names.js';
 import { newVersion } from '../../source/domain/versions.js';
 import type { ImageVersion } from '../../source/domain/types.js';
 import { Store } from '../../source/store/store.js';
@@ -11,10 +12,9 @@ export async function registerImages(
   const store = new Store(dataDir);
   return store.update((data) =>
     images.map((image) => {
-      const slash = image.lastIndexOf('/');
-      const colon = image.lastIndexOf(':');
-      const service = image.slice(slash + 1, colon);
-      const tag = image.slice(colon + 1);
+      const ref = parseImageRef(image);
+      const service = ref.path.slice(ref.path.lastIndexOf('/') + 1);
+      const tag = ref.tag!;
       const version = {
         ...newVersion(
           { serviceName: service, imageName: service, imageTag: tag, fullImageName: image, gitCommit: 'abc1234', gitBranch: 'main' },

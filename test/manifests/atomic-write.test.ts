@@ -26,7 +26,7 @@ describe('writeAllOrNothing', () => {
   it('restores the files already replaced when a later rename fails, and leaves no temp file', async () => {
     const dir = tempDir();
     const files = ['a.yaml', 'b.yaml', 'c.yaml'].map((n) => path.join(dir, n));
-    files.forEach((f, i) => writeFileSync(f, `old ${i}\n`));
+    for (const [i, f] of files.entries()) writeFileSync(f, `old ${i}\n`);
     const ops = failingRename(3);
     await expect(
       writeAllOrNothing(files.map((f, i) => ({ path: f, before: `old ${i}\n`, after: `new ${i}\n` })), ops),

@@ -52,7 +52,7 @@ function expectSameAsYaml(text: string): void {
   const eager = parseManifestText(text, '/x/t/a.yaml', 't/a.yaml', { lazy: false });
   expect(summary(lazy), JSON.stringify(text)).toEqual(summary(eager));
   expect(lazy.lineCounter.lineStarts).toEqual(eager.lineCounter.lineStarts);
-  lazy.documents.forEach((d, i) => expect(ranges(d.doc)).toEqual(ranges(eager.documents[i]!.doc)));
+  for (const [i, d] of lazy.documents.entries()) expect(ranges(d.doc)).toEqual(ranges(eager.documents[i]!.doc));
 }
 
 /** A small deterministic generator (mulberry32). */

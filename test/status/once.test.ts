@@ -8,7 +8,7 @@ import { registerImages } from '../helpers/versions.js';
 import { kubectl, sandbox } from '../sandbox/helpers.js';
 
 const seedImages = ['callbot', 'chatbot', 'advisor'].map((s) => `localhost:5000/ecp-ai/${s}:v1.0.0-seed01`);
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 type Row = { service: string; sync: string; health: string; healthMessage?: string; liveTag?: string; manifestTag?: string };
 const row = (stdout: string, service: string): Row => JSON.parse(stdout).tenants[0].rows.find((r: Row) => r.service === service);
@@ -34,7 +34,7 @@ describeTargets('ecp --once', (kind) => {
     const good = await once();
     expect(good.stderr).toBe('');
     expect(good.code).toBe(0);
-    expect(good.stdout).toMatch(new RegExp(`6 services in 2 tenants on context ${t.context} \\(${escape(t.url)}\\): 6 synced, 0 out of sync.* — all good`));
+    expect(good.stdout).toMatch(new RegExp(`6 services in 2 tenants on context ${t.context} \\(${literal(t.url)}\\): 6 synced, 0 out of sync.* — all good`));
 
     const set = await t.kubectl(['-n', 'test-download', 'set', 'image', 'deploy/callbot', 'callbot=localhost:5000/ecp-ai/callbot:hotfix']);
     expect(set.stdout).toContain('deployment.apps/callbot image updated');

@@ -65,3 +65,4 @@ export function deployRecord(tenant: string, service: string, from: string | und
     ...over,
   };
 }
+

@@ -6,7 +6,7 @@ import { Box, Text } from 'ink';
 import React from 'react';
 import { isExpired } from '../../domain/approvals.js';
 import type { Approval } from '../../domain/types.js';
-import { imagesAsTags, shownStatus } from '../../pipeline/approval-decision.js';
+import { imagesAsTags, shownStatus } from '../../domain/approvals.js';
 import { useInfo } from '../context.js';
 import { useNow } from '../hooks/use-now.js';
 import { bindingOf, keyWords } from '../keymap.js';

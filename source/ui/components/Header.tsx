@@ -6,7 +6,7 @@ import type { StatusCounts } from '../../domain/status.js';
 import { useConsoleState, useInfo, useTheme } from '../context.js';
 import { useNow } from '../hooks/use-now.js';
 import type { ConsoleState } from '../model/state.js';
-import { isOpen } from '../../pipeline/approval-decision.js';
+import { isOpen } from '../../domain/approvals.js';
 import { truncate } from '../text.js';
 import { ToneText } from './ToneText.js';
 

@@ -4,14 +4,11 @@
  * on demand (R, after an action), and whenever the live watcher reports a change. Reads run in
  * the background and are coalesced: one at a time, the latest request wins.
  */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import type { Tenant } from '../../adapters/manifests.js';
 import type { Core } from '../../core.js';
 import { errorMessage } from '../../errors.js';
-import { matchesAny } from '../../domain/patterns.js';
+import { protectedNamespaces } from '../../domain/approvals.js';
 import type { LiveSnapshot } from '../../domain/status.js';
-import { collectStatus, readTenants } from '../../monitor/status-view.js';
+import { collectStatus, manifestsSignature, readTenants, type Tenant } from '../../monitor/status-view.js';
 import type { ConsoleStore } from './store.js';
 import type { ContainerView, LiveInfo, ServiceView, TenantView } from './state.js';
 
@@ -61,37 +58,8 @@ export async function readTenantViews(core: Core, tenants: readonly Tenant[], li
         liveContainers: deployment ? containersOf(deployment.spec?.template?.spec as Parameters<typeof containersOf>[0]) : undefined,
       });
     });
-    return { id: status.id, namespace: status.namespace, rows, worst: status.worst, yamlErrors: status.yamlErrors, protected: matchesAny(status.namespace, patterns) };
+    return { id: status.id, namespace: status.namespace, rows, worst: status.worst, yamlErrors: status.yamlErrors, protectedNamespaces: protectedNamespaces(status.rows.map((r) => r.namespace), patterns) };
   });
-}
-
-/**
- * What the manifests folder looks like on disk (each YAML file's path, size and mtime): parsing
- * a thousand manifests again is only worth it when this changed.
- */
-export async function manifestsSignature(manifestsDir: string): Promise<string> {
-  const parts: string[] = [];
-  let tenants: string[];
-  try {
-    tenants = (await readdir(manifestsDir)).sort();
-  } catch {
-    return 'missing';
-  }
-  for (const tenant of tenants) {
-    const dir = path.join(manifestsDir, tenant);
-    let files: string[];
-    try {
-      files = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
-    } catch {
-      parts.push(`${tenant}:not-a-folder`);
-      continue;
-    }
-    for (const file of files) {
-      const s = await stat(path.join(dir, file)).catch(() => undefined);
-      parts.push(`${tenant}/${file}:${s?.size}:${s?.mtimeMs}`);
-    }
-  }
-  return parts.join('|');
 }
 
 export class ConsoleData {

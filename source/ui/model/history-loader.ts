@@ -6,6 +6,7 @@
 import type { Core } from '../../core.js';
 import { errorMessage } from '../../errors.js';
 import type { DeploymentRecord } from '../../domain/types.js';
+import { defaultRollbackTarget } from '../../pipeline/rollback-target.js';
 import { selectedService, selectedTenant } from './selectors.js';
 import type { ConsoleStore } from './store.js';
 
@@ -82,6 +83,7 @@ export class HistoryLoader {
 
   private async load(tenantId: string, service: string): Promise<void> {
     const generation = ++this.generation;
+    const liveImage = selectedService(this.store.getState())?.liveImage;
     try {
       const data = await this.core.store.read();
       const hot = data.versions.filter((v) => v.serviceName === service);
@@ -91,8 +93,10 @@ export class HistoryLoader {
         .filter((d) => d.tenantId === tenantId && d.serviceName === service)
         .sort(newest)
         .slice(0, this.options.deployments ?? 20);
+      // The dialog offers what `ecp rollback` would choose: one function, over every record.
+      const target = await defaultRollbackTarget(this.core, tenantId, service, liveImage);
       if (generation !== this.generation) return;
-      this.store.dispatch({ type: 'history/loaded', tenantId, service, versions, deployments });
+      this.store.dispatch({ type: 'history/loaded', tenantId, service, versions, deployments, rollbackTarget: { liveImage, image: target?.image } });
     } catch (error) {
       if (generation !== this.generation) return;
       this.store.dispatch({ type: 'history/failed', tenantId, service, error: errorMessage(error) });

@@ -3,7 +3,7 @@
  * the pipeline log (steps in the store), and its end — success, failure or a thrown error — is a
  * log entry and a status line, never a crash.
  */
-import type { KubeClient } from '../../adapters/kube.js';
+import type { KubeClient } from '../../pipeline/cluster-session.js';
 import type { Core } from '../../core.js';
 import { describeError, type ActionDef, type ActionOutcome, type ActionParams, type ActionTarget, type StepLog } from '../actions.js';
 import type { ConsoleStore } from './store.js';

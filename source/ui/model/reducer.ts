@@ -7,6 +7,7 @@ import {
   PANES,
   type ClusterInfo,
   type ConsoleState,
+  type HistoryState,
   type Job,
   type JobStep,
   type LiveInfo,
@@ -34,7 +35,7 @@ export type Action =
   | { type: 'overlay/update'; overlay: Overlay }
   | { type: 'overlay/close' }
   | { type: 'history/loading'; tenantId?: string; service?: string }
-  | { type: 'history/loaded'; tenantId: string; service: string; versions: ImageVersion[]; deployments: DeploymentRecord[] }
+  | { type: 'history/loaded'; tenantId: string; service: string; versions: ImageVersion[]; deployments: DeploymentRecord[]; rollbackTarget?: HistoryState['rollbackTarget'] }
   | { type: 'history/failed'; tenantId: string; service: string; error: string }
   | { type: 'job/started'; job: Job }
   | { type: 'job/step'; jobId: number; key: string; title?: string; state?: StepState; at: number }
@@ -147,7 +148,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
     case 'history/loaded':
       return {
         ...state,
-        history: { tenantId: action.tenantId, service: action.service, versions: action.versions, deployments: action.deployments, loading: false },
+        history: { tenantId: action.tenantId, service: action.service, versions: action.versions, deployments: action.deployments, rollbackTarget: action.rollbackTarget, loading: false },
         historyIndex: state.history.service === action.service && state.history.tenantId === action.tenantId ? clamp(state.historyIndex, action.versions.length - 1) : 0,
       };
     case 'history/failed':

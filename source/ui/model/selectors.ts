@@ -1,7 +1,7 @@
 /** Derived views of the state. Cached on the identity of their inputs, so a key press costs O(visible). */
 import { countStatuses, type StatusCounts } from '../../domain/status.js';
 import type { Approval } from '../../domain/types.js';
-import { isOpen } from '../../pipeline/approval-decision.js';
+import { isOpen } from '../../domain/approvals.js';
 import type { ConsoleState, Job, JobStep, ServiceView, TenantView } from './state.js';
 
 export function selectedTenant(state: ConsoleState): TenantView | undefined {

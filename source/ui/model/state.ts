@@ -28,8 +28,11 @@ export interface TenantView {
   rows: ServiceView[];
   worst: Badge;
   yamlErrors: string[];
-  /** Its namespace matches a protected or approval-requiring pattern: dangerous actions ask for the tenant id. */
-  protected: boolean;
+  /**
+   * The namespaces its objects land in that match a protected or approval-requiring pattern
+   * (read from the objects, not the folder's name): when any, dangerous actions ask for the tenant id.
+   */
+  protectedNamespaces: string[];
 }
 
 /** Which cluster the console talks to, and how far it got. */
@@ -53,6 +56,8 @@ export interface HistoryState {
   service?: string;
   versions: ImageVersion[];
   deployments: DeploymentRecord[];
+  /** The rollback's default target as the pipeline chose it when the live image was `liveImage`. */
+  rollbackTarget?: { liveImage?: string; image?: string };
   loading: boolean;
   error?: string;
 }

@@ -5,7 +5,8 @@
  */
 import type { Core } from '../../core.js';
 import type { Approval } from '../../domain/types.js';
-import { decideApproval, decideProblem, imagesAsTags, type Decision } from '../../pipeline/approval-decision.js';
+import { imagesAsTags } from '../../domain/approvals.js';
+import { decideApproval, decideProblem, type Decision } from '../../pipeline/approval-decision.js';
 import type { ActionDef, ActionId } from '../actions.js';
 import { bindingFor, type KeyInput } from '../keymap.js';
 import type { Layout } from '../layout.js';
@@ -103,13 +104,13 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     if (!target) return say(def.scope === 'service' ? 'Select a service first.' : 'No tenant is selected.', 'error');
     const busy = def.mutating ? jobs.busyWith(target.tenant.id) : undefined;
     if (busy) return say(`"${busy.title}" is still running on ${target.tenant.id}; wait for it to finish.`, 'error');
-    const needsWord = def.confirm !== undefined && target.tenant.protected;
+    const needsWord = def.confirm !== undefined && target.tenant.protectedNamespaces.length > 0;
     if (def.confirm === 'always' || needsWord) {
       const dialog: ConfirmDialog = {
         kind: 'confirm',
         action: id,
         title: def.question?.(target, deps.core) ?? def.describe(target, deps.core),
-        lines: needsWord ? [`${target.tenant.namespace} is a protected namespace.`] : [],
+        lines: needsWord ? [`${target.tenant.protectedNamespaces.join(', ')} ${target.tenant.protectedNamespaces.length === 1 ? 'is a protected namespace' : 'are protected namespaces'}.`] : [],
         word: needsWord ? target.tenant.id : undefined,
         typed: '',
       };
@@ -131,15 +132,16 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     if (history.versions.length === 0) return say(`${service.service} has no registered versions to roll back to.`, 'error');
     const fromHistory = state.focus === 'history' ? state.historyIndex : -1;
     const index = fromHistory >= 0 ? fromHistory : rollback.defaultIndex(state);
+    if (index < 0) return say(`No earlier good version of ${tenant.id}/${service.service} to roll back to; to choose one yourself, select it in the history pane and press r.`, 'error');
     const dialog: RollbackDialog = {
       kind: 'rollback',
       stage: 'target',
       tenantId: tenant.id,
       service: service.service,
       candidates: history.versions,
-      index: Math.max(0, index),
+      index,
       reason: '',
-      word: tenant.protected ? tenant.id : undefined,
+      word: tenant.protectedNamespaces.length > 0 ? tenant.id : undefined,
       typed: '',
     };
     dispatch({ type: 'overlay/open', overlay: dialog });

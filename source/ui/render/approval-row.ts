@@ -1,6 +1,6 @@
 /** An approval as a row of the approvals view (a). */
 import type { Approval } from '../../domain/types.js';
-import { imagesAsTags, shownStatus } from '../../pipeline/approval-decision.js';
+import { imagesAsTags, shownStatus } from '../../domain/approvals.js';
 import { approvalTone, type Tone } from '../theme.js';
 import type { Cell, Column } from './columns.js';
 import { ageSince } from './format.js';

@@ -1,6 +1,6 @@
 /** A deployment record (deploy, rollback, auto-rollback) as a row of the details view. */
 import type { DeploymentRecord } from '../../domain/types.js';
-import { tagOf } from '../../domain/status.js';
+import { tagOf } from '../../domain/names.js';
 import { deploymentTone } from '../theme.js';
 import type { Cell, Column } from './columns.js';
 import { ageSince } from './format.js';

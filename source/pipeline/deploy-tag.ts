@@ -24,6 +24,7 @@ import type { Core } from '../core.js';
 import { deployMessage, deployTagName, imageChanges, TagPatternError, type ImageChange, type ServiceImage } from '../domain/deploy-tag.js';
 import { UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { assertMayChange } from './policy.js';
 
 export interface TagOptions {
   tenant: string;
@@ -67,7 +68,7 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
   const emit = options.onEvent ?? ignoreEvents;
   const now = options.now ?? new Date();
   const { config } = core;
-  if (config.readOnly) throw new UsageError('ecp is in read-only mode (--readonly or readOnly: true); tag changes the repository.');
+  await assertMayChange(core, 'tag');
   const dir = tenantDir(config, options.tenant);
   const top = await workTreeTop(config.baseDir);
   const manifestsRel = insideWorkTree(top, config.manifestsDir);

@@ -6,12 +6,11 @@
  * over. Reads only: actions keep the real core, whose writes go through the lock as always.
  */
 import { stat } from 'node:fs/promises';
-import type { Core } from '../../core.js';
-import type { StoreData } from '../../store/schema.js';
-import type { Store } from '../../store/store.js';
+import type { StoreData } from './schema.js';
+import type { Store } from './store.js';
 
-export function withCachedReads(core: Core): Core {
-  const store = core.store;
+/** `store` whose read() parses store.json again only when the file changed. */
+export function withCachedReads(store: Store): Store {
   let cached: { key: string; data: Promise<StoreData> } | undefined;
   const read = async (): Promise<StoreData> => {
     const s = await stat(store.file).catch(() => undefined);
@@ -32,5 +31,5 @@ export function withCachedReads(core: Core): Core {
       return Reflect.get(target, property, receiver) as unknown;
     },
   }) as Store;
-  return { ...core, store: cachedStore };
+  return cachedStore;
 }

@@ -1,7 +1,8 @@
+/** `ecp health`: the deploy metrics of each tenant and service (success rate, time to ready, rollbacks). */
 import { createCore } from '../core.js';
 import { formatDuration } from '../domain/duration.js';
 import { metricsByTenant, type DeploymentMetrics } from '../domain/metrics.js';
-import { dns1123Problem } from '../domain/names.js';
+import { dns1123Problem, tagOf } from '../domain/names.js';
 import { UsageError } from '../errors.js';
 import { formatColumns, println, printJson, type Command } from './command.js';
 import { stringFlag } from './flags.js';
@@ -12,7 +13,7 @@ const cells = (name: string, m: DeploymentMetrics) => [
   m.successRate === undefined ? '-' : `${Math.round(m.successRate * 100)}%`,
   m.medianTimeToReadyMs === undefined ? '-' : formatDuration(m.medianTimeToReadyMs),
   `${m.rollbacks.manual}/${m.rollbacks.auto}`,
-  m.lastFailure ? `${m.lastFailure.at.slice(0, 16).replace('T', ' ')} ${m.lastFailure.image.slice(m.lastFailure.image.lastIndexOf(':') + 1)}` : '-',
+  m.lastFailure ? `${m.lastFailure.at.slice(0, 16).replace('T', ' ')} ${tagOf(m.lastFailure.image)}` : '-',
 ];
 
 export const healthCommand: Command = {

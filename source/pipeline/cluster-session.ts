@@ -1,0 +1,52 @@
+/**
+ * Which cluster an entry point talks to (DESIGN §9): `--sandbox` starts an in-process sandbox
+ * seeded from the manifests (so everything works on a fresh machine); otherwise the user's
+ * kubeconfig. The CLI and the console get a session with its client and never touch the
+ * Kubernetes adapter or the sandbox themselves.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeClient, loadCluster, type Cluster } from '../adapters/kube.js';
+import { startSandbox } from '../sandbox/index.js';
+
+export type { KubeClient } from '../adapters/kube.js';
+
+export interface ClusterSession {
+  cluster: Cluster;
+  client: KubeClient;
+  sandbox: boolean;
+  close(): Promise<void>;
+}
+
+export interface ClusterChoice {
+  /** Start a sandbox seeded from `seed` instead of reading the kubeconfig. */
+  sandbox: boolean;
+  seed: string;
+  /** The kubeconfig context (default: its current one). */
+  context?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The session, or undefined when no cluster is configured (no kubeconfig, no --sandbox). */
+export async function openCluster(choice: ClusterChoice): Promise<ClusterSession | undefined> {
+  if (choice.sandbox) {
+    const sandbox = await startSandbox({ port: 0, seed: choice.seed });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-sandbox-'));
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    await sandbox.writeKubeconfig(kubeconfig);
+    const loaded = loadCluster({ env: choice.env, kubeconfig })!;
+    const cluster = { ...loaded, description: `SANDBOX (${loaded.server})` };
+    return {
+      cluster,
+      client: new KubeClient(cluster),
+      sandbox: true,
+      async close() {
+        await sandbox.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const cluster = loadCluster({ env: choice.env, context: choice.context });
+  return cluster ? { cluster, client: new KubeClient(cluster), sandbox: false, close: async () => undefined } : undefined;
+}
