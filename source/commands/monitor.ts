@@ -26,10 +26,11 @@ export const monitorCommand: Command = {
       skipRegistryCheck: boolFlag(ctx, 'skipRegistryCheck'),
       readLive: async (tenants) => {
         namespaces = tenantNamespaces(tenants);
-        await watcher.refresh();
         return watcher.snapshot();
       },
+      changes: watcher,
     });
+    const relist = setInterval(() => void watcher.refresh(), intervalSeconds * 1000);
     monitor.on('event', (e: { at: string; level: string; message: string }) => println(ctx.io.stdout, `${e.at} ${e.level.toUpperCase().padEnd(5)} ${e.message}`));
     println(ctx.io.stdout, `${new Date().toISOString()} INFO  monitoring ${session.cluster.description} every ${intervalSeconds} s; auto-rollback for: ${ctx.config.autoRollback.services.join(', ') || 'no service'}`);
     monitor.start(intervalSeconds * 1000);
@@ -38,6 +39,7 @@ export const monitorCommand: Command = {
       process.once('SIGTERM', resolve);
     });
     monitor.stop();
+    clearInterval(relist);
     await watcher.stop();
     await session.close();
     return 0;

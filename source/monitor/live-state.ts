@@ -192,6 +192,7 @@ export class LiveStateWatcher extends EventEmitter {
         .then((pods) => {
           this.pods = pods;
           this.emit('change');
+          if (namespaces.length > 0 && !this.stopped) this.schedulePods();
         })
         .catch((error: unknown) => debug('live', `reading pods failed: ${errorMessage(error)}`));
     }, 300);

@@ -32,6 +32,8 @@ export interface MonitorOptions {
   rollbackTimeoutMs?: number;
   /** Auto-rollbacks write the manifest without checking the image in the registry (audited). */
   skipRegistryCheck?: boolean;
+  /** Emits 'change' when live state changes: a pass then runs at once (coalesced). */
+  changes?: EventEmitter;
 }
 
 export class Monitor extends EventEmitter {
@@ -40,6 +42,12 @@ export class Monitor extends EventEmitter {
   private timer?: NodeJS.Timeout;
   private running?: Promise<ServiceStatus[]>;
   private saidReadOnly = false;
+  private again = false;
+  private readonly onChange = () => {
+    if (this.timer === undefined) return;
+    if (this.running) this.again = true;
+    else void this.tick();
+  };
 
   constructor(
     private readonly core: Core,
@@ -60,16 +68,24 @@ export class Monitor extends EventEmitter {
       if (this.timer !== undefined) this.timer = setTimeout(loop, intervalMs);
     };
     this.timer = setTimeout(loop, 0);
+    this.options.changes?.on('change', this.onChange);
   }
 
   stop(): void {
+    this.options.changes?.off('change', this.onChange);
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   /** One pass; concurrent calls share the pass in flight. */
   tick(): Promise<ServiceStatus[]> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.tick();
+      }
+    });
     return this.running;
   }
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { describeTargets, type TargetKind } from '../helpers/cluster-target.js';
@@ -5,6 +6,7 @@ import { Monitor } from '../../source/monitor/monitor.js';
 import { readLiveSnapshot } from '../../source/monitor/live-state.js';
 import { tenantNamespaces } from '../../source/monitor/status-view.js';
 import { describeRegistry } from '../helpers/registry.js';
+import { ecpBin } from '../helpers/run-ecp.js';
 import { scenario, type Scenario } from '../helpers/scenario.js';
 import { git } from '../helpers/temp.js';
 
@@ -76,6 +78,42 @@ describeTargets('deploy, rollback and the monitor', (kind) => {
     expect(table.stdout).toMatch(/test-download \(all\)\s+2\s+50%\s+\S+\s+0\/1\s+\d{4}-\d\d-\d\d \d\d:\d\d broken/);
     const history = await s.ecp(['history', 'test-download', '--service', 'callbot', '--limit', '2']);
     expect(history.stdout.split('\n')[1]).toMatch(/callbot\s+auto-rollback\s+broken\s+v2\s+succeeded/);
+  });
+
+  it('ecp monitor rolls back when the watch shows Degraded, not only on its interval', async () => {
+    const s = await world(registry, kind);
+    await s.release('callbot:v2');
+    expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build'])).code).toBe(0);
+    // An interval no test outlives: only a change seen through the watch can start the pass.
+    const monitor = spawn(process.execPath, [ecpBin, 'monitor', '--interval', '3600'], { cwd: s.repo, env: { ...process.env, ...s.env } });
+    let out = '';
+    const waiting = new Set<() => void>();
+    monitor.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const check of [...waiting]) check();
+    });
+    const seen = (re: RegExp) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!re.test(out)) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+      });
+    try {
+      await seen(/ monitoring /);
+      await s.target.setFailImage(/:broken$/);
+      await s.release('callbot:broken');
+      const rolledBack = seen(/auto-rollback to \S+:v2 succeeded/);
+      // The deploy's own rollout wait races the monitor's rollback: its exit code is not the point.
+      await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build', '--timeout', '30s']);
+      await rolledBack;
+      expect(await s.liveImage('test-download', 'callbot')).toBe(image('callbot', 'v2'));
+    } finally {
+      monitor.kill('SIGTERM');
+    }
   });
 
   it('never rolls back automatically in a protected namespace, and says why', async () => {
