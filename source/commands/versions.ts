@@ -65,16 +65,16 @@ const register: Command = {
     const input = inputError(() => parseRegisterBody(body));
     const core = createCore(ctx.config);
     const actor = await core.actor();
-    const version = await core.store.update(async (data) => {
+    const version = await core.store.update(async (data, unit) => {
       const duplicate =
         data.versions.some((v) => v.fullImageName === input.fullImageName) ||
         (await core.store.isImageArchived(input.fullImageName));
       if (duplicate) throw new UsageError(`Image ${input.fullImageName} is already registered.`);
       const created = newVersion(input, new Date(), new Set(data.versions.map((v) => v.id)), actor);
       data.versions.push(created);
+      unit.audit({ actor, action: 'version.register', target: created.id, details: { image: created.fullImageName } });
       return created;
     });
-    await core.audit.append({ actor, action: 'version.register', target: version.id, details: { image: version.fullImageName } });
     if (ctx.flags.json !== undefined) printJson(ctx, version);
     else println(ctx.io.stdout, version.id);
     return 0;
@@ -163,7 +163,7 @@ const status: Command = {
     );
     const core = createCore(ctx.config);
     const actor = await core.actor();
-    const { before, after } = await core.store.update(async (data) => {
+    const { after } = await core.store.update(async (data, unit) => {
       const index = data.versions.findIndex((v) => v.id === id);
       if (index < 0) {
         const archived = await core.store.findVersion(id);
@@ -172,13 +172,8 @@ const status: Command = {
       const previous = data.versions[index]!;
       const updated = applyStatusChange(previous, change, new Date());
       data.versions[index] = updated;
-      return { before: previous, after: updated };
-    });
-    await core.audit.append({
-      actor,
-      action: 'version.status',
-      target: id,
-      details: { from: { status: before.status, scan: before.securityScanResult }, to: change },
+      unit.audit({ actor, action: 'version.status', target: id, details: { from: { status: previous.status, scan: previous.securityScanResult }, to: change } });
+      return { after: updated };
     });
     printVersion(ctx, after);
     return 0;

@@ -24,7 +24,7 @@ export function reachPoint(point: CrashPoint): void {
   if (name !== point) return;
   writeSync(2, `ecp-test: ${mode} at ${point}\n`);
   if (mode === 'enospc') {
-    throw Object.assign(new Error(`ENOSPC: no space left on device, write (test hook at ${point})`), { code: 'ENOSPC' });
+    throw Object.assign(new Error(`ENOSPC: no space left on device, write (test hook at ${point})`), { code: 'ENOSPC', syscall: 'write' });
   }
   process.kill(process.pid, mode === 'stop' ? 'SIGSTOP' : 'SIGKILL');
 }

@@ -187,11 +187,11 @@ export class Journal {
       record.store = { temp, target, before: unit.store.before === undefined ? '' : sha256(unit.store.before), after: sha256(unit.store.after) };
       try {
         fs.writeFileSync(temp, unit.store.after, { flag: 'wx', mode: modeOf(target) });
+        reachPoint('store-temp-written');
       } catch (error) {
         unlinkQuietly(temp);
         throw error;
       }
-      reachPoint('store-temp-written');
       if (!unit.auditLines) {
         try {
           lock.assertHeld('writing the store');
@@ -219,8 +219,8 @@ export class Journal {
       if (record.store) unlinkQuietly(record.store.temp);
       throw error;
     }
-    reachPoint('journal-written');
     try {
+      reachPoint('journal-written');
       this.apply(record, lock);
     } catch (error) {
       if (error instanceof LockLostError) throw error; // the journal is the next holder's to finish
@@ -251,7 +251,7 @@ export class Journal {
   private apply(record: JournalRecord, lock: HeldLock): void {
     if (record.audit) {
       const { offset, text, headAfter } = record.audit;
-      lock.assertHeld('appending to the audit trail');
+      lock.assertHeld('appending to the audit trail', true);
       const fd = fs.openSync(this.auditFile, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o644);
       try {
         const bytes = Buffer.from(text);
@@ -261,7 +261,7 @@ export class Journal {
         fs.closeSync(fd);
       }
       reachPoint('audit-appended');
-      lock.assertHeld('acknowledging the audit events');
+      lock.assertHeld('acknowledging the audit events', true);
       const now = readOptional(this.headFile);
       // Never move the head back (a journal completed late, after later events were acknowledged).
       if ((parseHead(now?.toString('utf8') ?? '')?.count ?? -1) <= headAfter.count) {
@@ -270,7 +270,7 @@ export class Journal {
       reachPoint('head-written');
     }
     if (record.store) {
-      lock.assertHeld('replacing the store');
+      lock.assertHeld('replacing the store', true);
       if (fs.existsSync(record.store.temp)) fs.renameSync(record.store.temp, record.store.target);
       reachPoint('store-renamed');
     }

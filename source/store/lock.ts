@@ -3,7 +3,8 @@
  * `<file>.lock` (mkdir is atomic) holding `owner.json`: a token of its own, and who holds it (pid,
  * host, command, since when) for the sentence a waiter prints when it gives up. The holder
  * refreshes the folder's mtime every second; a lock not refreshed for 5 s belonged to a process
- * that died (or was paused) and is taken over. A holder checks its token before every step it
+ * that died (or was paused) and is taken over, and so is at once one whose holder on this host no
+ * longer exists. A holder checks its token before every step it
  * cannot take back (`assertHeld`), so a writer that was paused past the 5 s and lost its lock stops
  * instead of overwriting the next writer's work.
  */
@@ -11,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fsProblem, StoreError } from '../errors.js';
+import { EcpError, fsProblem, StoreError } from '../errors.js';
 import { reachPoint } from './crash-points.js';
 
 export const STALE_MS = 5_000;
@@ -28,7 +29,7 @@ export interface LockOwner {
 }
 
 /** This lock was taken over by another process (this one was paused past STALE_MS). */
-export class LockLostError extends StoreError {}
+export class LockLostError extends EcpError {}
 
 /** Lock folders this process holds: taking one again from inside its own work would wait forever. */
 const heldHere = new Set<string>();
@@ -66,12 +67,20 @@ export class HeldLock {
     }
   }
 
-  /** Throws LockLostError when another process took the lock over; call before each step that cannot be taken back. */
-  assertHeld(what: string): void {
+  /**
+   * Throws LockLostError when another process took the lock over; call before each step that
+   * cannot be taken back. `committed`: the write already reached its commit point (the journal),
+   * so the next holder completes it; before that, nothing of it was written.
+   */
+  assertHeld(what: string, committed = false): void {
     if (!this.lost && this.ownsFolder()) return;
     this.lost = true;
+    const outcome = committed
+      ? 'the next ecp that takes the lock completes or undoes this write and says so'
+      : 'nothing changed';
     throw new LockLostError(
-      `ecp was paused for more than ${STALE_MS / 1000} s while ${what}, another ecp took its lock over, and it stopped before writing further; the next ecp that writes completes or undoes this write and says so.`,
+      `ecp was paused for more than ${STALE_MS / 1000} s while ${what}, another ecp took its lock over, and it stopped there; ${outcome}.`,
+      committed ? 1 : 2,
     );
   }
 
@@ -108,6 +117,17 @@ function tryCreate(dir: string, owner: LockOwner): boolean {
   return true;
 }
 
+/** A holder on this host whose process is gone (killed, crashed) need not be waited for. */
+function holderIsGone(owner: LockOwner | undefined): boolean {
+  if (!owner || owner.host !== os.hostname() || owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** Moves a stale lock folder aside (one taker wins the rename) and removes it. */
 function takeOverStale(dir: string): void {
   let mtime: number;
@@ -116,7 +136,7 @@ function takeOverStale(dir: string): void {
   } catch {
     return; // released meanwhile
   }
-  if (Date.now() - mtime <= STALE_MS) return;
+  if (Date.now() - mtime <= STALE_MS && !holderIsGone(readOwner(dir))) return;
   const aside = `${dir}.stale-${randomBytes(4).toString('hex')}`;
   try {
     fs.renameSync(dir, aside);
