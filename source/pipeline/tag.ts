@@ -20,6 +20,7 @@ import {
   workTreeTop,
 } from '../adapters/git-tag.js';
 import { assertParsed, loadTenant, parseManifestText, tenantDir, tenantFromFiles, type Tenant } from '../adapters/manifests.js';
+import { anchorLine } from '../store/audit.js';
 import type { Core } from '../core.js';
 import { deployMessage, deployTagName, imageChanges, TagPatternError, type ImageChange, type ServiceImage } from '../domain/deploy-tag.js';
 import { UsageError } from '../errors.js';
@@ -115,7 +116,8 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
   result.committed = true;
   let name = pattern;
   for (let n = 2; await tagExists(top, name); n += 1) name = `${pattern}-${n}`;
-  await createAnnotatedTag(top, name, message, result.commit);
+  // The audit head goes into the annotation: an anchor outside the data dir (`audit verify --against-git`).
+  await createAnnotatedTag(top, name, `${message}\n\n${anchorLine(await core.audit.head())}`, result.commit);
   result.tag = name;
   emit({ step: 'tag', status: 'done', message: `tagged ${result.commit.slice(0, 7)} as ${name}`, tenant: options.tenant });
 

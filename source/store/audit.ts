@@ -193,9 +193,10 @@ export class AuditLog {
     }
     if (count > head.count) {
       const tail: CrashTail = { kind: 'unacknowledged', offset: head.size, bytes: text.length - head.size, lines: count - head.count };
+      const which = tail.lines === 1 ? 'follows the chain but' : `and the ${tail.lines - 1} after it follow the chain but`;
       return fail(
         head.count + 1,
-        `and the ${tail.lines - 1} after it follow the chain but ${this.journal.headFile} never acknowledged them (a crash between the two writes, or lines added by hand); \`ecp audit repair\` moves them into its own event`,
+        `${which} ${this.journal.headFile} never acknowledged ${tail.lines === 1 ? 'it' : 'them'} (a crash between the two writes, or lines added by hand); \`ecp audit repair\` moves ${tail.lines === 1 ? 'it' : 'them'} into its own event`,
         tail,
       );
     }
