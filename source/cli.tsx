@@ -1,7 +1,8 @@
 /** The `ecp` entry point: parses flags, dispatches to a headless command or opens the console. */
 import meow, { type AnyFlags } from 'meow';
 import { loadConfig } from './config.js';
-import { EcpError, errorMessage } from './errors.js';
+import { printableMessage } from './domain/printable.js';
+import { EcpError, errorMessage, fsProblem, isFsError } from './errors.js';
 import { debug } from './log.js';
 import type { CommandContext } from './commands/command.js';
 import { findCommand, helpText } from './commands/index.js';
@@ -118,10 +119,15 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof EcpError) {
-    process.stderr.write(`ecp: ${error.message}\n`);
+    process.stderr.write(`ecp: ${printableMessage(error.message)}\n`);
     process.exitCode = error.exitCode;
+  } else if (isFsError(error)) {
+    // A file-system error no layer below translated: say what it means for the file.
+    process.stderr.write(`ecp: ${printableMessage(fsProblem(error, error.path ?? 'a file'))}.\n`);
+    debug('cli', error.stack ?? '');
+    process.exitCode = 2;
   } else {
-    process.stderr.write(`ecp: unexpected error: ${errorMessage(error)}\n`);
+    process.stderr.write(`ecp: unexpected error: ${printableMessage(errorMessage(error))}\n`);
     debug('cli', error instanceof Error ? (error.stack ?? '') : '');
     process.exitCode = 2;
   }

@@ -138,13 +138,12 @@ export class Monitor extends EventEmitter {
 
   private async markVersionFailed(record: DeploymentRecord): Promise<void> {
     const actor = await this.core.actor();
-    const changed = await this.core.store.update((data) => {
+    await this.core.store.update((data, unit) => {
       const version = data.versions.find((v) => v.fullImageName === record.toImage);
-      if (!version || version.status === 'failed') return undefined;
+      if (!version || version.status === 'failed') return;
       version.status = 'failed';
       version.updatedAt = new Date().toISOString();
-      return version.id;
+      unit.audit({ actor, action: 'version.failed', target: version.id, details: { reason: 'Degraded after deploy; auto-rollback', record: record.id } });
     });
-    if (changed) await this.core.audit.append({ actor, action: 'version.failed', target: changed, details: { reason: 'Degraded after deploy; auto-rollback', record: record.id } });
   }
 }

@@ -65,7 +65,7 @@ export async function decideApproval(core: Core, id: string, decision: Decision,
   const actor = await core.actor();
   const role = approverProblem(core, actor, decision);
   if (role) throw new UsageError(role);
-  const approval = await core.store.update((data) => {
+  const approval = await core.store.update((data, unit) => {
     const found = data.approvals.find((a) => a.id === id);
     const problem = decisionProblem(found, id, actor, Date.now(), core.config.approvalTtlMs);
     if (problem) throw new UsageError(problem);
@@ -73,13 +73,13 @@ export async function decideApproval(core: Core, id: string, decision: Decision,
     found!.decidedBy = actor;
     found!.decidedAt = new Date().toISOString();
     if (reason) found!.reason = reason;
+    unit.audit({
+      actor,
+      action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
+      target: id,
+      details: { tenant: found!.tenantId, images: found!.images, reason: reason ?? null },
+    });
     return { ...found! };
-  });
-  await core.audit.append({
-    actor,
-    action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
-    target: id,
-    details: { tenant: approval.tenantId, images: approval.images, reason: reason ?? null },
   });
   return { approval, actor };
 }

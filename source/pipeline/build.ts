@@ -210,7 +210,7 @@ async function buildOne(core: Core, service: ServiceBuildConfig, job: OneBuild):
     result.digest = digest;
     emit('push', `pushed ${digest}`, { digest, durationMs: result.pushDurationMs });
 
-    const version = await core.store.update(async (data) => {
+    const version = await core.store.update(async (data, unit) => {
       const duplicate =
         data.versions.some((v) => v.fullImageName === image) || (await core.store.isImageArchived(image));
       if (duplicate) throw new ImageBuildError(`${image} was registered by someone else while it was being built.`);
@@ -233,13 +233,13 @@ async function buildOne(core: Core, service: ServiceBuildConfig, job: OneBuild):
         job.actor,
       );
       data.versions.push(created);
+      unit.audit({
+        actor: job.actor,
+        action: 'version.register',
+        target: created.id,
+        details: { image, digest, sizeBytes: result.sizeBytes, buildDurationMs: result.buildDurationMs, by: 'build' },
+      });
       return created;
-    });
-    await core.audit.append({
-      actor: job.actor,
-      action: 'version.register',
-      target: version.id,
-      details: { image, digest, sizeBytes: result.sizeBytes, buildDurationMs: result.buildDurationMs, by: 'build' },
     });
     result.outcome = 'pushed';
     result.versionId = version.id;

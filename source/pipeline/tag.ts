@@ -133,7 +133,8 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
     }
   }
 
-  result.deploymentsTagged = await core.store.update((data) => {
+  const actor = await core.actor();
+  result.deploymentsTagged = await core.store.update((data, unit) => {
     let count = 0;
     for (const record of data.deployments) {
       if (record.tenantId === options.tenant && !record.gitTag) {
@@ -141,22 +142,13 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
         count += 1;
       }
     }
+    unit.audit({
+      actor,
+      action: 'git.tag',
+      target: options.tenant,
+      details: { commit: result.commit, tag: name, files, changes: result.changes, pushed: result.pushed, remote: options.push ? config.gitRemote : null, deploymentsTagged: count },
+    });
     return count;
-  });
-  const actor = await core.actor();
-  await core.audit.append({
-    actor,
-    action: 'git.tag',
-    target: options.tenant,
-    details: {
-      commit: result.commit,
-      tag: name,
-      files,
-      changes: result.changes,
-      pushed: result.pushed,
-      remote: options.push ? config.gitRemote : null,
-      deploymentsTagged: result.deploymentsTagged,
-    },
   });
   if (pushError) {
     throw new UsageError(`${pushError.message.replace(/\.$/, '')}; commit ${result.commit.slice(0, 7)} and tag ${name} exist locally.`);

@@ -31,9 +31,6 @@ export interface LockOwner {
 /** This lock was taken over by another process (this one was paused past STALE_MS). */
 export class LockLostError extends EcpError {}
 
-/** Lock folders this process holds: taking one again from inside its own work would wait forever. */
-const heldHere = new Set<string>();
-
 export class HeldLock {
   private lost = false;
   private readonly timer: NodeJS.Timeout;
@@ -86,7 +83,6 @@ export class HeldLock {
 
   release(): void {
     clearInterval(this.timer);
-    heldHere.delete(this.dir);
     if (this.lost || !this.ownsFolder()) return;
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
@@ -148,7 +144,6 @@ function takeOverStale(dir: string): void {
 
 export async function acquireLock(file: string, waitMs = DEFAULT_LOCK_WAIT_MS): Promise<HeldLock> {
   const dir = `${file}.lock`;
-  if (heldHere.has(dir)) throw new Error(`ecp bug: ${file} is locked twice by one process`);
   const token = randomBytes(8).toString('hex');
   const command = process.argv.slice(2).join(' ') || process.argv[1] || 'node';
   const deadline = Date.now() + waitMs;
@@ -163,7 +158,6 @@ export async function acquireLock(file: string, waitMs = DEFAULT_LOCK_WAIT_MS): 
       throw new StoreError(`ecp cannot lock ${file}: ${fsProblem(error, dir)}; nothing changed.`);
     }
     if (created) {
-      heldHere.add(dir);
       reachPoint('lock-taken');
       return new HeldLock(dir, owner);
     }
