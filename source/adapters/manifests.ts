@@ -675,7 +675,7 @@ export function manifestBytesProblem(bytes: Buffer): YamlIssue | undefined {
       const problem = tooLarge(start - documentStart, documentLine);
       if (problem) return problem;
       documentStart = start;
-      documentLine = line;
+      documentLine = line + 1; // the object starts below its ---
     }
     const end = bytes.indexOf(0x0a, start);
     if (end < 0) break;
