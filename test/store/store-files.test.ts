@@ -34,6 +34,15 @@ describe('a store of unknown shape', () => {
     });
   }
 
+  it('names line and column of a JSON error whose message has no position (Node 20)', async () => {
+    const dataDir = tempDir();
+    const text = '{\n "schemaVersion": 1,\n "versions": [tru]\n}\n';
+    writeFileSync(path.join(dataDir, 'store.json'), text);
+    const result = await ecp(dataDir, 'versions', 'list', 'callbot');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^ecp: The store .*store\.json does not parse \(line 3, column 18: Unexpected token '\]'\); it was left unchanged\.\n$/);
+  });
+
   it('says what is wrong when store.json is a folder', async () => {
     const dataDir = tempDir();
     mkdirSync(path.join(dataDir, 'store.json'));
