@@ -22,16 +22,31 @@ const globalFlags = {
   version: { type: 'boolean', default: false },
 } satisfies AnyFlags;
 
+const flagName = (key: string) => (key.length === 1 ? `-${key}` : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+
+/** meow's parse, with its refusals (an unknown flag, a flag given twice) as one sentence of ours. */
 function parse(argv: string[], flags: AnyFlags) {
-  return meow({
-    importMeta: import.meta,
-    argv,
-    flags: { ...globalFlags, ...flags },
-    autoHelp: false,
-    autoVersion: false,
-    allowUnknownFlags: false,
-    booleanDefault: undefined,
-  });
+  const known = { ...globalFlags, ...flags };
+  let cli;
+  try {
+    cli = meow({
+      importMeta: import.meta,
+      argv,
+      flags: known,
+      autoHelp: false,
+      autoVersion: false,
+      // Checked below: meow would print two lines of its own and exit.
+      allowUnknownFlags: true,
+      booleanDefault: undefined,
+    });
+  } catch (error) {
+    throw new EcpError(`${errorMessage(error).replace(/\.$/, '')}.`);
+  }
+  const unknown = Object.keys(cli.flags).filter((key) => !(key in known));
+  if (unknown.length > 0) {
+    throw new EcpError(`Unknown flag${unknown.length > 1 ? 's' : ''} ${unknown.map(flagName).join(', ')}; \`ecp --help\` lists the commands and \`ecp <command> --help\` their flags.`);
+  }
+  return cli;
 }
 
 function commandContext(cli: ReturnType<typeof parse>): CommandContext {

@@ -119,7 +119,7 @@ export const DEFAULT_CONFIG_NAME = 'ecp.config.yaml';
 function readConfigFile(file: string): z.infer<typeof configFileSchema> {
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
+    raw = parseYaml(readFileSync(file, 'utf8'), { logLevel: 'error' }) ?? {};
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new UsageError(`Config file ${file} could not be read: ${reason}`);

@@ -386,7 +386,8 @@ interface ParsedDocuments {
 
 function yamlDocuments(text: string): ParsedDocuments {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': yaml's warnings (a collection used as a key) would reach stderr as raw Node warnings.
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   return { lineCounter, docs: (Array.isArray(docs) ? docs : [docs]) as Document.Parsed[] };
 }
 
