@@ -49,39 +49,32 @@ export function firstSyntaxError(text: string): number | undefined {
     if (!match) fail();
     i += match![0].length;
   };
+  const collection = (close: string, member: () => void) => {
+    i += 1;
+    space();
+    if (text[i] === close) return void (i += 1);
+    while (true) {
+      member();
+      space();
+      if (text[i] === close) return void (i += 1);
+      if (text[i] !== ',') fail();
+      i += 1;
+    }
+  };
+  const pair = () => {
+    space();
+    if (text[i] !== '"') fail();
+    string();
+    space();
+    if (text[i] !== ':') fail();
+    i += 1;
+    value();
+  };
   const value = (): void => {
     space();
     const c = text[i];
-    if (c === '{') {
-      i += 1;
-      space();
-      if (text[i] === '}') return void (i += 1);
-      while (true) {
-        space();
-        if (text[i] !== '"') fail();
-        string();
-        space();
-        if (text[i] !== ':') fail();
-        i += 1;
-        value();
-        space();
-        if (text[i] === '}') return void (i += 1);
-        if (text[i] !== ',') fail();
-        i += 1;
-      }
-    }
-    if (c === '[') {
-      i += 1;
-      space();
-      if (text[i] === ']') return void (i += 1);
-      while (true) {
-        value();
-        space();
-        if (text[i] === ']') return void (i += 1);
-        if (text[i] !== ',') fail();
-        i += 1;
-      }
-    }
+    if (c === '{') return collection('}', pair);
+    if (c === '[') return collection(']', value);
     if (c === '"') return string();
     if (c === 't') return literal('true');
     if (c === 'f') return literal('false');

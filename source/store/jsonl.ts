@@ -55,31 +55,3 @@ export async function readLines(file: string): Promise<string[]> {
   lines.pop(); // '' after the final newline, or an incomplete line
   return lines.filter((l) => l.length > 0);
 }
-
-/** The last complete line, read from the end so a long file costs no more than a short one. */
-export async function readLastLine(file: string): Promise<string | undefined> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    const { size } = await handle.stat();
-    let chunk = 4096;
-    while (true) {
-      const start = Math.max(0, size - chunk);
-      const buffer = Buffer.alloc(size - start);
-      await handle.read(buffer, 0, buffer.length, start);
-      const text = buffer.toString('utf8');
-      const end = text.lastIndexOf('\n');
-      if (end < 0) return undefined;
-      const begin = text.lastIndexOf('\n', end - 1);
-      if (begin >= 0 || start === 0) return text.slice(begin + 1, end) || undefined;
-      chunk *= 4;
-    }
-  } finally {
-    await handle.close();
-  }
-}
