@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { AuditEvent } from '../domain/types.js';
 import { StoreError } from '../errors.js';
+import type { AuditTrail } from './backend.js';
 import { type AuditHead, headMac, Journal, sha256 } from './journal.js';
 import { readLines } from './jsonl.js';
 
@@ -83,7 +84,7 @@ export function describeEvents(events: readonly NewAuditEvent[]): string {
   return `${shown.join(', ')}${events.length > 3 ? ` and ${events.length - 3} more` : ''}`;
 }
 
-export class AuditLog {
+export class AuditLog implements AuditTrail {
   readonly file: string;
   readonly journal: Journal;
 

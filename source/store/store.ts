@@ -13,16 +13,14 @@ import type { DeploymentRecord, ImageVersion } from '../domain/types.js';
 import { fsProblem, StoreError, UsageError } from '../errors.js';
 import { AuditLog, chainLines, describeEvents, type NewAuditEvent } from './audit.js';
 import { Journal } from './journal.js';
+import type { StoreBackend, UpdateUnit } from './backend.js';
 import { appendLines, readLines } from './jsonl.js';
 import { describeJsonError } from './json-position.js';
 import { emptyStore, migrate, type StoreData } from './schema.js';
 
 export const STORE_FILE = 'store.json';
 
-/** What an update may add to its unit besides the store change: the audit events that record it. */
-export interface UpdateUnit {
-  audit(event: NewAuditEvent): void;
-}
+export type { UpdateUnit } from './backend.js';
 
 function newestFirst<T>(items: readonly T[], at: (item: T) => string): T[] {
   return items
@@ -85,7 +83,7 @@ function refuseControlCharacters(before: string | undefined, data: StoreData, ev
   }
 }
 
-export class Store {
+export class Store implements StoreBackend {
   readonly file: string;
   readonly archiveDir: string;
   readonly journal: Journal;
