@@ -184,7 +184,8 @@ export class Journal {
     if (unit.store) {
       const target = realTarget(this.storeFile);
       const temp = tempBeside(target);
-      record.store = { temp, target, before: unit.store.before === undefined ? '' : sha256(unit.store.before), after: sha256(unit.store.after) };
+      // An absent store hashes as an empty one (recovery reads a missing file as '').
+      record.store = { temp, target, before: sha256(unit.store.before ?? ''), after: sha256(unit.store.after) };
       try {
         fs.writeFileSync(temp, unit.store.after, { flag: 'wx', mode: modeOf(target) });
         reachPoint('store-temp-written');
@@ -226,6 +227,8 @@ export class Journal {
       if (error instanceof LockLostError) throw error; // the journal is the next holder's to finish
       this.undoAfterFailure(record, error);
     }
+    // The unit is complete: a journal that cannot be removed is completed again (a no-op) next time.
+    unlinkQuietly(this.journalFile);
   }
 
   private auditPart(build: (prev: string) => string[]): NonNullable<JournalRecord['audit']> {
@@ -247,7 +250,7 @@ export class Journal {
     fs.truncateSync(this.auditFile, offset);
   }
 
-  /** Steps 3 of the protocol; each one is safe to repeat. */
+  /** Steps 3–5 of the protocol (all but removing the journal); each one is safe to repeat. */
   private apply(record: JournalRecord, lock: HeldLock): void {
     if (record.audit) {
       const { offset, text, headAfter } = record.audit;
@@ -274,7 +277,6 @@ export class Journal {
       if (fs.existsSync(record.store.temp)) fs.renameSync(record.store.temp, record.store.target);
       reachPoint('store-renamed');
     }
-    fs.unlinkSync(this.journalFile);
   }
 
   /** Takes back what `apply` did before it failed, then reports the failure as "nothing changed". */
@@ -353,6 +355,7 @@ export class Journal {
       }
       if (this.completable(record)) {
         this.apply(record, lock);
+        fs.unlinkSync(this.journalFile);
         this.notify(`completed a write that an earlier ecp run (pid ${record.pid}) left half-done: ${record.summary}.`);
       } else {
         this.undo(record);

@@ -59,6 +59,15 @@ describe('a writer killed at each point of a write', () => {
   }
 });
 
+it('completes the very first write (no store yet) when it was killed after its commit point', async () => {
+  const dataDir = tempDir();
+  expect((await register(dataDir, 'v1', { ECP_TEST_CRASH_AT: 'audit-appended' })).code).toBe(128);
+  const next = await runEcp(['--data-dir', dataDir, 'versions', 'list', 'callbot', '--json']);
+  expect(next.stderr).toMatch(/^ecp: completed a write that an earlier ecp run/);
+  expect(JSON.parse(next.stdout).map((v: { imageTag: string }) => v.imageTag)).toEqual(['v1']);
+  expect((await verify(dataDir)).stdout).toMatch(/1 events, chain intact/);
+});
+
 describe('a full disk at each point of a write', () => {
   for (const point of ['store-temp-written', 'journal-written', 'audit-appended', 'head-written'] as const) {
     it(`exits 2 saying the disk is full, and nothing changed (ENOSPC at ${point})`, async () => {
