@@ -181,6 +181,9 @@ export class AuditLog implements AuditTrail {
     if (head.count > 0 && hashes[head.count - 1] !== head.hash) return fail(head.count, 'was edited');
     if (headEnd !== head.size) return fail(head.count, `does not end where ${this.journal.headFile} says (edited)`);
     const key = process.env.ECP_AUDIT_KEY;
+    if (key && head.count > 0 && head.mac === undefined) {
+      return fail(head.count, `is the end ${this.journal.headFile} claims, but the head carries no HMAC (written before ECP_AUDIT_KEY was set, or its HMAC was removed); the next write signs it`);
+    }
     if (key && head.count > 0 && head.mac !== headMac(head, key)) {
       return fail(head.count, `is the end ${this.journal.headFile} claims, but its HMAC does not match ECP_AUDIT_KEY (the head was rewritten without the key)`);
     }

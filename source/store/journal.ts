@@ -163,7 +163,8 @@ export class Journal {
   private headToExtend(): AuditHead {
     const head = this.readHead();
     const key = process.env.ECP_AUDIT_KEY;
-    if (key && head.count > 0 && head.mac !== headMac(head, key)) {
+    // A head without an HMAC was written before the key was set: the next one is signed.
+    if (key && head.mac !== undefined && head.mac !== headMac(head, key)) {
       throw new StoreError(`${this.headFile} does not carry a valid HMAC for ECP_AUDIT_KEY; run \`ecp audit verify\`; nothing changed.`);
     }
     const size = fs.statSync(this.auditFile, { throwIfNoEntry: false })?.size ?? 0;

@@ -96,7 +96,7 @@ describe('audit crash tails', () => {
 });
 
 /** Rewrites the whole chain after replacing line `index`, and the head to match: a forger's work. */
-function forge(file: string, head: string, index: number, edit: (line: string) => string): void {
+function forge(file: string, head: string, index: number, edit: (line: string) => string, mac?: string): void {
   const all = lines(file);
   all[index] = edit(all[index]!);
   let prev = all[index - 1] ? sha(all[index - 1]!) : '';
@@ -109,7 +109,7 @@ function forge(file: string, head: string, index: number, edit: (line: string) =
   });
   const text = `${out.join('\n')}\n`;
   writeFileSync(file, text);
-  writeFileSync(head, JSON.stringify({ count: out.length, hash: prev, size: Buffer.byteLength(text) }));
+  writeFileSync(head, JSON.stringify({ count: out.length, hash: prev, size: Buffer.byteLength(text), ...(mac ? { mac } : {}) }));
 }
 
 describe('audit anchors', () => {
@@ -117,12 +117,24 @@ describe('audit anchors', () => {
     const env = { ECP_AUDIT_KEY: 'k3y-outside-the-data-dir' };
     const { dataDir, file, head } = await trail(3, env);
     expect((await runEcp(['--data-dir', dataDir, 'audit', 'verify'], { env })).code).toBe(0);
-    forge(file, head, 1, (l) => l.replace('callbot-v2', 'callbot-v9'));
+    forge(file, head, 1, (l) => l.replace('callbot-v2', 'callbot-v9'), 'f'.repeat(64));
     // Without the key the forgery is consistent (what the chain alone can and cannot show).
     expect((await verify(dataDir)).code).toBe(0);
     const keyed = await runEcp(['--data-dir', dataDir, 'audit', 'verify'], { env });
     expect(keyed.code).toBe(1);
     expect(keyed.stdout).toMatch(/line 3 is the end .*audit\.head claims, but its HMAC does not match ECP_AUDIT_KEY/);
+    // And a writer refuses to sign over it.
+    expect((await register(dataDir, 'v4', env)).stderr).toMatch(/does not carry a valid HMAC for ECP_AUDIT_KEY.*nothing changed\.\n$/);
+  });
+
+  it('with ECP_AUDIT_KEY set on a trail written without it, verify says so and the next write signs the head', async () => {
+    const env = { ECP_AUDIT_KEY: 'k3y-outside-the-data-dir' };
+    const { dataDir } = await trail(2);
+    const unsigned = await runEcp(['--data-dir', dataDir, 'audit', 'verify'], { env });
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stdout).toMatch(/the head carries no HMAC \(written before ECP_AUDIT_KEY was set, or its HMAC was removed\)/);
+    expect((await register(dataDir, 'v3', env)).code).toBe(0);
+    expect((await runEcp(['--data-dir', dataDir, 'audit', 'verify'], { env })).stdout).toMatch(/3 events, chain intact/);
   });
 
   it('verify --against-git checks the chain against the head anchored in each deploy tag', async () => {
