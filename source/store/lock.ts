@@ -109,7 +109,12 @@ function tryCreate(dir: string, owner: LockOwner): boolean {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
-  fs.writeFileSync(`${dir}/owner.json`, JSON.stringify(owner));
+  try {
+    fs.writeFileSync(`${dir}/owner.json`, JSON.stringify(owner));
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return true;
 }
 
