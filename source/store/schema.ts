@@ -17,7 +17,7 @@ export function emptyStore(): StoreData {
 
 type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
 
-const COLLECTIONS = ['versions', 'deployments', 'approvals'] as const;
+export const COLLECTIONS = ['versions', 'deployments', 'approvals'] as const;
 
 /**
  * migrations[n] turns a schema-n file into schema n+1. Schema 0 is a file written before the

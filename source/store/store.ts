@@ -16,7 +16,7 @@ import { Journal } from './journal.js';
 import type { StoreBackend, UpdateUnit } from './backend.js';
 import { appendLines, readLines } from './jsonl.js';
 import { describeJsonError } from './json-position.js';
-import { emptyStore, migrate, type StoreData } from './schema.js';
+import { COLLECTIONS, emptyStore, migrate, type StoreData } from './schema.js';
 
 export const STORE_FILE = 'store.json';
 
@@ -49,37 +49,42 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const FREE_TEXT = new Set(['message', 'reason']);
 
-function controlCharacterAt(value: unknown, key: string, where: string): string | undefined {
+/** The first control character in `value` (a field, or an object of fields): its field path and code point. */
+function controlCharacterIn(value: unknown, key: string, field: string): { field: string; code: string } | undefined {
   if (typeof value === 'string') {
     const match = (FREE_TEXT.has(key) ? CONTROL_IN_TEXT : CONTROL).exec(value);
-    return match ? `${where} holds a control character (U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})` : undefined;
+    return match ? { field, code: match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') } : undefined;
   }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      const found = controlCharacterAt(v, FREE_TEXT.has(key) ? key : k, `${where}.${k}`);
+      const found = controlCharacterIn(v, FREE_TEXT.has(key) ? key : k, field ? `${field}.${k}` : k);
       if (found) return found;
     }
   }
   return undefined;
 }
 
+const RECORD_NAMES = { versions: 'version', deployments: 'deployment record', approvals: 'approval' } as const;
+
 /** Refuses a changed record or a queued event whose fields hold control characters. */
 function refuseControlCharacters(before: string | undefined, data: StoreData, events: readonly NewAuditEvent[]): void {
+  const refuse = (what: string, found: { field: string; code: string }) =>
+    new UsageError(`${what}: field ${found.field} holds a control character (U+${found.code}); ecp stores no control characters; nothing changed.`);
   const unchanged = new Set<string>();
   if (before !== undefined) {
     const old = JSON.parse(before) as Partial<StoreData>;
-    for (const key of ['versions', 'deployments', 'approvals'] as const) for (const r of old[key] ?? []) unchanged.add(JSON.stringify(r));
+    for (const key of COLLECTIONS) for (const r of old[key] ?? []) unchanged.add(JSON.stringify(r));
   }
-  for (const key of ['versions', 'deployments', 'approvals'] as const) {
+  for (const key of COLLECTIONS) {
     for (const record of data[key]) {
       if (unchanged.has(JSON.stringify(record))) continue;
-      const found = controlCharacterAt(record, '', `${key === 'versions' ? 'version' : key === 'deployments' ? 'deployment record' : 'approval'} ${JSON.stringify(record.id).slice(0, 80)}: field`);
-      if (found) throw new UsageError(`${found.replace(': field.', ': field ')}; ecp stores no control characters; nothing changed.`);
+      const found = controlCharacterIn(record, '', '');
+      if (found) throw refuse(`${RECORD_NAMES[key]} ${JSON.stringify(record.id).slice(0, 80)}`, found);
     }
   }
   for (const event of events) {
-    const found = controlCharacterAt({ actor: event.actor, action: event.action, target: event.target }, '', 'audit event: field');
-    if (found) throw new UsageError(`${found.replace(': field.', ': field ')}; ecp stores no control characters; nothing changed.`);
+    const found = controlCharacterIn({ actor: event.actor, action: event.action, target: event.target }, '', '');
+    if (found) throw refuse('audit event', found);
   }
 }
 
