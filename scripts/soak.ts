@@ -20,6 +20,8 @@ import path from 'node:path';
 import { newVersion } from '../source/domain/versions.js';
 import { startSandbox } from '../source/sandbox/index.js';
 import { Store } from '../source/store/store.js';
+import { pushTinyImage } from '../test/helpers/registry.js';
+import { testEnvValues } from '../test/helpers/test-env.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const ecpBin = path.join(root, 'bin', 'ecp.js');
@@ -27,6 +29,17 @@ const seconds = Math.min(Number(process.env.SOAK_SECONDS ?? 240), 600);
 const COMMAND_TIMEOUT_MS = 120_000;
 const OPERATORS = 3;
 const SERVICES = ['callbot', 'chatbot'];
+
+// The test environment's registry (scripts/test-env.sh): every image is pushed there, so the
+// monitor's auto-rollback passes its registry check. Without one, registry checks are skipped
+// where a flag allows, and auto-rollbacks fail on theirs.
+const registry = testEnvValues().ECP_TEST_REGISTRY;
+const imageRegistry = registry ?? 'localhost:5000';
+const skipRegistry = registry ? [] : ['--skip-registry-check'];
+const image = async (service: string, tag: string) => {
+  if (registry) await pushTinyImage(registry, `ecp-ai/${service}`, tag);
+  return `${imageRegistry}/ecp-ai/${service}:${tag}`;
+};
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'ecp-soak-'));
 const dataDir = path.join(work, 'data');
@@ -48,7 +61,7 @@ spec:
     spec:
       containers:
         - name: ${service}
-          image: localhost:5000/ecp-ai/${service}:v0-seed
+          image: ${imageRegistry}/ecp-ai/${service}:v0-seed
 `;
 }
 
@@ -62,6 +75,7 @@ for (const tenant of tenants) {
   for (const service of SERVICES) writeFileSync(path.join(origin, 'k8s-manifests', tenant, `${service}.yaml`), manifest(tenant, service));
 }
 const config = `dataDir: ${dataDir}
+registry: ${imageRegistry}
 monitorInterval: 3
 requireApproval: []
 autoRollback:
@@ -73,9 +87,10 @@ git(origin, 'add', '-A');
 git(origin, '-c', 'user.email=seed@example.test', '-c', 'user.name=seed', 'commit', '-qm', 'tenants');
 
 // The seed images the manifests start from, registered ready.
+const seeds = await Promise.all(SERVICES.map((service) => image(service, 'v0-seed')));
 await new Store(dataDir).update((data) => {
-  for (const service of SERVICES) {
-    const input = { serviceName: service, imageName: service, imageTag: 'v0-seed', fullImageName: `localhost:5000/ecp-ai/${service}:v0-seed`, gitCommit: 'abc1234', gitBranch: 'main', status: 'ready' as const, securityScanResult: 'passed' as const };
+  for (const [i, service] of SERVICES.entries()) {
+    const input = { serviceName: service, imageName: service, imageTag: 'v0-seed', fullImageName: seeds[i]!, gitCommit: 'abc1234', gitBranch: 'main', status: 'ready' as const, securityScanResult: 'passed' as const };
     data.versions.push(newVersion(input, new Date(Date.now() - 60_000), new Set(data.versions.map((v) => v.id)), 'seed@example.test'));
   }
 });
@@ -171,14 +186,14 @@ async function operator(index: number): Promise<void> {
   for (let n = 1; Date.now() < deadline; n += 1) {
     const service = SERVICES[n % SERVICES.length]!;
     const tag = `v${n}-op${index + 1}${n % 4 === 0 ? '-soakfail' : ''}`;
-    const body = JSON.stringify({ service_name: service, image_name: service, image_tag: tag, full_image_name: `localhost:5000/ecp-ai/${service}:${tag}`, git_commit: 'abc1234', git_branch: 'main' });
+    const body = JSON.stringify({ service_name: service, image_name: service, image_tag: tag, full_image_name: await image(service, tag), git_commit: 'abc1234', git_branch: 'main' });
     const reg = await ecp(who, dir, ['versions', 'register', '--json', body]);
     if (reg.code !== 0) continue;
     const id = (JSON.parse(reg.stdout) as { id: string }).id; // --json BODY prints the version as JSON
     registered.add(id);
     await ecp(who, dir, ['versions', 'status', id, '--status', 'ready', '--scan', 'passed']);
-    await ecp(who, dir, ['deploy', tenant, '--service', service, '--no-build', '--skip-registry-check', '--timeout', '30s']);
-    if (n % 3 === 0) await ecp(who, dir, ['rollback', tenant, service, '--reason', 'soak', '--skip-registry-check', '--timeout', '30s']);
+    await ecp(who, dir, ['deploy', tenant, '--service', service, '--no-build', ...skipRegistry, '--timeout', '30s']);
+    if (n % 3 === 0) await ecp(who, dir, ['rollback', tenant, service, '--reason', 'soak', ...skipRegistry, '--timeout', '30s']);
   }
 }
 
@@ -191,7 +206,7 @@ monitor.stdout.on('data', (d: Buffer) => (monitorLog += d.toString()));
 monitor.stderr.on('data', (d: Buffer) => (monitorLog += d.toString()));
 const monitorExit = new Promise<number | null>((resolve) => monitor.on('close', (code) => resolve(code)));
 
-console.log(`soak: ${seconds} s, ${OPERATORS} operators, monitor with auto-rollback, fault proxy on 127.0.0.1:${proxyPort} → ${sandbox.url}; work in ${work}`);
+console.log(`soak: ${seconds} s, ${OPERATORS} operators, monitor with auto-rollback, fault proxy on 127.0.0.1:${proxyPort} → ${sandbox.url}, registry ${registry ?? '(none: registry checks skipped, auto-rollbacks fail theirs)'}; work in ${work}`);
 const started = Date.now();
 await Promise.all(tenants.map((_, i) => operator(i)));
 monitor.kill('SIGTERM');
@@ -257,5 +272,5 @@ const checks: [string, string | number, boolean][] = [
 console.log('\nend-of-run checks');
 for (const [name, value, ok] of checks) console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}: ${value}`);
 if (process.env.SOAK_KEEP !== '1') rmSync(work, { recursive: true, force: true });
-else console.log(`kept ${work}; monitor log ${monitorLog.length} bytes`);
+else console.log(`kept ${work}; the monitor's last lines:\n${monitorLog.trim().split('\n').slice(-12).join('\n')}`);
 process.exit(checks.every(([, , ok]) => ok) ? 0 : 1);
