@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DURATION_BOUNDS, durationProblem } from '../domain/duration.js';
 import { EcpError, errorMessage, fsProblem, UsageError } from '../errors.js';
 import { startSandbox } from '../sandbox/index.js';
 import { println, type Command } from './command.js';
@@ -52,6 +53,8 @@ export const sandboxCommand: Command = {
     if (port > 65535) throw new UsageError(`--port must be at most 65535, not ${port}.`);
     const deployments = intFlag(ctx, 'deployments', 0) ?? 0;
     const stepMs = intFlag(ctx, 'stepMs', 1);
+    const stepProblem = stepMs === undefined ? undefined : durationProblem(`--step-ms ${stepMs}`, stepMs, DURATION_BOUNDS.sandboxStep);
+    if (stepProblem) throw new UsageError(stepProblem);
     const explicitSeed = stringFlag(ctx, 'seed');
     const seedDir = explicitSeed ? path.resolve(ctx.cwd, explicitSeed) : ctx.config.manifestsDir;
     if (explicitSeed && !existsSync(seedDir)) throw new UsageError(`Seed folder ${seedDir} (--seed) does not exist.`);

@@ -143,10 +143,13 @@ describe('outside input', () => {
     expect(long.stderr).toMatch(/characters left out/);
   });
 
-  it('refuses a monitor interval Node cannot time, in one sentence', async () => {
+  it('refuses a monitor interval or a sandbox step Node cannot time, in one sentence', async () => {
     const result = await ecp(tempDir(), 'monitor', '--interval', '2147484');
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('ecp: --interval 2147484 must be between 1s and 24h.\n');
+    const step = await ecp(tempDir(), 'sandbox', '--step-ms', '2147483648');
+    expect(step.stderr).toBe('ecp: --step-ms 2147483648 must be between 1ms and 1h.\n');
+    expect(step.code).toBe(2);
     const config = path.join(tempDir(), 'ecp.config.yaml');
     writeFileSync(config, 'monitorInterval: 2147484\napprovalTtl: 400d\n');
     const fromFile = await runEcp(['--config', config, 'versions', 'list', 'callbot']);
