@@ -48,10 +48,13 @@ for (const count of [100, 10_000, 100_000]) {
   for (let i = 0; i < 30; i += 1) {
     const t = performance.now();
     const tag = `bench-${i}`;
-    await store.update(async (data) => {
+    // As `versions register` does: the version and its audit event, one unit (docs/store.md).
+    await store.update(async (data, unit) => {
       const image = `localhost:5000/ecp-ai/callbot:${tag}`;
       if (data.versions.some((v) => v.fullImageName === image) || (await store.isImageArchived(image))) throw new Error('dup');
-      data.versions.push(newVersion(input(tag), new Date(), new Set(data.versions.map((v) => v.id))));
+      const version = newVersion(input(tag), new Date(), new Set(data.versions.map((v) => v.id)));
+      data.versions.push(version);
+      unit.audit({ actor: 'bench', action: 'version.register', target: version.id, details: { image } });
     });
     storeWork.push(performance.now() - t);
   }

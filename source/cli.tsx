@@ -1,7 +1,8 @@
 /** The `ecp` entry point: parses flags, dispatches to a headless command or opens the console. */
 import meow, { type AnyFlags } from 'meow';
 import { loadConfig } from './config.js';
-import { EcpError, errorMessage } from './errors.js';
+import { printableMessage } from './domain/printable.js';
+import { EcpError, errorMessage, fsProblem, isFsError } from './errors.js';
 import { debug } from './log.js';
 import type { CommandContext } from './commands/command.js';
 import { findCommand, helpText } from './commands/index.js';
@@ -21,16 +22,31 @@ const globalFlags = {
   version: { type: 'boolean', default: false },
 } satisfies AnyFlags;
 
+const flagName = (key: string) => (key.length === 1 ? `-${key}` : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+
+/** meow's parse, with its refusals (an unknown flag, a flag given twice) as one sentence of ours. */
 function parse(argv: string[], flags: AnyFlags) {
-  return meow({
-    importMeta: import.meta,
-    argv,
-    flags: { ...globalFlags, ...flags },
-    autoHelp: false,
-    autoVersion: false,
-    allowUnknownFlags: false,
-    booleanDefault: undefined,
-  });
+  const known = { ...globalFlags, ...flags };
+  let cli;
+  try {
+    cli = meow({
+      importMeta: import.meta,
+      argv,
+      flags: known,
+      autoHelp: false,
+      autoVersion: false,
+      // Checked below: meow would print two lines of its own and exit.
+      allowUnknownFlags: true,
+      booleanDefault: undefined,
+    });
+  } catch (error) {
+    throw new EcpError(`${errorMessage(error).replace(/\.$/, '')}.`);
+  }
+  const unknown = Object.keys(cli.flags).filter((key) => !(key in known));
+  if (unknown.length > 0) {
+    throw new EcpError(`Unknown flag${unknown.length > 1 ? 's' : ''} ${unknown.map(flagName).join(', ')}; \`ecp --help\` lists the commands and \`ecp <command> --help\` their flags.`);
+  }
+  return cli;
 }
 
 function commandContext(cli: ReturnType<typeof parse>): CommandContext {
@@ -118,10 +134,15 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof EcpError) {
-    process.stderr.write(`ecp: ${error.message}\n`);
+    process.stderr.write(`ecp: ${printableMessage(error.message)}\n`);
     process.exitCode = error.exitCode;
+  } else if (isFsError(error)) {
+    // A file-system error no layer below translated: say what it means for the file.
+    process.stderr.write(`ecp: ${printableMessage(fsProblem(error, error.path ?? 'a file'))}.\n`);
+    debug('cli', error.stack ?? '');
+    process.exitCode = 2;
   } else {
-    process.stderr.write(`ecp: unexpected error: ${errorMessage(error)}\n`);
+    process.stderr.write(`ecp: unexpected error: ${printableMessage(errorMessage(error))}\n`);
     debug('cli', error instanceof Error ? (error.stack ?? '') : '');
     process.exitCode = 2;
   }

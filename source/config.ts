@@ -6,14 +6,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from './domain/duration.js';
+import { DURATION_BOUNDS, durationProblem, formatDuration, parseDuration } from './domain/duration.js';
 import { isDns1123Label } from './domain/names.js';
 import { UsageError } from './errors.js';
 
 const severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']);
-const duration = z.string().refine((v) => parseDuration(v) !== undefined, {
-  message: 'expected a duration such as 90s, 10m, 24h or 2d',
-});
+const duration = (bounds: { min: number; max: number }) =>
+  z
+    .string()
+    .refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as 90s, 10m, 24h or 2d' })
+    .refine((v) => durationProblem('', parseDuration(v)!, bounds) === undefined, {
+      message: `expected a duration between ${formatDuration(bounds.min)} and ${formatDuration(bounds.max)}`,
+    });
+const seconds = (bounds: { min: number; max: number }) =>
+  z.number().int().min(bounds.min / 1000).max(bounds.max / 1000, { message: `expected at most ${bounds.max / 1000} seconds` });
 
 const serviceBuild = z.strictObject({
   name: z.string().refine(isDns1123Label, { message: 'expected a DNS-1123 label such as callbot' }),
@@ -32,7 +38,7 @@ export const configFileSchema = z.strictObject({
   tagTemplate: z.string().min(1).optional(),
   gitTagPattern: z.string().min(1).optional(),
   gitRemote: z.string().min(1).optional(),
-  monitorInterval: z.number().int().positive().optional(),
+  monitorInterval: seconds(DURATION_BOUNDS.monitorInterval).optional(),
   services: z.array(serviceBuild).optional(),
   autoRollback: z
     .strictObject({
@@ -47,7 +53,7 @@ export const configFileSchema = z.strictObject({
     })
     .optional(),
   requireApproval: z.array(z.string()).optional(),
-  approvalTtl: duration.optional(),
+  approvalTtl: duration(DURATION_BOUNDS.approvalTtl).optional(),
   operators: z.array(z.string()).optional(),
   approvers: z.array(z.string()).optional(),
   readOnly: z.boolean().optional(),
@@ -89,6 +95,8 @@ export interface Config {
   approvers: string[];
   readOnly: boolean;
   keepPerService: number;
+  /** How long a write waits for the data dir's lock (ECP_LOCK_TIMEOUT, seconds). */
+  lockWaitMs: number;
   kubeContext?: string;
   debug: boolean;
 }
@@ -111,7 +119,7 @@ export const DEFAULT_CONFIG_NAME = 'ecp.config.yaml';
 function readConfigFile(file: string): z.infer<typeof configFileSchema> {
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
+    raw = parseYaml(readFileSync(file, 'utf8'), { logLevel: 'error' }) ?? {};
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new UsageError(`Config file ${file} could not be read: ${reason}`);
@@ -154,6 +162,10 @@ export function loadConfig(inputs: ConfigInputs): Config {
     throw new UsageError(`Image prefix "${imagePrefix}" (IMAGE_PREFIX or imagePrefix) is not a valid image path such as ecp-ai.`);
   }
   const approvalTtl = file.approvalTtl ?? '24h';
+  const lockTimeout = envValue(env, 'ECP_LOCK_TIMEOUT');
+  const lockWaitMs = lockTimeout === undefined ? 30_000 : (parseDuration(lockTimeout) ?? Number.NaN);
+  const lockProblem = durationProblem(`ECP_LOCK_TIMEOUT "${lockTimeout?.slice(0, 40)}"`, lockWaitMs, DURATION_BOUNDS.lockTimeout);
+  if (lockProblem) throw new UsageError(lockProblem);
 
   return {
     configFile: found ? configFile : undefined,
@@ -187,6 +199,7 @@ export function loadConfig(inputs: ConfigInputs): Config {
     approvers: file.approvers ?? [],
     readOnly: inputs.readOnly === true || file.readOnly === true,
     keepPerService: file.history?.keepPerService ?? 50,
+    lockWaitMs,
     kubeContext: inputs.kubeContext,
     debug: env.DEBUG === '1' || env.DEBUG === 'true',
   };

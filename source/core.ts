@@ -13,10 +13,11 @@ export interface Core {
 }
 
 export function createCore(config: Config): Core {
+  const store = openStore(config);
   return {
     config,
-    store: openStore(config),
-    audit: new AuditLog(config.dataDir),
+    store,
+    audit: store.audit,
     actor: () => currentActor(config.baseDir),
   };
 }

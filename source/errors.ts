@@ -29,3 +29,37 @@ export class StoreError extends EcpError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** What a file-system error means for `file`, as the end of a sentence ("the disk ... is full"). */
+export function fsProblem(error: unknown, file: string): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `the disk holding ${file} is full`;
+    case 'EROFS':
+      return `${file} is on a read-only file system`;
+    case 'EACCES':
+    case 'EPERM':
+      return `ecp may not write ${file}`;
+    case 'ENOTDIR':
+      return `a part of the path ${file} is a file, not a folder`;
+    case 'EISDIR':
+      return `${file} is a folder, not a file`;
+    case 'ENAMETOOLONG':
+      return `the path ${file} is too long`;
+    case 'EEXIST':
+      return `${file} already exists and is not a folder`;
+    case 'ENOENT':
+      return `a folder on the path ${file} does not exist`;
+    case 'ELOOP':
+      return `${file} is a loop of symbolic links`;
+    default:
+      return errorMessage(error);
+  }
+}
+
+/** True for an error of the file system (it has an errno code), as opposed to a bug. */
+export function isFsError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}

@@ -3,6 +3,7 @@
  * its target, then each temp file is renamed over its target. If a write or a rename fails, the
  * temp files are removed and the files already replaced get their old text back, so either every
  * file changes or none does. A file that changed on disk since it was read is not overwritten.
+ * A symbolic link is written through: its target changes, the link stays; the mode is kept.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -46,6 +47,15 @@ export const nodeFileOps: FileOps = {
   },
 };
 
+/** The file a path names, through symbolic links (a new file: the path itself). */
+function realTarget(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
 function tempPath(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.ecp-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
@@ -80,8 +90,9 @@ export async function writeAllOrNothing(changes: readonly FileChange[], ops: Fil
       throw new UsageError(`${change.path} changed on disk while ecp was preparing the update; nothing was written.`);
     }
   }
-  const modes = await Promise.all(real.map((c) => ops.mode(c.path)));
-  const temps = real.map((change) => tempPath(change.path));
+  const targets = real.map((c) => realTarget(c.path));
+  const modes = await Promise.all(targets.map((target) => ops.mode(target)));
+  const temps = targets.map((target) => tempPath(target));
   const written = await Promise.allSettled(real.map((change, i) => ops.writeFile(temps[i]!, change.after, modes[i])));
   const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
   if (failed) {
@@ -91,14 +102,14 @@ export async function writeAllOrNothing(changes: readonly FileChange[], ops: Fil
   const done: number[] = [];
   try {
     for (const [i, change] of real.entries()) {
-      await ops.rename(temps[i]!, change.path);
+      await ops.rename(temps[i]!, targets[i]!);
       done.push(i);
     }
   } catch (error) {
     const failures: string[] = [];
     for (const i of done) {
       const change = real[i]!;
-      await replace(ops, change.path, change.before, modes[i]).catch(() => failures.push(change.path));
+      await replace(ops, targets[i]!, change.before, modes[i]).catch(() => failures.push(change.path));
     }
     await Promise.all(temps.filter((_, i) => !done.includes(i)).map((t) => ops.unlink(t).catch(() => undefined)));
     if (failures.length) {

@@ -147,3 +147,19 @@ export async function pushCommitAndTag(top: string, remote: string, branch: stri
 export async function tagMessage(top: string, name: string): Promise<string> {
   return (await gitAt(top).raw(['tag', '-l', '--format=%(contents)', name])).trimEnd();
 }
+
+/** Every annotated tag of the repository with its message (`audit verify --against-git`). */
+export async function annotatedTags(top: string): Promise<{ name: string; message: string }[]> {
+  const out = await gitAt(top)
+    .raw(['for-each-ref', '--format=%(objecttype) %(refname:short)%00%(contents)%00', 'refs/tags'])
+    .catch((error) => {
+      throw gitError('git for-each-ref', error);
+    });
+  const parts = out.split('\0');
+  const tags: { name: string; message: string }[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const [type, ...name] = parts[i]!.trim().split(' ');
+    if (type === 'tag') tags.push({ name: name.join(' '), message: parts[i + 1]! });
+  }
+  return tags;
+}

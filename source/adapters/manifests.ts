@@ -8,6 +8,7 @@
  * `fastValues` for when js-yaml is not trusted and `yaml` parses the file at once). The tenant id
  * is checked before any path is built from it.
  */
+import { isUtf8 } from 'node:buffer';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -385,7 +386,8 @@ interface ParsedDocuments {
 
 function yamlDocuments(text: string): ParsedDocuments {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': yaml's warnings (a collection used as a key) would reach stderr as raw Node warnings.
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   return { lineCounter, docs: (Array.isArray(docs) ? docs : [docs]) as Document.Parsed[] };
 }
 
@@ -632,17 +634,69 @@ export async function loadTenant(config: ManifestConfig, id: string): Promise<Te
   const files = await Promise.all(
     names.map(async (name) => {
       const abs = path.join(dir, name);
-      let text: string;
+      let bytes: Buffer;
       try {
         // Small files: a synchronous read costs about half of a promise read through the thread pool.
-        text = readFileSync(abs, 'utf8');
+        bytes = readFileSync(abs);
       } catch (error) {
         throw new UsageError(`Manifest ${abs} cannot be read: ${(error as Error).message}.`);
       }
-      return parseManifestCached(text, abs, `${id}/${name}`);
+      const refusal = manifestBytesProblem(bytes);
+      if (refusal) return refusedFile(bytes, abs, `${id}/${name}`, refusal);
+      return parseManifestCached(bytes.toString('utf8'), abs, `${id}/${name}`);
     }),
   );
   return tenantFromFiles(config, id, dir, files);
+}
+
+/** What a Kubernetes API server accepts: one object up to etcd's 1.5 MiB, one request up to 3 MiB. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+export const MAX_FILE_BYTES = 3 * 1024 * 1024;
+
+const megabytes = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+
+/**
+ * Why a manifest file is refused before it is parsed, as a YAML issue at its line: bytes that are
+ * not UTF-8 (ecp would rewrite them on any edit), or a size no API server accepts (parsing such a
+ * file costs tens of seconds and hundreds of MB).
+ */
+export function manifestBytesProblem(bytes: Buffer): YamlIssue | undefined {
+  if (bytes.length > MAX_FILE_BYTES) {
+    return { line: 1, column: 1, code: 'TOO_LARGE', message: `the file is ${megabytes(bytes.length)}, more than the ${megabytes(MAX_FILE_BYTES)} a Kubernetes API server accepts in one request` };
+  }
+  // Documents end at a line starting with ---, and at the end of the file.
+  const tooLarge = (size: number, line: number): YamlIssue | undefined =>
+    size > MAX_OBJECT_BYTES
+      ? { line, column: 1, code: 'TOO_LARGE', message: `the object starting here is ${megabytes(size)}, more than the ${megabytes(MAX_OBJECT_BYTES)} etcd stores for one object` }
+      : undefined;
+  let documentStart = 0;
+  let documentLine = 1;
+  for (let start = 0, line = 1; start < bytes.length; line += 1) {
+    if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d && bytes[start + 2] === 0x2d) {
+      const problem = tooLarge(start - documentStart, documentLine);
+      if (problem) return problem;
+      documentStart = start;
+      documentLine = line + 1; // the object starts below its ---
+    }
+    const end = bytes.indexOf(0x0a, start);
+    if (end < 0) break;
+    start = end + 1;
+  }
+  const last = tooLarge(bytes.length - documentStart, documentLine);
+  if (last) return last;
+  if (!isUtf8(bytes)) {
+    const lines = bytes.toString('latin1').split('\n');
+    const at = lines.findIndex((l) => !isUtf8(Buffer.from(l, 'latin1')));
+    const column = Buffer.from(lines[at]!, 'latin1').toString('utf8').indexOf('\uFFFD') + 1;
+    return { line: at + 1, column: Math.max(column, 1), code: 'NOT_UTF8', message: 'this line is not UTF-8 text; ecp edits only UTF-8 files, so it changes nothing in this one (convert it with iconv)' };
+  }
+  return undefined;
+}
+
+/** A file refused by manifestBytesProblem: no documents, one error. */
+function refusedFile(bytes: Buffer, absPath: string, file: string, problem: YamlIssue): ManifestFile {
+  const empty = parseManifestText('', absPath, file);
+  return { ...empty, text: bytes.toString('utf8'), errors: [problem] };
 }
 
 /** Every tenant (folders with valid names), sorted by id. */

@@ -1,7 +1,8 @@
-/** `ecp audit` and `ecp audit verify` (issue 8). */
+/** `ecp audit`, `ecp audit verify` (issue 8) and `ecp audit repair` (issue 19). */
 import { createCore } from '../core.js';
+import { repairAudit, verifyAudit } from '../pipeline/audit.js';
 import { formatColumns, println, printJson, type Command } from './command.js';
-import { intFlag } from './flags.js';
+import { boolFlag, intFlag } from './flags.js';
 
 const list: Command = {
   name: 'audit',
@@ -20,16 +21,27 @@ const list: Command = {
 
 const verify: Command = {
   name: 'audit verify',
-  summary: 'check the hash chain of the audit trail; exit 1 naming the first broken line',
-  usage: '  ecp audit verify [--json]',
+  summary: 'check the hash chain of the audit trail (and its anchors in git deploy tags); exit 1 naming the first broken line',
+  usage: '  ecp audit verify [--against-git] [--json]',
+  flags: { againstGit: { type: 'boolean' } },
   async run(ctx) {
     const core = createCore(ctx.config);
-    const verdict = await core.audit.verify();
+    const verdict = await verifyAudit(core, { againstGit: boolFlag(ctx, 'againstGit') });
     if (ctx.flags.json) printJson(ctx, { file: core.audit.file, ...verdict });
-    else if (verdict.ok) println(ctx.io.stdout, `${core.audit.file}: ${verdict.count} events, chain intact.`);
-    else println(ctx.io.stdout, `${core.audit.file}: line ${verdict.line} ${verdict.problem}.`);
+    else println(ctx.io.stdout, verdict.message);
     return verdict.ok ? 0 : 1;
   },
 };
 
-export const auditCommands: Command[] = [list, verify];
+const repair: Command = {
+  name: 'audit repair',
+  summary: 'remove a crash tail from the audit trail (an unfinished or unacknowledged end), keeping it in an audit.repair event',
+  usage: '  ecp audit repair',
+  mutating: true,
+  async run(ctx) {
+    println(ctx.io.stdout, (await repairAudit(createCore(ctx.config))).message);
+    return 0;
+  },
+};
+
+export const auditCommands: Command[] = [list, verify, repair];

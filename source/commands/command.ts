@@ -2,6 +2,7 @@
 import type { AnyFlags } from 'meow';
 import type { Config } from '../config.js';
 import type { Role } from '../domain/roles.js';
+import { escapeControl } from '../domain/printable.js';
 
 export interface CommandIO {
   stdout: NodeJS.WritableStream;
@@ -44,7 +45,8 @@ export function printJson(ctx: CommandContext, value: unknown): void {
 }
 
 /** Left-aligned text columns for plain-text tables. */
-export function formatColumns(header: string[], rows: string[][]): string {
+export function formatColumns(header: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map(escapeControl));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -26,7 +26,7 @@ export const commandModules: CommandModule[] = [
   { names: ['health'], load: async () => (await import('./deploy-metrics.js')).healthCommand },
   { names: ['monitor'], load: async () => (await import('./monitor.js')).monitorCommand },
   { names: ['approvals', 'approve', 'reject'], load: async () => (await import('./approvals.js')).approvalCommands },
-  { names: ['audit', 'audit verify'], load: async () => (await import('./audit.js')).auditCommands },
+  { names: ['audit', 'audit verify', 'audit repair'], load: async () => (await import('./audit.js')).auditCommands },
   { names: ['sandbox'], load: async () => (await import('./sandbox.js')).sandboxCommand },
 ];
 

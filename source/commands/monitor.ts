@@ -1,4 +1,6 @@
 import { createCore } from '../core.js';
+import { DURATION_BOUNDS, durationProblem } from '../domain/duration.js';
+import { UsageError } from '../errors.js';
 import { LiveStateWatcher } from '../monitor/live-state.js';
 import { Monitor } from '../monitor/monitor.js';
 import { tenantNamespaces } from '../monitor/status-view.js';
@@ -15,6 +17,8 @@ export const monitorCommand: Command = {
   mutating: (ctx) => ctx.config.autoRollback.services.length > 0,
   async run(ctx) {
     const intervalSeconds = intFlag(ctx, 'interval', 1) ?? ctx.config.monitorIntervalSeconds;
+    const tooLong = durationProblem(`--interval ${intervalSeconds}`, intervalSeconds * 1000, DURATION_BOUNDS.monitorInterval);
+    if (tooLong) throw new UsageError(tooLong);
     const session = await requireCluster(ctx);
     const core = createCore(ctx.config);
     const client = session.client;

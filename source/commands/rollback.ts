@@ -1,5 +1,5 @@
 import { createCore } from '../core.js';
-import { parseDuration } from '../domain/duration.js';
+import { DURATION_BOUNDS, durationProblem, parseDuration } from '../domain/duration.js';
 import { UsageError } from '../errors.js';
 import { rollback } from '../pipeline/rollback.js';
 import { requireCluster } from './cluster-option.js';
@@ -10,6 +10,8 @@ import { progressPrinter } from './progress.js';
 export function timeoutFlag(value: string | undefined, fallback: string): number {
   const ms = parseDuration(value ?? fallback);
   if (ms === undefined || ms <= 0) throw new UsageError(`--timeout "${value}" is not a duration such as 90s or 10m.`);
+  const bounded = durationProblem(`--timeout ${value}`, ms, DURATION_BOUNDS.rolloutTimeout);
+  if (bounded) throw new UsageError(bounded);
   return ms;
 }
 

@@ -2,13 +2,27 @@
  * `ecp sandbox`: runs the Kubernetes API simulator on its own, seeded from the manifests, with a
  * kubeconfig for kubectl or the console, until Ctrl-C / SIGTERM.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EcpError, errorMessage, UsageError } from '../errors.js';
+import { DURATION_BOUNDS, durationProblem } from '../domain/duration.js';
+import { EcpError, errorMessage, fsProblem, UsageError } from '../errors.js';
 import { startSandbox } from '../sandbox/index.js';
 import { println, type Command } from './command.js';
 import { intFlag, stringFlag } from './flags.js';
+
+/** Throws a UsageError when the sandbox could not write its kubeconfig to `file`. */
+function kubeconfigPathProblem(file: string): void {
+  const folder = path.dirname(file);
+  try {
+    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--kubeconfig ${file} is a folder; name a file to write.`);
+    if (!statSync(folder).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--kubeconfig ${file} cannot be written: ${fsProblem(error, folder)}.`);
+  }
+}
 
 export const sandboxCommand: Command = {
   name: 'sandbox',
@@ -39,6 +53,8 @@ export const sandboxCommand: Command = {
     if (port > 65535) throw new UsageError(`--port must be at most 65535, not ${port}.`);
     const deployments = intFlag(ctx, 'deployments', 0) ?? 0;
     const stepMs = intFlag(ctx, 'stepMs', 1);
+    const stepProblem = stepMs === undefined ? undefined : durationProblem(`--step-ms ${stepMs}`, stepMs, DURATION_BOUNDS.sandboxStep);
+    if (stepProblem) throw new UsageError(stepProblem);
     const explicitSeed = stringFlag(ctx, 'seed');
     const seedDir = explicitSeed ? path.resolve(ctx.cwd, explicitSeed) : ctx.config.manifestsDir;
     if (explicitSeed && !existsSync(seedDir)) throw new UsageError(`Seed folder ${seedDir} (--seed) does not exist.`);
@@ -49,6 +65,10 @@ export const sandboxCommand: Command = {
     } catch (error) {
       throw new UsageError(`--fail-image "${pattern}" is not a valid regular expression: ${errorMessage(error)}`);
     }
+
+    // Checked before listening: a refusal after it would leave the server holding the process open.
+    const chosen = stringFlag(ctx, 'kubeconfig');
+    if (chosen) kubeconfigPathProblem(path.resolve(ctx.cwd, chosen));
 
     let sandbox;
     try {
@@ -63,8 +83,13 @@ export const sandboxCommand: Command = {
     } catch (error) {
       throw new EcpError(`The sandbox could not start: ${errorMessage(error)}`);
     }
-    const chosen = stringFlag(ctx, 'kubeconfig');
-    const kubeconfig = await sandbox.writeKubeconfig(chosen ? path.resolve(ctx.cwd, chosen) : path.join(os.tmpdir(), `ecp-sandbox-${sandbox.port}.kubeconfig`));
+    let kubeconfig: string;
+    try {
+      kubeconfig = await sandbox.writeKubeconfig(chosen ? path.resolve(ctx.cwd, chosen) : path.join(os.tmpdir(), `ecp-sandbox-${sandbox.port}.kubeconfig`));
+    } catch (error) {
+      await sandbox.stop();
+      throw new UsageError(`The sandbox's kubeconfig could not be written: ${fsProblem(error, chosen ?? os.tmpdir())}.`);
+    }
 
     const err = ctx.io.stderr;
     println(err, `ecp sandbox: Kubernetes API on ${sandbox.url}${existsSync(seedDir) ? ` (seeded from ${seedDir})` : ''}`);

@@ -2,6 +2,7 @@
 import { createCore } from '../core.js';
 import { dns1123Problem } from '../domain/names.js';
 import { formatDuration } from '../domain/duration.js';
+import { escapeControl } from '../domain/printable.js';
 import type { ImageVersion } from '../domain/types.js';
 import { parseRegisterBody, parseStatusChange, VersionInputError } from '../domain/versions.js';
 import { UsageError } from '../errors.js';
@@ -134,7 +135,7 @@ function printVersion(ctx: CommandContext, v: ImageVersion): void {
     ['created', v.createdAt],
     ['updated', v.updatedAt],
   ];
-  for (const [key, value] of lines) if (value !== undefined) println(ctx.io.stdout, `${`${key}:`.padEnd(17)}${value}`);
+  for (const [key, value] of lines) if (value !== undefined) println(ctx.io.stdout, `${`${key}:`.padEnd(17)}${escapeControl(value)}`);
 }
 
 const status: Command = {

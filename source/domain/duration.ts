@@ -19,3 +19,18 @@ export function formatDuration(ms: number): string {
   if (h < 48) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
   return `${Math.floor(h / 24)}d`;
 }
+
+/** The range each duration ecp waits for may take: within it, a timer of Node (at most 24.8 days) fires as meant. */
+export const DURATION_BOUNDS = {
+  monitorInterval: { min: 1_000, max: 86_400_000 },
+  rolloutTimeout: { min: 1_000, max: 86_400_000 },
+  approvalTtl: { min: 60_000, max: 30 * 86_400_000 },
+  lockTimeout: { min: 1_000, max: 3_600_000 },
+  sandboxStep: { min: 1, max: 3_600_000 },
+} as const;
+
+/** One sentence when `ms` is outside `bounds`; `what` names the flag or key. */
+export function durationProblem(what: string, ms: number, bounds: { min: number; max: number }): string | undefined {
+  if (Number.isFinite(ms) && ms >= bounds.min && ms <= bounds.max) return undefined;
+  return `${what} must be between ${formatDuration(bounds.min)} and ${formatDuration(bounds.max)}.`;
+}

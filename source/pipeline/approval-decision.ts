@@ -46,7 +46,7 @@ export function decideProblem(core: Pick<Core, 'config'>, approvals: readonly Ap
 export async function decideApproval(core: Core, id: string, decision: Decision, reason?: string): Promise<{ approval: Approval; actor: string }> {
   if (decision === 'rejected' && !reason?.trim()) throw new UsageError('A rejection needs a reason: pass --reason "...".');
   const actor = await assertMayChange(core, verb(decision), 'approver');
-  const approval = await core.store.update((data) => {
+  const approval = await core.store.update((data, unit) => {
     const found = data.approvals.find((a) => a.id === id);
     const problem = decisionProblem(found, id, actor, Date.now(), core.config.approvalTtlMs);
     if (problem) throw new UsageError(problem);
@@ -54,13 +54,13 @@ export async function decideApproval(core: Core, id: string, decision: Decision,
     found!.decidedBy = actor;
     found!.decidedAt = new Date().toISOString();
     if (reason) found!.reason = reason;
-    return { ...found! };
-  });
-  await core.audit.append({
+    unit.audit({
     actor,
     action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
     target: id,
-    details: { tenant: approval.tenantId, images: approval.images, reason: reason ?? null },
+      details: { tenant: found!.tenantId, images: found!.images, reason: reason ?? null },
+    });
+    return { ...found! };
   });
   return { approval, actor };
 }

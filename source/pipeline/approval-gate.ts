@@ -51,9 +51,9 @@ export async function passApprovalGate(core: Core, gate: GateRequest, approvalId
     requestedAt: new Date().toISOString(),
     status: 'pending',
   };
-  await core.store.update((data) => {
+  await core.store.update((data, unit) => {
     data.approvals.push(approval);
+    unit.audit({ actor, action: 'approval.request', target: approval.id, details: { ...request } });
   });
-  await core.audit.append({ actor, action: 'approval.request', target: approval.id, details: { ...request } });
   throw new ApprovalPendingError(approval);
 }

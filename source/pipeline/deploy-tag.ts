@@ -20,6 +20,7 @@ import {
   workTreeTop,
 } from '../adapters/git-tag.js';
 import { assertParsed, loadTenant, parseManifestText, tenantDir, tenantFromFiles, type Tenant } from '../adapters/manifests.js';
+import { anchorLine } from '../store/audit.js';
 import type { Core } from '../core.js';
 import { deployMessage, deployTagName, imageChanges, TagPatternError, type ImageChange, type ServiceImage } from '../domain/deploy-tag.js';
 import { UsageError } from '../errors.js';
@@ -116,7 +117,8 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
   result.committed = true;
   let name = pattern;
   for (let n = 2; await tagExists(top, name); n += 1) name = `${pattern}-${n}`;
-  await createAnnotatedTag(top, name, message, result.commit);
+  // The audit head goes into the annotation: an anchor outside the data dir (`audit verify --against-git`).
+  await createAnnotatedTag(top, name, `${message}\n\n${anchorLine(await core.audit.head())}`, result.commit);
   result.tag = name;
   emit({ step: 'tag', status: 'done', message: `tagged ${result.commit.slice(0, 7)} as ${name}`, tenant: options.tenant });
 
@@ -132,7 +134,8 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
     }
   }
 
-  result.deploymentsTagged = await core.store.update((data) => {
+  const actor = await core.actor();
+  result.deploymentsTagged = await core.store.update((data, unit) => {
     let count = 0;
     for (const record of data.deployments) {
       if (record.tenantId === options.tenant && !record.gitTag) {
@@ -140,22 +143,13 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
         count += 1;
       }
     }
-    return count;
-  });
-  const actor = await core.actor();
-  await core.audit.append({
+    unit.audit({
     actor,
     action: 'git.tag',
     target: options.tenant,
-    details: {
-      commit: result.commit,
-      tag: name,
-      files,
-      changes: result.changes,
-      pushed: result.pushed,
-      remote: options.push ? config.gitRemote : null,
-      deploymentsTagged: result.deploymentsTagged,
-    },
+      details: { commit: result.commit, tag: name, files, changes: result.changes, pushed: result.pushed, remote: options.push ? config.gitRemote : null, deploymentsTagged: count },
+    });
+    return count;
   });
   if (pushError) {
     throw new UsageError(`${pushError.message.replace(/\.$/, '')}; commit ${result.commit.slice(0, 7)} and tag ${name} exist locally.`);

@@ -2,19 +2,27 @@
 import { randomUUID } from 'node:crypto';
 import type { Core } from '../core.js';
 import type { DeploymentRecord, DeploymentStatus } from '../domain/types.js';
+import type { NewAuditEvent } from '../store/audit.js';
 
 /** What a caller says about a change; the id, status and times are the record's own. */
 export type NewRecord = Pick<DeploymentRecord, 'tenantId' | 'namespace' | 'serviceName' | 'fromImage' | 'toImage' | 'versionId' | 'kind' | 'reason' | 'actor'>;
 
-export async function openRecord(core: Core, input: NewRecord, status: DeploymentStatus = 'progressing'): Promise<DeploymentRecord> {
+/** `audit`: the event that records the opening, written with the record as one unit. */
+export async function openRecord(
+  core: Core,
+  input: NewRecord,
+  status: DeploymentStatus = 'progressing',
+  audit?: (record: DeploymentRecord) => NewAuditEvent,
+): Promise<DeploymentRecord> {
   const record: DeploymentRecord = {
     id: `dep-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`,
     ...input,
     status,
     startedAt: new Date().toISOString(),
   };
-  await core.store.update((data) => {
+  await core.store.update((data, unit) => {
     data.deployments.push(record);
+    if (audit) unit.audit(audit(record));
   });
   return record;
 }

@@ -105,18 +105,11 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
   await updateManifests(core, { ...manifestOptions, dryRun: true });
 
   const actor = await core.actor();
-  const record = await openRecord(core, {
-    tenantId: tenant.id,
-    namespace: service.namespace,
-    serviceName: service.name,
-    fromImage: liveImage,
-    toImage: target,
-    versionId,
-    kind,
-    reason: options.reason,
-    actor,
-  });
-  await core.audit.append({
+  const record = await openRecord(
+    core,
+    { tenantId: tenant.id, namespace: service.namespace, serviceName: service.name, fromImage: liveImage, toImage: target, versionId, kind, reason: options.reason, actor },
+    'progressing',
+    (opened) => ({
     actor,
     action: kind === 'auto-rollback' ? 'deploy.auto-rollback' : 'deploy.rollback',
     target: `${tenant.id}/${service.name}`,
@@ -124,12 +117,13 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
       from: liveImage ?? null,
       to: target,
       reason: options.reason,
-      record: record.id,
+        record: opened.id,
       forced: options.force === true,
       // Rollback is the emergency path: in a namespace that needs approvals it goes without one.
       withoutApproval: needsApproval(service.namespace, core.config.requireApproval),
     },
-  });
+    }),
+  );
 
   const generation = await patchWithRetry(client, service.namespace, service.name, service.repository, liveImage, target, emit);
   // What it rolled back from is failed from now on, here and everywhere it could be chosen.

@@ -39,28 +39,28 @@ export async function scanVersion(core: Core, id: string, options: ScanOptions =
   }
   const gate = core.config.vulnerabilityGate;
   const verdict = evaluateGate(scan.counts, gate);
-  const { before, after } = await core.store.update((data) => {
+  const { before, after } = await core.store.update((data, unit) => {
     const index = data.versions.findIndex((v) => v.id === id);
     if (index < 0) throw new UsageError(`Version ${id} was archived or removed while it was being scanned.`);
     const previous: ImageVersion = data.versions[index]!;
     const updated = applyScan(previous, scan.counts, verdict, new Date());
     data.versions[index] = updated;
+    unit.audit({
+      actor,
+      action: 'version.scan',
+      target: id,
+      details: {
+        source: scan.source,
+        result: updated.securityScanResult,
+        vulnerabilities: scan.counts,
+        total: verdict.total,
+        reasons: verdict.reasons,
+        ids: scan.ids,
+        gate: { failOn: gate.failOn, ...(gate.maxCount !== undefined ? { maxCount: gate.maxCount } : {}) },
+        status: { from: previous.status, to: updated.status },
+      },
+    });
     return { before: previous, after: updated };
-  });
-  await core.audit.append({
-    actor,
-    action: 'version.scan',
-    target: id,
-    details: {
-      source: scan.source,
-      result: after.securityScanResult,
-      vulnerabilities: scan.counts,
-      total: verdict.total,
-      reasons: verdict.reasons,
-      ids: scan.ids,
-      gate: { failOn: gate.failOn, ...(gate.maxCount !== undefined ? { maxCount: gate.maxCount } : {}) },
-      status: { from: before.status, to: after.status },
-    },
   });
   return { before, version: after, verdict, scan };
 }

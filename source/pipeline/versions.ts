@@ -28,21 +28,21 @@ export async function readVersionBodyFile(file: string): Promise<string> {
  */
 export async function registerVersion(core: Core, input: RegisterInput, details: Record<string, unknown> = {}): Promise<ImageVersion> {
   const actor = await assertMayChange(core, 'versions register');
-  const version = await core.store.update(async (data) => {
+  return core.store.update(async (data, unit) => {
     const duplicate = data.versions.some((v) => v.fullImageName === input.fullImageName) || (await core.store.isImageArchived(input.fullImageName));
     if (duplicate) throw new VersionExistsError(`Image ${input.fullImageName} is already registered.`);
     const created = newVersion(input, new Date(), new Set(data.versions.map((v) => v.id)), actor);
     data.versions.push(created);
+    // The record and its event are one write unit: both land or neither.
+    unit.audit({ actor, action: 'version.register', target: created.id, details: { image: created.fullImageName, ...details } });
     return created;
   });
-  await core.audit.append({ actor, action: 'version.register', target: version.id, details: { image: version.fullImageName, ...details } });
-  return version;
 }
 
 /** Changes status / scan / count of a hot version (an archived one no longer changes), audited. */
 export async function changeVersionStatus(core: Core, id: string, change: StatusChange): Promise<{ before: ImageVersion; after: ImageVersion }> {
   const actor = await assertMayChange(core, 'versions status');
-  const result = await core.store.update(async (data) => {
+  return core.store.update(async (data, unit) => {
     const index = data.versions.findIndex((v) => v.id === id);
     if (index < 0) {
       const archived = await core.store.findVersion(id);
@@ -51,15 +51,9 @@ export async function changeVersionStatus(core: Core, id: string, change: Status
     const before = data.versions[index]!;
     const after = applyStatusChange(before, change, new Date());
     data.versions[index] = after;
+    unit.audit({ actor, action: 'version.status', target: id, details: { from: { status: before.status, scan: before.securityScanResult }, to: change } });
     return { before, after };
   });
-  await core.audit.append({
-    actor,
-    action: 'version.status',
-    target: id,
-    details: { from: { status: result.before.status, scan: result.before.securityScanResult }, to: change },
-  });
-  return result;
 }
 
 /**
@@ -70,16 +64,15 @@ export async function changeVersionStatus(core: Core, id: string, change: Status
 export async function markVersionFailed(core: Core, image: string, failure: Omit<VersionFailure, 'at'>): Promise<string | undefined> {
   const actor = await core.actor();
   const at = new Date().toISOString();
-  const id = await core.store.update((data) => {
+  return core.store.update((data, unit) => {
     const version = data.versions.find((v) => v.fullImageName === image);
     if (!version || version.status === 'failed') return undefined;
     version.status = 'failed';
     version.failure = { at, ...failure };
     version.updatedAt = at;
+    unit.audit({ actor, action: 'version.failed', target: version.id, details: { image, ...failure } });
     return version.id;
   });
-  if (id) await core.audit.append({ actor, action: 'version.failed', target: id, details: { image, ...failure } });
-  return id;
 }
 
 /** A failed version chosen by name (--tag, --version, --to): allowed, said and audited. */

@@ -1,23 +1,26 @@
 /**
- * The JSON store (DESIGN §5): lowdb over `<dataDir>/store.json`. Every update takes the
- * cross-process lock, re-reads the file, applies the change, moves records beyond the retention
- * bound to the append-only archive, and writes atomically (temp file + rename). A file that does
- * not parse is reported with its line and column and never overwritten.
+ * The JSON store (DESIGN §5): `<dataDir>/store.json`. Every update takes the data dir's lock,
+ * re-reads the file, applies the change, moves records beyond the retention bound to the
+ * append-only archive, and commits the new file together with the audit events the change queued
+ * (journal.ts: temp file + journal + rename, so a crash leaves both or neither). A file that does
+ * not parse, or is not a store of a known schema, is reported and never overwritten.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import type { DeploymentRecord, ImageVersion } from '../domain/types.js';
-import { StoreError } from '../errors.js';
+import { fsProblem, StoreError, UsageError } from '../errors.js';
+import { AuditLog, chainLines, describeEvents, type NewAuditEvent } from './audit.js';
+import { Journal } from './journal.js';
+import type { StoreBackend, UpdateUnit } from './backend.js';
 import { appendLines, readLines } from './jsonl.js';
 import { describeJsonError } from './json-position.js';
-import { withLock } from './lock.js';
-import { emptyStore, migrate, type StoreData } from './schema.js';
+import { COLLECTIONS, emptyStore, migrate, type StoreData } from './schema.js';
 
 export const STORE_FILE = 'store.json';
+
+export type { UpdateUnit } from './backend.js';
 
 function newestFirst<T>(items: readonly T[], at: (item: T) => string): T[] {
   return items
@@ -40,56 +43,120 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 /** File-name-safe form of a name that is already a DNS-1123 label in practice. */
 const safeName = (name: string) => name.replace(/[^a-z0-9-]/gi, '_');
 
-export class Store {
+// C0 controls, DEL and C1 controls: an ESC sequence or a line break printed from a stored field
+// could forge output. Free-text fields may hold line breaks and tabs.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const FREE_TEXT = new Set(['message', 'reason']);
+
+/** The first control character in `value` (a field, or an object of fields): its field path and code point. */
+function controlCharacterIn(value: unknown, key: string, field: string): { field: string; code: string } | undefined {
+  if (typeof value === 'string') {
+    const match = (FREE_TEXT.has(key) ? CONTROL_IN_TEXT : CONTROL).exec(value);
+    return match ? { field, code: match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') } : undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = controlCharacterIn(v, FREE_TEXT.has(key) ? key : k, field ? `${field}.${k}` : k);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+const RECORD_NAMES = { versions: 'version', deployments: 'deployment record', approvals: 'approval' } as const;
+
+/** Refuses a changed record or a queued event whose fields hold control characters. */
+function refuseControlCharacters(before: string | undefined, data: StoreData, events: readonly NewAuditEvent[]): void {
+  const refuse = (what: string, found: { field: string; code: string }) =>
+    new UsageError(`${what}: field ${found.field} holds a control character (U+${found.code}); ecp stores no control characters; nothing changed.`);
+  const unchanged = new Set<string>();
+  if (before !== undefined) {
+    const old = JSON.parse(before) as Partial<StoreData>;
+    for (const key of COLLECTIONS) for (const r of old[key] ?? []) unchanged.add(JSON.stringify(r));
+  }
+  for (const key of COLLECTIONS) {
+    for (const record of data[key]) {
+      if (unchanged.has(JSON.stringify(record))) continue;
+      const found = controlCharacterIn(record, '', '');
+      if (found) throw refuse(`${RECORD_NAMES[key]} ${JSON.stringify(record.id).slice(0, 80)}`, found);
+    }
+  }
+  for (const event of events) {
+    const found = controlCharacterIn({ actor: event.actor, action: event.action, target: event.target }, '', '');
+    if (found) throw refuse('audit event', found);
+  }
+}
+
+export class Store implements StoreBackend {
   readonly file: string;
   readonly archiveDir: string;
+  readonly journal: Journal;
+  /** The audit trail of this data dir; its events are written in the same units as the store. */
+  readonly audit: AuditLog;
 
   constructor(
     readonly dataDir: string,
     readonly keepPerService = 50,
+    options: { notify?: (sentence: string) => void; lockWaitMs?: number } = {},
   ) {
+    this.journal = new Journal(dataDir, options.notify, options.lockWaitMs);
+    this.audit = new AuditLog(this.journal);
     this.file = path.join(dataDir, STORE_FILE);
     this.archiveDir = path.join(dataDir, 'archive');
   }
 
-  private db(): Low<StoreData> {
-    const file = this.file;
-    const adapter = new DataFile<StoreData>(file, {
-      parse: (text) => {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(text);
-        } catch (error) {
-          throw new StoreError(`The store ${file} does not parse (${describeJsonError(text, error)}); it was left unchanged.`);
-        }
-        const data = migrate(raw);
-        if (typeof data === 'string') throw new StoreError(`The store ${file} cannot be used: ${data}; it was left unchanged.`);
-        return data;
-      },
-      stringify: (data) => `${JSON.stringify(data, null, 1)}\n`,
-    });
-    return new Low(adapter, emptyStore());
+  /** The store's text, or undefined when there is none yet. */
+  private readText(): string | undefined {
+    try {
+      return readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new StoreError(`The store ${this.file} cannot be read: ${fsProblem(error, this.file)}; nothing changed.`);
+    }
   }
 
-  /** A consistent snapshot of the hot store, without taking the lock (writes are atomic renames). */
-  async read(): Promise<StoreData> {
-    const db = this.db();
-    await db.read();
-    return db.data;
+  private parse(text: string | undefined): StoreData {
+    if (text === undefined) return emptyStore();
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new StoreError(`The store ${this.file} does not parse (${describeJsonError(text, error)}); it was left unchanged.`);
+    }
+    const data = migrate(raw);
+    if (typeof data === 'string') throw new StoreError(`The store ${this.file} cannot be used: ${data}; it was left unchanged.`);
+    return data;
   }
 
   /**
-   * Runs `mutate` on a fresh copy under the lock and writes the result. If `mutate` throws,
-   * nothing is written.
+   * A consistent snapshot of the hot store, without taking the lock (writes are atomic renames);
+   * a write left half-done by a crash is completed or undone first.
    */
-  async update<T>(mutate: (data: StoreData) => T | Promise<T>): Promise<T> {
-    mkdirSync(this.dataDir, { recursive: true });
-    return withLock(this.file, async () => {
-      const db = this.db();
-      await db.read();
-      const result = await mutate(db.data);
-      await this.applyRetention(db.data);
-      await db.write();
+  async read(): Promise<StoreData> {
+    if (this.journal.pending()) await this.journal.locked('the recovery of a half-done write', async () => undefined);
+    return this.parse(this.readText());
+  }
+
+  /**
+   * Runs `mutate` on a fresh copy under the lock and writes the result together with the audit
+   * events it queued on `unit`, as one unit. If `mutate` throws, nothing is written.
+   */
+  async update<T>(mutate: (data: StoreData, unit: UpdateUnit) => T | Promise<T>): Promise<T> {
+    return this.journal.locked(`the write of ${this.file}`, async (lock) => {
+      const before = this.readText();
+      const data = this.parse(before);
+      const events: NewAuditEvent[] = [];
+      const result = await mutate(data, { audit: (event) => void events.push(event) });
+      await this.applyRetention(data);
+      refuseControlCharacters(before, data, events);
+      const after = `${JSON.stringify(data, null, 1)}\n`;
+      if (after === before && events.length === 0) return result;
+      this.journal.commit(lock, {
+        store: after === before ? undefined : { before, after },
+        auditLines: events.length ? (prev) => chainLines(events, prev) : undefined,
+        summary: events.length ? describeEvents(events) : `a change of ${this.file}`,
+      });
       return result;
     });
   }
@@ -190,6 +257,6 @@ export class Store {
   }
 }
 
-export function openStore(config: { dataDir: string; keepPerService: number }): Store {
-  return new Store(config.dataDir, config.keepPerService);
+export function openStore(config: { dataDir: string; keepPerService: number; lockWaitMs?: number }): Store {
+  return new Store(config.dataDir, config.keepPerService, { lockWaitMs: config.lockWaitMs });
 }
