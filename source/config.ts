@@ -10,6 +10,17 @@ import { DURATION_BOUNDS, durationProblem, formatDuration, parseDuration } from 
 import { isDns1123Label } from './domain/names.js';
 import { UsageError } from './errors.js';
 
+/** What a bearer token of `ecp serve` may do: read, run the pipeline, or decide on approvals. */
+export const SERVER_ROLES = ['reader', 'operator', 'approver'] as const;
+export type ServerRole = (typeof SERVER_ROLES)[number];
+
+/** A bearer token of `ecp serve`, known by its sha256 only, bound to who uses it and what it may do. */
+export interface ServerToken {
+  sha256: string;
+  identity: string;
+  role: ServerRole;
+}
+
 const severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']);
 const duration = (bounds: { min: number; max: number }) =>
   z
@@ -58,6 +69,19 @@ export const configFileSchema = z.strictObject({
   approvers: z.array(z.string()).optional(),
   readOnly: z.boolean().optional(),
   history: z.strictObject({ keepPerService: z.number().int().min(1).default(50) }).optional(),
+  server: z
+    .strictObject({
+      tokens: z
+        .array(
+          z.strictObject({
+            sha256: z.string().regex(/^[a-f0-9]{64}$/, 'expected the 64 hex digits of the token\'s sha256'),
+            identity: z.string().min(1),
+            role: z.enum(SERVER_ROLES),
+          }),
+        )
+        .default([]),
+    })
+    .optional(),
 });
 
 export type Severity = z.infer<typeof severity>;
@@ -97,6 +121,7 @@ export interface Config {
   keepPerService: number;
   /** How long a write waits for the data dir's lock (ECP_LOCK_TIMEOUT, seconds). */
   lockWaitMs: number;
+  serverTokens: ServerToken[];
   kubeContext?: string;
   debug: boolean;
 }
@@ -200,6 +225,7 @@ export function loadConfig(inputs: ConfigInputs): Config {
     readOnly: inputs.readOnly === true || file.readOnly === true,
     keepPerService: file.history?.keepPerService ?? 50,
     lockWaitMs,
+    serverTokens: file.server?.tokens ?? [],
     kubeContext: inputs.kubeContext,
     debug: env.DEBUG === '1' || env.DEBUG === 'true',
   };
