@@ -3,7 +3,7 @@
  * Each request is authenticated by its bearer token, validated by its route's schema, turned
  * into one pipeline call and rendered as snake_case JSON. It decides nothing itself.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
 import { errorBody, toErrorBody } from './http-errors.js';
@@ -35,6 +35,8 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT = 1024 * 1024;
+/** The longest id a path may carry (version ids are at most 300 characters). */
+const MAX_PATH_VALUE = 300;
 
 export interface ServerOptions {
   core: Core;
@@ -81,6 +83,13 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
     // Bodies are checked as sent: "5" is not a number, an unknown field is an error.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_VALUE },
+    // A path the router cannot take apart (bad %-escape, an over-long id): a 400 like any other.
+    frameworkErrors: (error, request, reply) => {
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `A value in the path is longer than ${MAX_PATH_VALUE} characters.` : 'The path is not a valid URL.';
+      log(requestLine(request, 400, 0));
+      void (reply as FastifyReply).code(400).send(errorBody(400, message));
+    },
   }) as unknown as FastifyInstance;
   const live = new LiveStatus(options.core, options.cluster);
   const ctx: ServerContext = { core: options.core, live, version: options.version, routes: [], log };
