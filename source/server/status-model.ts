@@ -4,6 +4,7 @@
  */
 import { badgeOf } from '../domain/status.js';
 import type { StatusReport } from '../pipeline/status-report.js';
+import { toWire } from './api-shape.js';
 import { badgeSymbol, badgeTone, healthTone, syncTone, versionStateTone } from '../ui/theme.js';
 
 export function statusPageModel(report: StatusReport) {
@@ -11,7 +12,7 @@ export function statusPageModel(report: StatusReport) {
     cluster: report.cluster,
     checked_at: report.checkedAt,
     exit_code: report.exitCode,
-    summary: report.summary,
+    summary: toWire(report.summary) as Record<string, number>,
     tenants: report.tenants.map((t) => ({
       id: t.id,
       namespace: t.namespace,

@@ -8,6 +8,7 @@ export const STATUS_STREAM_PATH = '/api/v1/image-management/status/stream';
 const STYLE = `
 :root { color-scheme: dark; --ok: #3fb950; --warn: #d29922; --bad: #f85149; --unknown: #d2a8ff; --progress: #39c5cf; --muted: #8b949e; --accent: #39c5cf; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; padding: 12px; background: #0d1117; color: #e6edf3; font: 14px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 header { display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: baseline; margin-bottom: 12px; }
 h1 { font-size: 16px; margin: 0; color: var(--accent); }
@@ -15,7 +16,9 @@ h2 { font-size: 15px; margin: 16px 0 6px; }
 .meta { color: var(--muted); overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; }
 th { text-align: left; color: var(--muted); font-weight: normal; border-bottom: 1px solid #30363d; padding: 4px 8px 4px 0; }
-td { padding: 4px 8px 4px 0; border-bottom: 1px solid #21262d; vertical-align: top; overflow-wrap: anywhere; }
+td { padding: 4px 8px 4px 0; border-bottom: 1px solid #21262d; vertical-align: top; white-space: nowrap; }
+td[data-field="message"] { white-space: normal; overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; }
 .tone-ok { color: var(--ok); } .tone-warn { color: var(--warn); } .tone-bad { color: var(--bad); }
 .tone-unknown { color: var(--unknown); } .tone-progress { color: var(--progress); } .tone-muted { color: var(--muted); }
 .tone-accent { color: var(--accent); }
@@ -27,7 +30,8 @@ button { font: inherit; padding: 8px 16px; }
   thead { display: none; }
   table, tbody, tr, td { display: block; width: 100%; }
   tr { border: 1px solid #30363d; margin: 0 0 8px; padding: 6px 8px; }
-  td { border: 0; padding: 1px 0; display: flex; gap: 8px; }
+  td { border: 0; padding: 1px 0; display: flex; gap: 8px; white-space: normal; overflow-wrap: anywhere; }
+  td:empty { display: none; }
   td::before { content: attr(data-label); color: var(--muted); flex: 0 0 7.5em; }
 }
 `;
@@ -69,7 +73,7 @@ const SCRIPT = `
         });
         body.append(tr);
       });
-      table.append(thead, body); section.append(table); main.append(section);
+      table.append(thead, body); var scroll = el('div', null, 'scroll'); scroll.append(table); section.append(scroll); main.append(section);
     });
   }
 
