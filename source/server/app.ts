@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
+import { withCachedReads } from '../ui/model/cached-store.js';
 import { errorBody, toErrorBody } from './http-errors.js';
 import { LiveStatus, type LiveCluster } from './live-status.js';
 import { bearerToken, mayAccess, sha256Hex, tokenTable, type Access, type Principal } from './principal.js';
@@ -97,12 +98,14 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
     if (route.method !== 'HEAD') ctx.routes.push(routeCatalog(route));
   });
 
+  const readCore = withCachedReads(options.core);
   app.decorateRequest('core', null as unknown as Core);
   app.addHook('onRequest', async (request, reply) => {
     request.core = options.core;
     const refused = refusal(request, request.routeOptions.config?.access ?? 'read', principals, options.core.config.readOnly);
     if (refused) return reply.code(refused.status).send(errorBody(refused.status, refused.message));
-    if (request.principal) request.core = requestCore(options.core, request.principal);
+    // Reads see the store through a cache that parses store.json again only when it changed.
+    if (request.principal) request.core = requestCore(request.method === 'GET' ? readCore : options.core, request.principal);
   });
   app.addHook('onResponse', async (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) live.changed();
