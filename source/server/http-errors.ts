@@ -4,7 +4,7 @@
  */
 import { ClusterError } from '../adapters/kube.js';
 import { VersionInputError } from '../domain/versions.js';
-import { StoreError, UsageError } from '../errors.js';
+import { EcpError, StoreError } from '../errors.js';
 import { ServiceBusyError } from '../pipeline/exclusive-rollback.js';
 import { VersionExistsError } from '../pipeline/versions.js';
 
@@ -72,8 +72,9 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof VersionExistsError || error instanceof ServiceBusyError) return errorBody(409, error.message);
   if (error instanceof VersionInputError) return errorBody(422, error.message);
   if (error instanceof ClusterError || error instanceof StoreError) return errorBody(503, error.message);
-  // Any other refusal of the pipeline: the state does not allow it now (blocked, no target, ...).
-  if (error instanceof UsageError) return errorBody(409, error.message);
+  // Any other refusal of the pipeline: the state does not allow it now (blocked, no target,
+  // an approval pending, ...).
+  if (error instanceof EcpError) return errorBody(409, error.message);
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errorBody(413, 'The body is larger than 1 MiB.');

@@ -25,7 +25,8 @@ export async function serverWorld(options: { registry?: string; config?: string 
   const roles: Role[] = ['reader', 'operator', 'approver'];
   const identities = { reader: 'dashboard@example.com', operator: 'ci@example.com', approver: 'lead@example.com' };
   const made = Object.fromEntries(roles.map((r) => [r, newToken(identities[r], r)])) as Record<Role, ReturnType<typeof newToken>>;
-  const config = `requireApproval: []\n${options.config ?? ''}server:\n  tokens:\n${roles.map((r) => made[r].configLine).join('\n')}\n`;
+  const extra = options.config ?? '';
+  const config = `${extra.includes('requireApproval:') ? '' : 'requireApproval: []\n'}${extra}server:\n  tokens:\n${roles.map((r) => made[r].configLine).join('\n')}\n`;
   const s = await scenario(options.registry, config);
   const log: string[] = [];
   const server = await startServer({

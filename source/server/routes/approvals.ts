@@ -22,7 +22,14 @@ export const approvalRoutes: RouteModule = (app) => {
   const decide = (decision: Decision, verb: string, summary: string) =>
     app.post<{ Params: { approval_id: string }; Body: { reason?: string } }>(
       `${BASE}/:approval_id/${verb}`,
-      { config: { access: 'approve', summary }, schema: { params, body: decisionBody(decision === 'rejected') } },
+      {
+        config: { access: 'approve', summary },
+        schema: { params, body: decisionBody(decision === 'rejected') },
+        // `curl -X POST …/approve` with no body approves without a reason.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
       async (request) => {
         const { approval_id } = request.params;
         const known = await listApprovals(request.core, { all: true });
