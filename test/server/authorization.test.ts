@@ -59,6 +59,13 @@ describe('the authorisation matrix (issue 17)', () => {
     const doc = (await w.call('GET', '/openapi.json')).body;
     const served = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     expect(served.sort()).toEqual(ENDPOINTS.map((e) => `${e.method} ${e.route}`).sort());
+    // Each says what it does, who may call it, and what it takes.
+    for (const ops of Object.values(doc.paths as Record<string, Record<string, { summary?: string; description?: string }>>)) {
+      for (const op of Object.values(ops)) expect(op.summary && op.description).toBeTruthy();
+    }
+    const registerOp = doc.paths[`${V}/versions/register`].post;
+    expect(registerOp.requestBody.content['application/json'].schema.required).toEqual(['service_name', 'image_name', 'image_tag', 'full_image_name', 'git_commit', 'git_branch']);
+    expect(doc.paths[`${V}/versions/{service_name}`].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:service_name', 'query:limit', 'query:all']);
   });
 
   for (const endpoint of ENDPOINTS) {
