@@ -42,7 +42,12 @@ const serve: Command = {
     if (!session) println(ctx.io.stderr, 'ecp serve: warning: no cluster is configured (KUBECONFIG, --context or --sandbox): live state is Unknown and rollbacks are refused.');
     const core = createCore(ctx.config);
     const cluster = session ? { client: new KubeClient(session.cluster), description: session.cluster.description } : undefined;
-    const server = await startServer({ core, cluster, version: packageVersion, host, port, https, log: (line) => println(ctx.io.stderr, line) });
+    const server = await startServer({ core, cluster, version: packageVersion, host, port, https, log: (line) => println(ctx.io.stderr, line) }).catch(async (error: NodeJS.ErrnoException) => {
+      await session?.close();
+      if (error.code === 'EADDRINUSE') throw new UsageError(`Port ${port} on ${host} is in use: stop what listens there or pass --port N.`);
+      if (error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') throw new UsageError(`Cannot listen on ${host}:${port} (${error.code}): pick another --host or --port.`);
+      throw error;
+    });
     println(ctx.io.stderr, `ecp serve: listening on ${server.url} (${ctx.config.readOnly ? 'read-only, ' : ''}cluster ${cluster?.description ?? 'none'}, store ${ctx.config.dataDir})`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

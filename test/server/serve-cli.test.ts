@@ -78,6 +78,15 @@ describe('ecp serve (issue 17)', () => {
     expect(r.stderr).toMatch(/^ecp: Refusing to listen on 0\.0\.0\.0 without TLS: .*--tls-cert FILE --tls-key FILE.*--insecure-listen\.\n$/);
   });
 
+  it('says so when the port is taken (exit 2)', async () => {
+    const repo = project({});
+    const first = await serve(repo, []);
+    const r = await runEcp(['serve', '--port', new URL(first.url).port], { cwd: repo });
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(new RegExp(`ecp: Port ${new URL(first.url).port} on 127\\.0\\.0\\.1 is in use: stop what listens there or pass --port N\\.\\n$`));
+    expect(await first.stop()).toBe(0);
+  });
+
   it('listens beyond loopback with --insecure-listen, warning, and stops cleanly on SIGTERM', async () => {
     const repo = project({ reader: 'reader-token-1' });
     const s = await serve(repo, ['--host', '0.0.0.0', '--insecure-listen']);
