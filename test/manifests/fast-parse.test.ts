@@ -19,6 +19,7 @@ import {
   type ManifestFile,
 } from '../../source/adapters/manifests.js';
 import { fixturesDir } from '../helpers/manifests.js';
+import { seededRandom } from '../helpers/random.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const config = { manifestsDir: fixturesDir, registry: 'localhost:5000', imagePrefix: 'ecp-ai' };
@@ -53,17 +54,6 @@ function expectSameAsYaml(text: string): void {
   expect(summary(lazy), JSON.stringify(text)).toEqual(summary(eager));
   expect(lazy.lineCounter.lineStarts).toEqual(eager.lineCounter.lineStarts);
   for (const [i, d] of lazy.documents.entries()) expect(ranges(d.doc)).toEqual(ranges(eager.documents[i]!.doc));
-}
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('manifest values from js-yaml, Documents from yaml on demand', () => {
@@ -154,7 +144,7 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
 
   it('agrees with yaml on mutated fixtures whenever js-yaml is trusted with them', () => {
     const seeds = yamlFixtures().map((f) => readFileSync(f, 'utf8'));
-    const rnd = random(20260525);
+    const rnd = seededRandom(20260525);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const inserts = [':', ': ', '-', '- ', '#', "'", '"', '[', ']', '{', '}', ',', '\n', ' ', '  ', '|', '>', '~', '.', '0', '1', 'e', '+', '\\', '---\n', '\n---', '...\n', 'null', '<<', '_', '@', '`'];
     let trusted = 0;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCleanError, worldState } from './state.js';
 import { serverWorld, type ServerWorld } from './world.js';
+import { seededRandom } from '../helpers/random.js';
 
 const V = '/api/v1/image-management';
 const register = { service_name: 'callbot', image_name: 'callbot', image_tag: 'v7.0.0-err', full_image_name: 'localhost:5000/ecp-ai/callbot:v7.0.0-err', git_commit: 'abc123', git_branch: 'main' };
@@ -76,23 +77,12 @@ describe('error statuses (issue 17)', () => {
   });
 });
 
-/** A small deterministic generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const BAD_VALUES: unknown[] = [null, 0, -1, 1.5, 1e300, Number.MAX_SAFE_INTEGER * 4, true, [], {}, [1, 'a'], { $gt: '' }, '', ' ', '../../etc/passwd', '%2e%2e%2f', '\u0000', 'x'.repeat(5000), '😀', '<script>alert(1)</script>', "'; DROP TABLE versions; --"];
 const BAD_IDS = ['..%2F..%2Fetc%2Fpasswd', '%E0%A4%A', '%2e%2e', '.hidden', '%00', 'a'.repeat(400), 'callbot%20v1', 'UPPER', '-lead', 'a%2Fb', '%F0%9F%98%80', '1e999', '-1', '9'.repeat(40)];
 
 describe('a small fuzz of bodies and paths (issue 17)', () => {
   it('answers only the statuses above, never a stack trace, and changes nothing', async () => {
-    const next = random(17);
+    const next = seededRandom(17);
     const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
     const before = await worldState(w);
     const seen = new Set<number>();
