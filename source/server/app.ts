@@ -12,6 +12,7 @@ import { LiveStatus, type LiveCluster } from './live-status.js';
 import { bearerToken, mayAccess, sha256Hex, tokenTable, type Access, type Principal } from './principal.js';
 import { requestCore } from './request-core.js';
 import { routeCatalog, type RouteEntry } from './openapi.js';
+import { object } from './schemas.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { auditRoutes } from './routes/audit.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -95,6 +96,8 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
   const live = new LiveStatus(options.core, options.cluster);
   const ctx: ServerContext = { core: options.core, live, version: options.version, routes: [], log };
   app.addHook('onRoute', (route) => {
+    // Every query is checked: a route that names no query parameters takes none.
+    route.schema = { querystring: object({}), ...route.schema };
     if (route.method !== 'HEAD') ctx.routes.push(routeCatalog(route));
   });
 

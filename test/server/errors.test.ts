@@ -67,6 +67,9 @@ describe('error statuses (issue 17)', () => {
     expect(await refused('GET', `${V}/versions/callbot?limit=99999999999999999999`, 400)).toMatch(/"limit"/);
     expect(await refused('GET', `${V}/versions/callbot?limit=ten`, 400)).toMatch(/"limit"/);
     expect(await refused('GET', `${V}/versions/callbot?color=red`, 400)).toBe('The query has an unknown field "color".');
+    // A route that names no query parameters takes none.
+    expect(await refused('PUT', `${V}/versions/x-1/status?force=true`, 400, { body: { status: 'ready' } })).toBe('The query has an unknown field "force".');
+    expect(await refused('GET', '/health?verbose=1', 400)).toBe('The query has an unknown field "verbose".');
     expect(await refused('GET', `${V}/versions/..%2F..%2Fstore.json`, 400)).toMatch(/The path's field "service_name"/);
     expect(await refused('POST', `${V}/versions/register`, 400, { raw: '{"service_name": ' })).toMatch(/not valid JSON/);
   });
