@@ -10,6 +10,7 @@ import { withCachedReads } from '../ui/model/cached-store.js';
 import { errorBody, toErrorBody } from './http-errors.js';
 import { LiveStatus, type LiveCluster } from './live-status.js';
 import { bearerToken, mayAccess, sha256Hex, tokenTable, type Access, type Principal } from './principal.js';
+import { RegisterQueue } from './register-queue.js';
 import { requestCore } from './request-core.js';
 import { routeCatalog, type RouteEntry } from './openapi.js';
 import { object } from './schemas.js';
@@ -56,6 +57,7 @@ export interface ServerContext {
   version: string;
   routes: RouteEntry[];
   log: (line: string) => void;
+  registrations: RegisterQueue;
 }
 
 export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void;
@@ -94,7 +96,7 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
     },
   }) as unknown as FastifyInstance;
   const live = new LiveStatus(options.core, options.cluster);
-  const ctx: ServerContext = { core: options.core, live, version: options.version, routes: [], log };
+  const ctx: ServerContext = { core: options.core, live, version: options.version, routes: [], log, registrations: new RegisterQueue() };
   app.addHook('onRoute', (route) => {
     // Every query is checked: a route that names no query parameters takes none.
     route.schema = { querystring: object({}), ...route.schema };

@@ -7,24 +7,26 @@ import { startServer, type RunningServer } from '../../source/server/start.js';
 import { scenario, type Scenario } from '../helpers/scenario.js';
 
 export type Role = 'reader' | 'operator' | 'approver';
+/** The callers a world admits: one per role, and a second operator. */
+export type Caller = Role | 'operator2';
 
 export interface ServerWorld {
   s: Scenario;
   server: RunningServer;
   url: string;
-  tokens: Record<Role, string>;
-  identities: Record<Role, string>;
+  tokens: Record<Caller, string>;
+  identities: Record<Caller, string>;
   /** The server's request log. */
   log: string[];
   /** fetch against the server with the role's token (or none). */
-  call(method: string, path: string, options?: { role?: Role; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
+  call(method: string, path: string, options?: { role?: Caller; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }>;
   stop(): Promise<void>;
 }
 
 export async function serverWorld(options: { registry?: string; config?: string } = {}): Promise<ServerWorld> {
-  const roles: Role[] = ['reader', 'operator', 'approver'];
-  const identities = { reader: 'dashboard@example.com', operator: 'ci@example.com', approver: 'lead@example.com' };
-  const made = Object.fromEntries(roles.map((r) => [r, newToken(identities[r], r)])) as Record<Role, ReturnType<typeof newToken>>;
+  const roles: Caller[] = ['reader', 'operator', 'approver', 'operator2'];
+  const identities = { reader: 'dashboard@example.com', operator: 'ci@example.com', approver: 'lead@example.com', operator2: 'nightly@example.com' };
+  const made = Object.fromEntries(roles.map((r) => [r, newToken(identities[r], r === 'operator2' ? 'operator' : r)])) as Record<Caller, ReturnType<typeof newToken>>;
   const extra = options.config ?? '';
   const config = `${extra.includes('requireApproval:') ? '' : 'requireApproval: []\n'}${extra}server:\n  tokens:\n${roles.map((r) => made[r].configLine).join('\n')}\n`;
   const s = await scenario(options.registry, config);
@@ -37,7 +39,7 @@ export async function serverWorld(options: { registry?: string; config?: string 
     port: 0,
     log: (line) => log.push(line),
   });
-  const tokens = Object.fromEntries(roles.map((r) => [r, made[r].token])) as Record<Role, string>;
+  const tokens = Object.fromEntries(roles.map((r) => [r, made[r].token])) as Record<Caller, string>;
   return {
     s,
     server,

@@ -1,7 +1,7 @@
 /** The specification's versions API: register, list, status update. */
 import { parseRegisterBody, type StatusChange } from '../../domain/versions.js';
 import { findVersion, listVersions } from '../../pipeline/version-queries.js';
-import { changeVersionStatus, registerVersion } from '../../pipeline/versions.js';
+import { changeVersionStatus } from '../../pipeline/versions.js';
 import { toWire } from '../api-shape.js';
 import type { RouteModule } from '../app.js';
 import { notFound } from '../http-errors.js';
@@ -9,12 +9,12 @@ import { flagQuery, label, limitQuery, object, registerBody, statusBody, version
 
 const BASE = '/api/v1/image-management/versions';
 
-export const versionRoutes: RouteModule = (app) => {
+export const versionRoutes: RouteModule = (app, ctx) => {
   app.post(
     `${BASE}/register`,
     { config: { access: 'operate', success: 201, summary: 'Register a built image as a new version' }, schema: { body: registerBody } },
     async (request, reply) => {
-      const version = await registerVersion(request.core, parseRegisterBody(request.body));
+      const version = await ctx.registrations.register(request.core, request.principal!.identity, parseRegisterBody(request.body));
       return reply.code(201).send(toWire(version));
     },
   );
