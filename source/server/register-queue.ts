@@ -1,7 +1,8 @@
 /**
- * Registrations that arrive while one is being written wait and go together in the next write
- * (grouped per caller, since each is recorded as its caller): a lone request is written at once,
- * a burst costs one store write and one audit append per round instead of one per request.
+ * Registrations go to the store together (grouped per caller, since each is recorded as its
+ * caller): those that arrive within GATHER_MS of an idle queue, or while a write runs, share the
+ * next write. A burst costs one store write and one audit append per round instead of one per
+ * request; a lone request waits GATHER_MS.
  */
 import type { Core } from '../core.js';
 import type { ImageVersion } from '../domain/types.js';
@@ -14,6 +15,12 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/**
+ * How long an idle queue waits for the rest of a burst before it writes: the answers to one
+ * write go out together, so their callers' next requests arrive together, a moment later.
+ */
+const GATHER_MS = 2;
+
 export class RegisterQueue {
   private readonly waiting = new Map<string, { core: Core; items: Waiting[] }>();
   private writing = false;
@@ -23,12 +30,14 @@ export class RegisterQueue {
       const batch = this.waiting.get(caller) ?? { core, items: [] };
       batch.items.push({ input, resolve, reject });
       this.waiting.set(caller, batch);
-      if (!this.writing) void this.drain();
+      if (!this.writing) {
+        this.writing = true;
+        setTimeout(() => void this.drain(), GATHER_MS);
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
     for (const [caller, batch] of this.waiting) {
       this.waiting.delete(caller);
       try {
