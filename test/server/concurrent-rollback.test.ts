@@ -60,5 +60,15 @@ await describeRegistry('concurrent rollbacks through ecp serve (issue 17)', (reg
     const after = await w.call('POST', ROLLBACK, { role: 'operator', body: { reason: 'third' } });
     expect(after.status).toBe(409);
     expect(after.body.message).toMatch(/No earlier good version/);
+
+    // Naming the version (to_version_id) goes there, as `ecp rollback --to` does.
+    const seed = (await w.s.core.store.read()).versions.find((v) => v.fullImageName === image('v1.0.0-seed01'))!;
+    const named = await w.call('POST', ROLLBACK, { role: 'operator', body: { reason: 'back to the seed', to_version_id: seed.id } });
+    expect(named.status, named.text).toBe(200);
+    expect(named.body).toMatchObject({ ok: true, from: image('v2.0.0-one'), to: image('v1.0.0-seed01'), record: { version_id: seed.id } });
+    expect(await w.s.liveImage('test-download', 'callbot')).toBe(image('v1.0.0-seed01'));
+    const unknown = await w.call('POST', ROLLBACK, { role: 'operator', body: { reason: 'x', to_version_id: 'callbot-v0-1' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toBe('No version has the id "callbot-v0-1".');
   });
 });

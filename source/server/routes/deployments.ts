@@ -4,6 +4,7 @@
  */
 import { deploymentHealth, deploymentHistory, tenantServiceNames } from '../../pipeline/deployment-queries.js';
 import { exclusiveRollback } from '../../pipeline/exclusive-rollback.js';
+import { findVersion } from '../../pipeline/version-queries.js';
 import { toWire } from '../api-shape.js';
 import type { RouteModule } from '../app.js';
 import { HttpError, notFound } from '../http-errors.js';
@@ -64,9 +65,11 @@ export const deploymentRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const { tenant_id, service_name } = request.params;
       if (!(await knownTenant(request.core, tenant_id)).includes(service_name)) throw notFound(`Tenant "${tenant_id}" has no service "${service_name}".`);
+      const { to_version_id } = request.body;
+      if (to_version_id && !(await findVersion(request.core, to_version_id))) throw notFound(`No version has the id "${to_version_id}".`);
       const cluster = ctx.live.cluster;
       if (!cluster) throw new HttpError(503, 'ecp serve has no cluster (start it with a kubeconfig, --context or --sandbox); a rollback needs one.');
-      const result = await exclusiveRollback(request.core, cluster.client, { tenant: tenant_id, service: service_name, reason: request.body.reason, toVersionId: request.body.to_version_id });
+      const result = await exclusiveRollback(request.core, cluster.client, { tenant: tenant_id, service: service_name, reason: request.body.reason, toVersionId: to_version_id });
       return toWire({ tenantId: tenant_id, serviceName: service_name, ...result });
     },
   );
