@@ -63,3 +63,13 @@ export function fsProblem(error: unknown, file: string): string {
 export function isFsError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }
+
+/** The API could not be reached or answered with an error: exit 2 for headless commands. */
+export class ClusterError extends EcpError {
+  constructor(
+    message: string,
+    readonly statusCode?: number,
+  ) {
+    super(message, 2);
+  }
+}

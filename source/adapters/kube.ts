@@ -16,7 +16,8 @@ import {
   type V1Deployment,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { EcpError, UsageError } from '../errors.js';
+import { ClusterError, UsageError } from '../errors.js';
+
 import { debug } from '../log.js';
 
 export interface Cluster {
@@ -27,15 +28,6 @@ export interface Cluster {
   description: string;
 }
 
-/** The API could not be reached or answered with an error: exit 2 for headless commands. */
-export class ClusterError extends EcpError {
-  constructor(
-    message: string,
-    readonly statusCode?: number,
-  ) {
-    super(message, 2);
-  }
-}
 
 function kubeconfigFiles(env: NodeJS.ProcessEnv): string[] {
   if (env.KUBECONFIG) return env.KUBECONFIG.split(path.delimiter).filter(Boolean);

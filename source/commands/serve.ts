@@ -2,10 +2,9 @@
  * `ecp serve` (issue 17): the specification's REST API and a status page over the same pipeline
  * operations; `ecp serve token new` makes a bearer token and the config line that admits it.
  */
-import { KubeClient } from '../adapters/kube.js';
-import { readTlsPair } from '../adapters/tls-files.js';
 import { SERVER_ROLES, type ServerRole } from '../config.js';
 import { createCore } from '../core.js';
+import { readTlsPair } from '../pipeline/tls-files.js';
 import { UsageError } from '../errors.js';
 import { listenVerdict } from '../server/listen-policy.js';
 import { startServer } from '../server/start.js';
@@ -41,7 +40,7 @@ const serve: Command = {
     const session = await openCluster(ctx);
     if (!session) println(ctx.io.stderr, 'ecp serve: warning: no cluster is configured (KUBECONFIG, --context or --sandbox): live state is Unknown and rollbacks are refused.');
     const core = createCore(ctx.config);
-    const cluster = session ? { client: new KubeClient(session.cluster), description: session.cluster.description } : undefined;
+    const cluster = session ? { client: session.client, description: session.cluster.description } : undefined;
     const server = await startServer({ core, cluster, version: packageVersion, host, port, https, log: (line) => println(ctx.io.stderr, line) }).catch(async (error: NodeJS.ErrnoException) => {
       await session?.close();
       if (error.code === 'EADDRINUSE') throw new UsageError(`Port ${port} on ${host} is in use: stop what listens there or pass --port N.`);

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
-import { withCachedReads } from '../ui/model/cached-store.js';
+import { withCachedReads } from '../core.js';
 import { errorBody, toErrorBody } from './http-errors.js';
 import { LiveStatus, type LiveCluster } from './live-status.js';
 import { bearerToken, mayAccess, sha256Hex, tokenTable, type Access, type Principal } from './principal.js';

@@ -2,7 +2,7 @@
  * Errors as the API answers them (issue 17): one status and one JSON object with a message,
  * never a stack trace. Refusals the pipeline words as sentences keep their sentence.
  */
-import { ClusterError } from '../adapters/kube.js';
+import { ClusterError } from '../errors.js';
 import { VersionInputError } from '../domain/versions.js';
 import { EcpError, StoreError } from '../errors.js';
 import { ServiceBusyError } from '../pipeline/exclusive-rollback.js';

@@ -4,7 +4,7 @@
  * changes made by others) recomputes the report; subscribers hear only reports that differ.
  */
 import { EventEmitter } from 'node:events';
-import type { KubeClient } from '../adapters/kube.js';
+import type { KubeClient } from '../pipeline/cluster-session.js';
 import type { Core } from '../core.js';
 import { errorMessage } from '../errors.js';
 import { LiveStateWatcher } from '../monitor/live-state.js';

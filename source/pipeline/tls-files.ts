@@ -1,4 +1,4 @@
-/** The certificate and key `ecp serve --tls-cert F --tls-key F` serves HTTPS with. */
+/** The certificate and key `ecp serve --tls-cert F --tls-key F` serves HTTPS with, read for the entry point. */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
