@@ -42,7 +42,10 @@ export class RegisterQueue {
       this.waiting.delete(caller);
       try {
         const outcomes = await registerVersions(batch.core, batch.items.map((w) => w.input));
-        outcomes.forEach((o, i) => ('version' in o ? batch.items[i]!.resolve(o.version) : batch.items[i]!.reject(o.refused)));
+        outcomes.forEach((o, i) => {
+          if ('version' in o) batch.items[i]!.resolve(o.version);
+          else batch.items[i]!.reject(o.refused);
+        });
       } catch (error) {
         for (const w of batch.items) w.reject(error);
       }
