@@ -22,21 +22,42 @@ export async function readVersionBodyFile(file: string): Promise<string> {
   }
 }
 
+/** Each input's outcome, in order: its new version, or why it was not registered. */
+export type RegisterOutcome = { version: ImageVersion } | { refused: VersionExistsError };
+
 /**
- * Registers a new version (unique by full image name, hot or archived), audited as
- * `version.register` with `details` added to the event.
+ * Registers new versions (each unique by full image name, hot or archived) in one store write
+ * whose audit events (`version.register`, with `details` added) are part of the same write
+ * unit: a record and its event land together or not at all. Several at once is `ecp serve`'s
+ * group commit: registrations that arrive together cost one lock round.
  */
-export async function registerVersion(core: Core, input: RegisterInput, details: Record<string, unknown> = {}): Promise<ImageVersion> {
+export async function registerVersions(core: Core, inputs: readonly RegisterInput[], details: Record<string, unknown> = {}): Promise<RegisterOutcome[]> {
   const actor = await assertMayChange(core, 'versions register');
   return core.store.update(async (data, unit) => {
-    const duplicate = data.versions.some((v) => v.fullImageName === input.fullImageName) || (await core.store.isImageArchived(input.fullImageName));
-    if (duplicate) throw new VersionExistsError(`Image ${input.fullImageName} is already registered.`);
-    const created = newVersion(input, new Date(), new Set(data.versions.map((v) => v.id)), actor);
-    data.versions.push(created);
-    // The record and its event are one write unit: both land or neither.
-    unit.audit({ actor, action: 'version.register', target: created.id, details: { image: created.fullImageName, ...details } });
-    return created;
+    const ids = new Set(data.versions.map((v) => v.id));
+    const images = new Set(data.versions.map((v) => v.fullImageName));
+    const result: RegisterOutcome[] = [];
+    for (const input of inputs) {
+      if (images.has(input.fullImageName) || (await core.store.isImageArchived(input.fullImageName))) {
+        result.push({ refused: new VersionExistsError(`Image ${input.fullImageName} is already registered.`) });
+        continue;
+      }
+      const created = newVersion(input, new Date(), ids, actor);
+      ids.add(created.id);
+      images.add(created.fullImageName);
+      data.versions.push(created);
+      unit.audit({ actor, action: 'version.register', target: created.id, details: { image: created.fullImageName, ...details } });
+      result.push({ version: created });
+    }
+    return result;
   });
+}
+
+/** Registers one new version; VersionExistsError when its image is registered already. */
+export async function registerVersion(core: Core, input: RegisterInput, details: Record<string, unknown> = {}): Promise<ImageVersion> {
+  const [outcome] = await registerVersions(core, [input], details);
+  if ('refused' in outcome!) throw outcome.refused;
+  return outcome!.version;
 }
 
 /** Changes status / scan / count of a hot version (an archived one no longer changes), audited. */

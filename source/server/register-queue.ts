@@ -7,7 +7,7 @@
 import type { Core } from '../core.js';
 import type { ImageVersion } from '../domain/types.js';
 import type { RegisterInput } from '../domain/versions.js';
-import { registerVersions } from '../pipeline/register-batch.js';
+import { registerVersions } from '../pipeline/versions.js';
 
 interface Waiting {
   input: RegisterInput;

@@ -57,7 +57,7 @@ describe('store files', () => {
     const file = path.join(dataDir, 'store.json');
     const corrupt = '{\n "schemaVersion": 1,\n "versions": [\n  {"id": "x",}\n ]\n}\n';
     writeFileSync(file, corrupt);
-    const result = await runEcp(['--data-dir', dataDir, 'versions', 'register', '--json', body('callbot', 'v1')]);
+    const result = await runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body('callbot', 'v1')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(file);
     expect(result.stderr).toMatch(/line 4, column \d+/);
@@ -71,7 +71,7 @@ describe('store files', () => {
     const dataDir = tempDir();
     const file = path.join(dataDir, 'store.json');
     writeFileSync(file, JSON.stringify({ versions: [] }));
-    expect((await runEcp(['--data-dir', dataDir, 'versions', 'register', '--json', body('callbot', 'v1')])).code).toBe(0);
+    expect((await runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body('callbot', 'v1')])).code).toBe(0);
     const migrated = JSON.parse(readFileSync(file, 'utf8'));
     expect(migrated.schemaVersion).toBe(1);
     expect(migrated.deployments).toEqual([]);
@@ -90,7 +90,7 @@ describe('store files', () => {
     writeFileSync(path.join(dir, 'ecp.config.yaml'), 'history:\n  keepPerService: 3\n');
     const opts = { cwd: dir };
     for (let i = 1; i <= 5; i += 1) {
-      expect((await runEcp(['versions', 'register', '--json', body('advisor', `v${i}`)], opts)).code).toBe(0);
+      expect((await runEcp(['versions', 'register', '--data', body('advisor', `v${i}`)], opts)).code).toBe(0);
     }
     const hot = JSON.parse(readFileSync(path.join(dir, 'data', 'store.json'), 'utf8'));
     expect(hot.versions.map((v: { imageTag: string }) => v.imageTag).sort()).toEqual(['v3', 'v4', 'v5']);
@@ -102,7 +102,7 @@ describe('store files', () => {
     expect(recent).toHaveLength(3);
 
     // An archived image is still known: registering it again is refused.
-    const again = await runEcp(['versions', 'register', '--json', body('advisor', 'v1')], opts);
+    const again = await runEcp(['versions', 'register', '--data', body('advisor', 'v1')], opts);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already registered/);
     // And an archived version can still be shown.

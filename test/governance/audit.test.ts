@@ -10,7 +10,7 @@ const body = (tag: string) =>
 async function trailWith(events: number): Promise<{ dataDir: string; file: string; lines: string[] }> {
   const dataDir = tempDir();
   for (let i = 0; i < events; i += 1) {
-    expect((await runEcp(['--data-dir', dataDir, 'versions', 'register', '--json', body(`v${i}`)])).code).toBe(0);
+    expect((await runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body(`v${i}`)])).code).toBe(0);
   }
   const file = path.join(dataDir, 'audit.jsonl');
   return { dataDir, file, lines: readFileSync(file, 'utf8').trim().split('\n') };

@@ -19,10 +19,10 @@ describe('roles and read-only mode', () => {
     const config = 'operators: [ops@example.test]\napprovers: [lead@example.test]\n';
     const [intern] = workspace('intern@example.test', config, dataDir);
     const [ops] = workspace('ops@example.test', config, dataDir);
-    const refused = await runEcp(['versions', 'register', '--json', body], { cwd: intern });
+    const refused = await runEcp(['versions', 'register', '--data', body], { cwd: intern });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(`ecp: "versions register" needs the operator role: intern@example.test is not listed in operators in ${path.join(intern!, 'ecp.config.yaml')}.\n`);
-    expect((await runEcp(['versions', 'register', '--json', body], { cwd: ops })).code).toBe(0);
+    expect((await runEcp(['versions', 'register', '--data', body], { cwd: ops })).code).toBe(0);
     // Reading needs no role.
     expect((await runEcp(['versions', 'list', 'callbot'], { cwd: intern })).stdout).toMatch(/callbot-v1-/);
     const approve = await runEcp(['approve', 'apr-1'], { cwd: ops });
@@ -32,7 +32,7 @@ describe('roles and read-only mode', () => {
   it('refuses every mutating command with --readonly or readOnly: true, and still reads', async () => {
     const dataDir = tempDir();
     for (const args of [
-      ['versions', 'register', '--json', body],
+      ['versions', 'register', '--data', body],
       ['versions', 'status', 'x', '--status', 'ready'],
       ['deploy', 'test-download'],
       ['rollback', 'test-download', 'callbot', '--reason', 'x'],
@@ -44,7 +44,7 @@ describe('roles and read-only mode', () => {
     }
     const dir = tempDir();
     writeFileSync(path.join(dir, 'ecp.config.yaml'), 'readOnly: true\n');
-    const fromFile = await runEcp(['versions', 'register', '--json', body], { cwd: dir });
+    const fromFile = await runEcp(['versions', 'register', '--data', body], { cwd: dir });
     expect(fromFile.stderr).toMatch(/readOnly: true in .*ecp\.config\.yaml/);
     expect((await runEcp(['versions', 'list', 'callbot'], { cwd: dir })).code).toBe(0);
     expect((await runEcp(['audit', 'verify'], { cwd: dir })).code).toBe(0);

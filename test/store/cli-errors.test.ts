@@ -29,7 +29,7 @@ describe('clear errors', () => {
       [path.join(dir, 'x'.repeat(300)), /is too long/],
     ];
     for (const [dataDir, problem] of cases) {
-      const result = await runEcp(['--data-dir', dataDir, 'versions', 'register', '--json', body('v1')]);
+      const result = await runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body('v1')]);
       expect(result.stderr).toMatch(problem);
       expect(result.stderr).toMatch(oneSentence);
       expect(result.stderr).not.toMatch(/unexpected error|ENOTDIR|EEXIST|ENAMETOOLONG/);

@@ -8,7 +8,7 @@ export const body = (tag: string, service = 'callbot') =>
   JSON.stringify({ service_name: service, image_name: service, image_tag: tag, full_image_name: `localhost:5000/ecp-ai/${service}:${tag}`, git_commit: 'abc1234', git_branch: 'main' });
 
 export const register = (dataDir: string, tag: string, env: NodeJS.ProcessEnv = {}) =>
-  runEcp(['--data-dir', dataDir, 'versions', 'register', '--json', body(tag)], { env });
+  runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body(tag)], { env });
 
 export interface Paused {
   child: ChildProcess;

@@ -90,7 +90,7 @@ describe('a full disk at each point of a write', () => {
 describe('a writer paused past the lock’s stale time', () => {
   it('stops before its rename, says so in one sentence, and the next writer’s record stays', async () => {
     const dataDir = await seeded();
-    const paused = await startPausedAt('store-temp-written', ['--data-dir', dataDir, 'versions', 'register', '--json', body('va')]);
+    const paused = await startPausedAt('store-temp-written', ['--data-dir', dataDir, 'versions', 'register', '--data', body('va')]);
     // B waits for the stale lock (5 s), takes it over and registers.
     const b = await register(dataDir, 'vb');
     expect(b.code).toBe(0);
@@ -107,7 +107,7 @@ describe('a writer paused past the lock’s stale time', () => {
   for (const point of ['journal-written', 'audit-appended'] as const) {
     it(`leaves its committed write to the next writer, who completes it (paused at ${point})`, async () => {
       const dataDir = await seeded();
-      const paused = await startPausedAt(point, ['--data-dir', dataDir, 'versions', 'register', '--json', body('va')]);
+      const paused = await startPausedAt(point, ['--data-dir', dataDir, 'versions', 'register', '--data', body('va')]);
       const b = await register(dataDir, 'vb');
       expect(b.code).toBe(0);
       expect(b.stderr).toMatch(/^ecp: completed a write that an earlier ecp run \(pid \d+\) left half-done: version\.register callbot-va-\d+\.\n$/);

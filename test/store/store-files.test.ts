@@ -97,7 +97,7 @@ describe('the lock', () => {
     const dataDir = tempDir();
     const held = await acquireLock(path.join(dataDir, 'store.json'));
     try {
-      const result = await runEcp(['--data-dir', dataDir, 'versions', 'register', '--json', body('v1')], { env: { ECP_LOCK_TIMEOUT: '1s' } });
+      const result = await runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body('v1')], { env: { ECP_LOCK_TIMEOUT: '1s' } });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(
         new RegExp(`^ecp: .*store\\.json is still locked by pid ${process.pid} on ${os.hostname()} \\(.+\\) since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z after 1 s of waiting; nothing changed\\.\\n$`),
@@ -109,7 +109,7 @@ describe('the lock', () => {
 
   it('fails at once on an error waiting cannot fix', async () => {
     // /sys/kernel exists and refuses new entries, as a read-only file system does.
-    const result = await runEcp(['--data-dir', '/sys/kernel', 'versions', 'register', '--json', body('v1')]);
+    const result = await runEcp(['--data-dir', '/sys/kernel', 'versions', 'register', '--data', body('v1')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^ecp: ecp cannot lock \/sys\/kernel\/store\.json: ecp may not write \/sys\/kernel\/store\.json\.lock; nothing changed\.\n$/);
   });
@@ -125,7 +125,7 @@ describe('outside input', () => {
   it('refuses control characters in a stored field, changing nothing', async () => {
     const dataDir = tempDir();
     const forged = JSON.stringify({ ...JSON.parse(body('v1')), git_branch: 'main\u001b[31m\nFAKE LINE: scan passed' });
-    const result = await ecp(dataDir, 'versions', 'register', '--json', forged);
+    const result = await ecp(dataDir, 'versions', 'register', '--data', forged);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/field gitBranch holds a control character \(U\+001B\); ecp stores no control characters; nothing changed\.\n$/);
     expect(result.stderr).not.toContain('\u001b');
