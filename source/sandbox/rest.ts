@@ -7,7 +7,8 @@
 import { parse as parseYaml } from 'yaml';
 import type { Cluster, Propagation, WriteOptions } from './cluster.js';
 import type { Scope } from './fieldset.js';
-import { asNumber, asString, at, isObject, labelsOf, type Json, type JsonObject, type KubeObject } from './json.js';
+import { asArray, asNumber, asString, at, isObject, labelsOf, type Json, type JsonObject, type KubeObject } from './json.js';
+import { decodeProtobuf, PROTOBUF } from './protobuf.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf, findResource, type ResourceType } from './resources.js';
 import { formatSelector, fromSelectorObject, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -82,9 +83,10 @@ function manager(req: ApiRequest): string {
   return req.url.searchParams.get('fieldManager') ?? req.userAgent?.split('/')[0] ?? 'unknown';
 }
 
-function dryRun(req: ApiRequest): boolean {
-  const values = req.url.searchParams.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dryRun value: ${v}; supported values: "All"`);
+/** `dryRun=All` in the query or, for a DELETE, in the DeleteOptions body (where kubectl puts it). */
+function dryRun(req: ApiRequest, fromBody: Json[] = []): boolean {
+  const values = [...req.url.searchParams.getAll('dryRun'), ...fromBody];
+  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dryRun value: ${String(v)}; supported values: "All"`);
   return values.length > 0;
 }
 
@@ -103,8 +105,13 @@ function parseBody(req: ApiRequest): Json {
   }
 }
 
+/** What a create or update body may be sent as; anything else is 415, as a real server answers. */
+const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', PROTOBUF];
+
 function objectBody(req: ApiRequest): KubeObject {
-  const body = parseBody(req);
+  const type = mediaType(req) || 'application/json';
+  if (!OBJECT_MEDIA_TYPES.includes(type)) throw unsupportedMediaType(OBJECT_MEDIA_TYPES);
+  const body = type === PROTOBUF ? decodeProtobuf(req.body) : parseBody(req);
   if (!isObject(body)) throw badRequest('Object \'Kind\' is missing in the request body');
   if (!isObject(body.metadata)) body.metadata = {};
   return body as KubeObject;
@@ -242,24 +249,24 @@ export class RestApi {
     return this.cluster.replacePatched(type, previous, next, this.options(req, 'main'));
   }
 
-  private deleteOptions(req: ApiRequest): { propagation?: Propagation; preconditions?: JsonObject } {
-    const body = req.body.length > 0 ? parseBody(req) : {};
+  private deleteOptions(req: ApiRequest): { propagation?: Propagation; preconditions?: JsonObject; dryRun: boolean } {
+    const body = req.body.length === 0 ? {} : mediaType(req) === PROTOBUF ? decodeProtobuf(req.body) : parseBody(req);
     const fromBody = isObject(body) ? body : {};
     const propagation = req.url.searchParams.get('propagationPolicy') ?? asString(fromBody.propagationPolicy);
     if (propagation !== undefined && propagation !== null && !['Background', 'Foreground', 'Orphan'].includes(propagation)) {
       throw badRequest(`propagationPolicy: Unsupported value: "${propagation}"`);
     }
     const preconditions = isObject(fromBody.preconditions) ? fromBody.preconditions : undefined;
-    return { propagation: (propagation ?? undefined) as Propagation | undefined, preconditions };
+    return { propagation: (propagation ?? undefined) as Propagation | undefined, preconditions, dryRun: dryRun(req, asArray(fromBody.dryRun)) };
   }
 
   private delete(req: ApiRequest, type: ResourceType, ns: string, name: string): Reply {
-    const obj = this.cluster.delete(type, ns, name, { ...this.deleteOptions(req), dryRun: dryRun(req) });
+    const obj = this.cluster.delete(type, ns, name, this.deleteOptions(req));
     return { status: 200, body: deleted(type, name, String(obj.metadata.uid)) };
   }
 
   private deleteCollection(req: ApiRequest, type: ResourceType, namespace: string | undefined): Reply {
-    const options = { ...this.deleteOptions(req), dryRun: dryRun(req) };
+    const options = this.deleteOptions(req);
     const items = this.cluster.store.list(type, namespace).filter(this.selection(req, type));
     for (const obj of items) this.cluster.delete(type, asString(obj.metadata.namespace) ?? '', String(obj.metadata.name), options);
     return { status: 200, body: listJson(type, items, { resourceVersion: String(this.cluster.store.resourceVersion) }) };
@@ -294,6 +301,8 @@ function verbOf(method: string, named: boolean, watching: boolean): string {
   }
 }
 
+const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json'];
+
 function applyPatch(kind: string, base: KubeObject, patch: Json): Json {
   switch (kind) {
     case 'application/merge-patch+json':
@@ -305,7 +314,7 @@ function applyPatch(kind: string, base: KubeObject, patch: Json): Json {
     case 'application/json-patch+json':
       return jsonPatch(base, patch);
     default:
-      throw unsupportedMediaType();
+      throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   }
 }
 
