@@ -3,8 +3,8 @@
  * shows on a real cluster (replicas 1, RollingUpdate 25%/25%, progressDeadlineSeconds 600, the
  * pod spec defaults), and what the rollout simulator relies on.
  */
-import { parseImageRef } from '../domain/names.js';
 import { asArray, asObject, isObject, type Json, type JsonObject, type KubeObject } from './json.js';
+import { imageTag } from './names.js';
 
 function setDefault(obj: JsonObject, key: string, value: Json): void {
   if (obj[key] === undefined || obj[key] === null) obj[key] = value;
@@ -20,11 +20,10 @@ function child(obj: JsonObject, key: string): JsonObject {
 
 function defaultContainer(container: Json): void {
   if (!isObject(container)) return;
-  const { tag, digest } = parseImageRef(typeof container.image === 'string' ? container.image : '');
   setDefault(container, 'resources', {});
   setDefault(container, 'terminationMessagePath', '/dev/termination-log');
   setDefault(container, 'terminationMessagePolicy', 'File');
-  setDefault(container, 'imagePullPolicy', !digest && (!tag || tag === 'latest') ? 'Always' : 'IfNotPresent');
+  setDefault(container, 'imagePullPolicy', imageTag(typeof container.image === 'string' ? container.image : '') === 'latest' ? 'Always' : 'IfNotPresent');
   for (const port of asArray(container.ports)) if (isObject(port)) setDefault(port, 'protocol', 'TCP');
 }
 

@@ -108,7 +108,7 @@ export class SandboxServer {
         return;
       }
       record.code = reply.status;
-      send(res, reply.status, reply.body, reply.contentType);
+      send(res, reply.status, reply.body, reply.contentType, reply.warnings);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${error instanceof Error ? error.message : String(error)}`);
       record.code = apiError.code;
@@ -212,8 +212,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: JsonObject | string, contentType = 'application/json'): void {
+function send(res: ServerResponse, status: number, body: JsonObject | string, contentType = 'application/json', warnings: string[] = []): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  const headers: Record<string, string | number | string[]> = { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' };
+  // RFC 7234 warn-code 299, the form kubectl prints as `Warning: <text>`.
+  if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(status, headers);
   res.end(text);
 }

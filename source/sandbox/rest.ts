@@ -12,9 +12,10 @@ import { decodeProtobuf, PROTOBUF } from './protobuf.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf, findResource, type ResourceType } from './resources.js';
 import { formatSelector, fromSelectorObject, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { badRequest, conflict, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
+import { ApiError, badRequest, conflict, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
 import { serialize } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
+import { decodeTyped, type Decoded } from './typed.js';
 import type { WatchSpec } from './watch.js';
 
 export interface ApiRequest {
@@ -36,7 +37,7 @@ export interface Target {
 }
 
 export type Reply =
-  | { status: number; body: JsonObject | string; contentType?: string }
+  | { status: number; body: JsonObject | string; contentType?: string; warnings?: string[] }
   | { watch: WatchSpec };
 
 interface Parsed {
@@ -108,13 +109,72 @@ function parseBody(req: ApiRequest): Json {
 /** What a create or update body may be sent as; anything else is 415, as a real server answers. */
 const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', PROTOBUF];
 
-function objectBody(req: ApiRequest): KubeObject {
-  const type = mediaType(req) || 'application/json';
-  if (!OBJECT_MEDIA_TYPES.includes(type)) throw unsupportedMediaType(OBJECT_MEDIA_TYPES);
-  const body = type === PROTOBUF ? decodeProtobuf(req.body) : parseBody(req);
+function asKubeObject(body: Json): KubeObject {
   if (!isObject(body)) throw badRequest('Object \'Kind\' is missing in the request body');
   if (!isObject(body.metadata)) body.metadata = {};
   return body as KubeObject;
+}
+
+type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
+
+/** `fieldValidation`: Warn when absent, as the API server defaults it since 1.23. */
+function fieldValidation(req: ApiRequest): FieldValidation {
+  const value = req.url.searchParams.get('fieldValidation') ?? 'Warn';
+  if (value !== 'Ignore' && value !== 'Warn' && value !== 'Strict') {
+    throw badRequest(`fieldValidation parameter unsupported: ${value}. Valid values are: Ignore, Warn, Strict`);
+  }
+  return value;
+}
+
+const unknownList = (decoded: Decoded) => decoded.unknown.map((u) => `unknown field "${u.strict}"`);
+
+/** A patched object that does not decode: 422 naming the patch, as the API server's patch handler answers. */
+function patchInvalid(patched: Json, error: string): ApiError {
+  const message = `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${error}`;
+  return new ApiError(422, 'Invalid', ` "" is invalid: patch: ${message}`, { causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }] });
+}
+
+/** What the typed decoding of a request object leaves to store, and the warnings to send. */
+interface Checked {
+  object: KubeObject;
+  warnings: string[];
+}
+
+/** A create or update body, decoded to its type (none: a Scale): 400 for a wrong type or, when Strict, an unknown field. */
+function objectBody(req: ApiRequest, type: ResourceType | undefined): Checked {
+  const media = mediaType(req) || 'application/json';
+  if (!OBJECT_MEDIA_TYPES.includes(media)) throw unsupportedMediaType(OBJECT_MEDIA_TYPES);
+  const body = asKubeObject(media === PROTOBUF ? decodeProtobuf(req.body) : parseBody(req));
+  const validation = fieldValidation(req);
+  if (!type) return { object: body, warnings: [] };
+  const decoded = decodeTyped(type.kind, body);
+  const refused = (error: string) => badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: ${error}`);
+  if (decoded.mismatch) throw refused(decoded.mismatch.json);
+  if (decoded.unknown.length > 0 && validation === 'Strict') throw refused(`strict decoding error: ${unknownList(decoded).join(', ')}`);
+  return { object: decoded.object, warnings: validation === 'Warn' ? unknownList(decoded) : [] };
+}
+
+/** A JSON, merge or strategic patch's result, decoded to its type: 422 for a wrong type or, when Strict, an unknown field. */
+function patchedObject(req: ApiRequest, type: ResourceType, patched: KubeObject): Checked {
+  const validation = fieldValidation(req);
+  const decoded = decodeTyped(type.kind, patched);
+  if (decoded.mismatch) throw patchInvalid(patched, decoded.mismatch.json);
+  if (decoded.unknown.length > 0 && validation === 'Strict') throw patchInvalid(patched, `strict decoding error: ${unknownList(decoded).join(', ')}`);
+  return { object: decoded.object, warnings: validation === 'Warn' ? unknownList(decoded) : [] };
+}
+
+/**
+ * A server-side apply configuration: structured-merge-diff refuses a wrong type and an undeclared
+ * field whatever fieldValidation says, with a plain (500) error.
+ */
+function applyConfig(req: ApiRequest, type: ResourceType, namespace: string, name: string): KubeObject {
+  const config = asKubeObject(parseBody(req));
+  const decoded = decodeTyped(type.kind, config);
+  const errors = [...(decoded.mismatch ? [decoded.mismatch.apply] : []), ...decoded.unknown.map((u) => `${u.apply}: field not declared in schema`)];
+  if (errors.length === 0) return decoded.object;
+  const where = `${type.namespaced ? `${namespace}/` : ''}${name}; ${apiVersionOf(type)}, Kind=${type.kind}`;
+  const text = errors.length === 1 ? errors[0]! : `errors:\n  ${errors.join('\n  ')}`;
+  throw new ApiError(500, '', `failed to create typed patch object (${where}): ${text}`);
 }
 
 function mediaType(req: ApiRequest): string {
@@ -140,9 +200,11 @@ export class RestApi {
         return { watch: this.watchSpec(req, type, namespace, name) };
       case 'get':
         return this.get(req, type, ns, name!, subresource);
-      case 'create':
+      case 'create': {
         if (type.namespaced && namespace === undefined) throw methodNotAllowed();
-        return { status: 201, body: this.cluster.create(type, ns, objectBody(req), this.options(req, 'main')) };
+        const { object, warnings } = objectBody(req, type);
+        return { status: 201, body: this.cluster.create(type, ns, object, this.options(req, 'main')), warnings };
+      }
       case 'update':
         return this.update(req, type, ns, name!, subresource);
       case 'patch':
@@ -209,7 +271,7 @@ export class RestApi {
   }
 
   private update(req: ApiRequest, type: ResourceType, ns: string, name: string, subresource?: string): Reply {
-    const body = objectBody(req);
+    const { object: body, warnings } = objectBody(req, subresource === 'scale' ? undefined : type);
     if (subresource === 'scale') {
       const previous = this.cluster.get(type, ns, name);
       const rv = asString(body.metadata.resourceVersion);
@@ -217,7 +279,7 @@ export class RestApi {
       return { status: 200, body: toScale(this.scaleTo(req, type, previous, body)) };
     }
     const scope: Scope = subresource === 'status' ? 'status' : 'main';
-    return { status: 200, body: this.cluster.replace(type, ns, name, body, this.options(req, scope)) };
+    return { status: 200, body: this.cluster.replace(type, ns, name, body, this.options(req, scope)), warnings };
   }
 
   private patch(req: ApiRequest, type: ResourceType, ns: string, name: string, subresource?: string): Reply {
@@ -228,7 +290,7 @@ export class RestApi {
       if (!req.url.searchParams.get('fieldManager')) throw badRequest('fieldManager is required for apply requests');
       if (subresource === 'scale') throw methodNotAllowed();
       const force = truthy(req.url.searchParams.get('force'));
-      const { object, created } = this.cluster.apply(type, ns, name, objectBody(req), { ...options, force });
+      const { object, created } = this.cluster.apply(type, ns, name, applyConfig(req, type, ns, name), { ...options, force });
       return { status: created ? 201 : 200, body: object };
     }
     const previous = this.cluster.get(type, ns, name);
@@ -239,7 +301,8 @@ export class RestApi {
       if (patched.metadata.resourceVersion !== base.metadata.resourceVersion) throw conflict(type, name);
       return { status: 200, body: toScale(this.scaleTo(req, type, previous, patched as KubeObject)) };
     }
-    return { status: 200, body: this.cluster.replacePatched(type, previous, patched as KubeObject, options) };
+    const { object, warnings } = patchedObject(req, type, patched as KubeObject);
+    return { status: 200, body: this.cluster.replacePatched(type, previous, object, options), warnings };
   }
 
   private scaleTo(req: ApiRequest, type: ResourceType, previous: KubeObject, scale: KubeObject): KubeObject {

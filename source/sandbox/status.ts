@@ -28,8 +28,9 @@ export class ApiError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
     };
+    // An error that is no API status (reason Unknown) has an empty reason, which Go omits.
+    if (this.reason) status.reason = this.reason;
     if (this.details) status.details = this.details;
     status.code = this.code;
     return status;

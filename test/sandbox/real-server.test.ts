@@ -2,7 +2,7 @@
  * The sandbox held to what a real API server answers (issue 13): each case is a kubectl 1.32
  * command an SRE would type, checked for the output and the stored state a real cluster gives.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../source/sandbox/index.js';
@@ -77,5 +77,81 @@ describe('kubectl create <kind> (protobuf request bodies)', () => {
       reason: 'UnsupportedMediaType',
       message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf',
     });
+  });
+});
+
+describe('typed decoding and fieldValidation', () => {
+  const manifest = (name: string, extra: { spec?: string; container?: string } = {}) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+${extra.spec ?? ''}  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - name: ${name}
+        image: localhost:5000/ecp-ai/${name}:v1
+${extra.container ?? ''}`;
+  const write = (file: string, text: string) => {
+    writeFileSync(path.join(work, file), text);
+    return file;
+  };
+
+  it('refuses a patch that gives a field the wrong type with 422, and stores nothing', async () => {
+    const r = await kubectl(sb, ['-n', 'shop', 'patch', 'deploy', 'advisor', '-p', '{"spec":{"replicas":"two"}}']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^The request is invalid: patch: Invalid value: ".*": json: cannot unmarshal string into Go struct field DeploymentSpec\.spec\.replicas of type int32\n$/);
+    expect((await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/deployments/advisor')).body.spec.replicas).toBe(1);
+  });
+
+  it('refuses a manifest with a wrong type with 400, naming the Go field', async () => {
+    const file = write('port.yaml', manifest('port', { container: '        ports: [{containerPort: http}]\n' }));
+    const r = await kubectl(sb, ['apply', '-f', file], work);
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: `Error from server (BadRequest): error when creating "port.yaml": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec.containers.ports.containerPort of type int32\n`,
+    });
+  });
+
+  it('refuses an unsupported strategy type with 422', async () => {
+    const file = write('bogus.yaml', manifest('bogus', { spec: '  strategy: {type: Bogus}\n' }));
+    const r = await kubectl(sb, ['apply', '-f', file], work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('The Deployment "bogus" is invalid: spec.strategy.type: Unsupported value: "Bogus": supported values: "Recreate", "RollingUpdate"\n');
+  });
+
+  it('apply --dry-run=server (Strict) refuses unknown fields; Warn stores without them and warns', async () => {
+    const file = write('typo.yaml', manifest('typo', { spec: '  replica: 2\n', container: '        imagePullPolcy: Always\n' }));
+    const strict = await kubectl(sb, ['apply', '--dry-run=server', '-f', file], work);
+    expect(strict).toMatchObject({
+      code: 1,
+      stderr: 'Error from server (BadRequest): error when creating "typo.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].imagePullPolcy"\n',
+    });
+    const warned = await kubectl(sb, ['apply', '--validate=warn', '-f', file], work);
+    expect(warned).toMatchObject({ code: 0, stdout: 'deployment.apps/typo created\n' });
+    expect(warned.stderr).toBe('Warning: unknown field "spec.replica"\nWarning: unknown field "spec.template.spec.containers[0].imagePullPolcy"\n');
+    const stored = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/deployments/typo')).body;
+    expect(stored.spec.replica).toBeUndefined();
+    expect(stored.spec.template.spec.containers[0].imagePullPolcy).toBeUndefined();
+    const ignored = await kubectl(sb, ['apply', '--validate=false', '-f', write('typo2.yaml', manifest('typo2', { spec: '  replica: 2\n' }))], work);
+    expect(ignored).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('server-side apply refuses a field its schema does not declare', async () => {
+    const file = write('ssa-typo.yaml', manifest('ssatypo', { spec: '  replica: 2\n' }));
+    const r = await kubectl(sb, ['apply', '--server-side', '--dry-run=server', '-f', file], work);
+    expect(r).toMatchObject({ code: 1, stderr: 'Error from server: failed to create typed patch object (shop/ssatypo; apps/v1, Kind=Deployment): .spec.replica: field not declared in schema\n' });
+  });
+});
+
+describe('independence from the product', () => {
+  it('imports only its own modules and npm packages, so it cannot share a mistake with what it checks', () => {
+    const dir = path.resolve(import.meta.dirname, '../../source/sandbox');
+    const outside = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => [...readFileSync(path.join(dir, f), 'utf8').matchAll(/^import [^;]*? from '([^']+)'/gm)].map((m) => `${f}: ${m[1]}`))
+      .filter((line) => /: \.\.\//.test(line));
+    expect(outside).toEqual([]);
   });
 });
