@@ -2,7 +2,8 @@
  * Kubernetes write semantics over the store, shared by the HTTP handlers and the controllers:
  * defaulting, validation, generation (spec changes only), resourceVersion preconditions,
  * status/spec separation between an object and its status subresource, managedFields,
- * "unchanged write keeps its resourceVersion", dry runs, implicit namespaces and cascading delete.
+ * "unchanged write keeps its resourceVersion", dry runs, namespaces that must exist (each with its
+ * `default` ServiceAccount) and cascading delete.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
@@ -10,7 +11,7 @@ import { applyDefaults } from './defaults.js';
 import type { Scope } from './fieldset.js';
 import { asArray, asString, at, clone, deepEqual, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { recordUpdate, serverSideApply, type Writer } from './managed-fields.js';
-import { apiVersionOf, allResources, namespaces, type ResourceType } from './resources.js';
+import { apiVersionOf, allResources, namespaces, serviceAccounts, type ResourceType } from './resources.js';
 import { alreadyExists, badRequest, conflict, notFound } from './status.js';
 import type { Store } from './store.js';
 import { validate } from './validate.js';
@@ -82,6 +83,7 @@ export class Cluster {
     const name = asString(obj.metadata.name) ?? '';
     if (type.namespaced) obj.metadata.namespace = namespace;
     else delete obj.metadata.namespace;
+    if (type.namespaced && !this.store.get(namespaces, '', namespace)) throw notFound(namespaces, namespace);
     if (this.store.get(type, type.namespaced ? namespace : '', name)) throw alreadyExists(type, name);
     // Create ignores status, as the real strategies do (a Namespace defaults it to Active).
     if (type.subresources.includes('status')) delete obj.status;
@@ -95,8 +97,10 @@ export class Cluster {
     else recordUpdate(undefined, obj, this.writer(type, options));
     const result = ordered(type, obj);
     if (options.dryRun) return result;
-    if (type.namespaced) this.ensureNamespace(namespace);
-    return this.store.put(type, result);
+    const stored = this.store.put(type, result);
+    // The service account controller's part: every namespace gets its `default` ServiceAccount.
+    if (type === namespaces) this.create(serviceAccounts, name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }, { manager: 'kube-controller-manager' });
+    return stored;
   }
 
   /** PUT: replaces the object (or its status); a stale resourceVersion in the body is a 409. */
@@ -201,7 +205,7 @@ export class Cluster {
     return obj;
   }
 
-  /** Namespaces come into being when something is created in them. */
+  /** Creates a namespace unless it exists (seeding: a tenant folder's objects go into its namespace). */
   ensureNamespace(name: string): void {
     if (this.store.get(namespaces, '', name)) return;
     this.create(namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { manager: 'ecp-sandbox' });

@@ -83,6 +83,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const rollouts = options.rollouts !== false;
   const controller = rollouts ? new RolloutController(cluster, clock, { stepMs, startMs: stepMs, failImage: () => failPattern }) : undefined;
 
+  // What every cluster starts with.
+  for (const name of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) cluster.ensureNamespace(name);
   const seeds: SeedObject[] = [
     ...(options.seed ? readManifests(options.seed) : []),
     ...generatedDeployments(options.deployments ?? 0, options.imagePrefix ?? 'localhost:5000/ecp-ai', deployments),
@@ -93,6 +95,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Seeded as `ecp apply` would leave them (server-side apply, field manager ecp), so ecp's own
     // applies later own the same fields instead of conflicting with another manager.
     const config: KubeObject = { ...object, metadata: { ...object.metadata, ...(type.namespaced ? { namespace } : {}) } };
+    if (type.namespaced) cluster.ensureNamespace(namespace);
     const { object: created } = cluster.apply(type, namespace, asString(object.metadata.name)!, config, { manager: SEED_MANAGER, force: true });
     if (type !== deployments) continue;
     if (controller) controller.settle(created);

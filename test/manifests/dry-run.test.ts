@@ -38,6 +38,9 @@ describe('validate with a cluster: server-side dry run against the sandbox', () 
     // Both pass the offline schema; the API server rejects `bad`: its selector does not match its labels.
     writeFileSync(path.join(ws.manifests, 'shop', 'apps.yaml'), `${deployment('web', 'web', 'web')}\n---\n${deployment('bad', 'bad', 'other')}\n`);
     seedStore(ws.data, [version('web', 'v1.0.0-1234567'), version('bad', 'v1.0.0-1234567')]);
+    // The tenant's namespace exists in the cluster (a real API server answers 404 for objects in a missing one).
+    const ns = await fetch(`${sandbox.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }) });
+    expect(ns.status).toBe(201);
   });
   afterAll(async () => {
     await sandbox?.stop();

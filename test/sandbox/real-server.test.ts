@@ -155,3 +155,22 @@ describe('independence from the product', () => {
     expect(outside).toEqual([]);
   });
 });
+
+describe('namespaces', () => {
+  it('refuses to create into a namespace that does not exist, and creates nothing', async () => {
+    const file = path.join(work, 'nope.json');
+    writeFileSync(file, JSON.stringify(deployment('lost', 'nope', 'localhost:5000/ecp-ai/lost:v1')));
+    const apply = await kubectl(sb, ['apply', '-f', file]);
+    expect(apply).toMatchObject({ code: 1, stderr: `Error from server (NotFound): error when creating "${file}": namespaces "nope" not found\n` });
+    const create = await kubectl(sb, ['create', 'configmap', 'lost', '-n', 'nope']);
+    expect(create).toMatchObject({ code: 1, stderr: 'error: failed to create configmap: namespaces "nope" not found\n' });
+    expect(await exists('/api/v1/namespaces/nope')).toBe(false);
+  });
+
+  it('has the default namespaces, and a default ServiceAccount in each namespace', async () => {
+    const ns = await kubectl(sb, ['get', 'ns', '-o', 'name']);
+    expect(ns.stdout.split('\n')).toEqual(expect.arrayContaining(['namespace/default', 'namespace/kube-system', 'namespace/shop']));
+    expect((await kubectl(sb, ['get', 'sa', '-n', 'shop', '-o', 'name'])).stdout).toBe('serviceaccount/default\nserviceaccount/robot\n');
+    expect((await kubectl(sb, ['get', 'sa', 'default', '-n', 'default', '-o', 'name'])).stdout).toBe('serviceaccount/default\n');
+  });
+});

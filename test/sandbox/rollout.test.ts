@@ -7,7 +7,7 @@ const STEP = 1000;
 
 async function setup(options: { failImage?: RegExp } = {}) {
   const clock = new ManualClock();
-  const sb = await sandbox({ clock, ...options });
+  const sb = await sandbox({ clock, ...options, namespaces: ['fail', 'gc', 'pause', 'ro', 'scale'] });
   return { sb, clock };
 }
 
