@@ -174,3 +174,43 @@ describe('namespaces', () => {
     expect((await kubectl(sb, ['get', 'sa', 'default', '-n', 'default', '-o', 'name'])).stdout).toBe('serviceaccount/default\n');
   });
 });
+
+describe('rollout undo', () => {
+  const settle = () => {
+    for (let i = 0; i < 30; i++) clock.advance(1000);
+  };
+  const image = async (name: string) =>
+    (await kubectl(sb, ['get', 'deploy', name, '-n', 'shop', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout;
+
+  it('reuses the old ReplicaSet: its revision is renumbered and no new ReplicaSet is made', async () => {
+    await kubectl(sb, ['create', 'deployment', 'undo', '-n', 'shop', '--image=localhost:5000/ecp-ai/undo:v1']);
+    settle();
+    for (const tag of ['v2', 'v3', 'v4']) {
+      await kubectl(sb, ['-n', 'shop', 'set', 'image', 'deploy/undo', `undo=localhost:5000/ecp-ai/undo:${tag}`]);
+      settle();
+    }
+    const undo = await kubectl(sb, ['-n', 'shop', 'rollout', 'undo', 'deploy/undo', '--to-revision=3']);
+    expect(undo).toMatchObject({ code: 0, stdout: 'deployment.apps/undo rolled back\n' });
+    settle();
+    expect(await image('undo')).toBe('localhost:5000/ecp-ai/undo:v3');
+    const history = await kubectl(sb, ['-n', 'shop', 'rollout', 'history', 'deploy/undo']);
+    expect(history.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2', '4', '5']);
+    const sets = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dundo')).body.items;
+    expect(sets).toHaveLength(4);
+  });
+
+  it('after a broken deploy, undo scales the old ReplicaSet back up without a new rollout', async () => {
+    sb.setFailImage(/:broken$/);
+    await kubectl(sb, ['-n', 'shop', 'set', 'image', 'deploy/undo', 'undo=localhost:5000/ecp-ai/undo:broken']);
+    settle();
+    const before = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dundo')).body.items.length;
+    expect((await kubectl(sb, ['-n', 'shop', 'rollout', 'undo', 'deploy/undo'])).code).toBe(0);
+    settle();
+    sb.setFailImage(undefined);
+    expect(await image('undo')).toBe('localhost:5000/ecp-ai/undo:v3');
+    const sets = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dundo')).body.items;
+    expect(sets).toHaveLength(before);
+    const d = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/deployments/undo')).body;
+    expect(d.status).toMatchObject({ replicas: 1, updatedReplicas: 1, availableReplicas: 1 });
+  });
+});
