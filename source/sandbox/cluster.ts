@@ -9,10 +9,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { applyDefaults } from './defaults.js';
 import type { Scope } from './fieldset.js';
-import { asArray, asString, at, clone, deepEqual, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
+import { asArray, asNumber, asObject, asString, at, clone, deepEqual, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { recordUpdate, serverSideApply, type Writer } from './managed-fields.js';
-import { apiVersionOf, allResources, namespaces, serviceAccounts, type ResourceType } from './resources.js';
-import { alreadyExists, badRequest, conflict, notFound } from './status.js';
+import { apiVersionOf, allResources, namespaces, pods, qualifiedName, serviceAccounts, type ResourceType } from './resources.js';
+import { alreadyExists, ApiError, badRequest, conflict, notFound } from './status.js';
 import type { Store } from './store.js';
 import { validate } from './validate.js';
 
@@ -25,6 +25,14 @@ export interface WriteOptions {
 }
 
 export type Propagation = 'Background' | 'Foreground' | 'Orphan';
+
+export interface DeleteOptions {
+  dryRun?: boolean;
+  propagation?: Propagation;
+  preconditions?: JsonObject;
+  /** 0 deletes a pod at once; unset: its spec.terminationGracePeriodSeconds. */
+  gracePeriodSeconds?: number;
+}
 
 const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
 
@@ -83,7 +91,11 @@ export class Cluster {
     const name = asString(obj.metadata.name) ?? '';
     if (type.namespaced) obj.metadata.namespace = namespace;
     else delete obj.metadata.namespace;
-    if (type.namespaced && !this.store.get(namespaces, '', namespace)) throw notFound(namespaces, namespace);
+    const home = type.namespaced ? this.store.get(namespaces, '', namespace) : undefined;
+    if (type.namespaced && !home) throw notFound(namespaces, namespace);
+    if (home?.metadata.deletionTimestamp) {
+      throw new ApiError(403, 'Forbidden', `${qualifiedName(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { name, kind: type.plural });
+    }
     if (this.store.get(type, type.namespaced ? namespace : '', name)) throw alreadyExists(type, name);
     // Create ignores status, as the real strategies do (a Namespace defaults it to Active).
     if (type.subresources.includes('status')) delete obj.status;
@@ -175,18 +187,30 @@ export class Cluster {
     return options.dryRun ? result : this.store.put(type, result);
   }
 
-  /** Deletes an object and, unless orphaning, everything it owns (the garbage collector's job). */
-  delete(type: ResourceType, namespace: string, name: string, options: { dryRun?: boolean; propagation?: Propagation; preconditions?: JsonObject }): KubeObject {
+  /**
+   * Deletes an object and, unless orphaning, everything it owns (the garbage collector's job).
+   * A pod on a node is only marked (deletionTimestamp, grace period) for its kubelet to stop,
+   * and a namespace is Terminating until the namespace controller has emptied it.
+   */
+  delete(type: ResourceType, namespace: string, name: string, options: DeleteOptions): KubeObject {
     const obj = this.get(type, namespace, name);
     const pre = options.preconditions;
     if (pre && ((pre.uid && pre.uid !== obj.metadata.uid) || (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion))) {
       throw conflict(type, name);
     }
     if (options.dryRun) return obj;
-    if (type === namespaces) {
-      for (const other of allResources) {
-        if (other.namespaced) for (const o of this.store.list(other, name)) this.store.remove(other, name, String(o.metadata.name));
+    const grace = options.gracePeriodSeconds ?? asNumber(at(obj, 'spec', 'terminationGracePeriodSeconds')) ?? 30;
+    const graceful = (type === pods && asString(at(obj, 'spec', 'nodeName')) !== undefined && grace > 0) || type === namespaces;
+    if (graceful) {
+      if (obj.metadata.deletionTimestamp) return obj;
+      const metadata: JsonObject = { ...obj.metadata, deletionTimestamp: timestamp(this.clock.now() + (type === pods ? grace * 1000 : 0)) };
+      if (type === pods) metadata.deletionGracePeriodSeconds = grace;
+      const marked: KubeObject = { ...obj, metadata };
+      if (type === namespaces) {
+        marked.status = { ...(asObject(obj.status) ?? {}), phase: 'Terminating' };
+        this.clock.schedule(0, () => this.finalizeNamespace(name));
       }
+      return this.store.put(type, marked);
     }
     this.store.remove(type, namespace, name);
     const uid = String(obj.metadata.uid);
@@ -203,6 +227,14 @@ export class Cluster {
       }
     }
     return obj;
+  }
+
+  /** The namespace controller: removes what a Terminating namespace holds, then the namespace. */
+  private finalizeNamespace(name: string): void {
+    for (const other of allResources) {
+      if (other.namespaced) for (const o of this.store.list(other, name)) this.store.remove(other, name, String(o.metadata.name));
+    }
+    if (this.store.get(namespaces, '', name)) this.store.remove(namespaces, '', name);
   }
 
   /** Creates a namespace unless it exists (seeding: a tenant folder's objects go into its namespace). */

@@ -80,8 +80,9 @@ export const services = coreKind('Service', 'services', ['svc'], ['all']);
 export const configMaps = coreKind('ConfigMap', 'configmaps', ['cm']);
 export const secrets = coreKind('Secret', 'secrets', []);
 export const serviceAccounts = coreKind('ServiceAccount', 'serviceaccounts', ['sa']);
+export const events = coreKind('Event', 'events', ['ev']);
 
-export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, services, configMaps, secrets, serviceAccounts];
+export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, services, configMaps, secrets, serviceAccounts, events];
 
 export function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;

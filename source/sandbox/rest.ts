@@ -5,7 +5,7 @@
  * the status and scale subresources, watches).
  */
 import { parse as parseYaml } from 'yaml';
-import type { Cluster, Propagation, WriteOptions } from './cluster.js';
+import type { Cluster, DeleteOptions, Propagation, WriteOptions } from './cluster.js';
 import type { Scope } from './fieldset.js';
 import { asArray, asNumber, asString, at, isObject, labelsOf, type Json, type JsonObject, type KubeObject } from './json.js';
 import { decodeProtobuf, PROTOBUF } from './protobuf.js';
@@ -312,7 +312,7 @@ export class RestApi {
     return this.cluster.replacePatched(type, previous, next, this.options(req, 'main'));
   }
 
-  private deleteOptions(req: ApiRequest): { propagation?: Propagation; preconditions?: JsonObject; dryRun: boolean } {
+  private deleteOptions(req: ApiRequest): DeleteOptions {
     const body = req.body.length === 0 ? {} : mediaType(req) === PROTOBUF ? decodeProtobuf(req.body) : parseBody(req);
     const fromBody = isObject(body) ? body : {};
     const propagation = req.url.searchParams.get('propagationPolicy') ?? asString(fromBody.propagationPolicy);
@@ -320,11 +320,17 @@ export class RestApi {
       throw badRequest(`propagationPolicy: Unsupported value: "${propagation}"`);
     }
     const preconditions = isObject(fromBody.preconditions) ? fromBody.preconditions : undefined;
-    return { propagation: (propagation ?? undefined) as Propagation | undefined, preconditions, dryRun: dryRun(req, asArray(fromBody.dryRun)) };
+    const grace = req.url.searchParams.get('gracePeriodSeconds') ?? fromBody.gracePeriodSeconds;
+    const gracePeriodSeconds = grace === undefined || grace === null ? undefined : Number(grace);
+    if (gracePeriodSeconds !== undefined && !Number.isInteger(gracePeriodSeconds)) throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(grace)}`);
+    return { propagation: (propagation ?? undefined) as Propagation | undefined, preconditions, dryRun: dryRun(req, asArray(fromBody.dryRun)), gracePeriodSeconds };
   }
 
   private delete(req: ApiRequest, type: ResourceType, ns: string, name: string): Reply {
-    const obj = this.cluster.delete(type, ns, name, this.deleteOptions(req));
+    const options = this.deleteOptions(req);
+    const obj = this.cluster.delete(type, ns, name, options);
+    // An object that lingers (Terminating) is answered with itself, as the API server does.
+    if (!options.dryRun && this.cluster.store.get(type, ns, name)?.metadata.uid === obj.metadata.uid) return { status: 200, body: serialize(this.cluster.get(type, ns, name)) };
     return { status: 200, body: deleted(type, name, String(obj.metadata.uid)) };
   }
 

@@ -175,6 +175,41 @@ const printers: Record<string, Printer> = {
     columns: [NAME, col('Secrets', 'integer', 'Number of secrets.'), AGE],
     cells: (sa, now) => [sa.metadata.name!, asArray(at(sa, 'secrets')).length, age(sa, now)],
   },
+  Event: {
+    columns: [
+      col('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
+      col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),
+      col('Reason', 'string', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
+      col('Object', 'string', 'The object that this event is about.'),
+      col('Subobject', 'string', 'The field of the object this event is about.', 1),
+      col('Source', 'string', 'The component reporting this event.', 1),
+      col('Message', 'string', 'A human-readable description of the status of this operation.'),
+      col('First Seen', 'string', 'The time at which the event was first recorded.', 1),
+      col('Count', 'string', 'The number of times this event has occurred.', 1),
+      { ...col('Name', 'string', 'Name must be unique within a namespace.', 1), format: 'name' },
+    ],
+    cells: (ev, now) => {
+      const since = (field: string) => {
+        const t = Date.parse(asString(at(ev, field)) ?? '');
+        return Number.isNaN(t) ? '<unknown>' : humanDuration(now - t);
+      };
+      const kind = (asString(at(ev, 'involvedObject', 'kind')) ?? '').toLowerCase();
+      const target = asString(at(ev, 'involvedObject', 'name'));
+      const host = asString(at(ev, 'source', 'host'));
+      return [
+        since('lastTimestamp'),
+        asString(at(ev, 'type')) ?? '',
+        asString(at(ev, 'reason')) ?? '',
+        target ? `${kind}/${target}` : kind,
+        asString(at(ev, 'involvedObject', 'fieldPath')) ?? '',
+        `${asString(at(ev, 'source', 'component')) ?? ''}${host ? `, ${host}` : ''}`,
+        (asString(at(ev, 'message')) ?? '').trim(),
+        since('firstTimestamp'),
+        int(at(ev, 'count')) || 1,
+        ev.metadata.name!,
+      ];
+    },
+  },
   Namespace: {
     columns: [NAME, col('Status', 'string', 'The status of the namespace'), AGE],
     cells: (ns, now) => [ns.metadata.name!, asString(at(ns, 'status', 'phase')) ?? 'Active', age(ns, now)],

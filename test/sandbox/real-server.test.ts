@@ -16,7 +16,8 @@ let work: string;
 
 beforeAll(async () => {
   work = tempDir('ecp-real-server-');
-  clock = new ManualClock();
+  // An hour ago, so the ages kubectl works out itself (describe) from its own clock stay positive.
+  clock = new ManualClock(Date.now() - 3_600_000);
   sb = await sandbox({ clock });
   expect((await kubectl(sb, ['create', 'namespace', 'shop'])).stdout).toBe('namespace/shop created\n');
   expect((await call(sb, 'POST', '/apis/apps/v1/namespaces/shop/deployments', deployment('advisor', 'shop', 'localhost:5000/ecp-ai/advisor:v1'))).status).toBe(201);
@@ -212,5 +213,67 @@ describe('rollout undo', () => {
     expect(sets).toHaveLength(before);
     const d = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/deployments/undo')).body;
     expect(d.status).toMatchObject({ replicas: 1, updatedReplicas: 1, availableReplicas: 1 });
+  });
+});
+
+describe('events, pod states and deletion', () => {
+  const step = (seconds: number) => {
+    for (let i = 0; i < seconds; i++) clock.advance(1000);
+  };
+  const podOf = async (app: string) => (await call(sb, 'GET', `/api/v1/namespaces/shop/pods?labelSelector=app%3D${app}`)).body.items[0];
+
+  it('records ScalingReplicaSet and the pod lifecycle, which get events and describe show', async () => {
+    await kubectl(sb, ['create', 'deployment', 'ev', '-n', 'shop', '--image=localhost:5000/ecp-ai/ev:v1', '--replicas=2']);
+    step(3);
+    const rs = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dev')).body.items[0].metadata.name;
+    const list = await kubectl(sb, ['get', 'events', '-n', 'shop', '--field-selector', 'involvedObject.name=ev']);
+    expect(list.stdout).toMatch(new RegExp(`^LAST SEEN\\s+TYPE\\s+REASON\\s+OBJECT\\s+MESSAGE\\n3s\\s+Normal\\s+ScalingReplicaSet\\s+deployment/ev\\s+Scaled up replica set ${rs} from 0 to 2\\n$`));
+    const describe = await kubectl(sb, ['describe', 'deploy', 'ev', '-n', 'shop']);
+    expect(describe.stdout).toMatch(new RegExp(`Events:\\n  Type    Reason             Age   From                   Message\\n  ----    ------             ----  ----                   -------\\n  Normal  ScalingReplicaSet  \\S+\\s+deployment-controller  Scaled up replica set ${rs} from 0 to 2\\n$`));
+    const pod = (await podOf('ev')).metadata.name;
+    const podEvents = await kubectl(sb, ['describe', 'pod', pod, '-n', 'shop']);
+    const reasons = [...podEvents.stdout.split('Events:')[1]!.matchAll(/^  Normal\s+(\w+)\s+\S+\s+(\S+)/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(reasons).toEqual(['Scheduled default-scheduler', 'Pulling kubelet', 'Pulled kubelet', 'Created kubelet', 'Started kubelet']);
+  });
+
+  it('takes a pod that cannot pull through ErrImagePull to ImagePullBackOff, counting the retries', async () => {
+    sb.setFailImage(/:broken$/);
+    await kubectl(sb, ['create', 'deployment', 'bad', '-n', 'shop', '--image=localhost:5000/ecp-ai/bad:broken']);
+    clock.advance(0);
+    const status = async () => (await kubectl(sb, ['get', 'pods', '-n', 'shop', '-l', 'app=bad', '--no-headers'])).stdout.split(/\s+/)[2];
+    expect(await status()).toBe('ContainerCreating');
+    step(1);
+    expect(await status()).toBe('ErrImagePull');
+    step(1);
+    expect(await status()).toBe('ImagePullBackOff');
+    step(40);
+    const pod = (await podOf('bad')).metadata.name;
+    const describe = await kubectl(sb, ['describe', 'pod', pod, '-n', 'shop']);
+    expect(describe.stdout).toMatch(/  Normal   BackOff    \S+ \(x3 over \S+\)\s+kubelet\s+Back-off pulling image "localhost:5000\/ecp-ai\/bad:broken"/);
+    expect(describe.stdout).toMatch(/  Warning  Failed     \S+ \(x3 over \S+\)\s+kubelet\s+Error: ErrImagePull/);
+    sb.setFailImage(undefined);
+    clock.advance(0);
+    expect(await status()).toBe('Running');
+  });
+
+  it('runs a bare kubectl run pod, and shows a deleted pod Terminating until its kubelet stops it', async () => {
+    expect((await kubectl(sb, ['run', 'solo', '-n', 'shop', '--image=localhost:5000/ecp-ai/solo:v1'])).stdout).toBe('pod/solo created\n');
+    step(1);
+    expect((await kubectl(sb, ['get', 'pod', 'solo', '-n', 'shop', '--no-headers'])).stdout).toMatch(/^solo\s+1\/1\s+Running\s+0\s+1s\n$/);
+    expect((await kubectl(sb, ['delete', 'pod', 'solo', '-n', 'shop', '--wait=false'])).stdout).toBe('pod "solo" deleted\n');
+    expect((await kubectl(sb, ['get', 'pod', 'solo', '-n', 'shop', '--no-headers'])).stdout).toMatch(/^solo\s+1\/1\s+Terminating\s+0\s+1s\n$/);
+    step(1);
+    expect((await kubectl(sb, ['get', 'pod', 'solo', '-n', 'shop'])).stderr).toBe('Error from server (NotFound): pods "solo" not found\n');
+  });
+
+  it('keeps a deleted namespace Terminating, refusing new content, until it is emptied', async () => {
+    await kubectl(sb, ['create', 'ns', 'doomed']);
+    await kubectl(sb, ['create', 'configmap', 'left', '-n', 'doomed']);
+    expect((await kubectl(sb, ['delete', 'ns', 'doomed', '--wait=false'])).stdout).toBe('namespace "doomed" deleted\n');
+    expect((await kubectl(sb, ['get', 'ns', 'doomed', '--no-headers'])).stdout).toMatch(/^doomed\s+Terminating\s+\S+\n$/);
+    const refused = await kubectl(sb, ['create', 'configmap', 'late', '-n', 'doomed']);
+    expect(refused.stderr).toBe('error: failed to create configmap: configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated\n');
+    clock.advance(0);
+    expect((await kubectl(sb, ['get', 'ns', 'doomed'])).stderr).toBe('Error from server (NotFound): namespaces "doomed" not found\n');
   });
 });

@@ -421,7 +421,7 @@ describe('discovery', () => {
     const deployments = apis.body.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments');
     expect(deployments).toMatchObject({ scope: 'Namespaced', shortNames: ['deploy'], responseKind: { group: 'apps', version: 'v1', kind: 'Deployment' } });
     const core = await call(sb, 'GET', '/api', undefined, { accept: aggregated });
-    expect(core.body.items[0].versions[0].resources.map((r: any) => r.resource)).toEqual(['namespaces', 'pods', 'services', 'configmaps', 'secrets', 'serviceaccounts']);
+    expect(core.body.items[0].versions[0].resources.map((r: any) => r.resource)).toEqual(['namespaces', 'pods', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'events']);
 
     const legacy = await call(sb, 'GET', '/apis', undefined, { accept: 'application/json' });
     expect(legacy.contentType).toBe('application/json');
