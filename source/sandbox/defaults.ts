@@ -42,10 +42,20 @@ function defaultTemplate(spec: JsonObject): void {
   defaultPodSpec(child(template, 'spec'));
 }
 
-function clusterIpFor(key: string): string {
+function hashOf(key: string): number {
   let hash = 0;
   for (const ch of key) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return hash;
+}
+
+function clusterIpFor(key: string): string {
+  const hash = hashOf(key);
   return `10.96.${(hash >>> 8) & 255}.${(hash & 253) + 1}`;
+}
+
+/** A node port from the default range 30000-32767, stable per Service and port. */
+function nodePortFor(key: string): number {
+  return 30000 + (hashOf(key) % 2768);
 }
 
 /** Fills in defaults in place (the object is a fresh copy owned by the caller). */
@@ -78,15 +88,27 @@ export function applyDefaults(obj: KubeObject): void {
       break;
     case 'Service': {
       const spec = child(obj, 'spec');
+      const key = `${String(obj.metadata.namespace)}/${String(obj.metadata.name)}`;
       setDefault(spec, 'type', 'ClusterIP');
       setDefault(spec, 'sessionAffinity', 'None');
-      // A stable made-up cluster IP per name, as the allocator would give one.
-      setDefault(spec, 'clusterIP', clusterIpFor(`${String(obj.metadata.namespace)}/${String(obj.metadata.name)}`));
+      if (spec.type !== 'ExternalName') {
+        // A stable made-up cluster IP per name, as the allocator would give one.
+        setDefault(spec, 'clusterIP', clusterIpFor(key));
+        setDefault(spec, 'clusterIPs', [spec.clusterIP!]);
+        setDefault(spec, 'ipFamilies', ['IPv4']);
+        setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
+        setDefault(spec, 'internalTrafficPolicy', 'Cluster');
+      }
+      const external = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+      if (external) setDefault(spec, 'externalTrafficPolicy', 'Cluster');
+      if (spec.type === 'LoadBalancer') setDefault(spec, 'allocateLoadBalancerNodePorts', true);
       for (const port of asArray(spec.ports)) {
         if (!isObject(port)) continue;
         setDefault(port, 'protocol', 'TCP');
         setDefault(port, 'targetPort', port.port ?? null);
+        if (external) setDefault(port, 'nodePort', nodePortFor(`${key}/${String(port.port)}`));
       }
+      setDefault(child(obj, 'status'), 'loadBalancer', {});
       break;
     }
     case 'Secret':

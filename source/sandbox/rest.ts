@@ -256,6 +256,7 @@ export class RestApi {
       matches: this.selection(req, type, name),
       fromRv,
       bookmarks: truthy(q.get('allowWatchBookmarks')),
+      initialEvents: truthy(q.get('sendInitialEvents')),
       timeoutSeconds: timeout === null ? undefined : Number(timeout),
       render: table ? (obj) => JSON.stringify(toTable(type.kind, [obj], now(), undefined, false)) : undefined,
     };
@@ -335,6 +336,8 @@ export class RestApi {
   }
 
   private deleteCollection(req: ApiRequest, type: ResourceType, namespace: string | undefined): Reply {
+    // A namespaced collection is deleted one namespace at a time; across all of them is not a route.
+    if (type.namespaced && namespace === undefined) throw methodNotAllowed();
     const options = this.deleteOptions(req);
     const items = this.cluster.store.list(type, namespace).filter(this.selection(req, type));
     for (const obj of items) this.cluster.delete(type, asString(obj.metadata.namespace) ?? '', String(obj.metadata.name), options);

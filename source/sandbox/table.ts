@@ -71,6 +71,19 @@ function podStatus(pod: KubeObject): string {
   return pod.metadata.deletionTimestamp ? 'Terminating' : reason;
 }
 
+/** EXTERNAL-IP: a LoadBalancer's ingress (`<pending>` until it has one), an ExternalName, or external IPs. */
+function externalIp(svc: KubeObject): string {
+  const type = asString(at(svc, 'spec', 'type'));
+  const externalIps = asArray(at(svc, 'spec', 'externalIPs')).map(String);
+  if (type === 'ExternalName') return asString(at(svc, 'spec', 'externalName')) ?? '<none>';
+  if (type === 'LoadBalancer') {
+    const ingress = asArray(at(svc, 'status', 'loadBalancer', 'ingress')).map((i) => asString(at(i, 'ip')) ?? asString(at(i, 'hostname')) ?? '');
+    const all = [...ingress, ...externalIps].filter(Boolean);
+    return all.length > 0 ? all.join(',') : '<pending>';
+  }
+  return externalIps.length > 0 ? externalIps.join(',') : '<none>';
+}
+
 interface Printer {
   columns: Column[];
   cells(obj: KubeObject, now: number): Json[];
@@ -157,8 +170,10 @@ const printers: Record<string, Printer> = {
       svc.metadata.name!,
       asString(at(svc, 'spec', 'type')) ?? 'ClusterIP',
       asString(at(svc, 'spec', 'clusterIP')) ?? '<none>',
-      '<none>',
-      asArray(at(svc, 'spec', 'ports')).map((p) => `${int(at(p, 'port'))}/${asString(at(p, 'protocol')) ?? 'TCP'}`).join(',') || '<none>',
+      externalIp(svc),
+      asArray(at(svc, 'spec', 'ports'))
+        .map((p) => `${int(at(p, 'port'))}${at(p, 'nodePort') ? `:${int(at(p, 'nodePort'))}` : ''}/${asString(at(p, 'protocol')) ?? 'TCP'}`)
+        .join(',') || '<none>',
       age(svc, now),
       Object.entries(asObject(at(svc, 'spec', 'selector')) ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>',
     ],

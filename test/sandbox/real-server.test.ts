@@ -277,3 +277,44 @@ describe('events, pod states and deletion', () => {
     expect((await kubectl(sb, ['get', 'ns', 'doomed'])).stderr).toBe('Error from server (NotFound): namespaces "doomed" not found\n');
   });
 });
+
+describe('smaller answers a real server gives', () => {
+  it('answers a body over 3 MiB with 413 instead of resetting the connection', async () => {
+    const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { blob: 'x'.repeat(3 * 1024 * 1024) } });
+    const reply = await call(sb, 'POST', '/api/v1/namespaces/shop/configmaps', big);
+    expect(reply.status).toBe(413);
+    expect(reply.body).toMatchObject({ reason: 'RequestEntityTooLarge', message: 'Request entity too large: limit is 3145728', code: 413 });
+  });
+
+  it('refuses to delete a namespaced collection across all namespaces with 405', async () => {
+    const reply = await call(sb, 'DELETE', '/apis/apps/v1/deployments');
+    expect(reply).toMatchObject({ status: 405, body: { reason: 'MethodNotAllowed' } });
+    expect(await exists('/apis/apps/v1/namespaces/shop/deployments/advisor')).toBe(true);
+  });
+
+  it('answers kubectl auth can-i and auth whoami for the sandbox user', async () => {
+    expect(await kubectl(sb, ['auth', 'can-i', 'delete', 'deployments', '-n', 'shop'])).toMatchObject({ code: 0, stdout: 'yes\n' });
+    const whoami = await kubectl(sb, ['auth', 'whoami']);
+    expect(whoami).toMatchObject({ code: 0 });
+    expect(whoami.stdout).toMatch(/^ATTRIBUTE\s+VALUE\nUsername\s+ecp-sandbox\nGroups\s+\[system:masters system:authenticated\]\n$/);
+  });
+
+  it('gives NodePort and LoadBalancer Services node ports, and a LoadBalancer a pending external IP', async () => {
+    await kubectl(sb, ['create', 'service', 'nodeport', 'np', '-n', 'shop', '--tcp=80:8080']);
+    await kubectl(sb, ['create', 'service', 'loadbalancer', 'lb', '-n', 'shop', '--tcp=443:8443']);
+    const r = await kubectl(sb, ['get', 'svc', 'np', 'lb', '-n', 'shop', '--no-headers']);
+    const [np, lb] = r.stdout.trim().split('\n');
+    expect(np).toMatch(/^np\s+NodePort\s+10\.96\.\d+\.\d+\s+<none>\s+80:3\d{4}\/TCP\s+\S+$/);
+    expect(lb).toMatch(/^lb\s+LoadBalancer\s+10\.96\.\d+\.\d+\s+<pending>\s+443:3\d{4}\/TCP\s+\S+$/);
+  });
+
+  it('answers a kind it does not serve as a cluster without it: no matches for kind', async () => {
+    const file = path.join(work, 'job.yaml');
+    writeFileSync(file, 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: shop}\nspec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: b}]}}}\n');
+    const r = await kubectl(sb, ['apply', '-f', file]);
+    expect(r).toMatchObject({
+      code: 1,
+      stderr: `error: resource mapping not found for name: "once" namespace: "shop" from "${file}": no matches for kind "Job" in version "batch/v1"\nensure CRDs are installed first\n`,
+    });
+  });
+});
