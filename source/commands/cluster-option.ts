@@ -19,16 +19,19 @@ export async function openCluster(ctx: Pick<CommandContext, 'config' | 'flags' |
   if (ctx.flags.sandbox === true) {
     const sandbox = await startSandbox({ port: 0, seed: ctx.config.manifestsDir });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-sandbox-'));
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    await sandbox.writeKubeconfig(kubeconfig);
-    const cluster = loadCluster({ env: ctx.env, kubeconfig })!;
+    let cluster: Cluster;
+    try {
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      await sandbox.writeKubeconfig(kubeconfig);
+      cluster = loadCluster({ env: ctx.env, kubeconfig })!;
+    } finally {
+      // The client keeps the kubeconfig it read; the file goes at once, so no exit path (a closed terminal) leaves it.
+      rmSync(dir, { recursive: true, force: true });
+    }
     return {
       cluster: { ...cluster, description: `SANDBOX (${cluster.server})` },
       sandbox: true,
-      async close() {
-        await sandbox.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
+      close: () => sandbox.stop(),
     };
   }
   const cluster = loadCluster({ env: ctx.env, context: ctx.config.kubeContext });
