@@ -76,6 +76,20 @@ export function applyDefaults(obj: KubeObject): void {
       defaultTemplate(spec);
       break;
     }
+    case 'StatefulSet': {
+      const spec = child(obj, 'spec');
+      setDefault(spec, 'replicas', 1);
+      setDefault(spec, 'podManagementPolicy', 'OrderedReady');
+      const strategy = child(spec, 'updateStrategy');
+      setDefault(strategy, 'type', 'RollingUpdate');
+      if (strategy.type === 'RollingUpdate') setDefault(child(strategy, 'rollingUpdate'), 'partition', 0);
+      setDefault(spec, 'revisionHistoryLimit', 10);
+      const retention = child(spec, 'persistentVolumeClaimRetentionPolicy');
+      setDefault(retention, 'whenDeleted', 'Retain');
+      setDefault(retention, 'whenScaled', 'Retain');
+      defaultTemplate(spec);
+      break;
+    }
     case 'ReplicaSet': {
       const spec = child(obj, 'spec');
       setDefault(spec, 'replicas', 1);

@@ -14,7 +14,7 @@ import { Cluster } from './cluster.js';
 import { SandboxServer, type RequestFilter, type RequestRecord } from './http.js';
 import { asString, timestamp, type KubeObject } from './json.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { allResources, deployments } from './resources.js';
+import { allResources, deployments, statefulSets } from './resources.js';
 import { RestApi } from './rest.js';
 import { CONTROLLER } from './pods.js';
 import { finishedStatus } from './deployment-status.js';
@@ -97,6 +97,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const config: KubeObject = { ...object, metadata: { ...object.metadata, ...(type.namespaced ? { namespace } : {}) } };
     if (type.namespaced) cluster.ensureNamespace(namespace);
     const { object: created } = cluster.apply(type, namespace, asString(object.metadata.name)!, config, { manager: SEED_MANAGER, force: true });
+    if (type === statefulSets) controller?.settleStatefulSet(created);
     if (type !== deployments) continue;
     if (controller) controller.settle(created);
     else {

@@ -71,6 +71,32 @@ export const replicaSets: ResourceType = {
   hasGeneration: true,
 };
 
+export const statefulSets: ResourceType = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'statefulsets',
+  singular: 'statefulset',
+  kind: 'StatefulSet',
+  namespaced: true,
+  shortNames: ['sts'],
+  categories: ['all'],
+  subresources: ['status', 'scale'],
+  hasGeneration: true,
+};
+
+export const controllerRevisions: ResourceType = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'controllerrevisions',
+  singular: 'controllerrevision',
+  kind: 'ControllerRevision',
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  subresources: [],
+  hasGeneration: false,
+};
+
 /** Plain core/v1 kinds a tenant's manifests hold besides workloads: stored and served, no controller. */
 function coreKind(kind: string, plural: string, shortNames: string[], categories: string[] = []): ResourceType {
   return { group: '', version: 'v1', plural, singular: kind.toLowerCase(), kind, namespaced: true, shortNames, categories, subresources: kind === 'Service' ? ['status'] : [], hasGeneration: false };
@@ -82,7 +108,7 @@ export const secrets = coreKind('Secret', 'secrets', []);
 export const serviceAccounts = coreKind('ServiceAccount', 'serviceaccounts', ['sa']);
 export const events = coreKind('Event', 'events', ['ev']);
 
-export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, services, configMaps, secrets, serviceAccounts, events];
+export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, statefulSets, controllerRevisions, services, configMaps, secrets, serviceAccounts, events];
 
 export function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;

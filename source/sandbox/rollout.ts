@@ -12,6 +12,7 @@ import { calculateStatus, condition, findCondition, isComplete, limits, progress
 import { EventRecorder } from './events.js';
 import { Kubelet, type KubeletOptions } from './kubelet.js';
 import { CONTROLLER, ReplicaSetController } from './pods.js';
+import { StatefulSetController } from './statefulset.js';
 import { deployments, pods, replicaSets } from './resources.js';
 import type { Change } from './store.js';
 import { bareTemplate, canonical, HASH_LABEL, templateHash } from './template.js';
@@ -30,6 +31,7 @@ export class RolloutController {
   private readonly pods: ReplicaSetController;
   private readonly kubelet: Kubelet;
   private readonly recorder: EventRecorder;
+  private readonly statefulSets: StatefulSetController;
   /** Set while seeding: a Deployment settled at once has no history to record. */
   private quiet = false;
   private readonly timers = new Map<string, { due: number; cancel: () => void }>();
@@ -45,18 +47,28 @@ export class RolloutController {
     this.recorder = new EventRecorder(cluster, clock);
     this.kubelet = new Kubelet(cluster, clock, this.recorder, options);
     this.pods = new ReplicaSetController(cluster, this.kubelet, this.recorder);
+    this.statefulSets = new StatefulSetController(cluster, clock, this.kubelet, this.recorder, options.stepMs);
   }
 
   start(): void {
-    this.unsubscribe = this.cluster.store.onChange((change) => this.observe(change));
+    this.unsubscribe = this.cluster.store.onChange((change) => {
+      this.observe(change);
+      this.statefulSets.observe(change);
+    });
     this.kubelet.start();
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.kubelet.stop();
+    this.statefulSets.stop();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
+  }
+
+  /** Brings a StatefulSet to its finished state at once (seeding): running pods, status. */
+  settleStatefulSet(set: KubeObject): void {
+    this.statefulSets.settle(set);
   }
 
   /** Brings a Deployment to its finished state at once (seeding): ReplicaSet, running pods, status. */
@@ -72,6 +84,7 @@ export class RolloutController {
   /** Wakes every unfinished rollout (the failure pattern changed, so stuck pods may start). */
   wakeAll(): void {
     this.kubelet.wake();
+    this.statefulSets.wakeAll();
     for (const d of this.cluster.store.list(deployments)) {
       if (!isComplete(d)) this.schedule(keyOf(d), 0);
     }

@@ -126,6 +126,24 @@ const printers: Record<string, Printer> = {
       ...templateCells(rs),
     ],
   },
+  StatefulSet: {
+    columns: [NAME, col('Ready', 'string', 'Number of the pod with ready state'), AGE, ...WORKLOAD_WIDE.slice(0, 2)],
+    cells: (sts, now) => [
+      sts.metadata.name!,
+      `${int(at(sts, 'status', 'readyReplicas'))}/${int(at(sts, 'spec', 'replicas'))}`,
+      age(sts, now),
+      ...templateCells(sts).slice(0, 2),
+    ],
+  },
+  ControllerRevision: {
+    columns: [NAME, col('Controller', 'string', 'Controller of the object'), col('Revision', 'integer', 'Revision indicates the revision of the state represented by Data.'), AGE],
+    cells: (rev, now) => {
+      const owner = asArray(rev.metadata.ownerReferences).find((r) => at(r, 'controller') === true);
+      const group = (asString(at(owner, 'apiVersion')) ?? '').split('/');
+      const controller = owner ? `${String(at(owner, 'kind')).toLowerCase()}${group.length > 1 ? `.${group[0]}` : ''}/${String(at(owner, 'name'))}` : '<none>';
+      return [rev.metadata.name!, controller, int(at(rev, 'revision')), age(rev, now)];
+    },
+  },
   Pod: {
     columns: [
       NAME,

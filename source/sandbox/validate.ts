@@ -72,7 +72,13 @@ export function validate(type: ResourceType, obj: KubeObject, previous?: KubeObj
   else if (type.namespaced ? !isDns1123Subdomain(name) : !isDns1123Label(name)) {
     causes.push(badValue('metadata.name', JSON.stringify(name), type.namespaced ? SUBDOMAIN_HELP : LABEL_HELP));
   }
-  if (obj.kind === 'Deployment' || obj.kind === 'ReplicaSet') checkWorkload(obj, previous, causes);
+  if (obj.kind === 'Deployment' || obj.kind === 'ReplicaSet' || obj.kind === 'StatefulSet') checkWorkload(obj, previous, causes);
+  if (obj.kind === 'StatefulSet') {
+    checkEnum(at(obj, 'spec', 'updateStrategy', 'type'), 'spec.updateStrategy.type', ['OnDelete', 'RollingUpdate'], causes);
+    checkEnum(at(obj, 'spec', 'podManagementPolicy'), 'spec.podManagementPolicy', ['OrderedReady', 'Parallel'], causes);
+    const partition = asNumber(at(obj, 'spec', 'updateStrategy', 'rollingUpdate', 'partition'));
+    if (partition !== undefined && partition < 0) causes.push(badValue('spec.updateStrategy.rollingUpdate.partition', String(partition), 'must be greater than or equal to 0'));
+  }
   if (obj.kind === 'Pod') checkPodSpec(obj.spec, 'spec', causes);
   if (obj.kind === 'Service') checkEnum(at(obj, 'spec', 'type'), 'spec.type', ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'], causes);
   if (causes.length > 0) throw invalid(type, name, causes);

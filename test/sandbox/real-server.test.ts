@@ -2,7 +2,7 @@
  * The sandbox held to what a real API server answers (issue 13): each case is a kubectl 1.32
  * command an SRE would type, checked for the output and the stored state a real cluster gives.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../source/sandbox/index.js';
@@ -316,5 +316,110 @@ describe('smaller answers a real server gives', () => {
       code: 1,
       stderr: `error: resource mapping not found for name: "once" namespace: "shop" from "${file}": no matches for kind "Job" in version "batch/v1"\nensure CRDs are installed first\n`,
     });
+  });
+});
+
+describe('StatefulSets', () => {
+  const statefulSet = (name: string, replicas: number, strategy = '') => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ${name}, namespace: shop}
+spec:
+  serviceName: ${name}
+  replicas: ${replicas}
+${strategy}  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - name: ${name}
+        image: localhost:5000/ecp-ai/${name}:v1
+`;
+  const step = (seconds: number) => {
+    for (let i = 0; i < seconds; i++) clock.advance(1000);
+  };
+  const podRevisions = async (app: string) => {
+    const items = (await call(sb, 'GET', `/api/v1/namespaces/shop/pods?labelSelector=app%3D${app}`)).body.items.filter((p: any) => !p.metadata.deletionTimestamp);
+    return Object.fromEntries(items.map((p: any) => [p.metadata.name, p.spec.containers[0].image.split(':').pop()]));
+  };
+  const apply = (file: string, text: string) => {
+    writeFileSync(path.join(work, file), text);
+    return kubectl(sb, ['apply', '-f', file], work);
+  };
+
+  it('creates ordered pods one at a time and reports the rollout as kubectl rollout status reads it', async () => {
+    expect((await apply('db.yaml', statefulSet('db', 3))).stdout).toBe('statefulset.apps/db created\n');
+    clock.advance(0);
+    expect(Object.keys(await podRevisions('db'))).toEqual(['db-0']);
+    step(6);
+    expect(await podRevisions('db')).toEqual({ 'db-0': 'v1', 'db-1': 'v1', 'db-2': 'v1' });
+    const status = await kubectl(sb, ['rollout', 'status', 'sts/db', '-n', 'shop', '--timeout=5s']);
+    // The server defaults partition to 0, so kubectl takes its partitioned branch, as on a real cluster.
+    expect(status).toMatchObject({ code: 0, stdout: 'partitioned roll out complete: 3 new pods have been updated...\n' });
+    expect((await kubectl(sb, ['get', 'sts', 'db', '-n', 'shop', '--no-headers'])).stdout).toMatch(/^db\s+3\/3\s+\S+\n$/);
+    const pod = (await call(sb, 'GET', '/api/v1/namespaces/shop/pods/db-1')).body;
+    const sts = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/statefulsets/db')).body;
+    expect(pod.metadata.labels['controller-revision-hash']).toBe(sts.status.updateRevision);
+    expect(sts.status).toMatchObject({ replicas: 3, readyReplicas: 3, currentReplicas: 3, updatedReplicas: 3, currentRevision: sts.status.updateRevision });
+  });
+
+  it('rolls an update from the highest ordinal down, and stops at the partition', async () => {
+    await kubectl(sb, ['-n', 'shop', 'patch', 'sts', 'db', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":1}}}}']);
+    await kubectl(sb, ['-n', 'shop', 'set', 'image', 'sts/db', 'db=localhost:5000/ecp-ai/db:v2']);
+    clock.advance(0);
+    // The highest ordinal goes first (Terminating), to come back at the new revision.
+    expect(await podRevisions('db')).toEqual({ 'db-0': 'v1', 'db-1': 'v1' });
+    step(10);
+    expect(await podRevisions('db')).toEqual({ 'db-0': 'v1', 'db-1': 'v2', 'db-2': 'v2' });
+    const sts = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/statefulsets/db')).body;
+    expect(sts.status).toMatchObject({ replicas: 3, currentReplicas: 1, updatedReplicas: 2 });
+    expect(sts.status.currentRevision).not.toBe(sts.status.updateRevision);
+    const partitioned = await kubectl(sb, ['rollout', 'status', 'sts/db', '-n', 'shop', '--timeout=5s']);
+    expect(partitioned.stdout).toBe('partitioned roll out complete: 2 new pods have been updated...\n');
+
+    await kubectl(sb, ['-n', 'shop', 'patch', 'sts', 'db', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}']);
+    step(10);
+    expect(await podRevisions('db')).toEqual({ 'db-0': 'v2', 'db-1': 'v2', 'db-2': 'v2' });
+    const done = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/statefulsets/db')).body;
+    expect(done.status.currentRevision).toBe(done.status.updateRevision);
+    const history = await kubectl(sb, ['rollout', 'history', 'sts/db', '-n', 'shop']);
+    expect(history.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2']);
+  });
+
+  it('rolls back with rollout undo to the earlier ControllerRevision', async () => {
+    expect((await kubectl(sb, ['-n', 'shop', 'rollout', 'undo', 'sts/db'])).stdout).toBe('statefulset.apps/db rolled back\n');
+    step(12);
+    expect(await podRevisions('db')).toEqual({ 'db-0': 'v1', 'db-1': 'v1', 'db-2': 'v1' });
+    const history = await kubectl(sb, ['rollout', 'history', 'sts/db', '-n', 'shop']);
+    expect(history.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['2', '3']);
+  });
+
+  it('OnDelete replaces a pod only when it is deleted', async () => {
+    await apply('cache.yaml', statefulSet('cache', 2, '  updateStrategy: {type: OnDelete}\n  podManagementPolicy: Parallel\n'));
+    step(2);
+    expect(await podRevisions('cache')).toEqual({ 'cache-0': 'v1', 'cache-1': 'v1' });
+    await kubectl(sb, ['-n', 'shop', 'set', 'image', 'sts/cache', 'cache=localhost:5000/ecp-ai/cache:v2']);
+    step(5);
+    expect(await podRevisions('cache')).toEqual({ 'cache-0': 'v1', 'cache-1': 'v1' });
+    await kubectl(sb, ['-n', 'shop', 'delete', 'pod', 'cache-1', '--wait=false']);
+    step(3);
+    expect(await podRevisions('cache')).toEqual({ 'cache-0': 'v1', 'cache-1': 'v2' });
+    const sts = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/statefulsets/cache')).body;
+    expect(sts.status).toMatchObject({ replicas: 2, readyReplicas: 2, currentReplicas: 1, updatedReplicas: 1 });
+  });
+});
+
+describe('seeding a StatefulSet', () => {
+  it('starts it rolled out: every pod running at the update revision, no events', async () => {
+    const manifests = path.join(work, 'seed');
+    mkdirSync(path.join(manifests, 'tenant'), { recursive: true });
+    writeFileSync(
+      path.join(manifests, 'tenant', 'db.yaml'),
+      'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: "localhost:5000/ecp-ai/db:v1"}]}\n',
+    );
+    const seeded = await sandbox({ clock: new ManualClock(), seed: manifests });
+    const sts = (await call(seeded, 'GET', '/apis/apps/v1/namespaces/tenant/statefulsets/db')).body;
+    expect(sts.status).toMatchObject({ replicas: 2, readyReplicas: 2, updatedReplicas: 2, currentRevision: sts.status.updateRevision });
+    expect((await kubectl(seeded, ['get', 'pods', '-n', 'tenant', '--no-headers'])).stdout).toMatch(/^db-0\s+1\/1\s+Running\s+0\s+0s\ndb-1\s+1\/1\s+Running\s+0\s+0s\n$/);
+    expect((await call(seeded, 'GET', '/api/v1/namespaces/tenant/events')).body.items).toEqual([]);
   });
 });
