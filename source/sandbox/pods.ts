@@ -23,11 +23,7 @@ export class ReplicaSetController {
   ) {}
 
   private podsOf(rs: KubeObject): KubeObject[] {
-    return this.cluster.store
-      .dependents(String(rs.metadata.uid))
-      .filter((d) => d.type === pods)
-      .map((d) => this.cluster.store.get(pods, d.namespace, d.name))
-      .filter((p): p is KubeObject => p !== undefined && !p.metadata.deletionTimestamp);
+    return this.cluster.store.ownedBy(String(rs.metadata.uid), pods).filter((p) => !p.metadata.deletionTimestamp);
   }
 
   /**

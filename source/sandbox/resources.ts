@@ -45,57 +45,27 @@ export const pods: ResourceType = {
   hasGeneration: false,
 };
 
-export const deployments: ResourceType = {
-  group: 'apps',
-  version: 'v1',
-  plural: 'deployments',
-  singular: 'deployment',
-  kind: 'Deployment',
-  namespaced: true,
-  shortNames: ['deploy'],
-  categories: ['all'],
-  subresources: ['status', 'scale'],
-  hasGeneration: true,
-};
+/** An apps/v1 kind: workloads have status, scale and a generation; ControllerRevisions none of them. */
+function appsKind(kind: string, shortNames: string[], workload = true): ResourceType {
+  const singular = kind.toLowerCase();
+  return {
+    group: 'apps',
+    version: 'v1',
+    plural: `${singular}s`,
+    singular,
+    kind,
+    namespaced: true,
+    shortNames,
+    categories: workload ? ['all'] : [],
+    subresources: workload ? ['status', 'scale'] : [],
+    hasGeneration: workload,
+  };
+}
 
-export const replicaSets: ResourceType = {
-  group: 'apps',
-  version: 'v1',
-  plural: 'replicasets',
-  singular: 'replicaset',
-  kind: 'ReplicaSet',
-  namespaced: true,
-  shortNames: ['rs'],
-  categories: ['all'],
-  subresources: ['status', 'scale'],
-  hasGeneration: true,
-};
-
-export const statefulSets: ResourceType = {
-  group: 'apps',
-  version: 'v1',
-  plural: 'statefulsets',
-  singular: 'statefulset',
-  kind: 'StatefulSet',
-  namespaced: true,
-  shortNames: ['sts'],
-  categories: ['all'],
-  subresources: ['status', 'scale'],
-  hasGeneration: true,
-};
-
-export const controllerRevisions: ResourceType = {
-  group: 'apps',
-  version: 'v1',
-  plural: 'controllerrevisions',
-  singular: 'controllerrevision',
-  kind: 'ControllerRevision',
-  namespaced: true,
-  shortNames: [],
-  categories: [],
-  subresources: [],
-  hasGeneration: false,
-};
+export const deployments = appsKind('Deployment', ['deploy']);
+export const replicaSets = appsKind('ReplicaSet', ['rs']);
+export const statefulSets = appsKind('StatefulSet', ['sts']);
+export const controllerRevisions = appsKind('ControllerRevision', [], false);
 
 /** Plain core/v1 kinds a tenant's manifests hold besides workloads: stored and served, no controller. */
 function coreKind(kind: string, plural: string, shortNames: string[], categories: string[] = []): ResourceType {

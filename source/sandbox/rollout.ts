@@ -145,12 +145,7 @@ export class RolloutController {
   }
 
   private replicaSetsOf(d: KubeObject): KubeObject[] {
-    return this.cluster.store
-      .dependents(String(d.metadata.uid))
-      .filter((x) => x.type === replicaSets)
-      .map((x) => this.cluster.store.get(replicaSets, x.namespace, x.name))
-      .filter((rs): rs is KubeObject => rs !== undefined)
-      .sort((a, b) => revisionOf(a) - revisionOf(b));
+    return this.cluster.store.ownedBy(String(d.metadata.uid), replicaSets).sort((a, b) => revisionOf(a) - revisionOf(b));
   }
 
   /** One controller step for one Deployment. */

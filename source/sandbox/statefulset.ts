@@ -99,19 +99,13 @@ export class StatefulSetController {
 
   private podsOf(set: KubeObject): KubeObject[] {
     return this.cluster.store
-      .dependents(String(set.metadata.uid))
-      .filter((d) => d.type === pods)
-      .map((d) => this.cluster.store.get(pods, d.namespace, d.name))
-      .filter((p): p is KubeObject => p !== undefined)
+      .ownedBy(String(set.metadata.uid), pods)
       .sort((a, b) => ordinalOf(a, String(set.metadata.name)) - ordinalOf(b, String(set.metadata.name)));
   }
 
   private revisionsOf(set: KubeObject): KubeObject[] {
     return this.cluster.store
-      .dependents(String(set.metadata.uid))
-      .filter((d) => d.type === controllerRevisions)
-      .map((d) => this.cluster.store.get(controllerRevisions, d.namespace, d.name))
-      .filter((r): r is KubeObject => r !== undefined)
+      .ownedBy(String(set.metadata.uid), controllerRevisions)
       .sort((a, b) => (asNumber(a.revision) ?? 0) - (asNumber(b.revision) ?? 0));
   }
 

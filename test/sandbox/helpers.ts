@@ -77,6 +77,28 @@ export function deployment(name: string, namespace: string, image: string, repli
   };
 }
 
+/** A Deployment or StatefulSet manifest as a user writes it; `spec` and `container` are extra lines, indented. */
+export function workloadYaml(
+  kind: 'Deployment' | 'StatefulSet',
+  name: string,
+  options: { namespace?: string; replicas?: number; labels?: boolean; spec?: string; container?: string } = {},
+): string {
+  const { namespace, replicas, labels, spec = '', container = '' } = options;
+  return `apiVersion: apps/v1
+kind: ${kind}
+metadata:
+  name: ${name}
+${namespace ? `  namespace: ${namespace}\n` : ''}${labels ? `  labels: {app: ${name}}\n` : ''}spec:
+${replicas === undefined ? '' : `  replicas: ${replicas}\n`}${spec}  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - name: ${name}
+        image: localhost:5000/ecp-ai/${name}:v1
+${container}`;
+}
+
 export interface KubectlResult {
   code: number;
   stdout: string;

@@ -8,28 +8,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../source/sandbox/index.js';
 import { tempDir } from '../helpers/temp.js';
-import { call, kubectl, sandbox, type KubectlResult } from './helpers.js';
+import { call, kubectl, sandbox, workloadYaml, type KubectlResult } from './helpers.js';
 
 const STEP = 1000;
 let sb: Awaited<ReturnType<typeof sandbox>>;
 let clock: ManualClock;
 let work: string;
 
-const manifest = (name: string, replicas: number, namespace?: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-${namespace ? `  namespace: ${namespace}\n` : ''}  labels: {app: ${name}}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-      - name: ${name}
-        image: localhost:5000/ecp-ai/${name}:v1
-`;
+const manifest = (name: string, replicas: number, namespace?: string) => workloadYaml('Deployment', name, { replicas, namespace, labels: true });
 
 beforeAll(async () => {
   work = tempDir('ecp-kubectl-');

@@ -7,8 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../source/sandbox/index.js';
 import { tempDir } from '../helpers/temp.js';
-import { call, deployment, kubectl } from './helpers.js';
-import { sandbox } from './helpers.js';
+import { call, deployment, kubectl, sandbox, workloadYaml } from './helpers.js';
 
 let sb: Awaited<ReturnType<typeof sandbox>>;
 let clock: ManualClock;
@@ -82,18 +81,7 @@ describe('kubectl create <kind> (protobuf request bodies)', () => {
 });
 
 describe('typed decoding and fieldValidation', () => {
-  const manifest = (name: string, extra: { spec?: string; container?: string } = {}) => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: shop}
-spec:
-${extra.spec ?? ''}  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-      - name: ${name}
-        image: localhost:5000/ecp-ai/${name}:v1
-${extra.container ?? ''}`;
+  const manifest = (name: string, extra: { spec?: string; container?: string } = {}) => workloadYaml('Deployment', name, { namespace: 'shop', ...extra });
   const write = (file: string, text: string) => {
     writeFileSync(path.join(work, file), text);
     return file;
@@ -320,20 +308,8 @@ describe('smaller answers a real server gives', () => {
 });
 
 describe('StatefulSets', () => {
-  const statefulSet = (name: string, replicas: number, strategy = '') => `apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: ${name}, namespace: shop}
-spec:
-  serviceName: ${name}
-  replicas: ${replicas}
-${strategy}  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-      - name: ${name}
-        image: localhost:5000/ecp-ai/${name}:v1
-`;
+  const statefulSet = (name: string, replicas: number, strategy = '') =>
+    workloadYaml('StatefulSet', name, { namespace: 'shop', replicas, spec: `  serviceName: ${name}\n${strategy}` });
   const step = (seconds: number) => {
     for (let i = 0; i < seconds; i++) clock.advance(1000);
   };
