@@ -72,9 +72,9 @@ export class Kubelet {
     }
   }
 
-  /** Binds a new pod and brings it to its steady state at once, recording nothing (seeding). */
+  /** Brings a pod created on the node (spec.nodeName set) to its steady state at once, recording nothing (seeding). */
   settle(pod: KubeObject): KubeObject {
-    return this.run(() => this.pull(this.bind(pod, true), true));
+    return this.run(() => this.pull(pod, true));
   }
 
   private observe(change: Change): void {
@@ -91,7 +91,7 @@ export class Kubelet {
       return;
     }
     if (change.type === 'ADDED') {
-      this.run(() => this.bind(pod, false));
+      this.run(() => this.bind(pod));
       this.after(pod, this.options.startMs, (p) => this.pull(p, false));
     }
   }
@@ -118,12 +118,12 @@ export class Kubelet {
   }
 
   /** The scheduler's binding, then the kubelet's first status: Pending, containers being created. */
-  private bind(pod: KubeObject, quiet: boolean): KubeObject {
+  private bind(pod: KubeObject): KubeObject {
     let bound = pod;
     if (!asString(at(pod, 'spec', 'nodeName'))) {
       bound = this.cluster.replace(pods, String(pod.metadata.namespace), String(pod.metadata.name), { ...pod, spec: { ...(asObject(pod.spec) ?? {}), nodeName: NODE } }, { manager: 'kube-scheduler' });
     }
-    if (!quiet) this.recorder.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${String(pod.metadata.namespace)}/${String(pod.metadata.name)} to ${NODE}`, SCHEDULER);
+    this.recorder.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${String(pod.metadata.namespace)}/${String(pod.metadata.name)} to ${NODE}`, SCHEDULER);
     const now = timestamp(this.clock.now());
     return this.setStatus(bound, {
       phase: 'Pending',

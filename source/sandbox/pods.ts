@@ -6,7 +6,7 @@
 import type { Cluster } from './cluster.js';
 import type { EventRecorder } from './events.js';
 import { asNumber, asObject, asString, at, clone, compact, type JsonObject, type KubeObject } from './json.js';
-import { isPullFailing, isReady, type Kubelet } from './kubelet.js';
+import { isPullFailing, isReady, NODE, type Kubelet } from './kubelet.js';
 import { pods, replicaSets } from './resources.js';
 
 export const CONTROLLER = { manager: 'kube-controller-manager' };
@@ -70,7 +70,9 @@ export class ReplicaSetController {
     metadata.ownerReferences = [
       { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true },
     ];
-    const pod = this.cluster.create(pods, String(rs.metadata.namespace), { apiVersion: 'v1', kind: 'Pod', metadata, spec: clone(asObject(template.spec) ?? {}) }, CONTROLLER);
+    // Seeding places the pod on the node itself; otherwise the scheduler binds it.
+    const spec: JsonObject = { ...clone(asObject(template.spec) ?? {}), ...(instant ? { nodeName: NODE } : {}) };
+    const pod = this.cluster.create(pods, String(rs.metadata.namespace), { apiVersion: 'v1', kind: 'Pod', metadata, spec }, CONTROLLER);
     if (instant) return this.kubelet.settle(pod);
     this.recorder.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${String(pod.metadata.name)}`, SOURCE);
     return this.cluster.store.get(pods, String(pod.metadata.namespace), String(pod.metadata.name)) ?? pod;

@@ -10,7 +10,7 @@ import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import type { EventRecorder } from './events.js';
 import { asArray, asNumber, asObject, asString, at, clone, compact, deepEqual, type Json, type JsonObject, type KubeObject } from './json.js';
-import { isReady, type Kubelet } from './kubelet.js';
+import { isReady, NODE, type Kubelet } from './kubelet.js';
 import { CONTROLLER } from './pods.js';
 import { controllerRevisions, pods, statefulSets } from './resources.js';
 import type { Change } from './store.js';
@@ -164,7 +164,7 @@ export class StatefulSetController {
       'apps.kubernetes.io/pod-index': String(ordinal),
     };
     metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: set.metadata.uid!, controller: true, blockOwnerDeletion: true }];
-    const spec: JsonObject = { ...clone(asObject(template.spec) ?? {}), hostname: podName };
+    const spec: JsonObject = { ...clone(asObject(template.spec) ?? {}), hostname: podName, ...(this.quiet ? { nodeName: NODE } : {}) };
     const serviceName = asString(at(set, 'spec', 'serviceName'));
     if (serviceName) spec.subdomain = serviceName;
     const pod = this.cluster.create(pods, String(set.metadata.namespace), { apiVersion: 'v1', kind: 'Pod', metadata, spec }, CONTROLLER);

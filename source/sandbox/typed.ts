@@ -4,26 +4,28 @@
  * the type does not declare collected for fieldValidation (Strict refuses them, Warn and Ignore
  * drop them), nulls dropped (a null leaves Go's zero value), Quantities kept as strings.
  *
- * The field types come from @kubernetes/client-node's generated models, which carry the
- * Kubernetes OpenAPI definitions (name, JSON name, type, format) as data.
+ * The field types (type-schema.ts) are generated from @kubernetes/client-node's models, which
+ * carry the Kubernetes OpenAPI definitions (JSON name, type, format) as data.
  */
-import * as models from '@kubernetes/client-node';
 import { isObject, type Json, type JsonObject, type KubeObject } from './json.js';
 import { mergeKey } from './schema.js';
+import { MODELS } from './type-schema.js';
 
 interface Attribute {
-  baseName: string;
   type: string;
   format: string;
 }
 
-const registry = models as unknown as Record<string, { getAttributeTypeMap?: () => Attribute[] } | undefined>;
 const attributeCache = new Map<string, Map<string, Attribute> | undefined>();
 
 function attributesOf(model: string): Map<string, Attribute> | undefined {
   if (!attributeCache.has(model)) {
-    const list = registry[model]?.getAttributeTypeMap?.();
-    attributeCache.set(model, list && new Map(list.map((a) => [a.baseName, a])));
+    const spec = MODELS[model];
+    const fields = spec?.split('|').filter(Boolean).map((field): [string, Attribute] => {
+      const [name, type, format] = field.split(' ') as [string, string, string | undefined];
+      return [name, { type, format: format ?? '' }];
+    });
+    attributeCache.set(model, fields && new Map(fields));
   }
   return attributeCache.get(model);
 }
@@ -102,7 +104,7 @@ class Decoder {
   value(value: Json, type: string, format: string, where: Where): Json | undefined {
     if (value === null) return undefined;
     const list = /^Array<(.+)>$/.exec(type);
-    const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+    const map = /^\{\[key:string\]:(.+);\}$/.exec(type);
     if (list) {
       if (!Array.isArray(value)) return this.fail(where, value, `[]${goTypeOf(list[1]!, format)}`, 'list');
       const key = mergeKey(where.field, value);
