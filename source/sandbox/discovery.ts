@@ -5,6 +5,7 @@
  * OpenAPI v3 that lets `kubectl apply` / `replace` validate on the server (fieldValidation=Strict).
  */
 import type { JsonObject } from './json.js';
+import { openapiSchemas } from './openapi.js';
 import { groupVersions, resourceVerbs, type ResourceType } from './resources.js';
 
 export const VERSION: JsonObject = {
@@ -127,7 +128,8 @@ export function openapiIndex(): JsonObject {
 
 /**
  * `/openapi/v3/apis/apps/v1` etc.: one PATCH operation per object path that declares the
- * fieldValidation parameter, which is all kubectl looks for before leaving validation to us.
+ * fieldValidation parameter, which is all kubectl looks for before leaving validation to us, and
+ * the kinds' schemas for `kubectl explain`.
  */
 export function openapiDocument(path: string): JsonObject | undefined {
   const gv = groupVersions().find((g) => openapiKey(g.group, g.version) === path);
@@ -144,5 +146,5 @@ export function openapiDocument(path: string): JsonObject | undefined {
       },
     };
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.5' }, paths, components: { schemas: {} } };
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.5' }, paths, components: { schemas: openapiSchemas(gv.resources) } };
 }

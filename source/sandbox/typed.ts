@@ -11,14 +11,15 @@ import { isObject, type Json, type JsonObject, type KubeObject } from './json.js
 import { mergeKey } from './schema.js';
 import { MODELS } from './type-schema.js';
 
-interface Attribute {
+export interface Attribute {
   type: string;
   format: string;
 }
 
 const attributeCache = new Map<string, Map<string, Attribute> | undefined>();
 
-function attributesOf(model: string): Map<string, Attribute> | undefined {
+/** A model's fields by JSON name, or undefined for a name that is no model. */
+export function attributesOf(model: string): Map<string, Attribute> | undefined {
   if (!attributeCache.has(model)) {
     const spec = MODELS[model];
     const fields = spec?.split('|').filter(Boolean).map((field): [string, Attribute] => {
@@ -31,7 +32,7 @@ function attributesOf(model: string): Map<string, Attribute> | undefined {
 }
 
 /** The client-node model of each served kind. */
-const ROOT_MODELS: Record<string, string> = {
+export const ROOT_MODELS: Record<string, string> = {
   Namespace: 'V1Namespace',
   Pod: 'V1Pod',
   Deployment: 'V1Deployment',
@@ -78,7 +79,7 @@ interface Where {
   field: string;
 }
 
-const goName = (model: string) => model.replace(/^(Core|Apps|Events)?V\d+((alpha|beta)\d+)?/, '');
+export const goName = (model: string) => model.replace(/^(Core|Apps|Events)?V\d+((alpha|beta)\d+)?/, '');
 
 function jsonKind(value: Json): string {
   if (Array.isArray(value)) return 'array';

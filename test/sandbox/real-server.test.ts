@@ -399,3 +399,15 @@ describe('seeding a StatefulSet', () => {
     expect((await call(seeded, 'GET', '/api/v1/namespaces/tenant/events')).body.items).toEqual([]);
   });
 });
+
+describe('kubectl explain', () => {
+  it('finds each served kind in the OpenAPI v3 schemas, with its fields and their types', async () => {
+    const replicas = await kubectl(sb, ['explain', 'deploy.spec.replicas']);
+    expect(replicas).toMatchObject({ code: 0 });
+    expect(replicas.stdout).toMatch(/^GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n\nFIELD: replicas <integer>\n/);
+    const ports = await kubectl(sb, ['explain', 'pods.spec.containers.ports']);
+    expect(ports.stdout).toMatch(/FIELD: ports <\[\]ContainerPort>/);
+    expect(ports.stdout).toMatch(/containerPort\t<integer>/);
+    expect((await kubectl(sb, ['explain', 'sts.spec.updateStrategy'])).stdout).toMatch(/rollingUpdate\t<RollingUpdateStatefulSetStrategy>/);
+  });
+});
