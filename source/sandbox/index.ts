@@ -21,6 +21,7 @@ import { finishedStatus } from './deployment-status.js';
 import { RolloutController } from './rollout.js';
 import { generatedDeployments, readManifests, type SeedObject } from './seed.js';
 import { serialize, Store } from './store.js';
+import { decodeTyped } from './typed.js';
 
 export { ManualClock, type Clock } from './clock.js';
 export type { RequestFilter, RequestRecord } from './http.js';
@@ -94,7 +95,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (i % 25 === 24) await nextTurn();
     // Seeded as `ecp apply` would leave them (server-side apply, field manager ecp), so ecp's own
     // applies later own the same fields instead of conflicting with another manager.
-    const config: KubeObject = { ...object, metadata: { ...object.metadata, ...(type.namespaced ? { namespace } : {}) } };
+    // Decoded as the API server would take them: a wrong type keeps the object out, unknown fields are dropped.
+    const decoded = decodeTyped(type.kind, object);
+    if (decoded.mismatch) continue;
+    const config: KubeObject = { ...decoded.object, metadata: { ...decoded.object.metadata, ...(type.namespaced ? { namespace } : {}) } };
     if (type.namespaced) cluster.ensureNamespace(namespace);
     const { object: created } = cluster.apply(type, namespace, asString(object.metadata.name)!, config, { manager: SEED_MANAGER, force: true });
     if (type === statefulSets) controller?.settleStatefulSet(created);

@@ -385,17 +385,22 @@ describe('StatefulSets', () => {
 });
 
 describe('seeding a StatefulSet', () => {
-  it('starts it rolled out: every pod running at the update revision, no events', async () => {
+  it('starts it rolled out: every pod running at the update revision, no events; objects decoded as a server would', async () => {
     const manifests = path.join(work, 'seed');
     mkdirSync(path.join(manifests, 'tenant'), { recursive: true });
     writeFileSync(
       path.join(manifests, 'tenant', 'db.yaml'),
       'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: "localhost:5000/ecp-ai/db:v1"}]}\n',
     );
+    writeFileSync(path.join(manifests, 'tenant', 'web.yaml'), workloadYaml('Deployment', 'web', { spec: '  replica: 2\n' }));
+    writeFileSync(path.join(manifests, 'tenant', 'bad.yaml'), workloadYaml('Deployment', 'bad', { container: '        ports: [{containerPort: http}]\n' }));
     const seeded = await sandbox({ clock: new ManualClock(), seed: manifests });
+    // Seeded as a real server would have taken them: unknown fields dropped, a wrong type kept out.
+    expect((await call(seeded, 'GET', '/apis/apps/v1/namespaces/tenant/deployments/web')).body.spec.replica).toBeUndefined();
+    expect((await call(seeded, 'GET', '/apis/apps/v1/namespaces/tenant/deployments/bad')).status).toBe(404);
     const sts = (await call(seeded, 'GET', '/apis/apps/v1/namespaces/tenant/statefulsets/db')).body;
     expect(sts.status).toMatchObject({ replicas: 2, readyReplicas: 2, updatedReplicas: 2, currentRevision: sts.status.updateRevision });
-    expect((await kubectl(seeded, ['get', 'pods', '-n', 'tenant', '--no-headers'])).stdout).toMatch(/^db-0\s+1\/1\s+Running\s+0\s+0s\ndb-1\s+1\/1\s+Running\s+0\s+0s\n$/);
+    expect((await kubectl(seeded, ['get', 'pods', '-n', 'tenant', '--no-headers', '-l', 'app=db'])).stdout).toMatch(/^db-0\s+1\/1\s+Running\s+0\s+0s\ndb-1\s+1\/1\s+Running\s+0\s+0s\n$/);
     expect((await call(seeded, 'GET', '/api/v1/namespaces/tenant/events')).body.items).toEqual([]);
   });
 });
