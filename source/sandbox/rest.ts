@@ -129,8 +129,8 @@ function fieldValidation(req: ApiRequest): FieldValidation {
 const unknownList = (decoded: Decoded) => decoded.unknown.map((u) => `unknown field "${u.strict}"`);
 
 /** A patched object that does not decode: 422 naming the patch, as the API server's patch handler answers. */
-function patchInvalid(patched: Json, error: string): ApiError {
-  const message = `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: ${error}`;
+function patchInvalid(shown: Json, error: string): ApiError {
+  const message = `Invalid value: ${JSON.stringify(shown)}: ${error}`;
   return new ApiError(422, 'Invalid', ` "" is invalid: patch: ${message}`, { causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }] });
 }
 
@@ -154,12 +154,26 @@ function objectBody(req: ApiRequest, type: ResourceType | undefined): Checked {
   return { object: decoded.object, warnings: validation === 'Warn' ? unknownList(decoded) : [] };
 }
 
-/** A JSON, merge or strategic patch's result, decoded to its type: 422 for a wrong type or, when Strict, an unknown field. */
-function patchedObject(req: ApiRequest, type: ResourceType, patched: KubeObject): Checked {
+/** Go's `%+v` of a decoded JSON value, as the strategic merge patch handler prints the patch in errors. */
+function goValue(value: Json): string {
+  if (value === null) return '<nil>';
+  if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`;
+  if (isObject(value)) return `map[${Object.keys(value).sort().map((k) => `${k}:${goValue(value[k]!)}`).join(' ')}]`;
+  return String(value);
+}
+
+/**
+ * A patch's result, decoded to its type: 422 for a wrong type or, when Strict, an unknown field.
+ * The message names the patched object (JSON and merge patches) or the patch itself, with the
+ * unstructured converter's words (strategic merge patches), as the API server's handlers do.
+ */
+function patchedObject(req: ApiRequest, type: ResourceType, patched: KubeObject, patch: Json): Checked {
   const validation = fieldValidation(req);
   const decoded = decodeTyped(type.kind, patched);
-  if (decoded.mismatch) throw patchInvalid(patched, decoded.mismatch.json);
-  if (decoded.unknown.length > 0 && validation === 'Strict') throw patchInvalid(patched, `strict decoding error: ${unknownList(decoded).join(', ')}`);
+  const strategic = mediaType(req) === 'application/strategic-merge-patch+json';
+  const shown: Json = strategic ? goValue(patch) : JSON.stringify(patched);
+  if (decoded.mismatch) throw patchInvalid(shown, strategic ? decoded.mismatch.converter : decoded.mismatch.json);
+  if (decoded.unknown.length > 0 && validation === 'Strict') throw patchInvalid(shown, `strict decoding error: ${unknownList(decoded).join(', ')}`);
   return { object: decoded.object, warnings: validation === 'Warn' ? unknownList(decoded) : [] };
 }
 
@@ -296,13 +310,14 @@ export class RestApi {
     }
     const previous = this.cluster.get(type, ns, name);
     const base = subresource === 'scale' ? toScale(previous) : previous;
-    const patched = applyPatch(kind, base, parseBody(req));
+    const patch = parseBody(req);
+    const patched = applyPatch(kind, base, patch);
     if (!isObject(patched) || !isObject(patched.metadata)) throw badRequest('the patched object is not an object');
     if (subresource === 'scale') {
       if (patched.metadata.resourceVersion !== base.metadata.resourceVersion) throw conflict(type, name);
       return { status: 200, body: toScale(this.scaleTo(req, type, previous, patched as KubeObject)) };
     }
-    const { object, warnings } = patchedObject(req, type, patched as KubeObject);
+    const { object, warnings } = patchedObject(req, type, patched as KubeObject, patch);
     return { status: 200, body: this.cluster.replacePatched(type, previous, object, options), warnings };
   }
 

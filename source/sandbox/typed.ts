@@ -61,6 +61,8 @@ export interface TypeMismatch {
   json: string;
   /** structured-merge-diff's text: `.spec.replicas: expected numeric (int or float), got string`. */
   apply: string;
+  /** The unstructured converter's text (strategic merge patches): `unrecognized type: int32`. */
+  converter: string;
 }
 
 export interface Decoded {
@@ -97,6 +99,7 @@ class Decoder {
     this.mismatch ??= {
       json: `json: cannot unmarshal ${jsonKind(value)} into Go struct field ${where.goStruct}.${where.goPath} of type ${goType}`,
       apply: `${where.apply}: expected ${expected}, got ${typeof value === 'string' ? 'string' : `&value.valueUnstructured{Value:${JSON.stringify(value)}}`}`,
+      converter: converterError(value, goType),
     };
     return undefined;
   }
@@ -164,6 +167,16 @@ class Decoder {
     }
     return out;
   }
+}
+
+/** What runtime.DefaultUnstructuredConverter says when a value does not fit a Go type. */
+function converterError(value: Json, goType: string): string {
+  const kind = goType.startsWith('[]') ? 'slice' : goType.startsWith('map[') ? 'map' : goType.startsWith('v1.') || goType.includes('.') ? 'struct' : 'scalar';
+  const source = Array.isArray(value) ? 'slice' : isObject(value) ? 'map' : typeof value === 'boolean' ? 'bool' : typeof value === 'number' ? (Number.isInteger(value) ? 'int64' : 'float64') : 'string';
+  if (kind !== 'scalar') return `cannot restore ${kind} from ${source}`;
+  // Numbers convert to a string in Go's reflection, which the converter then refuses by name.
+  if (goType === 'string' && (source === 'int64' || source === 'float64')) return `cannot convert ${source} to string`;
+  return `unrecognized type: ${goType}`;
 }
 
 function goTypeOf(type: string, format: string): string {

@@ -88,9 +88,13 @@ describe('typed decoding and fieldValidation', () => {
   };
 
   it('refuses a patch that gives a field the wrong type with 422, and stores nothing', async () => {
+    // A strategic merge patch is named as Go prints the patch map, with the unstructured converter's words.
     const r = await kubectl(sb, ['-n', 'shop', 'patch', 'deploy', 'advisor', '-p', '{"spec":{"replicas":"two"}}']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^The request is invalid: patch: Invalid value: ".*": json: cannot unmarshal string into Go struct field DeploymentSpec\.spec\.replicas of type int32\n$/);
+    expect(r).toMatchObject({ code: 1, stderr: 'The request is invalid: patch: Invalid value: "map[spec:map[replicas:two]]": unrecognized type: int32\n' });
+    // A merge patch is named by the whole patched object, with encoding/json's words.
+    const merge = await kubectl(sb, ['-n', 'shop', 'patch', 'deploy', 'advisor', '--type', 'merge', '-p', '{"spec":{"replicas":"two"}}']);
+    expect(merge.code).toBe(1);
+    expect(merge.stderr).toMatch(/^The request is invalid: patch: Invalid value: "\{.*\}": json: cannot unmarshal string into Go struct field DeploymentSpec\.spec\.replicas of type int32\n$/);
     expect((await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/deployments/advisor')).body.spec.replicas).toBe(1);
   });
 
