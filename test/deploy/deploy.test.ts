@@ -50,7 +50,7 @@ await describeRegistry('deploy, rollback and the monitor on the sandbox', (regis
     await s.release('callbot:broken');
     const failed = await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build', '--timeout', '30s']);
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toMatch(/callbot: .*:v2 → .*:broken failed \(Pod .* is in ImagePullBackOff/);
+    expect(failed.stdout).toMatch(/callbot: .*:v2 → .*:broken failed \(Pod .* is in (ImagePullBackOff|ErrImagePull)/);
 
     const monitor = monitorOf(s);
     const events: string[] = [];
