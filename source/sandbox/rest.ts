@@ -9,10 +9,10 @@ import type { Cluster, DeleteOptions, Propagation, WriteOptions } from './cluste
 import type { Scope } from './fieldset.js';
 import { asArray, asNumber, asString, at, isObject, labelsOf, type Json, type JsonObject, type KubeObject } from './json.js';
 import { decodeProtobuf, PROTOBUF } from './protobuf.js';
-import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
+import { jsonPatch, JsonPatchFailure, mergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf, findResource, type ResourceType } from './resources.js';
 import { formatSelector, fromSelectorObject, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { ApiError, badRequest, conflict, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
+import { ApiError, badRequest, conflict, jsonPatchRejected, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
 import { serialize } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 import { decodeTyped, type Decoded } from './typed.js';
@@ -399,7 +399,12 @@ function applyPatch(kind: string, base: KubeObject, patch: Json): Json {
       if (!isObject(patch)) throw badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}');
       return strategicMerge(base, patch) ?? {};
     case 'application/json-patch+json':
-      return jsonPatch(base, patch);
+      try {
+        return jsonPatch(base, patch);
+      } catch (error) {
+        if (error instanceof JsonPatchFailure) throw jsonPatchRejected();
+        throw error;
+      }
     default:
       throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   }

@@ -72,9 +72,13 @@ export function invalid(type: ResourceType, name: string, causes: StatusCause[])
   return new ApiError(422, 'Invalid', `${qualifiedKind(type)} "${name}" is invalid: ${joined}`, d);
 }
 
-/** 422 with only a message, as for a JSON patch that does not apply (kubectl: `The request is invalid: …`). */
-export function invalidRequest(message: string): ApiError {
-  return new ApiError(422, 'Invalid', message);
+/**
+ * A JSON patch that does not apply: the API server answers a bare 422 with the generic text of
+ * NewGenericServerResponse (the operation's own error stays in the server log), which kubectl
+ * prints as `The request is invalid: the server rejected our request due to an error in our request`.
+ */
+export function jsonPatchRejected(): ApiError {
+  return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
 }
 
 export function badRequest(message: string): ApiError {

@@ -183,7 +183,7 @@ describe('patches', () => {
 
     const bad = await call(sb, 'PATCH', `${base}/jp`, [{ op: 'replace', path: '/spec/nosuch', value: 3 }], { 'content-type': patchTypes.json });
     expect(bad.status).toBe(422);
-    expect(bad.body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'replace: missing path /spec/nosuch', reason: 'Invalid', code: 422 });
+    expect(bad.body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server rejected our request due to an error in our request', reason: 'Invalid', details: {}, code: 422 });
     const failedTest = await call(sb, 'PATCH', `${base}/jp`, [{ op: 'test', path: '/spec/replicas', value: 9 }], { 'content-type': patchTypes.json });
     expect(failedTest.status).toBe(422);
     expect((await call(sb, 'GET', `${base}/jp`)).body.spec.replicas).toBe(2);
