@@ -420,3 +420,20 @@ describe('kubectl explain', () => {
     expect((await kubectl(sb, ['explain', 'sts.spec.updateStrategy'])).stdout).toMatch(/rollingUpdate\t<RollingUpdateStatefulSetStrategy>/);
   });
 });
+
+describe('event lifetime', () => {
+  it('lets an Event go an hour after it was last recorded, as the API server does', async () => {
+    const ttlClock = new ManualClock();
+    const short = await sandbox({ clock: ttlClock, namespaces: ['ttl'] });
+    await kubectl(short, ['create', 'deployment', 'old', '-n', 'ttl', '--image=localhost:5000/ecp-ai/old:v1']);
+    ttlClock.advance(2000);
+    const names = async () => (await call(short, 'GET', '/api/v1/namespaces/ttl/events')).body.items.map((e: any) => e.involvedObject.name as string);
+    expect(await names()).toContain('old');
+    ttlClock.advance(3_600_000);
+    await kubectl(short, ['create', 'deployment', 'new', '-n', 'ttl', '--image=localhost:5000/ecp-ai/new:v1']);
+    ttlClock.advance(0);
+    const left = await names();
+    expect(left).toContain('new');
+    expect(left).not.toContain('old');
+  });
+});
