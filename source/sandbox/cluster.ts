@@ -11,7 +11,7 @@ import { applyDefaults } from './defaults.js';
 import type { Scope } from './fieldset.js';
 import { asArray, asNumber, asObject, asString, at, clone, deepEqual, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { recordUpdate, serverSideApply, type Writer } from './managed-fields.js';
-import { apiVersionOf, allResources, namespaces, pods, qualifiedName, serviceAccounts, type ResourceType } from './resources.js';
+import { apiVersionOf, allResources, configMaps, namespaces, pods, qualifiedName, serviceAccounts, type ResourceType } from './resources.js';
 import { alreadyExists, ApiError, badRequest, conflict, notFound } from './status.js';
 import type { Store } from './store.js';
 import { validate } from './validate.js';
@@ -51,6 +51,11 @@ function ordered(type: ResourceType, obj: KubeObject): KubeObject {
   for (const [key, value] of Object.entries(obj)) if (!(key in out)) out[key] = value;
   return out;
 }
+
+const ROOT_CA_DESCRIPTION =
+  'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
+/** A placeholder: the sandbox serves plain HTTP, so nothing is signed with it. */
+const SANDBOX_CA = '-----BEGIN CERTIFICATE-----\nZWNwIHNhbmRib3ggKG5vIFRMUyk=\n-----END CERTIFICATE-----\n';
 
 export class Cluster {
   constructor(
@@ -110,8 +115,11 @@ export class Cluster {
     const result = ordered(type, obj);
     if (options.dryRun) return result;
     const stored = this.store.put(type, result);
-    // The service account controller's part: every namespace gets its `default` ServiceAccount.
-    if (type === namespaces) this.create(serviceAccounts, name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }, { manager: 'kube-controller-manager' });
+    if (type === namespaces) {
+      // The service account controller and the root CA publisher give every namespace these two.
+      this.create(serviceAccounts, name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }, { manager: 'kube-controller-manager' });
+      this.create(configMaps, name, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', annotations: { 'kubernetes.io/description': ROOT_CA_DESCRIPTION } }, data: { 'ca.crt': SANDBOX_CA } }, { manager: 'kube-controller-manager' });
+    }
     return stored;
   }
 

@@ -14,7 +14,7 @@ import { Cluster } from './cluster.js';
 import { SandboxServer, type RequestFilter, type RequestRecord } from './http.js';
 import { asString, timestamp, type KubeObject } from './json.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { allResources, deployments, statefulSets } from './resources.js';
+import { allResources, deployments, services, statefulSets } from './resources.js';
 import { RestApi } from './rest.js';
 import { CONTROLLER } from './pods.js';
 import { finishedStatus } from './deployment-status.js';
@@ -86,6 +86,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   // What every cluster starts with.
   for (const name of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) cluster.ensureNamespace(name);
+  // The API server's own Service, as every cluster has it.
+  cluster.create(
+    services,
+    'default',
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], type: 'ClusterIP' },
+    },
+    { manager: 'kube-apiserver' },
+  );
   const seeds: SeedObject[] = [
     ...(options.seed ? readManifests(options.seed) : []),
     ...generatedDeployments(options.deployments ?? 0, options.imagePrefix ?? 'localhost:5000/ecp-ai', deployments),
