@@ -163,7 +163,7 @@ describe('namespaces', () => {
   it('has the default namespaces, the kubernetes Service, and a default ServiceAccount and kube-root-ca.crt in each namespace', async () => {
     const ns = await kubectl(sb, ['get', 'ns', '-o', 'name']);
     expect(ns.stdout.split('\n')).toEqual(expect.arrayContaining(['namespace/default', 'namespace/kube-system', 'namespace/shop']));
-    expect((await kubectl(sb, ['get', 'sa', '-n', 'shop', '-o', 'name'])).stdout).toBe('serviceaccount/default\nserviceaccount/robot\n');
+    expect((await kubectl(sb, ['get', 'sa', 'default', '-n', 'shop', '-o', 'name'])).stdout).toBe('serviceaccount/default\n');
     expect((await kubectl(sb, ['get', 'sa', 'default', '-n', 'default', '-o', 'name'])).stdout).toBe('serviceaccount/default\n');
     expect((await kubectl(sb, ['get', 'cm', 'kube-root-ca.crt', '-n', 'shop', '-o', 'name'])).stdout).toBe('configmap/kube-root-ca.crt\n');
     expect((await kubectl(sb, ['get', 'svc', 'kubernetes', '-n', 'default', '--no-headers'])).stdout).toMatch(/^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\S+\n$/);
