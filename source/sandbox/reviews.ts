@@ -7,7 +7,7 @@ import { isObject, type JsonObject } from './json.js';
 import { decodeProtobuf, PROTOBUF } from './protobuf.js';
 import { badRequest } from './status.js';
 
-export const SANDBOX_USER = { username: 'ecp-sandbox', groups: ['system:masters', 'system:authenticated'] };
+const SANDBOX_USER = { username: 'ecp-sandbox', groups: ['system:masters', 'system:authenticated'] };
 
 const REVIEWS: Record<string, { kind: string; apiVersion: string; status: () => JsonObject }> = {
   '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews': { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', status: () => ({ allowed: true }) },

@@ -16,7 +16,7 @@ import { controllerRevisions, pods, statefulSets } from './resources.js';
 import type { Change } from './store.js';
 import { templateHash } from './template.js';
 
-export const REVISION_LABEL = 'controller-revision-hash';
+const REVISION_LABEL = 'controller-revision-hash';
 const SOURCE = { component: 'statefulset-controller' };
 
 const keyOf = (obj: KubeObject) => `${String(obj.metadata.namespace)}/${String(obj.metadata.name)}`;
