@@ -5,6 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { statefulSetHealth } from '../../source/domain/health.js';
 import { ManualClock } from '../../source/sandbox/index.js';
 import { tempDir } from '../helpers/temp.js';
 import { call, deployment, kubectl, sandbox, workloadYaml } from './helpers.js';
@@ -373,6 +374,16 @@ describe('StatefulSets', () => {
     expect(await podRevisions('db')).toEqual({ 'db-0': 'v1', 'db-1': 'v1', 'db-2': 'v1' });
     const history = await kubectl(sb, ['rollout', 'history', 'sts/db', '-n', 'shop']);
     expect(history.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['2', '3']);
+  });
+
+  it('reports states Argo CD judges as it would on a real cluster', async () => {
+    const health = async () => statefulSetHealth((await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/statefulsets/db')).body);
+    expect(await health()).toEqual({ status: 'Healthy', message: 'partitioned roll out complete: 3 new pods have been updated...' });
+    await kubectl(sb, ['-n', 'shop', 'set', 'image', 'sts/db', 'db=localhost:5000/ecp-ai/db:v3']);
+    clock.advance(0);
+    expect((await health()).status).toBe('Progressing');
+    step(12);
+    expect(await health()).toEqual({ status: 'Healthy', message: 'partitioned roll out complete: 3 new pods have been updated...' });
   });
 
   it('OnDelete replaces a pod only when it is deleted', async () => {
