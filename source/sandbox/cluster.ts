@@ -11,7 +11,7 @@ import { applyDefaults } from './defaults.js';
 import type { Scope } from './fieldset.js';
 import { asArray, asNumber, asObject, asString, at, clone, deepEqual, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { recordUpdate, serverSideApply, type Writer } from './managed-fields.js';
-import { apiVersionOf, allResources, configMaps, namespaces, pods, qualifiedName, serviceAccounts, type ResourceType } from './resources.js';
+import { apiVersionOf, allResources, configMaps, findByKind, namespaces, pods, qualifiedName, serviceAccounts, type ResourceType } from './resources.js';
 import { alreadyExists, ApiError, badRequest, conflict, notFound } from './status.js';
 import type { Store } from './store.js';
 import { validate } from './validate.js';
@@ -52,6 +52,8 @@ function ordered(type: ResourceType, obj: KubeObject): KubeObject {
   return out;
 }
 
+const FOREGROUND = 'foregroundDeletion';
+
 const ROOT_CA_DESCRIPTION =
   'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
 /** A placeholder: the sandbox serves plain HTTP, so nothing is signed with it. */
@@ -61,7 +63,12 @@ export class Cluster {
   constructor(
     readonly store: Store,
     readonly clock: Clock,
-  ) {}
+  ) {
+    // The garbage collector's part of a foreground delete: an owner goes once its last dependent has.
+    store.onChange((change) => {
+      if (change.type === 'DELETED') this.releaseOwners(change.object);
+    });
+  }
 
   get(type: ResourceType, namespace: string, name: string): KubeObject {
     const obj = this.store.get(type, namespace, name);
@@ -220,8 +227,19 @@ export class Cluster {
       }
       return this.store.put(type, marked);
     }
-    this.store.remove(type, namespace, name);
     const uid = String(obj.metadata.uid);
+    if (options.propagation === 'Foreground' && this.store.dependents(uid).length > 0) {
+      // Foreground: the owner stays, marked, until the dependents are gone (releaseOwners).
+      const finalizers = asArray(obj.metadata.finalizers).map(String);
+      const marked = obj.metadata.deletionTimestamp
+        ? obj
+        : this.store.put(type, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: timestamp(this.clock.now()), finalizers: [...new Set([...finalizers, FOREGROUND])] } });
+      for (const dep of this.store.dependents(uid)) {
+        if (this.store.get(dep.type, dep.namespace, dep.name)) this.delete(dep.type, dep.namespace, dep.name, { propagation: 'Foreground' });
+      }
+      return this.store.get(type, namespace, name) ?? marked;
+    }
+    this.store.remove(type, namespace, name);
     for (const dep of this.store.dependents(uid)) {
       const child = this.store.get(dep.type, dep.namespace, dep.name);
       if (!child) continue;
@@ -235,6 +253,18 @@ export class Cluster {
       }
     }
     return obj;
+  }
+
+  /** Removes the owners of a deleted object that were only waiting for their last dependent (foreground deletion). */
+  private releaseOwners(obj: KubeObject): void {
+    const namespace = asString(obj.metadata.namespace) ?? '';
+    for (const ref of asArray(obj.metadata.ownerReferences)) {
+      const type = findByKind(String(at(ref, 'apiVersion')), String(at(ref, 'kind')));
+      const owner = type && this.store.get(type, type.namespaced ? namespace : '', String(at(ref, 'name')));
+      if (!type || !owner || owner.metadata.uid !== at(ref, 'uid')) continue;
+      const waiting = asArray(owner.metadata.finalizers).includes(FOREGROUND) && owner.metadata.deletionTimestamp;
+      if (waiting && this.store.dependents(String(owner.metadata.uid)).length === 0) this.store.remove(type, type.namespaced ? namespace : '', String(owner.metadata.name));
+    }
   }
 
   /** The namespace controller: removes what a Terminating namespace holds, then the namespace. */

@@ -124,7 +124,8 @@ export class RolloutController {
       this.timers.delete(key);
       const [ns, name] = key.split('/') as [string, string];
       const d = this.cluster.store.get(deployments, ns, name);
-      if (!d) return;
+      // A Deployment being deleted (foreground) makes nothing new, as the real controller does.
+      if (!d || d.metadata.deletionTimestamp) return;
       try {
         this.run(() => this.sync(d, false));
       } catch {

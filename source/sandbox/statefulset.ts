@@ -83,7 +83,7 @@ export class StatefulSetController {
       if (this.timers.get(key) === cancel) this.timers.delete(key);
       const [ns, name] = key.split('/') as [string, string];
       const set = this.cluster.store.get(statefulSets, ns, name);
-      if (!set) return;
+      if (!set || set.metadata.deletionTimestamp) return;
       this.busy = true;
       try {
         if (this.sync(set, false)) this.schedule(key, this.stepMs);

@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { statefulSetHealth } from '../../source/domain/health.js';
+import { deploymentHealth, statefulSetHealth } from '../../source/domain/health.js';
 import { ManualClock } from '../../source/sandbox/index.js';
 import { tempDir } from '../helpers/temp.js';
 import { call, deployment, kubectl, sandbox, workloadYaml } from './helpers.js';
@@ -448,5 +448,21 @@ describe('event lifetime', () => {
     const left = await names();
     expect(left).toContain('new');
     expect(left).not.toContain('old');
+  });
+});
+
+describe('foreground deletion', () => {
+  it('keeps the owner, Pending deletion to Argo CD, until its pods and ReplicaSet are gone', async () => {
+    await kubectl(sb, ['create', 'deployment', 'fg', '-n', 'shop', '--image=localhost:5000/ecp-ai/fg:v1']);
+    for (let i = 0; i < 3; i++) clock.advance(1000);
+    const r = await kubectl(sb, ['delete', 'deploy', 'fg', '-n', 'shop', '--cascade=foreground', '--wait=false']);
+    expect(r).toMatchObject({ code: 0, stdout: 'deployment.apps "fg" deleted\n' });
+    const marked = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/deployments/fg')).body;
+    expect(marked.metadata).toMatchObject({ finalizers: ['foregroundDeletion'] });
+    expect(deploymentHealth(marked)).toEqual({ status: 'Progressing', message: 'Pending deletion' });
+    for (let i = 0; i < 3; i++) clock.advance(1000);
+    expect(await exists('/apis/apps/v1/namespaces/shop/deployments/fg')).toBe(false);
+    expect((await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dfg')).body.items).toEqual([]);
+    expect((await call(sb, 'GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dfg')).body.items).toEqual([]);
   });
 });
