@@ -34,6 +34,11 @@ export function aggregatedContentType(version: 'v2' | 'v2beta1'): string {
   return `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
 }
 
+/** A log is only read; status and scale are read and written. */
+function subresourceVerbs(sub: string): string[] {
+  return sub === 'log' ? ['get'] : ['get', 'patch', 'update'];
+}
+
 function responseKind(r: ResourceType): JsonObject {
   return { group: r.group, version: r.version, kind: r.kind };
 }
@@ -51,7 +56,7 @@ function aggregatedResource(r: ResourceType): JsonObject {
   entry.subresources = r.subresources.map((sub) => ({
     subresource: sub,
     responseKind: sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : responseKind(r),
-    verbs: ['get', 'patch', 'update'],
+    verbs: subresourceVerbs(sub),
   }));
   return entry;
 }
@@ -102,7 +107,7 @@ export function resourceList(group: string, version: string): JsonObject | undef
     if (r.shortNames.length) main.shortNames = [...r.shortNames];
     if (r.categories.length) main.categories = [...r.categories];
     const subs = r.subresources.map((sub) => {
-      const entry: JsonObject = { name: `${r.plural}/${sub}`, singularName: '', namespaced: r.namespaced, kind: sub === 'scale' ? 'Scale' : r.kind, verbs: ['get', 'patch', 'update'] };
+      const entry: JsonObject = { name: `${r.plural}/${sub}`, singularName: '', namespaced: r.namespaced, kind: sub === 'scale' ? 'Scale' : r.kind, verbs: subresourceVerbs(sub) };
       if (sub === 'scale') Object.assign(entry, { group: 'autoscaling', version: 'v1' });
       return entry;
     });

@@ -11,7 +11,7 @@ export interface ResourceType {
   shortNames: string[];
   categories: string[];
   /** Subresources besides the object itself. */
-  subresources: ('status' | 'scale')[];
+  subresources: ('status' | 'scale' | 'log')[];
   /** Whether `metadata.generation` tracks spec changes (workloads do; pods and namespaces not in 1.32). */
   hasGeneration: boolean;
 }
@@ -41,7 +41,7 @@ export const pods: ResourceType = {
   namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
-  subresources: ['status'],
+  subresources: ['status', 'log'],
   hasGeneration: false,
 };
 

@@ -12,6 +12,7 @@ import { jsonPatch, JsonPatchFailure, mergePatch, strategicMerge } from './patch
 import { apiVersionOf, findResource, type ResourceType } from './resources.js';
 import { formatSelector, fromSelectorObject, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { badRequest, conflict, jsonPatchRejected, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
+import { podLog } from './logs.js';
 import { serialize } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 import type { WatchSpec } from './watch.js';
@@ -101,6 +102,7 @@ export class RestApi {
     const watching = parsed.legacyWatch || truthy(q.get('watch'));
     const verb = verbOf(req.method, name !== undefined, watching);
     Object.assign(target, { verb, resource: type.plural, namespace, name, subresource });
+    if (subresource === 'log' && verb !== 'get') throw methodNotAllowed();
     const ns = type.namespaced ? namespace ?? '' : '';
     switch (verb) {
       case 'list':
@@ -174,6 +176,10 @@ export class RestApi {
   private get(req: ApiRequest, type: ResourceType, ns: string, name: string, subresource?: string): Reply {
     const obj = this.cluster.get(type, ns, name);
     if (subresource === 'scale') return { status: 200, body: toScale(obj) };
+    if (subresource === 'log') {
+      const q = req.url.searchParams;
+      return { status: 200, body: podLog(obj, q.get('container'), truthy(q.get('timestamps'))), contentType: 'text/plain' };
+    }
     if (wantsTable(req.accept)) {
       return { status: 200, body: toTable(type.kind, [obj], this.cluster.clock.now(), asString(obj.metadata.resourceVersion)), contentType: TABLE_CONTENT_TYPE };
     }

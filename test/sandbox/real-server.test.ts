@@ -466,3 +466,20 @@ describe('foreground deletion', () => {
     expect((await call(sb, 'GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dfg')).body.items).toEqual([]);
   });
 });
+
+describe('kubectl logs', () => {
+  it('answers a running container with a line naming it, and a waiting one with the kubelet text', async () => {
+    await kubectl(sb, ['run', 'logged', '-n', 'shop', '--image=localhost:5000/ecp-ai/logged:v1']);
+    const waiting = await kubectl(sb, ['logs', 'logged', '-n', 'shop']);
+    expect(waiting).toMatchObject({ code: 1, stderr: 'Error from server (BadRequest): container "logged" in pod "logged" is waiting to start: ContainerCreating\n' });
+    clock.advance(1000);
+    const running = await kubectl(sb, ['logs', 'logged', '-n', 'shop']);
+    expect(running).toMatchObject({ code: 0, stdout: 'ecp sandbox: localhost:5000/ecp-ai/logged:v1 running as logged/logged (the sandbox runs no processes)\n' });
+    sb.setFailImage(/:broken$/);
+    await kubectl(sb, ['run', 'unpulled', '-n', 'shop', '--image=localhost:5000/ecp-ai/unpulled:broken']);
+    clock.advance(1000);
+    const failing = await kubectl(sb, ['logs', 'unpulled', '-n', 'shop']);
+    sb.setFailImage(undefined);
+    expect(failing.stderr).toBe('Error from server (BadRequest): container "unpulled" in pod "unpulled" is waiting to start: trying and failing to pull image\n');
+  });
+});
