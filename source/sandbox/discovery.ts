@@ -6,7 +6,7 @@
  */
 import type { JsonObject } from './json.js';
 import { openapiSchemas } from './openapi.js';
-import { groupVersions, resourceVerbs, type ResourceType } from './resources.js';
+import { groupVersions, verbsOf, type ResourceType } from './resources.js';
 
 export const VERSION: JsonObject = {
   major: '1',
@@ -49,7 +49,7 @@ function aggregatedResource(r: ResourceType): JsonObject {
     responseKind: responseKind(r),
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singular,
-    verbs: [...resourceVerbs],
+    verbs: verbsOf(r),
   };
   if (r.shortNames.length) entry.shortNames = [...r.shortNames];
   if (r.categories.length) entry.categories = [...r.categories];
@@ -103,7 +103,7 @@ export function resourceList(group: string, version: string): JsonObject | undef
   const gv = groupVersions().find((g) => g.group === group && g.version === version);
   if (!gv) return undefined;
   const resources = gv.resources.flatMap((r) => {
-    const main: JsonObject = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: [...resourceVerbs] };
+    const main: JsonObject = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: verbsOf(r) };
     if (r.shortNames.length) main.shortNames = [...r.shortNames];
     if (r.categories.length) main.categories = [...r.categories];
     const subs = r.subresources.map((sub) => {

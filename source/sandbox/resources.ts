@@ -17,7 +17,11 @@ export interface ResourceType {
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-export const resourceVerbs: readonly string[] = VERBS;
+
+/** The verbs discovery lists; namespaces, as on a real server, cannot be deleted as a collection. */
+export function verbsOf(type: ResourceType): string[] {
+  return type.plural === 'namespaces' ? VERBS.filter((v) => v !== 'deletecollection') : [...VERBS];
+}
 
 export const namespaces: ResourceType = {
   group: '',

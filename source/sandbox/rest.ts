@@ -9,7 +9,7 @@ import { applyConfig, mediaType, objectBody, optionsBody, parseBody, patchedObje
 import type { Scope } from './fieldset.js';
 import { asArray, asNumber, asString, at, isObject, labelsOf, type Json, type JsonObject, type KubeObject } from './json.js';
 import { jsonPatch, JsonPatchFailure, mergePatch, strategicMerge } from './patch.js';
-import { apiVersionOf, findResource, type ResourceType } from './resources.js';
+import { apiVersionOf, findResource, verbsOf, type ResourceType } from './resources.js';
 import { formatSelector, fromSelectorObject, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { badRequest, conflict, jsonPatchRejected, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
 import { podLog } from './logs.js';
@@ -251,8 +251,9 @@ export class RestApi {
   }
 
   private deleteCollection(req: ApiRequest, type: ResourceType, namespace: string | undefined): Reply {
-    // A namespaced collection is deleted one namespace at a time; across all of them is not a route.
-    if (type.namespaced && namespace === undefined) throw methodNotAllowed();
+    // A namespaced collection is deleted one namespace at a time; across all of them is not a route,
+    // and namespaces themselves cannot be deleted as a collection.
+    if ((type.namespaced && namespace === undefined) || !verbsOf(type).includes('deletecollection')) throw methodNotAllowed();
     const options = this.deleteOptions(req);
     const items = this.cluster.store.list(type, namespace).filter(this.selection(req, type));
     for (const obj of items) this.cluster.delete(type, asString(obj.metadata.namespace) ?? '', String(obj.metadata.name), options);

@@ -281,10 +281,12 @@ describe('smaller answers a real server gives', () => {
     expect(reply.body).toMatchObject({ reason: 'RequestEntityTooLarge', message: 'Request entity too large: limit is 3145728', code: 413 });
   });
 
-  it('refuses to delete a namespaced collection across all namespaces with 405', async () => {
+  it('refuses to delete a namespaced collection across all namespaces, or the namespaces, with 405', async () => {
     const reply = await call(sb, 'DELETE', '/apis/apps/v1/deployments');
     expect(reply).toMatchObject({ status: 405, body: { reason: 'MethodNotAllowed' } });
     expect(await exists('/apis/apps/v1/namespaces/shop/deployments/advisor')).toBe(true);
+    expect((await call(sb, 'DELETE', '/api/v1/namespaces')).status).toBe(405);
+    expect(await exists('/api/v1/namespaces/default')).toBe(true);
   });
 
   it('answers kubectl auth can-i and auth whoami for the sandbox user', async () => {
