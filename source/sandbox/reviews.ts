@@ -1,6 +1,7 @@
 /**
- * The two review endpoints kubectl's `auth` commands post to: SelfSubjectAccessReview
- * (`auth can-i`: the sandbox's one user may do everything) and SelfSubjectReview (`auth whoami`).
+ * The review endpoints kubectl's `auth` commands post to: SelfSubjectAccessReview and
+ * SelfSubjectRulesReview (`auth can-i [--list]`: the sandbox's one user may do everything) and
+ * SelfSubjectReview (`auth whoami`).
  * Neither is stored; the reply is the review with its status filled in, as from a real server.
  */
 import { isObject, type JsonObject } from './json.js';
@@ -11,6 +12,15 @@ const SANDBOX_USER = { username: 'ecp-sandbox', groups: ['system:masters', 'syst
 
 const REVIEWS: Record<string, { kind: string; apiVersion: string; status: () => JsonObject }> = {
   '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews': { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', status: () => ({ allowed: true }) },
+  '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews': {
+    kind: 'SelfSubjectRulesReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    status: () => ({
+      resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+      nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+      incomplete: false,
+    }),
+  },
   '/apis/authentication.k8s.io/v1/selfsubjectreviews': {
     kind: 'SelfSubjectReview',
     apiVersion: 'authentication.k8s.io/v1',

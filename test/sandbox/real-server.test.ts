@@ -291,6 +291,8 @@ describe('smaller answers a real server gives', () => {
 
   it('answers kubectl auth can-i and auth whoami for the sandbox user', async () => {
     expect(await kubectl(sb, ['auth', 'can-i', 'delete', 'deployments', '-n', 'shop'])).toMatchObject({ code: 0, stdout: 'yes\n' });
+    const list = await kubectl(sb, ['auth', 'can-i', '--list', '-n', 'shop']);
+    expect(list.stdout).toMatch(/^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs\n\*\.\*\s+\[\]\s+\[\]\s+\[\*\]\n\s+\[\*\]\s+\[\]\s+\[\*\]\n$/);
     const whoami = await kubectl(sb, ['auth', 'whoami']);
     expect(whoami).toMatchObject({ code: 0 });
     expect(whoami.stdout).toMatch(/^ATTRIBUTE\s+VALUE\nUsername\s+ecp-sandbox\nGroups\s+\[system:masters system:authenticated\]\n$/);

@@ -13,7 +13,7 @@ import path from 'node:path';
 const ROOTS = [
   'Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'Service', 'Pod', 'Event',
   'Deployment', 'ReplicaSet', 'StatefulSet', 'ControllerRevision',
-  'SelfSubjectAccessReview', 'SelfSubjectReview', 'DeleteOptions',
+  'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview', 'DeleteOptions',
 ];
 const SCALARS: Record<string, string> = { string: 's', int32: 'i', int64: 'i', bool: 'b', double: 'd', bytes: 'y' };
 
