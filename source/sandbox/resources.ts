@@ -81,8 +81,22 @@ export const configMaps = coreKind('ConfigMap', 'configmaps', ['cm']);
 export const secrets = coreKind('Secret', 'secrets', []);
 export const serviceAccounts = coreKind('ServiceAccount', 'serviceaccounts', ['sa']);
 export const events = coreKind('Event', 'events', ['ev']);
+export const endpoints = coreKind('Endpoints', 'endpoints', ['ep']);
 
-export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, statefulSets, controllerRevisions, services, configMaps, secrets, serviceAccounts, events];
+export const endpointSlices: ResourceType = {
+  group: 'discovery.k8s.io',
+  version: 'v1',
+  plural: 'endpointslices',
+  singular: 'endpointslice',
+  kind: 'EndpointSlice',
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  subresources: [],
+  hasGeneration: false,
+};
+
+export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, statefulSets, controllerRevisions, services, endpoints, configMaps, secrets, serviceAccounts, events, endpointSlices];
 
 export function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;

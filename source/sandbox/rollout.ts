@@ -9,6 +9,7 @@ import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import { asArray, asNumber, asObject, asString, at, clone, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { calculateStatus, condition, findCondition, isComplete, limits, progressDeadline, setCondition, specReplicas, statusOf, syncProgress } from './deployment-status.js';
+import { EndpointsController } from './endpoints.js';
 import { EventRecorder } from './events.js';
 import { Kubelet, type KubeletOptions } from './kubelet.js';
 import { CONTROLLER, ReplicaSetController } from './pods.js';
@@ -32,6 +33,7 @@ export class RolloutController {
   private readonly kubelet: Kubelet;
   private readonly recorder: EventRecorder;
   private readonly statefulSets: StatefulSetController;
+  private readonly endpoints: EndpointsController;
   /** Set while seeding: a Deployment settled at once has no history to record. */
   private quiet = false;
   private readonly timers = new Map<string, { due: number; cancel: () => void }>();
@@ -48,14 +50,17 @@ export class RolloutController {
     this.kubelet = new Kubelet(cluster, clock, this.recorder, options);
     this.pods = new ReplicaSetController(cluster, this.kubelet, this.recorder);
     this.statefulSets = new StatefulSetController(cluster, clock, this.kubelet, this.recorder, options.stepMs);
+    this.endpoints = new EndpointsController(cluster);
   }
 
   start(): void {
     this.unsubscribe = this.cluster.store.onChange((change) => {
       this.observe(change);
       this.statefulSets.observe(change);
+      this.endpoints.observe(change);
     });
     this.kubelet.start();
+    this.endpoints.syncAll();
   }
 
   stop(): void {

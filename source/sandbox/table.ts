@@ -71,6 +71,12 @@ function podStatus(pod: KubeObject): string {
   return pod.metadata.deletionTimestamp ? 'Terminating' : reason;
 }
 
+/** The printers' endpoint lists: at most three, then how many more. */
+function endpointList(items: string[]): string {
+  if (items.length === 0) return '<none>';
+  return items.length > 3 ? `${items.slice(0, 3).join(',')} + ${items.length - 3} more...` : items.join(',');
+}
+
 /** EXTERNAL-IP: a LoadBalancer's ingress (`<pending>` until it has one), an ExternalName, or external IPs. */
 function externalIp(svc: KubeObject): string {
   const type = asString(at(svc, 'spec', 'type'));
@@ -195,6 +201,29 @@ const printers: Record<string, Printer> = {
       age(svc, now),
       Object.entries(asObject(at(svc, 'spec', 'selector')) ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>',
     ],
+  },
+  Endpoints: {
+    columns: [NAME, col('Endpoints', 'string', 'Endpoints of the service'), AGE],
+    cells: (ep, now) => {
+      const list = asArray(at(ep, 'subsets')).flatMap((s) =>
+        asArray(at(s, 'addresses')).flatMap((a) => asArray(at(s, 'ports')).map((p) => `${String(at(a, 'ip'))}:${int(at(p, 'port'))}`)),
+      );
+      return [ep.metadata.name!, endpointList(list), age(ep, now)];
+    },
+  },
+  EndpointSlice: {
+    columns: [
+      NAME,
+      col('AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice.'),
+      col('Ports', 'string', 'Ports of the slice'),
+      col('Endpoints', 'string', 'Endpoints of the slice'),
+      AGE,
+    ],
+    cells: (slice, now) => {
+      const ports = asArray(at(slice, 'ports')).map((p) => String(int(at(p, 'port'))));
+      const addresses = asArray(at(slice, 'endpoints')).flatMap((e) => asArray(at(e, 'addresses')).map(String));
+      return [slice.metadata.name!, asString(at(slice, 'addressType')) ?? 'IPv4', ports.join(',') || '<unset>', endpointList(addresses), age(slice, now)];
+    },
   },
   ConfigMap: {
     columns: [NAME, col('Data', 'integer', 'Number of entries.'), AGE],

@@ -40,6 +40,8 @@ export const ROOT_MODELS: Record<string, string> = {
   StatefulSet: 'V1StatefulSet',
   ControllerRevision: 'V1ControllerRevision',
   Service: 'V1Service',
+  Endpoints: 'V1Endpoints',
+  EndpointSlice: 'V1EndpointSlice',
   ConfigMap: 'V1ConfigMap',
   Secret: 'V1Secret',
   ServiceAccount: 'V1ServiceAccount',
@@ -81,7 +83,7 @@ interface Where {
   field: string;
 }
 
-export const goName = (model: string) => model.replace(/^(Core|Apps|Events)?V\d+((alpha|beta)\d+)?/, '');
+export const goName = (model: string) => model.replace(/^(Core|Apps|Events|Discovery)?V\d+((alpha|beta)\d+)?/, '');
 
 function jsonKind(value: Json): string {
   if (Array.isArray(value)) return 'array';

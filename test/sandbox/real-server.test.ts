@@ -487,3 +487,19 @@ describe('kubectl logs', () => {
     expect(failing.stderr).toBe('Error from server (BadRequest): container "unpulled" in pod "unpulled" is waiting to start: trying and failing to pull image\n');
   });
 });
+
+describe('endpoints', () => {
+  it('lists the ready pods a Service selects, in Endpoints and the EndpointSlice describe reads', async () => {
+    await kubectl(sb, ['create', 'deployment', 'api', '-n', 'shop', '--image=localhost:5000/ecp-ai/api:v1', '--replicas=2', '--port=8080']);
+    await kubectl(sb, ['create', 'service', 'clusterip', 'api', '-n', 'shop', '--tcp=80:8080']);
+    for (let i = 0; i < 3; i++) clock.advance(1000);
+    const ips = (await call(sb, 'GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dapi')).body.items.map((p: any) => `${p.status.podIP}:8080`).sort();
+    const ep = await kubectl(sb, ['get', 'endpoints', 'api', '-n', 'shop', '--no-headers']);
+    expect(ep.stdout.split(/\s+/)[1]!.split(',').sort()).toEqual(ips);
+    const describe = await kubectl(sb, ['describe', 'svc', 'api', '-n', 'shop']);
+    expect(describe.stdout).toMatch(/\nEndpoints:\s+(10\.244\.\d+\.\d+:8080,?){2}\n/);
+    await kubectl(sb, ['delete', 'svc', 'api', '-n', 'shop']);
+    expect((await call(sb, 'GET', '/api/v1/namespaces/shop/endpoints/api')).status).toBe(404);
+    expect((await call(sb, 'GET', '/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dapi')).body.items).toEqual([]);
+  });
+});

@@ -430,11 +430,11 @@ describe('discovery', () => {
     const deployments = apis.body.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments');
     expect(deployments).toMatchObject({ scope: 'Namespaced', shortNames: ['deploy'], responseKind: { group: 'apps', version: 'v1', kind: 'Deployment' } });
     const core = await call(sb, 'GET', '/api', undefined, { accept: aggregated });
-    expect(core.body.items[0].versions[0].resources.map((r: any) => r.resource)).toEqual(['namespaces', 'pods', 'services', 'configmaps', 'secrets', 'serviceaccounts', 'events']);
+    expect(core.body.items[0].versions[0].resources.map((r: any) => r.resource)).toEqual(['namespaces', 'pods', 'services', 'endpoints', 'configmaps', 'secrets', 'serviceaccounts', 'events']);
 
     const legacy = await call(sb, 'GET', '/apis', undefined, { accept: 'application/json' });
     expect(legacy.contentType).toBe('application/json');
-    expect(legacy.body).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'apps', preferredVersion: { groupVersion: 'apps/v1' } }] });
+    expect(legacy.body).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'apps', preferredVersion: { groupVersion: 'apps/v1' } }, { name: 'discovery.k8s.io', preferredVersion: { groupVersion: 'discovery.k8s.io/v1' } }] });
     const list = await call(sb, 'GET', '/apis/apps/v1');
     expect(list.body.resources.find((r: any) => r.name === 'deployments')).toMatchObject({ namespaced: true, kind: 'Deployment', shortNames: ['deploy'] });
     expect((await call(sb, 'GET', '/api/v1')).body.resources.map((r: any) => r.name)).toContain('pods/status');
