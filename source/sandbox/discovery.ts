@@ -137,6 +137,14 @@ export function openapiIndex(): JsonObject {
  * the kinds' schemas for `kubectl explain`.
  */
 export function openapiDocument(path: string): JsonObject | undefined {
+  // The documents never change: built once per group-version.
+  if (!documents.has(path)) documents.set(path, buildDocument(path));
+  return documents.get(path);
+}
+
+const documents = new Map<string, JsonObject | undefined>();
+
+function buildDocument(path: string): JsonObject | undefined {
   const gv = groupVersions().find((g) => openapiKey(g.group, g.version) === path);
   if (!gv) return undefined;
   const paths: JsonObject = {};
