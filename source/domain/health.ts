@@ -1,9 +1,10 @@
 /**
- * Health of a Deployment exactly as Argo CD judges it (gitops-engine pkg/health), plus the
- * pod-level Degraded that Argo CD leaves to its Pod check: a pod stuck in ImagePullBackOff or
- * CrashLoopBackOff makes the Deployment Degraded at once, not after the progress deadline.
+ * Health of a Deployment or StatefulSet exactly as Argo CD judges it (gitops-engine pkg/health),
+ * plus the pod-level Degraded that Argo CD leaves to its Pod check: a pod stuck in
+ * ImagePullBackOff or CrashLoopBackOff makes the Deployment Degraded at once, not after the
+ * progress deadline. An object being deleted is Progressing ("Pending deletion"), as in Argo CD.
  */
-import type { LiveDeployment, LivePod } from './kube-types.js';
+import type { KubeMeta, LiveDeployment, LivePod } from './kube-types.js';
 
 export const HEALTH_STATES = ['Healthy', 'Progressing', 'Suspended', 'Degraded', 'Missing', 'Unknown'] as const;
 export type HealthStatus = (typeof HEALTH_STATES)[number];
@@ -16,7 +17,14 @@ export interface Health {
 /** Waiting reasons that mean a pod will not become ready by itself. */
 export const FAILING_POD_REASONS = ['ImagePullBackOff', 'ErrImagePull', 'CrashLoopBackOff', 'InvalidImageName', 'CreateContainerConfigError'];
 
+/** Argo CD checks this before any kind's own rules. */
+function pendingDeletion(metadata: (KubeMeta & { deletionTimestamp?: string | Date }) | undefined): Health | undefined {
+  return metadata?.deletionTimestamp ? { status: 'Progressing', message: 'Pending deletion' } : undefined;
+}
+
 export function deploymentHealth(deployment: LiveDeployment): Health {
+  const deleting = pendingDeletion(deployment.metadata);
+  if (deleting) return deleting;
   const name = deployment.metadata?.name ?? '';
   const spec = deployment.spec ?? {};
   const status = deployment.status ?? {};
@@ -47,6 +55,57 @@ export function deploymentHealth(deployment: LiveDeployment): Health {
     return { status: 'Progressing', message: `Waiting for rollout to finish: ${available} of ${updated} updated replicas are available...` };
   }
   return { status: 'Healthy', message: '' };
+}
+
+/** The fields of a StatefulSet its health reads. */
+export interface LiveStatefulSet {
+  metadata?: KubeMeta & { deletionTimestamp?: string | Date };
+  spec?: {
+    replicas?: number;
+    updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    currentReplicas?: number;
+    updatedReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+  };
+}
+
+/** gitops-engine's getAppsv1StatefulSetHealth (after kubectl rollout status), rule for rule. */
+export function statefulSetHealth(sts: LiveStatefulSet): Health {
+  const deleting = pendingDeletion(sts.metadata);
+  if (deleting) return deleting;
+  const spec = sts.spec ?? {};
+  const status = sts.status ?? {};
+  const observed = status.observedGeneration ?? 0;
+  if (observed === 0 || (sts.metadata?.generation ?? 0) > observed) {
+    return { status: 'Progressing', message: 'Waiting for statefulset spec update to be observed...' };
+  }
+  const ready = status.readyReplicas ?? 0;
+  const updated = status.updatedReplicas ?? 0;
+  if (spec.replicas !== undefined && ready < spec.replicas) {
+    return { status: 'Progressing', message: `Waiting for ${spec.replicas - ready} pods to be ready...` };
+  }
+  const strategy = spec.updateStrategy;
+  if (strategy?.type === 'RollingUpdate' && strategy.rollingUpdate) {
+    const partition = strategy.rollingUpdate.partition;
+    if (spec.replicas !== undefined && partition !== undefined && updated < spec.replicas - partition) {
+      return {
+        status: 'Progressing',
+        message: `Waiting for partitioned roll out to finish: ${updated} out of ${spec.replicas - partition} new pods have been updated...`,
+      };
+    }
+    return { status: 'Healthy', message: `partitioned roll out complete: ${updated} new pods have been updated...` };
+  }
+  if (strategy?.type === 'OnDelete') return { status: 'Healthy', message: `statefulset has ${ready} ready pods` };
+  if (status.updateRevision !== status.currentRevision) {
+    return { status: 'Progressing', message: `waiting for statefulset rolling update to complete ${updated} pods at revision ${status.updateRevision ?? ''}...` };
+  }
+  return { status: 'Healthy', message: `statefulset rolling update complete ${status.currentReplicas ?? 0} pods at revision ${status.currentRevision ?? ''}...` };
 }
 
 /** The first failing container among the pods, as `pod/container: Reason: message`. */

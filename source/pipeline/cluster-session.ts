@@ -33,19 +33,17 @@ export async function openCluster(choice: ClusterChoice): Promise<ClusterSession
   if (choice.sandbox) {
     const sandbox = await startSandbox({ port: 0, seed: choice.seed });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-sandbox-'));
-    const kubeconfig = path.join(dir, 'kubeconfig');
-    await sandbox.writeKubeconfig(kubeconfig);
-    const loaded = loadCluster({ env: choice.env, kubeconfig })!;
+    let loaded: Cluster;
+    try {
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      await sandbox.writeKubeconfig(kubeconfig);
+      loaded = loadCluster({ env: choice.env, kubeconfig })!;
+    } finally {
+      // The client keeps the kubeconfig it read; the file goes at once, so no exit path (a closed terminal) leaves it.
+      rmSync(dir, { recursive: true, force: true });
+    }
     const cluster = { ...loaded, description: `SANDBOX (${loaded.server})` };
-    return {
-      cluster,
-      client: new KubeClient(cluster),
-      sandbox: true,
-      async close() {
-        await sandbox.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return { cluster, client: new KubeClient(cluster), sandbox: true, close: () => sandbox.stop() };
   }
   const cluster = loadCluster({ env: choice.env, context: choice.context });
   return cluster ? { cluster, client: new KubeClient(cluster), sandbox: false, close: async () => undefined } : undefined;

@@ -2,16 +2,17 @@
  * Kubernetes write semantics over the store, shared by the HTTP handlers and the controllers:
  * defaulting, validation, generation (spec changes only), resourceVersion preconditions,
  * status/spec separation between an object and its status subresource, managedFields,
- * "unchanged write keeps its resourceVersion", dry runs, implicit namespaces and cascading delete.
+ * "unchanged write keeps its resourceVersion", dry runs, namespaces that must exist (each with its
+ * `default` ServiceAccount) and cascading delete.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { applyDefaults } from './defaults.js';
 import type { Scope } from './fieldset.js';
-import { asArray, asString, at, clone, deepEqual, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
+import { asArray, asNumber, asObject, asString, at, clone, deepEqual, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { recordUpdate, serverSideApply, type Writer } from './managed-fields.js';
-import { apiVersionOf, allResources, namespaces, type ResourceType } from './resources.js';
-import { alreadyExists, badRequest, conflict, notFound } from './status.js';
+import { apiVersionOf, allResources, configMaps, findByKind, namespaces, pods, qualifiedName, serviceAccounts, type ResourceType } from './resources.js';
+import { alreadyExists, ApiError, badRequest, conflict, notFound } from './status.js';
 import type { Store } from './store.js';
 import { validate } from './validate.js';
 
@@ -24,6 +25,14 @@ export interface WriteOptions {
 }
 
 export type Propagation = 'Background' | 'Foreground' | 'Orphan';
+
+export interface DeleteOptions {
+  dryRun?: boolean;
+  propagation?: Propagation;
+  preconditions?: JsonObject;
+  /** 0 deletes a pod at once; unset: its spec.terminationGracePeriodSeconds. */
+  gracePeriodSeconds?: number;
+}
 
 const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
 
@@ -43,11 +52,23 @@ function ordered(type: ResourceType, obj: KubeObject): KubeObject {
   return out;
 }
 
+const FOREGROUND = 'foregroundDeletion';
+
+const ROOT_CA_DESCRIPTION =
+  'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
+/** A placeholder: the sandbox serves plain HTTP, so nothing is signed with it. */
+const SANDBOX_CA = '-----BEGIN CERTIFICATE-----\nZWNwIHNhbmRib3ggKG5vIFRMUyk=\n-----END CERTIFICATE-----\n';
+
 export class Cluster {
   constructor(
     readonly store: Store,
     readonly clock: Clock,
-  ) {}
+  ) {
+    // The garbage collector's part of a foreground delete: an owner goes once its last dependent has.
+    store.onChange((change) => {
+      if (change.type === 'DELETED') this.releaseOwners(change.object);
+    });
+  }
 
   get(type: ResourceType, namespace: string, name: string): KubeObject {
     const obj = this.store.get(type, namespace, name);
@@ -82,6 +103,11 @@ export class Cluster {
     const name = asString(obj.metadata.name) ?? '';
     if (type.namespaced) obj.metadata.namespace = namespace;
     else delete obj.metadata.namespace;
+    const home = type.namespaced ? this.store.get(namespaces, '', namespace) : undefined;
+    if (type.namespaced && !home) throw notFound(namespaces, namespace);
+    if (home?.metadata.deletionTimestamp) {
+      throw new ApiError(403, 'Forbidden', `${qualifiedName(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { name, kind: type.plural });
+    }
     if (this.store.get(type, type.namespaced ? namespace : '', name)) throw alreadyExists(type, name);
     // Create ignores status, as the real strategies do (a Namespace defaults it to Active).
     if (type.subresources.includes('status')) delete obj.status;
@@ -95,8 +121,13 @@ export class Cluster {
     else recordUpdate(undefined, obj, this.writer(type, options));
     const result = ordered(type, obj);
     if (options.dryRun) return result;
-    if (type.namespaced) this.ensureNamespace(namespace);
-    return this.store.put(type, result);
+    const stored = this.store.put(type, result);
+    if (type === namespaces) {
+      // The service account controller and the root CA publisher give every namespace these two.
+      this.create(serviceAccounts, name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }, { manager: 'kube-controller-manager' });
+      this.create(configMaps, name, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', annotations: { 'kubernetes.io/description': ROOT_CA_DESCRIPTION } }, data: { 'ca.crt': SANDBOX_CA } }, { manager: 'kube-controller-manager' });
+    }
+    return stored;
   }
 
   /** PUT: replaces the object (or its status); a stale resourceVersion in the body is a 409. */
@@ -171,21 +202,44 @@ export class Cluster {
     return options.dryRun ? result : this.store.put(type, result);
   }
 
-  /** Deletes an object and, unless orphaning, everything it owns (the garbage collector's job). */
-  delete(type: ResourceType, namespace: string, name: string, options: { dryRun?: boolean; propagation?: Propagation; preconditions?: JsonObject }): KubeObject {
+  /**
+   * Deletes an object and, unless orphaning, everything it owns (the garbage collector's job).
+   * A pod on a node is only marked (deletionTimestamp, grace period) for its kubelet to stop,
+   * and a namespace is Terminating until the namespace controller has emptied it.
+   */
+  delete(type: ResourceType, namespace: string, name: string, options: DeleteOptions): KubeObject {
     const obj = this.get(type, namespace, name);
     const pre = options.preconditions;
     if (pre && ((pre.uid && pre.uid !== obj.metadata.uid) || (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion))) {
       throw conflict(type, name);
     }
     if (options.dryRun) return obj;
-    if (type === namespaces) {
-      for (const other of allResources) {
-        if (other.namespaced) for (const o of this.store.list(other, name)) this.store.remove(other, name, String(o.metadata.name));
+    const grace = options.gracePeriodSeconds ?? asNumber(at(obj, 'spec', 'terminationGracePeriodSeconds')) ?? 30;
+    const graceful = (type === pods && asString(at(obj, 'spec', 'nodeName')) !== undefined && grace > 0) || type === namespaces;
+    if (graceful) {
+      if (obj.metadata.deletionTimestamp) return obj;
+      const metadata: JsonObject = { ...obj.metadata, deletionTimestamp: timestamp(this.clock.now() + (type === pods ? grace * 1000 : 0)) };
+      if (type === pods) metadata.deletionGracePeriodSeconds = grace;
+      const marked: KubeObject = { ...obj, metadata };
+      if (type === namespaces) {
+        marked.status = { ...(asObject(obj.status) ?? {}), phase: 'Terminating' };
+        this.clock.schedule(0, () => this.finalizeNamespace(name));
       }
+      return this.store.put(type, marked);
+    }
+    const uid = String(obj.metadata.uid);
+    if (options.propagation === 'Foreground' && this.store.dependents(uid).length > 0) {
+      // Foreground: the owner stays, marked, until the dependents are gone (releaseOwners).
+      const finalizers = asArray(obj.metadata.finalizers).map(String);
+      const marked = obj.metadata.deletionTimestamp
+        ? obj
+        : this.store.put(type, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: timestamp(this.clock.now()), finalizers: [...new Set([...finalizers, FOREGROUND])] } });
+      for (const dep of this.store.dependents(uid)) {
+        if (this.store.get(dep.type, dep.namespace, dep.name)) this.delete(dep.type, dep.namespace, dep.name, { propagation: 'Foreground' });
+      }
+      return this.store.get(type, namespace, name) ?? marked;
     }
     this.store.remove(type, namespace, name);
-    const uid = String(obj.metadata.uid);
     for (const dep of this.store.dependents(uid)) {
       const child = this.store.get(dep.type, dep.namespace, dep.name);
       if (!child) continue;
@@ -201,7 +255,27 @@ export class Cluster {
     return obj;
   }
 
-  /** Namespaces come into being when something is created in them. */
+  /** Removes the owners of a deleted object that were only waiting for their last dependent (foreground deletion). */
+  private releaseOwners(obj: KubeObject): void {
+    const namespace = asString(obj.metadata.namespace) ?? '';
+    for (const ref of asArray(obj.metadata.ownerReferences)) {
+      const type = findByKind(String(at(ref, 'apiVersion')), String(at(ref, 'kind')));
+      const owner = type && this.store.get(type, type.namespaced ? namespace : '', String(at(ref, 'name')));
+      if (!type || !owner || owner.metadata.uid !== at(ref, 'uid')) continue;
+      const waiting = asArray(owner.metadata.finalizers).includes(FOREGROUND) && owner.metadata.deletionTimestamp;
+      if (waiting && this.store.dependents(String(owner.metadata.uid)).length === 0) this.store.remove(type, type.namespaced ? namespace : '', String(owner.metadata.name));
+    }
+  }
+
+  /** The namespace controller: removes what a Terminating namespace holds, then the namespace. */
+  private finalizeNamespace(name: string): void {
+    for (const other of allResources) {
+      if (other.namespaced) for (const o of this.store.list(other, name)) this.store.remove(other, name, String(o.metadata.name));
+    }
+    if (this.store.get(namespaces, '', name)) this.store.remove(namespaces, '', name);
+  }
+
+  /** Creates a namespace unless it exists (seeding: a tenant folder's objects go into its namespace). */
   ensureNamespace(name: string): void {
     if (this.store.get(namespaces, '', name)) return;
     this.create(namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { manager: 'ecp-sandbox' });

@@ -3,8 +3,8 @@
  * shows on a real cluster (replicas 1, RollingUpdate 25%/25%, progressDeadlineSeconds 600, the
  * pod spec defaults), and what the rollout simulator relies on.
  */
-import { parseImageRef } from '../domain/names.js';
 import { asArray, asObject, isObject, type Json, type JsonObject, type KubeObject } from './json.js';
+import { imageTag } from './names.js';
 
 function setDefault(obj: JsonObject, key: string, value: Json): void {
   if (obj[key] === undefined || obj[key] === null) obj[key] = value;
@@ -20,11 +20,10 @@ function child(obj: JsonObject, key: string): JsonObject {
 
 function defaultContainer(container: Json): void {
   if (!isObject(container)) return;
-  const { tag, digest } = parseImageRef(typeof container.image === 'string' ? container.image : '');
   setDefault(container, 'resources', {});
   setDefault(container, 'terminationMessagePath', '/dev/termination-log');
   setDefault(container, 'terminationMessagePolicy', 'File');
-  setDefault(container, 'imagePullPolicy', !digest && (!tag || tag === 'latest') ? 'Always' : 'IfNotPresent');
+  setDefault(container, 'imagePullPolicy', imageTag(typeof container.image === 'string' ? container.image : '') === 'latest' ? 'Always' : 'IfNotPresent');
   for (const port of asArray(container.ports)) if (isObject(port)) setDefault(port, 'protocol', 'TCP');
 }
 
@@ -43,10 +42,20 @@ function defaultTemplate(spec: JsonObject): void {
   defaultPodSpec(child(template, 'spec'));
 }
 
-function clusterIpFor(key: string): string {
+function hashOf(key: string): number {
   let hash = 0;
   for (const ch of key) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return hash;
+}
+
+function clusterIpFor(key: string): string {
+  const hash = hashOf(key);
   return `10.96.${(hash >>> 8) & 255}.${(hash & 253) + 1}`;
+}
+
+/** A node port from the default range 30000-32767, stable per Service and port. */
+function nodePortFor(key: string): number {
+  return 30000 + (hashOf(key) % 2768);
 }
 
 /** Fills in defaults in place (the object is a fresh copy owned by the caller). */
@@ -67,6 +76,20 @@ export function applyDefaults(obj: KubeObject): void {
       defaultTemplate(spec);
       break;
     }
+    case 'StatefulSet': {
+      const spec = child(obj, 'spec');
+      setDefault(spec, 'replicas', 1);
+      setDefault(spec, 'podManagementPolicy', 'OrderedReady');
+      const strategy = child(spec, 'updateStrategy');
+      setDefault(strategy, 'type', 'RollingUpdate');
+      if (strategy.type === 'RollingUpdate') setDefault(child(strategy, 'rollingUpdate'), 'partition', 0);
+      setDefault(spec, 'revisionHistoryLimit', 10);
+      const retention = child(spec, 'persistentVolumeClaimRetentionPolicy');
+      setDefault(retention, 'whenDeleted', 'Retain');
+      setDefault(retention, 'whenScaled', 'Retain');
+      defaultTemplate(spec);
+      break;
+    }
     case 'ReplicaSet': {
       const spec = child(obj, 'spec');
       setDefault(spec, 'replicas', 1);
@@ -79,15 +102,27 @@ export function applyDefaults(obj: KubeObject): void {
       break;
     case 'Service': {
       const spec = child(obj, 'spec');
+      const key = `${String(obj.metadata.namespace)}/${String(obj.metadata.name)}`;
       setDefault(spec, 'type', 'ClusterIP');
       setDefault(spec, 'sessionAffinity', 'None');
-      // A stable made-up cluster IP per name, as the allocator would give one.
-      setDefault(spec, 'clusterIP', clusterIpFor(`${String(obj.metadata.namespace)}/${String(obj.metadata.name)}`));
+      if (spec.type !== 'ExternalName') {
+        // A stable made-up cluster IP per name, as the allocator would give one.
+        setDefault(spec, 'clusterIP', clusterIpFor(key));
+        setDefault(spec, 'clusterIPs', [spec.clusterIP!]);
+        setDefault(spec, 'ipFamilies', ['IPv4']);
+        setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
+        setDefault(spec, 'internalTrafficPolicy', 'Cluster');
+      }
+      const external = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+      if (external) setDefault(spec, 'externalTrafficPolicy', 'Cluster');
+      if (spec.type === 'LoadBalancer') setDefault(spec, 'allocateLoadBalancerNodePorts', true);
       for (const port of asArray(spec.ports)) {
         if (!isObject(port)) continue;
         setDefault(port, 'protocol', 'TCP');
         setDefault(port, 'targetPort', port.port ?? null);
+        if (external) setDefault(port, 'nodePort', nodePortFor(`${key}/${String(port.port)}`));
       }
+      setDefault(child(obj, 'status'), 'loadBalancer', {});
       break;
     }
     case 'Secret':

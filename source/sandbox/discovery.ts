@@ -5,7 +5,8 @@
  * OpenAPI v3 that lets `kubectl apply` / `replace` validate on the server (fieldValidation=Strict).
  */
 import type { JsonObject } from './json.js';
-import { groupVersions, resourceVerbs, type ResourceType } from './resources.js';
+import { openapiSchemas } from './openapi.js';
+import { groupVersions, verbsOf, type ResourceType } from './resources.js';
 
 export const VERSION: JsonObject = {
   major: '1',
@@ -33,6 +34,11 @@ export function aggregatedContentType(version: 'v2' | 'v2beta1'): string {
   return `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
 }
 
+/** A log is only read; status and scale are read and written. */
+function subresourceVerbs(sub: string): string[] {
+  return sub === 'log' ? ['get'] : ['get', 'patch', 'update'];
+}
+
 function responseKind(r: ResourceType): JsonObject {
   return { group: r.group, version: r.version, kind: r.kind };
 }
@@ -43,14 +49,14 @@ function aggregatedResource(r: ResourceType): JsonObject {
     responseKind: responseKind(r),
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singular,
-    verbs: [...resourceVerbs],
+    verbs: verbsOf(r),
   };
   if (r.shortNames.length) entry.shortNames = [...r.shortNames];
   if (r.categories.length) entry.categories = [...r.categories];
   entry.subresources = r.subresources.map((sub) => ({
     subresource: sub,
     responseKind: sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : responseKind(r),
-    verbs: ['get', 'patch', 'update'],
+    verbs: subresourceVerbs(sub),
   }));
   return entry;
 }
@@ -97,11 +103,11 @@ export function resourceList(group: string, version: string): JsonObject | undef
   const gv = groupVersions().find((g) => g.group === group && g.version === version);
   if (!gv) return undefined;
   const resources = gv.resources.flatMap((r) => {
-    const main: JsonObject = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: [...resourceVerbs] };
+    const main: JsonObject = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: verbsOf(r) };
     if (r.shortNames.length) main.shortNames = [...r.shortNames];
     if (r.categories.length) main.categories = [...r.categories];
     const subs = r.subresources.map((sub) => {
-      const entry: JsonObject = { name: `${r.plural}/${sub}`, singularName: '', namespaced: r.namespaced, kind: sub === 'scale' ? 'Scale' : r.kind, verbs: ['get', 'patch', 'update'] };
+      const entry: JsonObject = { name: `${r.plural}/${sub}`, singularName: '', namespaced: r.namespaced, kind: sub === 'scale' ? 'Scale' : r.kind, verbs: subresourceVerbs(sub) };
       if (sub === 'scale') Object.assign(entry, { group: 'autoscaling', version: 'v1' });
       return entry;
     });
@@ -127,9 +133,18 @@ export function openapiIndex(): JsonObject {
 
 /**
  * `/openapi/v3/apis/apps/v1` etc.: one PATCH operation per object path that declares the
- * fieldValidation parameter, which is all kubectl looks for before leaving validation to us.
+ * fieldValidation parameter, which is all kubectl looks for before leaving validation to us, and
+ * the kinds' schemas for `kubectl explain`.
  */
 export function openapiDocument(path: string): JsonObject | undefined {
+  // The documents never change: built once per group-version.
+  if (!documents.has(path)) documents.set(path, buildDocument(path));
+  return documents.get(path);
+}
+
+const documents = new Map<string, JsonObject | undefined>();
+
+function buildDocument(path: string): JsonObject | undefined {
   const gv = groupVersions().find((g) => openapiKey(g.group, g.version) === path);
   if (!gv) return undefined;
   const paths: JsonObject = {};
@@ -144,5 +159,5 @@ export function openapiDocument(path: string): JsonObject | undefined {
       },
     };
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.5' }, paths, components: { schemas: {} } };
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.5' }, paths, components: { schemas: openapiSchemas(gv.resources) } };
 }

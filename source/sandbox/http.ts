@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { aggregated, aggregatedContentType, aggregatedVersion, legacyCore, legacyGroup, legacyGroups, openapiDocument, openapiIndex, resourceList, VERSION } from './discovery.js';
 import { isObject, type JsonObject } from './json.js';
 import { RestApi, type Reply } from './rest.js';
+import { answerReview, isReviewPath } from './reviews.js';
 import { ApiError, badRequest, methodNotAllowed, pathNotFound, tooLarge } from './status.js';
 import type { Store } from './store.js';
 import { serveWatch, type WatchTiming } from './watch.js';
@@ -108,7 +109,7 @@ export class SandboxServer {
         return;
       }
       record.code = reply.status;
-      send(res, reply.status, reply.body, reply.contentType);
+      send(res, reply.status, reply.body, reply.contentType, reply.warnings);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${error instanceof Error ? error.message : String(error)}`);
       record.code = apiError.code;
@@ -125,6 +126,10 @@ export class SandboxServer {
       return version ? json(aggregated(core, version), aggregatedContentType(version)) : json(legacy());
     };
     if (path === '/sandbox/fail-image') return this.failImageEndpoint(record.method, body);
+    if (isReviewPath(path)) {
+      if (record.method !== 'POST') throw methodNotAllowed();
+      return { status: 201, body: answerReview(path, body, req.headers['content-type']) };
+    }
     if (record.method !== 'GET' && !/^\/apis?\//.test(path)) throw methodNotAllowed();
     switch (path) {
       case '/version':
@@ -139,6 +144,9 @@ export class SandboxServer {
         return discovery(false, legacyGroups);
       case '/openapi/v3':
         return json(openapiIndex());
+      case '/openapi/v2':
+        // An empty gnostic Document: no definitions, so kubectl leaves kinds it cannot map to discovery.
+        return { status: 200, body: '', contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
     }
     if (path.startsWith('/openapi/v3/')) {
       const doc = openapiDocument(path.slice('/openapi/v3/'.length));
@@ -194,26 +202,25 @@ export class SandboxServer {
   }
 }
 
+/** The body; past 3 MiB the rest is read and dropped, so the client gets its 413 instead of a reset. */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(tooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= MAX_BODY) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (size > MAX_BODY ? reject(tooLarge()) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
 
-function send(res: ServerResponse, status: number, body: JsonObject | string, contentType = 'application/json'): void {
+function send(res: ServerResponse, status: number, body: JsonObject | string, contentType = 'application/json', warnings: string[] = []): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  const headers: Record<string, string | number | string[]> = { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' };
+  // RFC 7234 warn-code 299, the form kubectl prints as `Warning: <text>`.
+  if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(status, headers);
   res.end(text);
 }

@@ -14,13 +14,14 @@ import { Cluster } from './cluster.js';
 import { SandboxServer, type RequestFilter, type RequestRecord } from './http.js';
 import { asString, timestamp, type KubeObject } from './json.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { allResources, deployments } from './resources.js';
+import { allResources, deployments, services, statefulSets } from './resources.js';
 import { RestApi } from './rest.js';
 import { CONTROLLER } from './pods.js';
 import { finishedStatus } from './deployment-status.js';
 import { RolloutController } from './rollout.js';
 import { generatedDeployments, readManifests, type SeedObject } from './seed.js';
 import { serialize, Store } from './store.js';
+import { decodeTyped } from './typed.js';
 
 export { ManualClock, type Clock } from './clock.js';
 export type { RequestFilter, RequestRecord } from './http.js';
@@ -83,6 +84,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const rollouts = options.rollouts !== false;
   const controller = rollouts ? new RolloutController(cluster, clock, { stepMs, startMs: stepMs, failImage: () => failPattern }) : undefined;
 
+  // What every cluster starts with.
+  for (const name of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) cluster.ensureNamespace(name);
+  // The API server's own Service, as every cluster has it.
+  cluster.create(
+    services,
+    'default',
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], type: 'ClusterIP' },
+    },
+    { manager: 'kube-apiserver' },
+  );
   const seeds: SeedObject[] = [
     ...(options.seed ? readManifests(options.seed) : []),
     ...generatedDeployments(options.deployments ?? 0, options.imagePrefix ?? 'localhost:5000/ecp-ai', deployments),
@@ -92,8 +107,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (i % 25 === 24) await nextTurn();
     // Seeded as `ecp apply` would leave them (server-side apply, field manager ecp), so ecp's own
     // applies later own the same fields instead of conflicting with another manager.
-    const config: KubeObject = { ...object, metadata: { ...object.metadata, ...(type.namespaced ? { namespace } : {}) } };
+    // Decoded as the API server would take them: a wrong type keeps the object out, unknown fields are dropped.
+    const decoded = decodeTyped(type.kind, object);
+    if (decoded.mismatch) continue;
+    const config: KubeObject = { ...decoded.object, metadata: { ...decoded.object.metadata, ...(type.namespaced ? { namespace } : {}) } };
+    if (type.namespaced) cluster.ensureNamespace(namespace);
     const { object: created } = cluster.apply(type, namespace, asString(object.metadata.name)!, config, { manager: SEED_MANAGER, force: true });
+    if (type === statefulSets) controller?.settleStatefulSet(created);
     if (type !== deployments) continue;
     if (controller) controller.settle(created);
     else {

@@ -5,7 +5,12 @@
  */
 import { clone, deepEqual, isObject, type Json, type JsonObject } from './json.js';
 import { mergeKey, SET_LISTS } from './schema.js';
-import { badRequest, invalidRequest } from './status.js';
+import { badRequest } from './status.js';
+
+/** An operation of a JSON patch that does not apply; the API server answers it with a bare 422 (rest.ts). */
+export class JsonPatchFailure extends Error {}
+
+const notApplicable = (message: string) => new JsonPatchFailure(message);
 
 export function mergePatch(target: Json | undefined, patch: Json): Json {
   if (!isObject(patch)) return clone(patch);
@@ -105,13 +110,13 @@ function withoutDirectives(obj: JsonObject): JsonObject {
   return out;
 }
 
-/** RFC 6902. Failures are 422s whose message kubectl prints after `The request is invalid: `. */
+/** RFC 6902. An operation that does not apply throws a JsonPatchFailure naming it. */
 export function jsonPatch(document: Json, operations: Json): Json {
   if (!Array.isArray(operations)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let doc = clone(document);
   for (const op of operations) {
     if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') {
-      throw invalidRequest('Unexpected kind: invalid operation');
+      throw notApplicable('Unexpected kind: invalid operation');
     }
     const path = op.path;
     switch (op.op) {
@@ -127,7 +132,7 @@ export function jsonPatch(document: Json, operations: Json): Json {
         break;
       case 'test':
         if (!deepEqual(get(doc, path, 'test'), required(op, 'value'))) {
-          throw invalidRequest(`test: value at ${path} does not match`);
+          throw notApplicable(`test: value at ${path} does not match`);
         }
         break;
       case 'move': {
@@ -140,7 +145,7 @@ export function jsonPatch(document: Json, operations: Json): Json {
         doc = put(doc, path, clone(get(doc, fromPath(op), 'copy')), 'copy', true);
         break;
       default:
-        throw invalidRequest(`Unexpected kind: ${op.op}`);
+        throw notApplicable(`Unexpected kind: ${op.op}`);
     }
   }
   return doc;
@@ -148,18 +153,18 @@ export function jsonPatch(document: Json, operations: Json): Json {
 
 function required(op: JsonObject, field: string): Json {
   const value = op[field];
-  if (value === undefined) throw invalidRequest(`${String(op.op)}: missing value for path ${String(op.path)}`);
+  if (value === undefined) throw notApplicable(`${String(op.op)}: missing value for path ${String(op.path)}`);
   return clone(value);
 }
 
 function fromPath(op: JsonObject): string {
-  if (typeof op.from !== 'string') throw invalidRequest(`${String(op.op)}: missing from for path ${String(op.path)}`);
+  if (typeof op.from !== 'string') throw notApplicable(`${String(op.op)}: missing from for path ${String(op.path)}`);
   return op.from;
 }
 
 function tokens(path: string, op: string): string[] {
   if (path === '') return [];
-  if (!path.startsWith('/')) throw invalidRequest(`${op}: invalid path ${path}`);
+  if (!path.startsWith('/')) throw notApplicable(`${op}: invalid path ${path}`);
   return path
     .slice(1)
     .split('/')
@@ -170,7 +175,7 @@ function get(doc: Json, path: string, op: string): Json {
   let current: Json = doc;
   for (const token of tokens(path, op)) {
     const next = child(current, token);
-    if (next === undefined) throw invalidRequest(`${op}: missing path ${path}`);
+    if (next === undefined) throw notApplicable(`${op}: missing path ${path}`);
     current = next;
   }
   return current;
@@ -191,13 +196,13 @@ function put(doc: Json, path: string, value: Json, op: string, insert: boolean):
   if (Array.isArray(parent)) {
     const index = last === '-' ? parent.length : Number(last);
     const limit = insert ? parent.length : parent.length - 1;
-    if (!/^\d+$|^-$/.test(last) || index > limit) throw invalidRequest(`${op}: index out of range at ${path}`);
+    if (!/^\d+$|^-$/.test(last) || index > limit) throw notApplicable(`${op}: index out of range at ${path}`);
     if (insert) parent.splice(index, 0, value);
     else parent[index] = value;
   } else if (isObject(parent)) {
     parent[last] = value;
   } else {
-    throw invalidRequest(`${op}: missing path ${path}`);
+    throw notApplicable(`${op}: missing path ${path}`);
   }
   return doc;
 }
@@ -205,7 +210,7 @@ function put(doc: Json, path: string, value: Json, op: string, insert: boolean):
 function removeAt(doc: Json, path: string, op: string): { doc: Json; value: Json } {
   const value = get(doc, path, op);
   const parts = tokens(path, op);
-  if (parts.length === 0) throw invalidRequest(`${op}: cannot remove the whole document`);
+  if (parts.length === 0) throw notApplicable(`${op}: cannot remove the whole document`);
   const last = parts.pop()!;
   const parent = get(doc, pointer(parts), op);
   if (Array.isArray(parent)) parent.splice(Number(last), 1);

@@ -11,13 +11,17 @@ export interface ResourceType {
   shortNames: string[];
   categories: string[];
   /** Subresources besides the object itself. */
-  subresources: ('status' | 'scale')[];
+  subresources: ('status' | 'scale' | 'log')[];
   /** Whether `metadata.generation` tracks spec changes (workloads do; pods and namespaces not in 1.32). */
   hasGeneration: boolean;
 }
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-export const resourceVerbs: readonly string[] = VERBS;
+
+/** The verbs discovery lists; namespaces, as on a real server, cannot be deleted as a collection. */
+export function verbsOf(type: ResourceType): string[] {
+  return type.plural === 'namespaces' ? VERBS.filter((v) => v !== 'deletecollection') : [...VERBS];
+}
 
 export const namespaces: ResourceType = {
   group: '',
@@ -41,35 +45,31 @@ export const pods: ResourceType = {
   namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
-  subresources: ['status'],
+  subresources: ['status', 'log'],
   hasGeneration: false,
 };
 
-export const deployments: ResourceType = {
-  group: 'apps',
-  version: 'v1',
-  plural: 'deployments',
-  singular: 'deployment',
-  kind: 'Deployment',
-  namespaced: true,
-  shortNames: ['deploy'],
-  categories: ['all'],
-  subresources: ['status', 'scale'],
-  hasGeneration: true,
-};
+/** An apps/v1 kind: workloads have status, scale and a generation; ControllerRevisions none of them. */
+function appsKind(kind: string, shortNames: string[], workload = true): ResourceType {
+  const singular = kind.toLowerCase();
+  return {
+    group: 'apps',
+    version: 'v1',
+    plural: `${singular}s`,
+    singular,
+    kind,
+    namespaced: true,
+    shortNames,
+    categories: workload ? ['all'] : [],
+    subresources: workload ? ['status', 'scale'] : [],
+    hasGeneration: workload,
+  };
+}
 
-export const replicaSets: ResourceType = {
-  group: 'apps',
-  version: 'v1',
-  plural: 'replicasets',
-  singular: 'replicaset',
-  kind: 'ReplicaSet',
-  namespaced: true,
-  shortNames: ['rs'],
-  categories: ['all'],
-  subresources: ['status', 'scale'],
-  hasGeneration: true,
-};
+export const deployments = appsKind('Deployment', ['deploy']);
+export const replicaSets = appsKind('ReplicaSet', ['rs']);
+export const statefulSets = appsKind('StatefulSet', ['sts']);
+export const controllerRevisions = appsKind('ControllerRevision', [], false);
 
 /** Plain core/v1 kinds a tenant's manifests hold besides workloads: stored and served, no controller. */
 function coreKind(kind: string, plural: string, shortNames: string[], categories: string[] = []): ResourceType {
@@ -80,8 +80,23 @@ export const services = coreKind('Service', 'services', ['svc'], ['all']);
 export const configMaps = coreKind('ConfigMap', 'configmaps', ['cm']);
 export const secrets = coreKind('Secret', 'secrets', []);
 export const serviceAccounts = coreKind('ServiceAccount', 'serviceaccounts', ['sa']);
+export const events = coreKind('Event', 'events', ['ev']);
+export const endpoints = coreKind('Endpoints', 'endpoints', ['ep']);
 
-export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, services, configMaps, secrets, serviceAccounts];
+export const endpointSlices: ResourceType = {
+  group: 'discovery.k8s.io',
+  version: 'v1',
+  plural: 'endpointslices',
+  singular: 'endpointslice',
+  kind: 'EndpointSlice',
+  namespaced: true,
+  shortNames: [],
+  categories: [],
+  subresources: [],
+  hasGeneration: false,
+};
+
+export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, statefulSets, controllerRevisions, services, endpoints, configMaps, secrets, serviceAccounts, events, endpointSlices];
 
 export function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;

@@ -4,14 +4,15 @@
  * pagination, Tables, create 201, replace, the four patch types, delete with cascading,
  * the status and scale subresources, watches).
  */
-import { parse as parseYaml } from 'yaml';
-import type { Cluster, Propagation, WriteOptions } from './cluster.js';
+import type { Cluster, DeleteOptions, Propagation, WriteOptions } from './cluster.js';
+import { applyConfig, mediaType, objectBody, optionsBody, parseBody, patchedObject } from './decode.js';
 import type { Scope } from './fieldset.js';
-import { asNumber, asString, at, isObject, labelsOf, type Json, type JsonObject, type KubeObject } from './json.js';
-import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
-import { apiVersionOf, findResource, type ResourceType } from './resources.js';
+import { asArray, asNumber, asString, at, isObject, labelsOf, type Json, type JsonObject, type KubeObject } from './json.js';
+import { jsonPatch, JsonPatchFailure, mergePatch, strategicMerge } from './patch.js';
+import { apiVersionOf, findResource, verbsOf, type ResourceType } from './resources.js';
 import { formatSelector, fromSelectorObject, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { badRequest, conflict, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
+import { badRequest, conflict, jsonPatchRejected, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
+import { podLog } from './logs.js';
 import { serialize } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 import type { WatchSpec } from './watch.js';
@@ -35,7 +36,7 @@ export interface Target {
 }
 
 export type Reply =
-  | { status: number; body: JsonObject | string; contentType?: string }
+  | { status: number; body: JsonObject | string; contentType?: string; warnings?: string[] }
   | { watch: WatchSpec };
 
 interface Parsed {
@@ -82,37 +83,13 @@ function manager(req: ApiRequest): string {
   return req.url.searchParams.get('fieldManager') ?? req.userAgent?.split('/')[0] ?? 'unknown';
 }
 
-function dryRun(req: ApiRequest): boolean {
-  const values = req.url.searchParams.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dryRun value: ${v}; supported values: "All"`);
+/** `dryRun=All` in the query or, for a DELETE, in the DeleteOptions body (where kubectl puts it). */
+function dryRun(req: ApiRequest, fromBody: Json[] = []): boolean {
+  const values = [...req.url.searchParams.getAll('dryRun'), ...fromBody];
+  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dryRun value: ${String(v)}; supported values: "All"`);
   return values.length > 0;
 }
 
-function parseBody(req: ApiRequest): Json {
-  const text = req.body.toString('utf8');
-  if (text.trim() === '') throw badRequest('the request body is empty');
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    if (!/yaml/.test(req.contentType ?? '')) throw badRequest('the request body is not valid JSON');
-  }
-  try {
-    return parseYaml(text) as Json;
-  } catch (error) {
-    throw badRequest(`error decoding YAML: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function objectBody(req: ApiRequest): KubeObject {
-  const body = parseBody(req);
-  if (!isObject(body)) throw badRequest('Object \'Kind\' is missing in the request body');
-  if (!isObject(body.metadata)) body.metadata = {};
-  return body as KubeObject;
-}
-
-function mediaType(req: ApiRequest): string {
-  return (req.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-}
 
 export class RestApi {
   constructor(private readonly cluster: Cluster) {}
@@ -125,6 +102,7 @@ export class RestApi {
     const watching = parsed.legacyWatch || truthy(q.get('watch'));
     const verb = verbOf(req.method, name !== undefined, watching);
     Object.assign(target, { verb, resource: type.plural, namespace, name, subresource });
+    if (subresource === 'log' && verb !== 'get') throw methodNotAllowed();
     const ns = type.namespaced ? namespace ?? '' : '';
     switch (verb) {
       case 'list':
@@ -133,9 +111,11 @@ export class RestApi {
         return { watch: this.watchSpec(req, type, namespace, name) };
       case 'get':
         return this.get(req, type, ns, name!, subresource);
-      case 'create':
+      case 'create': {
         if (type.namespaced && namespace === undefined) throw methodNotAllowed();
-        return { status: 201, body: this.cluster.create(type, ns, objectBody(req), this.options(req, 'main')) };
+        const { object, warnings } = objectBody(req, type);
+        return { status: 201, body: this.cluster.create(type, ns, object, this.options(req, 'main')), warnings };
+      }
       case 'update':
         return this.update(req, type, ns, name!, subresource);
       case 'patch':
@@ -187,6 +167,7 @@ export class RestApi {
       matches: this.selection(req, type, name),
       fromRv,
       bookmarks: truthy(q.get('allowWatchBookmarks')),
+      initialEvents: truthy(q.get('sendInitialEvents')),
       timeoutSeconds: timeout === null ? undefined : Number(timeout),
       render: table ? (obj) => JSON.stringify(toTable(type.kind, [obj], now(), undefined, false)) : undefined,
     };
@@ -195,6 +176,10 @@ export class RestApi {
   private get(req: ApiRequest, type: ResourceType, ns: string, name: string, subresource?: string): Reply {
     const obj = this.cluster.get(type, ns, name);
     if (subresource === 'scale') return { status: 200, body: toScale(obj) };
+    if (subresource === 'log') {
+      const q = req.url.searchParams;
+      return { status: 200, body: podLog(obj, q.get('container'), truthy(q.get('timestamps'))), contentType: 'text/plain' };
+    }
     if (wantsTable(req.accept)) {
       return { status: 200, body: toTable(type.kind, [obj], this.cluster.clock.now(), asString(obj.metadata.resourceVersion)), contentType: TABLE_CONTENT_TYPE };
     }
@@ -202,7 +187,7 @@ export class RestApi {
   }
 
   private update(req: ApiRequest, type: ResourceType, ns: string, name: string, subresource?: string): Reply {
-    const body = objectBody(req);
+    const { object: body, warnings } = objectBody(req, subresource === 'scale' ? undefined : type);
     if (subresource === 'scale') {
       const previous = this.cluster.get(type, ns, name);
       const rv = asString(body.metadata.resourceVersion);
@@ -210,7 +195,7 @@ export class RestApi {
       return { status: 200, body: toScale(this.scaleTo(req, type, previous, body)) };
     }
     const scope: Scope = subresource === 'status' ? 'status' : 'main';
-    return { status: 200, body: this.cluster.replace(type, ns, name, body, this.options(req, scope)) };
+    return { status: 200, body: this.cluster.replace(type, ns, name, body, this.options(req, scope)), warnings };
   }
 
   private patch(req: ApiRequest, type: ResourceType, ns: string, name: string, subresource?: string): Reply {
@@ -221,18 +206,20 @@ export class RestApi {
       if (!req.url.searchParams.get('fieldManager')) throw badRequest('fieldManager is required for apply requests');
       if (subresource === 'scale') throw methodNotAllowed();
       const force = truthy(req.url.searchParams.get('force'));
-      const { object, created } = this.cluster.apply(type, ns, name, objectBody(req), { ...options, force });
+      const { object, created } = this.cluster.apply(type, ns, name, applyConfig(req, type, ns, name), { ...options, force });
       return { status: created ? 201 : 200, body: object };
     }
     const previous = this.cluster.get(type, ns, name);
     const base = subresource === 'scale' ? toScale(previous) : previous;
-    const patched = applyPatch(kind, base, parseBody(req));
+    const patch = parseBody(req);
+    const patched = applyPatch(kind, base, patch);
     if (!isObject(patched) || !isObject(patched.metadata)) throw badRequest('the patched object is not an object');
     if (subresource === 'scale') {
       if (patched.metadata.resourceVersion !== base.metadata.resourceVersion) throw conflict(type, name);
       return { status: 200, body: toScale(this.scaleTo(req, type, previous, patched as KubeObject)) };
     }
-    return { status: 200, body: this.cluster.replacePatched(type, previous, patched as KubeObject, options) };
+    const { object, warnings } = patchedObject(req, type, patched as KubeObject, patch);
+    return { status: 200, body: this.cluster.replacePatched(type, previous, object, options), warnings };
   }
 
   private scaleTo(req: ApiRequest, type: ResourceType, previous: KubeObject, scale: KubeObject): KubeObject {
@@ -242,24 +229,32 @@ export class RestApi {
     return this.cluster.replacePatched(type, previous, next, this.options(req, 'main'));
   }
 
-  private deleteOptions(req: ApiRequest): { propagation?: Propagation; preconditions?: JsonObject } {
-    const body = req.body.length > 0 ? parseBody(req) : {};
-    const fromBody = isObject(body) ? body : {};
+  private deleteOptions(req: ApiRequest): DeleteOptions {
+    const fromBody = optionsBody(req);
     const propagation = req.url.searchParams.get('propagationPolicy') ?? asString(fromBody.propagationPolicy);
     if (propagation !== undefined && propagation !== null && !['Background', 'Foreground', 'Orphan'].includes(propagation)) {
       throw badRequest(`propagationPolicy: Unsupported value: "${propagation}"`);
     }
     const preconditions = isObject(fromBody.preconditions) ? fromBody.preconditions : undefined;
-    return { propagation: (propagation ?? undefined) as Propagation | undefined, preconditions };
+    const grace = req.url.searchParams.get('gracePeriodSeconds') ?? fromBody.gracePeriodSeconds;
+    const gracePeriodSeconds = grace === undefined || grace === null ? undefined : Number(grace);
+    if (gracePeriodSeconds !== undefined && !Number.isInteger(gracePeriodSeconds)) throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(grace)}`);
+    return { propagation: (propagation ?? undefined) as Propagation | undefined, preconditions, dryRun: dryRun(req, asArray(fromBody.dryRun)), gracePeriodSeconds };
   }
 
   private delete(req: ApiRequest, type: ResourceType, ns: string, name: string): Reply {
-    const obj = this.cluster.delete(type, ns, name, { ...this.deleteOptions(req), dryRun: dryRun(req) });
+    const options = this.deleteOptions(req);
+    const obj = this.cluster.delete(type, ns, name, options);
+    // An object that lingers (Terminating) is answered with itself, as the API server does.
+    if (!options.dryRun && this.cluster.store.get(type, ns, name)?.metadata.uid === obj.metadata.uid) return { status: 200, body: serialize(this.cluster.get(type, ns, name)) };
     return { status: 200, body: deleted(type, name, String(obj.metadata.uid)) };
   }
 
   private deleteCollection(req: ApiRequest, type: ResourceType, namespace: string | undefined): Reply {
-    const options = { ...this.deleteOptions(req), dryRun: dryRun(req) };
+    // A namespaced collection is deleted one namespace at a time; across all of them is not a route,
+    // and namespaces themselves cannot be deleted as a collection.
+    if ((type.namespaced && namespace === undefined) || !verbsOf(type).includes('deletecollection')) throw methodNotAllowed();
+    const options = this.deleteOptions(req);
     const items = this.cluster.store.list(type, namespace).filter(this.selection(req, type));
     for (const obj of items) this.cluster.delete(type, asString(obj.metadata.namespace) ?? '', String(obj.metadata.name), options);
     return { status: 200, body: listJson(type, items, { resourceVersion: String(this.cluster.store.resourceVersion) }) };
@@ -294,6 +289,8 @@ function verbOf(method: string, named: boolean, watching: boolean): string {
   }
 }
 
+const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json'];
+
 function applyPatch(kind: string, base: KubeObject, patch: Json): Json {
   switch (kind) {
     case 'application/merge-patch+json':
@@ -303,9 +300,14 @@ function applyPatch(kind: string, base: KubeObject, patch: Json): Json {
       if (!isObject(patch)) throw badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}');
       return strategicMerge(base, patch) ?? {};
     case 'application/json-patch+json':
-      return jsonPatch(base, patch);
+      try {
+        return jsonPatch(base, patch);
+      } catch (error) {
+        if (error instanceof JsonPatchFailure) throw jsonPatchRejected();
+        throw error;
+      }
     default:
-      throw unsupportedMediaType();
+      throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   }
 }
 

@@ -9,14 +9,18 @@ import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import { asArray, asNumber, asObject, asString, at, clone, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { calculateStatus, condition, findCondition, isComplete, limits, progressDeadline, setCondition, specReplicas, statusOf, syncProgress } from './deployment-status.js';
-import { CONTROLLER, PodSimulator, type PodSimOptions } from './pods.js';
+import { EndpointsController } from './endpoints.js';
+import { EventRecorder } from './events.js';
+import { Kubelet, type KubeletOptions } from './kubelet.js';
+import { CONTROLLER, ReplicaSetController } from './pods.js';
+import { StatefulSetController } from './statefulset.js';
 import { deployments, pods, replicaSets } from './resources.js';
 import type { Change } from './store.js';
 import { bareTemplate, canonical, HASH_LABEL, templateHash } from './template.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 
-export interface RolloutOptions extends PodSimOptions {
+export interface RolloutOptions extends KubeletOptions {
   /** Time between two controller steps of a rollout in progress. */
   stepMs: number;
 }
@@ -25,7 +29,13 @@ const revisionOf = (rs: KubeObject) => Number(asString(at(rs, 'metadata', 'annot
 const keyOf = (obj: KubeObject) => `${String(obj.metadata.namespace)}/${String(obj.metadata.name)}`;
 
 export class RolloutController {
-  private readonly pods: PodSimulator;
+  private readonly pods: ReplicaSetController;
+  private readonly kubelet: Kubelet;
+  private readonly recorder: EventRecorder;
+  private readonly statefulSets: StatefulSetController;
+  private readonly endpoints: EndpointsController;
+  /** Set while seeding: a Deployment settled at once has no history to record. */
+  private quiet = false;
   private readonly timers = new Map<string, { due: number; cancel: () => void }>();
   /** Set while the controller writes, so its own changes do not wake it again. */
   private busy = false;
@@ -36,26 +46,50 @@ export class RolloutController {
     private readonly clock: Clock,
     private readonly options: RolloutOptions,
   ) {
-    this.pods = new PodSimulator(cluster, clock, options);
+    this.recorder = new EventRecorder(cluster, clock);
+    this.kubelet = new Kubelet(cluster, clock, this.recorder, options);
+    this.pods = new ReplicaSetController(cluster, this.kubelet, this.recorder);
+    this.statefulSets = new StatefulSetController(cluster, clock, this.kubelet, this.recorder, options.stepMs);
+    this.endpoints = new EndpointsController(cluster);
   }
 
   start(): void {
-    this.unsubscribe = this.cluster.store.onChange((change) => this.observe(change));
+    this.unsubscribe = this.cluster.store.onChange((change) => {
+      this.observe(change);
+      this.statefulSets.observe(change);
+      this.endpoints.observe(change);
+    });
+    this.kubelet.start();
+    this.endpoints.syncAll();
   }
 
   stop(): void {
     this.unsubscribe?.();
+    this.kubelet.stop();
+    this.statefulSets.stop();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
   }
 
+  /** Brings a StatefulSet to its finished state at once (seeding): running pods, status. */
+  settleStatefulSet(set: KubeObject): void {
+    this.statefulSets.settle(set);
+  }
+
   /** Brings a Deployment to its finished state at once (seeding): ReplicaSet, running pods, status. */
   settle(d: KubeObject): void {
-    this.run(() => this.sync(d, true));
+    this.quiet = true;
+    try {
+      this.run(() => this.sync(d, true));
+    } finally {
+      this.quiet = false;
+    }
   }
 
   /** Wakes every unfinished rollout (the failure pattern changed, so stuck pods may start). */
   wakeAll(): void {
+    this.kubelet.wake();
+    this.statefulSets.wakeAll();
     for (const d of this.cluster.store.list(deployments)) {
       if (!isComplete(d)) this.schedule(keyOf(d), 0);
     }
@@ -63,7 +97,6 @@ export class RolloutController {
 
   private observe(change: Change): void {
     if (this.busy) return;
-    if (change.type === 'DELETED' && change.resource === pods) this.pods.forget(String(change.object.metadata.uid));
     const key = this.ownerKey(change);
     if (!key) return;
     if (change.resource === deployments && change.type === 'DELETED') {
@@ -96,7 +129,8 @@ export class RolloutController {
       this.timers.delete(key);
       const [ns, name] = key.split('/') as [string, string];
       const d = this.cluster.store.get(deployments, ns, name);
-      if (!d) return;
+      // A Deployment being deleted (foreground) makes nothing new, as the real controller does.
+      if (!d || d.metadata.deletionTimestamp) return;
       try {
         this.run(() => this.sync(d, false));
       } catch {
@@ -117,12 +151,7 @@ export class RolloutController {
   }
 
   private replicaSetsOf(d: KubeObject): KubeObject[] {
-    return this.cluster.store
-      .dependents(String(d.metadata.uid))
-      .filter((x) => x.type === replicaSets)
-      .map((x) => this.cluster.store.get(replicaSets, x.namespace, x.name))
-      .filter((rs): rs is KubeObject => rs !== undefined)
-      .sort((a, b) => revisionOf(a) - revisionOf(b));
+    return this.cluster.store.ownedBy(String(d.metadata.uid), replicaSets).sort((a, b) => revisionOf(a) - revisionOf(b));
   }
 
   /** One controller step for one Deployment. */
@@ -208,7 +237,9 @@ export class RolloutController {
       spec: { replicas, selector, template: podTemplate },
     };
     if (typeof at(d, 'spec', 'minReadySeconds') === 'number') (rs.spec as JsonObject).minReadySeconds = at(d, 'spec', 'minReadySeconds')!;
-    return this.cluster.create(replicaSets, String(d.metadata.namespace), rs, CONTROLLER);
+    const created = this.cluster.create(replicaSets, String(d.metadata.namespace), rs, CONTROLLER);
+    if (replicas > 0) this.scalingEvent(d, created, 0, replicas);
+    return created;
   }
 
   private writeSpec(obj: KubeObject, change: (copy: KubeObject) => void): KubeObject {
@@ -224,16 +255,24 @@ export class RolloutController {
     return this.writeSpec(d, (copy) => ((copy.metadata.annotations as JsonObject)[REVISION] = revision));
   }
 
-  private scale(rs: KubeObject, replicas: number): void {
-    if (specReplicas(rs) === replicas) return;
+  private scale(d: KubeObject, rs: KubeObject, replicas: number): void {
+    const from = specReplicas(rs);
+    if (from === replicas) return;
     this.writeSpec(rs, (copy) => ((copy.spec as JsonObject).replicas = replicas));
+    this.scalingEvent(d, rs, from, replicas);
+  }
+
+  private scalingEvent(d: KubeObject, rs: KubeObject, from: number, to: number): void {
+    if (this.quiet) return;
+    const direction = to > from ? 'up' : 'down';
+    this.recorder.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${String(rs.metadata.name)} from ${from} to ${to}`, { component: 'deployment-controller' });
   }
 
   /** A paused Deployment still follows spec.replicas, on its current ReplicaSet. */
   private scalePaused(d: KubeObject, rs: KubeObject | undefined): boolean {
     const { desired } = limits(d);
     if (!rs || specReplicas(rs) === desired) return false;
-    this.scale(rs, desired);
+    this.scale(d, rs, desired);
     return true;
   }
 
@@ -243,12 +282,12 @@ export class RolloutController {
     const active = old.filter((rs) => specReplicas(rs) > 0);
     const settleNew = () => {
       const changed = specReplicas(newRs) !== desired;
-      this.scale(newRs, desired);
+      this.scale(d, newRs, desired);
       return changed;
     };
     if (at(d, 'spec', 'strategy', 'type') === 'Recreate') {
       if (active.length > 0) {
-        for (const rs of active) this.scale(rs, 0);
+        for (const rs of active) this.scale(d, rs, 0);
         return true;
       }
       return old.some((rs) => statusOf(rs, 'replicas') > 0) ? false : settleNew();
@@ -258,7 +297,7 @@ export class RolloutController {
     if (specReplicas(newRs) < desired) {
       const up = Math.min(desired + surge - oldTotal - specReplicas(newRs), desired - specReplicas(newRs));
       if (up > 0) {
-        this.scale(newRs, specReplicas(newRs) + up);
+        this.scale(d, newRs, specReplicas(newRs) + up);
         return true;
       }
     }
@@ -285,7 +324,7 @@ export class RolloutController {
     let changed = false;
     for (const [rs, replicas] of target) {
       if (replicas === specReplicas(rs)) continue;
-      this.scale(rs, replicas);
+      this.scale(d, rs, replicas);
       changed = true;
     }
     return changed;

@@ -6,9 +6,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { fastValues } from '../adapters/manifests.js';
-import { isDns1123Label } from '../domain/names.js';
 import { asString, isObject, type KubeObject } from './json.js';
+import { isDns1123Label } from './names.js';
 import { findByKind, type ResourceType } from './resources.js';
 
 export interface SeedObject {
@@ -45,12 +44,9 @@ export function readManifests(dir: string): SeedObject[] {
   return out;
 }
 
-/** A file's document values: read by js-yaml when it gives what `yaml` would (several times faster). */
+/** A file's document values, read with the `yaml` package as the API server's YAML decoder would. */
 function documentValues(file: string): unknown[] {
-  const text = readFileSync(file, 'utf8');
-  const fast = fastValues(text);
-  if (fast) return fast.map((d) => d.value);
-  return parseAllDocuments(text).map((doc) => {
+  return parseAllDocuments(readFileSync(file, 'utf8')).map((doc) => {
     if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);
     return doc.toJSON() as unknown;
   });

@@ -28,8 +28,9 @@ export class ApiError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
     };
+    // An error that is no API status (reason Unknown) has an empty reason, which Go omits.
+    if (this.reason) status.reason = this.reason;
     if (this.details) status.details = this.details;
     status.code = this.code;
     return status;
@@ -71,9 +72,13 @@ export function invalid(type: ResourceType, name: string, causes: StatusCause[])
   return new ApiError(422, 'Invalid', `${qualifiedKind(type)} "${name}" is invalid: ${joined}`, d);
 }
 
-/** 422 with only a message, as for a JSON patch that does not apply (kubectl: `The request is invalid: …`). */
-export function invalidRequest(message: string): ApiError {
-  return new ApiError(422, 'Invalid', message);
+/**
+ * A JSON patch that does not apply: the API server answers a bare 422 with the generic text of
+ * NewGenericServerResponse (the operation's own error stays in the server log), which kubectl
+ * prints as `The request is invalid: the server rejected our request due to an error in our request`.
+ */
+export function jsonPatchRejected(): ApiError {
+  return new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
 }
 
 export function badRequest(message: string): ApiError {
@@ -84,12 +89,8 @@ export function methodNotAllowed(): ApiError {
   return new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 }
 
-export function unsupportedMediaType(): ApiError {
-  return new ApiError(
-    415,
-    'UnsupportedMediaType',
-    'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json',
-  );
+export function unsupportedMediaType(accepted: string[]): ApiError {
+  return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
 }
 
 export function pathNotFound(): ApiError {

@@ -149,6 +149,14 @@ export class Store {
     });
   }
 
+  /** The objects of one type whose ownerReferences name this uid. */
+  ownedBy(uid: string, type: ResourceType): KubeObject[] {
+    return this.dependents(uid)
+      .filter((d) => d.type === type)
+      .map((d) => this.get(type, d.namespace, d.name))
+      .filter((obj): obj is KubeObject => obj !== undefined);
+  }
+
   /**
    * Registers a watcher. With `fromRv` it first replays the kept events after it (410 Expired
    * when they are gone); without, it sends the current objects as ADDED, as the API server does.

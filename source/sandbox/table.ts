@@ -71,6 +71,25 @@ function podStatus(pod: KubeObject): string {
   return pod.metadata.deletionTimestamp ? 'Terminating' : reason;
 }
 
+/** The printers' endpoint lists: at most three, then how many more. */
+function endpointList(items: string[]): string {
+  if (items.length === 0) return '<none>';
+  return items.length > 3 ? `${items.slice(0, 3).join(',')} + ${items.length - 3} more...` : items.join(',');
+}
+
+/** EXTERNAL-IP: a LoadBalancer's ingress (`<pending>` until it has one), an ExternalName, or external IPs. */
+function externalIp(svc: KubeObject): string {
+  const type = asString(at(svc, 'spec', 'type'));
+  const externalIps = asArray(at(svc, 'spec', 'externalIPs')).map(String);
+  if (type === 'ExternalName') return asString(at(svc, 'spec', 'externalName')) ?? '<none>';
+  if (type === 'LoadBalancer') {
+    const ingress = asArray(at(svc, 'status', 'loadBalancer', 'ingress')).map((i) => asString(at(i, 'ip')) ?? asString(at(i, 'hostname')) ?? '');
+    const all = [...ingress, ...externalIps].filter(Boolean);
+    return all.length > 0 ? all.join(',') : '<pending>';
+  }
+  return externalIps.length > 0 ? externalIps.join(',') : '<none>';
+}
+
 interface Printer {
   columns: Column[];
   cells(obj: KubeObject, now: number): Json[];
@@ -112,6 +131,24 @@ const printers: Record<string, Printer> = {
       age(rs, now),
       ...templateCells(rs),
     ],
+  },
+  StatefulSet: {
+    columns: [NAME, col('Ready', 'string', 'Number of the pod with ready state'), AGE, ...WORKLOAD_WIDE.slice(0, 2)],
+    cells: (sts, now) => [
+      sts.metadata.name!,
+      `${int(at(sts, 'status', 'readyReplicas'))}/${int(at(sts, 'spec', 'replicas'))}`,
+      age(sts, now),
+      ...templateCells(sts).slice(0, 2),
+    ],
+  },
+  ControllerRevision: {
+    columns: [NAME, col('Controller', 'string', 'Controller of the object'), col('Revision', 'integer', 'Revision indicates the revision of the state represented by Data.'), AGE],
+    cells: (rev, now) => {
+      const owner = asArray(rev.metadata.ownerReferences).find((r) => at(r, 'controller') === true);
+      const group = (asString(at(owner, 'apiVersion')) ?? '').split('/');
+      const controller = owner ? `${String(at(owner, 'kind')).toLowerCase()}${group.length > 1 ? `.${group[0]}` : ''}/${String(at(owner, 'name'))}` : '<none>';
+      return [rev.metadata.name!, controller, int(at(rev, 'revision')), age(rev, now)];
+    },
   },
   Pod: {
     columns: [
@@ -157,11 +194,36 @@ const printers: Record<string, Printer> = {
       svc.metadata.name!,
       asString(at(svc, 'spec', 'type')) ?? 'ClusterIP',
       asString(at(svc, 'spec', 'clusterIP')) ?? '<none>',
-      '<none>',
-      asArray(at(svc, 'spec', 'ports')).map((p) => `${int(at(p, 'port'))}/${asString(at(p, 'protocol')) ?? 'TCP'}`).join(',') || '<none>',
+      externalIp(svc),
+      asArray(at(svc, 'spec', 'ports'))
+        .map((p) => `${int(at(p, 'port'))}${at(p, 'nodePort') ? `:${int(at(p, 'nodePort'))}` : ''}/${asString(at(p, 'protocol')) ?? 'TCP'}`)
+        .join(',') || '<none>',
       age(svc, now),
       Object.entries(asObject(at(svc, 'spec', 'selector')) ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>',
     ],
+  },
+  Endpoints: {
+    columns: [NAME, col('Endpoints', 'string', 'Endpoints of the service'), AGE],
+    cells: (ep, now) => {
+      const list = asArray(at(ep, 'subsets')).flatMap((s) =>
+        asArray(at(s, 'addresses')).flatMap((a) => asArray(at(s, 'ports')).map((p) => `${String(at(a, 'ip'))}:${int(at(p, 'port'))}`)),
+      );
+      return [ep.metadata.name!, endpointList(list), age(ep, now)];
+    },
+  },
+  EndpointSlice: {
+    columns: [
+      NAME,
+      col('AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice.'),
+      col('Ports', 'string', 'Ports of the slice'),
+      col('Endpoints', 'string', 'Endpoints of the slice'),
+      AGE,
+    ],
+    cells: (slice, now) => {
+      const ports = asArray(at(slice, 'ports')).map((p) => String(int(at(p, 'port'))));
+      const addresses = asArray(at(slice, 'endpoints')).flatMap((e) => asArray(at(e, 'addresses')).map(String));
+      return [slice.metadata.name!, asString(at(slice, 'addressType')) ?? 'IPv4', ports.join(',') || '<unset>', endpointList(addresses), age(slice, now)];
+    },
   },
   ConfigMap: {
     columns: [NAME, col('Data', 'integer', 'Number of entries.'), AGE],
@@ -174,6 +236,41 @@ const printers: Record<string, Printer> = {
   ServiceAccount: {
     columns: [NAME, col('Secrets', 'integer', 'Number of secrets.'), AGE],
     cells: (sa, now) => [sa.metadata.name!, asArray(at(sa, 'secrets')).length, age(sa, now)],
+  },
+  Event: {
+    columns: [
+      col('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
+      col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),
+      col('Reason', 'string', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
+      col('Object', 'string', 'The object that this event is about.'),
+      col('Subobject', 'string', 'The field of the object this event is about.', 1),
+      col('Source', 'string', 'The component reporting this event.', 1),
+      col('Message', 'string', 'A human-readable description of the status of this operation.'),
+      col('First Seen', 'string', 'The time at which the event was first recorded.', 1),
+      col('Count', 'string', 'The number of times this event has occurred.', 1),
+      { ...col('Name', 'string', 'Name must be unique within a namespace.', 1), format: 'name' },
+    ],
+    cells: (ev, now) => {
+      const since = (field: string) => {
+        const t = Date.parse(asString(at(ev, field)) ?? '');
+        return Number.isNaN(t) ? '<unknown>' : humanDuration(now - t);
+      };
+      const kind = (asString(at(ev, 'involvedObject', 'kind')) ?? '').toLowerCase();
+      const target = asString(at(ev, 'involvedObject', 'name'));
+      const host = asString(at(ev, 'source', 'host'));
+      return [
+        since('lastTimestamp'),
+        asString(at(ev, 'type')) ?? '',
+        asString(at(ev, 'reason')) ?? '',
+        target ? `${kind}/${target}` : kind,
+        asString(at(ev, 'involvedObject', 'fieldPath')) ?? '',
+        `${asString(at(ev, 'source', 'component')) ?? ''}${host ? `, ${host}` : ''}`,
+        (asString(at(ev, 'message')) ?? '').trim(),
+        since('firstTimestamp'),
+        int(at(ev, 'count')) || 1,
+        ev.metadata.name!,
+      ];
+    },
   },
   Namespace: {
     columns: [NAME, col('Status', 'string', 'The status of the namespace'), AGE],

@@ -3,17 +3,11 @@
  * make: bad names, missing containers or images, a selector that does not match the template,
  * negative replicas, a changed (immutable) selector.
  */
-import { isDns1123Label } from '../domain/names.js';
 import { asArray, asNumber, asObject, asString, at, deepEqual, labelsOf, type Json, type KubeObject } from './json.js';
+import { isDns1123Label, isDns1123Subdomain, LABEL_HELP, SUBDOMAIN_HELP } from './names.js';
 import type { ResourceType } from './resources.js';
 import { fromSelectorObject, matchesLabels } from './selectors.js';
 import { invalid, type StatusCause } from './status.js';
-
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const SUBDOMAIN_HELP =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const LABEL_HELP =
-  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 const required = (field: string): StatusCause => ({ reason: 'FieldValueRequired', message: 'Required value', field });
 const badValue = (field: string, value: string, detail: string): StatusCause => ({
@@ -21,6 +15,12 @@ const badValue = (field: string, value: string, detail: string): StatusCause => 
   message: `Invalid value: ${value}: ${detail}`,
   field,
 });
+
+/** An enum field outside its values: `Unsupported value: "Bogus": supported values: "Recreate", "RollingUpdate"`. */
+function checkEnum(value: Json | undefined, field: string, allowed: string[], causes: StatusCause[]): void {
+  if (value === undefined || (typeof value === 'string' && allowed.includes(value))) return;
+  causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`, field });
+}
 
 /** Go's %#v of a map[string]string, as the API server prints label maps in messages. */
 function goMap(labels: Record<string, string>): string {
@@ -36,7 +36,12 @@ function checkPodSpec(spec: Json | undefined, path: string, causes: StatusCause[
   containers.forEach((c, i) => {
     if (!asString(at(c, 'name'))) causes.push(required(`${path}.containers[${i}].name`));
     if (!asString(at(c, 'image'))) causes.push(required(`${path}.containers[${i}].image`));
+    checkEnum(at(c, 'imagePullPolicy'), `${path}.containers[${i}].imagePullPolicy`, ['Always', 'IfNotPresent', 'Never'], causes);
+    asArray(at(c, 'ports')).forEach((p, j) => {
+      checkEnum(at(p, 'protocol'), `${path}.containers[${i}].ports[${j}].protocol`, ['SCTP', 'TCP', 'UDP'], causes);
+    });
   });
+  checkEnum(at(spec, 'restartPolicy'), `${path}.restartPolicy`, ['Always', 'OnFailure', 'Never'], causes);
 }
 
 function checkWorkload(obj: KubeObject, previous: KubeObject | undefined, causes: StatusCause[]): void {
@@ -57,6 +62,7 @@ function checkWorkload(obj: KubeObject, previous: KubeObject | undefined, causes
   if (previous && selector && !deepEqual(selector, at(previous, 'spec', 'selector'))) {
     causes.push(badValue('spec.selector', JSON.stringify(selector), 'field is immutable'));
   }
+  if (obj.kind === 'Deployment') checkEnum(at(obj, 'spec', 'strategy', 'type'), 'spec.strategy.type', ['Recreate', 'RollingUpdate'], causes);
   checkPodSpec(at(obj, 'spec', 'template', 'spec'), 'spec.template.spec', causes);
 }
 
@@ -65,10 +71,17 @@ export function validate(type: ResourceType, obj: KubeObject, previous?: KubeObj
   const name = asString(obj.metadata.name) ?? '';
   const causes: StatusCause[] = [];
   if (!name) causes.push({ reason: 'FieldValueRequired', message: 'name or generateName is required', field: 'metadata.name' });
-  else if (type.namespaced ? !SUBDOMAIN.test(name) || name.length > 253 : !isDns1123Label(name)) {
+  else if (type.namespaced ? !isDns1123Subdomain(name) : !isDns1123Label(name)) {
     causes.push(badValue('metadata.name', JSON.stringify(name), type.namespaced ? SUBDOMAIN_HELP : LABEL_HELP));
   }
-  if (obj.kind === 'Deployment' || obj.kind === 'ReplicaSet') checkWorkload(obj, previous, causes);
+  if (obj.kind === 'Deployment' || obj.kind === 'ReplicaSet' || obj.kind === 'StatefulSet') checkWorkload(obj, previous, causes);
+  if (obj.kind === 'StatefulSet') {
+    checkEnum(at(obj, 'spec', 'updateStrategy', 'type'), 'spec.updateStrategy.type', ['OnDelete', 'RollingUpdate'], causes);
+    checkEnum(at(obj, 'spec', 'podManagementPolicy'), 'spec.podManagementPolicy', ['OrderedReady', 'Parallel'], causes);
+    const partition = asNumber(at(obj, 'spec', 'updateStrategy', 'rollingUpdate', 'partition'));
+    if (partition !== undefined && partition < 0) causes.push(badValue('spec.updateStrategy.rollingUpdate.partition', String(partition), 'must be greater than or equal to 0'));
+  }
   if (obj.kind === 'Pod') checkPodSpec(obj.spec, 'spec', causes);
+  if (obj.kind === 'Service') checkEnum(at(obj, 'spec', 'type'), 'spec.type', ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'], causes);
   if (causes.length > 0) throw invalid(type, name, causes);
 }

@@ -1,11 +1,14 @@
 /**
  * A watch response: 200 with headers flushed at once (kubectl and client-node wait for them),
  * then one JSON event per line; optional BOOKMARK events; the stream ends after timeoutSeconds.
- * A resourceVersion older than the kept window is refused before any header: HTTP 410 Expired.
+ * A resourceVersion older than the kept window gets, as from a real API server, 200 and then one
+ * ERROR event carrying the 410 Expired Status. `sendInitialEvents=true` (streaming lists) sends
+ * the current objects, then a bookmark annotated `k8s.io/initial-events-end`.
  */
 import type { ServerResponse } from 'node:http';
 import type { KubeObject } from './json.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
+import { ApiError } from './status.js';
 import { serialize, type EventType, type Store } from './store.js';
 
 export interface WatchSpec {
@@ -16,6 +19,8 @@ export interface WatchSpec {
   fromRv?: number;
   bookmarks: boolean;
   timeoutSeconds?: number;
+  /** Send the current objects first and mark their end with a bookmark (sendInitialEvents=true). */
+  initialEvents?: boolean;
   /** Renders an event object another way (a Table row) instead of the object's JSON. */
   render?: (obj: KubeObject) => string;
 }
@@ -31,33 +36,39 @@ export function serveWatch(res: ServerResponse, store: Store, spec: WatchSpec, t
   let started = false;
   const line = (type: EventType, obj: KubeObject) =>
     `{"type":"${type}","object":${spec.render ? spec.render(obj) : serialize(obj)}}\n`;
-  const unsubscribe = store.watch(
-    {
-      resource: spec.resource,
-      namespace: spec.namespace,
-      matches: spec.matches,
-      send(type, obj) {
-        if (started) res.write(line(type, obj));
-        else pending.push(line(type, obj));
+  const kind = spec.resource.kind;
+  const apiVersion = apiVersionOf(spec.resource);
+  const bookmark = (annotations?: Record<string, string>) =>
+    `{"type":"BOOKMARK","object":{"kind":"${kind}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${store.resourceVersion}"${annotations ? `,"annotations":${JSON.stringify(annotations)}` : ''}}}}\n`;
+  let unsubscribe: () => void;
+  try {
+    unsubscribe = store.watch(
+      {
+        resource: spec.resource,
+        namespace: spec.namespace,
+        matches: spec.matches,
+        send(type, obj) {
+          if (started) res.write(line(type, obj));
+          else pending.push(line(type, obj));
+        },
       },
-    },
-    spec.fromRv,
-  );
+      spec.initialEvents ? undefined : spec.fromRv,
+    );
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 410) throw error;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+    res.on('close', onEnd);
+    res.end(`{"type":"ERROR","object":${JSON.stringify(error.toStatus())}}\n`);
+    return () => undefined;
+  }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   started = true;
+  if (spec.initialEvents) pending.push(bookmark({ 'k8s.io/initial-events-end': 'true' }));
   if (pending.length > 0) res.write(pending.join(''));
 
   const timers: NodeJS.Timeout[] = [];
-  if (spec.bookmarks) {
-    const kind = spec.resource.kind;
-    const apiVersion = apiVersionOf(spec.resource);
-    timers.push(
-      setInterval(() => {
-        res.write(`{"type":"BOOKMARK","object":{"kind":"${kind}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${store.resourceVersion}"}}}\n`);
-      }, timing.bookmarkIntervalMs),
-    );
-  }
+  if (spec.bookmarks) timers.push(setInterval(() => res.write(bookmark()), timing.bookmarkIntervalMs));
   let ended = false;
   const end = () => {
     if (ended) return;

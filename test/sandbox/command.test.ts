@@ -1,6 +1,6 @@
 /** `ecp sandbox` as an operator runs it: starts, serves kubectl, changes the fail pattern, stops on SIGTERM. */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ecpBin, repoRoot, runEcp } from '../helpers/run-ecp.js';
@@ -54,5 +54,23 @@ describe('ecp sandbox', () => {
     const noSeed = await runEcp(['sandbox', '--seed', '/nonexistent/manifests'], { cwd: repoRoot });
     expect(noSeed.code).toBe(2);
     expect(noSeed.stderr).toContain('Seed folder /nonexistent/manifests (--seed) does not exist.');
+  });
+});
+
+describe('ecp --sandbox', () => {
+  it('leaves no ecp-sandbox-* folder behind, even while it runs (a closed terminal ends it without cleanup)', async () => {
+    const { openCluster } = await import('../../source/commands/cluster-option.js');
+    const tmp = tempDir('ecp-tmpdir-');
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const session = await openCluster({ config: { manifestsDir: path.join(tmp, 'none') } as never, flags: { sandbox: true }, env: process.env });
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(session?.cluster.description).toMatch(/^SANDBOX \(http:\/\/127\.0\.0\.1:\d+\)$/);
+      await session?.close();
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 });

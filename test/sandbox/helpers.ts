@@ -11,11 +11,18 @@ afterAll(async () => {
   await Promise.all(started.splice(0).map((s) => s.stop()));
 });
 
-/** A sandbox stopped when the test file ends, with a kubeconfig written beside a private kubectl cache. */
-export async function sandbox(options: SandboxOptions = {}): Promise<Sandbox & { kubeconfig: string; cacheDir: string }> {
+/**
+ * A sandbox stopped when the test file ends, with a kubeconfig written beside a private kubectl
+ * cache, and `namespaces` created (as on a real cluster, nothing can be created in one that is missing).
+ */
+export async function sandbox(options: SandboxOptions & { namespaces?: string[] } = {}): Promise<Sandbox & { kubeconfig: string; cacheDir: string }> {
   const dir = tempDir('ecp-sandbox-test-');
   const sb = await startSandbox(options);
   started.push(sb);
+  for (const name of options.namespaces ?? []) {
+    const reply = await call(sb, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    if (reply.status !== 201) throw new Error(`namespace ${name}: ${reply.status}`);
+  }
   const kubeconfig = await sb.writeKubeconfig(path.join(dir, 'kubeconfig'));
   return Object.assign(sb, { kubeconfig, cacheDir: path.join(dir, 'cache') });
 }
@@ -68,6 +75,28 @@ export function deployment(name: string, namespace: string, image: string, repli
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image }] } },
     },
   };
+}
+
+/** A Deployment or StatefulSet manifest as a user writes it; `spec` and `container` are extra lines, indented. */
+export function workloadYaml(
+  kind: 'Deployment' | 'StatefulSet',
+  name: string,
+  options: { namespace?: string; replicas?: number; labels?: boolean; spec?: string; container?: string } = {},
+): string {
+  const { namespace, replicas, labels, spec = '', container = '' } = options;
+  return `apiVersion: apps/v1
+kind: ${kind}
+metadata:
+  name: ${name}
+${namespace ? `  namespace: ${namespace}\n` : ''}${labels ? `  labels: {app: ${name}}\n` : ''}spec:
+${replicas === undefined ? '' : `  replicas: ${replicas}\n`}${spec}  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - name: ${name}
+        image: localhost:5000/ecp-ai/${name}:v1
+${container}`;
 }
 
 export interface KubectlResult {

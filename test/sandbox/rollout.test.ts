@@ -7,7 +7,7 @@ const STEP = 1000;
 
 async function setup(options: { failImage?: RegExp } = {}) {
   const clock = new ManualClock();
-  const sb = await sandbox({ clock, ...options });
+  const sb = await sandbox({ clock, ...options, namespaces: ['fail', 'gc', 'pause', 'ro', 'scale'] });
   return { sb, clock };
 }
 
@@ -67,11 +67,13 @@ describe('rollout simulator', () => {
     expect(sets.map((rs: any) => [rs.metadata.annotations['deployment.kubernetes.io/revision'], rs.spec.replicas])).toEqual(
       expect.arrayContaining([['1', 0], ['2', 3]]),
     );
+    // The last old pod is Terminating until its kubelet has stopped it.
+    clock.advance(STEP);
     expect((await pods(sb, 'ro', 'web')).map((p: any) => p.spec.containers[0].image)).toEqual(['web:2', 'web:2', 'web:2']);
     watch.close();
   });
 
-  it('keeps pods of a failing image in ImagePullBackOff and reports ProgressDeadlineExceeded after the deadline', async () => {
+  it('takes pods of a failing image through ErrImagePull to ImagePullBackOff and reports ProgressDeadlineExceeded after the deadline', async () => {
     const { sb, clock } = await setup({ failImage: /:broken$/ });
     const d0 = deployment('api', 'fail', 'api:1', 1);
     (d0.spec as any).progressDeadlineSeconds = 60;
@@ -83,13 +85,16 @@ describe('rollout simulator', () => {
     clock.advance(STEP);
     const stuck = (await pods(sb, 'fail', 'api')).find((p: any) => p.spec.containers[0].image === 'api:broken');
     expect(stuck.status.phase).toBe('Pending');
-    expect(stuck.status.containerStatuses[0]).toMatchObject({ ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "api:broken"' } } });
+    expect(stuck.status.containerStatuses[0]).toMatchObject({ ready: false, state: { waiting: { reason: 'ErrImagePull' } } });
+    clock.advance(STEP);
+    const backingOff = (await pods(sb, 'fail', 'api')).find((p: any) => p.spec.containers[0].image === 'api:broken');
+    expect(backingOff.status.containerStatuses[0]).toMatchObject({ ready: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "api:broken"' } } });
     let d = await get(sb, 'fail', 'api');
     expect(d.status).toMatchObject({ replicas: 2, updatedReplicas: 1, availableReplicas: 1, unavailableReplicas: 1 });
     // No progress since the new ReplicaSet was made: the deadline counts from then.
     expect(condition(d, 'Progressing').reason).toBe('NewReplicaSetCreated');
 
-    clock.advance(59 * STEP);
+    clock.advance(58 * STEP);
     expect(condition(await get(sb, 'fail', 'api'), 'Progressing').reason).toBe('NewReplicaSetCreated');
     clock.advance(2 * STEP);
     d = await get(sb, 'fail', 'api');
@@ -139,14 +144,17 @@ describe('rollout simulator', () => {
     expect((await call(sb, 'GET', `${path('scale', 's')}/scale`)).body).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 3 }, status: { replicas: 3, selector: 'app=s' } });
 
     const victim = (await pods(sb, 'scale', 's'))[0].metadata.name;
-    await call(sb, 'DELETE', `/api/v1/namespaces/scale/pods/${victim}`);
+    const deleted = await call(sb, 'DELETE', `/api/v1/namespaces/scale/pods/${victim}`);
+    // A pod on a node is Terminating first: marked with its grace period, replaced at once.
+    expect(deleted.body).toMatchObject({ kind: 'Pod', metadata: { name: victim, deletionGracePeriodSeconds: 30 } });
     clock.advance(0);
     const after = await pods(sb, 'scale', 's');
-    expect(after).toHaveLength(3);
-    expect(after.map((p: any) => p.metadata.name)).not.toContain(victim);
+    expect(after.filter((p: any) => !p.metadata.deletionTimestamp)).toHaveLength(3);
+    clock.advance(STEP);
+    expect((await pods(sb, 'scale', 's')).map((p: any) => p.metadata.name)).not.toContain(victim);
 
     await call(sb, 'PATCH', path('scale', 's'), { spec: { replicas: 1 } }, { 'content-type': patchTypes.merge });
-    clock.advance(0);
+    clock.advance(STEP);
     expect(await pods(sb, 'scale', 's')).toHaveLength(1);
     expect((await get(sb, 'scale', 's')).status).toMatchObject({ replicas: 1, availableReplicas: 1 });
   });
@@ -158,6 +166,8 @@ describe('rollout simulator', () => {
     expect(await pods(sb, 'gc', 'g')).toHaveLength(2);
     await call(sb, 'DELETE', path('gc', 'g'));
     expect(await replicaSets(sb, 'gc', 'g')).toHaveLength(0);
+    expect((await pods(sb, 'gc', 'g')).every((p: any) => p.metadata.deletionTimestamp)).toBe(true);
+    clock.advance(STEP);
     expect(await pods(sb, 'gc', 'g')).toHaveLength(0);
   });
 

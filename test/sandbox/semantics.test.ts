@@ -7,7 +7,7 @@ let sb: Sb;
 const base = '/apis/apps/v1/namespaces/acme/deployments';
 
 beforeAll(async () => {
-  sb = await sandbox({ rollouts: false, eventWindow: 20, bookmarkIntervalMs: 100 });
+  sb = await sandbox({ rollouts: false, eventWindow: 20, bookmarkIntervalMs: 100, namespaces: ['acme', 'sel1', 'sel2'] });
 });
 
 async function create(name: string, image = `localhost:5000/ecp-ai/${name}:v1`, replicas = 1) {
@@ -17,7 +17,7 @@ async function create(name: string, image = `localhost:5000/ecp-ai/${name}:v1`, 
 }
 
 describe('create, get and errors', () => {
-  it('creates with 201, server-set metadata and defaults, and makes the namespace exist', async () => {
+  it('creates with 201, server-set metadata and defaults', async () => {
     const d = await create('web');
     expect(d.kind).toBe('Deployment');
     expect(d.apiVersion).toBe('apps/v1');
@@ -183,7 +183,7 @@ describe('patches', () => {
 
     const bad = await call(sb, 'PATCH', `${base}/jp`, [{ op: 'replace', path: '/spec/nosuch', value: 3 }], { 'content-type': patchTypes.json });
     expect(bad.status).toBe(422);
-    expect(bad.body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'replace: missing path /spec/nosuch', reason: 'Invalid', code: 422 });
+    expect(bad.body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server rejected our request due to an error in our request', reason: 'Invalid', details: {}, code: 422 });
     const failedTest = await call(sb, 'PATCH', `${base}/jp`, [{ op: 'test', path: '/spec/replicas', value: 9 }], { 'content-type': patchTypes.json });
     expect(failedTest.status).toBe(422);
     expect((await call(sb, 'GET', `${base}/jp`)).body.spec.replicas).toBe(2);
@@ -366,12 +366,21 @@ describe('watch', () => {
     watch.close();
   });
 
-  it('answers a resourceVersion older than the kept window with 410 Gone (reason Expired)', async () => {
+  it('answers a resourceVersion older than the kept window with 200 and an ERROR event: 410 Expired', async () => {
     for (let i = 0; i < 30; i++) await call(sb, 'PATCH', `${base}/w1`, { metadata: { annotations: { n: String(i) } } }, { 'content-type': patchTypes.merge });
-    const reply = await call(sb, 'GET', `${base}?watch=1&resourceVersion=1001`);
-    expect(reply.status).toBe(410);
-    expect(reply.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410 });
-    expect(reply.body.message).toMatch(/^too old resource version: 1001 \(\d+\)$/);
+    const watch = await openWatch(sb, `${base}?watch=1&resourceVersion=1001`);
+    expect(watch.status).toBe(200);
+    const event = await watch.next();
+    expect(event).toMatchObject({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410 } });
+    expect(event.object.message).toMatch(/^too old resource version: 1001 \(\d+\)$/);
+    await watch.ended;
+  });
+
+  it('sendInitialEvents=true streams the current objects, then the initial-events-end bookmark', async () => {
+    const watch = await openWatch(sb, `${base}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&fieldSelector=metadata.name%3Dw1`);
+    expect(await watch.next()).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'w1' } } });
+    expect(await watch.next()).toMatchObject({ type: 'BOOKMARK', object: { kind: 'Deployment', metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+    watch.close();
   });
 
   it('sends BOOKMARK events when allowed, and ends after timeoutSeconds', async () => {
@@ -425,22 +434,22 @@ describe('discovery', () => {
     const deployments = apis.body.items[0].versions[0].resources.find((r: any) => r.resource === 'deployments');
     expect(deployments).toMatchObject({ scope: 'Namespaced', shortNames: ['deploy'], responseKind: { group: 'apps', version: 'v1', kind: 'Deployment' } });
     const core = await call(sb, 'GET', '/api', undefined, { accept: aggregated });
-    expect(core.body.items[0].versions[0].resources.map((r: any) => r.resource)).toEqual(['namespaces', 'pods', 'services', 'configmaps', 'secrets', 'serviceaccounts']);
+    expect(core.body.items[0].versions[0].resources.map((r: any) => r.resource)).toEqual(['namespaces', 'pods', 'services', 'endpoints', 'configmaps', 'secrets', 'serviceaccounts', 'events']);
 
     const legacy = await call(sb, 'GET', '/apis', undefined, { accept: 'application/json' });
     expect(legacy.contentType).toBe('application/json');
-    expect(legacy.body).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'apps', preferredVersion: { groupVersion: 'apps/v1' } }] });
+    expect(legacy.body).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'apps', preferredVersion: { groupVersion: 'apps/v1' } }, { name: 'discovery.k8s.io', preferredVersion: { groupVersion: 'discovery.k8s.io/v1' } }] });
     const list = await call(sb, 'GET', '/apis/apps/v1');
     expect(list.body.resources.find((r: any) => r.name === 'deployments')).toMatchObject({ namespaced: true, kind: 'Deployment', shortNames: ['deploy'] });
     expect((await call(sb, 'GET', '/api/v1')).body.resources.map((r: any) => r.name)).toContain('pods/status');
   });
 
-  it('serves the minimal OpenAPI v3 kubectl needs to validate on the server, and no v2', async () => {
+  it('serves the minimal OpenAPI v3 kubectl needs to validate on the server, and an empty v2', async () => {
     const index = await call(sb, 'GET', '/openapi/v3');
     const url = index.body.paths['apis/apps/v1'].serverRelativeURL as string;
     const doc = await call(sb, 'GET', url);
     expect(doc.body.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });
-    expect((await call(sb, 'GET', '/openapi/v2')).status).toBe(404);
+    expect(await call(sb, 'GET', '/openapi/v2')).toMatchObject({ status: 200, body: '' });
   });
 });
 
