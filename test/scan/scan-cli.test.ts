@@ -38,7 +38,7 @@ function workspace(config = ''): Workspace {
         git_commit: '1a2b3c4d5e6f',
         git_branch: 'main',
       };
-      const result = await run(['versions', 'register', '--data', JSON.stringify(body)]);
+      const result = await run(['versions', 'register', '--data', JSON.stringify(body), '--json']);
       expect(result.code, result.stderr).toBe(0);
       return JSON.parse(result.stdout).id as string;
     },

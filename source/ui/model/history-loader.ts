@@ -21,6 +21,8 @@ const newest = (a: DeploymentRecord, b: DeploymentRecord) => b.startedAt.localeC
 
 export class HistoryLoader {
   private key?: string;
+  /** The live image the last read chose the rollback target for. */
+  private liveImage?: string;
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private generation = 0;
@@ -70,8 +72,17 @@ export class HistoryLoader {
     const tenant = selectedTenant(state);
     const service = selectedService(state);
     const key = tenant && service ? `${tenant.id}/${service.service}` : '';
-    if (key === this.key) return;
+    if (key === this.key) {
+      // The same service, but another image runs now (or live state just came): the rollback
+      // target depends on it, so read again.
+      if (service && service.liveImage !== this.liveImage) {
+        this.liveImage = service.liveImage;
+        this.invalidate();
+      }
+      return;
+    }
     this.key = key;
+    this.liveImage = service?.liveImage;
     clearTimeout(this.timer);
     if (!tenant || !service) return;
     this.store.dispatch({ type: 'history/loading', tenantId: tenant.id, service: service.service });

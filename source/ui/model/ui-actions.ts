@@ -130,6 +130,10 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
       return say(`The version history of ${service.service} is still loading; press r again in a moment.`, 'error');
     }
     if (history.versions.length === 0) return say(`${service.service} has no registered versions to roll back to.`, 'error');
+    // A target chosen while another image was live (or before live state came) is being re-read.
+    if (history.rollbackTarget && history.rollbackTarget.liveImage !== service.liveImage) {
+      return say(`The rollback target of ${service.service} is being read again for the image that runs now; press r again in a moment.`, 'error');
+    }
     const fromHistory = state.focus === 'history' ? state.historyIndex : -1;
     const index = fromHistory >= 0 ? fromHistory : rollback.defaultIndex(state);
     if (index < 0) return say(`No earlier good version of ${tenant.id}/${service.service} to roll back to; to choose one yourself, select it in the history pane and press r.`, 'error');
