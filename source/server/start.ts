@@ -11,7 +11,14 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions & { host: string; port: number }): Promise<RunningServer> {
   const { app, live } = await buildServer(options);
   await live.start();
-  await app.listen({ host: options.host, port: options.port });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    // A port in use (or not ours to take) must not leave the live watch holding the process open.
+    await live.stop();
+    await app.close();
+    throw error;
+  }
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../source/server/principal.js';
+import { startTarget } from '../helpers/cluster-target.js';
 import { ecpBin, runEcp } from '../helpers/run-ecp.js';
 import { gitRepo, tempDir } from '../helpers/temp.js';
 
@@ -81,7 +82,10 @@ describe('ecp serve (issue 17)', () => {
   it('says so when the port is taken (exit 2)', async () => {
     const repo = project({});
     const first = await serve(repo, []);
-    const r = await runEcp(['serve', '--port', new URL(first.url).port], { cwd: repo });
+    // With a cluster configured, whose live watch must not keep the refused process alive.
+    const cluster = await startTarget('sandbox');
+    const r = await runEcp(['serve', '--port', new URL(first.url).port], { cwd: repo, env: { KUBECONFIG: cluster.kubeconfig } });
+    await cluster.stop();
     expect(r).toMatchObject({ code: 2, stdout: '' });
     expect(r.stderr).toMatch(new RegExp(`ecp: Port ${new URL(first.url).port} on 127\\.0\\.0\\.1 is in use: stop what listens there or pass --port N\\.\\n$`));
     expect(await first.stop()).toBe(0);
