@@ -1,7 +1,8 @@
 /**
  * The sandbox's watch window, where a client resumes from: a resourceVersion still in the
- * window (the window's own start included) replays what came after it; one older answers
- * 410 Expired, as kube-apiserver does, so a client knows to list again.
+ * window (the window's own start included) replays what came after it; one older gets an ERROR
+ * event carrying a 410 Expired Status (after a 200, as kube-apiserver sends it), so a client
+ * knows to list again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../source/sandbox/index.js';
@@ -12,7 +13,9 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-async function watchFrom(url: string, rv: number): Promise<{ status: number; first?: { type: string; object: { metadata: { name: string; resourceVersion: string } } }; body?: string }> {
+type WatchEvent = { type: string; object: { code?: number; message?: string; metadata: { name: string; resourceVersion: string } } };
+
+async function watchFrom(url: string, rv: number): Promise<{ status: number; first?: WatchEvent; body?: string }> {
   const controller = new AbortController();
   const response = await fetch(`${url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`, { signal: controller.signal });
   if (response.status !== 200) return { status: response.status, body: await response.text() };
@@ -37,14 +40,15 @@ describe('sandbox watch window', () => {
     const rvs = created.map((c) => Number(c.metadata.resourceVersion));
 
     const tooOld = await watchFrom(sandbox.url, 1);
-    expect(tooOld.status).toBe(410);
-    const start = Number(/too old resource version: 1 \((\d+)\)/.exec(tooOld.body ?? '')?.[1]);
+    expect(tooOld).toMatchObject({ status: 200, first: { type: 'ERROR', object: { code: 410 } } });
+    const start = Number(/too old resource version: 1 \((\d+)\)/.exec(tooOld.first?.object.message ?? '')?.[1]);
     expect(rvs).toContain(start); // the window starts at one of the writes, not before them all
 
     const resumed = await watchFrom(sandbox.url, start);
     expect(resumed.status).toBe(200);
     const next = rvs[rvs.indexOf(start) + 1]!;
     expect(resumed.first).toMatchObject({ type: 'ADDED', object: { metadata: { resourceVersion: String(next) } } });
-    expect((await watchFrom(sandbox.url, start - 1)).status).toBe(410);
+    expect((await watchFrom(sandbox.url, start - 1)).first).toMatchObject({ type: 'ERROR', object: { code: 410 } });
+    expect((await watchFrom(sandbox.url, start)).first?.type).toBe('ADDED');
   });
 });
