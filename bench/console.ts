@@ -46,7 +46,16 @@ function writeStore(dataDir: string, names: string[]): void {
     Array.from({ length: VERSIONS_PER_SERVICE }, (_, i) => {
       const createdAt = new Date(start + (s * VERSIONS_PER_SERVICE + i) * 1000).toISOString();
       const tag = `v${i}`;
-      const input = { serviceName: service, imageName: `localhost:5000/ecp-ai/${service}`, imageTag: tag, fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`, gitCommit: 'abcdef1234567', gitBranch: 'main', status: 'ready' as const, securityScanResult: 'passed' as const };
+      const input = {
+        serviceName: service,
+        imageName: `localhost:5000/ecp-ai/${service}`,
+        imageTag: tag,
+        fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`,
+        gitCommit: 'abcdef1234567',
+        gitBranch: 'main',
+        status: 'ready' as const,
+        securityScanResult: 'passed' as const,
+      };
       return newVersion(input, new Date(createdAt), new Set());
     }),
   );
@@ -63,8 +72,20 @@ interface Session {
 
 function startEcp(name: string, env: Record<string, string>, cwd: string, size = { x: 120, y: 35 }, sandbox = true): Session {
   const pidFile = path.join(work, `${name}.pid`);
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
-  tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), `cd ${cwd} && sh -c 'echo $$ > ${pidFile}; exec env -u CI ${vars} ${process.execPath} ${ecp}${sandbox ? ' --sandbox' : ''}'; sleep 600`);
+  const vars = Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-x',
+    String(size.x),
+    '-y',
+    String(size.y),
+    `cd ${cwd} && sh -c 'echo $$ > ${pidFile}; exec env -u CI ${vars} ${process.execPath} ${ecp}${sandbox ? ' --sandbox' : ''}'; sleep 600`,
+  );
   return { name, pid: () => Number(readFileSync(pidFile, 'utf8')), screen: () => tmux('capture-pane', '-p', '-t', name) };
 }
 
@@ -93,7 +114,9 @@ async function firstFrame(): Promise<void> {
     data.push(performance.now() - started);
     tmux('kill-session', '-t', name);
   }
-  console.log(`time to first frame, ecp --sandbox (sample manifests), 5 runs: median ${median(frames).toFixed(0)} ms (min ${Math.min(...frames).toFixed(0)}, max ${Math.max(...frames).toFixed(0)}); to live data on screen: median ${median(data).toFixed(0)} ms`);
+  console.log(
+    `time to first frame, ecp --sandbox (sample manifests), 5 runs: median ${median(frames).toFixed(0)} ms (min ${Math.min(...frames).toFixed(0)}, max ${Math.max(...frames).toFixed(0)}); to live data on screen: median ${median(data).toFixed(0)} ms`,
+  );
 }
 
 /**

@@ -95,7 +95,16 @@ async function main(): Promise<void> {
       for (const service of SERVICES) {
         for (const tag of ['v1.0.0-seed000', ...Array.from({ length: VERSIONS_PER_SERVICE - 1 }, (_, n) => `v1.${n + 1}.0-bench${n}`)]) {
           const v = newVersion(
-            { serviceName: service, imageName: service, imageTag: tag, fullImageName: `${registry}/ecp-ai/${service}:${tag}`, gitCommit: 'abc1234', gitBranch: 'main', status: 'ready', securityScanResult: 'passed' },
+            {
+              serviceName: service,
+              imageName: service,
+              imageTag: tag,
+              fullImageName: `${registry}/ecp-ai/${service}:${tag}`,
+              gitCommit: 'abc1234',
+              gitBranch: 'main',
+              status: 'ready',
+              securityScanResult: 'passed',
+            },
             new Date(start + (i += 1) * 1000),
             new Set(),
           );
@@ -105,7 +114,9 @@ async function main(): Promise<void> {
       }
     });
     const tenantIds = Array.from({ length: TENANTS }, (_, t) => `tenant-${String(t).padStart(3, '0')}`);
-    console.log(`${TENANTS} tenants × ${SERVICES.length} services = ${TENANTS * SERVICES.length} Deployments (+ as many Services) in ${TENANTS * SERVICES.length} files; ${SERVICES.length * VERSIONS_PER_SERVICE} versions in the store`);
+    console.log(
+      `${TENANTS} tenants × ${SERVICES.length} services = ${TENANTS * SERVICES.length} Deployments (+ as many Services) in ${TENANTS * SERVICES.length} files; ${SERVICES.length * VERSIONS_PER_SERVICE} versions in the store`,
+    );
 
     // Warm-up outside the timings: module loading of kubernetes-models (measured on its own).
     const importStart = performance.now();
@@ -122,9 +133,7 @@ async function main(): Promise<void> {
       onEvent: (e) => (marks[`${e.step} ${e.status}`] ??= performance.now() - t0),
     });
     const updateMs = performance.now() - t0;
-    const phases =
-      `read + plan ${ms(marks['write start']!)}, write ${ms(marks['write done']! - marks['write start']!)}, ` +
-      `audit (200 events) and cache ${ms(updateMs - marks['write done']!)}`;
+    const phases = `read + plan ${ms(marks['write start']!)}, write ${ms(marks['write done']! - marks['write start']!)}, ` + `audit (200 events) and cache ${ms(updateMs - marks['write done']!)}`;
     const changed = results.reduce((n, r) => n + r.changes.length, 0);
 
     // 2. `ecp validate`: every tenant, right after (the written files' parsed form is reused).
@@ -168,9 +177,16 @@ async function main(): Promise<void> {
     console.log(`together:                      ${ms(total)} (target < 2000 ms) ${total < 2000 ? 'OK' : 'OVER TARGET'}`);
     console.log(`validate from cold:            ${ms(coldValidateMs)} (every file parsed again; ${coldValidation.errors} errors)`);
     console.log(`update-manifests one tenant at a time, 200 runs: ${ms(loopMs)} (${(loopMs / TENANTS).toFixed(1)} ms per tenant: store read, 5 atomic writes, one audit append each)`);
-    console.log(`  parts: reading + parsing every file ${ms(parseMs)}; kubernetes-models validate() of ${objects} objects ${ms(schemaMs)}; first import of the Deployment + Service models ${ms(importMs)} (not in the totals)`);
+    console.log(
+      `  parts: reading + parsing every file ${ms(parseMs)}; kubernetes-models validate() of ${objects} objects ${ms(schemaMs)}; first import of the Deployment + Service models ${ms(importMs)} (not in the totals)`,
+    );
     if (validation.errors > 0 || coldValidation.errors > 0) {
-      console.log(validation.problems.slice(0, 5).map((p) => `  ${p.path}:${p.line} ${p.message}`).join('\n'));
+      console.log(
+        validation.problems
+          .slice(0, 5)
+          .map((p) => `  ${p.path}:${p.line} ${p.message}`)
+          .join('\n'),
+      );
       process.exitCode = 1;
     }
 
@@ -182,7 +198,16 @@ async function main(): Promise<void> {
         for (const service of SERVICES) {
           data.versions.push(
             newVersion(
-              { serviceName: service, imageName: service, imageTag: tag, fullImageName: `${registry}/ecp-ai/${service}:${tag}`, gitCommit: 'abc1234', gitBranch: 'main', status: 'ready', securityScanResult: 'passed' },
+              {
+                serviceName: service,
+                imageName: service,
+                imageTag: tag,
+                fullImageName: `${registry}/ecp-ai/${service}:${tag}`,
+                gitCommit: 'abc1234',
+                gitBranch: 'main',
+                status: 'ready',
+                securityScanResult: 'passed',
+              },
               new Date(),
               new Set(),
             ),

@@ -76,22 +76,32 @@ class Observer {
       if (error && (error as Error).name !== 'AbortError') console.error(`bench watch ended: ${String(error)}`);
     };
     this.watches.push(
-      await watch.watch(`/api/v1/namespaces/${NAMESPACE}/pods`, {}, (_type: string, pod: V1Pod) => {
-        for (const c of pod.status?.containerStatuses ?? []) {
-          const reason = c.state?.waiting?.reason;
-          const spec = pod.spec?.containers.find((s) => s.name === c.name)?.image;
-          if (reason && FAILING_POD_REASONS.includes(reason) && spec && !this.podFailing.has(spec)) this.podFailing.set(spec, Date.now());
-        }
-      }, onError),
-      await watch.watch(`/apis/apps/v1/namespaces/${NAMESPACE}/deployments`, { fieldSelector: `metadata.name=${SERVICE}` }, (_type: string, d: V1Deployment) => {
-        const now = Date.now();
-        const img = d.spec?.template.spec?.containers[0]?.image;
-        if (!img) return;
-        if (this.current && img !== this.current && !this.replaced.has(this.current)) this.replaced.set(this.current, now);
-        this.current = img;
-        const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
-        if (progressing?.reason === 'ProgressDeadlineExceeded' && !this.deadline.has(img)) this.deadline.set(img, now);
-      }, onError),
+      await watch.watch(
+        `/api/v1/namespaces/${NAMESPACE}/pods`,
+        {},
+        (_type: string, pod: V1Pod) => {
+          for (const c of pod.status?.containerStatuses ?? []) {
+            const reason = c.state?.waiting?.reason;
+            const spec = pod.spec?.containers.find((s) => s.name === c.name)?.image;
+            if (reason && FAILING_POD_REASONS.includes(reason) && spec && !this.podFailing.has(spec)) this.podFailing.set(spec, Date.now());
+          }
+        },
+        onError,
+      ),
+      await watch.watch(
+        `/apis/apps/v1/namespaces/${NAMESPACE}/deployments`,
+        { fieldSelector: `metadata.name=${SERVICE}` },
+        (_type: string, d: V1Deployment) => {
+          const now = Date.now();
+          const img = d.spec?.template.spec?.containers[0]?.image;
+          if (!img) return;
+          if (this.current && img !== this.current && !this.replaced.has(this.current)) this.replaced.set(this.current, now);
+          this.current = img;
+          const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+          if (progressing?.reason === 'ProgressDeadlineExceeded' && !this.deadline.has(img)) this.deadline.set(img, now);
+        },
+        onError,
+      ),
     );
   }
 
@@ -186,7 +196,10 @@ async function run(name: string, kubeconfig: string, registry: string, phases: P
         const patched = observer.replaced.get(failing)!;
         const auditPatch = audit
           ?.since(offset)
-          .find((e) => e.verb === 'patch' && e.user.username === 'ecp-admin' && e.objectRef?.namespace === NAMESPACE && e.objectRef.name === SERVICE && Date.parse(e.requestReceivedTimestamp) >= noticed.at);
+          .find(
+            (e) =>
+              e.verb === 'patch' && e.user.username === 'ecp-admin' && e.objectRef?.namespace === NAMESPACE && e.objectRef.name === SERVICE && Date.parse(e.requestReceivedTimestamp) >= noticed.at,
+          );
         const d: Detection = {
           trigger: pod !== undefined && pod <= (deadline ?? Infinity) ? 'pod' : 'deadline',
           noticeMs: noticed.at - degraded,

@@ -145,6 +145,8 @@ rmSync(work, { recursive: true, force: true });
 
 console.log('\nside by side (ratio ecp / kubectl, target ≤ 1.0; LISTs per ecp run, target 1):');
 for (const size of SIZES) {
-  const cells = rows.filter((r) => r.size === size).map((r) => `${r.target} ${(r.ecpMs / r.kubectlMs).toFixed(2)} × (${r.ecpMs.toFixed(0)} / ${r.kubectlMs.toFixed(0)} ms), ${[...new Set(r.lists)].join(',')} LIST`);
+  const cells = rows
+    .filter((r) => r.size === size)
+    .map((r) => `${r.target} ${(r.ecpMs / r.kubectlMs).toFixed(2)} × (${r.ecpMs.toFixed(0)} / ${r.kubectlMs.toFixed(0)} ms), ${[...new Set(r.lists)].join(',')} LIST`);
   console.log(`  ${count(size).padStart(6)} Deployments: ${cells.join('   |   ')}`);
 }

@@ -23,11 +23,21 @@ writeFileSync(path.join(dir, 'ecp.config.yaml'), `dataDir: data\nserver:\n  toke
 await new Store(path.join(dir, 'data')).update((data) => {
   for (let i = 0; i < 50; i += 1) {
     const tag = `v1.0.${i}-seed`;
-    data.versions.push(newVersion({ serviceName: 'callbot', imageName: 'callbot', imageTag: tag, fullImageName: `localhost:5000/ecp-ai/callbot:${tag}`, gitCommit: 'abc1234', gitBranch: 'main' }, new Date(Date.parse('2026-01-01') + i * 1000), new Set()));
+    data.versions.push(
+      newVersion(
+        { serviceName: 'callbot', imageName: 'callbot', imageTag: tag, fullImageName: `localhost:5000/ecp-ai/callbot:${tag}`, gitCommit: 'abc1234', gitBranch: 'main' },
+        new Date(Date.parse('2026-01-01') + i * 1000),
+        new Set(),
+      ),
+    );
   }
 });
 
-const child = spawn(process.execPath, [path.join(root, 'bin', 'ecp.js'), 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, KUBECONFIG: path.join(dir, 'none') }, stdio: ['ignore', 'ignore', 'pipe'] });
+const child = spawn(process.execPath, [path.join(root, 'bin', 'ecp.js'), 'serve', '--port', '0'], {
+  cwd: dir,
+  env: { ...process.env, KUBECONFIG: path.join(dir, 'none') },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
 const url = await new Promise<string>((resolve, reject) => {
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
@@ -53,7 +63,11 @@ try {
     n += 1;
     return JSON.stringify({ service_name: 'callbot', image_name: 'callbot', image_tag: `b-${n}`, full_image_name: `localhost:5000/ecp-ai/callbot:b-${n}`, git_commit: 'abc1234', git_branch: 'main' });
   };
-  await measure('POST /versions/register', { url: `${url}/api/v1/image-management/versions/register`, method: 'POST', headers, requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }] }, '≥ 300/s');
+  await measure(
+    'POST /versions/register',
+    { url: `${url}/api/v1/image-management/versions/register`, method: 'POST', headers, requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }] },
+    '≥ 300/s',
+  );
 } finally {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));

@@ -62,18 +62,19 @@ for (const count of [100, 10_000, 100_000]) {
   const cliList: number[] = [];
   const cliListAll: number[] = [];
   for (let i = 0; i < 7; i += 1) {
-    const body = JSON.stringify({ service_name: 'callbot', image_name: 'callbot', image_tag: `cli-${i}`, full_image_name: `localhost:5000/ecp-ai/callbot:cli-${i}`, git_commit: 'abc1234', git_branch: 'main' });
+    const body = JSON.stringify({
+      service_name: 'callbot',
+      image_name: 'callbot',
+      image_tag: `cli-${i}`,
+      full_image_name: `localhost:5000/ecp-ai/callbot:cli-${i}`,
+      git_commit: 'abc1234',
+      git_branch: 'main',
+    });
     cliRegister.push(timeCli(['--data-dir', dataDir, 'versions', 'register', '--json', body]));
     cliList.push(timeCli(['--data-dir', dataDir, 'versions', 'list', 'callbot']));
     cliListAll.push(timeCli(['--data-dir', dataDir, 'versions', 'list', 'callbot', '--all', '--limit', '20']));
   }
-  rows.push([
-    String(count),
-    median(storeWork).toFixed(1),
-    median(cliRegister).toFixed(0),
-    median(cliList).toFixed(0),
-    median(cliListAll).toFixed(0),
-  ]);
+  rows.push([String(count), median(storeWork).toFixed(1), median(cliRegister).toFixed(0), median(cliList).toFixed(0), median(cliListAll).toFixed(0)]);
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -90,7 +90,16 @@ git(origin, '-c', 'user.email=seed@example.test', '-c', 'user.name=seed', 'commi
 const seeds = await Promise.all(SERVICES.map((service) => image(service, 'v0-seed')));
 await new Store(dataDir).update((data) => {
   for (const [i, service] of SERVICES.entries()) {
-    const input = { serviceName: service, imageName: service, imageTag: 'v0-seed', fullImageName: seeds[i]!, gitCommit: 'abc1234', gitBranch: 'main', status: 'ready' as const, securityScanResult: 'passed' as const };
+    const input = {
+      serviceName: service,
+      imageName: service,
+      imageTag: 'v0-seed',
+      fullImageName: seeds[i]!,
+      gitCommit: 'abc1234',
+      gitBranch: 'main',
+      status: 'ready' as const,
+      securityScanResult: 'passed' as const,
+    };
     data.versions.push(newVersion(input, new Date(Date.now() - 60_000), new Set(data.versions.map((v) => v.id)), 'seed@example.test'));
   }
 });
@@ -200,13 +209,19 @@ async function operator(index: number): Promise<void> {
 const monitorDir = path.join(work, 'monitor');
 git(work, 'clone', '-q', origin, monitorDir);
 git(monitorDir, 'config', 'user.email', 'monitor@example.test');
-const monitor = spawn(process.execPath, [ecpBin, 'monitor', '--interval', '3'], { cwd: monitorDir, env: { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: '1', ECP_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+const monitor = spawn(process.execPath, [ecpBin, 'monitor', '--interval', '3'], {
+  cwd: monitorDir,
+  env: { ...process.env, KUBECONFIG: kubeconfig, NO_COLOR: '1', ECP_CONFIG: '' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 let monitorLog = '';
 monitor.stdout.on('data', (d: Buffer) => (monitorLog += d.toString()));
 monitor.stderr.on('data', (d: Buffer) => (monitorLog += d.toString()));
 const monitorExit = new Promise<number | null>((resolve) => monitor.on('close', (code) => resolve(code)));
 
-console.log(`soak: ${seconds} s, ${OPERATORS} operators, monitor with auto-rollback, fault proxy on 127.0.0.1:${proxyPort} → ${sandbox.url}, registry ${registry ?? '(none: registry checks skipped, auto-rollbacks fail theirs)'}; work in ${work}`);
+console.log(
+  `soak: ${seconds} s, ${OPERATORS} operators, monitor with auto-rollback, fault proxy on 127.0.0.1:${proxyPort} → ${sandbox.url}, registry ${registry ?? '(none: registry checks skipped, auto-rollbacks fail theirs)'}; work in ${work}`,
+);
 const started = Date.now();
 await Promise.all(tenants.map((_, i) => operator(i)));
 monitor.kill('SIGTERM');
@@ -254,9 +269,13 @@ for (const r of runs) {
   codes.set(code, (codes.get(code) ?? 0) + 1);
   kinds.set(kind, codes);
 }
-console.log(`\nran ${((Date.now() - started) / 1000).toFixed(0)} s: ${runs.length} commands; proxy: ${faults.requests} requests, ${faults.dropped} dropped, ${faults.delayed} delayed, ${faults.restarts} restarts (${faults.refused} refused while down)`);
+console.log(
+  `\nran ${((Date.now() - started) / 1000).toFixed(0)} s: ${runs.length} commands; proxy: ${faults.requests} requests, ${faults.dropped} dropped, ${faults.delayed} delayed, ${faults.restarts} restarts (${faults.refused} refused while down)`,
+);
 for (const [kind, codes] of kinds) console.log(`  ${kind.padEnd(18)} ${[...codes].map(([c, n]) => `exit ${c}: ${n}`).join(', ')}`);
-console.log(`  store: ${data.versions.length} hot versions, ${data.deployments.length} deployment records (${rollbacks.filter((r) => r.kind === 'auto-rollback').length} auto-rollbacks, ${rollbacks.filter((r) => r.kind === 'rollback').length} rollbacks)`);
+console.log(
+  `  store: ${data.versions.length} hot versions, ${data.deployments.length} deployment records (${rollbacks.filter((r) => r.kind === 'auto-rollback').length} auto-rollbacks, ${rollbacks.filter((r) => r.kind === 'rollback').length} rollbacks)`,
+);
 for (const r of unexpected.slice(0, 5)) console.log(`  unexpected error from ${r.args.join(' ')}: ${r.stderr.trim().split('\n').at(-1)}`);
 if (process.env.SOAK_KEEP === '1') {
   for (const r of runs.filter((x) => x.code !== 0).slice(0, 8)) console.log(`  exit ${r.code} from ${r.args.slice(0, 3).join(' ')}: ${r.stderr.trim().split('\n').at(-1)}`);

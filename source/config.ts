@@ -30,7 +30,11 @@ const duration = (bounds: { min: number; max: number }) =>
       message: `expected a duration between ${formatDuration(bounds.min)} and ${formatDuration(bounds.max)}`,
     });
 const seconds = (bounds: { min: number; max: number }) =>
-  z.number().int().min(bounds.min / 1000).max(bounds.max / 1000, { message: `expected at most ${bounds.max / 1000} seconds` });
+  z
+    .number()
+    .int()
+    .min(bounds.min / 1000)
+    .max(bounds.max / 1000, { message: `expected at most ${bounds.max / 1000} seconds` });
 
 const serviceBuild = z.strictObject({
   name: z.string().refine(isDns1123Label, { message: 'expected a DNS-1123 label such as callbot' }),
@@ -74,7 +78,7 @@ export const configFileSchema = z.strictObject({
       tokens: z
         .array(
           z.strictObject({
-            sha256: z.string().regex(/^[a-f0-9]{64}$/, 'expected the 64 hex digits of the token\'s sha256'),
+            sha256: z.string().regex(/^[a-f0-9]{64}$/, "expected the 64 hex digits of the token's sha256"),
             identity: z.string().min(1),
             role: z.enum(SERVER_ROLES),
           }),
@@ -153,10 +157,7 @@ function readConfigFile(file: string): z.infer<typeof configFileSchema> {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const key = issue.path.join('.') || '(top level)';
-    const detail =
-      issue.code === 'unrecognized_keys'
-        ? `unknown key "${[...issue.path, issue.keys[0]].join('.')}"`
-        : `key "${key}": ${issue.message}`;
+    const detail = issue.code === 'unrecognized_keys' ? `unknown key "${[...issue.path, issue.keys[0]].join('.')}"` : `key "${key}": ${issue.message}`;
     throw new UsageError(`Config file ${file} has an invalid ${detail}.`);
   }
   return result.data;
@@ -197,13 +198,8 @@ export function loadConfig(inputs: ConfigInputs): Config {
     baseDir,
     registry,
     imagePrefix,
-    manifestsDir:
-      fromEnv(envValue(env, 'K8S_MANIFESTS_DIR')) ?? fromFile(file.manifestsDir) ?? path.resolve(cwd, 'k8s-manifests'),
-    dataDir:
-      (inputs.dataDir ? path.resolve(cwd, inputs.dataDir) : undefined) ??
-      fromEnv(envValue(env, 'ECP_DATA_DIR')) ??
-      fromFile(file.dataDir) ??
-      path.resolve(cwd, 'data'),
+    manifestsDir: fromEnv(envValue(env, 'K8S_MANIFESTS_DIR')) ?? fromFile(file.manifestsDir) ?? path.resolve(cwd, 'k8s-manifests'),
+    dataDir: (inputs.dataDir ? path.resolve(cwd, inputs.dataDir) : undefined) ?? fromEnv(envValue(env, 'ECP_DATA_DIR')) ?? fromFile(file.dataDir) ?? path.resolve(cwd, 'data'),
     tagPolicy: file.tagPolicy ?? 'branch',
     tagTemplate: file.tagTemplate ?? '{branch}-{sha}-{timestamp}',
     gitTagPattern: file.gitTagPattern ?? 'deploy/{tenant}/{timestamp}',

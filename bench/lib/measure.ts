@@ -23,9 +23,7 @@ export function timed(command: string, args: string[], env: NodeJS.ProcessEnv): 
   child.stdout.resume();
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) =>
-    child.on('close', (code) =>
-      resolve({ ms: performance.now() - t, rssKb: gnuTime ? Number(stderr.trim().split('\n').at(-1)) : NaN, code, startedAt, endedAt: Date.now() }),
-    ),
+    child.on('close', (code) => resolve({ ms: performance.now() - t, rssKb: gnuTime ? Number(stderr.trim().split('\n').at(-1)) : NaN, code, startedAt, endedAt: Date.now() })),
   );
 }
 

@@ -179,4 +179,3 @@ export class AuditLog {
       .map((line) => JSON.parse(line) as AuditEvent);
   }
 }
-

@@ -14,8 +14,7 @@ const ips = [
   'startTime: {{ $now | Quote }}',
 ];
 
-const condition = (type, status, reason = '') =>
-  [`- type: ${type}`, `  status: "${status}"`, `  lastTransitionTime: {{ $now | Quote }}`, reason && `  reason: ${reason}`].filter(Boolean);
+const condition = (type, status, reason = '') => [`- type: ${type}`, `  status: "${status}"`, `  lastTransitionTime: {{ $now | Quote }}`, reason && `  reason: ${reason}`].filter(Boolean);
 
 const stage = (name, expressions, next, delayMs) => ({
   apiVersion: 'kwok.x-k8s.io/v1alpha1',

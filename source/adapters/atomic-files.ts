@@ -113,9 +113,7 @@ export async function writeAllOrNothing(changes: readonly FileChange[], ops: Fil
     }
     await Promise.all(temps.filter((_, i) => !done.includes(i)).map((t) => ops.unlink(t).catch(() => undefined)));
     if (failures.length) {
-      throw new PartialWriteError(
-        `Writing failed (${(error as Error).message}) and ${failures.join(', ')} could not be restored: check them by hand.`,
-      );
+      throw new PartialWriteError(`Writing failed (${(error as Error).message}) and ${failures.join(', ')} could not be restored: check them by hand.`);
     }
     throw error;
   }

@@ -19,8 +19,7 @@ import Docker from 'dockerode';
 import tar from 'tar-fs';
 
 // The package is CommonJS with an ES-style `default` in its types: take whichever is the function.
-const dockerignore = ((dockerignoreModule as unknown as { default?: unknown }).default ??
-  dockerignoreModule) as unknown as typeof dockerignoreModule.default;
+const dockerignore = ((dockerignoreModule as unknown as { default?: unknown }).default ?? dockerignoreModule) as unknown as typeof dockerignoreModule.default;
 import { DOCKER_HUB, parseImageRef } from '../domain/names.js';
 import { EcpError, UsageError, errorMessage } from '../errors.js';
 
@@ -104,7 +103,9 @@ function engineMessage(error: unknown): string {
     return (json as { message: string }).message.trim();
   }
   if (typeof json === 'string' && json.trim()) return json.trim();
-  return errorMessage(error).replace(/^\(HTTP code \d+\)\s*[\w ]*-\s*/, '').trim();
+  return errorMessage(error)
+    .replace(/^\(HTTP code \d+\)\s*[\w ]*-\s*/, '')
+    .trim();
 }
 
 export class DockerEngine {
@@ -400,9 +401,7 @@ export async function registryAuth(registry: string, env: NodeJS.ProcessEnv = pr
     for (const key of keys) {
       const found = await credentialHelper(helper, key);
       if (found?.Secret) {
-        return found.Username === '<token>'
-          ? { identitytoken: found.Secret, serveraddress } as Docker.AuthConfig
-          : { username: found.Username ?? '', password: found.Secret, serveraddress };
+        return found.Username === '<token>' ? ({ identitytoken: found.Secret, serveraddress } as Docker.AuthConfig) : { username: found.Username ?? '', password: found.Secret, serveraddress };
       }
     }
   }

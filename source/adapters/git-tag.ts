@@ -11,7 +11,11 @@ import { gitAt } from './git.js';
 
 function gitError(what: string, error: unknown): UsageError {
   const text = error instanceof Error ? error.message : String(error);
-  const line = text.split('\n').map((l) => l.trim()).find((l) => /^(fatal|error):/.test(l)) ?? text.split('\n')[0]!.trim();
+  const line =
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => /^(fatal|error):/.test(l)) ?? text.split('\n')[0]!.trim();
   return new UsageError(`${what} failed: ${line.replace(/^(fatal|error):\s*/, '')}`);
 }
 
@@ -102,7 +106,11 @@ export async function commitFolder(top: string, relDir: string, message: string)
 }
 
 export async function currentBranch(top: string): Promise<string | undefined> {
-  const name = (await gitAt(top).raw(['rev-parse', '--abbrev-ref', 'HEAD']).catch(() => 'HEAD')).trim();
+  const name = (
+    await gitAt(top)
+      .raw(['rev-parse', '--abbrev-ref', 'HEAD'])
+      .catch(() => 'HEAD')
+  ).trim();
   return name === 'HEAD' ? undefined : name;
 }
 

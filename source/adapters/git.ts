@@ -29,7 +29,10 @@ export async function headFacts(dir: string): Promise<GitHeadFacts> {
   const [branchRaw, status, describe, version] = await Promise.all([
     git.raw(['rev-parse', '--abbrev-ref', 'HEAD']).then((s) => s.trim()),
     git.status(),
-    git.raw(['describe', '--tags', '--abbrev=0', '--match', 'v*']).then((s) => s.trim()).catch(() => undefined),
+    git
+      .raw(['describe', '--tags', '--abbrev=0', '--match', 'v*'])
+      .then((s) => s.trim())
+      .catch(() => undefined),
     packageVersion(dir),
   ]);
   return {

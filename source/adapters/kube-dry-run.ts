@@ -20,9 +20,7 @@ export interface DryRunCause {
   message: string;
 }
 
-export type DryRunOutcome =
-  | { ok: true; note?: string }
-  | { ok: false; code?: number; reason?: string; message: string; causes: DryRunCause[] };
+export type DryRunOutcome = { ok: true; note?: string } | { ok: false; code?: number; reason?: string; message: string; causes: DryRunCause[] };
 
 export interface DryRunner {
   description: string;
@@ -91,9 +89,7 @@ export function dryRunner(target: DryRunTarget, options: { timeoutMs?: number; f
   let applyUnsupported = false;
 
   const unreachable = (error: unknown) =>
-    new UsageError(
-      `The Kubernetes API at ${target.description} could not be reached for the server-side dry run (${causeText(error)}); use --offline to validate without it.`,
-    );
+    new UsageError(`The Kubernetes API at ${target.description} could not be reached for the server-side dry run (${causeText(error)}); use --offline to validate without it.`);
 
   async function create(object: KubernetesObject): Promise<DryRunOutcome> {
     try {

@@ -5,17 +5,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubernetesObject,
-  type KubernetesObjectApi,
-  type V1Deployment,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type KubernetesObject, type KubernetesObjectApi, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { ClusterError, UsageError } from '../errors.js';
 
 import { debug } from '../log.js';
@@ -27,7 +17,6 @@ export interface Cluster {
   /** "context ecp-sandbox (http://127.0.0.1:40123)" — for messages. */
   description: string;
 }
-
 
 function kubeconfigFiles(env: NodeJS.ProcessEnv): string[] {
   if (env.KUBECONFIG) return env.KUBECONFIG.split(path.delimiter).filter(Boolean);
@@ -120,9 +109,7 @@ export class KubeClient {
    * namespace of interest instead. Namespaces that RBAC forbids too are `unreadable`, with the
    * server's reason, so that no view calls their Deployments missing.
    */
-  async listDeployments(
-    namespaces: readonly string[],
-  ): Promise<{ items: V1Deployment[]; resourceVersion?: string; scope: 'cluster' | 'namespaces'; unreadable: Map<string, string> }> {
+  async listDeployments(namespaces: readonly string[]): Promise<{ items: V1Deployment[]; resourceVersion?: string; scope: 'cluster' | 'namespaces'; unreadable: Map<string, string> }> {
     const unreadable = new Map<string, string>();
     try {
       const list = await this.apps.listDeploymentForAllNamespaces();
@@ -170,10 +157,7 @@ export class KubeClient {
       metadata: { resourceVersion },
       spec: { template: { spec: { containers: [{ name: container, image }] } } },
     };
-    return this.apps.patchNamespacedDeployment(
-      { name, namespace, body, fieldManager: 'ecp' },
-      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-    );
+    return this.apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: 'ecp' }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
   }
 }
 

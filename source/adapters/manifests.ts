@@ -181,8 +181,7 @@ export async function listTenantIds(config: Pick<Config, 'manifestsDir'>): Promi
 const CORE_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 const CORE_BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 const CORE_INT = /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/;
-const CORE_FLOAT =
-  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
+const CORE_FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
 const YAML_CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
   implicit: [
     new Type('tag:yaml.org,2002:null', { kind: 'scalar', resolve: (s: string) => CORE_NULL.test(s), construct: () => null }),
@@ -557,13 +556,7 @@ export function keyPositionOf(file: ManifestFile, document: ManifestDocument, p:
   return positionOf(file, document, p);
 }
 
-function buildWorkload(
-  config: ManifestConfig,
-  tenantNs: string,
-  file: ManifestFile,
-  document: ManifestDocument,
-  info: WorkloadInfo,
-): Workload {
+function buildWorkload(config: ManifestConfig, tenantNs: string, file: ManifestFile, document: ManifestDocument, info: WorkloadInfo): Workload {
   const containers: ContainerRef[] = info.containers.map((c) => {
     const ref: ContainerRef = { ...c, position: undefined };
     // Only validate, update-manifests and `ecp tenants` read it: the status views need no Document.
@@ -688,7 +681,12 @@ export function manifestBytesProblem(bytes: Buffer): YamlIssue | undefined {
     const lines = bytes.toString('latin1').split('\n');
     const at = lines.findIndex((l) => !isUtf8(Buffer.from(l, 'latin1')));
     const column = Buffer.from(lines[at]!, 'latin1').toString('utf8').indexOf('\uFFFD') + 1;
-    return { line: at + 1, column: Math.max(column, 1), code: 'NOT_UTF8', message: 'this line is not UTF-8 text; ecp edits only UTF-8 files, so it changes nothing in this one (convert it with iconv)' };
+    return {
+      line: at + 1,
+      column: Math.max(column, 1),
+      code: 'NOT_UTF8',
+      message: 'this line is not UTF-8 text; ecp edits only UTF-8 files, so it changes nothing in this one (convert it with iconv)',
+    };
   }
   return undefined;
 }
@@ -710,9 +708,7 @@ export function assertParsed(tenant: Tenant, display: (abs: string) => string = 
   for (const file of tenant.files) {
     const first = file.errors[0];
     if (first) {
-      throw new UsageError(
-        `${display(file.path)}:${first.line}:${first.column} is not valid YAML (${first.message}); nothing was changed.`,
-      );
+      throw new UsageError(`${display(file.path)}:${first.line}:${first.column} is not valid YAML (${first.message}); nothing was changed.`);
     }
   }
 }
@@ -723,10 +719,7 @@ export function findService(tenant: Tenant, name: string): ManifestService | und
 }
 
 /** The image scalar node of a container, for edits; describes why it cannot be edited otherwise. */
-export function imageNode(
-  document: ManifestDocument,
-  imagePath: YamlPath,
-): { ok: true; start: number; end: number; source: string; type: string } | { ok: false; reason: string } {
+export function imageNode(document: ManifestDocument, imagePath: YamlPath): { ok: true; start: number; end: number; source: string; type: string } | { ok: false; reason: string } {
   const node = document.doc.getIn(imagePath, true);
   if (isAlias(node)) return { ok: false, reason: 'its image is a YAML alias (*anchor); edit it by hand' };
   if (!isScalar(node) || !node.range) return { ok: false, reason: 'its image is not a plain value' };

@@ -93,9 +93,7 @@ class RegistryClient {
   private async authenticate(challenge: string | null): Promise<boolean> {
     if (!challenge) return false;
     const { scheme, params } = parseChallenge(challenge);
-    const basic = this.credentials
-      ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`
-      : undefined;
+    const basic = this.credentials ? `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}` : undefined;
     if (scheme === 'basic') {
       if (!basic || this.authorization === basic) return false;
       this.authorization = basic;
@@ -133,9 +131,7 @@ class RegistryClient {
     }
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
-      throw new UsageError(
-        `Registry ${this.registry} refused access (HTTP ${response.status}); set DOCKER_USERNAME and DOCKER_PASSWORD for it.`,
-      );
+      throw new UsageError(`Registry ${this.registry} refused access (HTTP ${response.status}); set DOCKER_USERNAME and DOCKER_PASSWORD for it.`);
     }
     return response;
   }
@@ -158,12 +154,7 @@ function checkRepository(repository: string): void {
  * `repository` is the path inside the registry (`ecp-ai/callbot`), or the full repository
  * (`localhost:5000/ecp-ai/callbot`), in which case the registry prefix is dropped.
  */
-export async function manifestDigest(
-  registry: string,
-  repository: string,
-  tag: string,
-  options: RegistryOptions = {},
-): Promise<string | undefined> {
+export async function manifestDigest(registry: string, repository: string, tag: string, options: RegistryOptions = {}): Promise<string | undefined> {
   const name = repository.startsWith(`${registry}/`) ? repository.slice(registry.length + 1) : repository;
   checkRepository(name);
   const client = new RegistryClient(registry, options);

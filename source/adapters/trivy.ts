@@ -37,8 +37,7 @@ export function parseTrivyReport(text: string, source: string): TrivyScan {
   } catch (error) {
     throw new UsageError(`Trivy report ${source} is not valid JSON: ${errorMessage(error)}.`);
   }
-  const notReport = (why: string) =>
-    new UsageError(`${source} is not a Trivy JSON report (${why}); expected the output of \`trivy image --format json\`.`);
+  const notReport = (why: string) => new UsageError(`${source} is not a Trivy JSON report (${why}); expected the output of \`trivy image --format json\`.`);
   if (!isObject(raw)) throw notReport('not a JSON object');
   if (typeof raw.SchemaVersion !== 'number') throw notReport('no SchemaVersion');
   const results = raw.Results ?? [];

@@ -17,7 +17,7 @@ const list: Command = {
       .map((a) => ({ ...a, status: shownStatus(a, ttl, now) }))
       .filter((a) => boolFlag(ctx, 'all') || a.status === 'pending')
       .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
-    if (ctx.flags.json) return printJson(ctx, approvals), 0;
+    if (ctx.flags.json) return (printJson(ctx, approvals), 0);
     if (approvals.length === 0) {
       println(ctx.io.stdout, boolFlag(ctx, 'all') ? 'No approvals are recorded.' : 'No approvals are pending.');
       return 0;

@@ -11,10 +11,16 @@ const list: Command = {
   flags: { limit: { type: 'number' } },
   async run(ctx) {
     const events = await createCore(ctx.config).audit.list(intFlag(ctx, 'limit', 1) ?? 50);
-    if (ctx.flags.json) return printJson(ctx, events), 0;
-    if (events.length === 0) return println(ctx.io.stdout, 'The audit trail is empty.'), 0;
+    if (ctx.flags.json) return (printJson(ctx, events), 0);
+    if (events.length === 0) return (println(ctx.io.stdout, 'The audit trail is empty.'), 0);
     const details = (d: Record<string, unknown>) => JSON.stringify(d).slice(0, 120);
-    println(ctx.io.stdout, formatColumns(['AT', 'ACTOR', 'ACTION', 'TARGET', 'DETAILS'], events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.actor, e.action, e.target, details(e.details)])));
+    println(
+      ctx.io.stdout,
+      formatColumns(
+        ['AT', 'ACTOR', 'ACTION', 'TARGET', 'DETAILS'],
+        events.map((e) => [e.at.replace('T', ' ').slice(0, 19), e.actor, e.action, e.target, details(e.details)]),
+      ),
+    );
     return 0;
   },
 };

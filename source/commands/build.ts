@@ -27,14 +27,7 @@ function sizeText(bytes: number | undefined): string {
 function summary(results: readonly BuildResult[]): string {
   return formatColumns(
     ['SERVICE', 'RESULT', 'IMAGE', 'VERSION', 'SIZE', 'BUILD'],
-    results.map((r) => [
-      r.service,
-      r.outcome,
-      r.image,
-      r.versionId ?? '',
-      sizeText(r.sizeBytes),
-      r.buildDurationMs === undefined ? '' : `${(r.buildDurationMs / 1000).toFixed(1)}s`,
-    ]),
+    results.map((r) => [r.service, r.outcome, r.image, r.versionId ?? '', sizeText(r.sizeBytes), r.buildDurationMs === undefined ? '' : `${(r.buildDurationMs / 1000).toFixed(1)}s`]),
   );
 }
 

@@ -30,7 +30,7 @@ export const healthCommand: Command = {
     const archived = (await Promise.all(tenants.map((t) => store.archivedDeployments(t, hot)))).flat();
     const records = [...hot, ...archived].filter((d) => !tenant || d.tenantId === tenant);
     const metrics = metricsByTenant(records);
-    if (ctx.flags.json) return printJson(ctx, metrics), 0;
+    if (ctx.flags.json) return (printJson(ctx, metrics), 0);
     if (metrics.length === 0) {
       println(ctx.io.stdout, `No deployments are recorded${tenant ? ` for ${tenant}` : ''}.`);
       return 0;

@@ -22,7 +22,7 @@ export const historyCommand: Command = {
       .filter((d) => !service || d.serviceName === service)
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
       .slice(0, limit);
-    if (ctx.flags.json) return printJson(ctx, all), 0;
+    if (ctx.flags.json) return (printJson(ctx, all), 0);
     if (all.length === 0) {
       println(ctx.io.stdout, `No deployments of ${tenant}${service ? `/${service}` : ''} are recorded.`);
       return 0;
@@ -32,7 +32,17 @@ export const historyCommand: Command = {
       ctx.io.stdout,
       formatColumns(
         ['STARTED', 'SERVICE', 'KIND', 'FROM', 'TO', 'STATUS', 'DURATION', 'ACTOR', 'REASON'],
-        all.map((d) => [d.startedAt.replace('T', ' ').slice(0, 19), d.serviceName, d.kind, tag(d.fromImage), tag(d.toImage), d.status, d.durationMs === undefined ? '-' : formatDuration(d.durationMs), d.actor, d.reason ?? d.message ?? '']),
+        all.map((d) => [
+          d.startedAt.replace('T', ' ').slice(0, 19),
+          d.serviceName,
+          d.kind,
+          tag(d.fromImage),
+          tag(d.toImage),
+          d.status,
+          d.durationMs === undefined ? '-' : formatDuration(d.durationMs),
+          d.actor,
+          d.reason ?? d.message ?? '',
+        ]),
       ),
     );
     return 0;

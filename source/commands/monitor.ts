@@ -11,7 +11,8 @@ import { boolFlag, intFlag, stringFlag } from './flags.js';
 export const monitorCommand: Command = {
   name: 'monitor',
   summary: 'watch every tenant, keep deployment records current and apply the auto-rollback policy',
-  usage: '  ecp monitor [--interval S] [--tenant T] [--skip-registry-check] [--context C | --sandbox]\n\n  --skip-registry-check  auto-rollbacks write the manifest without checking the image in the registry (audited)',
+  usage:
+    '  ecp monitor [--interval S] [--tenant T] [--skip-registry-check] [--context C | --sandbox]\n\n  --skip-registry-check  auto-rollbacks write the manifest without checking the image in the registry (audited)',
   flags: { interval: { type: 'number' }, skipRegistryCheck: { type: 'boolean' } },
   // It rolls back by itself only when the policy names services.
   mutating: (ctx) => ctx.config.autoRollback.services.length > 0,
@@ -36,7 +37,10 @@ export const monitorCommand: Command = {
     });
     const relist = setInterval(() => void watcher.refresh(), intervalSeconds * 1000);
     monitor.on('event', (e: { at: string; level: string; message: string }) => println(ctx.io.stdout, `${e.at} ${e.level.toUpperCase().padEnd(5)} ${e.message}`));
-    println(ctx.io.stdout, `${new Date().toISOString()} INFO  monitoring ${session.cluster.description} every ${intervalSeconds} s; auto-rollback for: ${ctx.config.autoRollback.services.join(', ') || 'no service'}`);
+    println(
+      ctx.io.stdout,
+      `${new Date().toISOString()} INFO  monitoring ${session.cluster.description} every ${intervalSeconds} s; auto-rollback for: ${ctx.config.autoRollback.services.join(', ') || 'no service'}`,
+    );
     monitor.start(intervalSeconds * 1000);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

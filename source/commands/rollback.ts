@@ -40,7 +40,11 @@ export const rollbackCommand: Command = {
         onEvent: progressPrinter(ctx),
       });
       if (ctx.flags.json) printJson(ctx, result);
-      else println(ctx.io.stdout, `${tenant}/${service}: ${result.from ?? '(none)'} → ${result.to} ${result.ok ? 'rolled back' : `FAILED: ${result.message}`}${result.gitTag ? ` (git tag ${result.gitTag})` : ''}`);
+      else
+        println(
+          ctx.io.stdout,
+          `${tenant}/${service}: ${result.from ?? '(none)'} → ${result.to} ${result.ok ? 'rolled back' : `FAILED: ${result.message}`}${result.gitTag ? ` (git tag ${result.gitTag})` : ''}`,
+        );
       return result.ok ? 0 : 1;
     } finally {
       await session.close();

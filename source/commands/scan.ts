@@ -24,10 +24,7 @@ export const scanCommand: Command = {
       printJson(ctx, { version: after, passed: verdict.passed, reasons: verdict.reasons, source: scan.source });
     } else {
       const summary = `${formatCounts(scan.counts)}${verdict.total ? ` (${verdict.total} in all)` : ''}`;
-      println(
-        ctx.io.stdout,
-        `${id}: scan ${after.securityScanResult}, ${summary}; status ${after.status}${after.status !== before.status ? ` (was ${before.status})` : ''}`,
-      );
+      println(ctx.io.stdout, `${id}: scan ${after.securityScanResult}, ${summary}; status ${after.status}${after.status !== before.status ? ` (was ${before.status})` : ''}`);
       for (const reason of verdict.reasons) println(ctx.io.stdout, `  blocked by the gate: ${reason}`);
     }
     return verdict.passed ? 0 : 1;

@@ -35,7 +35,10 @@ const serve: Command = {
     if (verdict.warn) println(ctx.io.stderr, `ecp serve: warning: ${verdict.warn}`);
     const https = certFile && keyFile ? readTlsPair(certFile, keyFile) : undefined;
     if (ctx.config.serverTokens.length === 0) {
-      println(ctx.io.stderr, `ecp serve: warning: no server.tokens in ${ctx.config.configFile ?? 'ecp.config.yaml'}: every request but /, /health and /openapi.json is refused (401). Make one with \`ecp serve token new\`.`);
+      println(
+        ctx.io.stderr,
+        `ecp serve: warning: no server.tokens in ${ctx.config.configFile ?? 'ecp.config.yaml'}: every request but /, /health and /openapi.json is refused (401). Make one with \`ecp serve token new\`.`,
+      );
     }
     const session = await openCluster(ctx);
     if (!session) println(ctx.io.stderr, 'ecp serve: warning: no cluster is configured (KUBECONFIG, --context or --sandbox): live state is Unknown and rollbacks are refused.');

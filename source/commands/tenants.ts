@@ -30,13 +30,7 @@ const tenants: Command = {
     }
     if (list.length === 0) println(ctx.io.stdout, `No tenants in ${displayPath(ctx, ctx.config.manifestsDir)}.`);
     else {
-      const rows = list.map((t) => [
-        t.id,
-        t.namespace,
-        String(t.files.length),
-        t.services.map((s) => s.name).join(',') || '-',
-        t.files.some((f) => f.errors.length > 0) ? 'invalid YAML' : '',
-      ]);
+      const rows = list.map((t) => [t.id, t.namespace, String(t.files.length), t.services.map((s) => s.name).join(',') || '-', t.files.some((f) => f.errors.length > 0) ? 'invalid YAML' : '']);
       println(ctx.io.stdout, formatColumns(['TENANT', 'NAMESPACE', 'FILES', 'SERVICES', ''], rows));
     }
     for (const f of ignored) {
@@ -102,10 +96,7 @@ const services: Command = {
       println(ctx.io.stdout, formatColumns(['SERVICE', 'KIND', 'NAMESPACE', 'TAG', 'REPLICAS', 'VERSION', 'FILE'], rows));
     }
     for (const w of unmanaged) {
-      println(
-        ctx.io.stdout,
-        `not managed: ${w.kind} ${w.name} (${displayPath(ctx, w.path)}:${w.line}) has no container with image ${w.repository}`,
-      );
+      println(ctx.io.stdout, `not managed: ${w.kind} ${w.name} (${displayPath(ctx, w.path)}:${w.line}) has no container with image ${w.repository}`);
     }
     return 0;
   },

@@ -17,7 +17,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: "check manifests: YAML, Kubernetes schema, names, namespaces, images; server dry run with a cluster",
+  summary: 'check manifests: YAML, Kubernetes schema, names, namespaces, images; server dry run with a cluster',
   usage: [
     '  ecp validate [tenant] [--offline] [--context NAME | --sandbox] [--json]',
     '',
@@ -32,9 +32,7 @@ export const validateCommand: Command = {
     const offline = boolFlag(ctx, 'offline');
     // --sandbox: a sandbox API server seeded from the manifests; else the kubeconfig, if any.
     const session = offline ? undefined : await openCluster(ctx);
-    const offlineReason = offline
-      ? 'offline (--offline)'
-      : 'offline: no kubeconfig found (KUBECONFIG, ~/.kube/config or --context), so no server-side dry run';
+    const offlineReason = offline ? 'offline (--offline)' : 'offline: no kubeconfig found (KUBECONFIG, ~/.kube/config or --context), so no server-side dry run';
     let result;
     try {
       result = await validateManifests(createCore(ctx.config), {
@@ -61,12 +59,7 @@ export const validateCommand: Command = {
       const warnings = t.warnings > 0 ? `, ${plural(t.warnings, 'warning')}` : '';
       println(out, `${t.id}: ${plural(t.files, 'file')}, ${plural(t.objects, 'object')}: ${verdict}${warnings}`);
     }
-    println(
-      out,
-      result.cluster.mode === 'dry-run'
-        ? `Server-side dry run: ${plural(result.cluster.objects, 'object')} on ${result.cluster.description}.`
-        : `Cluster: ${result.cluster.reason}.`,
-    );
+    println(out, result.cluster.mode === 'dry-run' ? `Server-side dry run: ${plural(result.cluster.objects, 'object')} on ${result.cluster.description}.` : `Cluster: ${result.cluster.reason}.`);
     return result.errors > 0 ? 1 : 0;
   },
 };

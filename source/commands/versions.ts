@@ -49,7 +49,8 @@ function inputError<T>(work: () => T): T {
 const register: Command = {
   name: 'versions register',
   summary: 'register a built image as a new version',
-  usage: "  ecp versions register --data '{\"service_name\":\"callbot\",...}' [--json]\n  ecp versions register --file body.json [--json]\n  ecp versions register --file - < body.json\n\n  Prints the new version's id (--json: the whole record).",
+  usage:
+    '  ecp versions register --data \'{"service_name":"callbot",...}\' [--json]\n  ecp versions register --file body.json [--json]\n  ecp versions register --file - < body.json\n\n  Prints the new version\'s id (--json: the whole record).',
   flags: { data: { type: 'string' }, json: { type: 'string' }, file: { type: 'string' } },
   mutating: true,
   async run(ctx) {
@@ -95,11 +96,7 @@ const list: Command = {
     const all = boolFlag(ctx, 'all');
     const limit = intFlag(ctx, 'limit', 1) ?? (all ? undefined : 10);
     const store = createCore(ctx.config).store;
-    const versions = all
-      ? await store.allVersions(service)
-      : (await store.read()).versions
-          .filter((v) => v.serviceName === service)
-          .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const versions = all ? await store.allVersions(service) : (await store.read()).versions.filter((v) => v.serviceName === service).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     const shown = limit === undefined ? versions : versions.slice(0, limit);
     // --check-registry: a REGISTRY column (present | moved | missing); exit 1 when one is not there.
     const presence = boolFlag(ctx, 'checkRegistry') ? await registryPresence(shown) : undefined;
@@ -146,9 +143,7 @@ const status: Command = {
   mutating: true,
   async run(ctx) {
     const id = requireInput(ctx, 0, 'version id', this.usage.trim());
-    const change = inputError(() =>
-      parseStatusChange({ status: stringFlag(ctx, 'status'), scan: stringFlag(ctx, 'scan'), vulns: intFlag(ctx, 'vulns', 0) }),
-    );
+    const change = inputError(() => parseStatusChange({ status: stringFlag(ctx, 'status'), scan: stringFlag(ctx, 'scan'), vulns: intFlag(ctx, 'vulns', 0) }));
     const { after } = await changeVersionStatus(createCore(ctx.config), id, change);
     printVersion(ctx, after);
     return 0;

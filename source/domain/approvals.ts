@@ -43,7 +43,10 @@ export function approvalProblem(approval: Approval | undefined, id: string, requ
   if (approval.action !== request.action) return `Approval ${id} is for ${approval.action}, not ${request.action}.`;
   if (approval.tenantId !== request.tenantId) return `Approval ${id} is for tenant ${approval.tenantId}, not ${request.tenantId}.`;
   if (!sameImages(approval.images, request.images)) {
-    const describe = (images: Record<string, string>) => Object.entries(images).map(([s, i]) => `${s}=${i}`).join(', ') || 'nothing';
+    const describe = (images: Record<string, string>) =>
+      Object.entries(images)
+        .map(([s, i]) => `${s}=${i}`)
+        .join(', ') || 'nothing';
     return `Approval ${id} covers ${describe(approval.images)}, but this run would write ${describe(request.images)}.`;
   }
   return undefined;

@@ -58,8 +58,7 @@ export function imageChanges(before: readonly ServiceImage[], after: readonly Se
 
 /** `callbot: v1 → v2`; a new service shows `(new)`, a removed one `(removed)`. */
 export function changeLine(change: ImageChange): string {
-  const side = (image: string | undefined, tag: string | undefined, missing: string) =>
-    image === undefined ? missing : (tag ?? image);
+  const side = (image: string | undefined, tag: string | undefined, missing: string) => (image === undefined ? missing : (tag ?? image));
   return `${change.service}: ${side(change.from, change.fromTag, '(new)')} → ${side(change.to, change.toTag, '(removed)')}`;
 }
 

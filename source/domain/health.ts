@@ -138,11 +138,7 @@ export function podsOf(deployment: LiveDeployment, pods: readonly LivePod[]): Li
   const selector = deployment.spec?.selector?.matchLabels;
   if (!selector || Object.keys(selector).length === 0) return [];
   const namespace = deployment.metadata?.namespace;
-  return pods.filter(
-    (p) =>
-      p.metadata?.namespace === namespace &&
-      Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v),
-  );
+  return pods.filter((p) => p.metadata?.namespace === namespace && Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v));
 }
 
 /** Health states from best to worst: the one order (gitops-engine's health.IsWorse). */

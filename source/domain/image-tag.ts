@@ -28,10 +28,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 /** YYYYMMDD-HHMMSS in UTC, so tags do not depend on the operator's time zone. */
 export function compactTimestamp(now: Date): string {
-  return (
-    `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}-` +
-    `${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`
-  );
+  return `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}-` + `${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
 }
 
 /** Branch name as a tag part: lower case, every run of non [a-z0-9] turned into '-'. */

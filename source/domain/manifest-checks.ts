@@ -3,16 +3,7 @@
  * images of services against the registered versions. Each finding names the object, the field
  * (as a path, which the caller turns into file:line) and one sentence.
  */
-import {
-  effectiveNamespace,
-  fieldOf,
-  isNamespaced,
-  objectLabel,
-  type ContainerInfo,
-  type ObjectInfo,
-  type WorkloadInfo,
-  type YamlPath,
-} from './manifest-model.js';
+import { effectiveNamespace, fieldOf, isNamespaced, objectLabel, type ContainerInfo, type ObjectInfo, type WorkloadInfo, type YamlPath } from './manifest-model.js';
 import { isDns1123Label } from './names.js';
 import { describeFailure, isBlocked, isFailed, type ImageVersion } from './types.js';
 
@@ -171,13 +162,9 @@ export function imageFindings(workload: WorkloadInfo, rules: ImageRules): Findin
   if (own.length > 0) return findings;
 
   const suffix = `/${rules.imagePrefix}/${workload.name}`;
-  const misplaced = workload.containers.find(
-    (c) => c.repository !== undefined && (c.repository.endsWith(suffix) || c.repository === `${rules.imagePrefix}/${workload.name}`),
-  );
+  const misplaced = workload.containers.find((c) => c.repository !== undefined && (c.repository.endsWith(suffix) || c.repository === `${rules.imagePrefix}/${workload.name}`));
   if (misplaced) {
-    findings.push(
-      imageFinding(workload, misplaced, 'error', `image ${misplaced.image} is not under the configured registry/prefix ${base} (expected ${expected}:<tag>)`),
-    );
+    findings.push(imageFinding(workload, misplaced, 'error', `image ${misplaced.image} is not under the configured registry/prefix ${base} (expected ${expected}:<tag>)`));
     return findings;
   }
   const foreign = workload.containers.find((c) => c.repository?.startsWith(base) && c.list === 'containers');

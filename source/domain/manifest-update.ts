@@ -5,10 +5,7 @@
  */
 import { describeFailure, isBlocked, isFailed, isReady, type ImageVersion } from './types.js';
 
-export type TargetRequest =
-  | { mode: 'newest-ready' }
-  | { mode: 'tag'; tag: string }
-  | { mode: 'version'; version: ImageVersion };
+export type TargetRequest = { mode: 'newest-ready' } | { mode: 'tag'; tag: string } | { mode: 'version'; version: ImageVersion };
 
 export interface TargetDecision {
   service: string;
@@ -24,8 +21,7 @@ export interface TargetDecision {
   skip?: string;
 }
 
-const newestFirst = (versions: readonly ImageVersion[]) =>
-  [...versions].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+const newestFirst = (versions: readonly ImageVersion[]) => [...versions].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 
 /** The newest version that may be deployed: ready (or deployed), not blocked, scan not failed. */
 export function newestReady(versions: readonly ImageVersion[]): ImageVersion | undefined {
@@ -35,9 +31,7 @@ export function newestReady(versions: readonly ImageVersion[]): ImageVersion | u
 /** Why a registered version may not be written without --force, or undefined. */
 export function versionRefusal(version: ImageVersion): string | undefined {
   if (isBlocked(version)) {
-    return version.securityScanResult === 'failed'
-      ? `is blocked (security scan failed, ${version.vulnerabilitiesCount} vulnerabilities)`
-      : 'is blocked';
+    return version.securityScanResult === 'failed' ? `is blocked (security scan failed, ${version.vulnerabilitiesCount} vulnerabilities)` : 'is blocked';
   }
   if (version.status === 'building') return 'is still building';
   return undefined;

@@ -47,26 +47,23 @@ export interface AutoRollbackPolicy {
   protectedNamespaces: readonly string[];
 }
 
-export type AutoRollbackDecision =
-  | { rollback: true; reason: string }
-  | { rollback: false; why: string; /** worth a log line (policy said no to a real failure) */ notable: boolean };
+export type AutoRollbackDecision = { rollback: true; reason: string } | { rollback: false; why: string /** worth a log line (policy said no to a real failure) */; notable: boolean };
 
 /**
  * Roll back automatically only on Degraded after a deploy ecp recorded, only where policy
  * allows (listed service, unprotected namespace), once per failed image, never on Unknown.
  */
-export function autoRollbackDecision(
-  row: ServiceStatus,
-  latest: DeploymentRecord | undefined,
-  policy: AutoRollbackPolicy,
-  alreadyHandledImages: ReadonlySet<string>,
-): AutoRollbackDecision {
+export function autoRollbackDecision(row: ServiceStatus, latest: DeploymentRecord | undefined, policy: AutoRollbackPolicy, alreadyHandledImages: ReadonlySet<string>): AutoRollbackDecision {
   if (row.sync === 'Unknown' || row.health === 'Unknown') return { rollback: false, why: 'state is Unknown', notable: false };
   if (row.health !== 'Degraded') return { rollback: false, why: `health is ${row.health}`, notable: false };
   const target = `${row.tenantId}/${row.service}`;
   if (latest && latest.kind !== 'deploy' && latest.toImage === row.liveImage) {
     // Never a cascade: the rollback's own target failing is for a person to judge.
-    return { rollback: false, why: `${target} is Degraded after the ${latest.kind} to ${latest.toImage}; ecp does not roll back a rollback automatically: decide by hand (ecp rollback ${row.tenantId} ${row.service} --to ID)`, notable: true };
+    return {
+      rollback: false,
+      why: `${target} is Degraded after the ${latest.kind} to ${latest.toImage}; ecp does not roll back a rollback automatically: decide by hand (ecp rollback ${row.tenantId} ${row.service} --to ID)`,
+      notable: true,
+    };
   }
   if (latest?.kind !== 'deploy') {
     return { rollback: false, why: `${target} is Degraded but its last change was not a deploy recorded by ecp`, notable: true };

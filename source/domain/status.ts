@@ -75,12 +75,7 @@ function ageText(lastGoodAt: number | undefined, now: number): string {
   return lastGoodAt === undefined ? 'never read' : `last good read ${formatDuration(now - lastGoodAt)} ago`;
 }
 
-export function serviceStatus(
-  manifest: ManifestService,
-  live: LiveSnapshot | undefined,
-  versionsByImage: ReadonlyMap<string, ImageVersion>,
-  now: number,
-): ServiceStatus {
+export function serviceStatus(manifest: ManifestService, live: LiveSnapshot | undefined, versionsByImage: ReadonlyMap<string, ImageVersion>, now: number): ServiceStatus {
   const version = versionsByImage.get(manifest.image);
   const versionStatus = versionState(version);
   const deployment = live?.deployments.get(`${manifest.namespace}/${manifest.service}`);

@@ -110,8 +110,5 @@ export function describeFailure(version: Pick<ImageVersion, 'failure'>): string 
 
 /** Ready to deploy: scanned clean (or scan skipped), and not blocked, failed or retired. */
 export function isReady(version: Pick<ImageVersion, 'status' | 'securityScanResult'>): boolean {
-  return (
-    (version.status === 'ready' || version.status === 'deployed') &&
-    version.securityScanResult !== 'failed'
-  );
+  return (version.status === 'ready' || version.status === 'deployed') && version.securityScanResult !== 'failed';
 }

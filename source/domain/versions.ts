@@ -13,7 +13,10 @@ const registerBody = z.strictObject({
   fullImageName: z.string().min(1),
   gitCommit: z.string().min(1),
   gitBranch: z.string().min(1),
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex digits>').optional(),
+  digest: z
+    .string()
+    .regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex digits>')
+    .optional(),
   status: z.enum(VERSION_STATUSES).optional(),
   securityScanResult: z.enum(SCAN_RESULTS).optional(),
   vulnerabilitiesCount: z.number().int().nonnegative().optional(),
@@ -40,17 +43,13 @@ export function parseRegisterBody(body: unknown): RegisterInput {
     }
     const field = camelToSnake(String(issue.path[0] ?? ''));
     const missing = issue.code === 'invalid_type' && normalized[String(issue.path[0])] === undefined;
-    throw new VersionInputError(
-      missing ? `The version body is missing the field "${field}".` : `The version body's field "${field}" is invalid: ${issue.message}.`,
-    );
+    throw new VersionInputError(missing ? `The version body is missing the field "${field}".` : `The version body's field "${field}" is invalid: ${issue.message}.`);
   }
   const input = result.data;
   const problem =
     dns1123Problem('Service name', input.serviceName) ??
     dockerTagProblem(input.imageTag) ??
-    (parseImageRef(input.fullImageName).tag !== input.imageTag
-      ? `full_image_name "${input.fullImageName}" does not end in the image tag ":${input.imageTag}".`
-      : undefined);
+    (parseImageRef(input.fullImageName).tag !== input.imageTag ? `full_image_name "${input.fullImageName}" does not end in the image tag ":${input.imageTag}".` : undefined);
   if (problem) throw new VersionInputError(problem);
   return input;
 }

@@ -32,7 +32,12 @@ export function tenantNamespaces(tenants: readonly Tenant[]): string[] {
 /** Versions for every manifest image: hot records first, archived ones only when needed. */
 async function versionsFor(core: Core, tenants: readonly Tenant[]): Promise<Map<string, ImageVersion>> {
   const byImage = versionsByImage((await core.store.read()).versions);
-  const missing = new Set(tenants.flatMap((t) => t.services).filter((s) => !byImage.has(s.image)).map((s) => s.name));
+  const missing = new Set(
+    tenants
+      .flatMap((t) => t.services)
+      .filter((s) => !byImage.has(s.image))
+      .map((s) => s.name),
+  );
   for (const service of missing) {
     for (const v of await core.store.allVersions(service)) if (!byImage.has(v.fullImageName)) byImage.set(v.fullImageName, v);
   }
@@ -42,9 +47,7 @@ async function versionsFor(core: Core, tenants: readonly Tenant[]): Promise<Map<
 export async function collectStatus(core: Core, tenants: readonly Tenant[], live: LiveSnapshot | undefined, now = Date.now()): Promise<TenantStatus[]> {
   const versions = await versionsFor(core, tenants);
   return tenants.map((tenant) => {
-    const rows = tenant.services.map((s) =>
-      serviceStatus({ tenantId: tenant.id, namespace: s.namespace, service: s.name, image: s.image, repository: s.repository }, live, versions, now),
-    );
+    const rows = tenant.services.map((s) => serviceStatus({ tenantId: tenant.id, namespace: s.namespace, service: s.name, image: s.image, repository: s.repository }, live, versions, now));
     return {
       id: tenant.id,
       namespace: tenant.namespace,

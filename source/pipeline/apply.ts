@@ -123,16 +123,13 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
     return v !== undefined && isBlocked(v);
   });
   if (blocked.length && !options.force) {
-    throw new UsageError(
-      `Refusing to apply ${options.tenant}: ${blocked.map((s) => `${s.name} uses blocked image ${s.image}`).join('; ')}. Use --force to override (audited).`,
-    );
+    throw new UsageError(`Refusing to apply ${options.tenant}: ${blocked.map((s) => `${s.name} uses blocked image ${s.image}`).join('; ')}. Use --force to override (audited).`);
   }
 
   const api = KubernetesObjectApi.makeApiClient(cluster.kc);
   const objects = objectsOf(tenant);
   const forced = new Set<KubernetesObject>();
-  const applyOne = (object: KubernetesObject, dryRun: boolean) =>
-    serverSideApply(api, object, { dryRun, force: options.forceConflicts === true || forced.has(object), fieldManager: FIELD_MANAGER });
+  const applyOne = (object: KubernetesObject, dryRun: boolean) => serverSideApply(api, object, { dryRun, force: options.forceConflicts === true || forced.has(object), fieldManager: FIELD_MANAGER });
   const exists = async (object: KubernetesObject) => {
     try {
       return await api.read({ apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace } });

@@ -55,9 +55,9 @@ export async function decideApproval(core: Core, id: string, decision: Decision,
     found!.decidedAt = new Date().toISOString();
     if (reason) found!.reason = reason;
     unit.audit({
-    actor,
-    action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
-    target: id,
+      actor,
+      action: decision === 'approved' ? 'approval.approve' : 'approval.reject',
+      target: id,
       details: { tenant: found!.tenantId, images: found!.images, reason: reason ?? null },
     });
     return { ...found! };
@@ -73,8 +73,6 @@ export function approvalsFor(approvals: readonly Approval[], request: ApprovalRe
   const newestFirst = [...approvals].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
   const approved = newestFirst.find((a) => a.status === 'approved' && approvalProblem(a, a.id, request, now, ttlMs) === undefined);
   // A pending approval covers the request once approved: the same checks, as if it were.
-  const pending = newestFirst.find(
-    (a) => isOpen(a, ttlMs, now) && approvalProblem({ ...a, status: 'approved' }, a.id, request, now, ttlMs) === undefined,
-  );
+  const pending = newestFirst.find((a) => isOpen(a, ttlMs, now) && approvalProblem({ ...a, status: 'approved' }, a.id, request, now, ttlMs) === undefined);
   return { approved, pending };
 }

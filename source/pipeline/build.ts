@@ -70,12 +70,7 @@ export function defaultConcurrency(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
-export async function buildServices(
-  core: Core,
-  services: readonly ServiceBuildConfig[],
-  options: BuildServicesOptions,
-  emit: BuildEmit,
-): Promise<BuildResult[]> {
+export async function buildServices(core: Core, services: readonly ServiceBuildConfig[], options: BuildServicesOptions, emit: BuildEmit): Promise<BuildResult[]> {
   const { config } = core;
   const push = options.push !== false;
   // Building locally changes nothing shared; pushing and registering do.
@@ -86,7 +81,12 @@ export async function buildServices(
 
   const facts = await headFacts(config.baseDir);
   const now = (options.now ?? (() => new Date()))();
-  const tags = buildTags(config, facts, services.map((s) => s.name), now);
+  const tags = buildTags(
+    config,
+    facts,
+    services.map((s) => s.name),
+    now,
+  );
   const snapshot = await core.store.read();
 
   for (const service of services) {
@@ -133,8 +133,7 @@ async function buildOne(core: Core, service: ServiceBuildConfig, job: OneBuild):
   const name = service.name;
   const repository = serviceRepository(config, name);
   const image = `${repository}:${job.tag}`;
-  const emit = (step: BuildStep, message: string, extra: Partial<BuildEvent> = {}) =>
-    job.emit({ service: name, step, message, image, ...extra });
+  const emit = (step: BuildStep, message: string, extra: Partial<BuildEvent> = {}) => job.emit({ service: name, step, message, image, ...extra });
   const progress = (p: DockerProgress) => emit(p.kind === 'output' ? 'output' : p.kind === 'step' ? 'build' : 'push', p.message);
   const result: BuildResult = { service: name, outcome: 'failed', image, tag: job.tag };
 
@@ -225,9 +224,7 @@ async function buildOne(core: Core, service: ServiceBuildConfig, job: OneBuild):
     result.outcome = 'failed';
     result.error = errorMessage(error);
     emit('failed', result.error);
-    await core.audit
-      .append({ actor: job.actor, action: 'build.failed', target: name, details: { image, error: result.error } })
-      .catch(() => undefined);
+    await core.audit.append({ actor: job.actor, action: 'build.failed', target: name, details: { image, error: result.error } }).catch(() => undefined);
     return result;
   }
 }

@@ -74,9 +74,7 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
   const top = await workTreeTop(config.baseDir);
   const manifestsRel = insideWorkTree(top, config.manifestsDir);
   if (manifestsRel === undefined) {
-    throw new UsageError(
-      `The manifests folder ${config.manifestsDir} is not inside the git work tree ${top} (the folder of the config file); ecp tag cannot commit it.`,
-    );
+    throw new UsageError(`The manifests folder ${config.manifestsDir} is not inside the git work tree ${top} (the folder of the config file); ecp tag cannot commit it.`);
   }
   const rel = path.posix.join(manifestsRel, options.tenant);
   const headFiles = await filesAtHead(top, rel);
@@ -144,9 +142,9 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
       }
     }
     unit.audit({
-    actor,
-    action: 'git.tag',
-    target: options.tenant,
+      actor,
+      action: 'git.tag',
+      target: options.tenant,
       details: { commit: result.commit, tag: name, files, changes: result.changes, pushed: result.pushed, remote: options.push ? config.gitRemote : null, deploymentsTagged: count },
     });
     return count;

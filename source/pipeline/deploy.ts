@@ -85,9 +85,7 @@ async function snapshotTenant(core: Core, tenant: string): Promise<Map<string, s
 }
 
 async function restoreTenant(before: Map<string, string>): Promise<void> {
-  const changes = await Promise.all(
-    [...before].map(async ([path, text]) => ({ path, before: await readFile(path, 'utf8'), after: text })),
-  );
+  const changes = await Promise.all([...before].map(async ([path, text]) => ({ path, before: await readFile(path, 'utf8'), after: text })));
   await writeAllOrNothing(changes.filter((c) => c.before !== c.after));
 }
 
@@ -138,7 +136,10 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
     await step('validate', emit, options.tenant, async () => {
       const result = await validateManifests(core, { tenant: options.tenant, offlineReason: 'deploy validates offline; apply runs a server-side dry run' });
       if (result.errors > 0) {
-        const first = result.problems.filter((p) => p.severity === 'error').slice(0, 3).map((p) => `${p.object ?? p.path}: ${p.message}`);
+        const first = result.problems
+          .filter((p) => p.severity === 'error')
+          .slice(0, 3)
+          .map((p) => `${p.object ?? p.path}: ${p.message}`);
         throw new EcpError(`${result.errors} problem(s): ${first.join('; ')}`, 1);
       }
     });
@@ -155,13 +156,21 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
   if (apply) {
     const opened = await Promise.all(
       changes.map((c) =>
-        openRecord(core, { tenantId: options.tenant, namespace: c.namespace, serviceName: c.service, fromImage: c.from, toImage: c.to, versionId: c.versionId, kind: 'deploy', reason: options.reason, actor }),
+        openRecord(core, {
+          tenantId: options.tenant,
+          namespace: c.namespace,
+          serviceName: c.service,
+          fromImage: c.from,
+          toImage: c.to,
+          versionId: c.versionId,
+          kind: 'deploy',
+          reason: options.reason,
+          actor,
+        }),
       ),
     );
     const outcomes = await step('rollout', emit, options.tenant, () =>
-      Promise.all(
-        changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant })),
-      ),
+      Promise.all(changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant }))),
     );
     for (const [i, outcome] of outcomes.entries()) {
       const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason });
@@ -175,7 +184,21 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
   } else {
     for (const c of changes) {
       records.push(
-        await openRecord(core, { tenantId: options.tenant, namespace: c.namespace, serviceName: c.service, fromImage: c.from, toImage: c.to, versionId: c.versionId, kind: 'deploy', reason: options.reason ?? 'manifests only (--no-apply)', actor }, 'pending'),
+        await openRecord(
+          core,
+          {
+            tenantId: options.tenant,
+            namespace: c.namespace,
+            serviceName: c.service,
+            fromImage: c.from,
+            toImage: c.to,
+            versionId: c.versionId,
+            kind: 'deploy',
+            reason: options.reason ?? 'manifests only (--no-apply)',
+            actor,
+          },
+          'pending',
+        ),
       );
     }
   }

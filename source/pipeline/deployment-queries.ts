@@ -21,9 +21,7 @@ export async function deploymentHistory(core: Pick<Core, 'store'>, tenant: strin
   const problem = dns1123Problem('Tenant', tenant) ?? (query.service ? dns1123Problem('Service', query.service) : undefined);
   if (problem) throw new UsageError(problem);
   const hot = (await core.store.read()).deployments.filter((d) => d.tenantId === tenant);
-  const all = [...hot, ...(await core.store.archivedDeployments(tenant, hot))]
-    .filter((d) => !query.service || d.serviceName === query.service)
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const all = [...hot, ...(await core.store.archivedDeployments(tenant, hot))].filter((d) => !query.service || d.serviceName === query.service).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   return query.limit === undefined ? all : all.slice(0, query.limit);
 }
 

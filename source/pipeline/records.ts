@@ -8,12 +8,7 @@ import type { NewAuditEvent } from '../store/audit.js';
 export type NewRecord = Pick<DeploymentRecord, 'tenantId' | 'namespace' | 'serviceName' | 'fromImage' | 'toImage' | 'versionId' | 'kind' | 'reason' | 'actor'>;
 
 /** `audit`: the event that records the opening, written with the record as one unit. */
-export async function openRecord(
-  core: Core,
-  input: NewRecord,
-  status: DeploymentStatus = 'progressing',
-  audit?: (record: DeploymentRecord) => NewAuditEvent,
-): Promise<DeploymentRecord> {
+export async function openRecord(core: Core, input: NewRecord, status: DeploymentStatus = 'progressing', audit?: (record: DeploymentRecord) => NewAuditEvent): Promise<DeploymentRecord> {
   const record: DeploymentRecord = {
     id: `dep-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`,
     ...input,
@@ -28,12 +23,7 @@ export async function openRecord(
 }
 
 /** Closes record `id` with its outcome; `ifOpen`: only a record still pending or progressing (the monitor). */
-export async function closeRecord(
-  core: Core,
-  id: string,
-  outcome: { status: 'succeeded' | 'failed'; message?: string; gitTag?: string },
-  ifOpen = false,
-): Promise<DeploymentRecord | undefined> {
+export async function closeRecord(core: Core, id: string, outcome: { status: 'succeeded' | 'failed'; message?: string; gitTag?: string }, ifOpen = false): Promise<DeploymentRecord | undefined> {
   return core.store.update((data) => {
     const record = data.deployments.find((d) => d.id === id);
     if (!record) return undefined;

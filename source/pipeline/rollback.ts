@@ -110,25 +110,31 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
     { tenantId: tenant.id, namespace: service.namespace, serviceName: service.name, fromImage: liveImage, toImage: target, versionId, kind, reason: options.reason, actor },
     'progressing',
     (opened) => ({
-    actor,
-    action: kind === 'auto-rollback' ? 'deploy.auto-rollback' : 'deploy.rollback',
-    target: `${tenant.id}/${service.name}`,
-    details: {
-      from: liveImage ?? null,
-      to: target,
-      reason: options.reason,
+      actor,
+      action: kind === 'auto-rollback' ? 'deploy.auto-rollback' : 'deploy.rollback',
+      target: `${tenant.id}/${service.name}`,
+      details: {
+        from: liveImage ?? null,
+        to: target,
+        reason: options.reason,
         record: opened.id,
-      forced: options.force === true,
-      // Rollback is the emergency path: in a namespace that needs approvals it goes without one.
-      withoutApproval: needsApproval(service.namespace, core.config.requireApproval),
-    },
+        forced: options.force === true,
+        // Rollback is the emergency path: in a namespace that needs approvals it goes without one.
+        withoutApproval: needsApproval(service.namespace, core.config.requireApproval),
+      },
     }),
   );
 
   const generation = await patchWithRetry(client, service.namespace, service.name, service.repository, liveImage, target, emit);
   // What it rolled back from is failed from now on, here and everywhere it could be chosen.
   if (liveImage) {
-    await markVersionFailed(core, liveImage, { tenantId: tenant.id, namespace: service.namespace, cause: kind === 'auto-rollback' ? 'auto-rolled-back' : 'rolled-back', reason: options.reason, recordId: record.id });
+    await markVersionFailed(core, liveImage, {
+      tenantId: tenant.id,
+      namespace: service.namespace,
+      cause: kind === 'auto-rollback' ? 'auto-rolled-back' : 'rolled-back',
+      reason: options.reason,
+      recordId: record.id,
+    });
   }
   await updateManifests(core, manifestOptions);
   let gitTag: string | undefined;
@@ -164,21 +170,15 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
  * if the image is still the one being rolled back from, it retries with the new resourceVersion;
  * if someone changed the image meanwhile, it stops rather than overwrite their change.
  */
-async function patchWithRetry(
-  client: KubeClient,
-  namespace: string,
-  name: string,
-  repository: string,
-  expectedImage: string | undefined,
-  target: string,
-  emit: EventSink,
-): Promise<number> {
+async function patchWithRetry(client: KubeClient, namespace: string, name: string, repository: string, expectedImage: string | undefined, target: string, emit: EventSink): Promise<number> {
   for (let attempt = 1; ; attempt += 1) {
     const live = (await client.readDeployment(namespace, name)) as LiveDeployment | undefined;
     if (!live) throw new UsageError(`Deployment ${namespace}/${name} disappeared during the rollback; nothing was changed.`);
     const current = liveServiceImage(live, repository, name);
     if (current !== expectedImage) {
-      throw new UsageError(`Deployment ${namespace}/${name} changed during the rollback (now ${current ?? 'no image'}, was ${expectedImage ?? 'no image'}); nothing was overwritten — look, then run the rollback again.`);
+      throw new UsageError(
+        `Deployment ${namespace}/${name} changed during the rollback (now ${current ?? 'no image'}, was ${expectedImage ?? 'no image'}); nothing was overwritten — look, then run the rollback again.`,
+      );
     }
     const container = live.spec?.template?.spec?.containers?.find((c) => c.image === current)?.name ?? name;
     try {

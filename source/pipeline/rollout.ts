@@ -10,9 +10,7 @@ import { deploymentHealthWithPods, podsOf } from '../domain/health.js';
 import type { LiveDeployment, LivePod } from '../domain/kube-types.js';
 import { ignoreEvents, type EventSink } from './events.js';
 
-export type RolloutOutcome =
-  | { ok: true; durationMs: number }
-  | { ok: false; durationMs: number; reason: string };
+export type RolloutOutcome = { ok: true; durationMs: number } | { ok: false; durationMs: number; reason: string };
 
 export interface RolloutOptions {
   timeoutMs: number;

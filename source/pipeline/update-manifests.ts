@@ -6,17 +6,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
-import {
-  assertParsed,
-  imageNode,
-  listTenantIds,
-  loadTenant,
-  withScalarEdits,
-  type ManifestFile,
-  type ManifestService,
-  type ScalarEdit,
-  type Tenant,
-} from '../adapters/manifests.js';
+import { assertParsed, imageNode, listTenantIds, loadTenant, withScalarEdits, type ManifestFile, type ManifestService, type ScalarEdit, type Tenant } from '../adapters/manifests.js';
 import { manifestDigest as registryManifestDigest } from '../adapters/registry.js';
 import type { Core } from '../core.js';
 import { fieldOf, imageWithTag } from '../domain/manifest-model.js';
@@ -97,9 +87,7 @@ export interface UpdateManifestsResult {
 }
 
 function checkInputs(options: UpdateOptions): void {
-  const problem =
-    (options.service !== undefined ? dns1123Problem('Service name', options.service) : undefined) ??
-    (options.tag !== undefined ? dockerTagProblem(options.tag) : undefined);
+  const problem = (options.service !== undefined ? dns1123Problem('Service name', options.service) : undefined) ?? (options.tag !== undefined ? dockerTagProblem(options.tag) : undefined);
   if (problem) throw new UsageError(problem);
   if (options.tag !== undefined && options.versionId !== undefined) {
     throw new UsageError('Give --tag or --version, not both.');
@@ -150,11 +138,7 @@ async function decide(core: Core, tenant: Tenant, services: ManifestService[], o
     if (options.tag !== undefined && !candidates.some((v) => v.imageTag === options.tag)) {
       candidates = await core.store.allVersions(name);
     }
-    const request = version
-      ? ({ mode: 'version', version } as const)
-      : options.tag !== undefined
-        ? ({ mode: 'tag', tag: options.tag } as const)
-        : ({ mode: 'newest-ready' } as const);
+    const request = version ? ({ mode: 'version', version } as const) : options.tag !== undefined ? ({ mode: 'tag', tag: options.tag } as const) : ({ mode: 'newest-ready' } as const);
     decisions.set(name, decideTarget(name, request, candidates));
   }
   return { decisions, services };
@@ -238,12 +222,7 @@ function verifyEdit(file: ManifestFile, after: string, edits: readonly TextEdit[
   }
 }
 
-async function checkRegistry(
-  core: Core,
-  changes: ServiceChange[],
-  lookup: NonNullable<UpdateManifestsOptions['manifestDigest']>,
-  emit: EventSink,
-): Promise<void> {
+async function checkRegistry(core: Core, changes: ServiceChange[], lookup: NonNullable<UpdateManifestsOptions['manifestDigest']>, emit: EventSink): Promise<void> {
   const { registry, imagePrefix } = core.config;
   const images = [...new Map(changes.map((c) => [c.to, c])).values()];
   emit({ step: 'registry-check', status: 'start', message: `checking ${images.length} image(s) in registry ${registry}` });
@@ -254,9 +233,7 @@ async function checkRegistry(
       digest = await lookup(registry, name, change.toTag);
     } catch (error) {
       const reason = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
-      throw new UsageError(
-        `${reason} while checking image ${change.to}; nothing was written (--skip-registry-check writes without the check, audited).`,
-      );
+      throw new UsageError(`${reason} while checking image ${change.to}; nothing was written (--skip-registry-check writes without the check, audited).`);
     }
     if (digest === undefined) {
       throw new UsageError(`Image ${change.to} does not exist in registry ${registry}; nothing was written.`);
@@ -275,14 +252,7 @@ interface TenantPlan {
 }
 
 /** Loads one tenant and prepares its new texts; nothing is written. */
-async function planTenant(
-  core: Core,
-  id: string,
-  options: UpdateOptions,
-  hot: ImageVersion[],
-  display: (p: string) => string,
-  several: boolean,
-): Promise<TenantPlan | undefined> {
+async function planTenant(core: Core, id: string, options: UpdateOptions, hot: ImageVersion[], display: (p: string) => string, several: boolean): Promise<TenantPlan | undefined> {
   const tenant = await loadTenant(core.config, id);
   assertParsed(tenant, display);
   if (several && options.service !== undefined && !tenant.workloads.some((w) => w.name === options.service)) return undefined;

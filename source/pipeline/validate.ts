@@ -8,26 +8,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { dryRunner, type DryRunner } from '../adapters/kube-dry-run.js';
 import type { Cluster } from '../adapters/kube.js';
 import { validateSchema } from '../adapters/k8s-schema.js';
-import {
-  keyPositionOf,
-  listTenantFolders,
-  loadTenant,
-  type ManifestDocument,
-  type ManifestFile,
-  type Tenant,
-} from '../adapters/manifests.js';
+import { keyPositionOf, listTenantFolders, loadTenant, type ManifestDocument, type ManifestFile, type Tenant } from '../adapters/manifests.js';
 import type { Core } from '../core.js';
-import {
-  containerNameFindings,
-  duplicateKey,
-  identityFindings,
-  imageFindings,
-  namespaceFindings,
-  versionIndex,
-  type CheckName,
-  type Finding,
-  type Severity,
-} from '../domain/manifest-checks.js';
+import { containerNameFindings, duplicateKey, identityFindings, imageFindings, namespaceFindings, versionIndex, type CheckName, type Finding, type Severity } from '../domain/manifest-checks.js';
 import { effectiveNamespace, fieldOf, objectLabel, workloadInfo, type YamlPath } from '../domain/manifest-model.js';
 import type { ImageVersion } from '../domain/types.js';
 import { mapLimit } from './concurrency.js';
@@ -57,9 +40,7 @@ export interface TenantSummary {
   warnings: number;
 }
 
-export type ClusterCheck =
-  | { mode: 'offline'; reason: string }
-  | { mode: 'dry-run'; description: string; objects: number };
+export type ClusterCheck = { mode: 'offline'; reason: string } | { mode: 'dry-run'; description: string; objects: number };
 
 export interface ValidateResult {
   tenants: TenantSummary[];
@@ -257,16 +238,12 @@ export async function validateManifests(core: Core, options: ValidateOptions = {
       warnings: found.filter((p) => p.severity === 'warning').length,
     });
   }
-  problems.sort(
-    (a, b) => (a.path ?? '').localeCompare(b.path ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
-  );
+  problems.sort((a, b) => (a.path ?? '').localeCompare(b.path ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return {
     tenants: summaries,
     problems,
     errors: problems.filter((p) => p.severity === 'error').length,
     warnings: problems.filter((p) => p.severity === 'warning').length,
-    cluster: runner
-      ? { mode: 'dry-run', description: runner.description, objects: dryRunObjects }
-      : { mode: 'offline', reason: options.offlineReason ?? 'no cluster configured' },
+    cluster: runner ? { mode: 'dry-run', description: runner.description, objects: dryRunObjects } : { mode: 'offline', reason: options.offlineReason ?? 'no cluster configured' },
   };
 }

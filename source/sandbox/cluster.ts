@@ -34,7 +34,21 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
 }
 
-const META_ORDER = ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'];
+const META_ORDER = [
+  'name',
+  'generateName',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
 
 /** Empty maps and lists in metadata are omitted, as Go's omitempty does. */
 function isEmpty(value: Json): boolean {
@@ -106,7 +120,10 @@ export class Cluster {
     const home = type.namespaced ? this.store.get(namespaces, '', namespace) : undefined;
     if (type.namespaced && !home) throw notFound(namespaces, namespace);
     if (home?.metadata.deletionTimestamp) {
-      throw new ApiError(403, 'Forbidden', `${qualifiedName(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { name, kind: type.plural });
+      throw new ApiError(403, 'Forbidden', `${qualifiedName(type)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name,
+        kind: type.plural,
+      });
     }
     if (this.store.get(type, type.namespaced ? namespace : '', name)) throw alreadyExists(type, name);
     // Create ignores status, as the real strategies do (a Namespace defaults it to Active).
@@ -125,7 +142,12 @@ export class Cluster {
     if (type === namespaces) {
       // The service account controller and the root CA publisher give every namespace these two.
       this.create(serviceAccounts, name, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }, { manager: 'kube-controller-manager' });
-      this.create(configMaps, name, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', annotations: { 'kubernetes.io/description': ROOT_CA_DESCRIPTION } }, data: { 'ca.crt': SANDBOX_CA } }, { manager: 'kube-controller-manager' });
+      this.create(
+        configMaps,
+        name,
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', annotations: { 'kubernetes.io/description': ROOT_CA_DESCRIPTION } }, data: { 'ca.crt': SANDBOX_CA } },
+        { manager: 'kube-controller-manager' },
+      );
     }
     return stored;
   }

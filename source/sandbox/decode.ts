@@ -42,7 +42,7 @@ export function optionsBody(req: ApiRequest): JsonObject {
 const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', PROTOBUF];
 
 function asKubeObject(body: Json): KubeObject {
-  if (!isObject(body)) throw badRequest('Object \'Kind\' is missing in the request body');
+  if (!isObject(body)) throw badRequest("Object 'Kind' is missing in the request body");
   if (!isObject(body.metadata)) body.metadata = {};
   return body as KubeObject;
 }
@@ -90,7 +90,11 @@ export function objectBody(req: ApiRequest, type: ResourceType | undefined): Che
 function goValue(value: Json): string {
   if (value === null) return '<nil>';
   if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`;
-  if (isObject(value)) return `map[${Object.keys(value).sort().map((k) => `${k}:${goValue(value[k]!)}`).join(' ')}]`;
+  if (isObject(value))
+    return `map[${Object.keys(value)
+      .sort()
+      .map((k) => `${k}:${goValue(value[k]!)}`)
+      .join(' ')}]`;
   return String(value);
 }
 

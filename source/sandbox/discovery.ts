@@ -65,10 +65,12 @@ function aggregatedResource(r: ResourceType): JsonObject {
 export function aggregated(core: boolean, version: 'v2' | 'v2beta1'): JsonObject {
   const items = groupVersions()
     .filter((gv) => (gv.group === '') === core)
-    .map((gv): JsonObject => ({
-      metadata: core ? {} : { name: gv.group },
-      versions: [{ version: gv.version, freshness: 'Current', resources: gv.resources.map(aggregatedResource) }],
-    }));
+    .map(
+      (gv): JsonObject => ({
+        metadata: core ? {} : { name: gv.group },
+        versions: [{ version: gv.version, freshness: 'Current', resources: gv.resources.map(aggregatedResource) }],
+      }),
+    );
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 

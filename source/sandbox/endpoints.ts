@@ -41,9 +41,7 @@ export class EndpointsController {
     if (!selector || Object.keys(selector).length === 0) return;
     const namespace = String(svc.metadata.namespace);
     const name = String(svc.metadata.name);
-    const selected = this.cluster.store
-      .list(pods, namespace)
-      .filter((p) => asString(at(p, 'status', 'podIP')) && Object.entries(selector).every(([k, v]) => labelsOf(p)[k] === v));
+    const selected = this.cluster.store.list(pods, namespace).filter((p) => asString(at(p, 'status', 'podIP')) && Object.entries(selector).every(([k, v]) => labelsOf(p)[k] === v));
     const live = selected.filter((p) => !p.metadata.deletionTimestamp);
     const ports = asArray(at(svc, 'spec', 'ports'));
     const address = (p: KubeObject): JsonObject => ({

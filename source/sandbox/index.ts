@@ -98,10 +98,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     { manager: 'kube-apiserver' },
   );
-  const seeds: SeedObject[] = [
-    ...(options.seed ? readManifests(options.seed) : []),
-    ...generatedDeployments(options.deployments ?? 0, options.imagePrefix ?? 'localhost:5000/ecp-ai', deployments),
-  ];
+  const seeds: SeedObject[] = [...(options.seed ? readManifests(options.seed) : []), ...generatedDeployments(options.deployments ?? 0, options.imagePrefix ?? 'localhost:5000/ecp-ai', deployments)];
   for (const [i, { type, namespace, object }] of seeds.entries()) {
     // In `ecp --sandbox` the console shares this thread: let its keys and frames through.
     if (i % 25 === 24) await nextTurn();

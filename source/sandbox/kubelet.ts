@@ -38,7 +38,6 @@ export function isPullFailing(pod: KubeObject): boolean {
 const key = (pod: KubeObject) => `${String(pod.metadata.namespace)}/${String(pod.metadata.name)}`;
 const fieldPath = (container: Json) => `spec.containers{${String(at(container, 'name'))}}`;
 
-
 export class Kubelet {
   private readonly timers = new Map<string, () => void>();
   /** Pull failures per pod so far, for the back-off. */
@@ -184,7 +183,16 @@ export class Kubelet {
           this.recorder.record(pod, 'Warning', 'Failed', `Failed to pull image "${image}": rpc error: code = NotFound desc = ${reason}`, NODE_SOURCE, path);
           this.recorder.record(pod, 'Warning', 'Failed', 'Error: ErrImagePull', NODE_SOURCE, path);
         }
-        return { name, state: { waiting: { reason: 'ErrImagePull', message: `rpc error: code = NotFound desc = ${reason}` } }, lastState: {}, ready: false, restartCount: 0, image, imageID: '', started: false };
+        return {
+          name,
+          state: { waiting: { reason: 'ErrImagePull', message: `rpc error: code = NotFound desc = ${reason}` } },
+          lastState: {},
+          ready: false,
+          restartCount: 0,
+          image,
+          imageID: '',
+          started: false,
+        };
       }
       if (!quiet) {
         this.recorder.record(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in 1s (1s including waiting)`, NODE_SOURCE, path);

@@ -38,9 +38,7 @@ export class ReplicaSetController {
       for (let i = current.length; i < desired; i++) current.push(this.create(rs, instant));
     } else if (current.length > desired) {
       // Like the real controller: not-ready pods go first, then the newest.
-      const victims = [...current]
-        .sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || created(b).localeCompare(created(a)))
-        .slice(0, current.length - desired);
+      const victims = [...current].sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || created(b).localeCompare(created(a))).slice(0, current.length - desired);
       for (const pod of victims) {
         this.cluster.delete(pods, String(pod.metadata.namespace), String(pod.metadata.name), { gracePeriodSeconds: instant ? 0 : undefined });
         if (!instant) this.recorder.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${String(pod.metadata.name)}`, SOURCE);
@@ -67,9 +65,7 @@ export class ReplicaSetController {
     const template = asObject(at(rs, 'spec', 'template')) ?? {};
     const metadata: JsonObject = clone(asObject(template.metadata) ?? {});
     metadata.generateName = `${String(rs.metadata.name)}-`;
-    metadata.ownerReferences = [
-      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true },
-    ];
+    metadata.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true }];
     // Seeding places the pod on the node itself; otherwise the scheduler binds it.
     const spec: JsonObject = { ...clone(asObject(template.spec) ?? {}), ...(instant ? { nodeName: NODE } : {}) };
     const pod = this.cluster.create(pods, String(rs.metadata.namespace), { apiVersion: 'v1', kind: 'Pod', metadata, spec }, CONTROLLER);

@@ -22,14 +22,16 @@ export const MESSAGES: Record<string, string> = {
   ConfigMapKeySelector: 'localObjectReference 1 LocalObjectReference|key 2 s|optional 3 b',
   ConfigMapProjection: 'localObjectReference 1 LocalObjectReference|items 2 KeyToPath*|optional 4 b',
   ConfigMapVolumeSource: 'localObjectReference 1 LocalObjectReference|items 2 KeyToPath*|defaultMode 3 i|optional 4 b',
-  Container: 'name 1 s|image 2 s|command 3 s*|args 4 s*|workingDir 5 s|ports 6 ContainerPort*|envFrom 19 EnvFromSource*|env 7 EnvVar*|resources 8 ResourceRequirements|resizePolicy 23 ContainerResizePolicy*|restartPolicy 24 s|volumeMounts 9 VolumeMount*|volumeDevices 21 VolumeDevice*|livenessProbe 10 Probe|readinessProbe 11 Probe|startupProbe 22 Probe|lifecycle 12 Lifecycle|terminationMessagePath 13 s|terminationMessagePolicy 20 s|imagePullPolicy 14 s|securityContext 15 SecurityContext|stdin 16 b|stdinOnce 17 b|tty 18 b',
+  Container:
+    'name 1 s|image 2 s|command 3 s*|args 4 s*|workingDir 5 s|ports 6 ContainerPort*|envFrom 19 EnvFromSource*|env 7 EnvVar*|resources 8 ResourceRequirements|resizePolicy 23 ContainerResizePolicy*|restartPolicy 24 s|volumeMounts 9 VolumeMount*|volumeDevices 21 VolumeDevice*|livenessProbe 10 Probe|readinessProbe 11 Probe|startupProbe 22 Probe|lifecycle 12 Lifecycle|terminationMessagePath 13 s|terminationMessagePolicy 20 s|imagePullPolicy 14 s|securityContext 15 SecurityContext|stdin 16 b|stdinOnce 17 b|tty 18 b',
   ContainerPort: 'name 1 s|hostPort 2 i|containerPort 3 i|protocol 4 s|hostIP 5 s',
   ContainerResizePolicy: 'resourceName 1 s|restartPolicy 2 s',
   ContainerState: 'waiting 1 ContainerStateWaiting|running 2 ContainerStateRunning|terminated 3 ContainerStateTerminated',
   ContainerStateRunning: 'startedAt 1 Time',
   ContainerStateTerminated: 'exitCode 1 i|signal 2 i|reason 3 s|message 4 s|startedAt 5 Time|finishedAt 6 Time|containerID 7 s',
   ContainerStateWaiting: 'reason 1 s|message 2 s',
-  ContainerStatus: 'name 1 s|state 2 ContainerState|lastState 3 ContainerState|ready 4 b|restartCount 5 i|image 6 s|imageID 7 s|containerID 8 s|started 9 b|allocatedResources 10 {Quantity|resources 11 ResourceRequirements|volumeMounts 12 VolumeMountStatus*|user 13 ContainerUser|allocatedResourcesStatus 14 ResourceStatus*',
+  ContainerStatus:
+    'name 1 s|state 2 ContainerState|lastState 3 ContainerState|ready 4 b|restartCount 5 i|image 6 s|imageID 7 s|containerID 8 s|started 9 b|allocatedResources 10 {Quantity|resources 11 ResourceRequirements|volumeMounts 12 VolumeMountStatus*|user 13 ContainerUser|allocatedResourcesStatus 14 ResourceStatus*',
   ContainerUser: 'linux 1 LinuxContainerUser',
   ControllerRevision: 'metadata 1 ObjectMeta|data 2 RawExtension|revision 3 i',
   DeleteOptions: 'gracePeriodSeconds 1 i|preconditions 2 Preconditions|orphanDependents 3 b|propagationPolicy 4 s|dryRun 5 s*|ignoreStoreReadErrorWithClusterBreakingPotential 6 b',
@@ -46,9 +48,11 @@ export const MESSAGES: Record<string, string> = {
   EnvVar: 'name 1 s|value 2 s|valueFrom 3 EnvVarSource',
   EnvVarSource: 'fieldRef 1 ObjectFieldSelector|resourceFieldRef 2 ResourceFieldSelector|configMapKeyRef 3 ConfigMapKeySelector|secretKeyRef 4 SecretKeySelector',
   EphemeralContainer: 'ephemeralContainerCommon 1 EphemeralContainerCommon|targetContainerName 2 s',
-  EphemeralContainerCommon: 'name 1 s|image 2 s|command 3 s*|args 4 s*|workingDir 5 s|ports 6 ContainerPort*|envFrom 19 EnvFromSource*|env 7 EnvVar*|resources 8 ResourceRequirements|resizePolicy 23 ContainerResizePolicy*|restartPolicy 24 s|volumeMounts 9 VolumeMount*|volumeDevices 21 VolumeDevice*|livenessProbe 10 Probe|readinessProbe 11 Probe|startupProbe 22 Probe|lifecycle 12 Lifecycle|terminationMessagePath 13 s|terminationMessagePolicy 20 s|imagePullPolicy 14 s|securityContext 15 SecurityContext|stdin 16 b|stdinOnce 17 b|tty 18 b',
+  EphemeralContainerCommon:
+    'name 1 s|image 2 s|command 3 s*|args 4 s*|workingDir 5 s|ports 6 ContainerPort*|envFrom 19 EnvFromSource*|env 7 EnvVar*|resources 8 ResourceRequirements|resizePolicy 23 ContainerResizePolicy*|restartPolicy 24 s|volumeMounts 9 VolumeMount*|volumeDevices 21 VolumeDevice*|livenessProbe 10 Probe|readinessProbe 11 Probe|startupProbe 22 Probe|lifecycle 12 Lifecycle|terminationMessagePath 13 s|terminationMessagePolicy 20 s|imagePullPolicy 14 s|securityContext 15 SecurityContext|stdin 16 b|stdinOnce 17 b|tty 18 b',
   EphemeralVolumeSource: 'volumeClaimTemplate 1 PersistentVolumeClaimTemplate',
-  Event: 'metadata 1 ObjectMeta|involvedObject 2 ObjectReference|reason 3 s|message 4 s|source 5 EventSource|firstTimestamp 6 Time|lastTimestamp 7 Time|count 8 i|type 9 s|eventTime 10 MicroTime|series 11 EventSeries|action 12 s|related 13 ObjectReference|reportingComponent 14 s|reportingInstance 15 s',
+  Event:
+    'metadata 1 ObjectMeta|involvedObject 2 ObjectReference|reason 3 s|message 4 s|source 5 EventSource|firstTimestamp 6 Time|lastTimestamp 7 Time|count 8 i|type 9 s|eventTime 10 MicroTime|series 11 EventSeries|action 12 s|related 13 ObjectReference|reportingComponent 14 s|reportingInstance 15 s',
   EventSeries: 'count 1 i|lastObservedTime 2 MicroTime',
   EventSource: 'component 1 s|host 2 s',
   ExecAction: 'command 1 s*',
@@ -68,7 +72,8 @@ export const MESSAGES: Record<string, string> = {
   HostAlias: 'ip 1 s|hostnames 2 s*',
   HostIP: 'ip 1 s',
   HostPathVolumeSource: 'path 1 s|type 2 s',
-  ISCSIVolumeSource: 'targetPortal 1 s|iqn 2 s|lun 3 i|iscsiInterface 4 s|fsType 5 s|readOnly 6 b|portals 7 s*|chapAuthDiscovery 8 b|chapAuthSession 11 b|secretRef 10 LocalObjectReference|initiatorName 12 s',
+  ISCSIVolumeSource:
+    'targetPortal 1 s|iqn 2 s|lun 3 i|iscsiInterface 4 s|fsType 5 s|readOnly 6 b|portals 7 s*|chapAuthDiscovery 8 b|chapAuthSession 11 b|secretRef 10 LocalObjectReference|initiatorName 12 s',
   ImageVolumeSource: 'reference 1 s|pullPolicy 2 s',
   IntOrString: 'type 1 i|intVal 2 i|strVal 3 s',
   KeyToPath: 'key 1 s|path 2 s|mode 3 i',
@@ -96,13 +101,16 @@ export const MESSAGES: Record<string, string> = {
   NonResourceAttributes: 'path 1 s|verb 2 s',
   NonResourceRule: 'verbs 1 s*|nonResourceURLs 2 s*',
   ObjectFieldSelector: 'apiVersion 1 s|fieldPath 2 s',
-  ObjectMeta: 'name 1 s|generateName 2 s|namespace 3 s|selfLink 4 s|uid 5 s|resourceVersion 6 s|generation 7 i|creationTimestamp 8 Time|deletionTimestamp 9 Time|deletionGracePeriodSeconds 10 i|labels 11 {s|annotations 12 {s|ownerReferences 13 OwnerReference*|finalizers 14 s*|managedFields 17 ManagedFieldsEntry*',
+  ObjectMeta:
+    'name 1 s|generateName 2 s|namespace 3 s|selfLink 4 s|uid 5 s|resourceVersion 6 s|generation 7 i|creationTimestamp 8 Time|deletionTimestamp 9 Time|deletionGracePeriodSeconds 10 i|labels 11 {s|annotations 12 {s|ownerReferences 13 OwnerReference*|finalizers 14 s*|managedFields 17 ManagedFieldsEntry*',
   ObjectReference: 'kind 1 s|namespace 2 s|name 3 s|uid 4 s|apiVersion 5 s|resourceVersion 6 s|fieldPath 7 s',
   OwnerReference: 'apiVersion 5 s|kind 1 s|name 3 s|uid 4 s|controller 6 b|blockOwnerDeletion 7 b',
   PersistentVolumeClaim: 'metadata 1 ObjectMeta|spec 2 PersistentVolumeClaimSpec|status 3 PersistentVolumeClaimStatus',
   PersistentVolumeClaimCondition: 'type 1 s|status 2 s|lastProbeTime 3 Time|lastTransitionTime 4 Time|reason 5 s|message 6 s',
-  PersistentVolumeClaimSpec: 'accessModes 1 s*|selector 4 LabelSelector|resources 2 VolumeResourceRequirements|volumeName 3 s|storageClassName 5 s|volumeMode 6 s|dataSource 7 TypedLocalObjectReference|dataSourceRef 8 TypedObjectReference|volumeAttributesClassName 9 s',
-  PersistentVolumeClaimStatus: 'phase 1 s|accessModes 2 s*|capacity 3 {Quantity|conditions 4 PersistentVolumeClaimCondition*|allocatedResources 5 {Quantity|allocatedResourceStatuses 7 {s|currentVolumeAttributesClassName 8 s|modifyVolumeStatus 9 ModifyVolumeStatus',
+  PersistentVolumeClaimSpec:
+    'accessModes 1 s*|selector 4 LabelSelector|resources 2 VolumeResourceRequirements|volumeName 3 s|storageClassName 5 s|volumeMode 6 s|dataSource 7 TypedLocalObjectReference|dataSourceRef 8 TypedObjectReference|volumeAttributesClassName 9 s',
+  PersistentVolumeClaimStatus:
+    'phase 1 s|accessModes 2 s*|capacity 3 {Quantity|conditions 4 PersistentVolumeClaimCondition*|allocatedResources 5 {Quantity|allocatedResourceStatuses 7 {s|currentVolumeAttributesClassName 8 s|modifyVolumeStatus 9 ModifyVolumeStatus',
   PersistentVolumeClaimTemplate: 'metadata 1 ObjectMeta|spec 2 PersistentVolumeClaimSpec',
   PersistentVolumeClaimVolumeSource: 'claimName 1 s|readOnly 2 b',
   PhotonPersistentDiskVolumeSource: 'pdID 1 s|fsType 2 s',
@@ -119,9 +127,12 @@ export const MESSAGES: Record<string, string> = {
   PodResourceClaim: 'name 1 s|resourceClaimName 3 s|resourceClaimTemplateName 4 s',
   PodResourceClaimStatus: 'name 1 s|resourceClaimName 2 s',
   PodSchedulingGate: 'name 1 s',
-  PodSecurityContext: 'seLinuxOptions 1 SELinuxOptions|windowsOptions 8 WindowsSecurityContextOptions|runAsUser 2 i|runAsGroup 6 i|runAsNonRoot 3 b|supplementalGroups 4 i*|supplementalGroupsPolicy 12 s|fsGroup 5 i|sysctls 7 Sysctl*|fsGroupChangePolicy 9 s|seccompProfile 10 SeccompProfile|appArmorProfile 11 AppArmorProfile|seLinuxChangePolicy 13 s',
-  PodSpec: 'volumes 1 Volume*|initContainers 20 Container*|containers 2 Container*|ephemeralContainers 34 EphemeralContainer*|restartPolicy 3 s|terminationGracePeriodSeconds 4 i|activeDeadlineSeconds 5 i|dnsPolicy 6 s|nodeSelector 7 {s|serviceAccountName 8 s|serviceAccount 9 s|automountServiceAccountToken 21 b|nodeName 10 s|hostNetwork 11 b|hostPID 12 b|hostIPC 13 b|shareProcessNamespace 27 b|securityContext 14 PodSecurityContext|imagePullSecrets 15 LocalObjectReference*|hostname 16 s|subdomain 17 s|affinity 18 Affinity|schedulerName 19 s|tolerations 22 Toleration*|hostAliases 23 HostAlias*|priorityClassName 24 s|priority 25 i|dnsConfig 26 PodDNSConfig|readinessGates 28 PodReadinessGate*|runtimeClassName 29 s|enableServiceLinks 30 b|preemptionPolicy 31 s|overhead 32 {Quantity|topologySpreadConstraints 33 TopologySpreadConstraint*|setHostnameAsFQDN 35 b|os 36 PodOS|hostUsers 37 b|schedulingGates 38 PodSchedulingGate*|resourceClaims 39 PodResourceClaim*|resources 40 ResourceRequirements',
-  PodStatus: 'phase 1 s|conditions 2 PodCondition*|message 3 s|reason 4 s|nominatedNodeName 11 s|hostIP 5 s|hostIPs 16 HostIP*|podIP 6 s|podIPs 12 PodIP*|startTime 7 Time|initContainerStatuses 10 ContainerStatus*|containerStatuses 8 ContainerStatus*|qosClass 9 s|ephemeralContainerStatuses 13 ContainerStatus*|resize 14 s|resourceClaimStatuses 15 PodResourceClaimStatus*',
+  PodSecurityContext:
+    'seLinuxOptions 1 SELinuxOptions|windowsOptions 8 WindowsSecurityContextOptions|runAsUser 2 i|runAsGroup 6 i|runAsNonRoot 3 b|supplementalGroups 4 i*|supplementalGroupsPolicy 12 s|fsGroup 5 i|sysctls 7 Sysctl*|fsGroupChangePolicy 9 s|seccompProfile 10 SeccompProfile|appArmorProfile 11 AppArmorProfile|seLinuxChangePolicy 13 s',
+  PodSpec:
+    'volumes 1 Volume*|initContainers 20 Container*|containers 2 Container*|ephemeralContainers 34 EphemeralContainer*|restartPolicy 3 s|terminationGracePeriodSeconds 4 i|activeDeadlineSeconds 5 i|dnsPolicy 6 s|nodeSelector 7 {s|serviceAccountName 8 s|serviceAccount 9 s|automountServiceAccountToken 21 b|nodeName 10 s|hostNetwork 11 b|hostPID 12 b|hostIPC 13 b|shareProcessNamespace 27 b|securityContext 14 PodSecurityContext|imagePullSecrets 15 LocalObjectReference*|hostname 16 s|subdomain 17 s|affinity 18 Affinity|schedulerName 19 s|tolerations 22 Toleration*|hostAliases 23 HostAlias*|priorityClassName 24 s|priority 25 i|dnsConfig 26 PodDNSConfig|readinessGates 28 PodReadinessGate*|runtimeClassName 29 s|enableServiceLinks 30 b|preemptionPolicy 31 s|overhead 32 {Quantity|topologySpreadConstraints 33 TopologySpreadConstraint*|setHostnameAsFQDN 35 b|os 36 PodOS|hostUsers 37 b|schedulingGates 38 PodSchedulingGate*|resourceClaims 39 PodResourceClaim*|resources 40 ResourceRequirements',
+  PodStatus:
+    'phase 1 s|conditions 2 PodCondition*|message 3 s|reason 4 s|nominatedNodeName 11 s|hostIP 5 s|hostIPs 16 HostIP*|podIP 6 s|podIPs 12 PodIP*|startTime 7 Time|initContainerStatuses 10 ContainerStatus*|containerStatuses 8 ContainerStatus*|qosClass 9 s|ephemeralContainerStatuses 13 ContainerStatus*|resize 14 s|resourceClaimStatuses 15 PodResourceClaimStatus*',
   PodTemplateSpec: 'metadata 1 ObjectMeta|spec 2 PodSpec',
   PortStatus: 'port 1 i|protocol 2 s|error 3 s',
   PortworxVolumeSource: 'volumeID 1 s|fsType 2 s|readOnly 3 b',
@@ -155,7 +166,8 @@ export const MESSAGES: Record<string, string> = {
   SecretKeySelector: 'localObjectReference 1 LocalObjectReference|key 2 s|optional 3 b',
   SecretProjection: 'localObjectReference 1 LocalObjectReference|items 2 KeyToPath*|optional 4 b',
   SecretVolumeSource: 'secretName 1 s|items 2 KeyToPath*|defaultMode 3 i|optional 4 b',
-  SecurityContext: 'capabilities 1 Capabilities|privileged 2 b|seLinuxOptions 3 SELinuxOptions|windowsOptions 10 WindowsSecurityContextOptions|runAsUser 4 i|runAsGroup 8 i|runAsNonRoot 5 b|readOnlyRootFilesystem 6 b|allowPrivilegeEscalation 7 b|procMount 9 s|seccompProfile 11 SeccompProfile|appArmorProfile 12 AppArmorProfile',
+  SecurityContext:
+    'capabilities 1 Capabilities|privileged 2 b|seLinuxOptions 3 SELinuxOptions|windowsOptions 10 WindowsSecurityContextOptions|runAsUser 4 i|runAsGroup 8 i|runAsNonRoot 5 b|readOnlyRootFilesystem 6 b|allowPrivilegeEscalation 7 b|procMount 9 s|seccompProfile 11 SeccompProfile|appArmorProfile 12 AppArmorProfile',
   SelfSubjectAccessReview: 'metadata 1 ObjectMeta|spec 2 SelfSubjectAccessReviewSpec|status 3 SubjectAccessReviewStatus',
   SelfSubjectAccessReviewSpec: 'resourceAttributes 1 ResourceAttributes|nonResourceAttributes 2 NonResourceAttributes',
   SelfSubjectReview: 'metadata 1 ObjectMeta|status 2 SelfSubjectReviewStatus',
@@ -166,7 +178,8 @@ export const MESSAGES: Record<string, string> = {
   ServiceAccount: 'metadata 1 ObjectMeta|secrets 2 ObjectReference*|imagePullSecrets 3 LocalObjectReference*|automountServiceAccountToken 4 b',
   ServiceAccountTokenProjection: 'audience 1 s|expirationSeconds 2 i|path 3 s',
   ServicePort: 'name 1 s|protocol 2 s|appProtocol 6 s|port 3 i|targetPort 4 IntOrString|nodePort 5 i',
-  ServiceSpec: 'ports 1 ServicePort*|selector 2 {s|clusterIP 3 s|clusterIPs 18 s*|type 4 s|externalIPs 5 s*|sessionAffinity 7 s|loadBalancerIP 8 s|loadBalancerSourceRanges 9 s*|externalName 10 s|externalTrafficPolicy 11 s|healthCheckNodePort 12 i|publishNotReadyAddresses 13 b|sessionAffinityConfig 14 SessionAffinityConfig|ipFamilies 19 s*|ipFamilyPolicy 17 s|allocateLoadBalancerNodePorts 20 b|loadBalancerClass 21 s|internalTrafficPolicy 22 s|trafficDistribution 23 s',
+  ServiceSpec:
+    'ports 1 ServicePort*|selector 2 {s|clusterIP 3 s|clusterIPs 18 s*|type 4 s|externalIPs 5 s*|sessionAffinity 7 s|loadBalancerIP 8 s|loadBalancerSourceRanges 9 s*|externalName 10 s|externalTrafficPolicy 11 s|healthCheckNodePort 12 i|publishNotReadyAddresses 13 b|sessionAffinityConfig 14 SessionAffinityConfig|ipFamilies 19 s*|ipFamilyPolicy 17 s|allocateLoadBalancerNodePorts 20 b|loadBalancerClass 21 s|internalTrafficPolicy 22 s|trafficDistribution 23 s',
   ServiceStatus: 'loadBalancer 1 LoadBalancerStatus|conditions 2 Condition*',
   SessionAffinityConfig: 'clientIP 1 ClientIPConfig',
   SleepAction: 'seconds 1 i',
@@ -174,8 +187,10 @@ export const MESSAGES: Record<string, string> = {
   StatefulSetCondition: 'type 1 s|status 2 s|lastTransitionTime 3 Time|reason 4 s|message 5 s',
   StatefulSetOrdinals: 'start 1 i',
   StatefulSetPersistentVolumeClaimRetentionPolicy: 'whenDeleted 1 s|whenScaled 2 s',
-  StatefulSetSpec: 'replicas 1 i|selector 2 LabelSelector|template 3 PodTemplateSpec|volumeClaimTemplates 4 PersistentVolumeClaim*|serviceName 5 s|podManagementPolicy 6 s|updateStrategy 7 StatefulSetUpdateStrategy|revisionHistoryLimit 8 i|minReadySeconds 9 i|persistentVolumeClaimRetentionPolicy 10 StatefulSetPersistentVolumeClaimRetentionPolicy|ordinals 11 StatefulSetOrdinals',
-  StatefulSetStatus: 'observedGeneration 1 i|replicas 2 i|readyReplicas 3 i|currentReplicas 4 i|updatedReplicas 5 i|currentRevision 6 s|updateRevision 7 s|collisionCount 9 i|conditions 10 StatefulSetCondition*|availableReplicas 11 i',
+  StatefulSetSpec:
+    'replicas 1 i|selector 2 LabelSelector|template 3 PodTemplateSpec|volumeClaimTemplates 4 PersistentVolumeClaim*|serviceName 5 s|podManagementPolicy 6 s|updateStrategy 7 StatefulSetUpdateStrategy|revisionHistoryLimit 8 i|minReadySeconds 9 i|persistentVolumeClaimRetentionPolicy 10 StatefulSetPersistentVolumeClaimRetentionPolicy|ordinals 11 StatefulSetOrdinals',
+  StatefulSetStatus:
+    'observedGeneration 1 i|replicas 2 i|readyReplicas 3 i|currentReplicas 4 i|updatedReplicas 5 i|currentRevision 6 s|updateRevision 7 s|collisionCount 9 i|conditions 10 StatefulSetCondition*|availableReplicas 11 i',
   StatefulSetUpdateStrategy: 'type 1 s|rollingUpdate 2 RollingUpdateStatefulSetStrategy',
   StorageOSVolumeSource: 'volumeName 1 s|volumeNamespace 2 s|fsType 3 s|readOnly 4 b|secretRef 5 LocalObjectReference',
   SubjectAccessReviewStatus: 'allowed 1 b|denied 4 b|reason 2 s|evaluationError 3 s',
@@ -192,9 +207,11 @@ export const MESSAGES: Record<string, string> = {
   VolumeDevice: 'name 1 s|devicePath 2 s',
   VolumeMount: 'name 1 s|readOnly 2 b|recursiveReadOnly 7 s|mountPath 3 s|subPath 4 s|mountPropagation 5 s|subPathExpr 6 s',
   VolumeMountStatus: 'name 1 s|mountPath 2 s|readOnly 3 b|recursiveReadOnly 4 s',
-  VolumeProjection: 'secret 1 SecretProjection|downwardAPI 2 DownwardAPIProjection|configMap 3 ConfigMapProjection|serviceAccountToken 4 ServiceAccountTokenProjection|clusterTrustBundle 5 ClusterTrustBundleProjection',
+  VolumeProjection:
+    'secret 1 SecretProjection|downwardAPI 2 DownwardAPIProjection|configMap 3 ConfigMapProjection|serviceAccountToken 4 ServiceAccountTokenProjection|clusterTrustBundle 5 ClusterTrustBundleProjection',
   VolumeResourceRequirements: 'limits 1 {Quantity|requests 2 {Quantity',
-  VolumeSource: 'hostPath 1 HostPathVolumeSource|emptyDir 2 EmptyDirVolumeSource|gcePersistentDisk 3 GCEPersistentDiskVolumeSource|awsElasticBlockStore 4 AWSElasticBlockStoreVolumeSource|gitRepo 5 GitRepoVolumeSource|secret 6 SecretVolumeSource|nfs 7 NFSVolumeSource|iscsi 8 ISCSIVolumeSource|glusterfs 9 GlusterfsVolumeSource|persistentVolumeClaim 10 PersistentVolumeClaimVolumeSource|rbd 11 RBDVolumeSource|flexVolume 12 FlexVolumeSource|cinder 13 CinderVolumeSource|cephfs 14 CephFSVolumeSource|flocker 15 FlockerVolumeSource|downwardAPI 16 DownwardAPIVolumeSource|fc 17 FCVolumeSource|azureFile 18 AzureFileVolumeSource|configMap 19 ConfigMapVolumeSource|vsphereVolume 20 VsphereVirtualDiskVolumeSource|quobyte 21 QuobyteVolumeSource|azureDisk 22 AzureDiskVolumeSource|photonPersistentDisk 23 PhotonPersistentDiskVolumeSource|projected 26 ProjectedVolumeSource|portworxVolume 24 PortworxVolumeSource|scaleIO 25 ScaleIOVolumeSource|storageos 27 StorageOSVolumeSource|csi 28 CSIVolumeSource|ephemeral 29 EphemeralVolumeSource|image 30 ImageVolumeSource',
+  VolumeSource:
+    'hostPath 1 HostPathVolumeSource|emptyDir 2 EmptyDirVolumeSource|gcePersistentDisk 3 GCEPersistentDiskVolumeSource|awsElasticBlockStore 4 AWSElasticBlockStoreVolumeSource|gitRepo 5 GitRepoVolumeSource|secret 6 SecretVolumeSource|nfs 7 NFSVolumeSource|iscsi 8 ISCSIVolumeSource|glusterfs 9 GlusterfsVolumeSource|persistentVolumeClaim 10 PersistentVolumeClaimVolumeSource|rbd 11 RBDVolumeSource|flexVolume 12 FlexVolumeSource|cinder 13 CinderVolumeSource|cephfs 14 CephFSVolumeSource|flocker 15 FlockerVolumeSource|downwardAPI 16 DownwardAPIVolumeSource|fc 17 FCVolumeSource|azureFile 18 AzureFileVolumeSource|configMap 19 ConfigMapVolumeSource|vsphereVolume 20 VsphereVirtualDiskVolumeSource|quobyte 21 QuobyteVolumeSource|azureDisk 22 AzureDiskVolumeSource|photonPersistentDisk 23 PhotonPersistentDiskVolumeSource|projected 26 ProjectedVolumeSource|portworxVolume 24 PortworxVolumeSource|scaleIO 25 ScaleIOVolumeSource|storageos 27 StorageOSVolumeSource|csi 28 CSIVolumeSource|ephemeral 29 EphemeralVolumeSource|image 30 ImageVolumeSource',
   VsphereVirtualDiskVolumeSource: 'volumePath 1 s|fsType 2 s|storagePolicyName 3 s|storagePolicyID 4 s',
   WeightedPodAffinityTerm: 'weight 1 i|podAffinityTerm 2 PodAffinityTerm',
   WindowsSecurityContextOptions: 'gmsaCredentialSpecName 1 s|gmsaCredentialSpec 2 s|runAsUserName 3 s|hostProcess 4 b',

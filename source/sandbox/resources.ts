@@ -96,7 +96,21 @@ export const endpointSlices: ResourceType = {
   hasGeneration: false,
 };
 
-export const allResources: readonly ResourceType[] = [namespaces, pods, deployments, replicaSets, statefulSets, controllerRevisions, services, endpoints, configMaps, secrets, serviceAccounts, events, endpointSlices];
+export const allResources: readonly ResourceType[] = [
+  namespaces,
+  pods,
+  deployments,
+  replicaSets,
+  statefulSets,
+  controllerRevisions,
+  services,
+  endpoints,
+  configMaps,
+  secrets,
+  serviceAccounts,
+  events,
+  endpointSlices,
+];
 
 export function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;

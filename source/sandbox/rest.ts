@@ -35,9 +35,7 @@ export interface Target {
   subresource?: string;
 }
 
-export type Reply =
-  | { status: number; body: JsonObject | string; contentType?: string; warnings?: string[] }
-  | { watch: WatchSpec };
+export type Reply = { status: number; body: JsonObject | string; contentType?: string; warnings?: string[] } | { watch: WatchSpec };
 
 interface Parsed {
   type: ResourceType;
@@ -90,7 +88,6 @@ function dryRun(req: ApiRequest, fromBody: Json[] = []): boolean {
   return values.length > 0;
 }
 
-
 export class RestApi {
   constructor(private readonly cluster: Cluster) {}
 
@@ -103,7 +100,7 @@ export class RestApi {
     const verb = verbOf(req.method, name !== undefined, watching);
     Object.assign(target, { verb, resource: type.plural, namespace, name, subresource });
     if (subresource === 'log' && verb !== 'get') throw methodNotAllowed();
-    const ns = type.namespaced ? namespace ?? '' : '';
+    const ns = type.namespaced ? (namespace ?? '') : '';
     switch (verb) {
       case 'list':
         return this.list(req, type, namespace);
@@ -136,8 +133,7 @@ export class RestApi {
   private selection(req: ApiRequest, type: ResourceType, name?: string): (obj: KubeObject) => boolean {
     const labels = parseLabelSelector(req.url.searchParams.get('labelSelector'));
     const fields = parseFieldSelector(req.url.searchParams.get('fieldSelector'), type.kind);
-    return (obj) =>
-      (name === undefined || obj.metadata.name === name) && matchesLabels(labels, labelsOf(obj)) && matchesFields(fields, obj);
+    return (obj) => (name === undefined || obj.metadata.name === name) && matchesLabels(labels, labelsOf(obj)) && matchesFields(fields, obj);
   }
 
   private list(req: ApiRequest, type: ResourceType, namespace: string | undefined): Reply {

@@ -108,8 +108,7 @@ export class RolloutController {
   /** The Deployment a change concerns: itself, or the owner of a ReplicaSet or of a pod's ReplicaSet. */
   private ownerKey(change: Change): string | undefined {
     const ns = String(change.object.metadata.namespace);
-    const owner = (obj: KubeObject | undefined, kind: string) =>
-      asArray(obj?.metadata.ownerReferences).find((r) => at(r, 'kind') === kind && at(r, 'controller') === true);
+    const owner = (obj: KubeObject | undefined, kind: string) => asArray(obj?.metadata.ownerReferences).find((r) => at(r, 'kind') === kind && at(r, 'controller') === true);
     if (change.resource === deployments) return keyOf(change.object);
     let rs: KubeObject | undefined = change.object;
     if (change.resource === pods) {

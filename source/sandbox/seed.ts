@@ -53,8 +53,26 @@ function documentValues(file: string): unknown[] {
 }
 
 const SERVICES = [
-  'callbot', 'chatbot', 'advisor', 'stt', 'tts', 'nlu', 'dialog', 'knowledge', 'search', 'summarizer',
-  'translator', 'classifier', 'recommender', 'analytics', 'gateway', 'auth', 'billing', 'notifier', 'scheduler', 'reporter',
+  'callbot',
+  'chatbot',
+  'advisor',
+  'stt',
+  'tts',
+  'nlu',
+  'dialog',
+  'knowledge',
+  'search',
+  'summarizer',
+  'translator',
+  'classifier',
+  'recommender',
+  'analytics',
+  'gateway',
+  'auth',
+  'billing',
+  'notifier',
+  'scheduler',
+  'reporter',
 ];
 
 /** `count` Deployments: tenant-01…tenant-50 × the 20 services, one replica each. */

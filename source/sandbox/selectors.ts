@@ -129,7 +129,18 @@ export type FieldSelector = FieldRequirement[];
 const EXTRA_FIELDS: Record<string, string[]> = {
   Pod: ['spec.nodeName', 'status.phase'],
   Namespace: ['status.phase'],
-  Event: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'type'],
+  Event: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'type',
+  ],
 };
 
 export function parseFieldSelector(text: string | null | undefined, kind: string): FieldSelector {

@@ -98,15 +98,11 @@ export class StatefulSetController {
   }
 
   private podsOf(set: KubeObject): KubeObject[] {
-    return this.cluster.store
-      .ownedBy(String(set.metadata.uid), pods)
-      .sort((a, b) => ordinalOf(a, String(set.metadata.name)) - ordinalOf(b, String(set.metadata.name)));
+    return this.cluster.store.ownedBy(String(set.metadata.uid), pods).sort((a, b) => ordinalOf(a, String(set.metadata.name)) - ordinalOf(b, String(set.metadata.name)));
   }
 
   private revisionsOf(set: KubeObject): KubeObject[] {
-    return this.cluster.store
-      .ownedBy(String(set.metadata.uid), controllerRevisions)
-      .sort((a, b) => (asNumber(a.revision) ?? 0) - (asNumber(b.revision) ?? 0));
+    return this.cluster.store.ownedBy(String(set.metadata.uid), controllerRevisions).sort((a, b) => (asNumber(a.revision) ?? 0) - (asNumber(b.revision) ?? 0));
   }
 
   /** The ControllerRevision of the current template: found by its data, renumbered when it comes back, or made. */

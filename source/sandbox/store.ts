@@ -222,8 +222,7 @@ export class Store {
   }
 
   private index(type: ResourceType, before: KubeObject | undefined, after: KubeObject | undefined): void {
-    const key = (obj: KubeObject) =>
-      [type.plural, type.group, asString(obj.metadata.namespace) ?? '', asString(obj.metadata.name) ?? ''].join('\u0000');
+    const key = (obj: KubeObject) => [type.plural, type.group, asString(obj.metadata.namespace) ?? '', asString(obj.metadata.name) ?? ''].join('\u0000');
     for (const uid of ownerUids(before)) {
       const set = this.owned.get(uid);
       set?.delete(key(before!));

@@ -123,23 +123,11 @@ const printers: Record<string, Printer> = {
       AGE,
       ...WORKLOAD_WIDE,
     ],
-    cells: (rs, now) => [
-      rs.metadata.name!,
-      int(at(rs, 'spec', 'replicas')),
-      int(at(rs, 'status', 'replicas')),
-      int(at(rs, 'status', 'readyReplicas')),
-      age(rs, now),
-      ...templateCells(rs),
-    ],
+    cells: (rs, now) => [rs.metadata.name!, int(at(rs, 'spec', 'replicas')), int(at(rs, 'status', 'replicas')), int(at(rs, 'status', 'readyReplicas')), age(rs, now), ...templateCells(rs)],
   },
   StatefulSet: {
     columns: [NAME, col('Ready', 'string', 'Number of the pod with ready state'), AGE, ...WORKLOAD_WIDE.slice(0, 2)],
-    cells: (sts, now) => [
-      sts.metadata.name!,
-      `${int(at(sts, 'status', 'readyReplicas'))}/${int(at(sts, 'spec', 'replicas'))}`,
-      age(sts, now),
-      ...templateCells(sts).slice(0, 2),
-    ],
+    cells: (sts, now) => [sts.metadata.name!, `${int(at(sts, 'status', 'readyReplicas'))}/${int(at(sts, 'spec', 'replicas'))}`, age(sts, now), ...templateCells(sts).slice(0, 2)],
   },
   ControllerRevision: {
     columns: [NAME, col('Controller', 'string', 'Controller of the object'), col('Revision', 'integer', 'Revision indicates the revision of the state represented by Data.'), AGE],
@@ -199,15 +187,15 @@ const printers: Record<string, Printer> = {
         .map((p) => `${int(at(p, 'port'))}${at(p, 'nodePort') ? `:${int(at(p, 'nodePort'))}` : ''}/${asString(at(p, 'protocol')) ?? 'TCP'}`)
         .join(',') || '<none>',
       age(svc, now),
-      Object.entries(asObject(at(svc, 'spec', 'selector')) ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>',
+      Object.entries(asObject(at(svc, 'spec', 'selector')) ?? {})
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',') || '<none>',
     ],
   },
   Endpoints: {
     columns: [NAME, col('Endpoints', 'string', 'Endpoints of the service'), AGE],
     cells: (ep, now) => {
-      const list = asArray(at(ep, 'subsets')).flatMap((s) =>
-        asArray(at(s, 'addresses')).flatMap((a) => asArray(at(s, 'ports')).map((p) => `${String(at(a, 'ip'))}:${int(at(p, 'port'))}`)),
-      );
+      const list = asArray(at(ep, 'subsets')).flatMap((s) => asArray(at(s, 'addresses')).flatMap((a) => asArray(at(s, 'ports')).map((p) => `${String(at(a, 'ip'))}:${int(at(p, 'port'))}`)));
       return [ep.metadata.name!, endpointList(list), age(ep, now)];
     },
   },

@@ -6,7 +6,8 @@
  */
 export const MODELS: Record<string, string> = {
   CoreV1EndpointPort: 'appProtocol string|name string|port number int32|protocol string',
-  CoreV1Event: 'action string|apiVersion string|count number int32|eventTime V1MicroTime date-time-micro|firstTimestamp Date date-time|involvedObject V1ObjectReference|kind string|lastTimestamp Date date-time|message string|metadata V1ObjectMeta|reason string|related V1ObjectReference|reportingComponent string|reportingInstance string|series CoreV1EventSeries|source V1EventSource|type string',
+  CoreV1Event:
+    'action string|apiVersion string|count number int32|eventTime V1MicroTime date-time-micro|firstTimestamp Date date-time|involvedObject V1ObjectReference|kind string|lastTimestamp Date date-time|message string|metadata V1ObjectMeta|reason string|related V1ObjectReference|reportingComponent string|reportingInstance string|series CoreV1EventSeries|source V1EventSource|type string',
   CoreV1EventSeries: 'count number int32|lastObservedTime V1MicroTime date-time-micro',
   CoreV1ResourceClaim: 'name string|request string',
   DiscoveryV1EndpointPort: 'appProtocol string|name string|port number int32|protocol string',
@@ -27,7 +28,8 @@ export const MODELS: Record<string, string> = {
   V1ConfigMapKeySelector: 'key string|name string|optional boolean',
   V1ConfigMapProjection: 'items Array<V1KeyToPath>|name string|optional boolean',
   V1ConfigMapVolumeSource: 'defaultMode number int32|items Array<V1KeyToPath>|name string|optional boolean',
-  V1Container: 'args Array<string>|command Array<string>|env Array<V1EnvVar>|envFrom Array<V1EnvFromSource>|image string|imagePullPolicy string|lifecycle V1Lifecycle|livenessProbe V1Probe|name string|ports Array<V1ContainerPort>|readinessProbe V1Probe|resizePolicy Array<V1ContainerResizePolicy>|resources V1ResourceRequirements|restartPolicy string|restartPolicyRules Array<V1ContainerRestartRule>|securityContext V1SecurityContext|startupProbe V1Probe|stdin boolean|stdinOnce boolean|terminationMessagePath string|terminationMessagePolicy string|tty boolean|volumeDevices Array<V1VolumeDevice>|volumeMounts Array<V1VolumeMount>|workingDir string',
+  V1Container:
+    'args Array<string>|command Array<string>|env Array<V1EnvVar>|envFrom Array<V1EnvFromSource>|image string|imagePullPolicy string|lifecycle V1Lifecycle|livenessProbe V1Probe|name string|ports Array<V1ContainerPort>|readinessProbe V1Probe|resizePolicy Array<V1ContainerResizePolicy>|resources V1ResourceRequirements|restartPolicy string|restartPolicyRules Array<V1ContainerRestartRule>|securityContext V1SecurityContext|startupProbe V1Probe|stdin boolean|stdinOnce boolean|terminationMessagePath string|terminationMessagePolicy string|tty boolean|volumeDevices Array<V1VolumeDevice>|volumeMounts Array<V1VolumeMount>|workingDir string',
   V1ContainerExtendedResourceRequest: 'containerName string|requestName string|resourceName string',
   V1ContainerPort: 'containerPort number int32|hostIP string|hostPort number int32|name string|protocol string',
   V1ContainerResizePolicy: 'resourceName string|restartPolicy string',
@@ -37,19 +39,23 @@ export const MODELS: Record<string, string> = {
   V1ContainerStateRunning: 'startedAt Date date-time',
   V1ContainerStateTerminated: 'containerID string|exitCode number int32|finishedAt Date date-time|message string|reason string|signal number int32|startedAt Date date-time',
   V1ContainerStateWaiting: 'message string|reason string',
-  V1ContainerStatus: 'allocatedResources {[key:string]:string;}|allocatedResourcesStatus Array<V1ResourceStatus>|containerID string|image string|imageID string|lastState V1ContainerState|name string|ready boolean|resources V1ResourceRequirements|restartCount number int32|started boolean|state V1ContainerState|stopSignal string|user V1ContainerUser|volumeMounts Array<V1VolumeMountStatus>',
+  V1ContainerStatus:
+    'allocatedResources {[key:string]:string;}|allocatedResourcesStatus Array<V1ResourceStatus>|containerID string|image string|imageID string|lastState V1ContainerState|name string|ready boolean|resources V1ResourceRequirements|restartCount number int32|started boolean|state V1ContainerState|stopSignal string|user V1ContainerUser|volumeMounts Array<V1VolumeMountStatus>',
   V1ContainerUser: 'linux V1LinuxContainerUser',
   V1ControllerRevision: 'apiVersion string|data any|kind string|metadata V1ObjectMeta|revision number int64',
   V1Deployment: 'apiVersion string|kind string|metadata V1ObjectMeta|spec V1DeploymentSpec|status V1DeploymentStatus',
   V1DeploymentCondition: 'lastTransitionTime Date date-time|lastUpdateTime Date date-time|message string|reason string|status string|type string',
-  V1DeploymentSpec: 'minReadySeconds number int32|paused boolean|progressDeadlineSeconds number int32|replicas number int32|revisionHistoryLimit number int32|selector V1LabelSelector|strategy V1DeploymentStrategy|template V1PodTemplateSpec',
-  V1DeploymentStatus: 'availableReplicas number int32|collisionCount number int32|conditions Array<V1DeploymentCondition>|observedGeneration number int64|readyReplicas number int32|replicas number int32|terminatingReplicas number int32|unavailableReplicas number int32|updatedReplicas number int32',
+  V1DeploymentSpec:
+    'minReadySeconds number int32|paused boolean|progressDeadlineSeconds number int32|replicas number int32|revisionHistoryLimit number int32|selector V1LabelSelector|strategy V1DeploymentStrategy|template V1PodTemplateSpec',
+  V1DeploymentStatus:
+    'availableReplicas number int32|collisionCount number int32|conditions Array<V1DeploymentCondition>|observedGeneration number int64|readyReplicas number int32|replicas number int32|terminatingReplicas number int32|unavailableReplicas number int32|updatedReplicas number int32',
   V1DeploymentStrategy: 'rollingUpdate V1RollingUpdateDeployment|type string',
   V1DownwardAPIProjection: 'items Array<V1DownwardAPIVolumeFile>',
   V1DownwardAPIVolumeFile: 'fieldRef V1ObjectFieldSelector|mode number int32|path string|resourceFieldRef V1ResourceFieldSelector',
   V1DownwardAPIVolumeSource: 'defaultMode number int32|items Array<V1DownwardAPIVolumeFile>',
   V1EmptyDirVolumeSource: 'medium string|sizeLimit string',
-  V1Endpoint: 'addresses Array<string>|conditions V1EndpointConditions|deprecatedTopology {[key:string]:string;}|hints V1EndpointHints|hostname string|nodeName string|targetRef V1ObjectReference|zone string',
+  V1Endpoint:
+    'addresses Array<string>|conditions V1EndpointConditions|deprecatedTopology {[key:string]:string;}|hints V1EndpointHints|hostname string|nodeName string|targetRef V1ObjectReference|zone string',
   V1EndpointAddress: 'hostname string|ip string|nodeName string|targetRef V1ObjectReference',
   V1EndpointConditions: 'ready boolean|serving boolean|terminating boolean',
   V1EndpointHints: 'forNodes Array<V1ForNode>|forZones Array<V1ForZone>',
@@ -59,7 +65,8 @@ export const MODELS: Record<string, string> = {
   V1EnvFromSource: 'configMapRef V1ConfigMapEnvSource|prefix string|secretRef V1SecretEnvSource',
   V1EnvVar: 'name string|value string|valueFrom V1EnvVarSource',
   V1EnvVarSource: 'configMapKeyRef V1ConfigMapKeySelector|fieldRef V1ObjectFieldSelector|fileKeyRef V1FileKeySelector|resourceFieldRef V1ResourceFieldSelector|secretKeyRef V1SecretKeySelector',
-  V1EphemeralContainer: 'args Array<string>|command Array<string>|env Array<V1EnvVar>|envFrom Array<V1EnvFromSource>|image string|imagePullPolicy string|lifecycle V1Lifecycle|livenessProbe V1Probe|name string|ports Array<V1ContainerPort>|readinessProbe V1Probe|resizePolicy Array<V1ContainerResizePolicy>|resources V1ResourceRequirements|restartPolicy string|restartPolicyRules Array<V1ContainerRestartRule>|securityContext V1SecurityContext|startupProbe V1Probe|stdin boolean|stdinOnce boolean|targetContainerName string|terminationMessagePath string|terminationMessagePolicy string|tty boolean|volumeDevices Array<V1VolumeDevice>|volumeMounts Array<V1VolumeMount>|workingDir string',
+  V1EphemeralContainer:
+    'args Array<string>|command Array<string>|env Array<V1EnvVar>|envFrom Array<V1EnvFromSource>|image string|imagePullPolicy string|lifecycle V1Lifecycle|livenessProbe V1Probe|name string|ports Array<V1ContainerPort>|readinessProbe V1Probe|resizePolicy Array<V1ContainerResizePolicy>|resources V1ResourceRequirements|restartPolicy string|restartPolicyRules Array<V1ContainerRestartRule>|securityContext V1SecurityContext|startupProbe V1Probe|stdin boolean|stdinOnce boolean|targetContainerName string|terminationMessagePath string|terminationMessagePolicy string|tty boolean|volumeDevices Array<V1VolumeDevice>|volumeMounts Array<V1VolumeMount>|workingDir string',
   V1EphemeralVolumeSource: 'volumeClaimTemplate V1PersistentVolumeClaimTemplate',
   V1EventSource: 'component string|host string',
   V1ExecAction: 'command Array<string>',
@@ -78,7 +85,8 @@ export const MODELS: Record<string, string> = {
   V1HostAlias: 'hostnames Array<string>|ip string',
   V1HostIP: 'ip string',
   V1HostPathVolumeSource: 'path string|type string',
-  V1ISCSIVolumeSource: 'chapAuthDiscovery boolean|chapAuthSession boolean|fsType string|initiatorName string|iqn string|iscsiInterface string|lun number int32|portals Array<string>|readOnly boolean|secretRef V1LocalObjectReference|targetPortal string',
+  V1ISCSIVolumeSource:
+    'chapAuthDiscovery boolean|chapAuthSession boolean|fsType string|initiatorName string|iqn string|iscsiInterface string|lun number int32|portals Array<string>|readOnly boolean|secretRef V1LocalObjectReference|targetPortal string',
   V1ImageVolumeSource: 'pullPolicy string|reference string',
   V1KeyToPath: 'key string|mode number int32|path string',
   V1LabelSelector: 'matchExpressions Array<V1LabelSelectorRequirement>|matchLabels {[key:string]:string;}',
@@ -101,13 +109,16 @@ export const MODELS: Record<string, string> = {
   V1NodeSelectorRequirement: 'key string|operator string|values Array<string>',
   V1NodeSelectorTerm: 'matchExpressions Array<V1NodeSelectorRequirement>|matchFields Array<V1NodeSelectorRequirement>',
   V1ObjectFieldSelector: 'apiVersion string|fieldPath string',
-  V1ObjectMeta: 'annotations {[key:string]:string;}|creationTimestamp Date date-time|deletionGracePeriodSeconds number int64|deletionTimestamp Date date-time|finalizers Array<string>|generateName string|generation number int64|labels {[key:string]:string;}|managedFields Array<V1ManagedFieldsEntry>|name string|namespace string|ownerReferences Array<V1OwnerReference>|resourceVersion string|selfLink string|uid string',
+  V1ObjectMeta:
+    'annotations {[key:string]:string;}|creationTimestamp Date date-time|deletionGracePeriodSeconds number int64|deletionTimestamp Date date-time|finalizers Array<string>|generateName string|generation number int64|labels {[key:string]:string;}|managedFields Array<V1ManagedFieldsEntry>|name string|namespace string|ownerReferences Array<V1OwnerReference>|resourceVersion string|selfLink string|uid string',
   V1ObjectReference: 'apiVersion string|fieldPath string|kind string|name string|namespace string|resourceVersion string|uid string',
   V1OwnerReference: 'apiVersion string|blockOwnerDeletion boolean|controller boolean|kind string|name string|uid string',
   V1PersistentVolumeClaim: 'apiVersion string|kind string|metadata V1ObjectMeta|spec V1PersistentVolumeClaimSpec|status V1PersistentVolumeClaimStatus',
   V1PersistentVolumeClaimCondition: 'lastProbeTime Date date-time|lastTransitionTime Date date-time|message string|reason string|status string|type string',
-  V1PersistentVolumeClaimSpec: 'accessModes Array<string>|dataSource V1TypedLocalObjectReference|dataSourceRef V1TypedObjectReference|resources V1VolumeResourceRequirements|selector V1LabelSelector|storageClassName string|volumeAttributesClassName string|volumeMode string|volumeName string',
-  V1PersistentVolumeClaimStatus: 'accessModes Array<string>|allocatedResourceStatuses {[key:string]:string;}|allocatedResources {[key:string]:string;}|capacity {[key:string]:string;}|conditions Array<V1PersistentVolumeClaimCondition>|currentVolumeAttributesClassName string|modifyVolumeStatus V1ModifyVolumeStatus|phase string',
+  V1PersistentVolumeClaimSpec:
+    'accessModes Array<string>|dataSource V1TypedLocalObjectReference|dataSourceRef V1TypedObjectReference|resources V1VolumeResourceRequirements|selector V1LabelSelector|storageClassName string|volumeAttributesClassName string|volumeMode string|volumeName string',
+  V1PersistentVolumeClaimStatus:
+    'accessModes Array<string>|allocatedResourceStatuses {[key:string]:string;}|allocatedResources {[key:string]:string;}|capacity {[key:string]:string;}|conditions Array<V1PersistentVolumeClaimCondition>|currentVolumeAttributesClassName string|modifyVolumeStatus V1ModifyVolumeStatus|phase string',
   V1PersistentVolumeClaimTemplate: 'metadata V1ObjectMeta|spec V1PersistentVolumeClaimSpec',
   V1PersistentVolumeClaimVolumeSource: 'claimName string|readOnly boolean',
   V1PhotonPersistentDiskVolumeSource: 'fsType string|pdID string',
@@ -126,21 +137,26 @@ export const MODELS: Record<string, string> = {
   V1PodResourceClaim: 'name string|resourceClaimName string|resourceClaimTemplateName string',
   V1PodResourceClaimStatus: 'name string|resourceClaimName string',
   V1PodSchedulingGate: 'name string',
-  V1PodSecurityContext: 'appArmorProfile V1AppArmorProfile|fsGroup number int64|fsGroupChangePolicy string|runAsGroup number int64|runAsNonRoot boolean|runAsUser number int64|seLinuxChangePolicy string|seLinuxOptions V1SELinuxOptions|seccompProfile V1SeccompProfile|supplementalGroups Array<number> int64|supplementalGroupsPolicy string|sysctls Array<V1Sysctl>|windowsOptions V1WindowsSecurityContextOptions',
-  V1PodSpec: 'activeDeadlineSeconds number int64|affinity V1Affinity|automountServiceAccountToken boolean|containers Array<V1Container>|dnsConfig V1PodDNSConfig|dnsPolicy string|enableServiceLinks boolean|ephemeralContainers Array<V1EphemeralContainer>|hostAliases Array<V1HostAlias>|hostIPC boolean|hostNetwork boolean|hostPID boolean|hostUsers boolean|hostname string|hostnameOverride string|imagePullSecrets Array<V1LocalObjectReference>|initContainers Array<V1Container>|nodeName string|nodeSelector {[key:string]:string;}|os V1PodOS|overhead {[key:string]:string;}|preemptionPolicy string|priority number int32|priorityClassName string|readinessGates Array<V1PodReadinessGate>|resourceClaims Array<V1PodResourceClaim>|resources V1ResourceRequirements|restartPolicy string|runtimeClassName string|schedulerName string|schedulingGates Array<V1PodSchedulingGate>|securityContext V1PodSecurityContext|serviceAccount string|serviceAccountName string|setHostnameAsFQDN boolean|shareProcessNamespace boolean|subdomain string|terminationGracePeriodSeconds number int64|tolerations Array<V1Toleration>|topologySpreadConstraints Array<V1TopologySpreadConstraint>|volumes Array<V1Volume>',
-  V1PodStatus: 'conditions Array<V1PodCondition>|containerStatuses Array<V1ContainerStatus>|ephemeralContainerStatuses Array<V1ContainerStatus>|extendedResourceClaimStatus V1PodExtendedResourceClaimStatus|hostIP string|hostIPs Array<V1HostIP>|initContainerStatuses Array<V1ContainerStatus>|message string|nominatedNodeName string|observedGeneration number int64|phase string|podIP string|podIPs Array<V1PodIP>|qosClass string|reason string|resize string|resourceClaimStatuses Array<V1PodResourceClaimStatus>|startTime Date date-time',
+  V1PodSecurityContext:
+    'appArmorProfile V1AppArmorProfile|fsGroup number int64|fsGroupChangePolicy string|runAsGroup number int64|runAsNonRoot boolean|runAsUser number int64|seLinuxChangePolicy string|seLinuxOptions V1SELinuxOptions|seccompProfile V1SeccompProfile|supplementalGroups Array<number> int64|supplementalGroupsPolicy string|sysctls Array<V1Sysctl>|windowsOptions V1WindowsSecurityContextOptions',
+  V1PodSpec:
+    'activeDeadlineSeconds number int64|affinity V1Affinity|automountServiceAccountToken boolean|containers Array<V1Container>|dnsConfig V1PodDNSConfig|dnsPolicy string|enableServiceLinks boolean|ephemeralContainers Array<V1EphemeralContainer>|hostAliases Array<V1HostAlias>|hostIPC boolean|hostNetwork boolean|hostPID boolean|hostUsers boolean|hostname string|hostnameOverride string|imagePullSecrets Array<V1LocalObjectReference>|initContainers Array<V1Container>|nodeName string|nodeSelector {[key:string]:string;}|os V1PodOS|overhead {[key:string]:string;}|preemptionPolicy string|priority number int32|priorityClassName string|readinessGates Array<V1PodReadinessGate>|resourceClaims Array<V1PodResourceClaim>|resources V1ResourceRequirements|restartPolicy string|runtimeClassName string|schedulerName string|schedulingGates Array<V1PodSchedulingGate>|securityContext V1PodSecurityContext|serviceAccount string|serviceAccountName string|setHostnameAsFQDN boolean|shareProcessNamespace boolean|subdomain string|terminationGracePeriodSeconds number int64|tolerations Array<V1Toleration>|topologySpreadConstraints Array<V1TopologySpreadConstraint>|volumes Array<V1Volume>',
+  V1PodStatus:
+    'conditions Array<V1PodCondition>|containerStatuses Array<V1ContainerStatus>|ephemeralContainerStatuses Array<V1ContainerStatus>|extendedResourceClaimStatus V1PodExtendedResourceClaimStatus|hostIP string|hostIPs Array<V1HostIP>|initContainerStatuses Array<V1ContainerStatus>|message string|nominatedNodeName string|observedGeneration number int64|phase string|podIP string|podIPs Array<V1PodIP>|qosClass string|reason string|resize string|resourceClaimStatuses Array<V1PodResourceClaimStatus>|startTime Date date-time',
   V1PodTemplateSpec: 'metadata V1ObjectMeta|spec V1PodSpec',
   V1PortStatus: 'error string|port number int32|protocol string',
   V1PortworxVolumeSource: 'fsType string|readOnly boolean|volumeID string',
   V1PreferredSchedulingTerm: 'preference V1NodeSelectorTerm|weight number int32',
-  V1Probe: 'exec V1ExecAction|failureThreshold number int32|grpc V1GRPCAction|httpGet V1HTTPGetAction|initialDelaySeconds number int32|periodSeconds number int32|successThreshold number int32|tcpSocket V1TCPSocketAction|terminationGracePeriodSeconds number int64|timeoutSeconds number int32',
+  V1Probe:
+    'exec V1ExecAction|failureThreshold number int32|grpc V1GRPCAction|httpGet V1HTTPGetAction|initialDelaySeconds number int32|periodSeconds number int32|successThreshold number int32|tcpSocket V1TCPSocketAction|terminationGracePeriodSeconds number int64|timeoutSeconds number int32',
   V1ProjectedVolumeSource: 'defaultMode number int32|sources Array<V1VolumeProjection>',
   V1QuobyteVolumeSource: 'group string|readOnly boolean|registry string|tenant string|user string|volume string',
   V1RBDVolumeSource: 'fsType string|image string|keyring string|monitors Array<string>|pool string|readOnly boolean|secretRef V1LocalObjectReference|user string',
   V1ReplicaSet: 'apiVersion string|kind string|metadata V1ObjectMeta|spec V1ReplicaSetSpec|status V1ReplicaSetStatus',
   V1ReplicaSetCondition: 'lastTransitionTime Date date-time|message string|reason string|status string|type string',
   V1ReplicaSetSpec: 'minReadySeconds number int32|replicas number int32|selector V1LabelSelector|template V1PodTemplateSpec',
-  V1ReplicaSetStatus: 'availableReplicas number int32|conditions Array<V1ReplicaSetCondition>|fullyLabeledReplicas number int32|observedGeneration number int64|readyReplicas number int32|replicas number int32|terminatingReplicas number int32',
+  V1ReplicaSetStatus:
+    'availableReplicas number int32|conditions Array<V1ReplicaSetCondition>|fullyLabeledReplicas number int32|observedGeneration number int64|readyReplicas number int32|replicas number int32|terminatingReplicas number int32',
   V1ResourceFieldSelector: 'containerName string|divisor string|resource string',
   V1ResourceHealth: 'health string|resourceID string',
   V1ResourceRequirements: 'claims Array<CoreV1ResourceClaim>|limits {[key:string]:string;}|requests {[key:string]:string;}',
@@ -148,19 +164,22 @@ export const MODELS: Record<string, string> = {
   V1RollingUpdateDeployment: 'maxSurge IntOrString int-or-string|maxUnavailable IntOrString int-or-string',
   V1RollingUpdateStatefulSetStrategy: 'maxUnavailable IntOrString int-or-string|partition number int32',
   V1SELinuxOptions: 'level string|role string|type string|user string',
-  V1ScaleIOVolumeSource: 'fsType string|gateway string|protectionDomain string|readOnly boolean|secretRef V1LocalObjectReference|sslEnabled boolean|storageMode string|storagePool string|system string|volumeName string',
+  V1ScaleIOVolumeSource:
+    'fsType string|gateway string|protectionDomain string|readOnly boolean|secretRef V1LocalObjectReference|sslEnabled boolean|storageMode string|storagePool string|system string|volumeName string',
   V1SeccompProfile: 'localhostProfile string|type string',
   V1Secret: 'apiVersion string|data {[key:string]:string;} byte|immutable boolean|kind string|metadata V1ObjectMeta|stringData {[key:string]:string;}|type string',
   V1SecretEnvSource: 'name string|optional boolean',
   V1SecretKeySelector: 'key string|name string|optional boolean',
   V1SecretProjection: 'items Array<V1KeyToPath>|name string|optional boolean',
   V1SecretVolumeSource: 'defaultMode number int32|items Array<V1KeyToPath>|optional boolean|secretName string',
-  V1SecurityContext: 'allowPrivilegeEscalation boolean|appArmorProfile V1AppArmorProfile|capabilities V1Capabilities|privileged boolean|procMount string|readOnlyRootFilesystem boolean|runAsGroup number int64|runAsNonRoot boolean|runAsUser number int64|seLinuxOptions V1SELinuxOptions|seccompProfile V1SeccompProfile|windowsOptions V1WindowsSecurityContextOptions',
+  V1SecurityContext:
+    'allowPrivilegeEscalation boolean|appArmorProfile V1AppArmorProfile|capabilities V1Capabilities|privileged boolean|procMount string|readOnlyRootFilesystem boolean|runAsGroup number int64|runAsNonRoot boolean|runAsUser number int64|seLinuxOptions V1SELinuxOptions|seccompProfile V1SeccompProfile|windowsOptions V1WindowsSecurityContextOptions',
   V1Service: 'apiVersion string|kind string|metadata V1ObjectMeta|spec V1ServiceSpec|status V1ServiceStatus',
   V1ServiceAccount: 'apiVersion string|automountServiceAccountToken boolean|imagePullSecrets Array<V1LocalObjectReference>|kind string|metadata V1ObjectMeta|secrets Array<V1ObjectReference>',
   V1ServiceAccountTokenProjection: 'audience string|expirationSeconds number int64|path string',
   V1ServicePort: 'appProtocol string|name string|nodePort number int32|port number int32|protocol string|targetPort IntOrString int-or-string',
-  V1ServiceSpec: 'allocateLoadBalancerNodePorts boolean|clusterIP string|clusterIPs Array<string>|externalIPs Array<string>|externalName string|externalTrafficPolicy string|healthCheckNodePort number int32|internalTrafficPolicy string|ipFamilies Array<string>|ipFamilyPolicy string|loadBalancerClass string|loadBalancerIP string|loadBalancerSourceRanges Array<string>|ports Array<V1ServicePort>|publishNotReadyAddresses boolean|selector {[key:string]:string;}|sessionAffinity string|sessionAffinityConfig V1SessionAffinityConfig|trafficDistribution string|type string',
+  V1ServiceSpec:
+    'allocateLoadBalancerNodePorts boolean|clusterIP string|clusterIPs Array<string>|externalIPs Array<string>|externalName string|externalTrafficPolicy string|healthCheckNodePort number int32|internalTrafficPolicy string|ipFamilies Array<string>|ipFamilyPolicy string|loadBalancerClass string|loadBalancerIP string|loadBalancerSourceRanges Array<string>|ports Array<V1ServicePort>|publishNotReadyAddresses boolean|selector {[key:string]:string;}|sessionAffinity string|sessionAffinityConfig V1SessionAffinityConfig|trafficDistribution string|type string',
   V1ServiceStatus: 'conditions Array<V1Condition>|loadBalancer V1LoadBalancerStatus',
   V1SessionAffinityConfig: 'clientIP V1ClientIPConfig',
   V1SleepAction: 'seconds number int64',
@@ -168,21 +187,26 @@ export const MODELS: Record<string, string> = {
   V1StatefulSetCondition: 'lastTransitionTime Date date-time|message string|reason string|status string|type string',
   V1StatefulSetOrdinals: 'start number int32',
   V1StatefulSetPersistentVolumeClaimRetentionPolicy: 'whenDeleted string|whenScaled string',
-  V1StatefulSetSpec: 'minReadySeconds number int32|ordinals V1StatefulSetOrdinals|persistentVolumeClaimRetentionPolicy V1StatefulSetPersistentVolumeClaimRetentionPolicy|podManagementPolicy string|replicas number int32|revisionHistoryLimit number int32|selector V1LabelSelector|serviceName string|template V1PodTemplateSpec|updateStrategy V1StatefulSetUpdateStrategy|volumeClaimTemplates Array<V1PersistentVolumeClaim>',
-  V1StatefulSetStatus: 'availableReplicas number int32|collisionCount number int32|conditions Array<V1StatefulSetCondition>|currentReplicas number int32|currentRevision string|observedGeneration number int64|readyReplicas number int32|replicas number int32|updateRevision string|updatedReplicas number int32',
+  V1StatefulSetSpec:
+    'minReadySeconds number int32|ordinals V1StatefulSetOrdinals|persistentVolumeClaimRetentionPolicy V1StatefulSetPersistentVolumeClaimRetentionPolicy|podManagementPolicy string|replicas number int32|revisionHistoryLimit number int32|selector V1LabelSelector|serviceName string|template V1PodTemplateSpec|updateStrategy V1StatefulSetUpdateStrategy|volumeClaimTemplates Array<V1PersistentVolumeClaim>',
+  V1StatefulSetStatus:
+    'availableReplicas number int32|collisionCount number int32|conditions Array<V1StatefulSetCondition>|currentReplicas number int32|currentRevision string|observedGeneration number int64|readyReplicas number int32|replicas number int32|updateRevision string|updatedReplicas number int32',
   V1StatefulSetUpdateStrategy: 'rollingUpdate V1RollingUpdateStatefulSetStrategy|type string',
   V1StorageOSVolumeSource: 'fsType string|readOnly boolean|secretRef V1LocalObjectReference|volumeName string|volumeNamespace string',
   V1Sysctl: 'name string|value string',
   V1TCPSocketAction: 'host string|port IntOrString int-or-string',
   V1Toleration: 'effect string|key string|operator string|tolerationSeconds number int64|value string',
-  V1TopologySpreadConstraint: 'labelSelector V1LabelSelector|matchLabelKeys Array<string>|maxSkew number int32|minDomains number int32|nodeAffinityPolicy string|nodeTaintsPolicy string|topologyKey string|whenUnsatisfiable string',
+  V1TopologySpreadConstraint:
+    'labelSelector V1LabelSelector|matchLabelKeys Array<string>|maxSkew number int32|minDomains number int32|nodeAffinityPolicy string|nodeTaintsPolicy string|topologyKey string|whenUnsatisfiable string',
   V1TypedLocalObjectReference: 'apiGroup string|kind string|name string',
   V1TypedObjectReference: 'apiGroup string|kind string|name string|namespace string',
-  V1Volume: 'awsElasticBlockStore V1AWSElasticBlockStoreVolumeSource|azureDisk V1AzureDiskVolumeSource|azureFile V1AzureFileVolumeSource|cephfs V1CephFSVolumeSource|cinder V1CinderVolumeSource|configMap V1ConfigMapVolumeSource|csi V1CSIVolumeSource|downwardAPI V1DownwardAPIVolumeSource|emptyDir V1EmptyDirVolumeSource|ephemeral V1EphemeralVolumeSource|fc V1FCVolumeSource|flexVolume V1FlexVolumeSource|flocker V1FlockerVolumeSource|gcePersistentDisk V1GCEPersistentDiskVolumeSource|gitRepo V1GitRepoVolumeSource|glusterfs V1GlusterfsVolumeSource|hostPath V1HostPathVolumeSource|image V1ImageVolumeSource|iscsi V1ISCSIVolumeSource|name string|nfs V1NFSVolumeSource|persistentVolumeClaim V1PersistentVolumeClaimVolumeSource|photonPersistentDisk V1PhotonPersistentDiskVolumeSource|portworxVolume V1PortworxVolumeSource|projected V1ProjectedVolumeSource|quobyte V1QuobyteVolumeSource|rbd V1RBDVolumeSource|scaleIO V1ScaleIOVolumeSource|secret V1SecretVolumeSource|storageos V1StorageOSVolumeSource|vsphereVolume V1VsphereVirtualDiskVolumeSource',
+  V1Volume:
+    'awsElasticBlockStore V1AWSElasticBlockStoreVolumeSource|azureDisk V1AzureDiskVolumeSource|azureFile V1AzureFileVolumeSource|cephfs V1CephFSVolumeSource|cinder V1CinderVolumeSource|configMap V1ConfigMapVolumeSource|csi V1CSIVolumeSource|downwardAPI V1DownwardAPIVolumeSource|emptyDir V1EmptyDirVolumeSource|ephemeral V1EphemeralVolumeSource|fc V1FCVolumeSource|flexVolume V1FlexVolumeSource|flocker V1FlockerVolumeSource|gcePersistentDisk V1GCEPersistentDiskVolumeSource|gitRepo V1GitRepoVolumeSource|glusterfs V1GlusterfsVolumeSource|hostPath V1HostPathVolumeSource|image V1ImageVolumeSource|iscsi V1ISCSIVolumeSource|name string|nfs V1NFSVolumeSource|persistentVolumeClaim V1PersistentVolumeClaimVolumeSource|photonPersistentDisk V1PhotonPersistentDiskVolumeSource|portworxVolume V1PortworxVolumeSource|projected V1ProjectedVolumeSource|quobyte V1QuobyteVolumeSource|rbd V1RBDVolumeSource|scaleIO V1ScaleIOVolumeSource|secret V1SecretVolumeSource|storageos V1StorageOSVolumeSource|vsphereVolume V1VsphereVirtualDiskVolumeSource',
   V1VolumeDevice: 'devicePath string|name string',
   V1VolumeMount: 'mountPath string|mountPropagation string|name string|readOnly boolean|recursiveReadOnly string|subPath string|subPathExpr string',
   V1VolumeMountStatus: 'mountPath string|name string|readOnly boolean|recursiveReadOnly string',
-  V1VolumeProjection: 'clusterTrustBundle V1ClusterTrustBundleProjection|configMap V1ConfigMapProjection|downwardAPI V1DownwardAPIProjection|podCertificate V1PodCertificateProjection|secret V1SecretProjection|serviceAccountToken V1ServiceAccountTokenProjection',
+  V1VolumeProjection:
+    'clusterTrustBundle V1ClusterTrustBundleProjection|configMap V1ConfigMapProjection|downwardAPI V1DownwardAPIProjection|podCertificate V1PodCertificateProjection|secret V1SecretProjection|serviceAccountToken V1ServiceAccountTokenProjection',
   V1VolumeResourceRequirements: 'limits {[key:string]:string;}|requests {[key:string]:string;}',
   V1VsphereVirtualDiskVolumeSource: 'fsType string|storagePolicyID string|storagePolicyName string|volumePath string',
   V1WeightedPodAffinityTerm: 'podAffinityTerm V1PodAffinityTerm|weight number int32',

@@ -22,10 +22,13 @@ const attributeCache = new Map<string, Map<string, Attribute> | undefined>();
 export function attributesOf(model: string): Map<string, Attribute> | undefined {
   if (!attributeCache.has(model)) {
     const spec = MODELS[model];
-    const fields = spec?.split('|').filter(Boolean).map((field): [string, Attribute] => {
-      const [name, type, format] = field.split(' ') as [string, string, string | undefined];
-      return [name, { type, format: format ?? '' }];
-    });
+    const fields = spec
+      ?.split('|')
+      .filter(Boolean)
+      .map((field): [string, Attribute] => {
+        const [name, type, format] = field.split(' ') as [string, string, string | undefined];
+        return [name, { type, format: format ?? '' }];
+      });
     attributeCache.set(model, fields && new Map(fields));
   }
   return attributeCache.get(model);
@@ -174,7 +177,17 @@ class Decoder {
 /** What runtime.DefaultUnstructuredConverter says when a value does not fit a Go type. */
 function converterError(value: Json, goType: string): string {
   const kind = goType.startsWith('[]') ? 'slice' : goType.startsWith('map[') ? 'map' : goType.startsWith('v1.') || goType.includes('.') ? 'struct' : 'scalar';
-  const source = Array.isArray(value) ? 'slice' : isObject(value) ? 'map' : typeof value === 'boolean' ? 'bool' : typeof value === 'number' ? (Number.isInteger(value) ? 'int64' : 'float64') : 'string';
+  const source = Array.isArray(value)
+    ? 'slice'
+    : isObject(value)
+      ? 'map'
+      : typeof value === 'boolean'
+        ? 'bool'
+        : typeof value === 'number'
+          ? Number.isInteger(value)
+            ? 'int64'
+            : 'float64'
+          : 'string';
   if (kind !== 'scalar') return `cannot restore ${kind} from ${source}`;
   // Numbers convert to a string in Go's reflection, which the converter then refuses by name.
   if (goType === 'string' && (source === 'int64' || source === 'float64')) return `cannot convert ${source} to string`;

@@ -55,9 +55,7 @@ function checkWorkload(obj: KubeObject, previous: KubeObject | undefined, causes
   else if (requirements.length === 0) causes.push(badValue('spec.selector', '{}', 'empty selector is invalid for deployment'));
   const templateLabels = labelsOf(asObject(at(obj, 'spec', 'template')));
   if (selector && requirements.length > 0 && !matchesLabels(requirements, templateLabels)) {
-    causes.push(
-      badValue('spec.template.metadata.labels', goMap(templateLabels), '`selector` does not match template `labels`'),
-    );
+    causes.push(badValue('spec.template.metadata.labels', goMap(templateLabels), '`selector` does not match template `labels`'));
   }
   if (previous && selector && !deepEqual(selector, at(previous, 'spec', 'selector'))) {
     causes.push(badValue('spec.selector', JSON.stringify(selector), 'field is immutable'));

@@ -34,8 +34,7 @@ export interface WatchTiming {
 export function serveWatch(res: ServerResponse, store: Store, spec: WatchSpec, timing: WatchTiming, onEnd: () => void): () => void {
   const pending: string[] = [];
   let started = false;
-  const line = (type: EventType, obj: KubeObject) =>
-    `{"type":"${type}","object":${spec.render ? spec.render(obj) : serialize(obj)}}\n`;
+  const line = (type: EventType, obj: KubeObject) => `{"type":"${type}","object":${spec.render ? spec.render(obj) : serialize(obj)}}\n`;
   const kind = spec.resource.kind;
   const apiVersion = apiVersionOf(spec.resource);
   const bookmark = (annotations?: Record<string, string>) =>

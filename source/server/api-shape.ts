@@ -9,5 +9,9 @@ const snake = (key: string) => (CAMEL.test(key) ? key.replace(/[A-Z]/g, (c) => `
 export function toWire(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toWire);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [snake(k), toWire(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [snake(k), toWire(v)]),
+  );
 }

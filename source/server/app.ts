@@ -70,9 +70,13 @@ function refusal(request: FastifyRequest, access: Access, principals: Map<string
   if (!principal) return { status: 401, message: 'The bearer token is not one of server.tokens in the config.' };
   request.principal = principal;
   if (!mayAccess(principal.role, access)) {
-    return { status: 403, message: `${request.method} ${request.routeOptions.url} needs the ${access === 'operate' ? 'operator' : 'approver'} role: ${principal.identity} has the ${principal.role} role.` };
+    return {
+      status: 403,
+      message: `${request.method} ${request.routeOptions.url} needs the ${access === 'operate' ? 'operator' : 'approver'} role: ${principal.identity} has the ${principal.role} role.`,
+    };
   }
-  if (readOnly && access !== 'read') return { status: 403, message: `ecp serve is in read-only mode (readOnly or --readonly): ${request.method} ${request.routeOptions.url} would change something and is refused.` };
+  if (readOnly && access !== 'read')
+    return { status: 403, message: `ecp serve is in read-only mode (readOnly or --readonly): ${request.method} ${request.routeOptions.url} would change something and is refused.` };
   return undefined;
 }
 

@@ -14,7 +14,9 @@ export function isLoopback(host: string): boolean {
 export function listenVerdict(host: string, tls: boolean, insecureListen: boolean): { refuse?: string; warn?: string } {
   if (tls || isLoopback(host)) return {};
   if (!insecureListen) {
-    return { refuse: `Refusing to listen on ${host} without TLS: bearer tokens would cross the network in clear. Pass --tls-cert FILE --tls-key FILE, listen on 127.0.0.1, or pass --insecure-listen.` };
+    return {
+      refuse: `Refusing to listen on ${host} without TLS: bearer tokens would cross the network in clear. Pass --tls-cert FILE --tls-key FILE, listen on 127.0.0.1, or pass --insecure-listen.`,
+    };
   }
   return { warn: `listening on ${host} without TLS (--insecure-listen): bearer tokens cross the network in clear.` };
 }

@@ -41,7 +41,10 @@ export class RegisterQueue {
     for (const [caller, batch] of this.waiting) {
       this.waiting.delete(caller);
       try {
-        const outcomes = await registerVersions(batch.core, batch.items.map((w) => w.input));
+        const outcomes = await registerVersions(
+          batch.core,
+          batch.items.map((w) => w.input),
+        );
         outcomes.forEach((o, i) => {
           if ('version' in o) batch.items[i]!.resolve(o.version);
           else batch.items[i]!.reject(o.refused);

@@ -20,9 +20,7 @@ export type NewAuditEvent = Omit<AuditEvent, 'prev' | 'at'> & { at?: string };
 /** A crash tail `repair` may remove: an unfinished last line, or complete lines the head never acknowledged. */
 export type CrashTail = { kind: 'unfinished' | 'unacknowledged'; offset: number; bytes: number; lines: number };
 
-export type AuditVerdict =
-  | { ok: true; count: number; anchors: number; message: string }
-  | { ok: false; line: number; problem: string; message: string; tail?: CrashTail };
+export type AuditVerdict = { ok: true; count: number; anchors: number; message: string } | { ok: false; line: number; problem: string; message: string; tail?: CrashTail };
 
 /** A copy of the head kept outside the data dir (a git deploy tag's annotation). */
 export interface AuditAnchor {
@@ -50,9 +48,7 @@ const SECRET_KEY = /pass(word)?|secret|token|auth|credential/i;
 function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redact(v)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redact(v)]));
   }
   return value;
 }
@@ -227,10 +223,7 @@ export class AuditLog implements AuditTrail {
         throw new StoreError(`${verdict.message.replace(/\.$/, '')}; that is not a crash tail, and \`ecp audit repair\` removes nothing else: nothing changed.`);
       }
       const removed = readFileSync(this.file).subarray(tail.offset).toString('utf8');
-      const description =
-        tail.kind === 'unfinished'
-          ? `an unfinished line of ${tail.bytes} bytes`
-          : `${tail.lines} line(s) (${tail.bytes} bytes) that ${this.journal.headFile} never acknowledged`;
+      const description = tail.kind === 'unfinished' ? `an unfinished line of ${tail.bytes} bytes` : `${tail.lines} line(s) (${tail.bytes} bytes) that ${this.journal.headFile} never acknowledged`;
       this.journal.truncateAuditTo(lock, tail.offset, tail.offset + tail.bytes);
       const event: NewAuditEvent = { actor, action: 'audit.repair', target: 'audit.jsonl', details: { removed: description, bytes: removed } };
       this.journal.commit(lock, { auditLines: (prev) => chainLines([event], prev), summary: 'audit.repair' });

@@ -7,14 +7,7 @@
  */
 import { writeSync } from 'node:fs';
 
-export const CRASH_POINTS = [
-  'lock-taken',
-  'store-temp-written',
-  'journal-written',
-  'audit-appended',
-  'head-written',
-  'store-renamed',
-] as const;
+export const CRASH_POINTS = ['lock-taken', 'store-temp-written', 'journal-written', 'audit-appended', 'head-written', 'store-renamed'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export function reachPoint(point: CrashPoint): void {

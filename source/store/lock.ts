@@ -72,13 +72,8 @@ export class HeldLock {
   assertHeld(what: string, committed = false): void {
     if (!this.lost && this.ownsFolder()) return;
     this.lost = true;
-    const outcome = committed
-      ? 'the next ecp that takes the lock completes or undoes this write and says so'
-      : 'nothing changed';
-    throw new LockLostError(
-      `ecp was paused for more than ${STALE_MS / 1000} s while ${what}, another ecp took its lock over, and it stopped there; ${outcome}.`,
-      committed ? 1 : 2,
-    );
+    const outcome = committed ? 'the next ecp that takes the lock completes or undoes this write and says so' : 'nothing changed';
+    throw new LockLostError(`ecp was paused for more than ${STALE_MS / 1000} s while ${what}, another ecp took its lock over, and it stopped there; ${outcome}.`, committed ? 1 : 2);
   }
 
   release(): void {
@@ -168,9 +163,7 @@ export async function acquireLock(file: string, waitMs = DEFAULT_LOCK_WAIT_MS): 
     }
     takeOverStale(dir);
     if (Date.now() >= deadline) {
-      throw new StoreError(
-        `${file} is still locked by ${describeOwner(readOwner(dir))} after ${Math.round(waitMs / 1000)} s of waiting; nothing changed.`,
-      );
+      throw new StoreError(`${file} is still locked by ${describeOwner(readOwner(dir))} after ${Math.round(waitMs / 1000)} s of waiting; nothing changed.`);
     }
     await sleep(pause * (0.5 + Math.random()));
     pause = Math.min(pause * 1.3, 25);

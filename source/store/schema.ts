@@ -55,7 +55,8 @@ function recordProblem(key: (typeof COLLECTIONS)[number], list: unknown[]): stri
   for (const [index, item] of list.entries()) {
     const result = schema.safeParse(item);
     if (result.success) continue;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) return `"${key}" item ${index + 1} is not a record (${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item})`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      return `"${key}" item ${index + 1} is not a record (${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item})`;
     const issue = result.error.issues[0]!;
     return `"${key}" item ${index + 1} has ${issue.path.length ? `a bad "${issue.path.join('.')}"` : 'a bad shape'} (${issue.message.replace(/^Invalid input: /, '')})`;
   }
@@ -74,7 +75,11 @@ export function migrate(raw: unknown): StoreData | string {
     return `it has schema version ${version}, newer than this ecp understands (${SCHEMA_VERSION}); upgrade ecp`;
   }
   const unknown = Object.keys(data).filter((k) => k !== 'schemaVersion' && !(COLLECTIONS as readonly string[]).includes(k));
-  if (unknown.length) return `it has keys a store does not have (${unknown.slice(0, 3).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')})`;
+  if (unknown.length)
+    return `it has keys a store does not have (${unknown
+      .slice(0, 3)
+      .map((k) => JSON.stringify(k.slice(0, 40)))
+      .join(', ')})`;
   for (const key of COLLECTIONS) {
     if (data[key] !== undefined && !Array.isArray(data[key])) return `its "${key}" is not a list`;
   }

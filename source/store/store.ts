@@ -168,9 +168,15 @@ export class Store implements StoreBackend {
     for (const [service, versions] of groupBy(data.versions, (v) => v.serviceName)) {
       if (versions.length <= keep) continue;
       const old = newestFirst(versions, (v) => v.createdAt).slice(keep);
-      await appendLines(this.versionArchive(service), old.map((v) => JSON.stringify(v)));
+      await appendLines(
+        this.versionArchive(service),
+        old.map((v) => JSON.stringify(v)),
+      );
       for (const [bucket, list] of groupBy(old, (v) => this.imageBucket(v.fullImageName))) {
-        await appendLines(bucket, list.map((v) => v.fullImageName));
+        await appendLines(
+          bucket,
+          list.map((v) => v.fullImageName),
+        );
       }
       for (const v of old) archivedVersions.add(v);
     }
@@ -184,7 +190,10 @@ export class Store implements StoreBackend {
         .slice(keep)
         .filter((d) => d.status === 'succeeded' || d.status === 'failed');
       if (old.length === 0) continue;
-      await appendLines(this.deploymentArchive(old[0]!.tenantId), old.map((d) => JSON.stringify(d)));
+      await appendLines(
+        this.deploymentArchive(old[0]!.tenantId),
+        old.map((d) => JSON.stringify(d)),
+      );
       for (const d of old) archivedDeployments.add(d);
     }
     if (archivedDeployments.size) data.deployments = data.deployments.filter((d) => !archivedDeployments.has(d));

@@ -159,9 +159,7 @@ async function update(core: Core, target: ActionTarget, service: string | undefi
   log.step('result', `${result.changes.length} changed, ${result.unchanged.length} unchanged, ${result.skipped.length} skipped`, 'ok');
   for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.file})`);
   for (const s of result.skipped) log.line('result', `${s.service}: ${s.reason}`);
-  const summary = result.changes.length
-    ? result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ')
-    : 'manifests already at the newest ready versions';
+  const summary = result.changes.length ? result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ') : 'manifests already at the newest ready versions';
   return { ok: true, summary };
 }
 
@@ -238,7 +236,13 @@ const ALL_ACTIONS: ActionDef[] = [
     scope: 'tenant',
     mutating: true,
     describe: (t) => `build every service of ${t.tenant.id}`,
-    run: ({ core, target, log }) => build(core, target.tenant.rows.map((r) => r.service), false, log),
+    run: ({ core, target, log }) =>
+      build(
+        core,
+        target.tenant.rows.map((r) => r.service),
+        false,
+        log,
+      ),
   },
   {
     id: 'update',
@@ -291,8 +295,20 @@ const ALL_ACTIONS: ActionDef[] = [
     confirm: 'always',
     describe: (t) => `deploy every service of ${t.tenant.id}`,
     question: (t, core) =>
-      `${canBuildAll(core.config, t.tenant.rows.map((r) => r.service)) ? 'Build and deploy' : 'Deploy the newest ready versions of'} every service of ${t.tenant.id} (update manifests, validate, apply, wait for the rollouts, tag)`,
-    run: (ctx) => deployServices(ctx, ctx.target.tenant.rows.map((r) => r.service), 'D'),
+      `${
+        canBuildAll(
+          core.config,
+          t.tenant.rows.map((r) => r.service),
+        )
+          ? 'Build and deploy'
+          : 'Deploy the newest ready versions of'
+      } every service of ${t.tenant.id} (update manifests, validate, apply, wait for the rollouts, tag)`,
+    run: (ctx) =>
+      deployServices(
+        ctx,
+        ctx.target.tenant.rows.map((r) => r.service),
+        'D',
+      ),
   },
   {
     id: 'rollback',

@@ -80,9 +80,7 @@ function displayPath(file: string, cwd: string): string {
 export async function createConsole(core: Core, options: CreateConsoleOptions = {}): Promise<ConsoleHandle> {
   const env = options.env ?? process.env;
   const live = options.live;
-  const cluster: ClusterInfo = live
-    ? { label: options.clusterLabel ?? 'cluster', phase: options.client ? 'connected' : 'none' }
-    : { label: options.clusterLabel ?? 'no cluster', phase: 'none' };
+  const cluster: ClusterInfo = live ? { label: options.clusterLabel ?? 'cluster', phase: options.client ? 'connected' : 'none' } : { label: options.clusterLabel ?? 'no cluster', phase: 'none' };
   const store = createConsoleStore(initialState(liveInfo(live), cluster));
   const reader = withCachedReads(core);
   const data = new ConsoleData(reader, store, live, {
@@ -215,9 +213,7 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
     exit: () => exit(),
   });
 
-  const guard = fullscreen
-    ? new TerminalGuard({ stdout, stdin, stderr, stderrLog: stderr.isTTY ? path.join(core.config.dataDir, 'console.log') : undefined })
-    : undefined;
+  const guard = fullscreen ? new TerminalGuard({ stdout, stdin, stderr, stderrLog: stderr.isTTY ? path.join(core.config.dataDir, 'console.log') : undefined }) : undefined;
   guard?.enter();
   handle.start();
   const instance = render(handle.element, { stdout, stdin, stderr, ...RENDER_OPTIONS });

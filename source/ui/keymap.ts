@@ -11,7 +11,10 @@ import type { Overlay, Pane } from './model/state.js';
 import type { KeyContext } from './model/ui-actions.js';
 import { oneLine } from './text.js';
 
-export type KeyInput = Pick<Key, 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'ctrl' | 'shift' | 'tab' | 'backspace' | 'delete' | 'meta'>;
+export type KeyInput = Pick<
+  Key,
+  'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'ctrl' | 'shift' | 'tab' | 'backspace' | 'delete' | 'meta'
+>;
 
 /** One key press, as Ink hands it over (split per character). */
 export interface KeyPress {
@@ -100,7 +103,23 @@ const erase: KeySpec = {
   sample: { input: '', key: { ...NO_KEY, delete: true } },
 };
 
-const NOT_TEXT: readonly (keyof KeyInput)[] = ['ctrl', 'meta', 'upArrow', 'downArrow', 'leftArrow', 'rightArrow', 'pageUp', 'pageDown', 'home', 'end', 'tab', 'return', 'escape', 'backspace', 'delete'];
+const NOT_TEXT: readonly (keyof KeyInput)[] = [
+  'ctrl',
+  'meta',
+  'upArrow',
+  'downArrow',
+  'leftArrow',
+  'rightArrow',
+  'pageUp',
+  'pageDown',
+  'home',
+  'end',
+  'tab',
+  'return',
+  'escape',
+  'backspace',
+  'delete',
+];
 
 /** Any printable character, into a text field. */
 const typing: KeySpec = {
@@ -170,10 +189,12 @@ export interface FieldKey {
  * Enter does `submit` with the text, Esc does `cancel`.
  */
 export function textFieldKeys(prefix: string, field: TextField, typed: { label: string; help: string }, submit: FieldKey, cancel: FieldKey): Binding[] {
-  const withText = (run: (ctx: KeyContext, text: string) => void): Binding['run'] => (ctx) => {
-    const text = field.get(ctx);
-    if (text !== undefined) run(ctx, text);
-  };
+  const withText =
+    (run: (ctx: KeyContext, text: string) => void): Binding['run'] =>
+    (ctx) => {
+      const text = field.get(ctx);
+      if (text !== undefined) run(ctx, text);
+    };
   return [
     { id: `${prefix}:type`, keys: [typing], ...typed, footer: true, run: (ctx, press) => withText((c, text) => field.set(c, text + oneLine(press.input)))(ctx, press) },
     { id: `${prefix}:erase`, keys: [erase], label: 'delete', help: 'delete the last character', run: withText((ctx, text) => field.set(ctx, [...text].slice(0, -1).join(''))) },

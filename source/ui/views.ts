@@ -33,7 +33,13 @@ export interface KeyTable extends KeyView {
 
 /** Keys that work in every view, after the view's own. */
 export const GLOBAL_KEYS: readonly Binding[] = [
-  { id: 'interrupt', keys: [ctrl('c')], label: 'quit', help: 'quit (asks first while a step runs; in that question, quits at once)', run: (ctx) => (ctx.state().overlay?.kind === 'quit' ? ctx.exit() : ctx.quit()) },
+  {
+    id: 'interrupt',
+    keys: [ctrl('c')],
+    label: 'quit',
+    help: 'quit (asks first while a step runs; in that question, quits at once)',
+    run: (ctx) => (ctx.state().overlay?.kind === 'quit' ? ctx.exit() : ctx.quit()),
+  },
 ];
 
 const GLOBAL_TABLE: KeyTable = { where: 'everywhere', bindings: GLOBAL_KEYS };

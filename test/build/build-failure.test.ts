@@ -42,9 +42,7 @@ describeDocker('a build that fails', (docker) => {
     ]);
     // Sequential: chatbot started only once advisor had failed.
     const lines = run.stderr.split('\n');
-    expect(lines.findIndex((l) => l.startsWith('chatbot | building'))).toBeGreaterThan(
-      lines.findIndex((l) => l.startsWith('advisor | Building')),
-    );
+    expect(lines.findIndex((l) => l.startsWith('chatbot | building'))).toBeGreaterThan(lines.findIndex((l) => l.startsWith('advisor | Building')));
 
     expect(await registryTags(docker.registry, 'ecp-ai/chatbot')).toContain(`stable-${sha7}`);
     expect(await registryTags(docker.registry, 'ecp-ai/advisor')).not.toContain(`stable-${sha7}`);
@@ -73,10 +71,7 @@ describeDocker('a build that fails', (docker) => {
 describe('ecp build usage errors (exit 2, nothing built)', () => {
   function repoWithServices(): string {
     const repo = gitRepo('main');
-    writeFileSync(
-      path.join(repo, 'ecp.config.yaml'),
-      'services:\n  - name: chatbot\n    context: svc/chatbot\n  - name: callbot\n    context: svc/callbot\n',
-    );
+    writeFileSync(path.join(repo, 'ecp.config.yaml'), 'services:\n  - name: chatbot\n    context: svc/chatbot\n  - name: callbot\n    context: svc/callbot\n');
     for (const name of ['chatbot', 'callbot']) {
       const dir = path.join(repo, 'svc', name);
       mkdirSync(dir, { recursive: true });
@@ -90,9 +85,7 @@ describe('ecp build usage errors (exit 2, nothing built)', () => {
     const socket = path.join(tempDir(), 'no-engine.sock');
     const run = await runEcp(['build'], { cwd: repo, env: { DOCKER_HOST: `unix://${socket}` } });
     expect(run.code).toBe(2);
-    expect(run.stderr.trim()).toBe(
-      `ecp: No Docker engine answers at unix://${socket} (DOCKER_HOST): ENOENT; start one or point DOCKER_HOST at it.`,
-    );
+    expect(run.stderr.trim()).toBe(`ecp: No Docker engine answers at unix://${socket} (DOCKER_HOST): ENOENT; start one or point DOCKER_HOST at it.`);
   });
 
   it('unknown service names are named, with the configured ones', async () => {

@@ -87,9 +87,7 @@ describeDocker('ecp build with the real engine and registry', (docker) => {
     const again = await runEcp(['build', '--json'], { cwd: repo, env: docker.env, timeoutMs: 60_000 });
     expect(again.code, again.stderr).toBe(0);
     const results = JSON.parse(again.stdout) as Result[];
-    expect(results.map((r) => [r.service, r.outcome, r.versionId, r.digest])).toEqual(
-      first.map((r) => [r.service, 'unchanged', r.versionId, r.digest]),
-    );
+    expect(results.map((r) => [r.service, r.outcome, r.versionId, r.digest])).toEqual(first.map((r) => [r.service, 'unchanged', r.versionId, r.digest]));
     const listed = JSON.parse((await runEcp(['versions', 'list', 'callbot', '--json'], { cwd: repo, env: docker.env })).stdout);
     expect(listed).toHaveLength(1);
   });
@@ -117,7 +115,9 @@ describeDocker('ecp build with the real engine and registry', (docker) => {
     const missing = `${docker.registry}/ecp-ai/callbot:never-pushed-${sha.slice(0, 7)}`;
     const registered = await runEcp(
       [
-        'versions', 'register', '--json',
+        'versions',
+        'register',
+        '--json',
         JSON.stringify({
           service_name: 'callbot',
           image_name: `${docker.registry}/ecp-ai/callbot`,

@@ -75,15 +75,10 @@ describe('build context', () => {
 describe('engine progress', () => {
   it('finds a failure in the event stream, which followProgress does not reject on', () => {
     expect(firstError([{ stream: 'Step 1/2 : FROM scratch\n' }, { stream: ' ---> \n' }])).toBeUndefined();
-    expect(
-      firstError([
-        { stream: 'Step 2/2 : RUN exit 3\n' },
-        { errorDetail: { code: 3, message: "The command '/bin/sh -c exit 3' returned a non-zero code: 3" }, error: 'ignored' },
-      ]),
-    ).toBe("The command '/bin/sh -c exit 3' returned a non-zero code: 3");
-    expect(firstError([{ status: 'Preparing', id: 'abc' }, { error: 'denied: requested access to the resource is denied' }])).toBe(
-      'denied: requested access to the resource is denied',
+    expect(firstError([{ stream: 'Step 2/2 : RUN exit 3\n' }, { errorDetail: { code: 3, message: "The command '/bin/sh -c exit 3' returned a non-zero code: 3" }, error: 'ignored' }])).toBe(
+      "The command '/bin/sh -c exit 3' returned a non-zero code: 3",
     );
+    expect(firstError([{ status: 'Preparing', id: 'abc' }, { error: 'denied: requested access to the resource is denied' }])).toBe('denied: requested access to the resource is denied');
   });
 });
 

@@ -28,7 +28,15 @@ describeTargets('ecp apply (server-side apply, field manager ecp)', (kind) => {
     const same = await ecp('apply', 'test-download', '--dry-run');
     expect(same.code).toBe(0);
     expect(same.stdout).toBe(
-      ['deployment/advisor unchanged (dry run)', 'service/advisor unchanged (dry run)', 'deployment/callbot unchanged (dry run)', 'service/callbot unchanged (dry run)', 'deployment/chatbot unchanged (dry run)', 'service/chatbot unchanged (dry run)', ''].join('\n'),
+      [
+        'deployment/advisor unchanged (dry run)',
+        'service/advisor unchanged (dry run)',
+        'deployment/callbot unchanged (dry run)',
+        'service/callbot unchanged (dry run)',
+        'deployment/chatbot unchanged (dry run)',
+        'service/chatbot unchanged (dry run)',
+        '',
+      ].join('\n'),
     );
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('replicas: 2', 'replicas: 3'));
     const dry = await ecp('apply', 'test-download', '--dry-run');
@@ -49,14 +57,19 @@ describeTargets('ecp apply (server-side apply, field manager ecp)', (kind) => {
     const refused = await ecp('apply', 'test-download');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/Nothing was applied to test-download: 1 object\(s\) were refused\./);
-    expect(refused.stderr).toMatch(/Deployment\/callbot in test-download: conflict with "kubectl-set".*\(\.spec\.template\.spec\.containers\[name="callbot"\]\.image\) — re-run with --force-conflicts/);
+    expect(refused.stderr).toMatch(
+      /Deployment\/callbot in test-download: conflict with "kubectl-set".*\(\.spec\.template\.spec\.containers\[name="callbot"\]\.image\) — re-run with --force-conflicts/,
+    );
     // All or nothing: the replicas change of the same object was not applied either.
-    expect((await kubectl(sb, ['get', 'deploy', 'callbot', '-n', 'test-download', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}'])).stdout).toBe('2 localhost:5000/ecp-ai/callbot:hotfix');
+    expect((await kubectl(sb, ['get', 'deploy', 'callbot', '-n', 'test-download', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}'])).stdout).toBe(
+      '2 localhost:5000/ecp-ai/callbot:hotfix',
+    );
     const forced = await ecp('apply', 'test-download', '--force-conflicts');
     expect(forced.code).toBe(0);
-    expect((await kubectl(sb, ['get', 'deploy', 'callbot', '-n', 'test-download', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}'])).stdout).toBe('4 localhost:5000/ecp-ai/callbot:v2');
+    expect((await kubectl(sb, ['get', 'deploy', 'callbot', '-n', 'test-download', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}'])).stdout).toBe(
+      '4 localhost:5000/ecp-ai/callbot:v2',
+    );
   });
-
 });
 
 describe('ecp apply, input errors', () => {

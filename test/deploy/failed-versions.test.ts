@@ -29,8 +29,7 @@ async function world(config = 'requireApproval: []\n'): Promise<Scenario> {
   return s;
 }
 
-const deployCallbot = (s: Scenario, tenant: string) =>
-  deploy(s.core, s.client, { tenant, services: ['callbot'], build: false, skipRegistryCheck: true, timeoutMs: 20_000 });
+const deployCallbot = (s: Scenario, tenant: string) => deploy(s.core, s.client, { tenant, services: ['callbot'], build: false, skipRegistryCheck: true, timeoutMs: 20_000 });
 
 const versionOf = async (s: Scenario, tag: string) => (await s.core.store.read()).versions.find((v) => v.imageTag === tag)!;
 const auditActions = async (s: Scenario) => (await s.core.audit.list()).map((e) => e.action);
@@ -58,7 +57,14 @@ describe('failed versions (issue 14, finding 3)', () => {
 
     // Named explicitly it is written, with a warning and an audit event.
     const events: PipelineEvent[] = [];
-    const named = await updateManifests(s.core, { tenant: 'acme-prod', service: 'callbot', tag: 'bad-1.2.0', skipRegistryCheck: true, reason: 'reproduce the pull error', onEvent: (e) => events.push(e) });
+    const named = await updateManifests(s.core, {
+      tenant: 'acme-prod',
+      service: 'callbot',
+      tag: 'bad-1.2.0',
+      skipRegistryCheck: true,
+      reason: 'reproduce the pull error',
+      onEvent: (e) => events.push(e),
+    });
     expect(named.written).toBe(true);
     expect(events.find((e) => e.step === 'plan' && e.status === 'warn')?.message).toMatch(/callbot:bad-1\.2\.0 failed in test-download .*rollout-failed.*named explicitly/);
     const chosen = (await s.core.audit.list()).find((e) => e.action === 'version.failed-chosen');
@@ -122,7 +128,17 @@ describe('the monitor in read-only mode', () => {
     const s = await world('autoRollback:\n  services: [callbot]\nrequireApproval: []\n');
     const seed = image('callbot', 'v1.0.0-seed01');
     await s.core.store.update((data) => {
-      data.deployments.push({ id: 'dep-open', tenantId: 'test-download', namespace: 'test-download', serviceName: 'callbot', toImage: seed, kind: 'deploy', status: 'progressing', actor: 'operator@example.test', startedAt: new Date().toISOString() });
+      data.deployments.push({
+        id: 'dep-open',
+        tenantId: 'test-download',
+        namespace: 'test-download',
+        serviceName: 'callbot',
+        toImage: seed,
+        kind: 'deploy',
+        status: 'progressing',
+        actor: 'operator@example.test',
+        startedAt: new Date().toISOString(),
+      });
     });
     const readOnly = createCore(loadConfig({ cwd: s.repo, env: { ...process.env, ...s.env }, readOnly: true }));
     const events: string[] = [];

@@ -30,7 +30,9 @@ describe('approvals', () => {
     expect(approvalProblem(approval({ status: 'rejected', reason: 'not today' }), 'apr-1', request, now, day)).toMatch(/rejected by lead@example.test \(not today\)/);
     expect(approvalProblem(approval(), 'apr-1', request, now + 2 * day, day)).toMatch(/has expired/);
     expect(approvalProblem(approval(), 'apr-1', { ...request, tenantId: 'beta-prod' }, now, day)).toMatch(/for tenant acme-prod, not beta-prod/);
-    expect(approvalProblem(approval(), 'apr-1', { ...request, images: { callbot: 'localhost:5000/ecp-ai/callbot:v3' } }, now, day)).toMatch(/covers callbot=.*:v2, but this run would write callbot=.*:v3/);
+    expect(approvalProblem(approval(), 'apr-1', { ...request, images: { callbot: 'localhost:5000/ecp-ai/callbot:v3' } }, now, day)).toMatch(
+      /covers callbot=.*:v2, but this run would write callbot=.*:v3/,
+    );
     expect(approvalProblem(approval(), 'apr-1', { ...request, images: { ...request.images, chatbot: 'x:1' } }, now, day)).toMatch(/but this run would write/);
   });
   it('cannot be decided by the requester, twice, or after expiry', () => {

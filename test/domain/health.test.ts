@@ -6,8 +6,7 @@ import { deploymentHealth, deploymentHealthWithPods, isWorse, podsOf } from '../
 import type { LiveDeployment, LivePod } from '../../source/domain/kube-types.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/health');
-const load = <T>(name: string): T[] =>
-  parseAllDocuments(readFileSync(path.join(fixtures, `${name}.yaml`), 'utf8')).map((d) => d.toJS() as T);
+const load = <T>(name: string): T[] => parseAllDocuments(readFileSync(path.join(fixtures, `${name}.yaml`), 'utf8')).map((d) => d.toJS() as T);
 const deployment = (name: string) => load<LiveDeployment>(name)[0]!;
 
 describe('Deployment health from real objects (Argo CD rules)', () => {

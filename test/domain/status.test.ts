@@ -16,7 +16,14 @@ const live = (image: string, extra: Partial<LiveDeployment['status']> = {}): Liv
   spec: {
     replicas: 2,
     selector: { matchLabels: { app: 'callbot' } },
-    template: { spec: { containers: [{ name: 'log-shipper', image: 'fluent/fluent-bit:3' }, { name: 'main', image }] } },
+    template: {
+      spec: {
+        containers: [
+          { name: 'log-shipper', image: 'fluent/fluent-bit:3' },
+          { name: 'main', image },
+        ],
+      },
+    },
   },
   status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, ...extra },
 });

@@ -21,9 +21,9 @@ describe('tag policy (pure)', () => {
     expect(imageTag({ branch: 'main', commit, dirty: false, nearestVersionTag: 'v1.2.3' }, { policy: 'semver', now })).toBe('v1.2.3-0123456');
     expect(imageTag({ branch: 'x', commit, dirty: false, packageVersion: '2.0.0' }, { policy: 'semver', now })).toBe('v2.0.0-0123456');
     expect(() => imageTag({ branch: 'x', commit, dirty: false }, { policy: 'semver', now })).toThrow(TagPolicyError);
-    expect(
-      imageTag({ branch: 'release/2.0', commit, dirty: false }, { policy: 'template', template: '{service}-{branch}-{sha}-{timestamp}', service: 'callbot', now }),
-    ).toBe('callbot-release-2-0-0123456-20261126-040506');
+    expect(imageTag({ branch: 'release/2.0', commit, dirty: false }, { policy: 'template', template: '{service}-{branch}-{sha}-{timestamp}', service: 'callbot', now })).toBe(
+      'callbot-release-2-0-0123456-20261126-040506',
+    );
     expect(() => imageTag({ branch: 'x', commit, dirty: false }, { policy: 'template', template: '{nope}', now })).toThrow(/unknown placeholder \{nope\}/);
   });
 

@@ -111,7 +111,10 @@ describe('ecp versions', () => {
     expect(JSON.parse(updated.stdout)).toMatchObject({ id, status: 'ready', securityScanResult: 'passed' });
     const shown = await runEcp([...d, 'versions', 'show', id]);
     expect(shown.stdout).toMatch(/status:\s+ready/);
-    const audit = readFileSync(path.join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const audit = readFileSync(path.join(dataDir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(audit.at(-1)).toMatchObject({ action: 'version.status', target: id, details: { to: { status: 'ready', securityScanResult: 'passed' } } });
 
     const before = storeText(dataDir);

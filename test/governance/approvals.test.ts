@@ -103,6 +103,10 @@ await describeRegistry('approvals for production deploys', (registry) => {
     expect(rolled.stderr).not.toMatch(/approval/);
     expect(rolled.code).toBe(0);
     const events = JSON.parse((await s.ecp(['audit', '--json'])).stdout);
-    expect(events.find((e: { action: string }) => e.action === 'deploy.rollback')).toMatchObject({ actor: 'operator@example.test', target: 'acme-prod/callbot', details: { reason: 'latency spike', withoutApproval: true } });
+    expect(events.find((e: { action: string }) => e.action === 'deploy.rollback')).toMatchObject({
+      actor: 'operator@example.test',
+      target: 'acme-prod/callbot',
+      details: { reason: 'latency spike', withoutApproval: true },
+    });
   });
 });

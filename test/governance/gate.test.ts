@@ -46,7 +46,10 @@ await describeRegistry('the vulnerability gate on every path to a cluster', (reg
     const forcedUpdate = await s.ecp(['update-manifests', 'test-download', '--service', 'callbot', '--tag', 'v3', '--force', '--reason', 'accepted risk']);
     expect(forcedUpdate.code).toBe(0);
     const audit = JSON.parse((await s.ecp(['audit', '--json'])).stdout) as { actor: string; action: string; details: Record<string, unknown> }[];
-    expect(audit.find((e) => e.action === 'apply.force')).toMatchObject({ actor: 'operator@example.test', details: { reason: 'CVE is not reachable in our build', forcedImages: ['localhost:5000/ecp-ai/callbot:v3'] } });
+    expect(audit.find((e) => e.action === 'apply.force')).toMatchObject({
+      actor: 'operator@example.test',
+      details: { reason: 'CVE is not reachable in our build', forcedImages: ['localhost:5000/ecp-ai/callbot:v3'] },
+    });
     const manifestForce = audit.filter((e) => e.action === 'manifests.update').at(-1)!;
     expect(manifestForce).toMatchObject({ actor: 'operator@example.test', details: { reason: 'accepted risk' } });
     expect(JSON.stringify(manifestForce.details.force)).toMatch(/blocked/);

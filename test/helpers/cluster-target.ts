@@ -113,11 +113,8 @@ export async function startTarget(kind: TargetKind, options: TargetOptions = {})
 
 async function kubectlWith(kubeconfig: string, cacheDir: string, args: string[], input?: string) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      'kubectl',
-      ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
-      { encoding: 'utf8', maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     if (input !== undefined) child.stdin!.end(input);
   });
@@ -260,7 +257,9 @@ async function seedReal(dir: string, must: (args: string[], input?: string) => P
   for (const tenant of readdirSync(dir).sort()) {
     const folder = path.join(dir, tenant);
     if (!statSync(folder).isDirectory()) continue;
-    for (const file of readdirSync(folder).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const file of readdirSync(folder)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()) {
       files.push(path.join(folder, file));
       for (const doc of parseAllDocuments(readFileSync(path.join(folder, file), 'utf8'))) {
         const value = doc.toJSON() as { kind?: string; metadata?: { namespace?: string } } | null;
@@ -271,7 +270,19 @@ async function seedReal(dir: string, must: (args: string[], input?: string) => P
   const list = [...namespaces].sort();
   const namespaceDocs = list.map((n) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`).join('---\n');
   await must(['apply', '-f', '-'], namespaceDocs);
-  await Promise.all(list.map((n) => waitUntil(() => must(['-n', n, 'get', 'serviceaccount', 'default']).then(() => true, () => false), `namespace ${n} has its default ServiceAccount`, 60_000)));
+  await Promise.all(
+    list.map((n) =>
+      waitUntil(
+        () =>
+          must(['-n', n, 'get', 'serviceaccount', 'default']).then(
+            () => true,
+            () => false,
+          ),
+        `namespace ${n} has its default ServiceAccount`,
+        60_000,
+      ),
+    ),
+  );
   await must(['apply', '--server-side', '--field-manager', 'ecp', ...files.flatMap((f) => ['-f', f])]);
   await Promise.all(list.map((n) => must(['-n', n, 'rollout', 'status', 'deployment', '--timeout=120s'])));
   return list;

@@ -57,10 +57,7 @@ export async function registryDigest(registry: string, name: string, tag: string
   const response = await fetch(`http://${registry}/v2/${name}/manifests/${tag}`, {
     method: 'HEAD',
     headers: {
-      Accept: [
-        'application/vnd.docker.distribution.manifest.v2+json',
-        'application/vnd.oci.image.manifest.v1+json',
-      ].join(', '),
+      Accept: ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.manifest.v1+json'].join(', '),
     },
   });
   if (response.status === 404) return undefined;
@@ -77,7 +74,11 @@ export async function registryTags(registry: string, name: string): Promise<stri
 }
 
 /** The image config of name:tag in the registry (history, labels), read through its manifest. */
-export async function registryImageConfig(registry: string, name: string, tag: string): Promise<{
+export async function registryImageConfig(
+  registry: string,
+  name: string,
+  tag: string,
+): Promise<{
   history?: { created_by?: string }[];
   config?: { Labels?: Record<string, string> };
 }> {

@@ -48,10 +48,7 @@ export function version(
 
 /** Writes a store with these versions (and deployments) straight to `<data>/store.json`. */
 export function seedStore(data: string, versions: ImageVersion[], deployments: unknown[] = []): void {
-  writeFileSync(
-    path.join(data, 'store.json'),
-    `${JSON.stringify({ schemaVersion: 1, versions, deployments, approvals: [] }, null, 1)}\n`,
-  );
+  writeFileSync(path.join(data, 'store.json'), `${JSON.stringify({ schemaVersion: 1, versions, deployments, approvals: [] }, null, 1)}\n`);
 }
 
 export function readStore(data: string): { versions: ImageVersion[]; deployments: Record<string, unknown>[] } {

@@ -16,11 +16,7 @@ export async function registerImages(
       const service = ref.path.slice(ref.path.lastIndexOf('/') + 1);
       const tag = ref.tag!;
       const version = {
-        ...newVersion(
-          { serviceName: service, imageName: service, imageTag: tag, fullImageName: image, gitCommit: 'abc1234', gitBranch: 'main' },
-          new Date(),
-          new Set(data.versions.map((v) => v.id)),
-        ),
+        ...newVersion({ serviceName: service, imageName: service, imageTag: tag, fullImageName: image, gitCommit: 'abc1234', gitBranch: 'main' }, new Date(), new Set(data.versions.map((v) => v.id))),
         ...over,
       };
       data.versions.push(version);

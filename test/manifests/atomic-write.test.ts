@@ -29,7 +29,10 @@ describe('writeAllOrNothing', () => {
     for (const [i, f] of files.entries()) writeFileSync(f, `old ${i}\n`);
     const ops = failingRename(3);
     await expect(
-      writeAllOrNothing(files.map((f, i) => ({ path: f, before: `old ${i}\n`, after: `new ${i}\n` })), ops),
+      writeAllOrNothing(
+        files.map((f, i) => ({ path: f, before: `old ${i}\n`, after: `new ${i}\n` })),
+        ops,
+      ),
     ).rejects.toThrow(/simulated disk error/);
     expect(files.map((f) => readFileSync(f, 'utf8'))).toEqual(['old 0\n', 'old 1\n', 'old 2\n']);
     expect(readdirSync(dir).sort()).toEqual(['a.yaml', 'b.yaml', 'c.yaml']);
@@ -55,9 +58,9 @@ describe('writeAllOrNothing', () => {
     seedStore(ws.data, [version('callbot', 'v2.0.0-1234567'), version('advisor', 'v2.0.0-1234567')]);
     const config = loadConfig({ cwd: ws.root, env: ecpEnv(ws) });
     const before = snapshot(ws.manifests);
-    await expect(
-      updateManifests(createCore(config), { tenant: 'acme', skipRegistryCheck: true, fileOps: failingRename(2) }),
-    ).rejects.toThrow(/^Writing the manifests of tenant acme failed \(EIO: simulated disk error\); every file was left as it was\.$/);
+    await expect(updateManifests(createCore(config), { tenant: 'acme', skipRegistryCheck: true, fileOps: failingRename(2) })).rejects.toThrow(
+      /^Writing the manifests of tenant acme failed \(EIO: simulated disk error\); every file was left as it was\.$/,
+    );
     expect(snapshot(ws.manifests)).toEqual(before);
   });
 });

@@ -7,17 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isScalar, visit, type Document } from 'yaml';
-import {
-  clearManifestCache,
-  fastValues,
-  imageNode,
-  keyPositionOf,
-  loadTenant,
-  parseManifestText,
-  positionOf,
-  tenantFromFiles,
-  type ManifestFile,
-} from '../../source/adapters/manifests.js';
+import { clearManifestCache, fastValues, imageNode, keyPositionOf, loadTenant, parseManifestText, positionOf, tenantFromFiles, type ManifestFile } from '../../source/adapters/manifests.js';
 import { fixturesDir } from '../helpers/manifests.js';
 import { seededRandom } from '../helpers/random.js';
 
@@ -119,7 +109,17 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
     ['duplicate keys', 'yaml', 'a: 1\na: 2'],
     ['keys equal only as strings', 'yaml', '1: a\n"1": b'],
     ['a syntax error', 'yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [a, b\n'],
-    ['an alias bomb (maxAliasCount)', 'yaml', `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 5 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n')}`],
+    [
+      'an alias bomb (maxAliasCount)',
+      'yaml',
+      `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
+        { length: 5 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ).join('\n')}`,
+    ],
   ])('%s: read by %s, same as yaml', (_name, by, text) => {
     expect(fastValues(text) ? 'js-yaml' : 'yaml').toBe(by);
     expectSameAsYaml(text);
@@ -130,7 +130,11 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
     for (const text of ['a: 0b101', 'a: -0x1F', 'a: -.5', 'a: 1e400', 'a: 2001-12-14', '~: a', '? [a, b]\n: c', '# c\n', '---\n', 'a:\n  -\n- 3', 'k: >+\n  a\n\n  ']) {
       const fast = fastValues(text);
       const eager = parseManifestText(text, '/x/t/a.yaml', 't/a.yaml', { lazy: false });
-      if (fast) expect(fast.map((d) => d.value), text).toEqual(eager.documents.map((d) => d.value));
+      if (fast)
+        expect(
+          fast.map((d) => d.value),
+          text,
+        ).toEqual(eager.documents.map((d) => d.value));
     }
     // The ones that need the patterns (0b101 and the like are handled by the schema instead).
     for (const text of ['~: a', '? [a, b]\n: c', '# c\n', '---\n', 'a:\n  -\n- 3', 'k: >+\n  a\n\n  ', 'x: &a 1\ny: *a', 'a: !!str 1', 'a: [\n  1\n]']) {
@@ -146,7 +150,40 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
     const seeds = yamlFixtures().map((f) => readFileSync(f, 'utf8'));
     const rnd = seededRandom(20260525);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-    const inserts = [':', ': ', '-', '- ', '#', "'", '"', '[', ']', '{', '}', ',', '\n', ' ', '  ', '|', '>', '~', '.', '0', '1', 'e', '+', '\\', '---\n', '\n---', '...\n', 'null', '<<', '_', '@', '`'];
+    const inserts = [
+      ':',
+      ': ',
+      '-',
+      '- ',
+      '#',
+      "'",
+      '"',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      '\n',
+      ' ',
+      '  ',
+      '|',
+      '>',
+      '~',
+      '.',
+      '0',
+      '1',
+      'e',
+      '+',
+      '\\',
+      '---\n',
+      '\n---',
+      '...\n',
+      'null',
+      '<<',
+      '_',
+      '@',
+      '`',
+    ];
     let trusted = 0;
     for (let n = 0; n < 1500; n += 1) {
       let text = pick(seeds);

@@ -62,7 +62,12 @@ describe('manifest model', () => {
 
   it('lists as tenants only sub-folders with YAML files, and flags folders whose names are not labels', async () => {
     const dir = tempDir();
-    for (const [folder, file] of [['alpha', 'a.yaml'], ['beta', 'b.yml'], ['Bad_Name', 'x.yaml'], ['empty', 'README.md']] as const) {
+    for (const [folder, file] of [
+      ['alpha', 'a.yaml'],
+      ['beta', 'b.yml'],
+      ['Bad_Name', 'x.yaml'],
+      ['empty', 'README.md'],
+    ] as const) {
       mkdirSync(path.join(dir, folder));
       writeFileSync(path.join(dir, folder, file), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
     }

@@ -45,7 +45,18 @@ describe('ecp tag', () => {
       [version('callbot', 'v1.2.0-2222222')],
       [
         { id: 'd1', tenantId: 'acme', namespace: 'acme', serviceName: 'callbot', toImage: 'x', kind: 'deploy', status: 'succeeded', actor: 'a', startedAt: '2026-01-01T00:00:00Z' },
-        { id: 'd0', tenantId: 'acme', namespace: 'acme', serviceName: 'callbot', toImage: 'x', kind: 'deploy', status: 'succeeded', actor: 'a', startedAt: '2025-01-01T00:00:00Z', gitTag: 'deploy/acme/older' },
+        {
+          id: 'd0',
+          tenantId: 'acme',
+          namespace: 'acme',
+          serviceName: 'callbot',
+          toImage: 'x',
+          kind: 'deploy',
+          status: 'succeeded',
+          actor: 'a',
+          startedAt: '2025-01-01T00:00:00Z',
+          gitTag: 'deploy/acme/older',
+        },
         { id: 'd2', tenantId: 'globex', namespace: 'globex', serviceName: 'callbot', toImage: 'x', kind: 'deploy', status: 'succeeded', actor: 'a', startedAt: '2026-01-01T00:00:00Z' },
       ],
     );

@@ -27,7 +27,15 @@ describe('ecp tenants / services', () => {
     expect(text.stdout).toContain('not managed: Deployment redis');
     const json = JSON.parse((await run(['services', 'acme', '--json'])).stdout);
     const callbot = json.services.find((s: { name: string }) => s.name === 'callbot');
-    expect(callbot).toMatchObject({ kind: 'Deployment', namespace: 'acme', image: 'localhost:5000/ecp-ai/callbot:v1.0.0-aaaaaaa', tag: 'v1.0.0-aaaaaaa', replicas: 2, documentIndex: 1, version: 'ready' });
+    expect(callbot).toMatchObject({
+      kind: 'Deployment',
+      namespace: 'acme',
+      image: 'localhost:5000/ecp-ai/callbot:v1.0.0-aaaaaaa',
+      tag: 'v1.0.0-aaaaaaa',
+      replicas: 2,
+      documentIndex: 1,
+      version: 'ready',
+    });
     expect(callbot.containers.map((c: { name: string }) => c.name)).toEqual(['callbot', 'migrate']);
     expect(json.unmanaged).toEqual([expect.objectContaining({ name: 'redis', images: ['docker.io/redis:7.2-alpine'] })]);
   });

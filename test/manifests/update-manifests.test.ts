@@ -101,9 +101,7 @@ describe('ecp update-manifests', () => {
     expect(snapshot(ws.manifests)).toEqual(before);
     expect(auditEvents(ws.data)).toEqual([]);
 
-    const forced = await run(ws, [
-      'update-manifests', 'acme', '--service', 'callbot', '--tag', 'v1.3.0-3333333', '--force', '--reason', 'hotfix approved by on-call', '--skip-registry-check',
-    ]);
+    const forced = await run(ws, ['update-manifests', 'acme', '--service', 'callbot', '--tag', 'v1.3.0-3333333', '--force', '--reason', 'hotfix approved by on-call', '--skip-registry-check']);
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('callbot: v1.0.0-aaaaaaa → v1.3.0-3333333');
     expect(forced.stdout).toContain('[forced: callbot:v1.3.0-3333333 is blocked');
@@ -153,7 +151,12 @@ describe('ecp update-manifests', () => {
       const result = await run(ws, args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(message);
-      expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('ecp: ') && !l.startsWith('ecp: warning')).length).toBe(1);
+      expect(
+        result.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('ecp: ') && !l.startsWith('ecp: warning')).length,
+      ).toBe(1);
     }
     expect(snapshot(ws.manifests)).toEqual(before);
   });
@@ -192,7 +195,10 @@ describe('ecp update-manifests', () => {
     const callbot = await runMany(['update-manifests', 'acme', 'globex', '--service', 'callbot', '--skip-registry-check', '--json']);
     expect(callbot.code).toBe(0);
     const json = JSON.parse(callbot.stdout);
-    expect(json.tenants.map((t: { tenant: string; changes: unknown[] }) => [t.tenant, t.changes.length])).toEqual([['acme', 1], ['globex', 1]]);
+    expect(json.tenants.map((t: { tenant: string; changes: unknown[] }) => [t.tenant, t.changes.length])).toEqual([
+      ['acme', 1],
+      ['globex', 1],
+    ]);
     expect(auditEvents(many.data).map((e) => `${e.action} ${e.target}`)).toEqual(['manifests.update acme', 'manifests.update acme', 'manifests.update globex']);
   });
 

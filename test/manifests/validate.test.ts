@@ -114,7 +114,11 @@ describe('ecp validate', () => {
     const result = await run(['validate', 'broken']);
     expect(result.code).toBe(1);
     const lines = result.stdout.split('\n');
-    const expectLine = (pattern: RegExp) => expect(lines.some((l) => pattern.test(l)), `${pattern}\n${result.stdout}`).toBe(true);
+    const expectLine = (pattern: RegExp) =>
+      expect(
+        lines.some((l) => pattern.test(l)),
+        `${pattern}\n${result.stdout}`,
+      ).toBe(true);
     const syntax = 'k8s-manifests/broken/syntax.yaml';
     const workloads = 'k8s-manifests/broken/workloads.yaml';
     expectLine(new RegExp(`^${syntax}:[67]:\\d+: error \\[yaml\\] YAML syntax: `));
@@ -123,7 +127,11 @@ describe('ecp validate', () => {
     expectLine(new RegExp(`^${workloads}:14:\\d+: error \\[name\\] Deployment/callbot spec\\.template\\.spec\\.containers\\[1\\]\\.name: container name "Log_Shipper" is not a DNS-1123 label`));
     expectLine(new RegExp(`^${workloads}:20:3: error \\[name\\] Deployment/Chat_Bot metadata\\.name: name "Chat_Bot" is not a DNS-1123 label`));
     expectLine(new RegExp(`^${workloads}:21:3: error \\[namespace\\] Deployment/Chat_Bot metadata\\.namespace: namespace "other-tenant" is not tenant broken's namespace "broken"`));
-    expectLine(new RegExp(`^${workloads}:39:9: error \\[image\\] Deployment/advisor spec\\.template\\.spec\\.containers\\[0\\]\\.image: image docker\\.io/ecp-ai/advisor:v0\\.9\\.0-ccccccc is not under the configured registry/prefix localhost:5000/ecp-ai/`));
+    expectLine(
+      new RegExp(
+        `^${workloads}:39:9: error \\[image\\] Deployment/advisor spec\\.template\\.spec\\.containers\\[0\\]\\.image: image docker\\.io/ecp-ai/advisor:v0\\.9\\.0-ccccccc is not under the configured registry/prefix localhost:5000/ecp-ai/`,
+      ),
+    );
     expectLine(new RegExp(`^${workloads}:52:9: error \\[image\\] StatefulSet/summarizer spec\\.template\\.spec\\.containers\\[0\\]\\.image: tag v1\\.0\\.0-blocked of summarizer is blocked`));
     expectLine(new RegExp(`^${workloads}:55:1: warning \\[schema\\] Certificate/web-tls kind: unknown kind Certificate \\(cert-manager\\.io/v1\\): its schema was not checked$`));
     expect(result.stdout).toMatch(/broken: 2 files, \d+ objects: 8 errors, 2 warnings/);

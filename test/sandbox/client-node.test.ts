@@ -16,8 +16,7 @@ beforeAll(async () => {
   apps = kc.makeApiClient(AppsV1Api);
 });
 
-const scale = (ns: string, name: string, replicas: number) =>
-  call(sb, 'PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/${name}`, { spec: { replicas } }, { 'content-type': patchTypes.merge });
+const scale = (ns: string, name: string, replicas: number) => call(sb, 'PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/${name}`, { spec: { replicas } }, { 'content-type': patchTypes.merge });
 
 function waitFor(check: () => boolean, ms = 3000): Promise<void> {
   return new Promise((resolve, reject) => {

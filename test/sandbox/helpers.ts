@@ -34,13 +34,7 @@ export interface Reply {
   body: any;
 }
 
-export async function call(
-  sb: Pick<Sandbox, 'url'>,
-  method: string,
-  urlPath: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Reply> {
+export async function call(sb: Pick<Sandbox, 'url'>, method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
   const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   const res = await fetch(sb.url + urlPath, {
     method,
@@ -78,11 +72,7 @@ export function deployment(name: string, namespace: string, image: string, repli
 }
 
 /** A Deployment or StatefulSet manifest as a user writes it; `spec` and `container` are extra lines, indented. */
-export function workloadYaml(
-  kind: 'Deployment' | 'StatefulSet',
-  name: string,
-  options: { namespace?: string; replicas?: number; labels?: boolean; spec?: string; container?: string } = {},
-): string {
+export function workloadYaml(kind: 'Deployment' | 'StatefulSet', name: string, options: { namespace?: string; replicas?: number; labels?: boolean; spec?: string; container?: string } = {}): string {
   const { namespace, replicas, labels, spec = '', container = '' } = options;
   return `apiVersion: apps/v1
 kind: ${kind}
@@ -108,15 +98,10 @@ export interface KubectlResult {
 /** The real kubectl on PATH, with its own discovery cache so no run sees another's. */
 export function kubectl(sb: { kubeconfig: string; cacheDir: string }, args: string[], cwd?: string): Promise<KubectlResult> {
   return new Promise((resolve) => {
-    execFile(
-      'kubectl',
-      ['--kubeconfig', sb.kubeconfig, ...args],
-      { cwd, env: { ...process.env, KUBECACHEDIR: sb.cacheDir }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile('kubectl', ['--kubeconfig', sb.kubeconfig, ...args], { cwd, env: { ...process.env, KUBECACHEDIR: sb.cacheDir }, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

@@ -135,9 +135,7 @@ describe('kubectl against the sandbox', () => {
     await kubectl(sb, ['-n', 'acme', 'set', 'image', 'deploy/newbot', 'newbot=localhost:5000/ecp-ai/newbot:v2']);
     const conflict = await kubectl(sb, ['apply', '--server-side', '-f', 'newbot.yaml'], work);
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr.split('\n')[0]).toBe(
-      'error: Apply failed with 1 conflict: conflict with "kubectl-set" using apps/v1: .spec.template.spec.containers[name="newbot"].image',
-    );
+    expect(conflict.stderr.split('\n')[0]).toBe('error: Apply failed with 1 conflict: conflict with "kubectl-set" using apps/v1: .spec.template.spec.containers[name="newbot"].image');
     const forced = await kubectl(sb, ['apply', '--server-side', '--force-conflicts', '-f', 'newbot.yaml'], work);
     expect(forced).toMatchObject({ code: 0, stdout: 'deployment.apps/newbot serverside-applied\n' });
     const image = await kubectl(sb, ['get', 'deploy', 'newbot', '-n', 'acme', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
@@ -193,5 +191,4 @@ describe('kubectl against the sandbox', () => {
     expect(noNamespace).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): namespaces "nons" not found\n' });
     expect(emptyList).toMatchObject({ code: 0, stdout: '', stderr: 'No resources found in nons namespace.\n' });
   });
-
 });

@@ -120,7 +120,8 @@ describe('typed decoding and fieldValidation', () => {
     const strict = await kubectl(sb, ['apply', '--dry-run=server', '-f', file], work);
     expect(strict).toMatchObject({
       code: 1,
-      stderr: 'Error from server (BadRequest): error when creating "typo.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].imagePullPolcy"\n',
+      stderr:
+        'Error from server (BadRequest): error when creating "typo.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].imagePullPolcy"\n',
     });
     const warned = await kubectl(sb, ['apply', '--validate=warn', '-f', file], work);
     expect(warned).toMatchObject({ code: 0, stdout: 'deployment.apps/typo created\n' });
@@ -175,8 +176,7 @@ describe('rollout undo', () => {
   const settle = () => {
     for (let i = 0; i < 30; i++) clock.advance(1000);
   };
-  const image = async (name: string) =>
-    (await kubectl(sb, ['get', 'deploy', name, '-n', 'shop', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout;
+  const image = async (name: string) => (await kubectl(sb, ['get', 'deploy', name, '-n', 'shop', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout;
 
   it('reuses the old ReplicaSet: its revision is renumbered and no new ReplicaSet is made', async () => {
     await kubectl(sb, ['create', 'deployment', 'undo', '-n', 'shop', '--image=localhost:5000/ecp-ai/undo:v1']);
@@ -190,7 +190,13 @@ describe('rollout undo', () => {
     settle();
     expect(await image('undo')).toBe('localhost:5000/ecp-ai/undo:v3');
     const history = await kubectl(sb, ['-n', 'shop', 'rollout', 'history', 'deploy/undo']);
-    expect(history.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2', '4', '5']);
+    expect(
+      history.stdout
+        .trim()
+        .split('\n')
+        .slice(2)
+        .map((l) => l.trim().split(/\s+/)[0]),
+    ).toEqual(['1', '2', '4', '5']);
     const sets = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dundo')).body.items;
     expect(sets).toHaveLength(4);
   });
@@ -224,7 +230,11 @@ describe('events, pod states and deletion', () => {
     const list = await kubectl(sb, ['get', 'events', '-n', 'shop', '--field-selector', 'involvedObject.name=ev']);
     expect(list.stdout).toMatch(new RegExp(`^LAST SEEN\\s+TYPE\\s+REASON\\s+OBJECT\\s+MESSAGE\\n3s\\s+Normal\\s+ScalingReplicaSet\\s+deployment/ev\\s+Scaled up replica set ${rs} from 0 to 2\\n$`));
     const describe = await kubectl(sb, ['describe', 'deploy', 'ev', '-n', 'shop']);
-    expect(describe.stdout).toMatch(new RegExp(`Events:\\n  Type    Reason             Age   From                   Message\\n  ----    ------             ----  ----                   -------\\n  Normal  ScalingReplicaSet  \\S+\\s+deployment-controller  Scaled up replica set ${rs} from 0 to 2\\n$`));
+    expect(describe.stdout).toMatch(
+      new RegExp(
+        `Events:\\n  Type    Reason             Age   From                   Message\\n  ----    ------             ----  ----                   -------\\n  Normal  ScalingReplicaSet  \\S+\\s+deployment-controller  Scaled up replica set ${rs} from 0 to 2\\n$`,
+      ),
+    );
     const pod = (await podOf('ev')).metadata.name;
     const podEvents = await kubectl(sb, ['describe', 'pod', pod, '-n', 'shop']);
     const reasons = [...podEvents.stdout.split('Events:')[1]!.matchAll(/^  Normal\s+(\w+)\s+\S+\s+(\S+)/gm)].map((m) => `${m[1]} ${m[2]}`);
@@ -319,8 +329,7 @@ describe('smaller answers a real server gives', () => {
 });
 
 describe('StatefulSets', () => {
-  const statefulSet = (name: string, replicas: number, strategy = '') =>
-    workloadYaml('StatefulSet', name, { namespace: 'shop', replicas, spec: `  serviceName: ${name}\n${strategy}` });
+  const statefulSet = (name: string, replicas: number, strategy = '') => workloadYaml('StatefulSet', name, { namespace: 'shop', replicas, spec: `  serviceName: ${name}\n${strategy}` });
   const step = (seconds: number) => {
     for (let i = 0; i < seconds; i++) clock.advance(1000);
   };
@@ -369,7 +378,13 @@ describe('StatefulSets', () => {
     const done = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/statefulsets/db')).body;
     expect(done.status.currentRevision).toBe(done.status.updateRevision);
     const history = await kubectl(sb, ['rollout', 'history', 'sts/db', '-n', 'shop']);
-    expect(history.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2']);
+    expect(
+      history.stdout
+        .trim()
+        .split('\n')
+        .slice(2)
+        .map((l) => l.trim().split(/\s+/)[0]),
+    ).toEqual(['1', '2']);
   });
 
   it('rolls back with rollout undo to the earlier ControllerRevision', async () => {
@@ -377,7 +392,13 @@ describe('StatefulSets', () => {
     step(12);
     expect(await podRevisions('db')).toEqual({ 'db-0': 'v1', 'db-1': 'v1', 'db-2': 'v1' });
     const history = await kubectl(sb, ['rollout', 'history', 'sts/db', '-n', 'shop']);
-    expect(history.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['2', '3']);
+    expect(
+      history.stdout
+        .trim()
+        .split('\n')
+        .slice(2)
+        .map((l) => l.trim().split(/\s+/)[0]),
+    ).toEqual(['2', '3']);
   });
 
   it('reports states Argo CD judges as it would on a real cluster', async () => {

@@ -65,7 +65,10 @@ describe('rollout simulator', () => {
     expect(condition(d, 'Progressing').message).toMatch(/^ReplicaSet "web-[a-z0-9]+" has successfully progressed\.$/);
     const sets = await replicaSets(sb, 'ro', 'web');
     expect(sets.map((rs: any) => [rs.metadata.annotations['deployment.kubernetes.io/revision'], rs.spec.replicas])).toEqual(
-      expect.arrayContaining([['1', 0], ['2', 3]]),
+      expect.arrayContaining([
+        ['1', 0],
+        ['2', 3],
+      ]),
     );
     // The last old pod is Terminating until its kubelet has stopped it.
     clock.advance(STEP);
@@ -141,7 +144,12 @@ describe('rollout simulator', () => {
     await call(sb, 'PATCH', `${path('scale', 's')}/scale`, { spec: { replicas: 3 } }, { 'content-type': patchTypes.merge });
     clock.advance(STEP);
     expect((await get(sb, 'scale', 's')).status).toMatchObject({ replicas: 3, availableReplicas: 3 });
-    expect((await call(sb, 'GET', `${path('scale', 's')}/scale`)).body).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 3 }, status: { replicas: 3, selector: 'app=s' } });
+    expect((await call(sb, 'GET', `${path('scale', 's')}/scale`)).body).toMatchObject({
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      spec: { replicas: 3 },
+      status: { replicas: 3, selector: 'app=s' },
+    });
 
     const victim = (await pods(sb, 'scale', 's'))[0].metadata.name;
     const deleted = await call(sb, 'DELETE', `/api/v1/namespaces/scale/pods/${victim}`);

@@ -21,7 +21,9 @@ describe('the kubectl scenario', () => {
     expect(a).toBe(b);
     expect(a).toContain('$ kubectl apply -f web.yaml\nexit 0\ndeployment.apps/web created');
     expect(a).toContain('$ kubectl rollout undo deploy/web -n ecp-scenario\nexit 0\ndeployment.apps/web rolled back');
-    expect(a).toContain('$ kubectl patch deploy/web -n ecp-scenario -p {"spec":{"replicas":"two"}}\nexit 1\nThe request is invalid: patch: Invalid value: "map[spec:map[replicas:two]]": unrecognized type: int32');
+    expect(a).toContain(
+      '$ kubectl patch deploy/web -n ecp-scenario -p {"spec":{"replicas":"two"}}\nexit 1\nThe request is invalid: patch: Invalid value: "map[spec:map[replicas:two]]": unrecognized type: int32',
+    );
     expect(a).toContain('strict decoding error: unknown field "spec.replica"');
     expect(a).toContain('deployment.apps "web" deleted (server dry run)');
     expect(a).toContain('no matches for kind "Widget" in version "example.com/v1"');

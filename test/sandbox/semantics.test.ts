@@ -131,7 +131,14 @@ describe('patches', () => {
 
   it('strategic merge: containers and env by name, $setElementOrder, null and $patch: delete', async () => {
     const d = deployment('smp', 'acme', 'app:1');
-    (d.spec as any).template.spec.containers.push({ name: 'sidecar', image: 'proxy:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] });
+    (d.spec as any).template.spec.containers.push({
+      name: 'sidecar',
+      image: 'proxy:1',
+      env: [
+        { name: 'A', value: '1' },
+        { name: 'B', value: '2' },
+      ],
+    });
     expect((await call(sb, 'POST', base, d)).status).toBe(201);
 
     const setImage = await call(
@@ -146,7 +153,29 @@ describe('patches', () => {
     expect(containers.map((c: any) => `${c.name}=${c.image}`)).toEqual(['smp=app:2', 'sidecar=proxy:1']);
     expect(setImage.body.metadata.generation).toBe(2);
 
-    const env = await call(sb, 'PATCH', `${base}/smp`, { spec: { template: { spec: { containers: [{ name: 'sidecar', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }] }] } } } }, { 'content-type': patchTypes.strategic });
+    const env = await call(
+      sb,
+      'PATCH',
+      `${base}/smp`,
+      {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: 'sidecar',
+                  env: [
+                    { name: 'B', value: '3' },
+                    { name: 'C', value: '4' },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
+      { 'content-type': patchTypes.strategic },
+    );
     expect(env.body.spec.template.spec.containers[1].env).toEqual([
       { name: 'A', value: '1' },
       { name: 'B', value: '3' },
@@ -157,7 +186,19 @@ describe('patches', () => {
       sb,
       'PATCH',
       `${base}/smp`,
-      { metadata: { labels: { app: null } }, spec: { template: { spec: { containers: [{ name: 'smp', env: null }, { $patch: 'delete', name: 'sidecar' }] } } } },
+      {
+        metadata: { labels: { app: null } },
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'smp', env: null },
+                { $patch: 'delete', name: 'sidecar' },
+              ],
+            },
+          },
+        },
+      },
       { 'content-type': patchTypes.strategic },
     );
     expect(removed.body.metadata.labels).toBeUndefined();
@@ -183,7 +224,16 @@ describe('patches', () => {
 
     const bad = await call(sb, 'PATCH', `${base}/jp`, [{ op: 'replace', path: '/spec/nosuch', value: 3 }], { 'content-type': patchTypes.json });
     expect(bad.status).toBe(422);
-    expect(bad.body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server rejected our request due to an error in our request', reason: 'Invalid', details: {}, code: 422 });
+    expect(bad.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'the server rejected our request due to an error in our request',
+      reason: 'Invalid',
+      details: {},
+      code: 422,
+    });
     const failedTest = await call(sb, 'PATCH', `${base}/jp`, [{ op: 'test', path: '/spec/replicas', value: 9 }], { 'content-type': patchTypes.json });
     expect(failedTest.status).toBe(422);
     expect((await call(sb, 'GET', `${base}/jp`)).body.spec.replicas).toBe(2);
@@ -201,22 +251,25 @@ describe('server-side apply', () => {
     (d.metadata as any).labels = { app: 'ssa', ...extra };
     return d;
   };
-  const apply = (body: unknown, query = 'fieldManager=ecp') =>
-    call(sb, 'PATCH', `${base}/ssa?${query}`, body, { 'content-type': patchTypes.apply });
+  const apply = (body: unknown, query = 'fieldManager=ecp') => call(sb, 'PATCH', `${base}/ssa?${query}`, body, { 'content-type': patchTypes.apply });
 
   it('creates (201), updates (200), conflicts with another manager (409) unless forced, and drops fields it stops sending', async () => {
     const created = await apply(config('app:1', { tier: 'front' }));
     expect(created.status).toBe(201);
-    expect(created.body.metadata.managedFields).toEqual([
-      expect.objectContaining({ manager: 'ecp', operation: 'Apply', fieldsType: 'FieldsV1' }),
-    ]);
+    expect(created.body.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'ecp', operation: 'Apply', fieldsType: 'FieldsV1' })]);
     expect(created.body.metadata.managedFields[0].fieldsV1['f:spec']['f:template']['f:spec']['f:containers']).toHaveProperty(['k:{"name":"ssa"}', 'f:image']);
 
     const same = await apply(config('app:1', { tier: 'front' }));
     expect(same.status).toBe(200);
     expect(same.body.metadata.resourceVersion).toBe(created.body.metadata.resourceVersion);
 
-    const setImage = await call(sb, 'PATCH', `${base}/ssa?fieldManager=kubectl-set`, { spec: { template: { spec: { containers: [{ name: 'ssa', image: 'app:2' }] } } } }, { 'content-type': patchTypes.strategic });
+    const setImage = await call(
+      sb,
+      'PATCH',
+      `${base}/ssa?fieldManager=kubectl-set`,
+      { spec: { template: { spec: { containers: [{ name: 'ssa', image: 'app:2' }] } } } },
+      { 'content-type': patchTypes.strategic },
+    );
     expect(setImage.status).toBe(200);
 
     const conflict = await apply(config('app:1', { tier: 'front' }));
@@ -238,7 +291,8 @@ describe('server-side apply', () => {
   });
 
   it('takes a YAML body and needs a fieldManager', async () => {
-    const yaml = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ssa-yaml\n  namespace: acme\nspec:\n  selector: {matchLabels: {app: y}}\n  template:\n    metadata: {labels: {app: y}}\n    spec: {containers: [{name: y, image: "y:1"}]}\n';
+    const yaml =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ssa-yaml\n  namespace: acme\nspec:\n  selector: {matchLabels: {app: y}}\n  template:\n    metadata: {labels: {app: y}}\n    spec: {containers: [{name: y, image: "y:1"}]}\n';
     const reply = await call(sb, 'PATCH', `${base}/ssa-yaml?fieldManager=ecp`, yaml, { 'content-type': patchTypes.apply });
     expect(reply.status).toBe(201);
     expect(reply.body.spec.replicas).toBe(1);
@@ -279,7 +333,12 @@ describe('delete', () => {
 
 describe('list and selectors', () => {
   beforeAll(async () => {
-    for (const [name, ns, tier] of [['sel-a', 'sel1', 'front'], ['sel-b', 'sel1', 'back'], ['sel-c', 'sel2', 'front'], ['sel-d', 'sel2', '']] as const) {
+    for (const [name, ns, tier] of [
+      ['sel-a', 'sel1', 'front'],
+      ['sel-b', 'sel1', 'back'],
+      ['sel-c', 'sel2', 'front'],
+      ['sel-d', 'sel2', ''],
+    ] as const) {
       const d = deployment(name, ns, 'i:1');
       if (tier) (d.metadata as any).labels.tier = tier;
       expect((await call(sb, 'POST', `/apis/apps/v1/namespaces/${ns}/deployments`, d)).status).toBe(201);
@@ -406,9 +465,7 @@ describe('tables', () => {
     const reply = await call(sb, 'GET', `${base}?fieldSelector=metadata.name%3Dtbl`, undefined, { accept: table });
     expect(reply.body.kind).toBe('Table');
     expect(reply.body.apiVersion).toBe('meta.k8s.io/v1');
-    expect(reply.body.columnDefinitions.map((c: any) => `${c.name}:${c.priority}`)).toEqual([
-      'Name:0', 'Ready:0', 'Up-to-date:0', 'Available:0', 'Age:0', 'Containers:1', 'Images:1', 'Selector:1',
-    ]);
+    expect(reply.body.columnDefinitions.map((c: any) => `${c.name}:${c.priority}`)).toEqual(['Name:0', 'Ready:0', 'Up-to-date:0', 'Available:0', 'Age:0', 'Containers:1', 'Images:1', 'Selector:1']);
     const row = reply.body.rows[0];
     expect(row.cells).toEqual(['tbl', '0/2', 0, 0, expect.stringMatching(/^\d+s$/), 'tbl', 'localhost:5000/ecp-ai/tbl:v7', 'app=tbl']);
     expect(row.object).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: 'tbl', namespace: 'acme' } });
@@ -438,7 +495,13 @@ describe('discovery', () => {
 
     const legacy = await call(sb, 'GET', '/apis', undefined, { accept: 'application/json' });
     expect(legacy.contentType).toBe('application/json');
-    expect(legacy.body).toMatchObject({ kind: 'APIGroupList', groups: [{ name: 'apps', preferredVersion: { groupVersion: 'apps/v1' } }, { name: 'discovery.k8s.io', preferredVersion: { groupVersion: 'discovery.k8s.io/v1' } }] });
+    expect(legacy.body).toMatchObject({
+      kind: 'APIGroupList',
+      groups: [
+        { name: 'apps', preferredVersion: { groupVersion: 'apps/v1' } },
+        { name: 'discovery.k8s.io', preferredVersion: { groupVersion: 'discovery.k8s.io/v1' } },
+      ],
+    });
     const list = await call(sb, 'GET', '/apis/apps/v1');
     expect(list.body.resources.find((r: any) => r.name === 'deployments')).toMatchObject({ namespaced: true, kind: 'Deployment', shortNames: ['deploy'] });
     expect((await call(sb, 'GET', '/api/v1')).body.resources.map((r: any) => r.name)).toContain('pods/status');

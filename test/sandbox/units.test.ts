@@ -13,7 +13,18 @@ describe('strategic merge directives', () => {
       '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }],
       containers: [{ name: 'a', ports: [{ containerPort: 443, name: 'https' }] }],
     });
-    expect(patched).toEqual({ containers: [{ name: 'b' }, { name: 'a', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 443, name: 'https' }] }] });
+    expect(patched).toEqual({
+      containers: [
+        { name: 'b' },
+        {
+          name: 'a',
+          ports: [
+            { containerPort: 80, name: 'http' },
+            { containerPort: 443, name: 'https' },
+          ],
+        },
+      ],
+    });
   });
 
   it('honours $patch: replace on maps and lists, $retainKeys and $deleteFromPrimitiveList', () => {
@@ -41,7 +52,12 @@ describe('strategic merge directives', () => {
 describe('JSON patch', () => {
   it('unescapes ~1 and ~0 in paths', () => {
     const doc = { metadata: { annotations: { 'a/b': 'x', 'c~d': 'y' } } };
-    expect(jsonPatch(doc, [{ op: 'remove', path: '/metadata/annotations/a~1b' }, { op: 'replace', path: '/metadata/annotations/c~0d', value: 'z' }])).toEqual({
+    expect(
+      jsonPatch(doc, [
+        { op: 'remove', path: '/metadata/annotations/a~1b' },
+        { op: 'replace', path: '/metadata/annotations/c~0d', value: 'z' },
+      ]),
+    ).toEqual({
       metadata: { annotations: { 'c~d': 'z' } },
     });
   });
@@ -68,14 +84,31 @@ describe('ages', () => {
   it('prints durations like kubectl', () => {
     const s = 1000;
     expect([59 * s, 119 * s, 125 * s, 600 * s, 3 * 3600 * s + 5 * 60 * s, 9 * 3600 * s, 3 * 86400 * s + 3600 * s, 400 * 86400 * s, 800 * 86400 * s].map(humanDuration)).toEqual([
-      '59s', '119s', '2m5s', '10m', '3h5m', '9h', '3d1h', '400d', '2y70d',
+      '59s',
+      '119s',
+      '2m5s',
+      '10m',
+      '3h5m',
+      '9h',
+      '3d1h',
+      '400d',
+      '2y70d',
     ]);
   });
 });
 
 describe('field paths', () => {
   it('round-trips fieldsV1, and removing a keyed item key removes the item', () => {
-    const obj = { spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }], replicas: 2 }, metadata: { name: 'x', labels: { app: 'x' } } };
+    const obj = {
+      spec: {
+        containers: [
+          { name: 'a', image: 'a:1' },
+          { name: 'b', image: 'b:1' },
+        ],
+        replicas: 2,
+      },
+      metadata: { name: 'x', labels: { app: 'x' } },
+    };
     const leaves = leavesOf(obj, 'main');
     expect([...leaves.keys()].sort()).toEqual([
       '.metadata.labels.app',

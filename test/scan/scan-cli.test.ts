@@ -77,7 +77,10 @@ describe('ecp scan --report', () => {
         vulnerabilitiesCount: c.count,
       });
     }
-    const audit = readFileSync(path.join(ws.dir, 'data', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const audit = readFileSync(path.join(ws.dir, 'data', 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const scans = audit.filter((e) => e.action === 'version.scan');
     expect(scans).toHaveLength(5);
     expect(scans[3]).toMatchObject({

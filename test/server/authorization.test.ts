@@ -8,7 +8,14 @@ import { serverWorld, type Role, type ServerWorld } from './world.js';
 
 type Access = 'public' | 'read' | 'operate' | 'approve';
 const V = '/api/v1/image-management';
-const register = { service_name: 'callbot', image_name: 'callbot', image_tag: 'v9.9.9-matrix', full_image_name: 'localhost:5000/ecp-ai/callbot:v9.9.9-matrix', git_commit: 'abc123', git_branch: 'main' };
+const register = {
+  service_name: 'callbot',
+  image_name: 'callbot',
+  image_tag: 'v9.9.9-matrix',
+  full_image_name: 'localhost:5000/ecp-ai/callbot:v9.9.9-matrix',
+  git_commit: 'abc123',
+  git_branch: 'main',
+};
 
 /** Every endpoint, with a request each role may make (the outcome past the role check is not the point here). */
 const ENDPOINTS: { method: string; path: string; route: string; access: Access; body?: unknown }[] = [
@@ -99,7 +106,10 @@ describe('the authorisation matrix (issue 17)', () => {
   }
 
   it('records the token identity as the actor', async () => {
-    const created = await w.call('POST', `${V}/versions/register`, { role: 'operator', body: { ...register, image_tag: 'v9.9.9-actor', full_image_name: 'localhost:5000/ecp-ai/callbot:v9.9.9-actor' } });
+    const created = await w.call('POST', `${V}/versions/register`, {
+      role: 'operator',
+      body: { ...register, image_tag: 'v9.9.9-actor', full_image_name: 'localhost:5000/ecp-ai/callbot:v9.9.9-actor' },
+    });
     expect(created.status).toBe(201);
     expect(created.body.actor).toBe(w.identities.operator);
     expect((await w.s.core.audit.list()).at(-1)).toMatchObject({ actor: w.identities.operator, action: 'version.register' });

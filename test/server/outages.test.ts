@@ -27,7 +27,10 @@ it('a store that does not parse: 503 naming the file, and the file is kept as it
   expect(list.status).toBe(503);
   assertCleanError(list);
   expect(list.body.message).toMatch(/does not parse .*it was left unchanged/);
-  const register = await w.call('POST', '/api/v1/image-management/versions/register', { role: 'operator', body: { service_name: 'callbot', image_name: 'callbot', image_tag: 'v1', full_image_name: 'localhost:5000/ecp-ai/callbot:v1', git_commit: 'a', git_branch: 'main' } });
+  const register = await w.call('POST', '/api/v1/image-management/versions/register', {
+    role: 'operator',
+    body: { service_name: 'callbot', image_name: 'callbot', image_tag: 'v1', full_image_name: 'localhost:5000/ecp-ai/callbot:v1', git_commit: 'a', git_branch: 'main' },
+  });
   expect(register.status).toBe(503);
   expect(readFileSync(file, 'utf8')).toBe('{"versions": [');
   writeFileSync(file, good);

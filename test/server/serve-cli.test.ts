@@ -38,7 +38,11 @@ interface Served {
 
 /** Starts `ecp serve ARGS` and resolves once it says where it listens. */
 function serve(cwd: string, args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [ecpBin, 'serve', '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', KUBECONFIG: path.join(cwd, 'no-kubeconfig') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ecpBin, 'serve', '--port', '0', ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: path.join(cwd, 'no-kubeconfig') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.push(child);
   let stderr = '';
   return new Promise((resolve, reject) => {
@@ -106,7 +110,9 @@ describe('ecp serve (issue 17)', () => {
   it('serves HTTPS beyond loopback with --tls-cert and --tls-key', async () => {
     const repo = project({ reader: 'reader-token-2' });
     const dir = tempDir();
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], {
+      stdio: 'ignore',
+    });
     const s = await serve(repo, ['--host', '0.0.0.0', '--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem')]);
     expect(s.url).toMatch(/^https:\/\//);
     expect(s.stderr()).not.toContain('warning: listening');

@@ -129,7 +129,12 @@ await describeRegistry('the specification curl examples against ecp serve (issue
   it('rolls back as `ecp rollback` does: the manifest, the cluster, the store, git and the audit trail', async () => {
     const { status, body } = await curl(SPEC.rollback);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ ok: true, from: image('v3.0.0-bbb222'), to: image('v2.0.0-aaa111'), record: { kind: 'rollback', status: 'succeeded', actor: 'ci@example.com', reason: '성능 문제로 인한 롤백' } });
+    expect(body).toMatchObject({
+      ok: true,
+      from: image('v3.0.0-bbb222'),
+      to: image('v2.0.0-aaa111'),
+      record: { kind: 'rollback', status: 'succeeded', actor: 'ci@example.com', reason: '성능 문제로 인한 롤백' },
+    });
     expect(readFileSync(w.s.manifest('test-download', 'callbot.yaml'), 'utf8')).toContain(image('v2.0.0-aaa111'));
     expect(await w.s.liveImage('test-download', 'callbot')).toBe(image('v2.0.0-aaa111'));
     const data = await w.s.core.store.read();

@@ -90,7 +90,10 @@ describeTargets(
       ].join('\n');
       expect((await t.kubectl(['apply', '-f', '-'], role)).code).toBe(0);
       const dataDir = tempDir();
-      await registerImages(dataDir, ['callbot', 'chatbot', 'advisor'].map((s) => `localhost:5000/ecp-ai/${s}:v1.0.0-seed01`));
+      await registerImages(
+        dataDir,
+        ['callbot', 'chatbot', 'advisor'].map((s) => `localhost:5000/ecp-ai/${s}:v1.0.0-seed01`),
+      );
       const result = await runEcp(['--once', '--json', '--data-dir', dataDir], { env: { KUBECONFIG: limitedKubeconfig(t) } });
       expect(result.code).toBe(1);
       const doc = JSON.parse(result.stdout) as { tenants: { id: string; rows: { service: string; sync: string; health: string; message: string }[] }[] };

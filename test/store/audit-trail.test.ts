@@ -34,7 +34,9 @@ describe('audit crash tails', () => {
     appendFileSync(file, `${extra}\n`);
     const found = await verify(dataDir);
     expect(found.code).toBe(1);
-    expect(found.stdout).toMatch(/line 4 follows the chain but .*audit\.head never acknowledged it \(a crash between the two writes, or lines added by hand\); `ecp audit repair` moves it into its own event\.\n$/);
+    expect(found.stdout).toMatch(
+      /line 4 follows the chain but .*audit\.head never acknowledged it \(a crash between the two writes, or lines added by hand\); `ecp audit repair` moves it into its own event\.\n$/,
+    );
 
     // A writer refuses to chain after a tail it cannot account for.
     const refused = await register(dataDir, 'v5');

@@ -7,8 +7,7 @@ import { ecpBin, repoRoot, runEcp, type EcpResult } from '../helpers/run-ecp.js'
 export const body = (tag: string, service = 'callbot') =>
   JSON.stringify({ service_name: service, image_name: service, image_tag: tag, full_image_name: `localhost:5000/ecp-ai/${service}:${tag}`, git_commit: 'abc1234', git_branch: 'main' });
 
-export const register = (dataDir: string, tag: string, env: NodeJS.ProcessEnv = {}) =>
-  runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body(tag)], { env });
+export const register = (dataDir: string, tag: string, env: NodeJS.ProcessEnv = {}) => runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body(tag)], { env });
 
 export interface Paused {
   child: ChildProcess;
@@ -26,9 +25,7 @@ export function startPausedAt(point: string, args: string[]): Promise<Paused> {
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  const result = new Promise<EcpResult>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })),
-  );
+  const result = new Promise<EcpResult>((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })));
   return new Promise((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -40,7 +37,11 @@ export function startPausedAt(point: string, args: string[]): Promise<Paused> {
 
 export function auditLines(dataDir: string): { action: string; target: string; details: Record<string, unknown> }[] {
   try {
-    return readFileSync(path.join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return readFileSync(path.join(dataDir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } catch {
     return [];
   }

@@ -52,8 +52,7 @@ describe('manifest bytes', () => {
 });
 
 describe('manifests larger than an API server accepts', () => {
-  const configMap = (name: string, bytes: number) =>
-    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: acme\ndata:\n  blob: "${'x'.repeat(bytes)}"\n`;
+  const configMap = (name: string, bytes: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: acme\ndata:\n  blob: "${'x'.repeat(bytes)}"\n`;
 
   it('refuses a file over 3 MiB up front, with the reason', async () => {
     const ws = workspace();

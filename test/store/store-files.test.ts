@@ -81,7 +81,11 @@ describe('the store file on disk', () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         store.update((data, unit) => {
-          const v = newVersion({ serviceName: 'callbot', imageName: 'callbot', imageTag: `p${i}`, fullImageName: `r/callbot:p${i}`, gitCommit: 'abc1234', gitBranch: 'main' }, new Date(), new Set(data.versions.map((x) => x.id)));
+          const v = newVersion(
+            { serviceName: 'callbot', imageName: 'callbot', imageTag: `p${i}`, fullImageName: `r/callbot:p${i}`, gitCommit: 'abc1234', gitBranch: 'main' },
+            new Date(),
+            new Set(data.versions.map((x) => x.id)),
+          );
           data.versions.push(v);
           unit.audit({ actor: 'a', action: 'version.register', target: v.id, details: {} });
         }),

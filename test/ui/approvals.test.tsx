@@ -53,14 +53,24 @@ function approval(id: string, over: Partial<Approval> = {}): Approval {
 /** acme-prod (protected) and shop, and four approvals: two pending, one expired, one rejected. */
 async function approvalsWorkspace(options: { readOnly?: boolean } = {}) {
   const ws = workspace({ copySamples: false, readOnly: options.readOnly });
-  writeTenant(ws.manifestsDir, 'acme-prod', [{ name: 'callbot', tag: 'v2' }, { name: 'chatbot', tag: 'v1' }]);
+  writeTenant(ws.manifestsDir, 'acme-prod', [
+    { name: 'callbot', tag: 'v2' },
+    { name: 'chatbot', tag: 'v1' },
+  ]);
   writeTenant(ws.manifestsDir, 'shop', [{ name: 'callbot', tag: 'v2' }]);
   await ws.core.store.update((data) => {
     data.approvals.push(
       approval('apr-ops-deploy'),
       approval('apr-dev-update', { action: 'update-manifests', images: { chatbot: `${IMG}/chatbot:v2` }, requestedBy: 'dev@example.test', requestedAt: minutesAgo(30) }),
       approval('apr-old', { images: { callbot: `${IMG}/callbot:v1` }, requestedAt: minutesAgo(25 * 60) }),
-      approval('apr-no', { images: { callbot: `${IMG}/callbot:v0` }, requestedAt: minutesAgo(180), status: 'rejected', decidedBy: LEAD, decidedAt: minutesAgo(120), reason: 'not during the campaign' }),
+      approval('apr-no', {
+        images: { callbot: `${IMG}/callbot:v0` },
+        requestedAt: minutesAgo(180),
+        status: 'rejected',
+        decidedBy: LEAD,
+        decidedAt: minutesAgo(120),
+        reason: 'not during the campaign',
+      }),
     );
   });
   const live = new FixedLive(snapshot([deployment('acme-prod', 'callbot', `${IMG}/callbot:v2`, 1), deployment('shop', 'callbot', `${IMG}/callbot:v2`, 1)]));
@@ -73,9 +83,11 @@ const footerOf = (frame: string) => frame.trimEnd().split('\n').at(-1)!;
 /** The status line's whole text (the frame cuts it at the terminal's width). */
 const statusOf = (c: RenderedConsole) => c.handle.store.getState().message?.text ?? '';
 async function waitForStatus(c: RenderedConsole, text: string, timeoutMs = 5000): Promise<string> {
-  await c.waitFor(() => statusOf(c).includes(text), timeoutMs).catch(() => {
-    throw new Error(`Timed out waiting for the status line to say ${text}; it says: ${statusOf(c)}`);
-  });
+  await c
+    .waitFor(() => statusOf(c).includes(text), timeoutMs)
+    .catch(() => {
+      throw new Error(`Timed out waiting for the status line to say ${text}; it says: ${statusOf(c)}`);
+    });
   return statusOf(c);
 }
 
@@ -178,7 +190,12 @@ describe('approvals in the console', () => {
     expect(decided).toMatchObject({ status: 'approved', decidedBy: LEAD });
     expect(Date.now() - Date.parse(decided!.decidedAt!)).toBeLessThan(60_000);
     const events = await ws.core.audit.list();
-    expect(events.at(-1)).toMatchObject({ actor: LEAD, action: 'approval.approve', target: 'apr-ops-deploy', details: { tenant: 'acme-prod', images: { callbot: `${IMG}/callbot:v3` }, reason: null } });
+    expect(events.at(-1)).toMatchObject({
+      actor: LEAD,
+      action: 'approval.approve',
+      target: 'apr-ops-deploy',
+      details: { tenant: 'acme-prod', images: { callbot: `${IMG}/callbot:v3` }, reason: null },
+    });
     expect((await ws.core.audit.verify()).ok).toBe(true);
     // The view and the header follow.
     frame = await c.waitFor((f) => f.includes('Approvals · 1 pending') && /apr-ops-deploy.*approved/.test(f));

@@ -65,4 +65,3 @@ export function deployRecord(tenant: string, service: string, from: string | und
     ...over,
   };
 }
-

@@ -81,7 +81,16 @@ export function snapshot(deployments: LiveDeployment[], reachable = true, lastGo
 
 export function version(service: string, tag: string, over: Partial<ImageVersion> = {}): ImageVersion {
   const createdAt = over.createdAt ?? new Date().toISOString();
-  const input = { serviceName: service, imageName: `localhost:5000/ecp-ai/${service}`, imageTag: tag, fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`, gitCommit: 'abcdef1234567', gitBranch: 'main', status: 'ready' as const, securityScanResult: 'passed' as const };
+  const input = {
+    serviceName: service,
+    imageName: `localhost:5000/ecp-ai/${service}`,
+    imageTag: tag,
+    fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`,
+    gitCommit: 'abcdef1234567',
+    gitBranch: 'main',
+    status: 'ready' as const,
+    securityScanResult: 'passed' as const,
+  };
   return { ...newVersion(input, new Date(createdAt), new Set()), createdAt, updatedAt: createdAt, ...over };
 }
 

@@ -36,7 +36,11 @@ function everyKey(): KeyPress[] {
   return presses;
 }
 
-const describePress = (p: KeyPress) => `${JSON.stringify(p.input)} ${Object.entries(p.key).filter(([, v]) => v).map(([k]) => k).join('+')}`;
+const describePress = (p: KeyPress) =>
+  `${JSON.stringify(p.input)} ${Object.entries(p.key)
+    .filter(([, v]) => v)
+    .map(([k]) => k)
+    .join('+')}`;
 
 describe('the binding tables', () => {
   it('route every key they show to the binding that shows it, in every view and mode', () => {
@@ -46,7 +50,11 @@ describe('the binding tables', () => {
           for (const key of binding.keys) {
             const routed = route(view, key.sample);
             // A view may take a global key over (Ctrl-C in the quit question): then it shows it itself.
-            if (GLOBAL_KEYS.includes(binding) && routed !== binding) expect(routed?.keys.map((k) => k.display), `${view.where}: ${key.display}`).toContain(key.display);
+            if (GLOBAL_KEYS.includes(binding) && routed !== binding)
+              expect(
+                routed?.keys.map((k) => k.display),
+                `${view.where}: ${key.display}`,
+              ).toContain(key.display);
             else expect(routed?.id, `${view.where}: ${key.display} (${binding.id})`).toBe(binding.id);
           }
         }
@@ -95,7 +103,10 @@ afterEach(() => {
 /** shop (callbot with two versions, chatbot) and acme-prod (protected), a job with a step of 60 lines. */
 async function consoleWithEverything() {
   const ws = workspace({ copySamples: false });
-  writeTenant(ws.manifestsDir, 'shop', [{ name: 'callbot', tag: 'v2' }, { name: 'chatbot', tag: 'v1' }]);
+  writeTenant(ws.manifestsDir, 'shop', [
+    { name: 'callbot', tag: 'v2' },
+    { name: 'chatbot', tag: 'v1' },
+  ]);
   writeTenant(ws.manifestsDir, 'acme-prod', [{ name: 'callbot', tag: 'v2' }]);
   await addVersions(ws.core, [version('callbot', 'v1'), version('callbot', 'v2')]);
   const live = new FixedLive(snapshot([deployment('shop', 'callbot', 'localhost:5000/ecp-ai/callbot:v2'), deployment('shop', 'chatbot', 'localhost:5000/ecp-ai/chatbot:v1')]));
@@ -122,7 +133,17 @@ describe('on every screen of the console', () => {
     const { open: c, finish } = await consoleWithEverything();
     const store = c.handle.store;
     const jobId = store.getState().jobs[0]!.id;
-    const rollback = (stage: 'target' | 'reason' | 'confirm', word?: string): Overlay => ({ kind: 'rollback', stage, tenantId: 'shop', service: 'callbot', candidates: [], index: 0, reason: 'r', word, typed: '' });
+    const rollback = (stage: 'target' | 'reason' | 'confirm', word?: string): Overlay => ({
+      kind: 'rollback',
+      stage,
+      tenantId: 'shop',
+      service: 'callbot',
+      candidates: [],
+      index: 0,
+      reason: 'r',
+      word,
+      typed: '',
+    });
     const overlays: [string, Overlay][] = [
       ['help', { kind: 'help', index: 0 }],
       ['details', { kind: 'details' }],
@@ -198,7 +219,9 @@ describe('on every screen of the console', () => {
 
   it('shows in the footer the keys of the focused pane, from its table', async () => {
     const { open: c, finish } = await consoleWithEverything();
-    const expected = footerPairs(paneKeys('services', keyMode(false, false, false))).map(([k, l]) => `${k} ${l}`).join('  ');
+    const expected = footerPairs(paneKeys('services', keyMode(false, false, false)))
+      .map(([k, l]) => `${k} ${l}`)
+      .join('  ');
     expect(expected).toMatch(/^\? help {2}Tab pane {2}Enter details {2}b build {2}B build all {2}u update /);
     // Cut at the width of the terminal (100).
     const footer = c.frame().trimEnd().split('\n').at(-1)!;

@@ -57,7 +57,7 @@ describe('rollback dialog', () => {
     return c;
   }
 
-  it('says there is no earlier good version where `ecp rollback` would, instead of offering another tenant\'s version', async () => {
+  it("says there is no earlier good version where `ecp rollback` would, instead of offering another tenant's version", async () => {
     const c = await consoleOn(1);
     await c.press('r');
     await c.waitFor('No earlier good version of edge-prod/callbot to roll back to');

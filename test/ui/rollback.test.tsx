@@ -27,9 +27,7 @@ await describeRegistry('rollback from the console', (registry) => {
     for (const tenant of ['shop-dev', 'acme-prod']) writeTenant(ws.manifestsDir, tenant, [{ name: 'callbot', tag: 'v2' }], `${registry}/${prefix}`);
     for (const tag of ['v1', 'v2']) await pushTinyImage(registry, `${prefix}/callbot`, tag);
     const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
-    const versions = ['v1', 'v2'].map((tag, i) =>
-      version('callbot', tag, { createdAt: at(30 - i * 28), imageName: `${registry}/${prefix}/callbot`, fullImageName: image(tag) }),
-    );
+    const versions = ['v1', 'v2'].map((tag, i) => version('callbot', tag, { createdAt: at(30 - i * 28), imageName: `${registry}/${prefix}/callbot`, fullImageName: image(tag) }));
     await addVersions(ws.core, versions);
     await addDeployments(
       ws.core,

@@ -15,9 +15,7 @@ export const auditRoutes: RouteModule = (app) => {
     },
   );
 
-  app.get(
-    `${BASE}/verify`,
-    { config: { access: 'read', summary: 'Check the hash chain of the audit trail (ok false names the first broken line)' } },
-    async (request) => toWire({ file: request.core.audit.file, ...(await request.core.audit.verify()) }),
+  app.get(`${BASE}/verify`, { config: { access: 'read', summary: 'Check the hash chain of the audit trail (ok false names the first broken line)' } }, async (request) =>
+    toWire({ file: request.core.audit.file, ...(await request.core.audit.verify()) }),
   );
 };

@@ -46,7 +46,10 @@ export const deploymentRoutes: RouteModule = (app, ctx) => {
 
   app.get<{ Params: { tenant_id: string }; Querystring: { service_name?: string; limit?: string } }>(
     `${BASE}/:tenant_id/history`,
-    { config: { access: 'read', summary: "A tenant's deploys and rollbacks, newest first (limit 20 unless given)" }, schema: { params: tenantParams, querystring: object({ service_name: label, limit: limitQuery }) } },
+    {
+      config: { access: 'read', summary: "A tenant's deploys and rollbacks, newest first (limit 20 unless given)" },
+      schema: { params: tenantParams, querystring: object({ service_name: label, limit: limitQuery }) },
+    },
     async (request) => {
       const { tenant_id } = request.params;
       await knownTenant(request.core, tenant_id);

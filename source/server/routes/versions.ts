@@ -10,14 +10,10 @@ import { flagQuery, label, limitQuery, object, registerBody, statusBody, version
 const BASE = '/api/v1/image-management/versions';
 
 export const versionRoutes: RouteModule = (app, ctx) => {
-  app.post(
-    `${BASE}/register`,
-    { config: { access: 'operate', success: 201, summary: 'Register a built image as a new version' }, schema: { body: registerBody } },
-    async (request, reply) => {
-      const version = await ctx.registrations.register(request.core, request.principal!.identity, parseRegisterBody(request.body));
-      return reply.code(201).send(toWire(version));
-    },
-  );
+  app.post(`${BASE}/register`, { config: { access: 'operate', success: 201, summary: 'Register a built image as a new version' }, schema: { body: registerBody } }, async (request, reply) => {
+    const version = await ctx.registrations.register(request.core, request.principal!.identity, parseRegisterBody(request.body));
+    return reply.code(201).send(toWire(version));
+  });
 
   app.get<{ Params: { service_name: string }; Querystring: { limit?: string; all?: string } }>(
     `${BASE}/:service_name`,
@@ -36,7 +32,10 @@ export const versionRoutes: RouteModule = (app, ctx) => {
 
   app.put<{ Params: { version_id: string }; Body: { status?: StatusChange['status']; security_scan_result?: StatusChange['securityScanResult']; vulnerabilities_count?: number } }>(
     `${BASE}/:version_id/status`,
-    { config: { access: 'operate', summary: 'Change the status, scan result or vulnerability count of a version' }, schema: { params: object({ version_id: versionIdParam }, ['version_id']), body: statusBody } },
+    {
+      config: { access: 'operate', summary: 'Change the status, scan result or vulnerability count of a version' },
+      schema: { params: object({ version_id: versionIdParam }, ['version_id']), body: statusBody },
+    },
     async (request) => {
       const { version_id } = request.params;
       if (!(await findVersion(request.core, version_id))) throw notFound(`No version has the id "${version_id}".`);

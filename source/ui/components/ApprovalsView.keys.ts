@@ -19,8 +19,24 @@ export const APPROVALS_LIST_KEYS: KeyTable = {
         }),
       { footer: true },
     ),
-    { id: 'approvals:approve', keys: [char('y'), named('return', 'Enter')], label: 'approve', help: 'approve the selected one (not your own; asks first)', mutating: true, footer: true, run: (ctx) => withOverlay(ctx, 'approvals', (v) => ctx.beginDecision(v, 'approved')) },
-    { id: 'approvals:reject', keys: [char('n')], label: 'reject', help: 'reject the selected one (type the reason)', mutating: true, footer: true, run: (ctx) => withOverlay(ctx, 'approvals', (v) => ctx.beginDecision(v, 'rejected')) },
+    {
+      id: 'approvals:approve',
+      keys: [char('y'), named('return', 'Enter')],
+      label: 'approve',
+      help: 'approve the selected one (not your own; asks first)',
+      mutating: true,
+      footer: true,
+      run: (ctx) => withOverlay(ctx, 'approvals', (v) => ctx.beginDecision(v, 'approved')),
+    },
+    {
+      id: 'approvals:reject',
+      keys: [char('n')],
+      label: 'reject',
+      help: 'reject the selected one (type the reason)',
+      mutating: true,
+      footer: true,
+      run: (ctx) => withOverlay(ctx, 'approvals', (v) => ctx.beginDecision(v, 'rejected')),
+    },
     { id: 'approvals:close', keys: [named('escape', 'Esc'), char('a'), char('q')], label: 'close', help: 'close the approvals', footer: true, run: (ctx) => ctx.close() },
   ],
 };
@@ -30,7 +46,14 @@ const toList = (ctx: KeyContext) => withOverlay(ctx, 'approvals', (v) => ctx.upd
 export const APPROVE_KEYS: KeyTable = {
   where: 'approvals: approve?',
   bindings: [
-    { id: 'approve:yes', keys: [char('y'), named('return', 'Enter')], label: 'approve', help: 'approve it', footer: true, run: (ctx) => withOverlay(ctx, 'approvals', (v) => ctx.decide(v, 'approved')) },
+    {
+      id: 'approve:yes',
+      keys: [char('y'), named('return', 'Enter')],
+      label: 'approve',
+      help: 'approve it',
+      footer: true,
+      run: (ctx) => withOverlay(ctx, 'approvals', (v) => ctx.decide(v, 'approved')),
+    },
     { id: 'approve:no', keys: [char('n'), named('escape', 'Esc')], label: 'back', help: 'back to the list', footer: true, run: toList },
   ],
 };
@@ -44,7 +67,8 @@ export const REJECT_KEYS: KeyTable = {
     {
       label: 'reject',
       help: 'reject it with the reason',
-      run: (ctx, reason) => (reason.trim() ? withOverlay(ctx, 'approvals', (v) => ctx.decide(v, 'rejected', reason.trim())) : ctx.say('A rejection needs a reason: type why, then Enter (Esc goes back).', 'error')),
+      run: (ctx, reason) =>
+        reason.trim() ? withOverlay(ctx, 'approvals', (v) => ctx.decide(v, 'rejected', reason.trim())) : ctx.say('A rejection needs a reason: type why, then Enter (Esc goes back).', 'error'),
     },
     { label: 'back', help: 'back to the list', run: toList },
   ),

@@ -106,7 +106,11 @@ export function ApprovalsView({ view, rows, selected, open, tenant, width, heigh
       />
       <Box flexDirection="column" marginTop={1} width={width - 2}>
         <Text wrap="truncate-end">
-          {approval ? `${approval.action} of ${approval.tenantId} (namespace ${approval.namespace}) · ${Object.entries(approval.images).map(([s, i]) => `${s}=${i}`).join(', ')}` : ' '}
+          {approval
+            ? `${approval.action} of ${approval.tenantId} (namespace ${approval.namespace}) · ${Object.entries(approval.images)
+                .map(([s, i]) => `${s}=${i}`)
+                .join(', ')}`
+            : ' '}
         </Text>
         <Text wrap="truncate-end">{approval ? standing(approval, now, info.approvalTtlMs) : ' '}</Text>
         <Prompt view={view} approval={approval} actor={info.actor} readOnly={info.decisionsReadOnly} now={now} ttlMs={info.approvalTtlMs} />

@@ -73,7 +73,7 @@ export function DetailsView({ service: s, deployments, width, height, now }: Det
       <ToneText tone="accent">Containers in the manifest</ToneText>
       <ContainerLines containers={s.containers} max={maxContainers} />
       <ToneText tone="accent">Live containers</ToneText>
-      {live ? <ContainerLines containers={live.length ? live : [{ name: '(none)' }]} max={maxContainers} /> : <Text>  (not in the cluster)</Text>}
+      {live ? <ContainerLines containers={live.length ? live : [{ name: '(none)' }]} max={maxContainers} /> : <Text> (not in the cluster)</Text>}
       <Box marginTop={1} flexDirection="column" flexShrink={0}>
         <ToneText tone="accent">{`Deployments (${deployments.length})`}</ToneText>
         <Table

@@ -19,7 +19,14 @@ export function Footer({ view }: { view: KeyView }) {
       {footerPairs(view).map(([keys, label], i) => (
         <React.Fragment key={`${keys}-${label}`}>
           {i > 0 ? '  ' : ''}
-          {theme.styled ? <Text color={theme.colors.accent} bold>{keys}</Text> : `<${keys}>`} {label}
+          {theme.styled ? (
+            <Text color={theme.colors.accent} bold>
+              {keys}
+            </Text>
+          ) : (
+            `<${keys}>`
+          )}{' '}
+          {label}
         </React.Fragment>
       ))}
     </Text>

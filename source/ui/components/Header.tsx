@@ -45,7 +45,13 @@ export function Header({ width, counts, live, refresh, loaded, approvals }: Head
   return (
     <Box flexDirection="column" width={width} height={2}>
       <Text wrap="truncate-end">
-        {theme.styled ? <Text bold color={theme.colors.accent}>ecp</Text> : 'ecp'}{' '}
+        {theme.styled ? (
+          <Text bold color={theme.colors.accent}>
+            ecp
+          </Text>
+        ) : (
+          'ecp'
+        )}{' '}
         {info.mode ? (
           <>
             <ToneText tone="warn" bold>

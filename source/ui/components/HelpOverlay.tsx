@@ -23,9 +23,7 @@ export function HelpOverlay({ rows, index, readOnly, width, height }: HelpOverla
       <Table columns={HELP_COLUMNS} rows={rows} render={helpCells} selected={selected} height={visible} width={width - 2} focused={false} />
       <Box height={1}>
         <Text wrap="truncate-end">
-          <ToneText tone="muted">
-            {readOnly ? 'Read-only: keys that change anything are hidden. ' : ''}Lower case acts on the selected service, upper case on the whole tenant.
-          </ToneText>
+          <ToneText tone="muted">{readOnly ? 'Read-only: keys that change anything are hidden. ' : ''}Lower case acts on the selected service, upper case on the whole tenant.</ToneText>
         </Text>
       </Box>
     </Pane>

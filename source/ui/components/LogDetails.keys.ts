@@ -11,7 +11,10 @@ export const LOG_DETAILS_KEYS: KeyTable = {
       (ctx) => Math.max(1, ctx.layout().bodyHeight - 4),
       (ctx, to) =>
         withOverlay(ctx, 'log-details', (o) => {
-          const step = ctx.state().jobs.find((j) => j.id === o.jobId)?.steps.find((s) => s.key === o.stepKey);
+          const step = ctx
+            .state()
+            .jobs.find((j) => j.id === o.jobId)
+            ?.steps.find((s) => s.key === o.stepKey);
           if (!step) return;
           const { width, bodyHeight } = ctx.layout();
           const { maxBack } = outputWindow(step.lines, width, bodyHeight, 0);

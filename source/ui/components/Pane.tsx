@@ -43,15 +43,7 @@ export function Pane({ title, note = '', focused, width, height, children }: Pan
       <Text color={color} bold={theme.styled && focused} wrap="truncate-end">
         {topBorder(style, title, note, width)}
       </Text>
-      <Box
-        flexDirection="column"
-        width={width}
-        height={Math.max(0, height - 1)}
-        borderStyle="single"
-        borderTop={false}
-        borderColor={color}
-        overflowY="hidden"
-      >
+      <Box flexDirection="column" width={width} height={Math.max(0, height - 1)} borderStyle="single" borderTop={false} borderColor={color} overflowY="hidden">
         {children}
       </Box>
     </Box>

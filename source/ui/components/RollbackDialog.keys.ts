@@ -14,7 +14,14 @@ const TARGET: KeyTable = {
       (ctx, to) => withOverlay(ctx, 'rollback', (d) => ctx.update(d, { index: moved(d.index, to, d.candidates.length) })),
       { footer: true },
     ),
-    { id: 'rollback:next', keys: [named('return', 'Enter')], label: 'next', help: 'roll back to this version: the reason comes next', footer: true, run: (ctx) => withOverlay(ctx, 'rollback', (d) => ctx.chooseTarget(d)) },
+    {
+      id: 'rollback:next',
+      keys: [named('return', 'Enter')],
+      label: 'next',
+      help: 'roll back to this version: the reason comes next',
+      footer: true,
+      run: (ctx) => withOverlay(ctx, 'rollback', (d) => ctx.chooseTarget(d)),
+    },
     { id: 'rollback:cancel', keys: [named('escape', 'Esc')], label: 'cancel', help: 'cancel the rollback', footer: true, run: (ctx) => ctx.close() },
   ],
 };
@@ -28,7 +35,8 @@ const REASON: KeyTable = {
     {
       label: 'next',
       help: 'the reason is given: confirm next',
-      run: (ctx, reason) => (reason.trim() ? withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'confirm', reason: reason.trim() })) : ctx.say('A reason is required: say why you roll back.', 'error')),
+      run: (ctx, reason) =>
+        reason.trim() ? withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'confirm', reason: reason.trim() })) : ctx.say('A reason is required: say why you roll back.', 'error'),
     },
     { label: 'back', help: 'back to choosing the version', run: (ctx) => withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'target' })) },
   ),

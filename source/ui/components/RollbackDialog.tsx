@@ -11,7 +11,6 @@ import { Table } from './Table.js';
 import { TextField } from './TextField.js';
 import { ToneText } from './ToneText.js';
 
-
 const STAGES: { id: Dialog['stage']; label: string }[] = [
   { id: 'target', label: '1 version' },
   { id: 'reason', label: '2 reason' },

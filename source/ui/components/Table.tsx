@@ -53,8 +53,7 @@ interface RowProps {
   inverse: boolean;
 }
 
-const sameCells = (a: Cell[], b: Cell[]) =>
-  a.length === b.length && a.every((c, i) => c.text === b[i]!.text && c.tone === b[i]!.tone && c.spinner === b[i]!.spinner && c.indent === b[i]!.indent);
+const sameCells = (a: Cell[], b: Cell[]) => a.length === b.length && a.every((c, i) => c.text === b[i]!.text && c.tone === b[i]!.tone && c.spinner === b[i]!.spinner && c.indent === b[i]!.indent);
 
 /** One row; re-rendered only when what it shows changed (moving the selection touches two rows). */
 const Row = memo(
@@ -89,7 +88,14 @@ export function Table<T>({ columns, rows, render, rowTone, selected, height, wid
   const headerLine = ` ${placed.map((c) => fit(c.short && c.title.length > c.size ? c.short : c.title, c.size, c.align)).join(' '.repeat(GAP))}`;
   return (
     <Box flexDirection="column" width={width} height={height + (header ? 1 : 0)} overflowY="hidden">
-      {header && (theme.styled ? <Text bold dimColor wrap="truncate-end">{headerLine}</Text> : <Text wrap="truncate-end">{headerLine}</Text>)}
+      {header &&
+        (theme.styled ? (
+          <Text bold dimColor wrap="truncate-end">
+            {headerLine}
+          </Text>
+        ) : (
+          <Text wrap="truncate-end">{headerLine}</Text>
+        ))}
       {rows.length === 0 && empty ? <ToneText tone="muted">{` ${empty}`}</ToneText> : null}
       {visible.map((row, i) => {
         const index = offset + i;

@@ -58,7 +58,17 @@ export async function readTenantViews(core: Core, tenants: readonly Tenant[], li
         liveContainers: deployment ? containersOf(deployment.spec?.template?.spec as Parameters<typeof containersOf>[0]) : undefined,
       });
     });
-    return { id: status.id, namespace: status.namespace, rows, worst: status.worst, yamlErrors: status.yamlErrors, protectedNamespaces: protectedNamespaces(status.rows.map((r) => r.namespace), patterns) };
+    return {
+      id: status.id,
+      namespace: status.namespace,
+      rows,
+      worst: status.worst,
+      yamlErrors: status.yamlErrors,
+      protectedNamespaces: protectedNamespaces(
+        status.rows.map((r) => r.namespace),
+        patterns,
+      ),
+    };
   });
 }
 

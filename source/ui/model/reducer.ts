@@ -62,8 +62,7 @@ function selectTenant(state: ConsoleState, index: number): ConsoleState {
 
 /** Moves the cursor of the focused pane by `delta` (or to an edge). */
 function move(state: ConsoleState, delta: number | 'top' | 'bottom'): ConsoleState {
-  const to = (current: number, length: number) =>
-    delta === 'top' ? 0 : delta === 'bottom' ? length - 1 : clamp(current + delta, length - 1);
+  const to = (current: number, length: number) => (delta === 'top' ? 0 : delta === 'bottom' ? length - 1 : clamp(current + delta, length - 1));
   switch (state.focus) {
     case 'tenants': {
       const current = state.tenants.findIndex((t) => t.id === state.tenantId);
@@ -90,9 +89,7 @@ function updateJob(state: ConsoleState, jobId: number, change: (job: Job) => Job
 
 function upsertStep(job: Job, key: string, change: (step: JobStep) => JobStep, at: number): Job {
   const found = job.steps.some((s) => s.key === key);
-  const steps = found
-    ? job.steps.map((s) => (s.key === key ? change(s) : s))
-    : [...job.steps, change({ key, title: key, state: 'running', lines: [], startedAt: at })];
+  const steps = found ? job.steps.map((s) => (s.key === key ? change(s) : s)) : [...job.steps, change({ key, title: key, state: 'running', lines: [], startedAt: at })];
   return { ...job, steps };
 }
 
@@ -173,9 +170,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
         ),
       );
     case 'job/line':
-      return updateJob(state, action.jobId, (job) =>
-        upsertStep(job, action.key, (step) => ({ ...step, lines: [...step.lines.slice(-(MAX_STEP_LINES - 1)), action.text] }), action.at),
-      );
+      return updateJob(state, action.jobId, (job) => upsertStep(job, action.key, (step) => ({ ...step, lines: [...step.lines.slice(-(MAX_STEP_LINES - 1)), action.text] }), action.at));
     case 'job/finished':
       return updateJob(state, action.jobId, (job) => ({
         ...job,

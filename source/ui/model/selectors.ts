@@ -58,10 +58,7 @@ export function totalCounts(state: ConsoleState): StatusCounts {
 }
 
 /** One line of the pipeline log. */
-export type LogRow =
-  | { kind: 'job'; job: Job }
-  | { kind: 'step'; job: Job; step: JobStep }
-  | { kind: 'output'; job: Job; step: JobStep; text: string };
+export type LogRow = { kind: 'job'; job: Job } | { kind: 'step'; job: Job; step: JobStep } | { kind: 'output'; job: Job; step: JobStep; text: string };
 
 /** Lines of output shown under a running or failed step. */
 export const TAIL_LINES = 2;

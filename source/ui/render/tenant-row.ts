@@ -11,11 +11,7 @@ export const TENANT_COLUMNS: readonly Column[] = [
 
 export function tenantCells(tenant: TenantView): Cell[] {
   const tone = badgeTone(tenant.worst);
-  return [
-    { text: badgeSymbol(tenant.worst), tone },
-    { text: tenant.yamlErrors.length ? `${tenant.id} !` : tenant.id },
-    { text: tenant.worst, tone },
-  ];
+  return [{ text: badgeSymbol(tenant.worst), tone }, { text: tenant.yamlErrors.length ? `${tenant.id} !` : tenant.id }, { text: tenant.worst, tone }];
 }
 
 export function tenantTone(tenant: TenantView): Tone | undefined {

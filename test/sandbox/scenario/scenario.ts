@@ -110,15 +110,10 @@ function steps(ns: string, [v1, v2]: [string, string]): Step[] {
 
 function kubectl(options: ScenarioOptions, args: string[]): Promise<StepResult> {
   return new Promise((resolve) => {
-    execFile(
-      'kubectl',
-      ['--kubeconfig', options.kubeconfig, ...args],
-      { cwd: options.workDir, env: { ...process.env, KUBECACHEDIR: options.cacheDir }, timeout: 180_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ command: `kubectl ${args.join(' ')}`, code, stdout, stderr });
-      },
-    );
+    execFile('kubectl', ['--kubeconfig', options.kubeconfig, ...args], { cwd: options.workDir, env: { ...process.env, KUBECACHEDIR: options.cacheDir }, timeout: 180_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ command: `kubectl ${args.join(' ')}`, code, stdout, stderr });
+    });
   });
 }
 
@@ -167,7 +162,5 @@ export function normalise(text: string): string {
 
 /** The transcript: each command, its exit code and its normalised output. */
 export function transcript(results: StepResult[]): string {
-  return results
-    .map((r) => [`$ ${r.command}`, `exit ${r.code}`, normalise(r.stdout).trimEnd(), normalise(r.stderr).trimEnd()].filter(Boolean).join('\n'))
-    .join('\n\n');
+  return results.map((r) => [`$ ${r.command}`, `exit ${r.code}`, normalise(r.stdout).trimEnd(), normalise(r.stderr).trimEnd()].filter(Boolean).join('\n')).join('\n\n');
 }

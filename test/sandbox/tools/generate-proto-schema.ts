@@ -11,16 +11,30 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOTS = [
-  'Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'Service', 'Pod', 'Event',
-  'Deployment', 'ReplicaSet', 'StatefulSet', 'ControllerRevision',
-  'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview', 'DeleteOptions',
+  'Namespace',
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Service',
+  'Pod',
+  'Event',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'ControllerRevision',
+  'SelfSubjectAccessReview',
+  'SelfSubjectRulesReview',
+  'SelfSubjectReview',
+  'DeleteOptions',
 ];
 const SCALARS: Record<string, string> = { string: 's', int32: 'i', int64: 'i', bool: 'b', double: 'd', bytes: 'y' };
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: generate-proto-schema.ts <proto dir>');
 const messages = new Map<string, string[]>();
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.proto')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.proto'))
+  .sort()) {
   const text = readFileSync(path.join(dir, file), 'utf8');
   for (const m of text.matchAll(/^message (\w+) \{\n([\s\S]*?)^\}/gm)) {
     const fields: string[] = [];

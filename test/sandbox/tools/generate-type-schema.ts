@@ -9,7 +9,21 @@
  */
 import * as models from '@kubernetes/client-node';
 
-const ROOTS = ['V1Namespace', 'V1Pod', 'V1Deployment', 'V1ReplicaSet', 'V1StatefulSet', 'V1ControllerRevision', 'V1Service', 'V1Endpoints', 'V1EndpointSlice', 'V1ConfigMap', 'V1Secret', 'V1ServiceAccount', 'CoreV1Event'];
+const ROOTS = [
+  'V1Namespace',
+  'V1Pod',
+  'V1Deployment',
+  'V1ReplicaSet',
+  'V1StatefulSet',
+  'V1ControllerRevision',
+  'V1Service',
+  'V1Endpoints',
+  'V1EndpointSlice',
+  'V1ConfigMap',
+  'V1Secret',
+  'V1ServiceAccount',
+  'CoreV1Event',
+];
 
 interface Attribute {
   baseName: string;
