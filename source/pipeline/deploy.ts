@@ -151,24 +151,21 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
   }
 
   const actor = await core.actor();
+  const recordOf = (c: (typeof changes)[number], reason: string | undefined) => ({
+    tenantId: options.tenant,
+    namespace: c.namespace,
+    serviceName: c.service,
+    fromImage: c.from,
+    toImage: c.to,
+    versionId: c.versionId,
+    kind: 'deploy' as const,
+    reason,
+    actor,
+  });
   const records: DeploymentRecord[] = [];
   let ok = true;
   if (apply) {
-    const opened = await Promise.all(
-      changes.map((c) =>
-        openRecord(core, {
-          tenantId: options.tenant,
-          namespace: c.namespace,
-          serviceName: c.service,
-          fromImage: c.from,
-          toImage: c.to,
-          versionId: c.versionId,
-          kind: 'deploy',
-          reason: options.reason,
-          actor,
-        }),
-      ),
-    );
+    const opened = await Promise.all(changes.map((c) => openRecord(core, recordOf(c, options.reason))));
     const outcomes = await step('rollout', emit, options.tenant, () =>
       Promise.all(changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant }))),
     );
@@ -182,25 +179,7 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
       }
     }
   } else {
-    for (const c of changes) {
-      records.push(
-        await openRecord(
-          core,
-          {
-            tenantId: options.tenant,
-            namespace: c.namespace,
-            serviceName: c.service,
-            fromImage: c.from,
-            toImage: c.to,
-            versionId: c.versionId,
-            kind: 'deploy',
-            reason: options.reason ?? 'manifests only (--no-apply)',
-            actor,
-          },
-          'pending',
-        ),
-      );
-    }
+    for (const c of changes) records.push(await openRecord(core, recordOf(c, options.reason ?? 'manifests only (--no-apply)'), 'pending'));
   }
 
   const gitTag = await step('tag', emit, options.tenant, async () =>

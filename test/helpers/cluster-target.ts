@@ -183,24 +183,25 @@ async function startRealTarget(options: TargetOptions): Promise<ClusterTarget> {
   };
   const auditLog = path.join(envDir, 'audit.log');
   let auditOffset = statSync(auditLog).size;
+  const direct = path.join(envDir, 'ecp-admin.kubeconfig');
+  // kwok's pod stages carry the fail pattern. Applied past the test's proxy, which a test may have cut off.
   const setFailImage = async (pattern: RegExp | undefined) => {
     const stages = await run(process.execPath, [path.join(repoRoot, 'scripts/kube/pod-stages.mjs'), pattern?.source ?? '']);
-    await must(['apply', '-f', '-'], stages.stdout);
+    const r = await kubectlWith(direct, cacheDir, ['apply', '-f', '-'], stages.stdout);
+    if (r.code !== 0) throw new Error(`applying the pod stages failed: ${r.stderr.trim()}`);
   };
   const namespaces = options.seed ? await seedReal(options.seed, must) : [];
   await setFailImage(options.failImage);
   const made: string[] = [];
   const stop = async () => {
     await proxy.close();
-    const direct = path.join(envDir, 'ecp-admin.kubeconfig');
     // Seeded namespaces stay (deleting one takes the namespace controller ~10 s) and are
     // emptied; namespaces a test made are deleted.
     for (const namespace of namespaces) {
       await kubectlWith(direct, cacheDir, ['-n', namespace, 'delete', 'all,configmaps,secrets,roles,rolebindings,leases', '--all', '--wait=true', '--timeout=120s']);
     }
     if (made.length) await kubectlWith(direct, cacheDir, ['delete', 'namespace', '--ignore-not-found', '--wait=true', '--timeout=120s', ...made]);
-    const stages = await run(process.execPath, [path.join(repoRoot, 'scripts/kube/pod-stages.mjs'), '']);
-    await kubectlWith(direct, cacheDir, ['apply', '-f', '-'], stages.stdout);
+    await setFailImage(undefined);
     await release();
   };
   return {

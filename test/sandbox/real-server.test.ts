@@ -10,6 +10,14 @@ import { ManualClock } from '../../source/sandbox/index.js';
 import { tempDir } from '../helpers/temp.js';
 import { call, deployment, kubectl, sandbox, workloadYaml } from './helpers.js';
 
+/** The REVISION column of `kubectl rollout history`. */
+const revisionsOf = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .slice(2)
+    .map((l) => l.trim().split(/\s+/)[0]);
+
 let sb: Awaited<ReturnType<typeof sandbox>>;
 let clock: ManualClock;
 let work: string;
@@ -190,13 +198,7 @@ describe('rollout undo', () => {
     settle();
     expect(await image('undo')).toBe('localhost:5000/ecp-ai/undo:v3');
     const history = await kubectl(sb, ['-n', 'shop', 'rollout', 'history', 'deploy/undo']);
-    expect(
-      history.stdout
-        .trim()
-        .split('\n')
-        .slice(2)
-        .map((l) => l.trim().split(/\s+/)[0]),
-    ).toEqual(['1', '2', '4', '5']);
+    expect(revisionsOf(history.stdout)).toEqual(['1', '2', '4', '5']);
     const sets = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dundo')).body.items;
     expect(sets).toHaveLength(4);
   });
@@ -378,13 +380,7 @@ describe('StatefulSets', () => {
     const done = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/statefulsets/db')).body;
     expect(done.status.currentRevision).toBe(done.status.updateRevision);
     const history = await kubectl(sb, ['rollout', 'history', 'sts/db', '-n', 'shop']);
-    expect(
-      history.stdout
-        .trim()
-        .split('\n')
-        .slice(2)
-        .map((l) => l.trim().split(/\s+/)[0]),
-    ).toEqual(['1', '2']);
+    expect(revisionsOf(history.stdout)).toEqual(['1', '2']);
   });
 
   it('rolls back with rollout undo to the earlier ControllerRevision', async () => {
@@ -392,13 +388,7 @@ describe('StatefulSets', () => {
     step(12);
     expect(await podRevisions('db')).toEqual({ 'db-0': 'v1', 'db-1': 'v1', 'db-2': 'v1' });
     const history = await kubectl(sb, ['rollout', 'history', 'sts/db', '-n', 'shop']);
-    expect(
-      history.stdout
-        .trim()
-        .split('\n')
-        .slice(2)
-        .map((l) => l.trim().split(/\s+/)[0]),
-    ).toEqual(['2', '3']);
+    expect(revisionsOf(history.stdout)).toEqual(['2', '3']);
   });
 
   it('reports states Argo CD judges as it would on a real cluster', async () => {
