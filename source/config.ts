@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DURATION_BOUNDS, durationProblem, formatDuration, parseDuration } from './domain/duration.js';
 import { isDns1123Label } from './domain/names.js';
 import { UsageError } from './errors.js';

@@ -1,10 +1,11 @@
 /** Who is acting: git user.email where set, else the OS user (recorded on every record and event). */
 import os from 'node:os';
-import { gitAt } from './git.js';
 
 let cached: Promise<string> | undefined;
 
 async function lookup(dir: string): Promise<string> {
+  // simple-git loads here, not at start-up: most commands never ask who is acting.
+  const { gitAt } = await import('./git.js');
   try {
     const email = (await gitAt(dir).raw(['config', '--get', 'user.email'])).trim();
     if (email) return email;

@@ -7,7 +7,6 @@ import { progressPrinter } from './progress.js';
 
 export const applyCommand: Command = {
   name: 'apply',
-  summary: "server-side apply of a tenant's manifests (field manager ecp)",
   usage: '  ecp apply <tenant> [--dry-run] [--force-conflicts] [--force --reason "..."] [--json] [--context C | --sandbox]',
   flags: { dryRun: { type: 'boolean' }, forceConflicts: { type: 'boolean' }, force: { type: 'boolean' }, reason: { type: 'string' } },
   mutating: (ctx) => ctx.flags.dryRun !== true,

@@ -7,7 +7,6 @@ import { boolFlag, requireInput, stringFlag } from './flags.js';
 
 const list: Command = {
   name: 'approvals',
-  summary: 'list approvals (pending first; --all for decided and expired ones)',
   usage: '  ecp approvals [--all] [--json]',
   flags: { all: { type: 'boolean' } },
   async run(ctx) {
@@ -39,7 +38,6 @@ async function decide(ctx: CommandContext, decision: Decision, usage: string): P
 
 const approve: Command = {
   name: 'approve',
-  summary: 'approve a pending deploy or manifest update (not your own)',
   usage: '  ecp approve <id> [--reason "..."] [--json]',
   flags: { reason: { type: 'string' } },
   mutating: true,
@@ -51,7 +49,6 @@ const approve: Command = {
 
 const reject: Command = {
   name: 'reject',
-  summary: 'reject a pending approval, with a reason',
   usage: '  ecp reject <id> --reason "..." [--json]',
   flags: { reason: { type: 'string' } },
   mutating: true,

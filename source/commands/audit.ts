@@ -6,7 +6,6 @@ import { boolFlag, intFlag } from './flags.js';
 
 const list: Command = {
   name: 'audit',
-  summary: 'list the audit trail, newest last',
   usage: '  ecp audit [--limit N] [--json]',
   flags: { limit: { type: 'number' } },
   async run(ctx) {
@@ -27,7 +26,6 @@ const list: Command = {
 
 const verify: Command = {
   name: 'audit verify',
-  summary: 'check the hash chain of the audit trail (and its anchors in git deploy tags); exit 1 naming the first broken line',
   usage: '  ecp audit verify [--against-git] [--json]',
   flags: { againstGit: { type: 'boolean' } },
   async run(ctx) {
@@ -41,7 +39,6 @@ const verify: Command = {
 
 const repair: Command = {
   name: 'audit repair',
-  summary: 'remove a crash tail from the audit trail (an unfinished or unacknowledged end), keeping it in an audit.repair event',
   usage: '  ecp audit repair',
   mutating: true,
   async run(ctx) {

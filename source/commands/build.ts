@@ -33,7 +33,6 @@ function summary(results: readonly BuildResult[]): string {
 
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'build, push and register service images',
   usage: `${USAGE}\n\n  Builds the services of ecp.config.yaml's \`services:\` list (all, or those named), up to N at\n  once (default: the number of CPUs), pushes them and registers each as a version.\n  --no-push builds only. Exit 1 when a build fails, 2 for a usage or engine error.`,
   flags: {
     concurrency: { type: 'number' },

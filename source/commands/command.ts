@@ -1,6 +1,6 @@
 /** The shape every headless command has, and the small helpers they share for output. */
-import type { AnyFlags } from 'meow';
 import type { Config } from '../config.js';
+import type { FlagSpecs } from './argv.js';
 import type { Role } from '../domain/roles.js';
 import { escapeControl } from '../domain/printable.js';
 
@@ -24,10 +24,9 @@ export interface CommandContext {
 export interface Command {
   /** One or two words: `validate`, `versions register`. */
   name: string;
-  summary: string;
   /** Usage lines shown by `ecp <command> --help`. */
   usage: string;
-  flags?: AnyFlags;
+  flags?: FlagSpecs;
   /** Changes something (store, files, git, registry or cluster): refused in read-only mode. */
   mutating?: boolean | ((ctx: CommandContext) => boolean);
   /** The role needed to run it (when it is mutating, for operators). */

@@ -18,7 +18,6 @@ const cells = (name: string, m: DeploymentMetrics) => [
 
 export const healthCommand: Command = {
   name: 'health',
-  summary: 'deployment health metrics per tenant and service: success rate, time to ready, rollbacks',
   usage: '  ecp health [--tenant T] [--json]',
   async run(ctx) {
     const tenant = stringFlag(ctx, 'tenant');

@@ -9,7 +9,6 @@ import { timeoutFlag } from './rollback.js';
 
 export const deployCommand: Command = {
   name: 'deploy',
-  summary: 'build → update manifests → validate → apply → wait for rollout → git tag',
   usage: '  ecp deploy <tenant> [--service S...] [--no-build] [--no-apply] [--timeout 10m] [--force] [--skip-registry-check] [--approval ID] [--json] [--context C | --sandbox]',
   flags: {
     service: { type: 'string', isMultiple: true },

@@ -7,7 +7,6 @@ import { intFlag, requireInput, stringFlag } from './flags.js';
 
 export const historyCommand: Command = {
   name: 'history',
-  summary: "a tenant's deployment history (deploys and rollbacks), newest first",
   usage: '  ecp history <tenant> [--service S] [--limit 20] [--json]',
   flags: { service: { type: 'string' }, limit: { type: 'number' } },
   async run(ctx) {

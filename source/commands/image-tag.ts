@@ -7,7 +7,6 @@ import { stringFlag } from './flags.js';
 
 export const imageTagCommand: Command = {
   name: 'image-tag',
-  summary: 'print the image tag a build of HEAD would get',
   usage: '  ecp image-tag [--service S] [--json]',
   flags: { service: { type: 'string' } },
   async run(ctx) {

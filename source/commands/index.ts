@@ -1,46 +1,123 @@
 /**
- * Every headless command, by name, with the module that holds it. Modules load only when their
- * command runs, so `ecp versions list` does not load the Kubernetes or Docker clients.
- * Add a command by adding its names and module here.
+ * Every headless command: its name and summary, and the module that holds it. Modules load only
+ * when their command runs, so `ecp versions list` does not load the Kubernetes or Docker clients,
+ * and `ecp --help` loads none of them. Add a command by adding its name, summary and module here.
  */
 import type { Command } from './command.js';
 
 interface CommandModule {
-  names: string[];
   load: () => Promise<Command | Command[]>;
+  /** Each command the module holds: its name and the one line `ecp --help` shows for it. */
+  commands: [name: string, summary: string][];
+}
+
+/** A command found by name, with its summary from the table above. */
+export interface FoundCommand {
+  command: Command;
+  summary: string;
+  rest: string[];
 }
 
 export const commandModules: CommandModule[] = [
-  { names: ['image-tag'], load: async () => (await import('./image-tag.js')).imageTagCommand },
-  { names: ['versions register', 'versions list', 'versions status', 'versions show'], load: async () => (await import('./versions.js')).versionsCommands },
-  { names: ['tenants', 'services'], load: async () => (await import('./tenants.js')).tenantCommands },
-  { names: ['build'], load: async () => (await import('./build.js')).buildCommand },
-  { names: ['scan'], load: async () => (await import('./scan.js')).scanCommand },
-  { names: ['update-manifests'], load: async () => (await import('./update-manifests.js')).updateManifestsCommand },
-  { names: ['validate'], load: async () => (await import('./validate.js')).validateCommand },
-  { names: ['tag'], load: async () => (await import('./tag.js')).tagCommand },
-  { names: ['apply'], load: async () => (await import('./apply.js')).applyCommand },
-  { names: ['deploy'], load: async () => (await import('./deploy.js')).deployCommand },
-  { names: ['rollback'], load: async () => (await import('./rollback.js')).rollbackCommand },
-  { names: ['history'], load: async () => (await import('./history.js')).historyCommand },
-  { names: ['health'], load: async () => (await import('./deploy-metrics.js')).healthCommand },
-  { names: ['monitor'], load: async () => (await import('./monitor.js')).monitorCommand },
-  { names: ['approvals', 'approve', 'reject'], load: async () => (await import('./approvals.js')).approvalCommands },
-  { names: ['audit', 'audit verify', 'audit repair'], load: async () => (await import('./audit.js')).auditCommands },
-  { names: ['serve', 'serve token'], load: async () => (await import('./serve.js')).serveCommands },
-  { names: ['sandbox'], load: async () => (await import('./sandbox.js')).sandboxCommand },
+  {
+    load: async () => (await import('./image-tag.js')).imageTagCommand,
+    commands: [['image-tag', 'print the image tag a build of HEAD would get']],
+  },
+  {
+    load: async () => (await import('./versions.js')).versionsCommands,
+    commands: [
+      ['versions register', 'register a built image as a new version'],
+      ['versions list', 'list the versions of a service, newest first'],
+      ['versions status', 'update the status and security-scan fields of a version'],
+      ['versions show', 'show one version'],
+    ],
+  },
+  {
+    load: async () => (await import('./tenants.js')).tenantCommands,
+    commands: [
+      ['tenants', 'list the tenants (folders of the manifests directory) and their services'],
+      ['services', "list a tenant's services: manifest image, tag, replicas and version state"],
+    ],
+  },
+  {
+    load: async () => (await import('./build.js')).buildCommand,
+    commands: [['build', 'build, push and register service images']],
+  },
+  {
+    load: async () => (await import('./scan.js')).scanCommand,
+    commands: [['scan', 'record a Trivy scan of a version: passed/failed by the gate, ready/blocked']],
+  },
+  {
+    load: async () => (await import('./update-manifests.js')).updateManifestsCommand,
+    commands: [['update-manifests', "set services' image tags in tenants' manifests (newest ready version by default)"]],
+  },
+  {
+    load: async () => (await import('./validate.js')).validateCommand,
+    commands: [['validate', 'check manifests: YAML, Kubernetes schema, names, namespaces, images; server dry run with a cluster']],
+  },
+  {
+    load: async () => (await import('./tag.js')).tagCommand,
+    commands: [['tag', "commit a tenant's changed manifests and create an annotated deploy tag"]],
+  },
+  {
+    load: async () => (await import('./apply.js')).applyCommand,
+    commands: [['apply', "server-side apply of a tenant's manifests (field manager ecp)"]],
+  },
+  {
+    load: async () => (await import('./deploy.js')).deployCommand,
+    commands: [['deploy', 'build → update manifests → validate → apply → wait for rollout → git tag']],
+  },
+  {
+    load: async () => (await import('./rollback.js')).rollbackCommand,
+    commands: [['rollback', 'roll a service back to the previous good version (manifest, git and cluster)']],
+  },
+  {
+    load: async () => (await import('./history.js')).historyCommand,
+    commands: [['history', "a tenant's deployment history (deploys and rollbacks), newest first"]],
+  },
+  {
+    load: async () => (await import('./deploy-metrics.js')).healthCommand,
+    commands: [['health', 'deployment health metrics per tenant and service: success rate, time to ready, rollbacks']],
+  },
+  {
+    load: async () => (await import('./monitor.js')).monitorCommand,
+    commands: [['monitor', 'watch every tenant, keep deployment records current and apply the auto-rollback policy']],
+  },
+  {
+    load: async () => (await import('./approvals.js')).approvalCommands,
+    commands: [
+      ['approvals', 'list approvals (pending first; --all for decided and expired ones)'],
+      ['approve', 'approve a pending deploy or manifest update (not your own)'],
+      ['reject', 'reject a pending approval, with a reason'],
+    ],
+  },
+  {
+    load: async () => (await import('./audit.js')).auditCommands,
+    commands: [
+      ['audit', 'list the audit trail, newest last'],
+      ['audit verify', 'check the hash chain of the audit trail (and its anchors in git deploy tags); exit 1 naming the first broken line'],
+      ['audit repair', 'remove a crash tail from the audit trail (an unfinished or unacknowledged end), keeping it in an audit.repair event'],
+    ],
+  },
+  {
+    load: async () => (await import('./serve.js')).serveCommands,
+    commands: [
+      ['serve', "serve the specification's REST API and a live status page (bearer tokens from server.tokens)"],
+      ['serve token', 'make a bearer token for ecp serve: prints it once, and the server.tokens line to add'],
+    ],
+  },
+  {
+    load: async () => (await import('./sandbox.js')).sandboxCommand,
+    commands: [['sandbox', 'run a local Kubernetes API simulator (for kubectl, the console and tests) until Ctrl-C']],
+  },
 ];
 
-const commandNames = commandModules.flatMap((m) => m.names);
+const commandSummaries = new Map(commandModules.flatMap((m) => m.commands));
+const commandNames = [...commandSummaries.keys()];
 
 async function loadCommand(name: string): Promise<Command> {
-  const loaded = await commandModules.find((m) => m.names.includes(name))!.load();
+  const loaded = await commandModules.find((m) => m.commands.some(([n]) => n === name))!.load();
   return (Array.isArray(loaded) ? loaded : [loaded]).find((c) => c.name === name)!;
-}
-
-/** Every command, loaded (for help). */
-export async function allCommands(): Promise<Command[]> {
-  return (await Promise.all(commandModules.map((m) => m.load()))).flat();
 }
 
 /** Global flags that take a value: the word after them is not a command word. */
@@ -60,20 +137,19 @@ function leadingWords(args: readonly string[]): number[] {
   return found;
 }
 
-export async function findCommand(args: readonly string[]): Promise<{ command: Command; rest: string[] } | undefined> {
+export async function findCommand(args: readonly string[]): Promise<FoundCommand | undefined> {
   const [first, second] = leadingWords(args);
   if (first === undefined) return undefined;
   const twoWords = second !== undefined ? `${args[first]} ${args[second]}` : undefined;
   const name = twoWords && commandNames.includes(twoWords) ? twoWords : args[first]!;
   if (!commandNames.includes(name)) return undefined;
   const drop = new Set(name === twoWords ? [first, second] : [first]);
-  return { command: await loadCommand(name), rest: args.filter((_, i) => !drop.has(i)) };
+  return { command: await loadCommand(name), summary: commandSummaries.get(name)!, rest: args.filter((_, i) => !drop.has(i)) };
 }
 
-export async function helpText(): Promise<string> {
-  const commands = await allCommands();
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+export function helpText(): string {
+  const width = Math.max(...commandNames.map((name) => name.length));
+  const lines = [...commandSummaries].map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
   return [
     'ecp — the ECP-AI deploy console',
     '',

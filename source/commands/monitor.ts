@@ -10,7 +10,6 @@ import { boolFlag, intFlag, stringFlag } from './flags.js';
 
 export const monitorCommand: Command = {
   name: 'monitor',
-  summary: 'watch every tenant, keep deployment records current and apply the auto-rollback policy',
   usage:
     '  ecp monitor [--interval S] [--tenant T] [--skip-registry-check] [--context C | --sandbox]\n\n  --skip-registry-check  auto-rollbacks write the manifest without checking the image in the registry (audited)',
   flags: { interval: { type: 'number' }, skipRegistryCheck: { type: 'boolean' } },

@@ -13,7 +13,6 @@ const row = (r: ServiceStatus) => [r.service, r.manifestTag, r.liveTag ?? '-', r
 
 export const onceCommand: Command = {
   name: '--once',
-  summary: 'print the status of every tenant once; exit 0 all good, 1 problems, 2 errors',
   usage: '  ecp --once [--tenant T] [--json] [--context C | --sandbox]',
   async run(ctx) {
     const core = createCore(ctx.config);

@@ -17,7 +17,6 @@ export function timeoutFlag(value: string | undefined, fallback: string): number
 
 export const rollbackCommand: Command = {
   name: 'rollback',
-  summary: 'roll a service back to the previous good version (manifest, git and cluster)',
   usage: '  ecp rollback <tenant> <service> --reason "..." [--to VERSION-ID] [--force] [--skip-registry-check] [--timeout 10m] [--json] [--context C | --sandbox]',
   flags: { reason: { type: 'string' }, to: { type: 'string' }, force: { type: 'boolean' }, skipRegistryCheck: { type: 'boolean' }, timeout: { type: 'string' } },
   mutating: true,

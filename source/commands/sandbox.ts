@@ -26,7 +26,6 @@ function kubeconfigPathProblem(file: string): void {
 
 export const sandboxCommand: Command = {
   name: 'sandbox',
-  summary: 'run a local Kubernetes API simulator (for kubectl, the console and tests) until Ctrl-C',
   usage: [
     '  ecp sandbox [--port P] [--kubeconfig FILE] [--seed DIR] [--deployments N] [--no-rollouts]',
     '              [--fail-image REGEX] [--step-ms MS]',

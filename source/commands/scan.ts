@@ -13,7 +13,6 @@ const USAGE = '  ecp scan <version-id> [--report FILE] [--json]';
 
 export const scanCommand: Command = {
   name: 'scan',
-  summary: 'record a Trivy scan of a version: passed/failed by the gate, ready/blocked',
   usage: `${USAGE}\n\n  --report FILE imports a Trivy JSON report (trivy image --format json); without it, trivy\n  is run on the version's image when it is on PATH. Exit 1 when the gate fails (blocked).`,
   flags: { report: { type: 'string' } },
   mutating: true,

@@ -20,7 +20,6 @@ const packageVersion = packageJson.version;
 
 const serve: Command = {
   name: 'serve',
-  summary: "serve the specification's REST API and a live status page (bearer tokens from server.tokens)",
   usage: '  ecp serve [--port 8000] [--host 127.0.0.1] [--tls-cert FILE --tls-key FILE] [--insecure-listen] [--readonly] [--context C | --sandbox]',
   flags: { port: { type: 'number' }, host: { type: 'string' }, tlsCert: { type: 'string' }, tlsKey: { type: 'string' }, insecureListen: { type: 'boolean' } },
   async run(ctx) {
@@ -63,7 +62,6 @@ const serve: Command = {
 
 const tokenNew: Command = {
   name: 'serve token',
-  summary: 'make a bearer token for ecp serve: prints it once, and the server.tokens line to add',
   usage: '  ecp serve token new --identity ci@example.com --role reader|operator|approver',
   flags: { identity: { type: 'string' }, role: { type: 'string' } },
   async run(ctx) {

@@ -8,7 +8,6 @@ import { progress } from './manifest-output.js';
 
 export const tagCommand: Command = {
   name: 'tag',
-  summary: "commit a tenant's changed manifests and create an annotated deploy tag",
   usage: [
     '  ecp tag <tenant> [--message M] [--push] [--json]',
     '',

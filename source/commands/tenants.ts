@@ -19,7 +19,6 @@ function tenantJson(ctx: CommandContext, tenant: Tenant) {
 
 const tenants: Command = {
   name: 'tenants',
-  summary: 'list the tenants (folders of the manifests directory) and their services',
   usage: '  ecp tenants [--json]',
   async run(ctx) {
     const core = createCore(ctx.config);
@@ -42,7 +41,6 @@ const tenants: Command = {
 
 const services: Command = {
   name: 'services',
-  summary: "list a tenant's services: manifest image, tag, replicas and version state",
   usage: '  ecp services <tenant> [--json]',
   async run(ctx) {
     const id = requireInput(ctx, 0, 'tenant', this.usage.trim());

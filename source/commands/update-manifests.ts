@@ -18,7 +18,6 @@ function jsonOf(ctx: CommandContext, result: UpdateManifestsResult) {
 
 export const updateManifestsCommand: Command = {
   name: 'update-manifests',
-  summary: "set services' image tags in tenants' manifests (newest ready version by default)",
   usage: [
     '  ecp update-manifests <tenant...> [--service S] [--tag T | --version ID] [--dry-run]',
     '                       [--force] [--skip-registry-check] [--reason TEXT] [--approval ID] [--json]',

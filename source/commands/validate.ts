@@ -17,7 +17,6 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check manifests: YAML, Kubernetes schema, names, namespaces, images; server dry run with a cluster',
   usage: [
     '  ecp validate [tenant] [--offline] [--context NAME | --sandbox] [--json]',
     '',

@@ -26,8 +26,7 @@ async function registerBodyText(ctx: CommandContext): Promise<{ text: string; so
   const legacy = typeof ctx.flags.json === 'string' && ctx.flags.json !== '' ? ctx.flags.json : undefined;
   if (legacy !== undefined) println(ctx.io.stderr, 'ecp: --json BODY is deprecated: pass the body with --data BODY (--json alone selects JSON output).');
   const data = stringFlag(ctx, 'data');
-  // meow reads `--file -` as an empty --file followed by the word '-'.
-  const file = ctx.flags.file === '' && ctx.input[0] === '-' ? '-' : stringFlag(ctx, 'file');
+  const file = stringFlag(ctx, 'file');
   const given = [data !== undefined && '--data', legacy !== undefined && '--json BODY', file !== undefined && '--file'].filter(Boolean);
   if (given.length > 1) throw new UsageError(`Give the version body with one of --data, --file: not ${given.join(' and ')}.`);
   if (data !== undefined) return { text: data, source: '--data' };
@@ -48,7 +47,6 @@ function inputError<T>(work: () => T): T {
 
 const register: Command = {
   name: 'versions register',
-  summary: 'register a built image as a new version',
   usage:
     '  ecp versions register --data \'{"service_name":"callbot",...}\' [--json]\n  ecp versions register --file body.json [--json]\n  ecp versions register --file - < body.json\n\n  Prints the new version\'s id (--json: the whole record).',
   flags: { data: { type: 'string' }, json: { type: 'string' }, file: { type: 'string' } },
@@ -86,7 +84,6 @@ export const VERSION_COLUMNS = ['ID', 'TAG', 'STATUS', 'SCAN', 'VULNS', 'BRANCH'
 
 const list: Command = {
   name: 'versions list',
-  summary: 'list the versions of a service, newest first',
   usage: '  ecp versions list <service> [--limit N] [--all] [--check-registry] [--json]',
   flags: { limit: { type: 'number' }, all: { type: 'boolean' }, checkRegistry: { type: 'boolean' } },
   async run(ctx) {
@@ -137,7 +134,6 @@ function printVersion(ctx: CommandContext, v: ImageVersion): void {
 
 const status: Command = {
   name: 'versions status',
-  summary: 'update the status and security-scan fields of a version',
   usage: '  ecp versions status <id> [--status S] [--scan passed|failed|pending|skipped] [--vulns N] [--json]',
   flags: { status: { type: 'string' }, scan: { type: 'string' }, vulns: { type: 'number' } },
   mutating: true,
@@ -152,7 +148,6 @@ const status: Command = {
 
 const show: Command = {
   name: 'versions show',
-  summary: 'show one version',
   usage: '  ecp versions show <id> [--json]',
   async run(ctx) {
     const id = requireInput(ctx, 0, 'version id', this.usage.trim());

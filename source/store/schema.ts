@@ -1,5 +1,5 @@
 /** The store's on-disk shape, its schema version and the migrations that bring old files up. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Approval, DeploymentRecord, ImageVersion } from '../domain/types.js';
 
 export const SCHEMA_VERSION = 1;
