@@ -1,9 +1,11 @@
 /** The `ecp` entry point: parses flags, dispatches to a headless command or opens the console. */
-import meow, { type AnyFlags } from 'meow';
-import { loadConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { printableMessage } from './domain/printable.js';
 import { EcpError, errorMessage, fsProblem, isFsError } from './errors.js';
 import { debug } from './log.js';
+import { parseArgv, type FlagSpecs, type ParsedArgv } from './commands/argv.js';
 import type { CommandContext } from './commands/command.js';
 import { findCommand, helpText } from './commands/index.js';
 import { guardCommand } from './commands/guard.js';
@@ -20,36 +22,25 @@ const globalFlags = {
   tenant: { type: 'string' },
   help: { type: 'boolean', default: false, shortFlag: 'h' },
   version: { type: 'boolean', default: false },
-} satisfies AnyFlags;
+} satisfies FlagSpecs;
 
-const flagName = (key: string) => (key.length === 1 ? `-${key}` : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+/** The global flags and the command's own (which win where both name one). */
+const parse = (argv: string[], flags: FlagSpecs) => parseArgv(argv, { ...globalFlags, ...flags });
 
-/** meow's parse, with its refusals (an unknown flag, a flag given twice) as one sentence of ours. */
-function parse(argv: string[], flags: AnyFlags) {
-  const known = { ...globalFlags, ...flags };
-  let cli;
-  try {
-    cli = meow({
-      importMeta: import.meta,
-      argv,
-      flags: known,
-      autoHelp: false,
-      autoVersion: false,
-      // Checked below: meow would print two lines of its own and exit.
-      allowUnknownFlags: true,
-      booleanDefault: undefined,
-    });
-  } catch (error) {
-    throw new EcpError(`${errorMessage(error).replace(/\.$/, '')}.`);
+/** ecp's version: the package.json nearest above this module (source/ or the bundle under dist/). */
+function packageVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    try {
+      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    } catch {
+      if (path.dirname(dir) === dir) return 'unknown';
+    }
   }
-  const unknown = Object.keys(cli.flags).filter((key) => !(key in known));
-  if (unknown.length > 0) {
-    throw new EcpError(`Unknown flag${unknown.length > 1 ? 's' : ''} ${unknown.map(flagName).join(', ')}; \`ecp --help\` lists the commands and \`ecp <command> --help\` their flags.`);
-  }
-  return cli;
 }
 
-function commandContext(cli: ReturnType<typeof parse>): CommandContext {
+async function commandContext(cli: ParsedArgv): Promise<CommandContext> {
+  // Loaded here, not at start-up: `--help` needs neither the config's YAML parser nor its schema.
+  const { loadConfig } = await import('./config.js');
   const config = loadConfig({
     cwd: process.cwd(),
     env: process.env,
@@ -97,28 +88,28 @@ async function main(argv: string[]): Promise<number> {
   if (!found) {
     const cli = parse(argv, {});
     if (cli.flags.version) {
-      process.stdout.write(`${cli.pkg.version ?? 'unknown'}\n`);
+      process.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
     if (cli.input.length > 0) {
       throw new EcpError(`Unknown command "${cli.input.join(' ')}". Run \`ecp --help\` for the list.`);
     }
     if (cli.flags.help) {
-      process.stdout.write(`${await helpText()}\n`);
+      process.stdout.write(`${helpText()}\n`);
       return 0;
     }
     // No command: `ecp --once` prints the status once; plain `ecp` opens the console.
-    const ctx = commandContext(cli);
+    const ctx = await commandContext(cli);
     if (cli.flags.once) return (await import('./commands/once.js')).onceCommand.run(ctx);
     return openConsole(ctx);
   }
-  const { command, rest } = found;
+  const { command, summary, rest } = found;
   const cli = parse(rest, command.flags ?? {});
   if (cli.flags.help) {
-    process.stdout.write(`${command.summary}\n\nUsage\n${command.usage}\n`);
+    process.stdout.write(`${summary}\n\nUsage\n${command.usage}\n`);
     return 0;
   }
-  const ctx = commandContext(cli);
+  const ctx = await commandContext(cli);
   debug('cli', `command "${command.name}", config ${ctx.config.configFile ?? '(none)'}, data ${ctx.config.dataDir}`);
   await guardCommand(command, ctx, () => currentActor(ctx.config.baseDir));
   return command.run(ctx);
