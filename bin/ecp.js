@@ -29,6 +29,9 @@ const bundleDir = path.join(dist, `b-${key}`);
 const entry = path.join(bundleDir, 'cli.js');
 
 if (!existsSync(entry)) {
+  // On stderr, so that it never mixes with a command's output (--json).
+  process.stderr.write(`ecp: building dist/${path.basename(bundleDir)}, the bundle it runs from (once after a change to source/ or an install)… `);
+  const started = performance.now();
   const { build } = await import('esbuild');
   mkdirSync(dist, { recursive: true });
   // Several ecp processes may start at once: each builds into its own folder, then renames it.
@@ -55,8 +58,13 @@ if (!existsSync(entry)) {
     // character in a kept comment stores a whole chunk as UTF-16 (client-node's: 10 MB).
     minifyWhitespace: true,
     minifySyntax: true,
-    logLevel: 'error',
+    // A failure is thrown, and printed, once the line above is ended.
+    logLevel: 'silent',
+  }).catch((error) => {
+    process.stderr.write('failed.\n');
+    throw error;
   });
+  process.stderr.write(`done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   try {
     renameSync(temp, bundleDir);
   } catch {
