@@ -1,15 +1,16 @@
 /**
  * Manifests benchmark (issue 3): update-manifests + validate over 200 tenants × 5 services
  * (1 000 Deployments, each file a Deployment + its Service with comments and a sidecar), written
- * by the bench into a temp folder, with versions registered in a temp store. Target: both
- * together under 2 s. The registry check is skipped in the timed pass; with ECP_TEST_REGISTRY
+ * by the bench into a temp folder, with versions registered in a temp store. Target (issue 18):
+ * both together ≤ 600 ms. The registry check is skipped in the timed pass; with ECP_TEST_REGISTRY
  * set, one more pass runs it against that registry (one HEAD per distinct image).
  *
  *   npx tsx bench/manifests.ts        (or: npm run bench manifests)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { median } from './lib/measure.js';
 import { validateSchema } from '../source/adapters/k8s-schema.js';
 import { clearManifestCache, loadTenants } from '../source/adapters/manifests.js';
 import { loadConfig } from '../source/config.js';
@@ -21,6 +22,7 @@ import { validateManifests } from '../source/pipeline/validate.js';
 const TENANTS = 200;
 const SERVICES = ['callbot', 'chatbot', 'advisor', 'summarizer', 'translator'];
 const VERSIONS_PER_SERVICE = 20;
+const RUNS = 5;
 const registryUnderTest = process.env.ECP_TEST_REGISTRY;
 const registry = registryUnderTest ?? 'localhost:5000';
 
@@ -124,22 +126,33 @@ async function main(): Promise<void> {
     await validateSchema({}, 'v1', 'Service');
     const importMs = performance.now() - importStart;
 
-    // 1. `ecp update-manifests --all`: one operation over every tenant.
-    clearManifestCache();
-    const marks: Record<string, number> = {};
-    const t0 = performance.now();
-    const results = await updateManyManifests(core, tenantIds, {
-      skipRegistryCheck: true,
-      onEvent: (e) => (marks[`${e.step} ${e.status}`] ??= performance.now() - t0),
-    });
-    const updateMs = performance.now() - t0;
-    const phases = `read + plan ${ms(marks['write start']!)}, write ${ms(marks['write done']! - marks['write start']!)}, ` + `audit (200 events) and cache ${ms(updateMs - marks['write done']!)}`;
-    const changed = results.reduce((n, r) => n + r.changes.length, 0);
-
-    // 2. `ecp validate`: every tenant, right after (the written files' parsed form is reused).
-    const t1 = performance.now();
-    const validation = await validateManifests(core, {});
-    const validateMs = performance.now() - t1;
+    // 1. `ecp update-manifests --all`: one operation over every tenant; 2. `ecp validate` of every
+    // tenant right after (what was just written is not parsed again). Repeated, alternating between
+    // the newest version and the seed's, medians: the shared disk makes single runs noisy.
+    const runs: { updateMs: number; validateMs: number; plan: number; write: number; rest: number; changed: number; validation: Awaited<ReturnType<typeof validateManifests>> }[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      clearManifestCache();
+      const marks: Record<string, number> = {};
+      const t0 = performance.now();
+      const results = await updateManyManifests(core, tenantIds, {
+        skipRegistryCheck: true,
+        ...(run % 2 === 1 ? { tag: 'v1.0.0-seed000', force: true } : {}),
+        onEvent: (e) => (marks[`${e.step} ${e.status}`] ??= performance.now() - t0),
+      });
+      const updateMs = performance.now() - t0;
+      const t1 = performance.now();
+      const validation = await validateManifests(core, {});
+      const validateMs = performance.now() - t1;
+      const plan = marks['write start']!;
+      const write = marks['write done']! - plan;
+      runs.push({ updateMs, validateMs, plan, write, rest: updateMs - plan - write, changed: results.reduce((n, r) => n + r.changes.length, 0), validation });
+    }
+    const mid = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
+    const updateMs = mid((r) => r.updateMs);
+    const validateMs = mid((r) => r.validateMs);
+    const togetherMs = mid((r) => r.updateMs + r.validateMs);
+    const { changed, validation } = runs[0]!;
+    const phases = `read + plan ${ms(mid((r) => r.plan))}, write ${ms(mid((r) => r.write))}, audit (200 events) and cache ${ms(mid((r) => r.rest))}`;
 
     // 3. validate from cold (as a separate `ecp validate` process would: every file parsed).
     clearManifestCache();
@@ -169,12 +182,33 @@ async function main(): Promise<void> {
       }
     }
     const schemaMs = performance.now() - t3;
+    // The floor's other half: writing as many files of that size (a temp file each, renamed over its target).
+    const floorDir = path.join(root, 'write-floor');
+    mkdirSync(floorDir);
+    const floorTexts = tenants.flatMap((t) => t.files.map((f) => f.text));
+    const writeTimes: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      const t4 = performance.now();
+      floorTexts.forEach((text, i) => {
+        writeFileSync(path.join(floorDir, `${i}.tmp`), text, { flag: 'w' });
+        renameSync(path.join(floorDir, `${i}.tmp`), path.join(floorDir, `${i}.yaml`));
+      });
+      writeTimes.push(performance.now() - t4);
+    }
+    const writeFloorMs = median(writeTimes);
 
-    const total = updateMs + validateMs;
-    console.log(`update-manifests --all:        ${ms(updateMs)} (${changed} services changed in ${TENANTS} tenants, one audit event per tenant; registry check skipped)`);
+    console.log(
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(`update-manifests --all:        ${ms(updateMs)} (${changed} services changed in ${TENANTS} tenants, one audit event per tenant; registry check skipped; median of ${RUNS})`);
     console.log(`  phases: ${phases}`);
     console.log(`validate, all tenants:         ${ms(validateMs)} right after the update (${objects} objects, ${validation.errors} errors, ${validation.warnings} warnings; offline)`);
-    console.log(`together:                      ${ms(total)} (target < 2000 ms) ${total < 2000 ? 'OK' : 'OVER TARGET'}`);
+    console.log(
+      `together:                      ${ms(togetherMs)} (target ≤ 600 ms) ${togetherMs <= 600 ? 'OK' : 'OVER TARGET'}; floor (reading + parsing every file ${ms(parseMs)}, writing as many ${ms(writeFloorMs)}): ${ms(parseMs + writeFloorMs)}, ${(togetherMs / (parseMs + writeFloorMs)).toFixed(2)} × floor`,
+    );
     console.log(`validate from cold:            ${ms(coldValidateMs)} (every file parsed again; ${coldValidation.errors} errors)`);
     console.log(`update-manifests one tenant at a time, 200 runs: ${ms(loopMs)} (${(loopMs / TENANTS).toFixed(1)} ms per tenant: store read, 5 atomic writes, one audit append each)`);
     console.log(

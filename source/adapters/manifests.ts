@@ -466,14 +466,19 @@ function lineCounterFor(text: string): LineCounter {
 }
 
 /**
- * The parsed form of `after`, which is `file.text` with scalar values replaced in place (the
- * edits update-manifests makes), built without parsing again: the edited scalars get their new
- * value and every offset after an edit moves by its length change. The Document objects are
+ * Caches the parsed form of `after`, which is `file.text` with scalar values replaced in place
+ * (the edits update-manifests makes), built without parsing again: the edited scalars get their
+ * new value and every offset after an edit moves by its length change. The Document objects are
  * updated in place (cloning them costs about as much as parsing), so `file` itself must not be
- * used after this call: it describes a text that is no longer on disk. The result replaces it in
- * the cache, so the next read of the written file is not parsed again.
+ * used after this call: it describes a text that is no longer on disk. When the file's Documents
+ * were never built (the edits were found in the text), it only leaves the cache: its next read,
+ * if any, reads the values with js-yaml, which costs less.
  */
-export function withScalarEdits(file: ManifestFile, edits: readonly ScalarEdit[], after: string): ManifestFile {
+export function withScalarEdits(file: ManifestFile, edits: readonly ScalarEdit[], after: string): void {
+  if (!documentsBuilt(file)) {
+    parsed.delete(file.path);
+    return;
+  }
   const byDoc = new Map<number, ScalarEdit[]>();
   for (const e of edits) byDoc.set(e.documentIndex, [...(byDoc.get(e.documentIndex) ?? []), e]);
   const sorted = [...edits].sort((a, b) => a.start - b.start);
@@ -515,9 +520,7 @@ export function withScalarEdits(file: ManifestFile, edits: readonly ScalarEdit[]
     const value = doc.toJS({ maxAliasCount: 1000 });
     return { ...document, doc, value, line: document.line };
   });
-  const next: ManifestFile = { ...file, text: after, lineCounter, documents };
-  remember(next);
-  return next;
+  remember({ ...file, text: after, lineCounter, documents });
 }
 
 /** The value of a scalar written plain, 'single' or "double" quoted (as renderLike writes them). */
@@ -718,16 +721,92 @@ export function findService(tenant: Tenant, name: string): ManifestService | und
   return tenant.services.find((s) => s.name === name);
 }
 
-/** The image scalar node of a container, for edits; describes why it cannot be edited otherwise. */
-export function imageNode(document: ManifestDocument, imagePath: YamlPath): { ok: true; start: number; end: number; source: string; type: string } | { ok: false; reason: string } {
-  const node = document.doc.getIn(imagePath, true);
+export type ImageNode = { ok: true; start: number; end: number; source: string; type: string; line: number } | { ok: false; reason: string };
+
+/** The image scalar of a container, for edits (offsets in the file's text); describes why it cannot be edited otherwise. */
+export function imageNode(file: ManifestFile, document: ManifestDocument, container: ContainerInfo): ImageNode {
+  // Building the Documents to find one scalar was two thirds of update-manifests --all.
+  const found = documentsBuilt(file) || container.image === undefined ? undefined : imageOnItsOwnLine(file, document, container.image, container.imagePath);
+  if (found) return found;
+  const node = document.doc.getIn(container.imagePath, true);
   if (isAlias(node)) return { ok: false, reason: 'its image is a YAML alias (*anchor); edit it by hand' };
   if (!isScalar(node) || !node.range) return { ok: false, reason: 'its image is not a plain value' };
   const type = String(node.type ?? 'PLAIN');
   if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
     return { ok: false, reason: 'its image is written as a block scalar (| or >); edit it by hand' };
   }
-  return { ok: true, start: node.range[0], end: node.range[1], source: String(node.source ?? node.value), type };
+  return { ok: true, start: node.range[0], end: node.range[1], source: String(node.source ?? node.value), type, line: file.lineCounter.linePos(node.range[0]).line };
+}
+
+/** Whether the file's `yaml` Documents exist (parsed at once, or asked for since). */
+function documentsBuilt(file: ManifestFile): boolean {
+  return Object.getOwnPropertyDescriptor(file, 'lineCounter')?.get === undefined;
+}
+
+const IMAGE_LINE = /^[ \t]*(?:-[ \t]+)?image:[ \t]+/;
+
+/**
+ * The image scalar found in the text, without the Documents: the one line of the document that
+ * reads `image: <value>` (plain, 'single' or "double" quoted, a comment after it allowed) with
+ * the container's value, and that is the container's image: with a probe value written there in
+ * its place, js-yaml reads the probe at the container's image path. Undefined otherwise (no such
+ * line, several, or another field's): the Documents decide then.
+ */
+function imageOnItsOwnLine(file: ManifestFile, document: ManifestDocument, image: string, imagePath: YamlPath): ImageNode | undefined {
+  const { text } = file;
+  let offset = 0;
+  for (let line = 1; line < document.line; line += 1) offset = text.indexOf('\n', offset) + 1;
+  const next = file.documents[document.index + 1];
+  let found: ImageNode | undefined;
+  for (let line = document.line; offset < text.length && (next === undefined || line < next.line); line += 1) {
+    const eol = text.indexOf('\n', offset) === -1 ? text.length : text.indexOf('\n', offset);
+    const key = IMAGE_LINE.exec(text.slice(offset, eol));
+    const scalar = key ? scalarAt(text, offset + key[0].length, eol) : undefined;
+    if (scalar && scalar.value === image) {
+      if (found) return undefined;
+      found = { ok: true, start: scalar.start, end: scalar.end, source: scalar.value, type: scalar.type, line };
+    }
+    offset = eol + 1;
+  }
+  if (!found?.ok || image === IMAGE_PROBE) return undefined;
+  const probed = fastValues(`${text.slice(0, found.start)}${IMAGE_PROBE}${text.slice(found.end)}`);
+  let value = probed?.[document.index]?.value;
+  for (const key of imagePath) value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[key as string] : undefined;
+  return value === IMAGE_PROBE ? found : undefined;
+}
+
+const IMAGE_PROBE = 'ecp-image-probe';
+
+/** The one-line scalar from `start` up to `eol` (then only spaces and a comment), or undefined. */
+function scalarAt(text: string, start: number, eol: number): { start: number; end: number; value: string; type: string } | undefined {
+  const quote = text[start];
+  let end: number;
+  let value: string;
+  let type: string;
+  if (quote === '"' || quote === "'") {
+    end = start + 1;
+    for (; end < eol; end += 1) {
+      if (quote === '"' && text[end] === '\\') end += 1;
+      else if (text[end] === quote && !(quote === "'" && text[end + 1] === "'")) break;
+      else if (quote === "'" && text[end] === "'") end += 1;
+    }
+    if (end >= eol) return undefined;
+    end += 1;
+    try {
+      value = quote === '"' ? (JSON.parse(text.slice(start, end)) as string) : text.slice(start + 1, end - 1).replace(/''/g, "'");
+    } catch {
+      return undefined; // a YAML escape JSON does not know: the Documents decide
+    }
+    type = quote === '"' ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
+  } else {
+    const rest = text.slice(start, eol);
+    const comment = rest.search(/[ \t]#/);
+    value = (comment === -1 ? rest : rest.slice(0, comment)).trimEnd();
+    if (!/^[A-Za-z0-9_./:@+-]+$/.test(value) || /^[-:?]/.test(value)) return undefined;
+    end = start + value.length;
+    type = 'PLAIN';
+  }
+  return /^[ \t]*(?:#.*)?\r?$/.test(text.slice(end, eol)) ? { start, end, value, type } : undefined;
 }
 
 /**

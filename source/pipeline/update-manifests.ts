@@ -170,7 +170,7 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
       const next = imageWithTag(ref.repository, decision.tag, pinned);
       if (container === service.own[0]) to = next;
       if (next === container.image) continue;
-      const node = imageNode(document, container.imagePath);
+      const node = imageNode(file, document, container);
       if (!node.ok) {
         throw new UsageError(
           `${service.kind} ${service.name} (${display(file.path)}:${container.position?.line ?? service.line}, ${fieldOf(container.imagePath)}) cannot be updated: ${node.reason}; nothing was changed.`,
@@ -179,7 +179,7 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
       const list = edits.get(file) ?? [];
       list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: service.documentIndex });
       edits.set(file, list);
-      lines.push(container.position?.line ?? service.line);
+      lines.push(node.line);
       lines.sort((a, b) => a - b);
     }
     if (lines.length === 0) {

@@ -235,10 +235,47 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
       });
     });
     const callbot = tenant.services.find((s) => s.name === 'callbot')!;
-    const document = tenant.files.find((f) => f.path === callbot.path)!.documents[callbot.documentIndex]!;
-    const eagerDocument = eagerFiles.find((f) => f.path === callbot.path)!.documents[callbot.documentIndex]!;
-    expect(imageNode(document, callbot.own[0]!.imagePath)).toMatchObject({ ok: true, source: 'localhost:5000/ecp-ai/callbot:v1.0.0-aaaaaaa' });
-    expect(imageNode(document, callbot.own[0]!.imagePath)).toEqual(imageNode(eagerDocument, callbot.own[0]!.imagePath));
+    const file = tenant.files.find((f) => f.path === callbot.path)!;
+    const eagerFile = eagerFiles.find((f) => f.path === callbot.path)!;
+    const node = imageNode(file, file.documents[callbot.documentIndex]!, callbot.own[0]!);
+    expect(node).toMatchObject({ ok: true, source: 'localhost:5000/ecp-ai/callbot:v1.0.0-aaaaaaa' });
+    expect(node).toEqual(imageNode(eagerFile, eagerFile.documents[callbot.documentIndex]!, callbot.own[0]!));
+  });
+
+  it('finds an image scalar in the text, without the Documents, where the Documents find it; else leaves it to them', () => {
+    const deployment = (containers: string) =>
+      `# a comment\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: callbot\n  annotations:\n    note: "image: x"\nspec:\n  template:\n    spec:\n      containers:\n${containers}`;
+    const texts = [
+      deployment('        - name: callbot\n          image: localhost:5000/ecp-ai/callbot:v1 # managed by ecp\n'),
+      deployment('        - image: "localhost:5000/ecp-ai/callbot:v1"\n          name: callbot\n'),
+      deployment("        - name: callbot\n          image:   'localhost:5000/ecp-ai/callbot:v1'   \n"),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  image: localhost:5000/ecp-ai/callbot:v1\n---\n${deployment('        - name: callbot\n          image: localhost:5000/ecp-ai/callbot:v1\n')}`,
+    ];
+    for (const text of texts) {
+      const lazy = parseManifestText(text, '/m/acme/callbot.yaml', 'acme/callbot.yaml');
+      const eager = parseManifestText(text, '/m/acme/callbot.yaml', 'acme/callbot.yaml', { lazy: false });
+      const service = tenantFromFiles(config, 'acme', '/m/acme', [lazy]).services[0]!;
+      const node = imageNode(lazy, lazy.documents[service.documentIndex]!, service.own[0]!);
+      expect(Object.getOwnPropertyDescriptor(lazy, 'lineCounter')?.get, text).toBeTypeOf('function'); // still not built
+      expect(node, text).toEqual(imageNode(eager, eager.documents[service.documentIndex]!, service.own[0]!));
+    }
+    // The same image on two lines of the document (a sidecar of the same image): the Documents decide.
+    const twice = parseManifestText(
+      deployment('        - name: callbot\n          image: localhost:5000/ecp-ai/callbot:v1\n        - name: copy\n          image: localhost:5000/ecp-ai/callbot:v1\n'),
+      '/m/acme/callbot.yaml',
+      'acme/callbot.yaml',
+    );
+    const service = tenantFromFiles(config, 'acme', '/m/acme', [twice]).services[0]!;
+    expect(imageNode(twice, twice.documents[0]!, service.own[1]!)).toMatchObject({ ok: true, line: 15 });
+    expect(Object.getOwnPropertyDescriptor(twice, 'lineCounter')?.get).toBeUndefined(); // built to decide
+    // The one `image:` line with that value is another field's (the container is in flow style): not taken.
+    const elsewhere = parseManifestText(
+      deployment('        - {name: callbot, image: localhost:5000/ecp-ai/callbot:v1}\n').replace('    note: "image: x"', '    image: localhost:5000/ecp-ai/callbot:v1'),
+      '/m/acme/callbot.yaml',
+      'acme/callbot.yaml',
+    );
+    const flow = tenantFromFiles(config, 'acme', '/m/acme', [elsewhere]).services[0]!;
+    expect(imageNode(elsewhere, elsewhere.documents[0]!, flow.own[0]!)).toMatchObject({ ok: true, line: 12, type: 'PLAIN' });
   });
 
   it('reports what js-yaml refuses with the file:line:column and message yaml gives', () => {
