@@ -1,63 +1,7 @@
-/** The `ecp` entry point: parses flags, dispatches to a headless command or opens the console. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { printableMessage } from './domain/printable.js';
-import { EcpError, errorMessage, fsProblem, isFsError } from './errors.js';
-import { debug } from './log.js';
-import { parseArgv, type FlagSpecs, type ParsedArgv } from './commands/argv.js';
+/** The `ecp` entry point: runs the command line on this process, or opens the console. */
+import { EcpError } from './errors.js';
 import type { CommandContext } from './commands/command.js';
-import { findCommand, helpText } from './commands/index.js';
-import { guardCommand } from './commands/guard.js';
-import { currentActor } from './adapters/identity.js';
-
-const globalFlags = {
-  config: { type: 'string' },
-  dataDir: { type: 'string' },
-  context: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  readonly: { type: 'boolean', default: false },
-  sandbox: { type: 'boolean', default: false },
-  once: { type: 'boolean', default: false },
-  tenant: { type: 'string' },
-  help: { type: 'boolean', default: false, shortFlag: 'h' },
-  version: { type: 'boolean', default: false },
-} satisfies FlagSpecs;
-
-/** The global flags and the command's own (which win where both name one). */
-const parse = (argv: string[], flags: FlagSpecs) => parseArgv(argv, { ...globalFlags, ...flags });
-
-/** ecp's version: the package.json nearest above this module (source/ or the bundle under dist/). */
-function packageVersion(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    try {
-      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
-    } catch {
-      if (path.dirname(dir) === dir) return 'unknown';
-    }
-  }
-}
-
-async function commandContext(cli: ParsedArgv): Promise<CommandContext> {
-  // Loaded here, not at start-up: `--help` needs neither the config's YAML parser nor its schema.
-  const { loadConfig } = await import('./config.js');
-  const config = loadConfig({
-    cwd: process.cwd(),
-    env: process.env,
-    configPath: cli.flags.config as string | undefined,
-    dataDir: cli.flags.dataDir as string | undefined,
-    kubeContext: cli.flags.context as string | undefined,
-    readOnly: cli.flags.readonly === true,
-  });
-  return {
-    config,
-    input: cli.input,
-    flags: cli.flags as Record<string, unknown>,
-    io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
-    env: process.env,
-    cwd: process.cwd(),
-  };
-}
+import { runCommandLine } from './command-line.js';
 
 /** The full-screen console (loaded only here, so headless commands never load Ink or React). */
 async function openConsole(ctx: CommandContext): Promise<number> {
@@ -83,58 +27,10 @@ async function openConsole(ctx: CommandContext): Promise<number> {
   process.exit(code);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const found = await findCommand(argv);
-  if (!found) {
-    const cli = parse(argv, {});
-    if (cli.flags.version) {
-      process.stdout.write(`${packageVersion()}\n`);
-      return 0;
-    }
-    if (cli.input.length > 0) {
-      throw new EcpError(`Unknown command "${cli.input.join(' ')}". Run \`ecp --help\` for the list.`);
-    }
-    if (cli.flags.help) {
-      process.stdout.write(`${helpText()}\n`);
-      return 0;
-    }
-    // No command: `ecp --once` prints the status once; plain `ecp` opens the console.
-    const ctx = await commandContext(cli);
-    if (cli.flags.once) return (await import('./commands/once.js')).onceCommand.run(ctx);
-    return openConsole(ctx);
-  }
-  const { command, summary, rest } = found;
-  const cli = parse(rest, command.flags ?? {});
-  if (cli.flags.help) {
-    process.stdout.write(`${summary}\n\nUsage\n${command.usage}\n`);
-    return 0;
-  }
-  const ctx = await commandContext(cli);
-  debug('cli', `command "${command.name}", config ${ctx.config.configFile ?? '(none)'}, data ${ctx.config.dataDir}`);
-  await guardCommand(command, ctx, () => currentActor(ctx.config.baseDir));
-  return command.run(ctx);
-}
-
 // `ecp ... | head` closes stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof EcpError) {
-    process.stderr.write(`ecp: ${printableMessage(error.message)}\n`);
-    process.exitCode = error.exitCode;
-  } else if (isFsError(error)) {
-    // A file-system error no layer below translated: say what it means for the file.
-    process.stderr.write(`ecp: ${printableMessage(fsProblem(error, error.path ?? 'a file'))}.\n`);
-    debug('cli', error.stack ?? '');
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`ecp: unexpected error: ${printableMessage(errorMessage(error))}\n`);
-    debug('cli', error instanceof Error ? (error.stack ?? '') : '');
-    process.exitCode = 2;
-  }
-}
+process.exitCode = await runCommandLine(process.argv.slice(2), { io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, env: process.env, cwd: process.cwd() }, openConsole);

@@ -1,7 +1,8 @@
 /** Who is acting: git user.email where set, else the OS user (recorded on every record and event). */
 import os from 'node:os';
 
-let cached: Promise<string> | undefined;
+/** By folder: a process that runs commands for several repositories (tests, in-process) asks each its own. */
+const cached = new Map<string, Promise<string>>();
 
 async function lookup(dir: string): Promise<string> {
   // simple-git loads here, not at start-up: most commands never ask who is acting.
@@ -20,6 +21,7 @@ async function lookup(dir: string): Promise<string> {
 }
 
 export function currentActor(dir: string): Promise<string> {
-  cached ??= lookup(dir);
-  return cached;
+  let actor = cached.get(dir);
+  if (!actor) cached.set(dir, (actor = lookup(dir)));
+  return actor;
 }

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auditEvents, ecpEnv, fixturesDir, closedAddress, lineDiff, manifestWorkspace, retarget, seedStore, snapshot, version } from '../helpers/manifests.js';
 import { currentActor } from '../../source/adapters/identity.js';
-import { runEcp } from '../helpers/run-ecp.js';
+import { runEcp, runEcpInProcess } from '../helpers/run-ecp.js';
 
 type Workspace = ReturnType<typeof manifestWorkspace>;
 const fixture = (file: string) => readFileSync(path.join(fixturesDir, 'acme', file), 'utf8');
 
 function run(ws: Workspace, args: string[]) {
-  return runEcp(args, { cwd: ws.root, env: ecpEnv(ws) });
+  return runEcpInProcess(args, { cwd: ws.root, env: ecpEnv(ws) });
 }
 
 const READY = [
@@ -187,7 +187,7 @@ describe('ecp update-manifests', () => {
   it('several tenants or --all: one operation, a tenant without --service skipped, one audit event per tenant', async () => {
     const many = manifestWorkspace(['acme', 'globex']);
     seedStore(many.data, READY);
-    const runMany = (args: string[]) => runEcp(args, { cwd: many.root, env: ecpEnv(many) });
+    const runMany = (args: string[]) => runEcpInProcess(args, { cwd: many.root, env: ecpEnv(many) });
     const advisor = await runMany(['update-manifests', '--all', '--service', 'advisor', '--skip-registry-check']);
     expect(advisor.code).toBe(0);
     expect(advisor.stdout).toContain('acme/advisor: v0.9.0-ccccccc → v1.0.0-5555555');
@@ -207,7 +207,7 @@ describe('ecp update-manifests', () => {
     seedStore(many.data, READY);
     appendFileSync(path.join(many.manifests, 'globex/callbot.yaml'), '  : : bad\n');
     const before = snapshot(many.manifests);
-    const result = await runEcp(['update-manifests', '--all', '--skip-registry-check'], { cwd: many.root, env: ecpEnv(many) });
+    const result = await runEcpInProcess(['update-manifests', '--all', '--skip-registry-check'], { cwd: many.root, env: ecpEnv(many) });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/globex\/callbot\.yaml:\d+:\d+ is not valid YAML/);
     expect(snapshot(many.manifests)).toEqual(before);
