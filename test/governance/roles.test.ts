@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runEcp } from '../helpers/run-ecp.js';
+import { runEcpInProcess } from '../helpers/run-ecp.js';
 import { git, gitRepo, tempDir } from '../helpers/temp.js';
 
 /** A clone of an operator whose git user.email is `email`, with the shared config, and a shared store. */
@@ -19,13 +19,13 @@ describe('roles and read-only mode', () => {
     const config = 'operators: [ops@example.test]\napprovers: [lead@example.test]\n';
     const [intern] = workspace('intern@example.test', config, dataDir);
     const [ops] = workspace('ops@example.test', config, dataDir);
-    const refused = await runEcp(['versions', 'register', '--data', body], { cwd: intern });
+    const refused = await runEcpInProcess(['versions', 'register', '--data', body], { cwd: intern });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(`ecp: "versions register" needs the operator role: intern@example.test is not listed in operators in ${path.join(intern!, 'ecp.config.yaml')}.\n`);
-    expect((await runEcp(['versions', 'register', '--data', body], { cwd: ops })).code).toBe(0);
+    expect((await runEcpInProcess(['versions', 'register', '--data', body], { cwd: ops })).code).toBe(0);
     // Reading needs no role.
-    expect((await runEcp(['versions', 'list', 'callbot'], { cwd: intern })).stdout).toMatch(/callbot-v1-/);
-    const approve = await runEcp(['approve', 'apr-1'], { cwd: ops });
+    expect((await runEcpInProcess(['versions', 'list', 'callbot'], { cwd: intern })).stdout).toMatch(/callbot-v1-/);
+    const approve = await runEcpInProcess(['approve', 'apr-1'], { cwd: ops });
     expect(approve.stderr).toMatch(/"approve" needs the approver role: ops@example.test is not listed in approvers/);
   });
 
@@ -38,15 +38,15 @@ describe('roles and read-only mode', () => {
       ['rollback', 'test-download', 'callbot', '--reason', 'x'],
       ['approve', 'apr-1'],
     ]) {
-      const result = await runEcp(['--readonly', '--data-dir', dataDir, ...args]);
+      const result = await runEcpInProcess(['--readonly', '--data-dir', dataDir, ...args]);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/read-only mode \(--readonly\); ".*" would change something and is refused/);
     }
     const dir = tempDir();
     writeFileSync(path.join(dir, 'ecp.config.yaml'), 'readOnly: true\n');
-    const fromFile = await runEcp(['versions', 'register', '--data', body], { cwd: dir });
+    const fromFile = await runEcpInProcess(['versions', 'register', '--data', body], { cwd: dir });
     expect(fromFile.stderr).toMatch(/readOnly: true in .*ecp\.config\.yaml/);
-    expect((await runEcp(['versions', 'list', 'callbot'], { cwd: dir })).code).toBe(0);
-    expect((await runEcp(['audit', 'verify'], { cwd: dir })).code).toBe(0);
+    expect((await runEcpInProcess(['versions', 'list', 'callbot'], { cwd: dir })).code).toBe(0);
+    expect((await runEcpInProcess(['audit', 'verify'], { cwd: dir })).code).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runEcp } from '../helpers/run-ecp.js';
+import { repoRoot, runEcpInProcess } from '../helpers/run-ecp.js';
 import { gitRepo, tempDir } from '../helpers/temp.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -15,7 +15,7 @@ const SAMPLE_IMAGE = /localhost:5000\/ecp-ai\/(callbot|chatbot):stable-1a2b3c4/g
 
 interface Workspace {
   dir: string;
-  run: (args: string[], env?: NodeJS.ProcessEnv) => ReturnType<typeof runEcp>;
+  run: (args: string[], env?: NodeJS.ProcessEnv) => ReturnType<typeof runEcpInProcess>;
   register: (tag: string) => Promise<string>;
   /** A sample report rewritten to be the report of `image` (as `trivy image <image>` would name it). */
   report: (fixture: string, image: string) => string;
@@ -25,7 +25,7 @@ function workspace(config = ''): Workspace {
   const dir = gitRepo('main');
   cpSync(path.join(repoRoot, 'k8s-manifests', 'test-download'), path.join(dir, 'k8s-manifests', 'test-download'), { recursive: true });
   writeFileSync(path.join(dir, 'ecp.config.yaml'), `registry: localhost:5000\nimagePrefix: ecp-ai\n${config}`);
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runEcp(args, { cwd: dir, env });
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runEcpInProcess(args, { cwd: dir, env });
   return {
     dir,
     run,
