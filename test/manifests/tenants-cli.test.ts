@@ -1,12 +1,12 @@
 /** `ecp tenants` and `ecp services` through the real binary. */
 import { describe, expect, it } from 'vitest';
 import { ecpEnv, manifestWorkspace, seedStore, version } from '../helpers/manifests.js';
-import { runEcp } from '../helpers/run-ecp.js';
+import { runEcpInProcess } from '../helpers/run-ecp.js';
 
 describe('ecp tenants / services', () => {
   const ws = manifestWorkspace(['acme', 'globex']);
   seedStore(ws.data, [version('callbot', 'v1.0.0-aaaaaaa'), version('chatbot', 'v2.0.0-bbbbbbb', { status: 'blocked' })]);
-  const run = (args: string[]) => runEcp(args, { cwd: ws.root, env: ecpEnv(ws) });
+  const run = (args: string[]) => runEcpInProcess(args, { cwd: ws.root, env: ecpEnv(ws) });
 
   it('lists tenants with namespace, files and services', async () => {
     const text = await run(['tenants']);

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ecpEnv, manifestWorkspace, seedStore, version } from '../helpers/manifests.js';
-import { runEcp } from '../helpers/run-ecp.js';
+import { runEcpInProcess } from '../helpers/run-ecp.js';
 
 type Workspace = ReturnType<typeof manifestWorkspace>;
 
@@ -98,7 +98,7 @@ describe('ecp validate', () => {
     ws = manifestWorkspace(['acme']);
     seedStore(ws.data, ACME_VERSIONS);
   });
-  const run = (args: string[]) => runEcp(args, { cwd: ws.root, env: ecpEnv(ws) });
+  const run = (args: string[]) => runEcpInProcess(args, { cwd: ws.root, env: ecpEnv(ws) });
 
   it('a valid tenant passes with exit 0 (warnings allowed) and says it ran offline', async () => {
     const result = await run(['validate', 'acme']);
