@@ -3,7 +3,7 @@
 // the newest source file's mtime, so it is rebuilt whenever a source changes: a fresh clone needs
 // no build step and nobody runs stale code. Code splitting keeps start-up fast: a command loads
 // only the libraries it uses.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -27,6 +27,23 @@ const inputs = ['package.json', 'package-lock.json', fileURLToPath(import.meta.u
 const key = Math.floor(Math.max(newestMtime(path.join(root, 'source')), newestMtime(path.join(root, 'patches')), ...inputs)).toString(36);
 const bundleDir = path.join(dist, `b-${key}`);
 const entry = path.join(bundleDir, 'cli.js');
+
+/**
+ * Yoga (Ink's layout) fetched its own wasm binary, a data: URI, with the global fetch: that loaded
+ * Node's fetch (undici, about 20 ms) at every console start. In the bundle it decodes the URI in
+ * place, as it does where there is no fetch. A Yoga whose loader reads otherwise fails the build.
+ */
+const yogaDecodesInPlace = {
+  name: 'yoga-decodes-in-place',
+  setup(build) {
+    build.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const fetching = 'function ya(){return w||"function"!=typeof fetch?';
+      if (!text.includes(fetching)) throw new Error(`${args.path} no longer reads as bin/ecp.js expects: check yogaDecodesInPlace`);
+      return { contents: text.replace(fetching, 'function ya(){return w||ua(H)||"function"!=typeof fetch?'), loader: 'js' };
+    });
+  },
+};
 
 if (!existsSync(entry)) {
   // On stderr, so that it never mixes with a command's output (--json).
@@ -55,6 +72,7 @@ if (!existsSync(entry)) {
     // The console runs React's production build (cli.tsx): its development build, 0.8 MB that
     // every console start parsed and kept, is left out of the bundle.
     define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [yogaDecodesInPlace],
     // Maps beside the bundle, not inside it: inline maps cost the console ~50 MB of heap.
     sourcemap: 'linked',
     // No comments or indentation: V8 keeps every chunk's source text in memory, and one non-ASCII
