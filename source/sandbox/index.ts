@@ -105,11 +105,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Seeded as `ecp apply` would leave them (server-side apply, field manager ecp), so ecp's own
     // applies later own the same fields instead of conflicting with another manager.
     // Decoded as the API server would take them: a wrong type keeps the object out, unknown fields are dropped.
-    const decoded = decodeTyped(type.kind, object);
+    const decoded = decodeTyped(type.kind, object, false);
     if (decoded.mismatch) continue;
     const config: KubeObject = { ...decoded.object, metadata: { ...decoded.object.metadata, ...(type.namespaced ? { namespace } : {}) } };
     if (type.namespaced) cluster.ensureNamespace(namespace);
-    const { object: created } = cluster.apply(type, namespace, asString(object.metadata.name)!, config, { manager: SEED_MANAGER, force: true });
+    const { object: created } = cluster.apply(type, namespace, asString(object.metadata.name)!, { typed: config, sent: object }, { manager: SEED_MANAGER, force: true });
     if (type === statefulSets) controller?.settleStatefulSet(created);
     if (type !== deployments) continue;
     if (controller) controller.settle(created);
