@@ -49,8 +49,8 @@ function parse(argv: string[], flags: AnyFlags) {
   return cli;
 }
 
-function commandContext(cli: ReturnType<typeof parse>): CommandContext {
-  const config = loadConfig({
+async function commandContext(cli: ReturnType<typeof parse>): Promise<CommandContext> {
+  const loaded = loadConfig({
     cwd: process.cwd(),
     env: process.env,
     configPath: cli.flags.config as string | undefined,
@@ -58,7 +58,12 @@ function commandContext(cli: ReturnType<typeof parse>): CommandContext {
     kubeContext: cli.flags.context as string | undefined,
     readOnly: cli.flags.readonly === true,
   });
+  // `--sandbox` on the default data dir runs on a demo store of its own, never the user's data/.
+  const dataDirChosen = Boolean(cli.flags.dataDir || process.env.ECP_DATA_DIR);
+  const demo = cli.flags.sandbox === true ? await (await import('./pipeline/demo-store.js')).demoStoreFor(loaded, process.cwd(), dataDirChosen) : undefined;
+  const config = demo?.config ?? loaded;
   return {
+    demoImages: demo?.images,
     config,
     input: cli.input,
     flags: cli.flags as Record<string, unknown>,
@@ -108,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     // No command: `ecp --once` prints the status once; plain `ecp` opens the console.
-    const ctx = commandContext(cli);
+    const ctx = await commandContext(cli);
     if (cli.flags.once) return (await import('./commands/once.js')).onceCommand.run(ctx);
     return openConsole(ctx);
   }
@@ -118,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.summary}\n\nUsage\n${command.usage}\n`);
     return 0;
   }
-  const ctx = commandContext(cli);
+  const ctx = await commandContext(cli);
   debug('cli', `command "${command.name}", config ${ctx.config.configFile ?? '(none)'}, data ${ctx.config.dataDir}`);
   await guardCommand(command, ctx, () => currentActor(ctx.config.baseDir));
   return command.run(ctx);
