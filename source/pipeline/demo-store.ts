@@ -41,9 +41,9 @@ export async function demoStoreFor(config: Config, cwd: string, dataDirChosen: b
 /** A tag before and after the manifest's, for the demo history: `v1.0.0-seed01` → `v0.9.0-demo`, `v1.1.0-demo`. */
 function neighbourTags(tag: string): [string, string] {
   const semver = /^v?(\d+)\.(\d+)\.(\d+)/.exec(tag);
-  if (!semver) return [`${tag}-demo-previous`, `${tag}-demo-next`];
-  const [major, minor] = [Number(semver[1]), Number(semver[2])];
-  const previous = minor > 0 ? `v${major}.${minor - 1}.0-demo` : `v${Math.max(major - 1, 0)}.9.0-demo`;
+  const [major, minor] = [Number(semver?.[1]), Number(semver?.[2])];
+  if (!semver || major + minor === 0) return [`${tag}-demo-previous`, `${tag}-demo-next`];
+  const previous = minor > 0 ? `v${major}.${minor - 1}.0-demo` : `v${major - 1}.9.0-demo`;
   return [previous, `v${major}.${minor + 1}.0-demo`];
 }
 
@@ -52,6 +52,7 @@ async function openDemoStore(config: Config): Promise<DemoStore> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ecp-demo-'));
   process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   const demo: Config = { ...config, dataDir };
+  // Manifests that do not load give an empty demo store: the console and the commands report them.
   const tenants = await loadTenants(demo).catch(() => []);
   const now = Date.now();
   const versions: ImageVersion[] = [];

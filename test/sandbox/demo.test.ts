@@ -110,8 +110,15 @@ describe.runIf(hasTmux || process.env.CI === 'true')('ecp --sandbox in tmux at 8
     key('Enter');
     // r needs the service's history read: wait for it.
     await waitFor((s) => s.includes('Services · test-download') && s.includes('History · advi') && s.includes('v0.9.0-demo'));
-    key('r');
-    screen = await waitFor((s) => s.includes('Choose the version to go back to'));
+    // The console may still be re-reading the rollback target for the live image, and says to
+    // press r again: clear that line (Esc) and press again until the dialog opens.
+    const dialog = (s: string) => s.includes('Choose the version to go back to');
+    for (let tries = 0; !dialog(screen) && tries < 100; tries++) {
+      key('Escape');
+      await waitFor((s) => !s.includes('press r again'));
+      key('r');
+      screen = await waitFor((s) => dialog(s) || s.includes('press r again'));
+    }
     expect(screen).toMatch(/›\s+v0\.9\.0-demo/);
     key('Enter');
     await waitFor((s) => s.includes('Reason:'));
