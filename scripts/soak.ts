@@ -1,22 +1,31 @@
 /**
  * `npm run soak` (issue 19): a bounded run (SOAK_SECONDS, default 240, at most 600) on loopback
- * only. The sandbox API server sits behind a fault proxy that drops 10 % of requests, delays 10 %
- * by 1–3 s, and every 30 s "restarts" the server (every open connection and watch cut, new
- * connections refused for 2 s). Three operators — separate clones of one manifests repository,
- * each with its own user.email and tenant — register, deploy and roll back in a loop against one
- * shared data dir, while `ecp monitor` runs with auto-rollback on and the sandbox fails to pull
- * every image whose tag holds "soakfail" (every fourth deploy). At the end it checks and prints:
- * records lost, records duplicated, audit verify, rollbacks repeated or to a wrong target,
- * commands that hung past their timeout, exits other than 0/1/2/3.
+ * only, against the sandbox or (SOAK_TARGET=real) the real control plane of scripts/kube-env.sh.
+ * The API server sits behind a fault proxy that drops 10 % of requests, delays 10 % by 1–3 s, and
+ * every 30 s "restarts" the server: every open connection and watch cut, new connections refused
+ * for 2 s. On the real control plane the proxy terminates TLS with the API server's own serving
+ * certificate (kube-env's CA signs it, so clients verify it as usual) and forwards over TLS; the
+ * restart is the same cut, since restarting kube-apiserver would take its 7 s start every 30 s.
+ * Three operators — separate clones of one manifests repository, each with its own user.email and
+ * tenant — register, deploy and roll back in a loop against one shared data dir, while `ecp
+ * monitor` runs with auto-rollback on and the cluster fails to pull every image whose tag holds
+ * "soakfail" (every fourth deploy). At the end it checks and prints: records lost, records
+ * duplicated, audit verify, rollbacks repeated or to a wrong target, commands that hung past their
+ * timeout, exits other than 0/1/2/3, and exits 2 ("nothing changed") after which the work tree,
+ * the deployment records or the live image had changed.
  *
  *   npm run soak            SOAK_SECONDS=600 npm run soak
+ *   source .kube-env; SOAK_TARGET=real npm run soak
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import lockfile from 'proper-lockfile';
 import { newVersion } from '../source/domain/versions.js';
 import { startSandbox } from '../source/sandbox/index.js';
 import { Store } from '../source/store/store.js';
@@ -24,6 +33,7 @@ import { pushTinyImage } from '../test/helpers/registry.js';
 import { testEnvValues } from '../test/helpers/test-env.js';
 
 const root = path.resolve(import.meta.dirname, '..');
+const execFileAsync = promisify(execFile);
 const ecpBin = path.join(root, 'bin', 'ecp.js');
 const seconds = Math.min(Number(process.env.SOAK_SECONDS ?? 240), 600);
 const COMMAND_TIMEOUT_MS = 120_000;
@@ -104,13 +114,63 @@ await new Store(dataDir).update((data) => {
   }
 });
 
-// The sandbox and its fault proxy.
-const sandbox = await startSandbox({ seed: path.join(origin, 'k8s-manifests'), stepMs: 100, failImage: /soakfail/ });
-const upstream = new URL(sandbox.url);
+// The cluster: what the operators' kubeconfig reaches through the fault proxy.
+interface Target {
+  label: string;
+  /** The API server's address, as the kubeconfig names it. */
+  upstream: URL;
+  kubeconfig: string;
+  /** TLS for both sides of the proxy (the real control plane), or undefined (plain HTTP). */
+  tls?: { ca: Buffer; cert: Buffer; key: Buffer };
+  /** What a restart does besides cutting the proxy's connections. */
+  onRestart(): void;
+  stop(): Promise<void>;
+}
+
+async function sandboxTarget(): Promise<Target> {
+  const sandbox = await startSandbox({ seed: path.join(origin, 'k8s-manifests'), stepMs: 100, failImage: /soakfail/ });
+  const kubeconfig = path.join(work, 'sandbox.kubeconfig');
+  await sandbox.writeKubeconfig(kubeconfig);
+  return { label: `sandbox ${sandbox.url}`, upstream: new URL(sandbox.url), kubeconfig, onRestart: () => sandbox.dropWatches(), stop: () => sandbox.stop() };
+}
+
+/** The real control plane: held alone (the tests' lock file), seeded with the tenants, the fail pattern set; stop undoes all three. */
+async function realTarget(): Promise<Target> {
+  const envDir = process.env.ECP_KUBE_ENV_DIR ?? /^export ECP_KUBE_ENV_DIR=(.*)$/m.exec(existsSync(path.join(root, '.kube-env')) ? readFileSync(path.join(root, '.kube-env'), 'utf8') : '')?.[1];
+  if (!envDir || !existsSync(envDir)) throw new Error('SOAK_TARGET=real needs the real control plane: run `scripts/kube-env.sh --start` first (no ECP_KUBE_ENV_DIR / .kube-env found).');
+  const lockTarget = path.join(envDir, 'tests.lock');
+  if (!existsSync(lockTarget)) writeFileSync(lockTarget, '');
+  console.log('soak: waiting for the real control plane (tests hold it one file at a time)...');
+  const release = await lockfile.lock(lockTarget, { stale: 20_000, retries: { retries: 1800, minTimeout: 500, maxTimeout: 500 } });
+  const kubeconfig = path.join(envDir, 'ecp-admin.kubeconfig');
+  const kubectl = (args: string[], input?: string) => execFileSync('kubectl', ['--kubeconfig', kubeconfig, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  const failImage = (pattern: string) => kubectl(['apply', '-f', '-'], execFileSync(process.execPath, [path.join(root, 'scripts/kube/pod-stages.mjs'), pattern], { encoding: 'utf8' }));
+  kubectl(['apply', '-f', '-'], tenants.map((t) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${t}}\n`).join('---\n'));
+  for (const t of tenants) kubectl(['wait', '--for=create', '-n', t, 'serviceaccount/default', '--timeout=60s']);
+  kubectl(['apply', '--server-side', '--field-manager', 'ecp', '-R', '-f', path.join(origin, 'k8s-manifests')]);
+  for (const t of tenants) kubectl(['-n', t, 'rollout', 'status', 'deployment', '--timeout=120s']);
+  failImage('soakfail');
+  const server = /server: (https:\/\/\S+)/.exec(readFileSync(kubeconfig, 'utf8'))![1]!;
+  return {
+    label: `real control plane ${server}`,
+    upstream: new URL(server),
+    kubeconfig,
+    tls: { ca: readFileSync(path.join(envDir, 'ca.crt')), cert: readFileSync(path.join(envDir, 'apiserver.crt')), key: readFileSync(path.join(envDir, 'apiserver.key')) },
+    onRestart: () => undefined,
+    async stop() {
+      failImage('');
+      kubectl(['delete', 'namespace', '--ignore-not-found', '--wait=true', '--timeout=180s', ...tenants]);
+      await release();
+    },
+  };
+}
+
+const target = process.env.SOAK_TARGET === 'real' ? await realTarget() : await sandboxTarget();
+const upstream = target.upstream;
 const faults = { requests: 0, dropped: 0, delayed: 0, restarts: 0, refused: 0 };
 let down = false;
 const sockets = new Set<Socket>();
-const proxy = http.createServer((req, res) => {
+const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
   faults.requests += 1;
   if (down) {
     faults.refused += 1;
@@ -122,10 +182,12 @@ const proxy = http.createServer((req, res) => {
     return req.socket.destroy();
   }
   const forward = () => {
-    const out = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const options = { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers };
+    const answered = (answer: http.IncomingMessage) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
-    });
+    };
+    const out = target.tls ? https.request({ ...options, ca: target.tls.ca }, answered) : http.request(options, answered);
     out.on('error', () => res.destroy());
     req.pipe(out);
   };
@@ -133,8 +195,9 @@ const proxy = http.createServer((req, res) => {
     faults.delayed += 1;
     setTimeout(forward, 1000 + Math.random() * 2000);
   } else forward();
-});
-proxy.on('connection', (socket) => {
+};
+const proxy = target.tls ? https.createServer({ cert: target.tls.cert, key: target.tls.key }, handler) : http.createServer(handler);
+proxy.on(target.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
   sockets.add(socket);
   socket.on('close', () => sockets.delete(socket));
 });
@@ -143,13 +206,12 @@ const proxyPort = (proxy.address() as { port: number }).port;
 const restarts = setInterval(() => {
   faults.restarts += 1;
   down = true;
-  sandbox.dropWatches();
+  target.onRestart();
   for (const socket of sockets) socket.destroy();
   setTimeout(() => (down = false), 2000);
 }, 30_000);
 const kubeconfig = path.join(work, 'kubeconfig');
-await sandbox.writeKubeconfig(kubeconfig);
-writeFileSync(kubeconfig, readFileSync(kubeconfig, 'utf8').replace(upstream.origin, `http://127.0.0.1:${proxyPort}`));
+writeFileSync(kubeconfig, readFileSync(target.kubeconfig, 'utf8').replace(upstream.origin, `${upstream.protocol}//127.0.0.1:${proxyPort}`));
 
 // Every command, with its exit code, duration and whether it had to be killed.
 interface Run {
@@ -159,6 +221,7 @@ interface Run {
   hung: boolean;
   stdout: string;
   stderr: string;
+  started: number;
 }
 const runs: Run[] = [];
 function ecp(who: string, cwd: string, args: string[]): Promise<Run> {
@@ -169,13 +232,14 @@ function ecp(who: string, cwd: string, args: string[]): Promise<Run> {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let hung = false;
+    const started = Date.now();
     const timer = setTimeout(() => {
       hung = true;
       child.kill('SIGKILL');
     }, COMMAND_TIMEOUT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const run = { who, args, code, hung, stdout, stderr };
+      const run = { who, args, code, hung, stdout, stderr, started };
       runs.push(run);
       resolve(run);
     });
@@ -184,6 +248,38 @@ function ecp(who: string, cwd: string, args: string[]): Promise<Run> {
 
 const registered = new Set<string>();
 const deadline = Date.now() + seconds * 1000;
+
+/**
+ * What a deploy or rollback can change, read past the fault proxy: the operator's work tree
+ * (HEAD and uncommitted files), its deployment records, the image running in the cluster.
+ * Exit 2 promises that none of it changed.
+ */
+async function footprint(dir: string, tenant: string, service: string, who: string): Promise<string> {
+  const tree = `${git(dir, 'rev-parse', 'HEAD')} ${git(dir, 'status', '--porcelain')}`;
+  const records = (await new Store(dataDir).read()).deployments.filter((d) => d.tenantId === tenant && d.actor === who).map((d) => `${d.id}:${d.status}`);
+  // Asynchronously: the sandbox answers from this very process.
+  const { stdout: live } = await execFileAsync('kubectl', ['--kubeconfig', target.kubeconfig, '-n', tenant, 'get', 'deploy', service, '-o', 'jsonpath={.spec.template.spec.containers[0].image}'], {
+    encoding: 'utf8',
+  });
+  return JSON.stringify({ tree, records, live });
+}
+
+/** Commands that exited 2 ("nothing changed") although their footprint changed. */
+const changedOnExit2: { run: Run; before: string; after: string }[] = [];
+async function changing(who: string, dir: string, tenant: string, service: string, args: string[]): Promise<Run> {
+  const before = await footprint(dir, tenant, service, who);
+  const run = await ecp(who, dir, args);
+  if (run.code === 2) {
+    const after = await footprint(dir, tenant, service, who);
+    // The monitor may roll the service back meanwhile: then the live image is not this command's doing.
+    const monitorActed = (await new Store(dataDir).read()).deployments.some(
+      (d) => d.kind === 'auto-rollback' && d.tenantId === tenant && d.serviceName === service && d.startedAt >= new Date(run.started).toISOString(),
+    );
+    const strip = (f: string) => (monitorActed ? JSON.stringify({ ...JSON.parse(f), live: undefined }) : f);
+    if (strip(before) !== strip(after)) changedOnExit2.push({ run, before, after });
+  }
+  return run;
+}
 
 async function operator(index: number): Promise<void> {
   const who = `op${index + 1}@example.test`;
@@ -201,8 +297,8 @@ async function operator(index: number): Promise<void> {
     const id = (JSON.parse(reg.stdout) as { id: string }).id; // --json BODY prints the version as JSON
     registered.add(id);
     await ecp(who, dir, ['versions', 'status', id, '--status', 'ready', '--scan', 'passed']);
-    await ecp(who, dir, ['deploy', tenant, '--service', service, '--no-build', ...skipRegistry, '--timeout', '30s']);
-    if (n % 3 === 0) await ecp(who, dir, ['rollback', tenant, service, '--reason', 'soak', ...skipRegistry, '--timeout', '30s']);
+    await changing(who, dir, tenant, service, ['deploy', tenant, '--service', service, '--no-build', ...skipRegistry, '--timeout', '30s']);
+    if (n % 3 === 0) await changing(who, dir, tenant, service, ['rollback', tenant, service, '--reason', 'soak', ...skipRegistry, '--timeout', '30s']);
   }
 }
 
@@ -220,7 +316,7 @@ monitor.stderr.on('data', (d: Buffer) => (monitorLog += d.toString()));
 const monitorExit = new Promise<number | null>((resolve) => monitor.on('close', (code) => resolve(code)));
 
 console.log(
-  `soak: ${seconds} s, ${OPERATORS} operators, monitor with auto-rollback, fault proxy on 127.0.0.1:${proxyPort} → ${sandbox.url}, registry ${registry ?? '(none: registry checks skipped, auto-rollbacks fail theirs)'}; work in ${work}`,
+  `soak: ${seconds} s, ${OPERATORS} operators, monitor with auto-rollback, fault proxy on 127.0.0.1:${proxyPort} → ${target.label}, registry ${registry ?? '(none: registry checks skipped, auto-rollbacks fail theirs)'}; work in ${work}`,
 );
 const started = Date.now();
 await Promise.all(tenants.map((_, i) => operator(i)));
@@ -257,9 +353,10 @@ const hung = runs.filter((r) => r.hung);
 const oddExits = runs.filter((r) => !r.hung && ![0, 1, 2, 3].includes(r.code ?? -1));
 const unexpected = runs.filter((r) => /unexpected error/.test(r.stderr));
 
-await new Promise<void>((resolve) => proxy.close(() => resolve()));
+const proxyClosed = new Promise<void>((resolve) => proxy.close(() => resolve()));
 for (const socket of sockets) socket.destroy();
-await sandbox.stop();
+await proxyClosed;
+await target.stop();
 
 const kinds = new Map<string, Map<string, number>>();
 for (const r of runs) {
@@ -270,7 +367,7 @@ for (const r of runs) {
   kinds.set(kind, codes);
 }
 console.log(
-  `\nran ${((Date.now() - started) / 1000).toFixed(0)} s: ${runs.length} commands; proxy: ${faults.requests} requests, ${faults.dropped} dropped, ${faults.delayed} delayed, ${faults.restarts} restarts (${faults.refused} refused while down)`,
+  `\nran ${((Date.now() - started) / 1000).toFixed(0)} s against the ${target.label.split(' http')[0]}: ${runs.length} commands; proxy: ${faults.requests} requests, ${faults.dropped} dropped, ${faults.delayed} delayed, ${faults.restarts} restarts (${faults.refused} refused while down)`,
 );
 for (const [kind, codes] of kinds) console.log(`  ${kind.padEnd(18)} ${[...codes].map(([c, n]) => `exit ${c}: ${n}`).join(', ')}`);
 console.log(
@@ -287,7 +384,11 @@ const checks: [string, string | number, boolean][] = [
   ['rollbacks repeated or to a wrong target', badRollbacks, badRollbacks === 0],
   ['commands that hung past their timeout', hung.length + (monitorCode === 'hung' ? 1 : 0), hung.length === 0 && monitorCode !== 'hung'],
   ['exits other than 0/1/2/3', oddExits.length, oddExits.length === 0],
+  ['exit 2 ("nothing changed") after a change', changedOnExit2.length, changedOnExit2.length === 0],
 ];
+for (const { run, before, after } of changedOnExit2.slice(0, 5)) {
+  console.log(`  exit 2 after a change: ${run.args.slice(0, 4).join(' ')}: ${run.stderr.trim().split('\n').at(-1)}\n    before ${before}\n    after  ${after}`);
+}
 console.log('\nend-of-run checks');
 for (const [name, value, ok] of checks) console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}: ${value}`);
 if (process.env.SOAK_KEEP !== '1') rmSync(work, { recursive: true, force: true });

@@ -48,7 +48,7 @@ function packageVersion(): string {
 async function commandContext(cli: ParsedArgv, host: CommandHost): Promise<CommandContext> {
   // Loaded here, not at start-up: `--help` needs neither the config's YAML parser nor its schema.
   const { loadConfig } = await import('./config.js');
-  const config = loadConfig({
+  const loaded = loadConfig({
     cwd: host.cwd,
     env: host.env,
     configPath: cli.flags.config as string | undefined,
@@ -56,7 +56,12 @@ async function commandContext(cli: ParsedArgv, host: CommandHost): Promise<Comma
     kubeContext: cli.flags.context as string | undefined,
     readOnly: cli.flags.readonly === true,
   });
+  // `--sandbox` on the default data dir runs on a demo store of its own, never the user's data/.
+  const dataDirChosen = Boolean(cli.flags.dataDir || host.env.ECP_DATA_DIR);
+  const demo = cli.flags.sandbox === true ? await (await import('./pipeline/demo-store.js')).demoStoreFor(loaded, host.cwd, dataDirChosen) : undefined;
+  const config = demo?.config ?? loaded;
   return {
+    demoImages: demo?.images,
     config,
     input: cli.input,
     flags: cli.flags as Record<string, unknown>,

@@ -28,8 +28,18 @@ export interface RegistryOptions {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
 
+/** Registry hosts answered elsewhere in this process: `ecp --sandbox` routes its demo images' host to the sandbox's registry. */
+const routes = new Map<string, string>();
+
+/** From now on, requests for registry `host` go to `baseUrl` (`http://127.0.0.1:PORT`). */
+export function routeRegistry(host: string, baseUrl: string): void {
+  routes.set(host, baseUrl);
+}
+
 /** Base URL of a registry host such as `localhost:5000` or `registry.example.com`. */
 export function registryBaseUrl(registry: string, scheme?: 'http' | 'https'): string {
+  const routed = routes.get(registry);
+  if (routed) return routed;
   if (/^https?:\/\//.test(registry)) return registry.replace(/\/+$/, '');
   // ecp names Docker Hub docker.io (domain/names.ts); its registry API lives on another host.
   if (registry === DOCKER_HUB) return 'https://registry-1.docker.io';

@@ -19,6 +19,8 @@ export interface CommandContext {
   io: CommandIO;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** With `--sandbox` on the demo store: the images its registry is to hold. */
+  demoImages?: readonly string[];
 }
 
 export interface Command {

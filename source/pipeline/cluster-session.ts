@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeClient, loadCluster, type Cluster } from '../adapters/kube.js';
+import { routeRegistry } from '../adapters/registry.js';
+import { parseImageRef } from '../domain/names.js';
 import { startSandbox } from '../sandbox/index.js';
 
 export type { KubeClient } from '../adapters/kube.js';
@@ -26,12 +28,16 @@ export interface ClusterChoice {
   /** The kubeconfig context (default: its current one). */
   context?: string;
   env: NodeJS.ProcessEnv;
+  /** The demo store's images (pipeline/demo-store.ts): the sandbox's registry holds them and answers for their registry hosts. */
+  registryImages?: readonly string[];
 }
 
 /** The session, or undefined when no cluster is configured (no kubeconfig, no --sandbox). */
 export async function openCluster(choice: ClusterChoice): Promise<ClusterSession | undefined> {
   if (choice.sandbox) {
-    const sandbox = await startSandbox({ port: 0, seed: choice.seed });
+    const images = choice.registryImages ?? [];
+    const sandbox = await startSandbox({ port: 0, seed: choice.seed, registryImages: images });
+    for (const host of new Set(images.map((image) => parseImageRef(image).registry))) routeRegistry(host, sandbox.url);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-sandbox-'));
     let loaded: Cluster;
     try {

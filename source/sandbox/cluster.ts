@@ -9,12 +9,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { applyDefaults } from './defaults.js';
 import type { Scope } from './fieldset.js';
-import { asArray, asNumber, asObject, asString, at, clone, deepEqual, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
+import type { ApplyConfig } from './decode.js';
+import { asArray, asNumber, asObject, asString, at, clone, deepEqual, goJson, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { recordUpdate, serverSideApply, type Writer } from './managed-fields.js';
-import { apiVersionOf, allResources, configMaps, findByKind, namespaces, pods, qualifiedName, serviceAccounts, type ResourceType } from './resources.js';
+import { apiVersionOf, allResources, configMaps, deployments, findByKind, namespaces, pods, qualifiedName, serviceAccounts, type ResourceType } from './resources.js';
 import { alreadyExists, ApiError, badRequest, conflict, notFound } from './status.js';
 import type { Store } from './store.js';
+import { decodeTyped } from './typed.js';
 import { validate } from './validate.js';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 export interface WriteOptions {
   /** The fieldManager recorded in managedFields. */
@@ -172,15 +176,18 @@ export class Cluster {
   }
 
   /** Server-side apply; creates the object when absent (`created` tells the caller to answer 201). */
-  apply(type: ResourceType, namespace: string, name: string, config: KubeObject, options: WriteOptions & { force: boolean }): { object: KubeObject; created: boolean } {
+  apply(type: ResourceType, namespace: string, name: string, { typed: config, sent }: ApplyConfig, options: WriteOptions & { force: boolean }): { object: KubeObject; created: boolean } {
     this.checkIdentity(type, config, namespace, name);
     if (!config.kind || !config.apiVersion) throw badRequest('apiVersion and kind must be set in an apply patch');
     const previous = this.store.get(type, type.namespaced ? namespace : '', name);
     const rv = asString(config.metadata.resourceVersion);
     if (previous && rv && rv !== previous.metadata.resourceVersion) throw conflict(type, name);
     if (!previous && rv) throw notFound(type, name);
-    const merged = serverSideApply(previous, config, this.writer(type, options), options.force);
+    const applied = serverSideApply(previous, config, this.writer(type, options), options.force);
+    // The merged object becomes the Go struct, which drops the zeros omitempty drops.
+    const merged = decodeTyped(type.kind, applied).object;
     merged.metadata.name = name;
+    if (options.manager === 'kubectl' && previous) syncLastApplied(previous, merged, sent);
     if (!previous) {
       const object = this.create(type, namespace, merged, options, (obj) => {
         obj.metadata.managedFields = merged.metadata.managedFields!;
@@ -196,12 +203,19 @@ export class Cluster {
     if (scope === 'status') {
       const status = next.status;
       const managed = next.metadata.managedFields;
+      const annotations = next.metadata.annotations;
       for (const key of Object.keys(next)) delete next[key];
       Object.assign(next, withoutManagedFields(previous));
       if (status === undefined) delete next.status;
       else next.status = status;
       if (managed === undefined) delete next.metadata.managedFields;
       else next.metadata.managedFields = managed;
+      // A Deployment's status write keeps its annotations: the deployment controller records the
+      // revision there without bumping the generation.
+      if (type === deployments) {
+        if (annotations === undefined) delete next.metadata.annotations;
+        else next.metadata.annotations = annotations;
+      }
     } else if (type.subresources.includes('status')) {
       if (previous.status === undefined) delete next.status;
       else next.status = clone(previous.status);
@@ -216,7 +230,9 @@ export class Cluster {
     if (scope === 'main') validate(type, next, previous);
     if (type.hasGeneration) {
       const generation = typeof previous.metadata.generation === 'number' ? previous.metadata.generation : 1;
-      next.metadata.generation = deepEqual(next.spec, previous.spec) ? generation : generation + 1;
+      // A Deployment's annotations count as spec (the API server's strategy: they are copied to its ReplicaSets).
+      const changed = !deepEqual(next.spec, previous.spec) || (type === deployments && scope === 'main' && !deepEqual(next.metadata.annotations, previous.metadata.annotations));
+      next.metadata.generation = changed ? generation + 1 : generation;
     }
     record();
     const result = ordered(type, next);
@@ -302,6 +318,22 @@ export class Cluster {
     if (this.store.get(namespaces, '', name)) return;
     this.create(namespaces, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { manager: 'ecp-sandbox' });
   }
+}
+
+/**
+ * The API server keeps kubectl's client-side last-applied annotation true to a kubectl
+ * server-side apply (apiserver's lastAppliedUpdater): where the live object has one, it becomes
+ * the configuration as sent, minus that annotation, encoded as Go encodes an unstructured object.
+ */
+function syncLastApplied(previous: KubeObject, merged: KubeObject, sent: KubeObject): void {
+  const live = asString(asObject(previous.metadata.annotations)?.[LAST_APPLIED]);
+  const annotations = asObject(merged.metadata.annotations);
+  if (!live || !annotations) return;
+  const config = clone(sent);
+  const sentAnnotations = asObject(config.metadata.annotations);
+  if (sentAnnotations) delete sentAnnotations[LAST_APPLIED];
+  else delete config.metadata.annotations;
+  annotations[LAST_APPLIED] = `${goJson(config)}\n`;
 }
 
 /** A deep copy to edit, minus managedFields: every write recomputes those from the stored object. */

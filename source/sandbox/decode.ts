@@ -113,15 +113,21 @@ export function patchedObject(req: ApiRequest, type: ResourceType, patched: Kube
   return { object: decoded.object, warnings: validation === 'Warn' ? unknownList(decoded) : [] };
 }
 
+/** A server-side apply configuration: typed (its explicit zeros kept, fields its manager owns), and as sent. */
+export interface ApplyConfig {
+  typed: KubeObject;
+  sent: KubeObject;
+}
+
 /**
  * A server-side apply configuration: structured-merge-diff refuses a wrong type and an undeclared
  * field whatever fieldValidation says, with a plain (500) error.
  */
-export function applyConfig(req: ApiRequest, type: ResourceType, namespace: string, name: string): KubeObject {
-  const config = asKubeObject(parseBody(req));
-  const decoded = decodeTyped(type.kind, config);
+export function applyConfig(req: ApiRequest, type: ResourceType, namespace: string, name: string): ApplyConfig {
+  const sent = asKubeObject(parseBody(req));
+  const decoded = decodeTyped(type.kind, sent, false);
   const errors = [...(decoded.mismatch ? [decoded.mismatch.apply] : []), ...decoded.unknown.map((u) => `${u.apply}: field not declared in schema`)];
-  if (errors.length === 0) return decoded.object;
+  if (errors.length === 0) return { typed: decoded.object, sent };
   const where = `${type.namespaced ? `${namespace}/` : ''}${name}; ${apiVersionOf(type)}, Kind=${type.kind}`;
   const text = errors.length === 1 ? errors[0]! : `errors:\n  ${errors.join('\n  ')}`;
   throw new ApiError(500, '', `failed to create typed patch object (${where}): ${text}`);

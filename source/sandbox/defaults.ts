@@ -37,8 +37,17 @@ function defaultPodSpec(spec: JsonObject): void {
   setDefault(spec, 'schedulerName', 'default-scheduler');
 }
 
+/**
+ * An embedded ObjectMeta's empty creationTimestamp: Go encodes a zero metav1.Time as null
+ * (omitempty does not drop a struct), so a real server prints `creationTimestamp: null` there.
+ */
+function zeroCreationTimestamp(metadata: JsonObject): void {
+  if (metadata.creationTimestamp === undefined) metadata.creationTimestamp = null;
+}
+
 function defaultTemplate(spec: JsonObject): void {
   const template = child(spec, 'template');
+  zeroCreationTimestamp(child(template, 'metadata'));
   defaultPodSpec(child(template, 'spec'));
 }
 
@@ -87,6 +96,7 @@ export function applyDefaults(obj: KubeObject): void {
       const retention = child(spec, 'persistentVolumeClaimRetentionPolicy');
       setDefault(retention, 'whenDeleted', 'Retain');
       setDefault(retention, 'whenScaled', 'Retain');
+      for (const claim of asArray(spec.volumeClaimTemplates)) if (isObject(claim)) zeroCreationTimestamp(child(claim, 'metadata'));
       defaultTemplate(spec);
       break;
     }

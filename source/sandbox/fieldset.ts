@@ -112,6 +112,8 @@ function segmentText(s: Segment): string {
 }
 
 function walk(value: Json, segment: Segment, parent: PathNode | undefined, field: string, out: Map<string, Leaf>): void {
+  // A template's null creationTimestamp is Go's encoding of an empty time, not a field anyone set.
+  if (field === 'creationTimestamp' && value === null) return;
   const text = (parent?.text ?? '') + segmentText(segment);
   if (isObject(value)) {
     let node: PathNode | undefined;

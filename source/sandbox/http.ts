@@ -1,12 +1,13 @@
 /**
- * The HTTP front: routes discovery, OpenAPI, the resource endpoints and the sandbox's own
- * `/sandbox/fail-image` control; turns errors into Status replies; keeps a request log for tests;
- * tracks open watches so stop() can end them.
+ * The HTTP front: routes discovery, OpenAPI, the resource endpoints, the sandbox's own
+ * `/sandbox/fail-image` control and its registry API (`/v2/`); turns errors into Status replies;
+ * keeps a request log for tests; tracks open watches so stop() can end them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { aggregated, aggregatedContentType, aggregatedVersion, legacyCore, legacyGroup, legacyGroups, openapiDocument, openapiIndex, resourceList, VERSION } from './discovery.js';
 import { isObject, type JsonObject } from './json.js';
+import { SandboxRegistry } from './registry.js';
 import { RestApi, type Reply } from './rest.js';
 import { answerReview, isReviewPath } from './reviews.js';
 import { ApiError, badRequest, methodNotAllowed, pathNotFound, tooLarge } from './status.js';
@@ -52,6 +53,7 @@ export class SandboxServer {
     private readonly api: RestApi,
     private readonly failImage: FailImageControl,
     private readonly timing: WatchTiming,
+    private readonly registry: SandboxRegistry,
   ) {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
@@ -101,6 +103,13 @@ export class SandboxServer {
     if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
     try {
       const body = await readBody(req);
+      if (SandboxRegistry.handles(url.pathname)) {
+        const answer = this.registry.answer(record.method, url.pathname);
+        record.code = answer.status;
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+        return;
+      }
       const reply = this.route(record, url, body, req);
       if ('watch' in reply) {
         record.code = 200;

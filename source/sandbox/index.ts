@@ -7,6 +7,7 @@
  *   GET  /sandbox/fail-image                      → {"pattern": "<regex>" | null}
  *   POST /sandbox/fail-image {"pattern": "<regex>"} sets it; {"pattern": null} clears it.
  * Unfinished rollouts re-check at once, so clearing the pattern lets stuck pods start.
+ * And a registry's read API (`/v2/`, registry.ts) for the images it is told it holds.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { realClock, type Clock } from './clock.js';
@@ -15,6 +16,7 @@ import { SandboxServer, type RequestFilter, type RequestRecord } from './http.js
 import { asString, timestamp, type KubeObject } from './json.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { allResources, deployments, services, statefulSets } from './resources.js';
+import { SandboxRegistry } from './registry.js';
 import { RestApi } from './rest.js';
 import { CONTROLLER } from './pods.js';
 import { finishedStatus } from './deployment-status.js';
@@ -49,6 +51,8 @@ export interface SandboxOptions {
   imagePrefix?: string;
   /** Also write a kubeconfig here at start. */
   kubeconfig?: string;
+  /** Images its registry API (`<url>/v2/`) holds from the start, by repository path and tag. */
+  registryImages?: readonly string[];
 }
 
 export interface Sandbox {
@@ -68,6 +72,10 @@ export interface Sandbox {
   clearRequests(): void;
   /** Ends every open watch, as an API server restart would; clients re-watch from their last resourceVersion. */
   dropWatches(): void;
+  /** Its registry API (at `url`) holds these images from now on. */
+  holdImages(images: Iterable<string>): void;
+  /** The manifest digest its registry gives a held image, else undefined. */
+  imageDigest(image: string): string | undefined;
   /** Ends open watches and closes the server. */
   stop(): Promise<void>;
 }
@@ -105,11 +113,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Seeded as `ecp apply` would leave them (server-side apply, field manager ecp), so ecp's own
     // applies later own the same fields instead of conflicting with another manager.
     // Decoded as the API server would take them: a wrong type keeps the object out, unknown fields are dropped.
-    const decoded = decodeTyped(type.kind, object);
+    const decoded = decodeTyped(type.kind, object, false);
     if (decoded.mismatch) continue;
     const config: KubeObject = { ...decoded.object, metadata: { ...decoded.object.metadata, ...(type.namespaced ? { namespace } : {}) } };
     if (type.namespaced) cluster.ensureNamespace(namespace);
-    const { object: created } = cluster.apply(type, namespace, asString(object.metadata.name)!, config, { manager: SEED_MANAGER, force: true });
+    const { object: created } = cluster.apply(type, namespace, asString(object.metadata.name)!, { typed: config, sent: object }, { manager: SEED_MANAGER, force: true });
     if (type === statefulSets) controller?.settleStatefulSet(created);
     if (type !== deployments) continue;
     if (controller) controller.settle(created);
@@ -134,7 +142,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       controller?.wakeAll();
     },
   };
-  const server = new SandboxServer(store, new RestApi(cluster), control, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
+  const registry = new SandboxRegistry();
+  registry.hold(options.registryImages ?? []);
+  const server = new SandboxServer(store, new RestApi(cluster), control, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 }, registry);
   const port = await server.listen(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
 
@@ -152,6 +162,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requestCount: (filter) => server.requests(filter).length,
     clearRequests: () => server.clearRequests(),
     dropWatches: () => server.dropWatches(),
+    holdImages: (images) => registry.hold(images),
+    imageDigest: (image) => registry.digestOf(image),
     async stop() {
       controller?.stop();
       await server.close();

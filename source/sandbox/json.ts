@@ -62,6 +62,26 @@ export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   return aKeys.every((key) => key in b && deepEqual(a[key], b[key]));
 }
 
+/** JSON text with every object's keys sorted, so equal values give equal texts. */
+export function canonical(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k]!)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * JSON as Go's encoding/json writes a map: keys sorted, compact, and `<`, `>`, `&`, U+2028 and
+ * U+2029 escaped (they occur only inside strings, so escaping the whole text is safe).
+ */
+export function goJson(value: Json): string {
+  return canonical(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Kubernetes timestamps are RFC 3339 with whole seconds. */
 export function timestamp(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');

@@ -127,7 +127,7 @@ export function jsonPatch(document: Json, operations: Json): Json {
         doc = removeAt(doc, path, 'remove').doc;
         break;
       case 'replace':
-        get(doc, path, 'replace');
+        // As the API server's json-patch (v4) does: a missing key of an object is set, a missing index is an error.
         doc = put(doc, path, required(op, 'value'), 'replace', false);
         break;
       case 'test':

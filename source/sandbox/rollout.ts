@@ -7,7 +7,7 @@
  */
 import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
-import { asArray, asNumber, asObject, asString, at, clone, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
+import { asArray, asNumber, asObject, asString, at, canonical, clone, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { calculateStatus, condition, findCondition, isComplete, limits, progressDeadline, setCondition, specReplicas, statusOf, syncProgress } from './deployment-status.js';
 import { EndpointsController } from './endpoints.js';
 import { EventRecorder } from './events.js';
@@ -16,7 +16,7 @@ import { CONTROLLER, ReplicaSetController } from './pods.js';
 import { StatefulSetController } from './statefulset.js';
 import { deployments, pods, replicaSets } from './resources.js';
 import type { Change } from './store.js';
-import { bareTemplate, canonical, HASH_LABEL, templateHash } from './template.js';
+import { bareTemplate, HASH_LABEL, templateHash } from './template.js';
 
 const REVISION = 'deployment.kubernetes.io/revision';
 
@@ -249,9 +249,12 @@ export class RolloutController {
     return this.cluster.replace(type, String(obj.metadata.namespace), String(obj.metadata.name), copy, CONTROLLER);
   }
 
+  /** Through the status subresource, as the deployment controller does, so the generation stays. */
   private setRevision(d: KubeObject, revision: string): KubeObject {
     if (at(d, 'metadata', 'annotations', REVISION) === revision) return d;
-    return this.writeSpec(d, (copy) => ((copy.metadata.annotations as JsonObject)[REVISION] = revision));
+    const copy = clone(d);
+    copy.metadata.annotations = { ...(asObject(copy.metadata.annotations) ?? {}), [REVISION]: revision };
+    return this.cluster.replace(deployments, String(d.metadata.namespace), String(d.metadata.name), copy, { ...CONTROLLER, scope: 'status' });
   }
 
   private scale(d: KubeObject, rs: KubeObject, replicas: number): void {

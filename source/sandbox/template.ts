@@ -2,7 +2,7 @@
  * A pod template's identity: the hash that names a Deployment's ReplicaSets
  * (`<deployment>-<hash>`, label pod-template-hash) and the comparison that ignores that label.
  */
-import { asObject, at, clone, isObject, type Json } from './json.js';
+import { asObject, canonical, clone, type Json } from './json.js';
 
 export const HASH_LABEL = 'pod-template-hash';
 
@@ -18,21 +18,16 @@ export function templateHash(template: Json): string {
   return [...String(hash)].map((ch) => alphabet[ch.charCodeAt(0) % alphabet.length]).join('');
 }
 
-export function canonical(value: Json): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k]!)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** The template without the hash label, for comparing a ReplicaSet with its Deployment. */
+/**
+ * The template without the hash label (for comparing a ReplicaSet with its Deployment) and
+ * without the null creationTimestamp, which the Go struct the real hash is taken of cannot tell
+ * from an absent one.
+ */
 export function bareTemplate(template: Json | undefined): Json {
   const copy = clone(asObject(template) ?? {});
-  const labels = asObject(at(copy, 'metadata', 'labels'));
+  const metadata = asObject(copy.metadata);
+  const labels = asObject(metadata?.labels);
   if (labels) delete labels[HASH_LABEL];
+  if (metadata?.creationTimestamp === null) delete metadata.creationTimestamp;
   return copy;
 }

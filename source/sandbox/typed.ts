@@ -2,7 +2,8 @@
  * The API server's typed decoding of a request object: every field checked against the Go type
  * of the served kind (a string where an int32 goes is an error, as in `json.Unmarshal`), fields
  * the type does not declare collected for fieldValidation (Strict refuses them, Warn and Ignore
- * drop them), nulls dropped (a null leaves Go's zero value), Quantities kept as strings.
+ * drop them), nulls dropped (a null leaves Go's zero value), zeros of non-pointer fields dropped
+ * (Go's omitempty on the way out), Quantities kept as strings.
  *
  * The field types (type-schema.ts) are generated from @kubernetes/client-node's models, which
  * carry the Kubernetes OpenAPI definitions (JSON name, type, format) as data.
@@ -50,6 +51,71 @@ export const ROOT_MODELS: Record<string, string> = {
   ServiceAccount: 'V1ServiceAccount',
   Event: 'CoreV1Event',
 };
+
+/**
+ * Fields whose zero value is stored: pointers (`replicas: 0` is not "unset") and the few fields
+ * without omitempty. By JSON name across the served kinds, so a name that is a pointer in one type
+ * keeps its zero everywhere; keeping a zero a real server drops is the safer mistake.
+ */
+const KEEPS_ZERO = new Set([
+  'replicas',
+  'revisionHistoryLimit',
+  'progressDeadlineSeconds',
+  'terminationGracePeriodSeconds',
+  'activeDeadlineSeconds',
+  'deletionGracePeriodSeconds',
+  'partition',
+  'automountServiceAccountToken',
+  'shareProcessNamespace',
+  'enableServiceLinks',
+  'setHostnameAsFQDN',
+  'hostUsers',
+  'priority',
+  'privileged',
+  'runAsUser',
+  'runAsGroup',
+  'runAsNonRoot',
+  'readOnlyRootFilesystem',
+  'allowPrivilegeEscalation',
+  'fsGroup',
+  'defaultMode',
+  'mode',
+  'optional',
+  'immutable',
+  'allocateLoadBalancerNodePorts',
+  'controller',
+  'blockOwnerDeletion',
+  'ready',
+  'serving',
+  'terminating',
+  'started',
+  'restartCount',
+  'exitCode',
+  'containerPort',
+  'port',
+  'revision',
+  'containers',
+  'endpoints',
+  'addresses',
+  'name',
+  'key',
+  'operator',
+  'path',
+  'mountPath',
+]);
+
+const isMap = (type: string) => type.startsWith('{[key:string]:');
+
+/**
+ * Go's omitempty: false, 0, "" and empty lists and maps are not written; structs (IntOrString,
+ * Time, Quantity and every model) always are.
+ */
+function omitted(value: Json, field: string, type: string): boolean {
+  if (KEEPS_ZERO.has(field)) return false;
+  if (Array.isArray(value)) return value.length === 0;
+  if (isObject(value)) return isMap(type) && Object.keys(value).length === 0;
+  return (type === 'string' || type === 'number' || type === 'boolean') && (value === false || value === 0 || value === '');
+}
 
 /** resource.Quantity fields: the OpenAPI types them as strings, but a JSON number decodes too. */
 const QUANTITIES = new Set(['limits', 'requests', 'sizeLimit', 'overhead', 'divisor', 'capacity', 'allocatable', 'hard', 'used']);
@@ -99,6 +165,9 @@ function jsonKind(value: Json): string {
 class Decoder {
   readonly unknown: UnknownField[] = [];
   mismatch?: TypeMismatch;
+
+  /** False for a server-side apply configuration, whose explicit zeros are fields its manager owns. */
+  constructor(private readonly omitEmpty: boolean) {}
 
   private fail(where: Where, value: Json, goType: string, expected: string): undefined {
     this.mismatch ??= {
@@ -168,7 +237,7 @@ class Decoder {
       }
       const goPath = where.goPath ? `${where.goPath}.${key}` : key;
       const decoded = this.value(child, attribute.type, attribute.format, { goStruct: goName(model), goPath, strict, apply, field: key });
-      if (decoded !== undefined) out[key] = decoded;
+      if (decoded !== undefined && !(this.omitEmpty && omitted(decoded, key, attribute.type))) out[key] = decoded;
     }
     return out;
   }
@@ -202,10 +271,10 @@ function goTypeOf(type: string, format: string): string {
 }
 
 /** Decodes an object of a served kind; kinds without a model pass unchanged. */
-export function decodeTyped(kind: string, obj: KubeObject): Decoded {
+export function decodeTyped(kind: string, obj: KubeObject, omitEmpty = true): Decoded {
   const model = ROOT_MODELS[kind];
   if (!model) return { object: obj, unknown: [] };
-  const decoder = new Decoder();
+  const decoder = new Decoder(omitEmpty);
   const object = decoder.object(obj, model, { goStruct: goName(model), goPath: '', strict: '', apply: '', field: '' }) ?? {};
   return { object: { ...object, metadata: isObject(object.metadata) ? object.metadata : {} }, unknown: decoder.unknown, mismatch: decoder.mismatch };
 }

@@ -68,7 +68,7 @@ describe('kubectl create <kind> (protobuf request bodies)', () => {
     const stored = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/deployments/web')).body;
     expect(stored.spec).toMatchObject({ replicas: 2, selector: { matchLabels: { app: 'web' } } });
     expect(stored.spec.template.spec.containers).toMatchObject([{ name: 'web', image: 'localhost:5000/ecp-ai/web:v1', ports: [{ containerPort: 8080, protocol: 'TCP' }] }]);
-    expect(stored.spec.template.metadata.creationTimestamp).toBeUndefined();
+    expect(stored.spec.template.metadata).toHaveProperty('creationTimestamp', null);
 
     const s = await kubectl(sb, ['create', 'service', 'clusterip', 'web', '-n', 'shop', '--tcp=80:8080']);
     expect(s).toMatchObject({ code: 0, stdout: 'service/web created\n' });
@@ -512,5 +512,84 @@ describe('endpoints', () => {
     await kubectl(sb, ['delete', 'svc', 'api', '-n', 'shop']);
     expect((await call(sb, 'GET', '/api/v1/namespaces/shop/endpoints/api')).status).toBe(404);
     expect((await call(sb, 'GET', '/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dapi')).body.items).toEqual([]);
+  });
+});
+
+describe('what the first differential run against a real control plane found', () => {
+  const write = (file: string, text: string) => {
+    writeFileSync(path.join(work, file), text);
+    return file;
+  };
+  const get = async (name: string) => (await call(sb, 'GET', `/apis/apps/v1/namespaces/shop/deployments/${name}`)).body;
+
+  it('prints creationTimestamp: null in a template, as Go encodes an empty metav1.Time, without changing the template hash', async () => {
+    await kubectl(sb, ['create', 'deployment', 'nulls', '-n', 'shop', '--image=localhost:5000/ecp-ai/nulls:v1']);
+    clock.advance(5000);
+    const yaml = (await kubectl(sb, ['get', 'deploy', 'nulls', '-n', 'shop', '-o', 'yaml'])).stdout;
+    expect(yaml).toMatch(/ {2}template:\n {4}metadata:\n {6}creationTimestamp: null\n/);
+    const sets = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dnulls')).body.items;
+    expect(sets).toHaveLength(1);
+    expect(sets[0].spec.template.metadata).toHaveProperty('creationTimestamp', null);
+    // A patch that only restates the null (as rollout undo's does) is no change.
+    const same = await kubectl(sb, ['-n', 'shop', 'patch', 'deploy', 'nulls', '-p', '{"spec":{"template":{"metadata":{"creationTimestamp":null}}}}']);
+    expect(same.stdout).toBe('deployment.apps/nulls patched (no change)\n');
+  });
+
+  it('folds an explicit zero of a non-pointer field away (omitempty), so restating a default is no change', async () => {
+    const before = await get('advisor');
+    const zero = await kubectl(sb, ['-n', 'shop', 'patch', 'deploy', 'advisor', '--type', 'json', '-p', '[{"op":"add","path":"/spec/minReadySeconds","value":0}]']);
+    expect(zero).toMatchObject({ code: 0, stdout: 'deployment.apps/advisor patched (no change)\n' });
+    const unpaused = await kubectl(sb, ['-n', 'shop', 'patch', 'deploy', 'advisor', '--type', 'merge', '-p', '{"spec":{"paused":false}}']);
+    expect(unpaused.stdout).toBe('deployment.apps/advisor patched (no change)\n');
+    const after = await get('advisor');
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(after.spec).not.toHaveProperty('minReadySeconds');
+    // Pointer fields keep an explicit zero, and an empty env value goes as omitempty drops it.
+    const file = write('zeros.yaml', workloadYaml('Deployment', 'zeros', { namespace: 'shop', replicas: 0, container: '        env: [{name: A, value: ""}]\n' }));
+    expect((await kubectl(sb, ['apply', '-f', file], work)).code).toBe(0);
+    const zeros = await get('zeros');
+    expect(zeros.spec.replicas).toBe(0);
+    expect(zeros.spec.template.spec.containers[0].env).toEqual([{ name: 'A' }]);
+  });
+
+  it('takes a JSON patch that replaces an unknown field: the field is dropped with a warning, no change', async () => {
+    const r = await kubectl(sb, ['-n', 'shop', 'patch', 'deploy', 'advisor', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/nosuch","value":1}]']);
+    expect(r).toEqual({ code: 0, stdout: 'deployment.apps/advisor patched (no change)\n', stderr: 'Warning: unknown field "spec.nosuch"\n' });
+    // A list index that is not there still does not apply.
+    const index = await kubectl(sb, ['-n', 'shop', 'patch', 'deploy', 'advisor', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/template/spec/containers/5","value":{}}]']);
+    expect(index.code).toBe(1);
+  });
+
+  it('rewrites the client-side last-applied annotation on a kubectl server-side apply, from the applied config', async () => {
+    const file = write('lastapplied.yaml', workloadYaml('Deployment', 'lastapplied', { namespace: 'shop', spec: '  minReadySeconds: 0\n' }));
+    expect((await kubectl(sb, ['apply', '-f', file], work)).code).toBe(0);
+    const annotation = async () => (await get('lastapplied')).metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
+    expect(await annotation()).toContain('"annotations":{}');
+    expect((await kubectl(sb, ['apply', '--server-side', '-f', file], work)).code).toBe(0);
+    const rewritten = await annotation();
+    expect(rewritten).toBe(
+      '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"lastapplied","namespace":"shop"},"spec":{"minReadySeconds":0,"selector":{"matchLabels":{"app":"lastapplied"}},"template":{"metadata":{"labels":{"app":"lastapplied"}},"spec":{"containers":[{"image":"localhost:5000/ecp-ai/lastapplied:v1","name":"lastapplied"}]}}}}\n',
+    );
+    // Another field manager leaves it alone, as the API server only syncs it for kubectl.
+    const other = await kubectl(sb, ['apply', '--server-side', '--field-manager', 'someone', '--force-conflicts', '-f', file], work);
+    expect(other.code).toBe(0);
+    expect(await annotation()).toBe(rewritten);
+  });
+});
+
+describe('what the second differential run found', () => {
+  it("bumps a Deployment's generation for an annotation, as its strategy does, but not for a label or its revision", async () => {
+    const generation = async () => (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/deployments/advisor')).body.metadata.generation;
+    const start = await generation();
+    await kubectl(sb, ['-n', 'shop', 'label', 'deploy/advisor', 'tier=front']);
+    expect(await generation()).toBe(start);
+    await kubectl(sb, ['-n', 'shop', 'annotate', 'deploy/advisor', 'owner=sre']);
+    expect(await generation()).toBe(start + 1);
+    await kubectl(sb, ['-n', 'shop', 'set', 'image', 'deploy/advisor', 'advisor=localhost:5000/ecp-ai/advisor:v2']);
+    for (let i = 0; i < 30; i++) clock.advance(1000);
+    const d = (await call(sb, 'GET', '/apis/apps/v1/namespaces/shop/deployments/advisor')).body;
+    expect(d.metadata.annotations['deployment.kubernetes.io/revision']).toBe('2');
+    expect(d.metadata.generation).toBe(start + 2);
+    expect(d.status.observedGeneration).toBe(start + 2);
   });
 });

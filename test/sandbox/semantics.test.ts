@@ -222,7 +222,7 @@ describe('patches', () => {
     expect(reply.body.metadata.labels).toEqual({ app: 'jp', moved: 'back' });
     expect(reply.body.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['jp', 'extra']);
 
-    const bad = await call(sb, 'PATCH', `${base}/jp`, [{ op: 'replace', path: '/spec/nosuch', value: 3 }], { 'content-type': patchTypes.json });
+    const bad = await call(sb, 'PATCH', `${base}/jp`, [{ op: 'remove', path: '/spec/nosuch' }], { 'content-type': patchTypes.json });
     expect(bad.status).toBe(422);
     expect(bad.body).toEqual({
       kind: 'Status',

@@ -9,14 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
-import { runScenario, transcript } from './scenario.js';
+import { differences, runScenario, transcript, type StepResult } from './scenario.js';
 
-async function against(kubeconfig: string): Promise<string> {
+async function against(kubeconfig: string): Promise<StepResult[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-scenario-'));
   try {
     const images = process.env.SCENARIO_IMAGES?.split(',') as [string, string] | undefined;
-    return transcript(await runScenario({ kubeconfig, cacheDir: path.join(dir, 'cache'), workDir: dir, images }));
+    return await runScenario({ kubeconfig, cacheDir: path.join(dir, 'cache'), workDir: dir, images });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -29,12 +28,12 @@ if (!first) {
 }
 const a = await against(path.resolve(first));
 if (!second) {
-  process.stdout.write(`${a}\n`);
+  process.stdout.write(`${transcript(a)}\n`);
 } else {
-  const b = await against(path.resolve(second));
-  if (a === b) process.stdout.write('The two clusters answered the scenario alike.\n');
+  const diff = differences(a, await against(path.resolve(second)), [first, second]);
+  if (!diff) process.stdout.write('The two clusters answered the scenario alike (known differences aside).\n');
   else {
-    process.stdout.write(createTwoFilesPatch(first, second, `${a}\n`, `${b}\n`));
+    process.stdout.write(diff);
     process.exitCode = 1;
   }
 }
