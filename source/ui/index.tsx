@@ -122,6 +122,7 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     exit: () => options.exit?.(),
     layout: () => layoutFor(size()),
     rollback: rollbackSupport(),
+    liveObject: (key) => data.liveObject(key),
   });
   const info: ConsoleInfo = {
     registry: `${core.config.registry}/${core.config.imagePrefix}`,

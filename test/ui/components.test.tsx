@@ -147,10 +147,10 @@ describe('HelpOverlay', () => {
     expect(frameOf(<HelpOverlay rows={rows} index={0} readOnly width={80} height={9} />)).toMatchInlineSnapshot(`
       "╒═ Help · every key ═════════════════════════════ 1/4 · ↑↓ scroll · Esc close ═╕
       │ KEY              ACTION                                      WHERE           │
-      │›↑ k              move up                                     every pane, rol…│
-      │ ↓ j              move down                                   every pane, rol…│
-      │ PgUp Ctrl-B      one page up                                 every pane, hel…│
-      │ PgDn Ctrl-F      one page down                               every pane, hel…│
+      │›↑ k              move up                                     every pane, fle…│
+      │ ↓ j              move down                                   every pane, fle…│
+      │ PgUp Ctrl-B      one page up                                 every pane, fle…│
+      │ PgDn Ctrl-F      one page down                               every pane, fle…│
       │                                                                              │
       │Read-only: keys that change anything are hidden. Lower case acts on the selec…│
       └──────────────────────────────────────────────────────────────────────────────┘"

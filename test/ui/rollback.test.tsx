@@ -57,14 +57,16 @@ await describeRegistry('rollback from the console', (registry) => {
     await open.press('\t', '\t', '\t', 'j', '\t'); // tenants: down to shop-dev; back to services
     await open.waitFor((f) => f.includes('Services · shop-dev') && f.includes('History · callbot') && / v1 /.test(f));
 
-    // Esc at the first step cancels.
+    // r comes with the default target chosen, at the reason; Esc goes to the versions, Esc again cancels.
     await open.press('r');
-    await open.waitFor('Roll back callbot · shop-dev');
+    await open.waitFor((f) => f.includes('Roll back callbot · shop-dev') && /Target:\s+v1 /.test(f) && f.includes('Reason:'));
+    await open.press(KEYS.escape);
+    await open.waitFor('Choose the version to go back to');
     await open.press(KEYS.escape);
     await open.waitFor((f) => !f.includes('Roll back callbot'));
     expect(open.handle.store.getState().jobs).toEqual([]);
 
-    await open.press('r');
+    await open.press('r', KEYS.escape);
     let frame = await open.waitFor('Choose the version to go back to');
     // The previous good version is offered first.
     expect(frame.split('\n').find((l) => l.includes('│›'))).toMatch(/ v1 /);
@@ -76,6 +78,8 @@ await describeRegistry('rollback from the console', (registry) => {
     await open.press(KEYS.enter);
     await open.waitFor('A reason is required');
     for (const ch of 'v2 breaks checkout') await open.press(ch);
+    // Once a reason is typed, the status line no longer says one is required.
+    await open.waitFor((f) => f.includes('v2 breaks checkout') && !f.includes('A reason is required'));
     await open.press(KEYS.enter);
     frame = await open.waitFor('Press y or Enter to roll back');
     expect(frame).toContain('Roll callbot in shop-dev back from v2 to v1');
@@ -94,7 +98,8 @@ await describeRegistry('rollback from the console', (registry) => {
   it('asks for the tenant id in a protected namespace', async () => {
     open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
     await open.waitFor((f) => f.includes('Services · acme-prod') && f.includes('History · callbot') && / v1 /.test(f));
-    await open.press('r', KEYS.enter);
+    await open.press('r');
+    await open.waitFor('Reason:');
     for (const ch of 'incident 42') await open.press(ch);
     await open.press(KEYS.enter);
     let frame = await open.waitFor('to confirm, Esc to go back to the reason');

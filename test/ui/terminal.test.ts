@@ -108,12 +108,10 @@ describeWith(
       return { target: name, pidFile };
     }
 
-    /** r on the selected callbot, the default target (v1), a reason, y: rolled back, on screen and in the manifest. */
+    /** r on the selected callbot (its default target v1 comes chosen), a reason, y: rolled back, on screen and in the manifest. */
     async function rollBackWithKeys(target: string, w: Workspace): Promise<void> {
       key(target, 'r');
-      await waitFor(target, (s) => s.includes('Choose the version to go back to'));
-      key(target, 'Enter');
-      await waitFor(target, (s) => s.includes('Reason:'));
+      await waitFor(target, (s) => s.includes('Reason:') && /Target:\s+v1 /.test(s));
       tmux('send-keys', '-t', target, '-l', 'e2e rollback');
       key(target, 'Enter');
       await waitFor(target, (s) => s.includes('Press y or Enter to roll back'));

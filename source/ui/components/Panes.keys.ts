@@ -2,7 +2,7 @@
 import type { ActionId } from '../actions.js';
 import { char, movementKeys, named, type Binding } from '../keymap.js';
 import { logRows, selectedService } from '../model/selectors.js';
-import type { Pane } from '../model/state.js';
+import type { Pane, ServiceSortKey } from '../model/state.js';
 import type { KeyContext } from '../model/ui-actions.js';
 import type { KeyTable } from '../views.js';
 
@@ -35,6 +35,38 @@ function back(ctx: KeyContext): void {
   if (ctx.state().filter) return ctx.dispatch({ type: 'filter/close', keep: false });
   ctx.dispatch({ type: 'message', message: undefined });
 }
+
+const sort = (key: string, by: ServiceSortKey): Binding => ({
+  id: `sort:${by}`,
+  keys: [char(key)],
+  label: `sort ${by}`,
+  help: `sort the services by ${by} (again: the other way round)`,
+  panes: ['services'],
+  run: (ctx) => ctx.dispatch({ type: 'sort', by }),
+});
+
+/** Keys the fleet view has too: the views, the live YAML, choosing a tenant by its number. */
+export const VIEW_KEYS: readonly Binding[] = [
+  {
+    id: 'command',
+    keys: [char(':')],
+    label: 'command',
+    help: 'command line: :tenant NAME, :fleet, :approvals, :history, :q (Tab completes)',
+    run: (ctx) => ctx.dispatch({ type: 'command/set', text: '' }),
+  },
+  { id: 'yaml', keys: [char('y')], label: 'yaml', help: 'the live object of the selected service as YAML', run: (ctx) => ctx.showYaml() },
+  {
+    id: 'tenant-number',
+    keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map(char),
+    label: 'tenant 1-9',
+    help: 'choose the tenant of that number (as in the tenants pane)',
+    run: (ctx, press) => {
+      const tenant = ctx.state().tenants[Number(press.input) - 1];
+      if (!tenant) return ctx.say(`There is no tenant ${press.input}; ${ctx.state().tenants.length} are listed.`, 'error');
+      ctx.dispatch({ type: 'tenant/select', tenantId: tenant.id });
+    },
+  },
+];
 
 export const PANE_KEYS: KeyTable = {
   where: 'every pane',
@@ -74,7 +106,7 @@ export const PANE_KEYS: KeyTable = {
     action('tag', 't', 'tag', "commit the tenant's manifests and make a deploy tag", { mutating: true }),
     action('deploy', 'd', 'deploy', 'deploy the selected service (build, update, validate, apply, wait, tag)', { panes: SERVICE_PANES, mutating: true }),
     action('deploy-all', 'D', 'deploy all', 'deploy every service of the tenant', { mutating: true }),
-    action('rollback', 'r', 'rollback', 'roll the selected service back: pick the version, give a reason, confirm', { panes: SERVICE_PANES, mutating: true }),
+    action('rollback', 'r', 'rollback', 'roll the selected service back: the reason for the offered version (Esc: choose another), confirm', { panes: SERVICE_PANES, mutating: true }),
     { id: 'approvals', keys: [char('a')], label: 'approvals', help: 'approvals: pending ones first; approve or reject the selected one', footer: true, run: (ctx) => ctx.openApprovals() },
     {
       id: 'refresh',
@@ -83,7 +115,7 @@ export const PANE_KEYS: KeyTable = {
       help: 're-read manifests, store and cluster now',
       footer: true,
       run: (ctx) => {
-        ctx.say('refreshing…');
+        ctx.say('refreshing…', 'info', 'refresh');
         ctx.refresh();
       },
     },
@@ -91,5 +123,11 @@ export const PANE_KEYS: KeyTable = {
     { id: 'help', keys: [char('?')], label: 'help', help: 'this help', footer: true, run: (ctx) => ctx.dispatch({ type: 'overlay/open', overlay: { kind: 'help', index: 0 } }) },
     { id: 'back', keys: [named('escape', 'Esc')], label: 'back', help: 'clear the filter (or the status line)', run: back },
     { id: 'quit', keys: [char('q')], label: 'quit', help: 'quit (asks first while a step runs)', footer: true, run: (ctx) => ctx.quit() },
+    { id: 'fleet', keys: [char('f')], label: 'fleet', help: 'the fleet: every service × every tenant (version, sync, health)', run: (ctx) => ctx.dispatch({ type: 'view', view: 'fleet' }) },
+    ...VIEW_KEYS,
+    sort('N', 'name'),
+    sort('S', 'sync'),
+    sort('H', 'health'),
+    sort('A', 'age'),
   ],
 };

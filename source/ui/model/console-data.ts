@@ -117,6 +117,11 @@ export class ConsoleData {
     this.live?.off('change', this.onLiveChange);
   }
 
+  /** The live object keyed `${namespace}/${name}` in the last snapshot. */
+  liveObject(key: string): object | undefined {
+    return this.live?.snapshot().deployments.get(key);
+  }
+
   /** Called after every finished read, with what was re-read ('tenants': manifests and store too). */
   onRefreshed(listener: (kind: 'live' | 'tenants') => void): () => void {
     this.listeners.add(listener);

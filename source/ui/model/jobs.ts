@@ -117,7 +117,9 @@ export class JobRunner {
     const time = new Date(event.at ? Date.parse(event.at) : at).toISOString().slice(11, 19);
     this.store.dispatch({ type: 'job/step', jobId: MONITOR_JOB, key: 'events', title: 'events', state: event.level === 'info' ? 'info' : 'warn', at });
     this.store.dispatch({ type: 'job/line', jobId: MONITOR_JOB, key: 'events', text: `${time} ${event.level.toUpperCase()} ${event.message}`, at });
-    if (event.level !== 'info') this.message(`monitor: ${event.message}`, event.level === 'error' ? 'error' : 'info');
+    // "cluster unreachable" goes from the status line when the cluster answers again.
+    const about = /unreachable|cannot be reached/i.test(event.message) ? 'cluster' : undefined;
+    if (event.level !== 'info') this.message(`monitor: ${event.message}`, event.level === 'error' ? 'error' : 'info', about);
   }
 
   /** Resolves when every job started so far has ended (tests, shutdown). */
@@ -133,8 +135,8 @@ export class JobRunner {
     this.options.onFinished?.(job);
   }
 
-  private message(text: string, tone: 'info' | 'ok' | 'error'): void {
-    this.store.dispatch({ type: 'message', message: { text, tone, at: this.now() } });
+  private message(text: string, tone: 'info' | 'ok' | 'error', about?: string): void {
+    this.store.dispatch({ type: 'message', message: { text, tone, at: this.now(), about } });
   }
 
   private stepLog(jobId: number): StepLog {

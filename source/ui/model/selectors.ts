@@ -1,8 +1,9 @@
 /** Derived views of the state. Cached on the identity of their inputs, so a key press costs O(visible). */
+import { HEALTH_ORDER } from '../../domain/health.js';
 import { countStatuses, type StatusCounts } from '../../domain/status.js';
 import type { Approval } from '../../domain/types.js';
 import { isOpen } from '../../domain/approvals.js';
-import type { ConsoleState, Job, JobStep, ServiceView, TenantView } from './state.js';
+import type { ConsoleState, Job, JobStep, ServiceSort, ServiceSortKey, ServiceView, TenantView } from './state.js';
 
 export function selectedTenant(state: ConsoleState): TenantView | undefined {
   return state.tenants.find((t) => t.id === state.tenantId) ?? state.tenants[0];
@@ -21,16 +22,34 @@ export function matchesFilter(row: ServiceView, filter: string): boolean {
   return words.every((w) => hay.includes(w));
 }
 
-const filtered = new WeakMap<readonly ServiceView[], { filter: string; rows: ServiceView[] }>();
+const SYNC_ORDER = ['Synced', 'OutOfSync', 'Missing', 'Unknown'];
+
+/** Ascending order of each sort key: worse states and older services last. */
+const COMPARE: Record<ServiceSortKey, (a: ServiceView, b: ServiceView) => number> = {
+  name: (a, b) => a.service.localeCompare(b.service),
+  sync: (a, b) => SYNC_ORDER.indexOf(a.sync) - SYNC_ORDER.indexOf(b.sync),
+  health: (a, b) => HEALTH_ORDER.indexOf(a.health) - HEALTH_ORDER.indexOf(b.health),
+  age: (a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''),
+};
+
+export function sortServices(rows: readonly ServiceView[], sort: ServiceSort | undefined): ServiceView[] {
+  if (!sort) return [...rows];
+  const compare = COMPARE[sort.by];
+  const sign = sort.descending ? -1 : 1;
+  // Ties keep the manifests' order (Array.prototype.sort is stable), then by name.
+  return [...rows].sort((a, b) => sign * compare(a, b) || (sort.by === 'name' ? 0 : a.service.localeCompare(b.service)));
+}
+
+const shown = new WeakMap<readonly ServiceView[], { filter: string; sort?: ServiceSort; rows: ServiceView[] }>();
 
 export function visibleServices(state: ConsoleState): ServiceView[] {
   const tenant = selectedTenant(state);
   if (!tenant) return [];
-  if (!state.filter) return tenant.rows;
-  const cached = filtered.get(tenant.rows);
-  if (cached && cached.filter === state.filter) return cached.rows;
-  const rows = tenant.rows.filter((r) => matchesFilter(r, state.filter));
-  filtered.set(tenant.rows, { filter: state.filter, rows });
+  if (!state.filter && !state.serviceSort) return tenant.rows;
+  const cached = shown.get(tenant.rows);
+  if (cached && cached.filter === state.filter && cached.sort === state.serviceSort) return cached.rows;
+  const rows = sortServices(state.filter ? tenant.rows.filter((r) => matchesFilter(r, state.filter)) : tenant.rows, state.serviceSort);
+  shown.set(tenant.rows, { filter: state.filter, sort: state.serviceSort, rows });
   return rows;
 }
 
@@ -44,6 +63,49 @@ export function serviceIndex(state: ConsoleState): number {
 
 export function selectedService(state: ConsoleState): ServiceView | undefined {
   return visibleServices(state)[serviceIndex(state)];
+}
+
+// ── the fleet view: services × tenants ─────────────────────────────────────────────────────
+
+const byName = new WeakMap<readonly ServiceView[], Map<string, ServiceView>>();
+
+/** The tenant's row of `service`, if it has one. */
+export function serviceOf(tenant: TenantView, service: string): ServiceView | undefined {
+  let map = byName.get(tenant.rows);
+  if (!map) byName.set(tenant.rows, (map = new Map(tenant.rows.map((r) => [r.service, r]))));
+  return map.get(service);
+}
+
+const fleetNames = new WeakMap<readonly TenantView[], { filter: string; names: string[] }>();
+
+/** The fleet view's rows: every service of any tenant, by name, those matching the filter's words. */
+export function fleetRows(state: ConsoleState): string[] {
+  const cached = fleetNames.get(state.tenants);
+  if (cached && cached.filter === state.filter) return cached.names;
+  const all = [...new Set(state.tenants.flatMap((t) => t.rows.map((r) => r.service)))].sort((a, b) => a.localeCompare(b));
+  const words = state.filter.toLowerCase().split(/\s+/).filter(Boolean);
+  const names = all.filter((name) => words.every((w) => name.toLowerCase().includes(w)));
+  fleetNames.set(state.tenants, { filter: state.filter, names });
+  return names;
+}
+
+/** The fleet view's cursor row: its service, else the first row. */
+export function fleetIndex(state: ConsoleState): number {
+  const rows = fleetRows(state);
+  const i = state.fleetService === undefined ? 0 : rows.indexOf(state.fleetService);
+  return i < 0 ? 0 : i;
+}
+
+/**
+ * Why the selection cannot be acted on: in the fleet view, a cell whose tenant does not run the
+ * row's service (keys act on the cell, never on another service of that tenant).
+ */
+export function selectionProblem(state: ConsoleState): string | undefined {
+  if (state.view !== 'fleet') return undefined;
+  const tenant = selectedTenant(state);
+  const service = fleetRows(state)[fleetIndex(state)];
+  if (!tenant || service === undefined) return 'No service is selected.';
+  return serviceOf(tenant, service) ? undefined : `${tenant.id} has no ${service}: choose a cell with a version.`;
 }
 
 const counted = new WeakMap<readonly TenantView[], StatusCounts>();

@@ -3,6 +3,16 @@ import type { Badge, ServiceStatus } from '../../domain/status.js';
 import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
 
 export type Pane = 'tenants' | 'services' | 'history' | 'log';
+
+/** What fills the body under the overlays: the four panes, or the fleet (services × tenants). */
+export type MainView = 'panes' | 'fleet';
+
+/** What the services table is sorted by (k9s's Shift-letter sorts); undefined: the manifests' order. */
+export type ServiceSortKey = 'name' | 'sync' | 'health' | 'age';
+export interface ServiceSort {
+  by: ServiceSortKey;
+  descending: boolean;
+}
 export const PANES: readonly Pane[] = ['tenants', 'services', 'history', 'log'];
 
 export interface ContainerView {
@@ -131,6 +141,8 @@ export type Overlay =
   /** `back`: wrapped lines scrolled up from the newest one. */
   | { kind: 'log-details'; jobId: number; stepKey: string; back: number }
   | { kind: 'quit' }
+  /** `y`: the live object of the selected service as YAML, `top` wrapped lines scrolled down. */
+  | { kind: 'yaml'; title: string; lines: string[]; top: number }
   | ConfirmDialog
   | RollbackDialog
   | ApprovalsView;
@@ -139,6 +151,12 @@ export interface StatusMessage {
   text: string;
   tone: 'info' | 'ok' | 'error';
   at: number;
+  /**
+   * What the message is about, so it goes when that changes: a text field's prefix (typing in it
+   * clears the refusal), 'refresh' (cleared when the read finishes), 'cluster' (cleared when the
+   * cluster answers again).
+   */
+  about?: string;
 }
 
 export interface ConsoleState {
@@ -150,7 +168,13 @@ export interface ConsoleState {
   cluster: ClusterInfo;
   live: LiveInfo;
   refresh: { lastAt?: number; nextAt?: number; running: boolean };
+  view: MainView;
   focus: Pane;
+  /** The fleet view's row (a service name); its column is the selected tenant. */
+  fleetService?: string;
+  /** `:`: the command being typed; undefined while the command line is closed. */
+  command?: string;
+  serviceSort?: ServiceSort;
   tenantId?: string;
   /** Selected service, remembered per tenant. */
   serviceByTenant: Record<string, string>;
@@ -173,6 +197,7 @@ export function initialState(live: LiveInfo, cluster: ClusterInfo): ConsoleState
     cluster,
     live,
     refresh: { running: false },
+    view: 'panes',
     focus: 'services',
     serviceByTenant: {},
     historyIndex: 0,

@@ -8,12 +8,13 @@ import type { Approval } from '../../domain/types.js';
 import { imagesAsTags } from '../../domain/approvals.js';
 import { decideApproval, decideProblem, type Decision } from '../../pipeline/approval-decision.js';
 import type { ActionDef, ActionId } from '../actions.js';
+import { availableActions } from '../actions.js';
 import { bindingFor, type KeyInput } from '../keymap.js';
 import type { Layout } from '../layout.js';
-import { GLOBAL_KEYS, keyViewOf, type KeyMode } from '../views.js';
+import { GLOBAL_KEYS, keyTableOf, keyViewOf, type KeyMode } from '../views.js';
 import type { JobRunner } from './jobs.js';
 import type { Action } from './reducer.js';
-import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant } from './selectors.js';
+import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant, selectionProblem } from './selectors.js';
 import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, RollbackDialog } from './state.js';
 import type { ConsoleStore } from './store.js';
 
@@ -39,6 +40,8 @@ export interface UIActionsDeps {
   exit(): void;
   layout(): Layout;
   rollback?: RollbackSupport;
+  /** The live object keyed `${namespace}/${name}`, as the cluster last reported it. */
+  liveObject?(key: string): object | undefined;
   now?: () => number;
 }
 
@@ -46,7 +49,8 @@ export interface UIActionsDeps {
 export interface KeyContext {
   state(): ConsoleState;
   dispatch(action: Action): void;
-  say(text: string, tone?: 'info' | 'ok' | 'error'): void;
+  /** `about`: what makes the message go (see StatusMessage). */
+  say(text: string, tone?: 'info' | 'ok' | 'error', about?: string): void;
   /** The open overlay, changed (it stays of its kind). */
   update<O extends Overlay>(overlay: O, change: Partial<O>): void;
   close(): void;
@@ -64,6 +68,8 @@ export interface KeyContext {
   /** The rollback was confirmed: start it. */
   rollBack(dialog: RollbackDialog): void;
   openApprovals(): void;
+  /** y: the selected service's live object as YAML. */
+  showYaml(): void;
   /** y / n on the approvals list: ask (the confirmation or the reason), unless the store would refuse. */
   beginDecision(view: ApprovalsView, decision: Decision): void;
   /** The approval or the rejection's reason was given: record it. */
@@ -80,7 +86,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
   const { store, jobs } = deps;
   const now = deps.now ?? Date.now;
   const dispatch = store.dispatch;
-  const say = (text: string, tone: 'info' | 'ok' | 'error' = 'info') => dispatch({ type: 'message', message: { text, tone, at: now() } });
+  const say = (text: string, tone: 'info' | 'ok' | 'error' = 'info', about?: string) => dispatch({ type: 'message', message: { text, tone, at: now(), about } });
 
   function quit(): void {
     if (runningJobs(store.getState()).length > 0) dispatch({ type: 'overlay/open', overlay: { kind: 'quit' } });
@@ -99,6 +105,8 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const def = deps.actions.get(id);
     const state = store.getState();
     if (!def) return;
+    const problem = def.scope === 'service' ? selectionProblem(state) : undefined;
+    if (problem) return say(problem, 'error');
     if (id === 'rollback') return openRollback(state);
     const target = targetFor(def, state);
     if (!target) return say(def.scope === 'service' ? 'Select a service first.' : 'No tenant is selected.', 'error');
@@ -137,9 +145,13 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const fromHistory = state.focus === 'history' ? state.historyIndex : -1;
     const index = fromHistory >= 0 ? fromHistory : rollback.defaultIndex(state);
     if (index < 0) return say(`No earlier good version of ${tenant.id}/${service.service} to roll back to; to choose one yourself, select it in the history pane and press r.`, 'error');
+    // The target is known (the pipeline's default, or the one chosen in the history): the reason
+    // comes first, Esc goes to the list of versions; a target that cannot be chosen opens the list.
+    const why = rollback.refuse(state, index);
+    if (why) say(why, 'error');
     const dialog: RollbackDialog = {
       kind: 'rollback',
-      stage: 'target',
+      stage: why ? 'target' : 'reason',
       tenantId: tenant.id,
       service: service.service,
       candidates: history.versions,
@@ -177,6 +189,40 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const version = dialog.candidates[dialog.index];
     if (!deps.rollback || !tenant || !service || !version) return say('The service is gone from the manifests; nothing was rolled back.', 'error');
     jobs.start(deps.rollback.action, { tenant, service }, { versionId: version.id, reason: dialog.reason });
+  }
+
+  function showYaml(): void {
+    const state = store.getState();
+    const problem = selectionProblem(state);
+    const service = selectedService(state);
+    if (problem || !service) return say(problem ?? 'Select a service first.', 'error');
+    const key = `${service.namespace}/${service.service}`;
+    const object = deps.liveObject?.(key) as { metadata?: Record<string, unknown> } | undefined;
+    if (!object) return say(`${service.kind} ${key} is not in the cluster${state.live.configured ? '' : ' (no cluster is configured)'}: no live object to show.`, 'error');
+    // As `kubectl get -o yaml` shows it: without the managed fields.
+    const { managedFields: _managed, ...metadata } = object.metadata ?? {};
+    void import('yaml').then(({ stringify }) => {
+      const lines = stringify({ ...object, metadata })
+        .trimEnd()
+        .split('\n');
+      dispatch({ type: 'overlay/open', overlay: { kind: 'yaml', title: `YAML · ${service.kind} ${key} (live)`, lines, top: 0 } });
+    });
+  }
+
+  /** Why a key did nothing: what it does elsewhere, or that it does nothing here. */
+  function unbound(input: string, key: KeyInput): void {
+    const name = key.return ? 'Enter' : key.tab ? 'Tab' : input.length === 1 && !key.ctrl && !key.meta ? input : undefined;
+    if (name === undefined) return;
+    const state = store.getState();
+    const mode = deps.mode();
+    const elsewhere = bindingFor(keyTableOf(state).bindings, input, key);
+    const what = elsewhere ? `${name} (${elsewhere.label})` : name;
+    if (elsewhere?.mutating && mode.readOnly)
+      return say(`${what} changes things: off in ${deps.core.config.readOnly ? 'read-only mode' : `view-only mode (${deps.actor} is not an operator)`}.`, 'error');
+    if (elsewhere?.action && !availableActions({ cluster: mode.cluster }).has(elsewhere.action)) return say(`${what} needs a cluster, and none is connected.`, 'error');
+    if (elsewhere?.panes) return say(`${what} works in the ${elsewhere.panes.join(' and ')} pane${elsewhere.panes.length > 1 ? 's' : ''}.`, 'error');
+    const view = keyViewOf(state, mode);
+    say(`${name} does nothing in ${view.where}${view.bindings.some((b) => b.id === 'help') ? '; ? lists the keys' : ''}.`, 'error');
   }
 
   // ── approvals (a) ──────────────────────────────────────────────────────────────────────
@@ -252,6 +298,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     chooseTarget,
     rollBack,
     openApprovals,
+    showYaml,
     beginDecision,
     decide,
   };
@@ -259,7 +306,8 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
   function key(input: string, key: KeyInput): void {
     const view = keyViewOf(store.getState(), deps.mode());
     const binding = bindingFor(view.bindings, input, key) ?? bindingFor(GLOBAL_KEYS, input, key);
-    binding?.run(ctx, { input, key });
+    if (binding) binding.run(ctx, { input, key });
+    else unbound(input, key);
   }
 
   return { key, quit };
