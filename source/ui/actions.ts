@@ -159,7 +159,9 @@ async function update(core: Core, target: ActionTarget, service: string | undefi
   log.step('result', `${result.changes.length} changed, ${result.unchanged.length} unchanged, ${result.skipped.length} skipped`, 'ok');
   for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.file})`);
   for (const s of result.skipped) log.line('result', `${s.service}: ${s.reason}`);
-  const summary = result.changes.length ? result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ') : 'manifests already at the newest ready versions';
+  // "Already at the newest" only when nothing was left out for want of a ready version.
+  const left = result.skipped.map((s) => `${s.service}: ${s.reason}`).join('; ');
+  const summary = result.changes.length ? result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ') : left ? `nothing changed (${left})` : 'manifests already at the newest ready versions';
   return { ok: true, summary };
 }
 

@@ -99,6 +99,15 @@ describe('QuitDialog', () => {
   });
 });
 
+describe('QuitDialog, once the steps have ended', () => {
+  it('says nothing runs any more instead of "0 steps are still running"', () => {
+    const frame = frameOf(<QuitDialog running={[]} width={50} height={7} />);
+    expect(frame).toContain('Nothing is running any more.');
+    expect(frame).not.toContain('0 steps');
+    expect(frame).not.toContain('stops them');
+  });
+});
+
 describe('ConfirmDialog', () => {
   it('asks for the tenant id in a protected namespace, ticked once it matches', () => {
     const dialog = { kind: 'confirm' as const, action: 'deploy', title: 'deploy callbot to acme-prod', lines: ['acme-prod is a protected namespace.'], word: 'acme-prod', typed: 'acme-prod' };
