@@ -95,7 +95,7 @@ describe('the fleet view', () => {
     frame = await c.waitFor('Fleet · 2 services');
     await c.press(KEYS.escape);
     await c.waitFor((f) => !f.includes('Fleet ·') && f.includes('Services · acme'));
-    await c.press('f', 'l', KEYS.right, 'j', KEYS.enter);
+    await c.press('f', KEYS.right, KEYS.right, 'j', KEYS.enter);
     frame = await c.waitFor((f) => !f.includes('Fleet ·') && f.includes('Services · shop'));
     expect(c.handle.store.getState().serviceByTenant.shop).toBe('chatbot');
     expect(c.handle.store.getState().focus).toBe('services');

@@ -48,7 +48,7 @@ describe('the status line', () => {
   });
 
   it('says why u changed nothing when no version is ready, not "already at the newest ready versions"', async () => {
-    const { c } = await shop([version('callbot', 'v1', { status: 'pending', securityScanResult: 'pending' })]);
+    const { c } = await shop([version('callbot', 'v1', { status: 'built', securityScanResult: 'pending' })]);
     await c.press('u');
     await c.settle();
     await c.waitFor(() => statusLine(c).startsWith('✓ update callbot in shop'));

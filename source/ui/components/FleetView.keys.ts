@@ -1,5 +1,5 @@
 /** The fleet view's keys: move over cells (↑↓ services, ←→ tenants); the panes' action keys act on the cell's service. */
-import { char, movementKeys, named, type Binding } from '../keymap.js';
+import { movementKeys, named, type Binding } from '../keymap.js';
 import type { KeyTable } from '../views.js';
 import { PANE_KEYS, VIEW_KEYS } from './Panes.keys.js';
 
@@ -16,8 +16,8 @@ export const FLEET_KEYS: KeyTable = {
       (ctx) => Math.max(1, ctx.layout().bodyHeight - 6),
       (ctx, to) => ctx.dispatch({ type: 'fleet/move', rows: to }),
     ),
-    { id: 'fleet:left', keys: [named('leftArrow', '←'), char('h')], label: 'tenant', help: 'the tenant to the left', footer: true, run: (ctx) => ctx.dispatch({ type: 'fleet/move', tenants: -1 }) },
-    { id: 'fleet:right', keys: [named('rightArrow', '→'), char('l')], label: 'next tenant', help: 'the tenant to the right', run: (ctx) => ctx.dispatch({ type: 'fleet/move', tenants: 1 }) },
+    { id: 'fleet:left', keys: [named('leftArrow', '←')], label: 'tenant', help: 'the tenant to the left', footer: true, run: (ctx) => ctx.dispatch({ type: 'fleet/move', tenants: -1 }) },
+    { id: 'fleet:right', keys: [named('rightArrow', '→')], label: 'next tenant', help: 'the tenant to the right', run: (ctx) => ctx.dispatch({ type: 'fleet/move', tenants: 1 }) },
     {
       id: 'fleet:open',
       keys: [named('return', 'Enter')],

@@ -2,7 +2,8 @@
 import type { ActionId } from '../actions.js';
 import { char, movementKeys, named, type Binding } from '../keymap.js';
 import { logRows, selectedService } from '../model/selectors.js';
-import type { Pane, ServiceSortKey } from '../model/state.js';
+import type { Job, JobStep, Pane, ServiceSortKey } from '../model/state.js';
+import { stepToShow } from './LogDetails.js';
 import type { KeyContext } from '../model/ui-actions.js';
 import type { KeyTable } from '../views.js';
 
@@ -24,11 +25,25 @@ function details(ctx: KeyContext): void {
   ctx.dispatch({ type: 'overlay/open', overlay: { kind: 'details' } });
 }
 
+function openOutput(ctx: KeyContext, job: Job, step: JobStep | undefined): void {
+  if (!step) return ctx.say(`"${job.title}" has no steps to show.`, 'error');
+  ctx.dispatch({ type: 'overlay/open', overlay: { kind: 'log-details', jobId: job.id, stepKey: step.key, back: 0 } });
+}
+
+/** Enter in the log: the step's output; on a job, its failed (else last) step's. */
 function logOutput(ctx: KeyContext): void {
   const state = ctx.state();
   const row = logRows(state)[state.logIndex];
-  if (!row || row.kind === 'job') return;
-  ctx.dispatch({ type: 'overlay/open', overlay: { kind: 'log-details', jobId: row.job.id, stepKey: row.step.key, back: 0 } });
+  if (!row) return ctx.say('Nothing has run yet.', 'error');
+  openOutput(ctx, row.job, row.kind === 'job' ? stepToShow(row.job) : row.step);
+}
+
+/** l: the output of the job the status line names, else of the newest job. */
+function lastOutput(ctx: KeyContext): void {
+  const state = ctx.state();
+  const job = state.jobs.find((j) => j.id === state.message?.jobId) ?? state.jobs.at(-1);
+  if (!job) return ctx.say('Nothing has run yet.', 'error');
+  openOutput(ctx, job, stepToShow(job));
 }
 
 function back(ctx: KeyContext): void {
@@ -54,6 +69,7 @@ export const VIEW_KEYS: readonly Binding[] = [
     help: 'command line: :tenant NAME, :fleet, :approvals, :history, :q (Tab completes)',
     run: (ctx) => ctx.dispatch({ type: 'command/set', text: '' }),
   },
+  { id: 'output', keys: [char('l')], label: 'output', help: 'the whole output of the job the status line names (else the newest): its failed step', run: lastOutput },
   { id: 'yaml', keys: [char('y')], label: 'yaml', help: 'the live object of the selected service as YAML', run: (ctx) => ctx.showYaml() },
   {
     id: 'tenant-number',
@@ -97,7 +113,7 @@ export const PANE_KEYS: KeyTable = {
       footer: true,
       run: details,
     },
-    { id: 'log-output', keys: [named('return', 'Enter')], label: 'output', help: 'the whole output of the step', panes: ['log'], footer: true, run: logOutput },
+    { id: 'log-output', keys: [named('return', 'Enter')], label: 'output', help: 'the whole output of the step (on a job: of its failed step)', panes: ['log'], footer: true, run: logOutput },
     action('build', 'b', 'build', 'build, push and register the selected service', { panes: SERVICE_PANES, mutating: true }),
     action('build-all', 'B', 'build all', 'build every service of the tenant', { mutating: true }),
     action('update', 'u', 'update', "update the selected service's manifest to its newest ready version", { panes: SERVICE_PANES, mutating: true }),

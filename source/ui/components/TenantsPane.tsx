@@ -1,7 +1,7 @@
 /** The tenants, each with the worst state of its services. */
-import React, { memo } from 'react';
+import React, { memo, useMemo } from 'react';
 import type { TenantView } from '../model/state.js';
-import { TENANT_COLUMNS, tenantCells, tenantTone } from '../render/tenant-row.js';
+import { tenantColumns, tenantCells, tenantTone } from '../render/tenant-row.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
 
@@ -16,10 +16,11 @@ export interface TenantsPaneProps {
 }
 
 export const TenantsPane = memo(function TenantsPane({ tenants, selected, focused, width, height, visible, loaded }: TenantsPaneProps) {
+  const columns = useMemo(() => tenantColumns(tenants), [tenants]);
   return (
     <Pane title="Tenants" note={tenants.length ? `${selected + 1}/${tenants.length}` : ''} focused={focused} width={width} height={height}>
       <Table
-        columns={TENANT_COLUMNS}
+        columns={columns}
         rows={tenants}
         render={tenantCells}
         rowTone={tenantTone}

@@ -5,6 +5,8 @@
  */
 import type { KubeClient } from '../../pipeline/cluster-session.js';
 import type { Core } from '../../core.js';
+import { errorMessage } from '../../errors.js';
+import { oneLine } from '../text.js';
 import { describeError, type ActionDef, type ActionOutcome, type ActionParams, type ActionTarget, type StepLog } from '../actions.js';
 import type { ConsoleStore } from './store.js';
 import type { Job } from './state.js';
@@ -86,7 +88,9 @@ export class JobRunner {
         (outcome) => this.finish(id, outcome.ok, outcome.summary, outcome.waiting),
         (error: unknown) => {
           const text = describeError(error);
+          // The title is cut in the log; the whole error, line by line, is the step's output.
           log.step('error', text, 'failed');
+          for (const line of errorMessage(error).split('\n')) if (line.trim()) log.line('error', oneLine(line));
           this.finish(id, false, text);
         },
       );
@@ -131,12 +135,12 @@ export class JobRunner {
     this.store.dispatch({ type: 'job/finished', jobId: id, ok, summary, at: this.now(), waiting });
     const job = this.store.getState().jobs.find((j) => j.id === id);
     if (!job) return;
-    this.message(`${waiting ? '!' : ok ? '✓' : '✗'} ${job.title}${summary ? `: ${summary}` : ''}`, ok ? 'ok' : waiting ? 'info' : 'error');
+    this.message(`${waiting ? '!' : ok ? '✓' : '✗'} ${job.title}${summary ? `: ${summary}` : ''}`, ok ? 'ok' : waiting ? 'info' : 'error', undefined, id);
     this.options.onFinished?.(job);
   }
 
-  private message(text: string, tone: 'info' | 'ok' | 'error', about?: string): void {
-    this.store.dispatch({ type: 'message', message: { text, tone, at: this.now(), about } });
+  private message(text: string, tone: 'info' | 'ok' | 'error', about?: string, jobId?: number): void {
+    this.store.dispatch({ type: 'message', message: { text, tone, at: this.now(), about, jobId } });
   }
 
   private stepLog(jobId: number): StepLog {

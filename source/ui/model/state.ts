@@ -157,6 +157,8 @@ export interface StatusMessage {
    * cluster answers again).
    */
   about?: string;
+  /** The job the message is about: `l` opens its output. */
+  jobId?: number;
 }
 
 export interface ConsoleState {
