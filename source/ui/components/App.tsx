@@ -7,6 +7,7 @@ import { Box, Text } from 'ink';
 import React from 'react';
 import { useConsoleState, useKeyMode } from '../context.js';
 import { useKeyboard } from '../hooks/use-keyboard.js';
+import { useNow } from '../hooks/use-now.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { KeyView } from '../keymap.js';
 import { layoutFor, MIN_SIZE, type Layout, type Size } from '../layout.js';
@@ -92,7 +93,8 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
   const layout = layoutFor(size);
   const state = useConsoleState();
   const keys = keyViewOf(state, useKeyMode());
-  const now = state.refresh.lastAt ?? 0;
+  // AGE and WHEN columns tick between reads.
+  const now = useNow(1000);
   if (layout.tooSmall) {
     return (
       <Box width={layout.width} height={layout.height}>

@@ -36,7 +36,7 @@ export function Panes({ state, layout, now }: { state: ConsoleState; layout: Lay
           visible={layout.visible.services}
           filter={state.filter}
           filterEditing={state.filterEditing}
-          now={state.refresh.lastAt ?? now}
+          now={now}
           loaded={state.loaded}
         />
       </Box>
@@ -49,7 +49,7 @@ export function Panes({ state, layout, now }: { state: ConsoleState; layout: Lay
           width={layout.historyWidth}
           height={layout.bottomHeight}
           visible={layout.visible.history}
-          now={state.refresh.lastAt ?? now}
+          now={now}
         />
         <LogPane
           rows={log}

@@ -4,7 +4,10 @@
  * on demand (R, after an action), and whenever the live watcher reports a change. Reads run in
  * the background and are coalesced: one at a time, the latest request wins.
  */
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import type { Core } from '../../core.js';
+import { STORE_FILE } from '../../store/store.js';
 import { errorMessage } from '../../errors.js';
 import { protectedNamespaces } from '../../domain/approvals.js';
 import type { LiveSnapshot } from '../../domain/status.js';
@@ -27,6 +30,11 @@ export interface ConsoleDataOptions {
   tenant?: string;
   /** Wait after a live change before re-reading, to take a burst of watch events at once. */
   settleMs?: number;
+  /**
+   * Follow the manifests folder and the store file with file-system events, so a change made
+   * from another terminal shows within a second (default true); the interval is the safety net.
+   */
+  watchFiles?: boolean;
   now?: () => number;
 }
 
@@ -85,6 +93,8 @@ export class ConsoleData {
   private readonly now: () => number;
   private readonly onLiveChange = () => this.liveChanged();
   private readonly listeners = new Set<(kind: 'live' | 'tenants') => void>();
+  private watchers: FSWatcher[] = [];
+  private fileTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly core: Core,
@@ -98,7 +108,38 @@ export class ConsoleData {
   start(): void {
     this.stopped = false;
     this.live?.on('change', this.onLiveChange);
+    if (this.options.watchFiles !== false) this.watchFiles();
     void this.refreshNow();
+  }
+
+  /**
+   * Re-reads manifests and store soon after either changes on disk. A folder that cannot be
+   * watched (missing, no inotify left) is left to the interval.
+   */
+  private watchFiles(): void {
+    const { manifestsDir, dataDir } = this.core.config;
+    const follow = (dir: string, recursive: boolean, relevant: (file: string | null) => boolean) => {
+      try {
+        const watcher = watch(dir, { recursive, persistent: false }, (_event, file) => {
+          if (relevant(file)) this.filesChanged();
+        });
+        watcher.on('error', () => watcher.close());
+        this.watchers.push(watcher);
+      } catch {
+        // Not watchable: the interval still re-reads it.
+      }
+    };
+    follow(manifestsDir, true, (file) => file === null || /\.ya?ml$/i.test(file) || !path.extname(file));
+    // Only the store itself: the console's own log in the same folder must not trigger reads.
+    follow(dataDir, false, (file) => file === null || file === STORE_FILE);
+  }
+
+  private filesChanged(): void {
+    if (this.fileTimer || this.stopped) return;
+    this.fileTimer = setTimeout(() => {
+      this.fileTimer = undefined;
+      if (!this.stopped) void this.read('tenants');
+    }, this.options.settleMs ?? 150);
   }
 
   /** Live state arrived (the cluster connected after the console opened): follow it from now on. */
@@ -114,6 +155,8 @@ export class ConsoleData {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.settleTimer);
+    clearTimeout(this.fileTimer);
+    for (const watcher of this.watchers.splice(0)) watcher.close();
     this.live?.off('change', this.onLiveChange);
   }
 
