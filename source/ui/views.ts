@@ -15,7 +15,7 @@ import { PANE_KEYS } from './components/Panes.keys.js';
 import { QUIT_KEYS } from './components/QuitDialog.keys.js';
 import { ROLLBACK_TABLES, rollbackTable } from './components/RollbackDialog.keys.js';
 import { FILTER_KEYS } from './components/ServicesPane.keys.js';
-import { YAML_KEYS } from './components/YamlView.keys.js';
+import { TEXT_KEYS } from './components/TextView.keys.js';
 import { ctrl, type Binding, type KeyView } from './keymap.js';
 import type { ConsoleState, Pane } from './model/state.js';
 
@@ -95,8 +95,8 @@ function tableOf(state: ConsoleState): KeyTable | undefined {
       return LOG_DETAILS_KEYS;
     case 'quit':
       return QUIT_KEYS;
-    case 'yaml':
-      return YAML_KEYS;
+    case 'text':
+      return TEXT_KEYS;
     case 'confirm':
       return confirmTable(o);
     case 'rollback':
@@ -128,7 +128,7 @@ export function allKeyViews(mode: KeyMode): KeyView[] {
     HELP_KEYS,
     DETAILS_KEYS,
     LOG_DETAILS_KEYS,
-    YAML_KEYS,
+    TEXT_KEYS,
     ...CONFIRM_TABLES,
     ...ROLLBACK_TABLES,
     ...APPROVALS_TABLES,

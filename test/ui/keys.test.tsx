@@ -155,7 +155,7 @@ describe('on every screen of the console', () => {
       ['rollback reason', rollback('reason')],
       ['rollback confirm', rollback('confirm')],
       ['rollback typed', rollback('confirm', 'shop')],
-      ['yaml', { kind: 'yaml', title: 'YAML', lines: ['a: 1'], top: 0 }],
+      ['text', { kind: 'text', title: 'YAML', lines: ['a: 1'], top: 0 }],
       ['approvals', { kind: 'approvals', stage: 'list', reason: '' }],
       ['approve', { kind: 'approvals', stage: 'approve', reason: '' }],
       ['reject', { kind: 'approvals', stage: 'reject', reason: '' }],

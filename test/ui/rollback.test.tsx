@@ -60,6 +60,8 @@ await describeRegistry('rollback from the console', (registry) => {
     // r comes with the default target chosen, at the reason; Esc goes to the versions, Esc again cancels.
     await open.press('r');
     await open.waitFor((f) => f.includes('Roll back callbot · shop-dev') && /Target:\s+v1 /.test(f) && f.includes('Reason:'));
+    // The step names the change and the manifest line it rewrites (the pipeline's dry run).
+    await open.waitFor((f) => f.includes('callbot v2 → v1') && f.includes(`+          image: ${image('v1')}`));
     await open.press(KEYS.escape);
     await open.waitFor('Choose the version to go back to');
     await open.press(KEYS.escape);

@@ -30,7 +30,7 @@ import { Panes } from './Panes.js';
 import { QuitDialog } from './QuitDialog.js';
 import { RollbackDialog } from './RollbackDialog.js';
 import { StatusLine } from './StatusLine.js';
-import { YamlView } from './YamlView.js';
+import { TextView } from './TextView.js';
 
 function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
   const o = state.overlay!;
@@ -52,8 +52,8 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
       const step = job?.steps.find((s) => s.key === o.stepKey);
       return job && step ? <LogDetails job={job} step={step} back={o.back} width={width} height={height} /> : null;
     }
-    case 'yaml':
-      return <YamlView title={o.title} lines={o.lines} top={o.top} width={width} height={height} />;
+    case 'text':
+      return <TextView title={o.title} lines={o.lines} top={o.top} width={width} height={height} />;
     case 'quit':
       return <QuitDialog running={runningJobs(state)} width={width} height={height} />;
     case 'confirm':

@@ -102,8 +102,13 @@ export interface Job {
 export const MAX_STEP_LINES = 200;
 export const MAX_JOBS = 30;
 
+/** What a confirm step shows of the change: being read, read (old → new tags, the diff), or why not. */
+export type PreviewState = { state: 'loading' } | { state: 'ready'; changes: string[]; skipped: string[]; diff: string[] } | { state: 'failed'; error: string };
+
 export interface ConfirmDialog {
   kind: 'confirm';
+  /** What the manifests would become (deploy, update). */
+  preview?: PreviewState;
   action: string;
   title: string;
   lines: string[];
@@ -114,6 +119,8 @@ export interface ConfirmDialog {
 
 export interface RollbackDialog {
   kind: 'rollback';
+  /** What the manifest would become with the chosen target (`versionId`). */
+  preview?: PreviewState & { versionId?: string };
   stage: 'target' | 'reason' | 'confirm';
   tenantId: string;
   service: string;
@@ -141,8 +148,11 @@ export type Overlay =
   /** `back`: wrapped lines scrolled up from the newest one. */
   | { kind: 'log-details'; jobId: number; stepKey: string; back: number }
   | { kind: 'quit' }
-  /** `y`: the live object of the selected service as YAML, `top` wrapped lines scrolled down. */
-  | { kind: 'yaml'; title: string; lines: string[]; top: number }
+  /**
+   * A text to read (`y`: the live object as YAML; Tab in a confirm step: the manifest diff), `top`
+   * wrapped lines scrolled down; Esc goes `back` to the overlay it was opened from, if any.
+   */
+  | { kind: 'text'; title: string; lines: string[]; top: number; back?: Overlay }
   | ConfirmDialog
   | RollbackDialog
   | ApprovalsView;

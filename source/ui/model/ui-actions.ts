@@ -15,7 +15,7 @@ import { GLOBAL_KEYS, keyTableOf, keyViewOf, type KeyMode } from '../views.js';
 import type { JobRunner } from './jobs.js';
 import type { Action } from './reducer.js';
 import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant, selectionProblem } from './selectors.js';
-import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, RollbackDialog } from './state.js';
+import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, PreviewState, RollbackDialog } from './state.js';
 import type { ConsoleStore } from './store.js';
 
 /** The rollback pipeline, as far as the dialog needs it. */
@@ -70,6 +70,8 @@ export interface KeyContext {
   openApprovals(): void;
   /** y: the selected service's live object as YAML. */
   showYaml(): void;
+  /** Tab in a confirm step: its whole manifest diff, Esc back to the step. */
+  showDiff(dialog: ConfirmDialog | RollbackDialog): void;
   /** y / n on the approvals list: ask (the confirmation or the reason), unless the store would refuse. */
   beginDecision(view: ApprovalsView, decision: Decision): void;
   /** The approval or the rejection's reason was given: record it. */
@@ -122,10 +124,39 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
         word: needsWord ? target.tenant.id : undefined,
         typed: '',
       };
-      dispatch({ type: 'overlay/open', overlay: dialog });
+      dispatch({ type: 'overlay/open', overlay: { ...dialog, preview: { state: 'loading' } } });
+      preview({ tenant: target.tenant.id, service: target.service?.service }, (state) => {
+        const open = store.getState().overlay;
+        if (open?.kind === 'confirm' && open.action === dialog.action && open.title === dialog.title) update(open, { preview: state });
+      });
       return;
     }
     jobs.start(def, target);
+  }
+
+  /** Reads what the manifests would become (the pipeline's dry run) and hands it to `done`. */
+  function preview(target: { tenant: string; service?: string; versionId?: string }, done: (state: PreviewState) => void): void {
+    void import('../../pipeline/change-preview.js')
+      .then(({ tryPreviewManifestChange }) => tryPreviewManifestChange(deps.core, target))
+      .then((result) => done('error' in result ? { state: 'failed', error: result.error } : { state: 'ready', ...result }));
+  }
+
+  /** The rollback's preview for the version its cursor is on, unless it is already read or being read. */
+  function previewRollback(dialog: RollbackDialog): void {
+    const version = dialog.candidates[dialog.index];
+    if (!version || dialog.preview?.versionId === version.id) return;
+    update(dialog, { preview: { state: 'loading', versionId: version.id } });
+    preview({ tenant: dialog.tenantId, service: dialog.service, versionId: version.id }, (state) => {
+      const open = store.getState().overlay;
+      if (open?.kind === 'rollback' && open.preview?.versionId === version.id) update(open, { preview: { ...state, versionId: version.id } });
+    });
+  }
+
+  function showDiff(dialog: ConfirmDialog | RollbackDialog): void {
+    const p = dialog.preview;
+    if (p?.state !== 'ready') return say(p?.state === 'failed' ? p.error : 'What the manifests would become is still being read.', p?.state === 'failed' ? 'error' : 'info');
+    if (p.diff.length === 0) return say('The manifests would not change: there is no diff.', 'info');
+    dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: 'Manifest diff (what the step would write)', lines: p.diff, top: 0, back: dialog } });
   }
 
   function openRollback(state: ConsoleState): void {
@@ -161,6 +192,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
       typed: '',
     };
     dispatch({ type: 'overlay/open', overlay: dialog });
+    if (!why) previewRollback(dialog);
   }
 
   function confirmDialog(dialog: ConfirmDialog): void {
@@ -178,7 +210,9 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const state = store.getState();
     const why = deps.rollback?.refuse({ ...state, history: { ...state.history, versions: dialog.candidates } }, dialog.index);
     if (why) return say(why, 'error');
+    const next = { ...dialog, stage: 'reason' as const };
     update(dialog, { stage: 'reason' });
+    previewRollback(next);
   }
 
   function rollBack(dialog: RollbackDialog): void {
@@ -205,7 +239,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
       const lines = stringify({ ...object, metadata })
         .trimEnd()
         .split('\n');
-      dispatch({ type: 'overlay/open', overlay: { kind: 'yaml', title: `YAML · ${service.kind} ${key} (live)`, lines, top: 0 } });
+      dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `YAML · ${service.kind} ${key} (live)`, lines, top: 0 } });
     });
   }
 
@@ -299,6 +333,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     rollBack,
     openApprovals,
     showYaml,
+    showDiff,
     beginDecision,
     decide,
   };

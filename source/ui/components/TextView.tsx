@@ -1,4 +1,4 @@
-/** y: the live object of the selected service as YAML (as `kubectl get -o yaml`, managed fields left out), wrapped, from the top. */
+/** A text to read from the top, wrapped: the live object as YAML (y), a manifest diff (Tab in a confirm step). */
 import { Text } from 'ink';
 import React from 'react';
 import { wrapLine } from './LogDetails.js';
@@ -6,7 +6,7 @@ import { Pane } from './Pane.js';
 import { ToneText } from './ToneText.js';
 
 /** The wrapped lines a pane of `width` × `height` shows from wrapped line `top` (clamped). */
-export function yamlWindow(lines: readonly string[], width: number, height: number, top: number) {
+export function textWindow(lines: readonly string[], width: number, height: number, top: number) {
   const room = Math.max(1, height - 3);
   const wrapped = lines.flatMap((line) => wrapLine(line, width - 2));
   const maxTop = Math.max(0, wrapped.length - room);
@@ -14,8 +14,8 @@ export function yamlWindow(lines: readonly string[], width: number, height: numb
   return { shown: wrapped.slice(start, start + room), after: Math.max(0, wrapped.length - start - room), maxTop };
 }
 
-export function YamlView({ title, lines, top, width, height }: { title: string; lines: readonly string[]; top: number; width: number; height: number }) {
-  const { shown, after } = yamlWindow(lines, width, height, top);
+export function TextView({ title, lines, top, width, height }: { title: string; lines: readonly string[]; top: number; width: number; height: number }) {
+  const { shown, after } = textWindow(lines, width, height, top);
   return (
     <Pane title={title} note={`${lines.length} lines${after > 0 ? ` · ${after} more` : ''}`} focused width={width} height={height}>
       {shown.map((line, i) => (
