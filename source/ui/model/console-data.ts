@@ -4,10 +4,8 @@
  * on demand (R, after an action), and whenever the live watcher reports a change. Reads run in
  * the background and are coalesced: one at a time, the latest request wins.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import path from 'node:path';
 import type { Core } from '../../core.js';
-import { STORE_FILE } from '../../store/store.js';
+import { watchManifestsAndStore, type ChangeWatch } from '../../pipeline/change-watch.js';
 import { errorMessage } from '../../errors.js';
 import { protectedNamespaces } from '../../domain/approvals.js';
 import type { LiveSnapshot } from '../../domain/status.js';
@@ -93,7 +91,7 @@ export class ConsoleData {
   private readonly now: () => number;
   private readonly onLiveChange = () => this.liveChanged();
   private readonly listeners = new Set<(kind: 'live' | 'tenants') => void>();
-  private watchers: FSWatcher[] = [];
+  private watch?: ChangeWatch;
   private fileTimer?: NodeJS.Timeout;
 
   constructor(
@@ -108,30 +106,9 @@ export class ConsoleData {
   start(): void {
     this.stopped = false;
     this.live?.on('change', this.onLiveChange);
-    if (this.options.watchFiles !== false) this.watchFiles();
+    // Another terminal's change shows at once; the interval is the safety net.
+    if (this.options.watchFiles !== false) this.watch = watchManifestsAndStore(this.core.config, () => this.filesChanged());
     void this.refreshNow();
-  }
-
-  /**
-   * Re-reads manifests and store soon after either changes on disk. A folder that cannot be
-   * watched (missing, no inotify left) is left to the interval.
-   */
-  private watchFiles(): void {
-    const { manifestsDir, dataDir } = this.core.config;
-    const follow = (dir: string, recursive: boolean, relevant: (file: string | null) => boolean) => {
-      try {
-        const watcher = watch(dir, { recursive, persistent: false }, (_event, file) => {
-          if (relevant(file)) this.filesChanged();
-        });
-        watcher.on('error', () => watcher.close());
-        this.watchers.push(watcher);
-      } catch {
-        // Not watchable: the interval still re-reads it.
-      }
-    };
-    follow(manifestsDir, true, (file) => file === null || /\.ya?ml$/i.test(file) || !path.extname(file));
-    // Only the store itself: the console's own log in the same folder must not trigger reads.
-    follow(dataDir, false, (file) => file === null || file === STORE_FILE);
   }
 
   private filesChanged(): void {
@@ -156,7 +133,8 @@ export class ConsoleData {
     clearTimeout(this.timer);
     clearTimeout(this.settleTimer);
     clearTimeout(this.fileTimer);
-    for (const watcher of this.watchers.splice(0)) watcher.close();
+    this.watch?.close();
+    this.watch = undefined;
     this.live?.off('change', this.onLiveChange);
   }
 
