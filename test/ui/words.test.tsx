@@ -55,3 +55,44 @@ describe('the status line', () => {
     expect(statusLine(c)).toBe('✓ update callbot in shop: nothing changed (callbot: no ready version is registered)');
   });
 });
+
+describe('the pipeline log of a deploy', () => {
+  it('ends a step when the next one starts, and keys the inner steps under their deploy step', async () => {
+    const { pipelineEventsTo } = await import('../../source/ui/actions.js');
+    const { DEPLOY_STEPS } = await import('../../source/pipeline/deploy.js');
+    const { c } = await shop();
+    // The events `deploy` emits, in its order: update-manifests runs its own load / write steps,
+    // validate its own load; "load" never says done.
+    c.handle.jobs.run({
+      action: 'deploy',
+      title: 'deploy callbot to shop',
+      tenantId: 'shop',
+      work: async (log) => {
+        const emit = pipelineEventsTo(log, DEPLOY_STEPS);
+        emit({ step: 'update-manifests', status: 'start', message: 'update-manifests' });
+        emit({ step: 'load', status: 'start', message: 'reading tenant shop' });
+        emit({ step: 'registry-check', status: 'warn', message: 'registry check skipped' });
+        emit({ step: 'write', status: 'start', message: 'writing 1 file(s)' });
+        emit({ step: 'write', status: 'done', message: '1 file(s) written' });
+        emit({ step: 'update-manifests', status: 'done', message: 'update-manifests done' });
+        emit({ step: 'validate', status: 'start', message: 'validate' });
+        emit({ step: 'load', status: 'start', message: 'reading 1 tenant(s)' });
+        emit({ step: 'validate', status: 'warn', message: 'validate failed: 1 error(s)' });
+        return { ok: false, summary: 'validate failed' };
+      },
+    });
+    await c.settle();
+    const steps = c.handle.store
+      .getState()
+      .jobs.at(-1)!
+      .steps.map((s) => `${s.state} ${s.title}`);
+    expect(steps).toEqual([
+      'ok update-manifests done',
+      'ok ↳ reading tenant shop',
+      'warn ↳ registry check skipped',
+      'ok ↳ 1 file(s) written',
+      'warn validate failed: 1 error(s)',
+      'ended ↳ reading 1 tenant(s)',
+    ]);
+  });
+});
