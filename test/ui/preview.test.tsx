@@ -63,3 +63,37 @@ describe('ChangePreview alone', () => {
     );
   });
 });
+
+describe('c: manifest vs live', () => {
+  it('names the field that differs and who set it (kubectl set image), over the sandbox; nothing changes', async () => {
+    const { PatchStrategy, setHeaderOptions } = await import('@kubernetes/client-node');
+    const { sandboxCluster } = await import('./helpers.js');
+    const ws = workspace({ copySamples: false });
+    writeTenant(ws.manifestsDir, 'shop', [{ name: 'callbot', tag: 'v1' }]);
+    await addVersions(ws.core, [version('callbot', 'v1'), version('callbot', 'v2')]);
+    const cluster = await sandboxCluster(ws.manifestsDir, ['shop']);
+    try {
+      // What `kubectl set image deployment/callbot callbot=…:v2` sends.
+      const body = { spec: { template: { spec: { containers: [{ name: 'callbot', image: `${IMG}/callbot:v2` }] } } } };
+      await cluster.client.apps.patchNamespacedDeployment(
+        { name: 'callbot', namespace: 'shop', body, fieldManager: 'kubectl-set' },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
+      open = await renderConsole(ws.core, { live: cluster.watcher, client: cluster.client, size: { columns: 120, rows: 30 } });
+      const c = open;
+      await c.waitFor((f) => /callbot\s+v1\s+v2\s+OutOfSync/.test(f));
+      await c.press('c');
+      const frame = await c.waitFor('Diff · manifest vs live · Deployment shop/callbot');
+      expect(frame).toContain('1 field differs from the manifest');
+      expect(frame).toContain('spec.template.spec.containers[callbot].image');
+      expect(frame).toMatch(new RegExp(`live\\s+${IMG}/callbot:v2\\s+\\(set by kubectl-set \\(Update\\)\\)`));
+      expect(frame).toMatch(new RegExp(`manifest\\s+${IMG}/callbot:v1`));
+      const live = await cluster.client.readDeployment('shop', 'callbot');
+      expect(live?.spec?.template?.spec?.containers?.[0]?.image).toBe(`${IMG}/callbot:v2`);
+    } finally {
+      open?.unmount();
+      open = undefined;
+      await cluster.stop();
+    }
+  });
+});

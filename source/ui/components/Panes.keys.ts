@@ -70,6 +70,13 @@ export const VIEW_KEYS: readonly Binding[] = [
     run: (ctx) => ctx.dispatch({ type: 'command/set', text: '' }),
   },
   { id: 'output', keys: [char('l')], label: 'output', help: 'the whole output of the job the status line names (else the newest): its failed step', run: lastOutput },
+  {
+    id: 'live-diff',
+    keys: [char('c')],
+    label: 'compare',
+    help: 'compare the manifest with the live object (kubectl diff), with who owns each changed field',
+    run: (ctx) => ctx.showLiveDiff(),
+  },
   { id: 'yaml', keys: [char('y')], label: 'yaml', help: 'the live object of the selected service as YAML', run: (ctx) => ctx.showYaml() },
   {
     id: 'tenant-number',

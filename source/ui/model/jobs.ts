@@ -46,6 +46,11 @@ export class JobRunner {
   }
 
   /** The cluster connected after the console opened. */
+  /** The connected cluster, if any (reads that are not jobs: the live diff). */
+  cluster(): KubeClient['cluster'] | undefined {
+    return this.client?.cluster;
+  }
+
   setClient(client: KubeClient | undefined): void {
     this.client = client;
   }

@@ -8,6 +8,9 @@ import type { Approval } from '../../domain/types.js';
 import { imagesAsTags } from '../../domain/approvals.js';
 import { decideApproval, decideProblem, type Decision } from '../../pipeline/approval-decision.js';
 import type { ActionDef, ActionId } from '../actions.js';
+import type { LiveDiff } from '../../pipeline/live-diff.js';
+import { errorMessage } from '../../errors.js';
+import { liveDiffLines } from '../render/live-diff.js';
 import { availableActions } from '../actions.js';
 import { bindingFor, type KeyInput } from '../keymap.js';
 import type { Layout } from '../layout.js';
@@ -42,6 +45,8 @@ export interface UIActionsDeps {
   rollback?: RollbackSupport;
   /** The live object keyed `${namespace}/${name}`, as the cluster last reported it. */
   liveObject?(key: string): object | undefined;
+  /** Manifest vs live for a service (the pipeline's dry run); undefined while no cluster is connected. */
+  liveDiff?(tenant: string, service: string): Promise<LiveDiff> | undefined;
   now?: () => number;
 }
 
@@ -70,6 +75,8 @@ export interface KeyContext {
   openApprovals(): void;
   /** y: the selected service's live object as YAML. */
   showYaml(): void;
+  /** c: the selected service's manifest vs its live object, with the fields' managers. */
+  showLiveDiff(): void;
   /** Tab in a confirm step: its whole manifest diff, Esc back to the step. */
   showDiff(dialog: ConfirmDialog | RollbackDialog): void;
   /** y / n on the approvals list: ask (the confirmation or the reason), unless the store would refuse. */
@@ -243,6 +250,24 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     });
   }
 
+  function showLiveDiff(): void {
+    const state = store.getState();
+    const problem = selectionProblem(state);
+    const tenant = selectedTenant(state);
+    const service = selectedService(state);
+    if (problem || !tenant || !service) return say(problem ?? 'Select a service first.', 'error');
+    const reading = deps.liveDiff?.(tenant.id, service.service);
+    if (!reading) return say('No cluster is connected: there is no live object to compare with.', 'error');
+    say(`comparing ${service.service} in ${tenant.id} with its live object…`, 'info', 'live-diff');
+    reading.then(
+      (diff) => {
+        if (store.getState().message?.about === 'live-diff') dispatch({ type: 'message', message: undefined });
+        dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `Diff · manifest vs live · ${diff.object}`, lines: liveDiffLines(diff), top: 0 } });
+      },
+      (error: unknown) => say(`Comparing ${service.service} with the cluster failed: ${errorMessage(error)}`, 'error'),
+    );
+  }
+
   /** Why a key did nothing: what it does elsewhere, or that it does nothing here. */
   function unbound(input: string, key: KeyInput): void {
     const name = key.return ? 'Enter' : key.tab ? 'Tab' : input.length === 1 && !key.ctrl && !key.meta ? input : undefined;
@@ -334,6 +359,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     openApprovals,
     showYaml,
     showDiff,
+    showLiveDiff,
     beginDecision,
     decide,
   };
