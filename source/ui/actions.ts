@@ -249,7 +249,8 @@ async function rollBack({ core, client, target, log, params }: ActionContext): P
     service: serviceName(target),
     toVersionId: params.versionId,
     reason: params.reason ?? '',
-    onEvent: pipelineEventsTo(log),
+    // Its manifest update, tag and rollout run inside the rollback step.
+    onEvent: pipelineEventsTo(log, ['rollback']),
   });
   const summary = `${result.from ? tagOf(result.from) : '(none)'} → ${tagOf(result.to)}${result.gitTag ? `; tag ${result.gitTag}` : ''}${result.ok ? '' : `; ${result.message}`}`;
   return { ok: result.ok, summary };

@@ -95,4 +95,34 @@ describe('the pipeline log of a deploy', () => {
       'ended ↳ reading 1 tenant(s)',
     ]);
   });
+
+  it("keeps a rollback's step running while the manifest update inside it runs", async () => {
+    const { pipelineEventsTo } = await import('../../source/ui/actions.js');
+    const { c } = await shop();
+    let finish: () => void = () => undefined;
+    const id = c.handle.jobs.run({
+      action: 'rollback',
+      title: 'roll back callbot in shop',
+      tenantId: 'shop',
+      work: async (log) => {
+        const emit = pipelineEventsTo(log, ['rollback']);
+        emit({ step: 'rollback', status: 'start', message: 'callbot: v2 → v1' });
+        emit({ step: 'load', status: 'start', message: 'reading tenant shop' });
+        emit({ step: 'write', status: 'start', message: 'writing 1 file(s)' });
+        await new Promise<void>((resolve) => (finish = resolve));
+        emit({ step: 'rollback', status: 'done', message: 'callbot rolled back to v1' });
+        return { ok: true, summary: 'v2 → v1' };
+      },
+    });
+    const steps = () =>
+      c.handle.store
+        .getState()
+        .jobs.find((j) => j.id === id)!
+        .steps.map((s) => `${s.state} ${s.title}`);
+    await c.waitFor(() => steps().length === 3);
+    expect(steps()).toEqual(['running callbot: v2 → v1', 'ok ↳ reading tenant shop', 'running ↳ writing 1 file(s)']);
+    finish();
+    await c.settle();
+    expect(steps()).toEqual(['ok callbot rolled back to v1', 'ok ↳ reading tenant shop', 'ok ↳ writing 1 file(s)']);
+  });
 });
