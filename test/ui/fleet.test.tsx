@@ -242,3 +242,29 @@ describe('tags cut in one way', () => {
     expect(truncate('abc1234def5678', 9, 'tag')).toBe('abc1…5678');
   });
 });
+
+describe('/ in every pane', () => {
+  it('filters the list of the pane it is pressed in: tenants, history, log; Esc clears it', async () => {
+    const { c } = await fleetConsole({ size: { columns: 100, rows: 30 } });
+    // Tenants: acme, edge, shop → "sh" leaves shop, selected.
+    await c.press(KEYS.tab, KEYS.tab, KEYS.tab, '/', 's', 'h');
+    let frame = await c.waitFor((f) => f.includes('Services · shop') && f.includes('/sh_'));
+    expect(frame).not.toMatch(/│[ ›][✓✗◌≠?] edge/);
+    await c.press(KEYS.enter, KEYS.escape);
+    await c.waitFor((f) => /│[ ›][✓✗◌≠?] edge/.test(f));
+    // History of shop/callbot: v1.11.0 and v1.10.0 → "1.11" leaves one; r takes the one under the cursor.
+    await c.press('3', KEYS.tab, KEYS.tab, '/');
+    for (const ch of '1.11') await c.press(ch);
+    frame = await c.waitFor((f) => f.includes('/1.11_') && f.includes('1/1'));
+    expect(frame).not.toMatch(/│[ ›][●◆ ] v1\.10\.0 /);
+    expect(c.handle.store.getState().historyIndex).toBe(0);
+    await c.press(KEYS.enter, KEYS.escape);
+    // The log: two jobs, one matches.
+    for (const title of ['validate acme', 'validate shop']) c.handle.jobs.run({ action: 'validate', title, tenantId: 'x', work: async () => ({ ok: true, summary: 'fine' }) });
+    await c.settle();
+    await c.press(KEYS.tab, '/');
+    for (const ch of 'acme') await c.press(ch);
+    frame = await c.waitFor((f) => f.includes('/acme_') && f.includes('validate acme'));
+    expect(frame).not.toMatch(/│[ ›]✓ validate shop/);
+  });
+});

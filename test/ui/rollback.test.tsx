@@ -115,4 +115,15 @@ await describeRegistry('rollback from the console', (registry) => {
     frame = await open.waitFor('✓ roll back callbot in acme-prod', 30_000);
     expect(await liveImage('acme-prod')).toBe(image('v1'));
   });
+
+  it('in a filtered history, r takes the version under the cursor, not the row of the unfiltered list', async () => {
+    // After the test above, acme-prod runs v1; the history lists v2 then v1.
+    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
+    await open.waitFor((f) => f.includes('Services · acme-prod') && /callbot\s+v1\s+v1\s+Synced/.test(f) && f.includes('History · callbot'));
+    await open.press(KEYS.tab, '/', 'v', '1', KEYS.enter);
+    await open.waitFor((f) => f.includes('/v1 ') && /│›● v1 /.test(f) && !/ v2 /.test(f.split('History')[1] ?? ''));
+    await open.press('r');
+    await open.waitFor('v1 is what runs now; choose an earlier version.');
+    expect(open.handle.store.getState().jobs).toEqual([]);
+  });
 });

@@ -14,7 +14,7 @@ import { layoutFor, MIN_SIZE, type Layout, type Size } from '../layout.js';
 import { helpRows } from '../render/help-row.js';
 import { keyViewOf } from '../views.js';
 import { complete } from '../command-line.js';
-import { approvalIndex, approvalRows, fleetIndex, fleetRows, openApprovals, runningJobs, selectedService, selectedTenant, totalCounts } from '../model/selectors.js';
+import { approvalIndex, approvalRows, filterOf, fleetIndex, fleetRows, openApprovals, runningJobs, selectedService, selectedTenant, totalCounts } from '../model/selectors.js';
 import type { ConsoleState } from '../model/state.js';
 import { useInfo } from '../context.js';
 import { ApprovalsView } from './ApprovalsView.js';
@@ -115,7 +115,7 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
           selectedTenant={selectedTenant(state)}
           width={layout.width}
           height={layout.bodyHeight}
-          filter={state.filter}
+          filter={filterOf(state, 'services')}
           filterEditing={state.filterEditing}
         />
       ) : (

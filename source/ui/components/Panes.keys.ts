@@ -142,7 +142,14 @@ export const PANE_KEYS: KeyTable = {
         ctx.refresh();
       },
     },
-    { id: 'filter', keys: [char('/')], label: 'filter', help: 'filter services (words match name, tags and states)', footer: true, run: (ctx) => ctx.dispatch({ type: 'filter/open' }) },
+    {
+      id: 'filter',
+      keys: [char('/')],
+      label: 'filter',
+      help: 'filter the list of the pane: services (name, tags, states), tenants (name), history (tag, status, branch, commit), log (titles)',
+      footer: true,
+      run: (ctx) => ctx.dispatch({ type: 'filter/open' }),
+    },
     { id: 'help', keys: [char('?')], label: 'help', help: 'this help', footer: true, run: (ctx) => ctx.dispatch({ type: 'overlay/open', overlay: { kind: 'help', index: 0 } }) },
     { id: 'back', keys: [named('escape', 'Esc')], label: 'back', help: 'clear the filter (or the status line)', run: back },
     { id: 'quit', keys: [char('q')], label: 'quit', help: 'quit (asks first while a step runs)', footer: true, run: (ctx) => ctx.quit() },

@@ -13,12 +13,14 @@ export interface TenantsPaneProps {
   height: number;
   visible: number;
   loaded: boolean;
+  /** The `/` filter, when it filters this pane. */
+  filter?: string;
 }
 
-export const TenantsPane = memo(function TenantsPane({ tenants, selected, focused, width, height, visible, loaded }: TenantsPaneProps) {
+export const TenantsPane = memo(function TenantsPane({ tenants, selected, focused, width, height, visible, loaded, filter }: TenantsPaneProps) {
   const columns = useMemo(() => tenantColumns(tenants), [tenants]);
   return (
-    <Pane title="Tenants" note={tenants.length ? `${selected + 1}/${tenants.length}` : ''} focused={focused} width={width} height={height}>
+    <Pane title="Tenants" note={[filter, tenants.length ? `${selected + 1}/${tenants.length}` : ''].filter(Boolean).join(' ')} focused={focused} width={width} height={height}>
       <Table
         columns={columns}
         rows={tenants}
@@ -28,7 +30,7 @@ export const TenantsPane = memo(function TenantsPane({ tenants, selected, focuse
         height={visible}
         width={width - 2}
         focused={focused}
-        empty={loaded ? 'no tenants' : 'reading…'}
+        empty={!loaded ? 'reading…' : filter ? 'none matches' : 'no tenants'}
       />
     </Pane>
   );

@@ -1,6 +1,6 @@
 /** The only code that changes the console state. Pure: (state, action) → state. */
 import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
-import { fleetIndex, fleetRows, logRows, selectedService, selectedTenant, serviceIndex, serviceOf, visibleServices } from './selectors.js';
+import { fleetIndex, fleetRows, logRows, selectedService, selectedTenant, serviceIndex, serviceOf, visibleServices, visibleTenants, visibleVersions } from './selectors.js';
 import {
   MAX_JOBS,
   MAX_STEP_LINES,
@@ -63,8 +63,9 @@ function selectService(state: ConsoleState, index: number): ConsoleState {
   return { ...state, serviceByTenant: { ...state.serviceByTenant, [tenant.id]: row.service }, historyIndex: 0 };
 }
 
-function selectTenant(state: ConsoleState, index: number): ConsoleState {
-  const tenant = state.tenants[clamp(index, state.tenants.length - 1)];
+/** Selects the tenant at `index` of `tenants` (the tenants pane's rows, or every tenant). */
+function selectTenant(state: ConsoleState, index: number, tenants: readonly TenantView[] = state.tenants): ConsoleState {
+  const tenant = tenants[clamp(index, tenants.length - 1)];
   if (!tenant || tenant.id === state.tenantId) return state;
   return { ...state, tenantId: tenant.id, historyIndex: 0 };
 }
@@ -86,19 +87,32 @@ function moveFleet(state: ConsoleState, rows: number | 'top' | 'bottom' = 0, ten
   return selectFleetCell(moved, names[row]);
 }
 
+/** After the filter changed: keep the selection when it still matches, else the first match. */
+function keepSelectionFiltered(state: ConsoleState): ConsoleState {
+  if (state.view === 'fleet') return selectFleetCell(state, fleetRows(state)[fleetIndex(state)]);
+  if (state.filterList === 'tenants') {
+    const tenants = visibleTenants(state);
+    return tenants.some((t) => t.id === state.tenantId) ? state : selectTenant(state, 0, tenants);
+  }
+  if (state.filterList === 'history') return { ...state, historyIndex: 0 };
+  if (state.filterList === 'log') return { ...state, logIndex: 0 };
+  return selectService(state, serviceIndex(state));
+}
+
 /** Moves the cursor of the focused pane (or the fleet view's row) by `delta` (or to an edge). */
 function move(state: ConsoleState, delta: number | 'top' | 'bottom'): ConsoleState {
   if (state.view === 'fleet') return moveFleet(state, delta);
   const to = (current: number, length: number) => (delta === 'top' ? 0 : delta === 'bottom' ? length - 1 : clamp(current + delta, length - 1));
   switch (state.focus) {
     case 'tenants': {
-      const current = state.tenants.findIndex((t) => t.id === state.tenantId);
-      return selectTenant(state, to(Math.max(0, current), state.tenants.length));
+      const tenants = visibleTenants(state);
+      const current = tenants.findIndex((t) => t.id === state.tenantId);
+      return selectTenant(state, to(Math.max(0, current), tenants.length), tenants);
     }
     case 'services':
       return selectService(state, to(serviceIndex(state), visibleServices(state).length));
     case 'history':
-      return { ...state, historyIndex: to(state.historyIndex, state.history.versions.length) };
+      return { ...state, historyIndex: to(state.historyIndex, visibleVersions(state).length) };
     case 'log':
       return { ...state, logIndex: to(state.logIndex, logRows(state).length) };
   }
@@ -179,16 +193,15 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
       const i = PANES.indexOf(state.focus);
       return { ...state, focus: PANES[(i + action.delta + PANES.length) % PANES.length]! };
     }
-    case 'filter/open':
-      return { ...state, filterEditing: true, focus: state.view === 'fleet' ? state.focus : 'services' };
-    case 'filter/set': {
-      // Keep the selected service when it still matches; else the first match.
-      const next = { ...state, filter: action.text };
-      if (next.view === 'fleet') return selectFleetCell(next, fleetRows(next)[fleetIndex(next)]);
-      return selectService(next, serviceIndex(next));
+    case 'filter/open': {
+      // `/` filters the list it is pressed in (the fleet's rows in the fleet view).
+      const filterList = state.view === 'fleet' || state.focus === 'services' ? undefined : state.focus;
+      return { ...state, filterEditing: true, filterList, filter: filterList === state.filterList ? state.filter : '' };
     }
+    case 'filter/set':
+      return keepSelectionFiltered({ ...state, filter: action.text });
     case 'filter/close':
-      return action.keep ? { ...state, filterEditing: false } : { ...state, filterEditing: false, filter: '' };
+      return action.keep ? { ...state, filterEditing: false } : { ...state, filterEditing: false, filter: '', filterList: undefined };
     case 'overlay/open':
     case 'overlay/update':
       return { ...state, overlay: action.overlay };

@@ -1,7 +1,7 @@
 /** Derived views of the state. Cached on the identity of their inputs, so a key press costs O(visible). */
 import { HEALTH_ORDER } from '../../domain/health.js';
 import { countStatuses, type StatusCounts } from '../../domain/status.js';
-import type { Approval } from '../../domain/types.js';
+import type { Approval, ImageVersion } from '../../domain/types.js';
 import { isOpen } from '../../domain/approvals.js';
 import type { ConsoleState, Job, JobStep, ServiceSort, ServiceSortKey, ServiceView, TenantView } from './state.js';
 
@@ -9,9 +9,55 @@ export function selectedTenant(state: ConsoleState): TenantView | undefined {
   return state.tenants.find((t) => t.id === state.tenantId) ?? state.tenants[0];
 }
 
+/** The filter's text for `list`: `/` filters the list of the pane it was pressed in. */
+export function filterOf(state: ConsoleState, list: 'services' | 'tenants' | 'history' | 'log'): string {
+  return (state.filterList ?? 'services') === list ? state.filter : '';
+}
+
+/** Whether every word of `filter` appears (case-insensitive) in `text`. */
+export function matchesWords(text: string, filter: string): boolean {
+  const hay = text.toLowerCase();
+  return filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((w) => hay.includes(w));
+}
+
+/** Caches `compute` on the identity of `of` and the filter text. */
+function filteredBy<K extends object, T>(): (of: K, filter: string, compute: () => T) => T {
+  const cache = new WeakMap<K, { filter: string; value: T }>();
+  return (of, filter, compute) => {
+    const hit = cache.get(of);
+    if (hit && hit.filter === filter) return hit.value;
+    const value = compute();
+    cache.set(of, { filter, value });
+    return value;
+  };
+}
+
+const tenantsShown = filteredBy<readonly TenantView[], TenantView[]>();
+
+/** The tenants pane's rows: those whose name has the filter's words. */
+export function visibleTenants(state: ConsoleState): readonly TenantView[] {
+  const filter = filterOf(state, 'tenants');
+  if (!filter) return state.tenants;
+  return tenantsShown(state.tenants, filter, () => state.tenants.filter((t) => matchesWords(t.id, filter)));
+}
+
 export function tenantIndex(state: ConsoleState): number {
-  const i = state.tenants.findIndex((t) => t.id === state.tenantId);
+  const i = visibleTenants(state).findIndex((t) => t.id === state.tenantId);
   return i < 0 ? 0 : i;
+}
+
+const versionsShown = filteredBy<readonly ImageVersion[], ImageVersion[]>();
+
+/** The history pane's rows: the versions whose tag, id, status, scan, branch or commit have the filter's words. */
+export function visibleVersions(state: ConsoleState): readonly ImageVersion[] {
+  const filter = filterOf(state, 'history');
+  const versions = state.history.versions;
+  if (!filter) return versions;
+  return versionsShown(versions, filter, () => versions.filter((v) => matchesWords(`${v.imageTag} ${v.id} ${v.status} ${v.securityScanResult} ${v.gitBranch} ${v.gitCommit}`, filter)));
 }
 
 /** Case-insensitive words that must all appear in the service, its tags or its states. */
@@ -45,11 +91,12 @@ const shown = new WeakMap<readonly ServiceView[], { filter: string; sort?: Servi
 export function visibleServices(state: ConsoleState): ServiceView[] {
   const tenant = selectedTenant(state);
   if (!tenant) return [];
-  if (!state.filter && !state.serviceSort) return tenant.rows;
+  const filter = filterOf(state, 'services');
+  if (!filter && !state.serviceSort) return tenant.rows;
   const cached = shown.get(tenant.rows);
-  if (cached && cached.filter === state.filter && cached.sort === state.serviceSort) return cached.rows;
-  const rows = sortServices(state.filter ? tenant.rows.filter((r) => matchesFilter(r, state.filter)) : tenant.rows, state.serviceSort);
-  shown.set(tenant.rows, { filter: state.filter, sort: state.serviceSort, rows });
+  if (cached && cached.filter === filter && cached.sort === state.serviceSort) return cached.rows;
+  const rows = sortServices(filter ? tenant.rows.filter((r) => matchesFilter(r, filter)) : tenant.rows, state.serviceSort);
+  shown.set(tenant.rows, { filter, sort: state.serviceSort, rows });
   return rows;
 }
 
@@ -80,12 +127,12 @@ const fleetNames = new WeakMap<readonly TenantView[], { filter: string; names: s
 
 /** The fleet view's rows: every service of any tenant, by name, those matching the filter's words. */
 export function fleetRows(state: ConsoleState): string[] {
+  const filter = filterOf(state, 'services');
   const cached = fleetNames.get(state.tenants);
-  if (cached && cached.filter === state.filter) return cached.names;
+  if (cached && cached.filter === filter) return cached.names;
   const all = [...new Set(state.tenants.flatMap((t) => t.rows.map((r) => r.service)))].sort((a, b) => a.localeCompare(b));
-  const words = state.filter.toLowerCase().split(/\s+/).filter(Boolean);
-  const names = all.filter((name) => words.every((w) => name.toLowerCase().includes(w)));
-  fleetNames.set(state.tenants, { filter: state.filter, names });
+  const names = all.filter((name) => matchesWords(name, filter));
+  fleetNames.set(state.tenants, { filter, names });
   return names;
 }
 
@@ -125,14 +172,17 @@ export type LogRow = { kind: 'job'; job: Job } | { kind: 'step'; job: Job; step:
 /** Lines of output shown under a running or failed step. */
 export const TAIL_LINES = 2;
 
-const flattened = new WeakMap<readonly Job[], LogRow[]>();
+const flattened = filteredBy<readonly Job[], LogRow[]>();
 
-/** Newest job first; under each job its steps, with the last lines of running and failed steps. */
+/** Newest job first (those whose title, summary or steps have the filter's words); under each job its steps, with the last lines of running and failed steps. */
 export function logRows(state: ConsoleState): LogRow[] {
-  const cached = flattened.get(state.jobs);
-  if (cached) return cached;
+  const filter = filterOf(state, 'log');
+  return flattened(state.jobs, filter, () => flattenJobs(state.jobs.filter((j) => !filter || matchesWords(`${j.title} ${j.summary ?? ''} ${j.steps.map((s) => s.title).join(' ')}`, filter))));
+}
+
+function flattenJobs(jobs: readonly Job[]): LogRow[] {
   const rows: LogRow[] = [];
-  for (const job of [...state.jobs].reverse()) {
+  for (const job of [...jobs].reverse()) {
     rows.push({ kind: 'job', job });
     for (const step of job.steps) {
       rows.push({ kind: 'step', job, step });
@@ -141,7 +191,6 @@ export function logRows(state: ConsoleState): LogRow[] {
       }
     }
   }
-  flattened.set(state.jobs, rows);
   return rows;
 }
 
@@ -151,7 +200,8 @@ export function runningJobs(state: ConsoleState): Job[] {
 
 /** The version the history cursor is on. */
 export function selectedVersion(state: ConsoleState) {
-  return state.history.versions[Math.min(state.historyIndex, state.history.versions.length - 1)];
+  const versions = visibleVersions(state);
+  return versions[Math.min(state.historyIndex, versions.length - 1)];
 }
 
 const sortedApprovals = new WeakMap<readonly Approval[], Approval[]>();

@@ -194,6 +194,11 @@ export interface ConsoleState {
   logIndex: number;
   filter: string;
   filterEditing: boolean;
+  /**
+   * The list the filter applies to: the pane focused when `/` was pressed; undefined the services
+   * (and in the fleet view its rows).
+   */
+  filterList?: 'tenants' | 'history' | 'log';
   overlay?: Overlay;
   history: HistoryState;
   /** Every approval in the store (of the --tenant only, when given), as last read. */

@@ -17,7 +17,7 @@ import type { Layout } from '../layout.js';
 import { GLOBAL_KEYS, keyTableOf, keyViewOf, type KeyMode } from '../views.js';
 import type { JobRunner } from './jobs.js';
 import type { Action } from './reducer.js';
-import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant, selectionProblem } from './selectors.js';
+import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant, selectedVersion, selectionProblem } from './selectors.js';
 import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, PreviewState, RollbackDialog } from './state.js';
 import type { ConsoleStore } from './store.js';
 
@@ -180,7 +180,9 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     if (history.rollbackTarget && history.rollbackTarget.liveImage !== service.liveImage) {
       return say(`The rollback target of ${service.service} is being read again for the image that runs now; press r again in a moment.`, 'error');
     }
-    const fromHistory = state.focus === 'history' ? state.historyIndex : -1;
+    // In the history pane, the version under the cursor (the pane may be filtered).
+    const underCursor = state.focus === 'history' ? selectedVersion(state) : undefined;
+    const fromHistory = underCursor ? history.versions.indexOf(underCursor) : -1;
     const index = fromHistory >= 0 ? fromHistory : rollback.defaultIndex(state);
     if (index < 0) return say(`No earlier good version of ${tenant.id}/${service.service} to roll back to; to choose one yourself, select it in the history pane and press r.`, 'error');
     // The target is known (the pipeline's default, or the one chosen in the history): the reason
