@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FleetView } from '../../source/ui/components/FleetView.js';
+import { fleetCells } from '../../source/ui/render/fleet-row.js';
 import { complete, parseCommand } from '../../source/ui/command-line.js';
 import { initialState, type ConsoleState, type TenantView } from '../../source/ui/model/state.js';
 import { truncate } from '../../source/ui/text.js';
@@ -99,6 +100,27 @@ describe('the fleet view', () => {
     frame = await c.waitFor((f) => !f.includes('Fleet ·') && f.includes('Services · shop'));
     expect(c.handle.store.getState().serviceByTenant.shop).toBe('chatbot');
     expect(c.handle.store.getState().focus).toBe('services');
+  });
+});
+
+describe('the fleet filter', () => {
+  it('answers "which tenants still run callbot v1.11" in one look: the row stays, other tenants\' cells are muted', async () => {
+    const { c } = await fleetConsole({ size: { columns: 120, rows: 30 } });
+    await c.press('f', '/');
+    for (const ch of 'callbot v1.11') await c.press(ch);
+    const frame = await c.waitFor('Fleet · 1 services × 3 tenants');
+    const plain = frame;
+    expect(plain).toMatch(/callbot\s+▸v1\.11\.0\s+= Degraded\s+·\s+v1\.10\.0\s+= Healthy/);
+    expect(plain).not.toMatch(/│[ ›]chatbot /);
+    // acme's v1.11.0 in its colour, shop's v1.10.0 muted (grey).
+    const { tenants } = c.handle.store.getState();
+    const tones = fleetCells('callbot', tenants, tenants[0], true, 'callbot v1.11').map((cell) => cell.tone);
+    expect(tones).toEqual([undefined, undefined, 'bad', 'muted', undefined, 'muted', 'muted']);
+    await c.press(KEYS.enter, KEYS.escape);
+    // A tag no tenant runs leaves no row.
+    await c.press('/');
+    for (const ch of 'callbot v9') await c.press(ch);
+    await c.waitFor('no service matches "callbot v9"');
   });
 });
 

@@ -5,8 +5,8 @@
 import { Box, Text } from 'ink';
 import React, { memo, useMemo } from 'react';
 import type { TenantView } from '../model/state.js';
-import { serviceOf } from '../model/selectors.js';
-import { fleetCells, fleetColumns, fleetTag, SYNC_MARK, tenantWindow } from '../render/fleet-row.js';
+import { fleetTag, serviceOf } from '../model/selectors.js';
+import { fleetCells, fleetColumns, SYNC_MARK, tenantWindow } from '../render/fleet-row.js';
 import { healthTone } from '../theme.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
@@ -51,7 +51,7 @@ export const FleetView = memo(function FleetView({ tenants, rows, selectedRow, s
       <Table
         columns={columns}
         rows={rows}
-        render={(service, index) => fleetCells(service, shown, selectedTenant, index === selectedRow)}
+        render={(service, index) => fleetCells(service, shown, selectedTenant, index === selectedRow, filter)}
         selected={selectedRow}
         height={Math.max(1, height - 5)}
         width={width - 2}

@@ -125,13 +125,28 @@ export function serviceOf(tenant: TenantView, service: string): ServiceView | un
 
 const fleetNames = new WeakMap<readonly TenantView[], { filter: string; names: string[] }>();
 
-/** The fleet view's rows: every service of any tenant, by name, those matching the filter's words. */
+/** The tag a tenant runs: live, else (not deployed, no cluster) the manifest's. */
+export const fleetTag = (row: ServiceView) => row.liveTag ?? row.manifestTag;
+
+/**
+ * Whether a fleet cell matches the filter: every word not in the service's name is in the tag
+ * the cell runs ("callbot v1.2": the tenants that still run callbot v1.2).
+ */
+export function fleetCellMatches(service: string, row: ServiceView | undefined, filter: string): boolean {
+  const words = filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w && !service.toLowerCase().includes(w));
+  return words.length === 0 || (row !== undefined && matchesWords(fleetTag(row), words.join(' ')));
+}
+
+/** The fleet view's rows: every service of any tenant, by name, those where some cell matches the filter. */
 export function fleetRows(state: ConsoleState): string[] {
   const filter = filterOf(state, 'services');
   const cached = fleetNames.get(state.tenants);
   if (cached && cached.filter === filter) return cached.names;
   const all = [...new Set(state.tenants.flatMap((t) => t.rows.map((r) => r.service)))].sort((a, b) => a.localeCompare(b));
-  const names = all.filter((name) => matchesWords(name, filter));
+  const names = all.filter((name) => state.tenants.some((t) => fleetCellMatches(name, serviceOf(t, name), filter)));
   fleetNames.set(state.tenants, { filter, names });
   return names;
 }

@@ -3,8 +3,8 @@
  * mark with its health word — so "which tenants still run callbot v1.2" is one look.
  */
 import { badgeOf, type SyncStatus } from '../../domain/status.js';
-import type { ServiceView, TenantView } from '../model/state.js';
-import { serviceOf } from '../model/selectors.js';
+import type { TenantView } from '../model/state.js';
+import { fleetCellMatches, fleetTag, serviceOf } from '../model/selectors.js';
 import { badgeTone, syncTone } from '../theme.js';
 import { GAP, GUTTER, type Cell, type Column } from './columns.js';
 
@@ -35,16 +35,19 @@ export function fleetColumns(tenants: readonly TenantView[], selectedId: string 
   ];
 }
 
-/** The tag a tenant runs: live, else (not deployed, no cluster) the manifest's. */
-export const fleetTag = (row: ServiceView) => row.liveTag ?? row.manifestTag;
-
-export function fleetCells(service: string, tenants: readonly TenantView[], selected: TenantView | undefined, isSelectedRow: boolean): Cell[] {
+/** `filter`: cells that do not match it are muted, so the tenants that run what was asked for stand out. */
+export function fleetCells(service: string, tenants: readonly TenantView[], selected: TenantView | undefined, isSelectedRow: boolean, filter = ''): Cell[] {
   return [
     { text: service },
     ...tenants.flatMap((t): Cell[] => {
       const row = serviceOf(t, service);
       const marker = isSelectedRow && t === selected ? '▸' : '';
       if (!row) return [{ text: `${marker}·`, tone: 'muted' }, { text: '' }];
+      if (!fleetCellMatches(service, row, filter))
+        return [
+          { text: `${marker}${fleetTag(row)}`, tone: 'muted' },
+          { text: `${SYNC_MARK[row.sync]} ${row.health}`, tone: 'muted' },
+        ];
       const drift = row.liveTag !== undefined && row.liveTag !== row.manifestTag;
       return [
         { text: `${marker}${fleetTag(row)}`, tone: drift ? 'warn' : undefined },
