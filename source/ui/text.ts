@@ -48,8 +48,13 @@ function takeWidth(chars: readonly string[], width: number): string {
   return out;
 }
 
-/** `tag`: an image tag, cut so that what tells versions apart stays (see `truncateTag`). */
-export type TruncateAt = 'end' | 'middle' | 'start' | 'tag';
+/**
+ * `tag`: an image tag, cut so that what tells versions apart stays (see `truncateTag`);
+ * `change`: "old → new", each tag cut that way.
+ */
+export type TruncateAt = 'end' | 'middle' | 'start' | 'tag' | 'change';
+
+export const CHANGE_ARROW = ' → ';
 
 /** The version in a tag: "1.10.0" in "v1.10.0-rc1-abc1234". */
 const VERSION_CORE = /\d+(?:\.\d+)+/;
@@ -80,6 +85,14 @@ export function truncate(text: string, width: number, at: TruncateAt = 'end'): s
   if (textWidth(text) <= width) return text;
   if (width === 1) return '…';
   if (at === 'tag') return truncateTag(text, width);
+  if (at === 'change') {
+    const [from = '', to] = text.split(CHANGE_ARROW);
+    if (to === undefined || width < 2 * 3 + CHANGE_ARROW.length) return truncate(text, width, 'middle');
+    const room = width - CHANGE_ARROW.length;
+    // The newer tag keeps what it needs first; the older one gets the rest.
+    const right = Math.min(textWidth(to), Math.max(Math.ceil(room / 2), room - textWidth(from)));
+    return `${truncateTag(from, room - right)}${CHANGE_ARROW}${truncateTag(to, right)}`;
+  }
   const chars = [...text];
   if (at === 'start') return `…${[...takeWidth([...chars].reverse(), width - 1)].reverse().join('')}`;
   if (at === 'middle') {

@@ -262,6 +262,9 @@ describe('tags cut in one way', () => {
     // The middle cut of before: the two became one text.
     expect(truncate('release-v1.10.0-abc1234', 9, 'middle')).toBe(truncate('release-v1.11.0-abc1234', 9, 'middle'));
     expect(truncate('abc1234def5678', 9, 'tag')).toBe('abc1…5678');
+    // A change cuts each side that way (the deployments table's FROM → TO).
+    expect(truncate('release-v1.10.0-abc1234 → release-v1.11.0-abc1234', 21, 'change')).toBe('…1.10.0… → …1.11.0…');
+    expect(truncate('v1.10.0-abc1234 → v1.11.0-abc1234', 23, 'change')).toBe('v1.10.0-a… → v1.11.0-a…');
   });
 });
 
