@@ -12,6 +12,7 @@ import type { LiveDiff } from '../../pipeline/live-diff.js';
 import { errorMessage } from '../../errors.js';
 import { liveDiffLines } from '../render/live-diff.js';
 import { availableActions } from '../actions.js';
+import { canBuildAll } from '../../pipeline/build-targets.js';
 import { bindingFor, type KeyInput } from '../keymap.js';
 import type { Layout } from '../layout.js';
 import { GLOBAL_KEYS, keyTableOf, keyViewOf, type KeyMode } from '../views.js';
@@ -131,6 +132,12 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
         word: needsWord ? target.tenant.id : undefined,
         typed: '',
       };
+      // A deploy that builds first writes the tag of that build: there is nothing to show before it.
+      const services = target.service ? [target.service.service] : target.tenant.rows.map((r) => r.service);
+      if ((id === 'deploy' || id === 'deploy-all') && canBuildAll(deps.core.config, services)) {
+        dispatch({ type: 'overlay/open', overlay: { ...dialog, lines: [...dialog.lines, 'It builds first: the manifests get the tag of that build (shown in the log).'] } });
+        return;
+      }
       dispatch({ type: 'overlay/open', overlay: { ...dialog, preview: { state: 'loading' } } });
       preview({ tenant: target.tenant.id, service: target.service?.service }, (state) => {
         const open = store.getState().overlay;
