@@ -100,6 +100,9 @@ describe('the fleet view', () => {
     frame = await c.waitFor((f) => !f.includes('Fleet ·') && f.includes('Services · shop'));
     expect(c.handle.store.getState().serviceByTenant.shop).toBe('chatbot');
     expect(c.handle.store.getState().focus).toBe('services');
+    // Esc goes back to the fleet it came from, on the same cell.
+    await c.press(KEYS.escape);
+    await c.waitFor((f) => f.includes('Fleet ·') && /chatbot\s+v5\s+= Healthy\s+▸v5/.test(f));
   });
 });
 

@@ -25,7 +25,7 @@ export const FLEET_KEYS: KeyTable = {
       help: "the panes on the cell's tenant and service",
       footer: true,
       run: (ctx) => {
-        ctx.dispatch({ type: 'view', view: 'panes' });
+        ctx.dispatch({ type: 'view', view: 'panes', back: true });
         ctx.dispatch({ type: 'focus', pane: 'services' });
       },
     },

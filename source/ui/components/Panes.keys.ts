@@ -46,8 +46,11 @@ function lastOutput(ctx: KeyContext): void {
   openOutput(ctx, job, stepToShow(job));
 }
 
+/** Esc: clears the filter; else back to the fleet the panes were opened from; else clears the status line. */
 function back(ctx: KeyContext): void {
-  if (ctx.state().filter) return ctx.dispatch({ type: 'filter/close', keep: false });
+  const state = ctx.state();
+  if (state.filter) return ctx.dispatch({ type: 'filter/close', keep: false });
+  if (state.viewBack) return ctx.dispatch({ type: 'view', view: state.viewBack });
   ctx.dispatch({ type: 'message', message: undefined });
 }
 
@@ -151,7 +154,7 @@ export const PANE_KEYS: KeyTable = {
       run: (ctx) => ctx.dispatch({ type: 'filter/open' }),
     },
     { id: 'help', keys: [char('?')], label: 'help', help: 'this help', footer: true, run: (ctx) => ctx.dispatch({ type: 'overlay/open', overlay: { kind: 'help', index: 0 } }) },
-    { id: 'back', keys: [named('escape', 'Esc')], label: 'back', help: 'clear the filter (or the status line)', run: back },
+    { id: 'back', keys: [named('escape', 'Esc')], label: 'back', help: 'clear the filter; else back to the fleet (when opened from it), or clear the status line', run: back },
     { id: 'quit', keys: [char('q')], label: 'quit', help: 'quit (asks first while a step runs)', footer: true, run: (ctx) => ctx.quit() },
     { id: 'fleet', keys: [char('f')], label: 'fleet', help: 'the fleet: every service × every tenant (version, sync, health)', run: (ctx) => ctx.dispatch({ type: 'view', view: 'fleet' }) },
     ...VIEW_KEYS,

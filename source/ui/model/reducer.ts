@@ -28,7 +28,8 @@ export type Action =
   | { type: 'refresh/scheduled'; nextAt: number }
   | { type: 'move'; delta: number }
   | { type: 'move/edge'; to: 'top' | 'bottom' }
-  | { type: 'view'; view: MainView }
+  /** `back`: Esc in the new view returns to the one left. */
+  | { type: 'view'; view: MainView; back?: boolean }
   /** The fleet view's cursor: rows up or down (or to an edge), tenants left or right. */
   | { type: 'fleet/move'; rows?: number | 'top' | 'bottom'; tenants?: number }
   | { type: 'tenant/select'; tenantId: string }
@@ -170,7 +171,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
       return move(state, action.to);
     case 'view': {
       if (action.view === state.view) return state;
-      const next = { ...state, view: action.view };
+      const next = { ...state, view: action.view, viewBack: action.back ? state.view : undefined };
       return action.view === 'fleet' ? selectFleetCell(next, selectedService(state)?.service ?? fleetRows(state)[0]) : next;
     }
     case 'fleet/move':

@@ -181,6 +181,8 @@ export interface ConsoleState {
   live: LiveInfo;
   refresh: { lastAt?: number; nextAt?: number; running: boolean };
   view: MainView;
+  /** The view Esc goes back to from the panes (they were opened from a fleet cell). */
+  viewBack?: MainView;
   focus: Pane;
   /** The fleet view's row (a service name); its column is the selected tenant. */
   fleetService?: string;
