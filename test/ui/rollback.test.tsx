@@ -126,4 +126,17 @@ await describeRegistry('rollback from the console', (registry) => {
     await open.waitFor('v1 is what runs now; choose an earlier version.');
     expect(open.handle.store.getState().jobs).toEqual([]);
   });
+
+  it("r on a fleet cell acts on that tenant's service", async () => {
+    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
+    await open.waitFor((f) => f.includes('Services · acme-prod') && /callbot\s+v1\s+v1\s+Synced/.test(f));
+    await open.press('f', KEYS.right);
+    await open.waitFor((f) => f.includes('Fleet ·') && f.includes('▸shop-dev'));
+    // shop-dev's history loads for the cell; r reads it as in the panes. After the rollback above,
+    // v2 (rolled back from) is no good target: the pipeline's answer, for shop-dev, not acme-prod.
+    await open.waitFor(() => open!.handle.store.getState().history.tenantId === 'shop-dev' && !open!.handle.store.getState().history.loading);
+    await open.press('r');
+    await open.waitFor('No earlier good version of shop-dev/callbot to roll back to');
+    expect(open.handle.store.getState().jobs).toEqual([]);
+  });
 });
