@@ -70,7 +70,7 @@ function statusBody(error: unknown): StatusBody {
   return (body as StatusBody) ?? {};
 }
 
-function objectsOf(tenant: Tenant): KubernetesObject[] {
+export function objectsOf(tenant: Tenant): KubernetesObject[] {
   return tenant.files.flatMap((file) =>
     file.documents
       .filter((d) => !d.empty && d.value && typeof d.value === 'object')
@@ -84,7 +84,7 @@ function objectsOf(tenant: Tenant): KubernetesObject[] {
 }
 
 /** What an apply can change: everything but server-kept metadata and status. */
-function desiredState(object: KubernetesObject | undefined): string {
+export function desiredState(object: KubernetesObject | undefined): string {
   if (!object) return '';
   const { metadata, status: _status, ...rest } = object as KubernetesObject & { status?: unknown };
   const { managedFields: _m, resourceVersion: _r, generation: _g, uid: _u, creationTimestamp: _c, ...meta } = metadata ?? {};

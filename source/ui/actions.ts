@@ -121,18 +121,50 @@ async function build(core: Core, names: string[], every: boolean, log: StepLog):
 
 // ── manifests pipelines: events with step + start/done/info/warn ────────────────────────────
 
-export function pipelineEventsTo(log: StepLog) {
+/** Marks a step that runs inside another one (update-manifests' "reading tenant" inside deploy's update-manifests). */
+export const INNER_STEP = '↳ ';
+
+/**
+ * A pipeline's events as log steps. The steps of one pipeline run one after another, so a step
+ * that starts ends the one before it that never said "done" (update-manifests' "reading tenant").
+ * With `outer` (deploy's steps), the events of the pipelines a step runs are its inner steps:
+ * keyed under it (validate's "load" is not update-manifests' "load") and shown after it with ↳.
+ */
+export function pipelineEventsTo(log: StepLog, outer: readonly string[] = []) {
+  let parent: string | undefined;
+  /** The step still running at each level ('' the top). */
+  const open = new Map<string, string>();
+  const begin = (level: string, key: string) => {
+    const before = open.get(level);
+    if (before && before !== key) log.ok(before);
+    open.set(level, key);
+  };
+  const end = (level: string, key: string) => {
+    if (open.get(level) === key) open.delete(level);
+  };
   return (event: PipelineEvent) => {
-    const key = event.step;
-    const text = oneLine(event.message);
+    const isOuter = outer.includes(event.step);
+    const level = isOuter || parent === undefined ? '' : parent;
+    const key = level ? `${level}/${event.step}` : event.step;
+    const text = `${level ? INNER_STEP : ''}${oneLine(event.message)}`;
     switch (event.status) {
       case 'start':
+        if (isOuter) parent = event.step;
+        begin(level, key);
         log.step(key, text, 'running');
         break;
-      case 'done':
+      case 'done': {
+        // An outer step's inner steps have ended with it.
+        const inner = isOuter ? open.get(event.step) : undefined;
+        if (inner) log.ok(inner);
+        if (isOuter) open.delete(event.step);
+        end(level, key);
         log.ok(key, text);
         break;
+      }
       case 'warn':
+        // A warning is where the step ends: a later step does not turn it into ✓.
+        end(level, key);
         log.step(key, text, 'warn');
         log.line(key, text);
         break;
@@ -159,7 +191,9 @@ async function update(core: Core, target: ActionTarget, service: string | undefi
   log.step('result', `${result.changes.length} changed, ${result.unchanged.length} unchanged, ${result.skipped.length} skipped`, 'ok');
   for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.file})`);
   for (const s of result.skipped) log.line('result', `${s.service}: ${s.reason}`);
-  const summary = result.changes.length ? result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ') : 'manifests already at the newest ready versions';
+  // "Already at the newest" only when nothing was left out for want of a ready version.
+  const left = result.skipped.map((s) => `${s.service}: ${s.reason}`).join('; ');
+  const summary = result.changes.length ? result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ') : left ? `nothing changed (${left})` : 'manifests already at the newest ready versions';
   return { ok: true, summary };
 }
 
@@ -190,14 +224,14 @@ async function tag({ core, target, log }: ActionContext): Promise<ActionOutcome>
 }
 
 async function deployServices({ core, client, target, log }: ActionContext, services: string[], key: string): Promise<ActionOutcome> {
-  const { deploy } = await import('../pipeline/deploy.js');
+  const { deploy, DEPLOY_STEPS } = await import('../pipeline/deploy.js');
   const build = canBuildAll(core.config, services);
   const run: GatedRun = { action: 'deploy', tenant: target.tenant, services, build, key };
   const approval = await approvalForRun(core, run, log);
   if (approval.pending) return approvalStillPending(approval.pending, run, log);
   let result;
   try {
-    result = await deploy(core, client, { tenant: target.tenant.id, services, build, approvalId: approval.approvalId, onEvent: pipelineEventsTo(log) });
+    result = await deploy(core, client, { tenant: target.tenant.id, services, build, approvalId: approval.approvalId, onEvent: pipelineEventsTo(log, DEPLOY_STEPS) });
   } catch (error) {
     const requested = await pendingApprovalOf(error);
     if (requested) return approvalRequested(requested, run, log);
@@ -215,7 +249,8 @@ async function rollBack({ core, client, target, log, params }: ActionContext): P
     service: serviceName(target),
     toVersionId: params.versionId,
     reason: params.reason ?? '',
-    onEvent: pipelineEventsTo(log),
+    // Its manifest update, tag and rollout run inside the rollback step.
+    onEvent: pipelineEventsTo(log, ['rollback']),
   });
   const summary = `${result.from ? tagOf(result.from) : '(none)'} → ${tagOf(result.to)}${result.gitTag ? `; tag ${result.gitTag}` : ''}${result.ok ? '' : `; ${result.message}`}`;
   return { ok: result.ok, summary };

@@ -122,6 +122,11 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     exit: () => options.exit?.(),
     layout: () => layoutFor(size()),
     rollback: rollbackSupport(),
+    liveObject: (key) => data.liveObject(key),
+    liveDiff: (tenant, service) => {
+      const cluster = jobs.cluster();
+      return cluster ? import('../pipeline/live-diff.js').then(({ liveDiff }) => liveDiff(core, cluster, { tenant, service })) : undefined;
+    },
   });
   const info: ConsoleInfo = {
     registry: `${core.config.registry}/${core.config.imagePrefix}`,

@@ -177,7 +177,10 @@ export function overlayField<K extends Overlay['kind']>(kind: K, name: keyof Ext
   };
 }
 
-/** What Enter or Esc does in a text field: its words in the footer and help, and its work. */
+/**
+ * What Enter or Esc does in a text field: its words in the footer and help, and its work. A
+ * refusal it says with `about` set to the field's prefix goes when the field is typed in.
+ */
 export interface FieldKey {
   label: string;
   help: string;
@@ -196,7 +199,18 @@ export function textFieldKeys(prefix: string, field: TextField, typed: { label: 
       if (text !== undefined) run(ctx, text);
     };
   return [
-    { id: `${prefix}:type`, keys: [typing], ...typed, footer: true, run: (ctx, press) => withText((c, text) => field.set(c, text + oneLine(press.input)))(ctx, press) },
+    {
+      id: `${prefix}:type`,
+      keys: [typing],
+      ...typed,
+      footer: true,
+      run: (ctx, press) =>
+        withText((c, text) => {
+          // What Enter refused about this field ("a reason is required") is no longer true once typed in.
+          if (c.state().message?.about === prefix) c.dispatch({ type: 'message', message: undefined });
+          field.set(c, text + oneLine(press.input));
+        })(ctx, press),
+    },
     { id: `${prefix}:erase`, keys: [erase], label: 'delete', help: 'delete the last character', run: withText((ctx, text) => field.set(ctx, [...text].slice(0, -1).join(''))) },
     { id: `${prefix}:submit`, keys: [named('return', 'Enter')], label: submit.label, help: submit.help, footer: true, run: withText(submit.run) },
     { id: `${prefix}:cancel`, keys: [named('escape', 'Esc')], label: cancel.label, help: cancel.help, footer: true, run: withText(cancel.run) },

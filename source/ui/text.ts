@@ -48,13 +48,51 @@ function takeWidth(chars: readonly string[], width: number): string {
   return out;
 }
 
-export type TruncateAt = 'end' | 'middle' | 'start';
+/**
+ * `tag`: an image tag, cut so that what tells versions apart stays (see `truncateTag`);
+ * `change`: "old → new", each tag cut that way.
+ */
+export type TruncateAt = 'end' | 'middle' | 'start' | 'tag' | 'change';
+
+export const CHANGE_ARROW = ' → ';
+
+/** The version in a tag: "1.10.0" in "v1.10.0-rc1-abc1234". */
+const VERSION_CORE = /\d+(?:\.\d+)+/;
+
+/**
+ * An image tag in `width` columns, the one way every table cuts tags: the version numbers are
+ * kept whole (v1.10.0 and v1.11.0 never become the same text) and what follows them is cut at
+ * the end; a prefix before them goes first when even that does not fit. A tag without version
+ * numbers (a commit, a date) keeps both ends.
+ */
+export function truncateTag(tag: string, width: number): string {
+  if (width <= 0) return '';
+  if (textWidth(tag) <= width) return tag;
+  const core = VERSION_CORE.exec(tag);
+  if (!core) return truncate(tag, width, 'middle');
+  const upTo = tag.slice(0, core.index + core[0].length);
+  if (textWidth(upTo) < width) return truncate(tag, width, 'end');
+  const version = core[0];
+  const rest = tag.length > core.index + version.length;
+  const kept = `…${version}${rest ? '…' : ''}`;
+  if (textWidth(kept) <= width) return kept;
+  return truncate(tag, width, 'middle');
+}
 
 /** Fits `text` into `width` columns, marking what was cut with …. */
 export function truncate(text: string, width: number, at: TruncateAt = 'end'): string {
   if (width <= 0) return '';
   if (textWidth(text) <= width) return text;
   if (width === 1) return '…';
+  if (at === 'tag') return truncateTag(text, width);
+  if (at === 'change') {
+    const [from = '', to] = text.split(CHANGE_ARROW);
+    if (to === undefined || width < 2 * 3 + CHANGE_ARROW.length) return truncate(text, width, 'middle');
+    const room = width - CHANGE_ARROW.length;
+    // The newer tag keeps what it needs first; the older one gets the rest.
+    const right = Math.min(textWidth(to), Math.max(Math.ceil(room / 2), room - textWidth(from)));
+    return `${truncateTag(from, room - right)}${CHANGE_ARROW}${truncateTag(to, right)}`;
+  }
   const chars = [...text];
   if (at === 'start') return `…${[...takeWidth([...chars].reverse(), width - 1)].reverse().join('')}`;
   if (at === 'middle') {

@@ -5,14 +5,17 @@
  */
 import { availableActions } from './actions.js';
 import { APPROVALS_TABLES, approvalsTable } from './components/ApprovalsView.keys.js';
+import { COMMAND_KEYS } from './components/CommandLine.keys.js';
 import { CONFIRM_TABLES, confirmTable } from './components/ConfirmDialog.keys.js';
 import { DETAILS_KEYS } from './components/DetailsView.keys.js';
+import { FLEET_KEYS } from './components/FleetView.keys.js';
 import { HELP_KEYS } from './components/HelpOverlay.keys.js';
 import { LOG_DETAILS_KEYS } from './components/LogDetails.keys.js';
 import { PANE_KEYS } from './components/Panes.keys.js';
 import { QUIT_KEYS } from './components/QuitDialog.keys.js';
 import { ROLLBACK_TABLES, rollbackTable } from './components/RollbackDialog.keys.js';
 import { FILTER_KEYS } from './components/ServicesPane.keys.js';
+import { TEXT_KEYS } from './components/TextView.keys.js';
 import { ctrl, type Binding, type KeyView } from './keymap.js';
 import type { ConsoleState, Pane } from './model/state.js';
 
@@ -78,11 +81,12 @@ export function paneKeys(pane: Pane, mode: KeyMode): KeyView {
 }
 
 function tableOf(state: ConsoleState): KeyTable | undefined {
+  if (state.command !== undefined) return COMMAND_KEYS;
   if (state.filterEditing) return FILTER_KEYS;
   const o = state.overlay;
   switch (o?.kind) {
     case undefined:
-      return undefined;
+      return state.view === 'fleet' ? FLEET_KEYS : undefined;
     case 'help':
       return HELP_KEYS;
     case 'details':
@@ -91,6 +95,8 @@ function tableOf(state: ConsoleState): KeyTable | undefined {
       return LOG_DETAILS_KEYS;
     case 'quit':
       return QUIT_KEYS;
+    case 'text':
+      return TEXT_KEYS;
     case 'confirm':
       return confirmTable(o);
     case 'rollback':
@@ -98,6 +104,11 @@ function tableOf(state: ConsoleState): KeyTable | undefined {
     case 'approvals':
       return approvalsTable(o);
   }
+}
+
+/** The whole table of what is on screen, before the mode hides keys (why a key did nothing). */
+export function keyTableOf(state: ConsoleState): KeyTable {
+  return tableOf(state) ?? PANE_KEYS;
 }
 
 /** The keys of what is on screen now. */
@@ -108,6 +119,20 @@ export function keyViewOf(state: ConsoleState, mode: KeyMode): KeyView {
 
 /** Every view's keys in force, for the help: the panes' and the global ones first. */
 export function allKeyViews(mode: KeyMode): KeyView[] {
-  const tables = [PANE_KEYS, GLOBAL_TABLE, FILTER_KEYS, HELP_KEYS, DETAILS_KEYS, LOG_DETAILS_KEYS, ...CONFIRM_TABLES, ...ROLLBACK_TABLES, ...APPROVALS_TABLES, QUIT_KEYS];
+  const tables = [
+    PANE_KEYS,
+    GLOBAL_TABLE,
+    FLEET_KEYS,
+    COMMAND_KEYS,
+    FILTER_KEYS,
+    HELP_KEYS,
+    DETAILS_KEYS,
+    LOG_DETAILS_KEYS,
+    TEXT_KEYS,
+    ...CONFIRM_TABLES,
+    ...ROLLBACK_TABLES,
+    ...APPROVALS_TABLES,
+    QUIT_KEYS,
+  ];
   return tables.map((t) => inForce(t, mode));
 }

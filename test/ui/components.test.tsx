@@ -99,6 +99,15 @@ describe('QuitDialog', () => {
   });
 });
 
+describe('QuitDialog, once the steps have ended', () => {
+  it('says nothing runs any more instead of "0 steps are still running"', () => {
+    const frame = frameOf(<QuitDialog running={[]} width={50} height={7} />);
+    expect(frame).toContain('Nothing is running any more.');
+    expect(frame).not.toContain('0 steps');
+    expect(frame).not.toContain('stops them');
+  });
+});
+
 describe('ConfirmDialog', () => {
   it('asks for the tenant id in a protected namespace, ticked once it matches', () => {
     const dialog = { kind: 'confirm' as const, action: 'deploy', title: 'deploy callbot to acme-prod', lines: ['acme-prod is a protected namespace.'], word: 'acme-prod', typed: 'acme-prod' };
@@ -147,10 +156,10 @@ describe('HelpOverlay', () => {
     expect(frameOf(<HelpOverlay rows={rows} index={0} readOnly width={80} height={9} />)).toMatchInlineSnapshot(`
       "╒═ Help · every key ═════════════════════════════ 1/4 · ↑↓ scroll · Esc close ═╕
       │ KEY              ACTION                                      WHERE           │
-      │›↑ k              move up                                     every pane, rol…│
-      │ ↓ j              move down                                   every pane, rol…│
-      │ PgUp Ctrl-B      one page up                                 every pane, hel…│
-      │ PgDn Ctrl-F      one page down                               every pane, hel…│
+      │›↑ k              move up                                     every pane, fle…│
+      │ ↓ j              move down                                   every pane, fle…│
+      │ PgUp Ctrl-B      one page up                                 every pane, fle…│
+      │ PgDn Ctrl-F      one page down                               every pane, fle…│
       │                                                                              │
       │Read-only: keys that change anything are hidden. Lower case acts on the selec…│
       └──────────────────────────────────────────────────────────────────────────────┘"

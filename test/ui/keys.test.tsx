@@ -129,7 +129,7 @@ async function consoleWithEverything() {
 }
 
 describe('on every screen of the console', () => {
-  it('a key no table shows changes nothing', async () => {
+  it('a key no table shows changes nothing but the status line, which names the key', async () => {
     const { open: c, finish } = await consoleWithEverything();
     const store = c.handle.store;
     const jobId = store.getState().jobs[0]!.id;
@@ -155,6 +155,7 @@ describe('on every screen of the console', () => {
       ['rollback reason', rollback('reason')],
       ['rollback confirm', rollback('confirm')],
       ['rollback typed', rollback('confirm', 'shop')],
+      ['text', { kind: 'text', title: 'YAML', lines: ['a: 1'], top: 0 }],
       ['approvals', { kind: 'approvals', stage: 'list', reason: '' }],
       ['approve', { kind: 'approvals', stage: 'approve', reason: '' }],
       ['reject', { kind: 'approvals', stage: 'reject', reason: '' }],
@@ -162,6 +163,9 @@ describe('on every screen of the console', () => {
     const screens: [string, Action[]][] = [
       ...PANES.map((pane): [string, Action[]] => [`pane ${pane}`, [{ type: 'focus', pane }]]),
       ['filter', [{ type: 'filter/open' }]],
+      ['fleet', [{ type: 'view', view: 'fleet' }]],
+      ['fleet filter', [{ type: 'view', view: 'fleet' }, { type: 'filter/open' }]],
+      ['command line', [{ type: 'command/set', text: '' }]],
       ...overlays.map(([name, overlay]): [string, Action[]] => [name, [{ type: 'overlay/open', overlay }]]),
     ];
     const mode = keyMode(false, false, false);
@@ -169,13 +173,22 @@ describe('on every screen of the console', () => {
     for (const [name, actions] of screens) {
       store.dispatch({ type: 'overlay/close' });
       store.dispatch({ type: 'filter/close', keep: false });
+      store.dispatch({ type: 'command/set', text: undefined });
+      store.dispatch({ type: 'view', view: 'panes' });
       for (const action of actions) store.dispatch(action);
       const view = keyViewOf(store.getState(), mode);
       for (const press of everyKey()) {
         if (route(view, press)) continue;
+        store.dispatch({ type: 'message', message: undefined });
         const before = store.getState();
         c.handle.actions.key(press.input, press.key);
-        expect(store.getState(), `${name}: ${describePress(press)}`).toBe(before);
+        const { message, ...after } = store.getState();
+        const { message: _none, ...unchanged } = before;
+        expect(after, `${name}: ${describePress(press)}`).toEqual(unchanged);
+        // Printable keys, Enter and Tab say why they did nothing; the others stay silent.
+        const named = press.key.return ? 'Enter' : press.key.tab ? 'Tab' : press.input.length === 1 && !press.key.ctrl ? press.input : undefined;
+        if (named) expect(message?.text, `${name}: ${describePress(press)}`).toContain(named);
+        else expect(message, `${name}: ${describePress(press)}`).toBeUndefined();
         expect(c.exited(), `${name}: ${describePress(press)}`).toBe(false);
         unbound++;
       }
@@ -235,9 +248,9 @@ describe('on every screen of the console', () => {
     const { open: c, finish } = await consoleWithEverything();
     const statusLine = () => c.frame().trimEnd().split('\n').at(-2)!;
     await c.press(KEYS.escape); // clears "started: a long step"
-    await c.waitFor((f) => f.trimEnd().split('\n').at(-2) === '? help · / filter · Tab pane · q quit');
+    await c.waitFor((f) => f.trimEnd().split('\n').at(-2) === '? help · : command · f fleet · Tab pane · q quit');
     await c.press('/');
-    await c.waitFor((f) => f.trimEnd().split('\n').at(-2) !== '? help · / filter · Tab pane · q quit');
+    await c.waitFor((f) => f.trimEnd().split('\n').at(-2) !== '? help · : command · f fleet · Tab pane · q quit');
     expect(statusLine()).toBe('Esc clear');
     finish();
   });

@@ -73,6 +73,8 @@ describe('a protected namespace in the console', () => {
     open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
     await open.waitFor((f) => f.includes('Services · acme-prod') && / v1 /.test(f) && /Synced/.test(f));
     await open.press('r');
+    await open.waitFor((f) => f.includes('Reason:') && /Target:\s+v1 /.test(f));
+    await open.press(KEYS.escape);
     let frame = await open.waitFor('Choose the version to go back to');
     // Offered first: the previous good one (v1); one up, the live one (v2).
     const selected = (f: string) => f.split('\n').find((l) => l.includes('│›')) ?? '';

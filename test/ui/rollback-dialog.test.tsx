@@ -66,7 +66,10 @@ describe('rollback dialog', () => {
 
   it('offers the previous good version and refuses the live one', async () => {
     const c = await consoleOn(2);
+    // The default target comes chosen: the reason first; Esc goes to the list of versions.
     await c.press('r');
+    await c.waitFor((f) => f.includes('Reason:') && /Target:\s+v1 /.test(f));
+    await c.press(KEYS.escape);
     const frame = await c.waitFor('Choose the version to go back to');
     expect(frame.split('\n').find((l) => l.includes('│›'))).toMatch(/ v1 /);
     await c.press('k', KEYS.enter);
@@ -77,7 +80,7 @@ describe('rollback dialog', () => {
 
   it('asks for the tenant id in a protected namespace and starts nothing on a plain y', async () => {
     const c = await consoleOn(0);
-    await c.press('r', KEYS.enter);
+    await c.press('r');
     await c.waitFor('Reason:');
     for (const ch of 'incident 42') await c.press(ch);
     await c.press(KEYS.enter);

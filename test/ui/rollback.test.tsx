@@ -57,14 +57,18 @@ await describeRegistry('rollback from the console', (registry) => {
     await open.press('\t', '\t', '\t', 'j', '\t'); // tenants: down to shop-dev; back to services
     await open.waitFor((f) => f.includes('Services · shop-dev') && f.includes('History · callbot') && / v1 /.test(f));
 
-    // Esc at the first step cancels.
+    // r comes with the default target chosen, at the reason; Esc goes to the versions, Esc again cancels.
     await open.press('r');
-    await open.waitFor('Roll back callbot · shop-dev');
+    await open.waitFor((f) => f.includes('Roll back callbot · shop-dev') && /Target:\s+v1 /.test(f) && f.includes('Reason:'));
+    // The step names the change and the manifest line it rewrites (the pipeline's dry run).
+    await open.waitFor((f) => f.includes('callbot v2 → v1') && f.includes(`+          image: ${image('v1')}`));
+    await open.press(KEYS.escape);
+    await open.waitFor('Choose the version to go back to');
     await open.press(KEYS.escape);
     await open.waitFor((f) => !f.includes('Roll back callbot'));
     expect(open.handle.store.getState().jobs).toEqual([]);
 
-    await open.press('r');
+    await open.press('r', KEYS.escape);
     let frame = await open.waitFor('Choose the version to go back to');
     // The previous good version is offered first.
     expect(frame.split('\n').find((l) => l.includes('│›'))).toMatch(/ v1 /);
@@ -76,6 +80,8 @@ await describeRegistry('rollback from the console', (registry) => {
     await open.press(KEYS.enter);
     await open.waitFor('A reason is required');
     for (const ch of 'v2 breaks checkout') await open.press(ch);
+    // Once a reason is typed, the status line no longer says one is required.
+    await open.waitFor((f) => f.includes('v2 breaks checkout') && !f.includes('A reason is required'));
     await open.press(KEYS.enter);
     frame = await open.waitFor('Press y or Enter to roll back');
     expect(frame).toContain('Roll callbot in shop-dev back from v2 to v1');
@@ -94,7 +100,8 @@ await describeRegistry('rollback from the console', (registry) => {
   it('asks for the tenant id in a protected namespace', async () => {
     open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
     await open.waitFor((f) => f.includes('Services · acme-prod') && f.includes('History · callbot') && / v1 /.test(f));
-    await open.press('r', KEYS.enter);
+    await open.press('r');
+    await open.waitFor('Reason:');
     for (const ch of 'incident 42') await open.press(ch);
     await open.press(KEYS.enter);
     let frame = await open.waitFor('to confirm, Esc to go back to the reason');
@@ -107,5 +114,29 @@ await describeRegistry('rollback from the console', (registry) => {
     await open.press(KEYS.enter);
     frame = await open.waitFor('✓ roll back callbot in acme-prod', 30_000);
     expect(await liveImage('acme-prod')).toBe(image('v1'));
+  });
+
+  it('in a filtered history, r takes the version under the cursor, not the row of the unfiltered list', async () => {
+    // After the test above, acme-prod runs v1; the history lists v2 then v1.
+    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
+    await open.waitFor((f) => f.includes('Services · acme-prod') && /callbot\s+v1\s+v1\s+Synced/.test(f) && f.includes('History · callbot'));
+    await open.press(KEYS.tab, '/', 'v', '1', KEYS.enter);
+    await open.waitFor((f) => f.includes('/v1 ') && /│›● v1 /.test(f) && !/ v2 /.test(f.split('History')[1] ?? ''));
+    await open.press('r');
+    await open.waitFor('v1 is what runs now; choose an earlier version.');
+    expect(open.handle.store.getState().jobs).toEqual([]);
+  });
+
+  it("r on a fleet cell acts on that tenant's service", async () => {
+    open = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
+    await open.waitFor((f) => f.includes('Services · acme-prod') && /callbot\s+v1\s+v1\s+Synced/.test(f));
+    await open.press('f', KEYS.right);
+    await open.waitFor((f) => f.includes('Fleet ·') && f.includes('▸shop-dev'));
+    // shop-dev's history loads for the cell; r reads it as in the panes. After the rollback above,
+    // v2 (rolled back from) is no good target: the pipeline's answer, for shop-dev, not acme-prod.
+    await open.waitFor(() => open!.handle.store.getState().history.tenantId === 'shop-dev' && !open!.handle.store.getState().history.loading);
+    await open.press('r');
+    await open.waitFor('No earlier good version of shop-dev/callbot to roll back to');
+    expect(open.handle.store.getState().jobs).toEqual([]);
   });
 });

@@ -108,12 +108,10 @@ describeWith(
       return { target: name, pidFile };
     }
 
-    /** r on the selected callbot, the default target (v1), a reason, y: rolled back, on screen and in the manifest. */
+    /** r on the selected callbot (its default target v1 comes chosen), a reason, y: rolled back, on screen and in the manifest. */
     async function rollBackWithKeys(target: string, w: Workspace): Promise<void> {
       key(target, 'r');
-      await waitFor(target, (s) => s.includes('Choose the version to go back to'));
-      key(target, 'Enter');
-      await waitFor(target, (s) => s.includes('Reason:'));
+      await waitFor(target, (s) => s.includes('Reason:') && /Target:\s+v1 /.test(s));
       tmux('send-keys', '-t', target, '-l', 'e2e rollback');
       key(target, 'Enter');
       await waitFor(target, (s) => s.includes('Press y or Enter to roll back'));
@@ -163,6 +161,37 @@ describeWith(
       key(target, 'q');
       screen = await restored(target);
       expect(screen).toContain('ECP EXITED 0');
+    });
+
+    it('opens the fleet and the : command line, and quitting while a step runs leaves a clean terminal', async () => {
+      const { target } = start('fleet', { x: 80, y: 24 }, { ws: await makeWorkspace() });
+      await waitFor(target, (s) => s.includes('Services · shop-dev') && s.includes('Synced'));
+      key(target, 'f');
+      let screen = await waitFor(target, (s) => s.includes('Fleet · 2 services × 1 tenants'));
+      expect(screen).toMatch(/callbot\s+▸v2\s+= Healthy/);
+      // : with Tab completion back to the panes, on the history.
+      key(target, ':');
+      tmux('send-keys', '-t', target, '-l', 'hi');
+      key(target, 'Tab');
+      await waitFor(target, (s) => s.split('\n').some((l) => l.startsWith(':history')));
+      key(target, 'Enter');
+      screen = await waitFor(target, (s) => !s.includes('Fleet ·') && s.includes('╒═ History · '));
+      // A rollback to v1, chosen in the history, runs (it ends however the registry answers); q asks, y quits at once.
+      key(target, 'j');
+      await waitFor(target, (s) => /│›\s+v1 /.test(s));
+      key(target, 'r');
+      await waitFor(target, (s) => s.includes('Reason:'));
+      tmux('send-keys', '-t', target, '-l', 'quit while running');
+      key(target, 'Enter');
+      await waitFor(target, (s) => s.includes('to roll back'));
+      key(target, 'y');
+      key(target, 'q');
+      screen = await waitFor(target, (s) => s.includes('Quit?') || s.includes('ECP EXITED'));
+      if (!screen.includes('ECP EXITED')) key(target, 'y');
+      screen = await restored(target);
+      // Nothing of the console is left on the shell: no frame line, no pane border.
+      const after = screen.slice(screen.indexOf('SHELL BEFORE ECP'));
+      expect(after).not.toMatch(/[│╒└┌]/);
     });
 
     it('gives the terminal back on Ctrl-C', async () => {

@@ -7,15 +7,19 @@ import { Box, Text } from 'ink';
 import React from 'react';
 import { useConsoleState, useKeyMode } from '../context.js';
 import { useKeyboard } from '../hooks/use-keyboard.js';
+import { useNow } from '../hooks/use-now.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { KeyView } from '../keymap.js';
 import { layoutFor, MIN_SIZE, type Layout, type Size } from '../layout.js';
 import { helpRows } from '../render/help-row.js';
 import { keyViewOf } from '../views.js';
-import { approvalIndex, approvalRows, openApprovals, runningJobs, selectedService, totalCounts } from '../model/selectors.js';
+import { complete } from '../command-line.js';
+import { approvalIndex, approvalRows, filterOf, fleetIndex, fleetRows, openApprovals, runningJobs, selectedService, selectedTenant, totalCounts } from '../model/selectors.js';
 import type { ConsoleState } from '../model/state.js';
 import { useInfo } from '../context.js';
 import { ApprovalsView } from './ApprovalsView.js';
+import { CommandLine } from './CommandLine.js';
+import { FleetView } from './FleetView.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { DetailsView } from './DetailsView.js';
 import { Footer } from './Footer.js';
@@ -26,6 +30,7 @@ import { Panes } from './Panes.js';
 import { QuitDialog } from './QuitDialog.js';
 import { RollbackDialog } from './RollbackDialog.js';
 import { StatusLine } from './StatusLine.js';
+import { TextView } from './TextView.js';
 
 function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
   const o = state.overlay!;
@@ -47,6 +52,8 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
       const step = job?.steps.find((s) => s.key === o.stepKey);
       return job && step ? <LogDetails job={job} step={step} back={o.back} width={width} height={height} /> : null;
     }
+    case 'text':
+      return <TextView title={o.title} lines={o.lines} top={o.top} width={width} height={height} />;
     case 'quit':
       return <QuitDialog running={runningJobs(state)} width={width} height={height} />;
     case 'confirm':
@@ -65,7 +72,7 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
 }
 
 /** The pane keys the status line names when it has nothing to say. */
-const HINT_KEYS = ['help', 'filter', 'next-pane', 'quit'];
+const HINT_KEYS = ['help', 'command', 'fleet', 'next-pane', 'quit'];
 
 /** The status line when it has nothing to say: the main keys of the panes, or how to leave the open view. */
 function hintOf(view: KeyView): string {
@@ -86,7 +93,8 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
   const layout = layoutFor(size);
   const state = useConsoleState();
   const keys = keyViewOf(state, useKeyMode());
-  const now = state.refresh.lastAt ?? 0;
+  // AGE and WHEN columns tick between reads.
+  const now = useNow(1000);
   if (layout.tooSmall) {
     return (
       <Box width={layout.width} height={layout.height}>
@@ -97,8 +105,27 @@ export function ConsoleApp({ size: fixed }: ConsoleAppProps) {
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
       <Header width={layout.width} counts={totalCounts(state)} live={state.live} refresh={state.refresh} loaded={state.loaded} approvals={state.approvals} />
-      {state.overlay ? <Overlay state={state} layout={layout} now={now} /> : <Panes state={state} layout={layout} now={now} />}
-      <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint={hintOf(keys)} />
+      {state.overlay ? (
+        <Overlay state={state} layout={layout} now={now} />
+      ) : state.view === 'fleet' ? (
+        <FleetView
+          tenants={state.tenants}
+          rows={fleetRows(state)}
+          selectedRow={fleetIndex(state)}
+          selectedTenant={selectedTenant(state)}
+          width={layout.width}
+          height={layout.bodyHeight}
+          filter={filterOf(state, 'services')}
+          filterEditing={state.filterEditing}
+        />
+      ) : (
+        <Panes state={state} layout={layout} now={now} />
+      )}
+      {state.command !== undefined ? (
+        <CommandLine text={state.command} completion={complete(state.command, state)} />
+      ) : (
+        <StatusLine message={state.message ?? (state.loadError ? { text: state.loadError, tone: 'error', at: 0 } : undefined)} width={layout.width} hint={hintOf(keys)} />
+      )}
       <Footer view={keys} />
     </Box>
   );

@@ -68,7 +68,9 @@ export const REJECT_KEYS: KeyTable = {
       label: 'reject',
       help: 'reject it with the reason',
       run: (ctx, reason) =>
-        reason.trim() ? withOverlay(ctx, 'approvals', (v) => ctx.decide(v, 'rejected', reason.trim())) : ctx.say('A rejection needs a reason: type why, then Enter (Esc goes back).', 'error'),
+        reason.trim()
+          ? withOverlay(ctx, 'approvals', (v) => ctx.decide(v, 'rejected', reason.trim()))
+          : ctx.say('A rejection needs a reason: type why, then Enter (Esc goes back).', 'error', 'reject'),
     },
     { label: 'back', help: 'back to the list', run: toList },
   ),

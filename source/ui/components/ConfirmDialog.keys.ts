@@ -9,11 +9,25 @@ function confirmed(ctx: KeyContext): void {
   if (dialog) ctx.confirmed(dialog);
 }
 
+/** Tab: the whole manifest diff of the dialog of `kind` (Esc comes back). */
+export const diffKey = (kind: 'confirm' | 'rollback'): Binding => ({
+  id: `${kind}:diff`,
+  keys: [named('tab', 'Tab')],
+  label: 'diff',
+  help: 'the full manifest diff of the change',
+  footer: true,
+  run: (ctx) => {
+    const dialog = overlayOf(ctx, kind);
+    if (dialog) ctx.showDiff(dialog);
+  },
+});
+
 export const CONFIRM_KEYS: KeyTable = {
   where: 'confirm',
   bindings: [
     { id: 'confirm:yes', keys: [char('y'), named('return', 'Enter')], label: 'go ahead', help: 'go ahead', footer: true, run: confirmed },
     { id: 'confirm:no', keys: [char('n'), named('escape', 'Esc')], label: 'cancel', help: 'cancel', footer: true, run: (ctx) => ctx.close() },
+    diffKey('confirm'),
   ],
 };
 
@@ -38,7 +52,7 @@ export function typedWordKeys(kind: 'confirm' | 'rollback', confirmed: (ctx: Key
 
 export const CONFIRM_TYPED_KEYS: KeyTable = {
   where: 'confirm, protected namespace',
-  bindings: typedWordKeys('confirm', confirmed, { label: 'cancel', help: 'cancel', run: (ctx) => ctx.close() }),
+  bindings: [...typedWordKeys('confirm', confirmed, { label: 'cancel', help: 'cancel', run: (ctx) => ctx.close() }), diffKey('confirm')],
 };
 
 export const CONFIRM_TABLES: readonly KeyTable[] = [CONFIRM_KEYS, CONFIRM_TYPED_KEYS];

@@ -7,6 +7,7 @@ import React from 'react';
 import { bindingOf, keyWords, type Binding } from '../keymap.js';
 import type { ConfirmDialog as Dialog } from '../model/state.js';
 import { CONFIRM_KEYS, CONFIRM_TYPED_KEYS } from './ConfirmDialog.keys.js';
+import { ChangePreview } from './ChangePreview.js';
 import { Pane } from './Pane.js';
 import { TextField } from './TextField.js';
 import { ToneText } from './ToneText.js';
@@ -42,6 +43,7 @@ export function ConfirmDialog({ dialog, width, height }: { dialog: Dialog; width
           {line}
         </ToneText>
       ))}
+      <ChangePreview preview={dialog.preview} rows={Math.max(1, height - 10 - dialog.lines.length)} fullKey="Tab" />
       <Box marginTop={1}>
         {dialog.word !== undefined ? (
           <TypedConfirmation word={dialog.word} typed={dialog.typed} cancel={bindingOf(CONFIRM_TYPED_KEYS, 'confirm:cancel')} />

@@ -5,6 +5,7 @@ import type { DeploymentRecord } from '../../domain/types.js';
 import type { ContainerView, ServiceView } from '../model/state.js';
 import { DEPLOYMENT_COLUMNS, deploymentCells } from '../render/deployment-row.js';
 import { healthTone, syncTone, versionStateTone } from '../theme.js';
+import { wrapLine } from './LogDetails.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
 import { ToneText } from './ToneText.js';
@@ -20,9 +21,31 @@ export interface DetailsViewProps {
 function Line({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <Text wrap="truncate-end">
-      <ToneText tone="muted">{label.padEnd(16)}</ToneText>
+      <ToneText tone="muted">{label.padEnd(LABEL)}</ToneText>
       {children}
     </Text>
+  );
+}
+
+const LABEL = 16;
+
+/** A long text under its label, wrapped over at most `max` lines (the last one cut with …). */
+function wrapped(text: string, width: number, max: number): string[] {
+  const lines = wrapLine(text, Math.max(1, width - 2 - LABEL));
+  if (lines.length <= max) return lines;
+  return [...lines.slice(0, max - 1), `${lines[max - 1]!.slice(0, -1)}…`];
+}
+
+function WrappedLine({ label, lines, tone }: { label: string; lines: readonly string[]; tone?: ReturnType<typeof healthTone> }) {
+  return (
+    <>
+      {lines.map((line, i) => (
+        <Text key={i} wrap="truncate-end">
+          <ToneText tone="muted">{(i === 0 ? label : '').padEnd(LABEL)}</ToneText>
+          <ToneText tone={tone}>{line}</ToneText>
+        </Text>
+      ))}
+    </>
   );
 }
 
@@ -47,8 +70,18 @@ export function DetailsView({ service: s, deployments, width, height, now }: Det
   const maxContainers = 4;
   const manifestLines = Math.min(s.containers.length, maxContainers);
   const liveLines = live ? Math.max(1, Math.min(live.length, maxContainers)) : 1;
-  // 7 facts, 2 container titles, a blank line, the deployments title and the table header.
-  const fixed = 7 + 2 + manifestLines + liveLines + 1 + 1 + 1;
+  // The health message wraps instead of being cut; the problems line is left out when it only
+  // repeats it.
+  const health = wrapped(s.healthMessage || '-', width, 4);
+  const others = s.healthMessage
+    ? s.message
+        .replace(s.healthMessage, '')
+        .replace(/^(; )+|(; )+$/g, '')
+        .replace(/; (; )+/, '; ')
+    : s.message;
+  const problems = others ? wrapped(others, width, 3) : s.message ? [] : ['none'];
+  // 5 facts, the health and problem lines, 2 container titles, a blank line, the deployments title and the table header.
+  const fixed = 5 + health.length + problems.length + 2 + manifestLines + liveLines + 1 + 1 + 1;
   const tableHeight = Math.max(1, inner - fixed);
   return (
     <Pane title={`Details · ${s.service} · ${s.tenantId}`} note="Esc back" focused width={width} height={height}>
@@ -66,10 +99,8 @@ export function DetailsView({ service: s, deployments, width, height, now }: Det
         <ToneText tone={versionStateTone(s.version)}>{s.version}</ToneText>
         {s.versionId ? ` (${s.versionId}, scan ${s.scan ?? '-'}, ${s.vulnerabilities ?? 0} vulns)` : ''}
       </Line>
-      <Line label="health">
-        <ToneText tone={healthTone(s.health)}>{s.healthMessage || '-'}</ToneText>
-      </Line>
-      <Line label="problems">{s.message || 'none'}</Line>
+      <WrappedLine label="health" lines={health} tone={healthTone(s.health)} />
+      <WrappedLine label="problems" lines={problems} />
       <ToneText tone="accent">Containers in the manifest</ToneText>
       <ContainerLines containers={s.containers} max={maxContainers} />
       <ToneText tone="accent">Live containers</ToneText>

@@ -1,5 +1,6 @@
 /** The versions of the selected service, newest first; which one runs live and which the manifest names. */
 import React, { memo } from 'react';
+import type { ImageVersion } from '../../domain/types.js';
 import type { HistoryState, ServiceView } from '../model/state.js';
 import { LIVE_MARK, MANIFEST_MARK, VERSION_COLUMNS, versionCells, versionTone } from '../render/version-row.js';
 import { Pane } from './Pane.js';
@@ -7,6 +8,10 @@ import { Table } from './Table.js';
 
 export interface HistoryPaneProps {
   history: HistoryState;
+  /** The versions shown: the history's, filtered by `/`. */
+  versions: readonly ImageVersion[];
+  /** The `/` filter, when it filters this pane. */
+  filter?: string;
   service?: ServiceView;
   selected: number;
   focused: boolean;
@@ -16,13 +21,21 @@ export interface HistoryPaneProps {
   now: number;
 }
 
-export const HistoryPane = memo(function HistoryPane({ history, service, selected, focused, width, height, visible, now }: HistoryPaneProps) {
+export const HistoryPane = memo(function HistoryPane({ history, versions: filtered, filter, service, selected, focused, width, height, visible, now }: HistoryPaneProps) {
   const current = history.service === service?.service && history.tenantId === service?.tenantId;
-  const versions = current ? history.versions : [];
+  const versions = current ? filtered : [];
   const marks = { liveImage: service?.liveImage, manifestImage: service?.manifestImage };
   const title = service ? `History · ${service.service}` : 'History';
-  const note = `${LIVE_MARK} live ${MANIFEST_MARK} manifest${versions.length ? ` · ${Math.min(selected + 1, versions.length)}/${versions.length}` : ''}`;
-  const empty = !service ? 'select a service' : history.error ? `cannot read the store: ${history.error}` : history.loading || !current ? 'loading…' : 'no versions registered';
+  const note = `${filter ? `${filter} ` : ''}${LIVE_MARK} live ${MANIFEST_MARK} manifest${versions.length ? ` · ${Math.min(selected + 1, versions.length)}/${versions.length}` : ''}`;
+  const empty = !service
+    ? 'select a service'
+    : history.error
+      ? `cannot read the store: ${history.error}`
+      : history.loading || !current
+        ? 'loading…'
+        : filter && history.versions.length
+          ? 'none matches'
+          : 'no versions registered';
   return (
     <Pane title={title} note={note} focused={focused} width={width} height={height}>
       <Table

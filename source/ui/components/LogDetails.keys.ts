@@ -1,7 +1,7 @@
 /** Enter on a log step: scrolling its output, going back. */
 import { char, movementKeys, named, withOverlay } from '../keymap.js';
 import type { KeyTable } from '../views.js';
-import { outputWindow } from './LogDetails.js';
+import { outputLines, outputWindow } from './LogDetails.js';
 
 export const LOG_DETAILS_KEYS: KeyTable = {
   where: 'output',
@@ -11,13 +11,11 @@ export const LOG_DETAILS_KEYS: KeyTable = {
       (ctx) => Math.max(1, ctx.layout().bodyHeight - 4),
       (ctx, to) =>
         withOverlay(ctx, 'log-details', (o) => {
-          const step = ctx
-            .state()
-            .jobs.find((j) => j.id === o.jobId)
-            ?.steps.find((s) => s.key === o.stepKey);
-          if (!step) return;
+          const job = ctx.state().jobs.find((j) => j.id === o.jobId);
+          const step = job?.steps.find((s) => s.key === o.stepKey);
+          if (!job || !step) return;
           const { width, bodyHeight } = ctx.layout();
-          const { maxBack } = outputWindow(step.lines, width, bodyHeight, 0);
+          const { maxBack } = outputWindow(outputLines(job, step), width, bodyHeight, 0);
           // Up goes back to earlier lines; the bottom is the newest line.
           const back = to === 'top' ? maxBack : to === 'bottom' ? 0 : Math.max(0, Math.min(maxBack, o.back - to));
           ctx.update(o, { back });

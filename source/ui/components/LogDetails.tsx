@@ -2,28 +2,47 @@
 import { Text } from 'ink';
 import React from 'react';
 import type { Job, JobStep } from '../model/state.js';
-import { charWidth } from '../text.js';
+import { charWidth, textWidth } from '../text.js';
 import { Pane } from './Pane.js';
 import { ToneText } from './ToneText.js';
 
-/** Splits a line into pieces of at most `width` columns. */
+/** Splits a line into pieces of at most `width` columns, at spaces where it can (a longer word is cut). */
 export function wrapLine(line: string, width: number): string[] {
-  if (width <= 0) return [line];
+  if (width <= 0 || textWidth(line) <= width) return [line];
   const pieces: string[] = [];
   let piece = '';
-  let used = 0;
-  for (const ch of line) {
-    const w = charWidth(ch.codePointAt(0)!);
-    if (used + w > width) {
-      pieces.push(piece);
-      piece = '';
-      used = 0;
+  const flush = () => {
+    pieces.push(piece);
+    piece = '';
+  };
+  for (const word of line.split(/(?<= )/)) {
+    if (textWidth(piece) + textWidth(word.trimEnd()) <= width) {
+      piece += word;
+      continue;
     }
-    piece += ch;
-    used += w;
+    if (piece) flush();
+    // A word wider than the line: cut it into pieces of the width.
+    for (const ch of word) {
+      if (textWidth(piece) + charWidth(ch.codePointAt(0)!) > width) flush();
+      piece += ch;
+    }
   }
-  pieces.push(piece);
-  return pieces;
+  if (piece || pieces.length === 0) pieces.push(piece);
+  return pieces.map((p) => p.trimEnd());
+}
+
+/**
+ * What the output view shows of a step: its lines; a failed step without any says its whole
+ * title and the job's summary (the log row and the view's title cut them), never "no output".
+ */
+export function outputLines(job: Job, step: JobStep): readonly string[] {
+  if (step.lines.length > 0 || step.state !== 'failed') return step.lines;
+  return [step.title, ...(job.summary && job.summary !== step.title ? [job.summary] : [])];
+}
+
+/** The step Enter on a job opens: its first failed step, else its last one. */
+export function stepToShow(job: Job): JobStep | undefined {
+  return job.steps.find((s) => s.state === 'failed') ?? job.steps.at(-1);
 }
 
 /**
@@ -49,10 +68,11 @@ export interface LogDetailsProps {
 }
 
 export function LogDetails({ job, step, back, width, height }: LogDetailsProps) {
-  const { shown, before, after } = outputWindow(step.lines, width, height, back);
+  const lines = outputLines(job, step);
+  const { shown, before, after } = outputWindow(lines, width, height, back);
   const position = after > 0 ? ` · ${after} later lines` : '';
   return (
-    <Pane title={`Output · ${job.title} · ${step.title}`} note={`${step.lines.length} lines${position}`} focused width={width} height={height}>
+    <Pane title={`Output · ${job.title} · ${step.title}`} note={`${lines.length} lines${position}`} focused width={width} height={height}>
       {before > 0 ? <ToneText tone="muted">{`… ${before} earlier lines`}</ToneText> : null}
       {shown.map((line, i) => (
         <Text key={i} wrap="truncate-end">

@@ -14,13 +14,15 @@ export interface LogPaneProps {
   width: number;
   height: number;
   visible: number;
+  /** The `/` filter, when it filters this pane. */
+  filter?: string;
 }
 
-export const LogPane = memo(function LogPane({ rows, running, selected, focused, width, height, visible }: LogPaneProps) {
+export const LogPane = memo(function LogPane({ rows, running, selected, focused, width, height, visible, filter }: LogPaneProps) {
   // Running jobs show how long they have taken; the clock only ticks while one runs.
   const now = useNow(running ? 1000 : 3_600_000);
   return (
-    <Pane title="Pipeline log" note={running ? `${running} running` : ''} focused={focused} width={width} height={height}>
+    <Pane title="Pipeline log" note={[filter, running ? `${running} running` : ''].filter(Boolean).join(' ')} focused={focused} width={width} height={height}>
       <Table
         columns={LOG_COLUMNS}
         rows={rows}
@@ -30,7 +32,7 @@ export const LogPane = memo(function LogPane({ rows, running, selected, focused,
         width={width - 2}
         focused={focused}
         header={false}
-        empty="nothing has run yet"
+        empty={filter ? 'none matches' : 'nothing has run yet'}
       />
     </Pane>
   );

@@ -11,13 +11,13 @@ export function QuitDialog({ running, width, height }: { running: readonly Job[]
   return (
     <Pane title="Quit?" focused width={width} height={height}>
       <ToneText tone="warn" bold>
-        {`${running.length === 1 ? 'A step is' : `${running.length} steps are`} still running:`}
+        {running.length === 0 ? 'Nothing is running any more.' : `${running.length === 1 ? 'A step is' : `${running.length} steps are`} still running:`}
       </ToneText>
       {running.map((j) => (
         <Text key={j.id} wrap="truncate-end">{`  ${j.title}`}</Text>
       ))}
       <Box marginTop={1}>
-        <Text>{`Quitting stops them where they are. Quit anyway? ${keyWords(bindingOf(QUIT_KEYS, 'quit:yes'))} quits, ${keyWords(bindingOf(QUIT_KEYS, 'quit:no'))} stays.`}</Text>
+        <Text>{`${running.length === 0 ? 'Quit?' : 'Quitting stops them where they are. Quit anyway?'} ${keyWords(bindingOf(QUIT_KEYS, 'quit:yes'))} quits, ${keyWords(bindingOf(QUIT_KEYS, 'quit:no'))} stays.`}</Text>
       </Box>
     </Pane>
   );

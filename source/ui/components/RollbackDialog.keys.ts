@@ -3,7 +3,7 @@ import { char, movementKeys, moved, named, overlayField, textFieldKeys, withOver
 import type { RollbackDialog } from '../model/state.js';
 import type { KeyContext } from '../model/ui-actions.js';
 import type { KeyTable } from '../views.js';
-import { typedWordKeys } from './ConfirmDialog.keys.js';
+import { diffKey, typedWordKeys } from './ConfirmDialog.keys.js';
 
 const TARGET: KeyTable = {
   where: 'rollback 1 version',
@@ -28,18 +28,23 @@ const TARGET: KeyTable = {
 
 const REASON: KeyTable = {
   where: 'rollback 2 reason',
-  bindings: textFieldKeys(
-    'rollback-reason',
-    overlayField('rollback', 'reason'),
-    { label: 'the reason', help: 'why you roll back (required)' },
-    {
-      label: 'next',
-      help: 'the reason is given: confirm next',
-      run: (ctx, reason) =>
-        reason.trim() ? withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'confirm', reason: reason.trim() })) : ctx.say('A reason is required: say why you roll back.', 'error'),
-    },
-    { label: 'back', help: 'back to choosing the version', run: (ctx) => withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'target' })) },
-  ),
+  bindings: [
+    ...textFieldKeys(
+      'rollback-reason',
+      overlayField('rollback', 'reason'),
+      { label: 'the reason', help: 'why you roll back (required)' },
+      {
+        label: 'next',
+        help: 'the reason is given: confirm next',
+        run: (ctx, reason) =>
+          reason.trim()
+            ? withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'confirm', reason: reason.trim() }))
+            : ctx.say('A reason is required: say why you roll back.', 'error', 'rollback-reason'),
+      },
+      { label: 'back', help: 'back to choosing the version', run: (ctx) => withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'target' })) },
+    ),
+    diffKey('rollback'),
+  ],
 };
 
 const backToReason = (ctx: KeyContext) => withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'reason', typed: '' }));
@@ -50,12 +55,13 @@ export const ROLLBACK_CONFIRM_KEYS: KeyTable = {
   bindings: [
     { id: 'rollback:yes', keys: [char('y'), named('return', 'Enter')], label: 'roll back', help: 'roll back now', footer: true, run: rollBack },
     { id: 'rollback:no', keys: [char('n'), named('escape', 'Esc')], label: 'back', help: 'back to the reason', footer: true, run: backToReason },
+    diffKey('rollback'),
   ],
 };
 
 export const ROLLBACK_TYPED_KEYS: KeyTable = {
   where: 'rollback 3 confirm, protected namespace',
-  bindings: typedWordKeys('rollback', rollBack, { label: 'back', help: 'go back to the reason', run: backToReason }),
+  bindings: [...typedWordKeys('rollback', rollBack, { label: 'back', help: 'go back to the reason', run: backToReason }), diffKey('rollback')],
 };
 
 export const ROLLBACK_TABLES: readonly KeyTable[] = [TARGET, REASON, ROLLBACK_CONFIRM_KEYS, ROLLBACK_TYPED_KEYS];

@@ -6,6 +6,7 @@ import type { RollbackDialog as Dialog, ServiceView } from '../model/state.js';
 import { VERSION_COLUMNS, versionCells, versionTone } from '../render/version-row.js';
 import { TypedConfirmation } from './ConfirmDialog.js';
 import { ROLLBACK_CONFIRM_KEYS, ROLLBACK_TYPED_KEYS } from './RollbackDialog.keys.js';
+import { ChangePreview } from './ChangePreview.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
 import { TextField } from './TextField.js';
@@ -69,6 +70,11 @@ export function RollbackDialog({ dialog, service, width, height, now }: Rollback
             {'Reason:   '}
             <TextField value={dialog.reason} active={dialog.stage === 'reason'} />
           </Text>
+          {dialog.preview ? (
+            <Box marginTop={1}>
+              <ChangePreview preview={dialog.preview} rows={Math.max(1, height - 14)} fullKey="Tab" />
+            </Box>
+          ) : null}
           {dialog.stage === 'confirm' ? (
             <Box flexDirection="column" marginTop={1}>
               <ToneText tone="warn" bold>{`Roll ${dialog.service} in ${dialog.tenantId} back from ${from} to ${target?.imageTag ?? '?'}: manifest and cluster.`}</ToneText>

@@ -5,7 +5,7 @@ import { SERVICE_COLUMNS, serviceCells, serviceTone } from '../render/service-ro
 import { healthTone } from '../theme.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
-import { TextField } from './TextField.js';
+import { FilterLine } from './FilterLine.js';
 import { ToneText } from './ToneText.js';
 import { Box, Text } from 'ink';
 
@@ -50,19 +50,7 @@ export const ServicesPane = memo(function ServicesPane(props: ServicesPaneProps)
         focused={focused}
         empty={!loaded ? 'reading manifests, store and cluster…' : filter ? `nothing matches "${filter}"` : 'no services'}
       />
-      <Box width={width - 2} height={1}>
-        {filterEditing || filter ? (
-          <Text wrap="truncate-end">
-            {'/'}
-            <TextField value={filter} active={filterEditing} />
-            <ToneText tone="muted">{filterEditing ? '  Enter keep · Esc clear' : '  Esc clear the filter'}</ToneText>
-          </Text>
-        ) : (
-          <Text wrap="truncate-end">
-            <ToneText tone={message.tone}>{message.text}</ToneText>
-          </Text>
-        )}
-      </Box>
+      <FilterLine filter={filter} filterEditing={filterEditing} width={width - 2} otherwise={message} />
     </Pane>
   );
 });

@@ -1,7 +1,7 @@
 /** The tenants, each with the worst state of its services. */
-import React, { memo } from 'react';
+import React, { memo, useMemo } from 'react';
 import type { TenantView } from '../model/state.js';
-import { TENANT_COLUMNS, tenantCells, tenantTone } from '../render/tenant-row.js';
+import { tenantColumns, tenantCells, tenantTone } from '../render/tenant-row.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
 
@@ -13,13 +13,16 @@ export interface TenantsPaneProps {
   height: number;
   visible: number;
   loaded: boolean;
+  /** The `/` filter, when it filters this pane. */
+  filter?: string;
 }
 
-export const TenantsPane = memo(function TenantsPane({ tenants, selected, focused, width, height, visible, loaded }: TenantsPaneProps) {
+export const TenantsPane = memo(function TenantsPane({ tenants, selected, focused, width, height, visible, loaded, filter }: TenantsPaneProps) {
+  const columns = useMemo(() => tenantColumns(tenants), [tenants]);
   return (
-    <Pane title="Tenants" note={tenants.length ? `${selected + 1}/${tenants.length}` : ''} focused={focused} width={width} height={height}>
+    <Pane title="Tenants" note={[filter, tenants.length ? `${selected + 1}/${tenants.length}` : ''].filter(Boolean).join(' ')} focused={focused} width={width} height={height}>
       <Table
-        columns={TENANT_COLUMNS}
+        columns={columns}
         rows={tenants}
         render={tenantCells}
         rowTone={tenantTone}
@@ -27,7 +30,7 @@ export const TenantsPane = memo(function TenantsPane({ tenants, selected, focuse
         height={visible}
         width={width - 2}
         focused={focused}
-        empty={loaded ? 'no tenants' : 'reading…'}
+        empty={!loaded ? 'reading…' : filter ? 'none matches' : 'no tenants'}
       />
     </Pane>
   );

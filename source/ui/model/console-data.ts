@@ -5,6 +5,7 @@
  * the background and are coalesced: one at a time, the latest request wins.
  */
 import type { Core } from '../../core.js';
+import { watchManifestsAndStore, type ChangeWatch } from '../../pipeline/change-watch.js';
 import { errorMessage } from '../../errors.js';
 import { protectedNamespaces } from '../../domain/approvals.js';
 import type { LiveSnapshot } from '../../domain/status.js';
@@ -27,6 +28,11 @@ export interface ConsoleDataOptions {
   tenant?: string;
   /** Wait after a live change before re-reading, to take a burst of watch events at once. */
   settleMs?: number;
+  /**
+   * Follow the manifests folder and the store file with file-system events, so a change made
+   * from another terminal shows within a second (default true); the interval is the safety net.
+   */
+  watchFiles?: boolean;
   now?: () => number;
 }
 
@@ -85,6 +91,8 @@ export class ConsoleData {
   private readonly now: () => number;
   private readonly onLiveChange = () => this.liveChanged();
   private readonly listeners = new Set<(kind: 'live' | 'tenants') => void>();
+  private watch?: ChangeWatch;
+  private fileTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly core: Core,
@@ -98,7 +106,17 @@ export class ConsoleData {
   start(): void {
     this.stopped = false;
     this.live?.on('change', this.onLiveChange);
+    // Another terminal's change shows at once; the interval is the safety net.
+    if (this.options.watchFiles !== false) this.watch = watchManifestsAndStore(this.core.config, () => this.filesChanged());
     void this.refreshNow();
+  }
+
+  private filesChanged(): void {
+    if (this.fileTimer || this.stopped) return;
+    this.fileTimer = setTimeout(() => {
+      this.fileTimer = undefined;
+      if (!this.stopped) void this.read('tenants');
+    }, this.options.settleMs ?? 150);
   }
 
   /** Live state arrived (the cluster connected after the console opened): follow it from now on. */
@@ -114,7 +132,15 @@ export class ConsoleData {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.settleTimer);
+    clearTimeout(this.fileTimer);
+    this.watch?.close();
+    this.watch = undefined;
     this.live?.off('change', this.onLiveChange);
+  }
+
+  /** The live object keyed `${namespace}/${name}` in the last snapshot. */
+  liveObject(key: string): object | undefined {
+    return this.live?.snapshot().deployments.get(key);
   }
 
   /** Called after every finished read, with what was re-read ('tenants': manifests and store too). */

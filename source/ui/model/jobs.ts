@@ -5,6 +5,8 @@
  */
 import type { KubeClient } from '../../pipeline/cluster-session.js';
 import type { Core } from '../../core.js';
+import { errorMessage } from '../../errors.js';
+import { oneLine } from '../text.js';
 import { describeError, type ActionDef, type ActionOutcome, type ActionParams, type ActionTarget, type StepLog } from '../actions.js';
 import type { ConsoleStore } from './store.js';
 import type { Job } from './state.js';
@@ -44,6 +46,11 @@ export class JobRunner {
   }
 
   /** The cluster connected after the console opened. */
+  /** The connected cluster, if any (reads that are not jobs: the live diff). */
+  cluster(): KubeClient['cluster'] | undefined {
+    return this.client?.cluster;
+  }
+
   setClient(client: KubeClient | undefined): void {
     this.client = client;
   }
@@ -86,7 +93,9 @@ export class JobRunner {
         (outcome) => this.finish(id, outcome.ok, outcome.summary, outcome.waiting),
         (error: unknown) => {
           const text = describeError(error);
+          // The title is cut in the log; the whole error, line by line, is the step's output.
           log.step('error', text, 'failed');
+          for (const line of errorMessage(error).split('\n')) if (line.trim()) log.line('error', oneLine(line));
           this.finish(id, false, text);
         },
       );
@@ -117,7 +126,9 @@ export class JobRunner {
     const time = new Date(event.at ? Date.parse(event.at) : at).toISOString().slice(11, 19);
     this.store.dispatch({ type: 'job/step', jobId: MONITOR_JOB, key: 'events', title: 'events', state: event.level === 'info' ? 'info' : 'warn', at });
     this.store.dispatch({ type: 'job/line', jobId: MONITOR_JOB, key: 'events', text: `${time} ${event.level.toUpperCase()} ${event.message}`, at });
-    if (event.level !== 'info') this.message(`monitor: ${event.message}`, event.level === 'error' ? 'error' : 'info');
+    // "cluster unreachable" goes from the status line when the cluster answers again.
+    const about = /unreachable|cannot be reached/i.test(event.message) ? 'cluster' : undefined;
+    if (event.level !== 'info') this.message(`monitor: ${event.message}`, event.level === 'error' ? 'error' : 'info', about);
   }
 
   /** Resolves when every job started so far has ended (tests, shutdown). */
@@ -129,12 +140,12 @@ export class JobRunner {
     this.store.dispatch({ type: 'job/finished', jobId: id, ok, summary, at: this.now(), waiting });
     const job = this.store.getState().jobs.find((j) => j.id === id);
     if (!job) return;
-    this.message(`${waiting ? '!' : ok ? '✓' : '✗'} ${job.title}${summary ? `: ${summary}` : ''}`, ok ? 'ok' : waiting ? 'info' : 'error');
+    this.message(`${waiting ? '!' : ok ? '✓' : '✗'} ${job.title}${summary ? `: ${summary}` : ''}`, ok ? 'ok' : waiting ? 'info' : 'error', undefined, id);
     this.options.onFinished?.(job);
   }
 
-  private message(text: string, tone: 'info' | 'ok' | 'error'): void {
-    this.store.dispatch({ type: 'message', message: { text, tone, at: this.now() } });
+  private message(text: string, tone: 'info' | 'ok' | 'error', about?: string, jobId?: number): void {
+    this.store.dispatch({ type: 'message', message: { text, tone, at: this.now(), about, jobId } });
   }
 
   private stepLog(jobId: number): StepLog {

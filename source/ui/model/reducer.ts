@@ -1,6 +1,6 @@
 /** The only code that changes the console state. Pure: (state, action) → state. */
 import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
-import { logRows, selectedTenant, serviceIndex, visibleServices } from './selectors.js';
+import { fleetIndex, fleetRows, logRows, selectedService, selectedTenant, serviceIndex, serviceOf, visibleServices, visibleTenants, visibleVersions } from './selectors.js';
 import {
   MAX_JOBS,
   MAX_STEP_LINES,
@@ -11,8 +11,10 @@ import {
   type Job,
   type JobStep,
   type LiveInfo,
+  type MainView,
   type Overlay,
   type Pane,
+  type ServiceSortKey,
   type StatusMessage,
   type StepState,
   type TenantView,
@@ -26,6 +28,14 @@ export type Action =
   | { type: 'refresh/scheduled'; nextAt: number }
   | { type: 'move'; delta: number }
   | { type: 'move/edge'; to: 'top' | 'bottom' }
+  /** `back`: Esc in the new view returns to the one left. */
+  | { type: 'view'; view: MainView; back?: boolean }
+  /** The fleet view's cursor: rows up or down (or to an edge), tenants left or right. */
+  | { type: 'fleet/move'; rows?: number | 'top' | 'bottom'; tenants?: number }
+  | { type: 'tenant/select'; tenantId: string }
+  | { type: 'command/set'; text: string | undefined }
+  /** Sort the services by `by`; again by the same key reverses the order. */
+  | { type: 'sort'; by: ServiceSortKey }
   | { type: 'focus'; pane: Pane }
   | { type: 'focus/cycle'; delta: 1 | -1 }
   | { type: 'filter/open' }
@@ -54,24 +64,56 @@ function selectService(state: ConsoleState, index: number): ConsoleState {
   return { ...state, serviceByTenant: { ...state.serviceByTenant, [tenant.id]: row.service }, historyIndex: 0 };
 }
 
-function selectTenant(state: ConsoleState, index: number): ConsoleState {
-  const tenant = state.tenants[clamp(index, state.tenants.length - 1)];
+/** Selects the tenant at `index` of `tenants` (the tenants pane's rows, or every tenant). */
+function selectTenant(state: ConsoleState, index: number, tenants: readonly TenantView[] = state.tenants): ConsoleState {
+  const tenant = tenants[clamp(index, tenants.length - 1)];
   if (!tenant || tenant.id === state.tenantId) return state;
   return { ...state, tenantId: tenant.id, historyIndex: 0 };
 }
 
-/** Moves the cursor of the focused pane by `delta` (or to an edge). */
+/** The fleet cell under the cursor becomes the selection of its tenant, when the tenant runs that service. */
+function selectFleetCell(state: ConsoleState, service: string | undefined): ConsoleState {
+  const tenant = selectedTenant(state);
+  const next = state.fleetService === service ? state : { ...state, fleetService: service };
+  if (!tenant || service === undefined || !serviceOf(tenant, service) || next.serviceByTenant[tenant.id] === service) return next;
+  return { ...next, serviceByTenant: { ...next.serviceByTenant, [tenant.id]: service }, historyIndex: 0 };
+}
+
+function moveFleet(state: ConsoleState, rows: number | 'top' | 'bottom' = 0, tenants = 0): ConsoleState {
+  const names = fleetRows(state);
+  const current = fleetIndex(state);
+  const row = rows === 'top' ? 0 : rows === 'bottom' ? names.length - 1 : clamp(current + rows, names.length - 1);
+  const column = state.tenants.findIndex((t) => t.id === state.tenantId);
+  const moved = tenants === 0 ? state : selectTenant(state, clamp(Math.max(0, column) + tenants, state.tenants.length - 1));
+  return selectFleetCell(moved, names[row]);
+}
+
+/** After the filter changed: keep the selection when it still matches, else the first match. */
+function keepSelectionFiltered(state: ConsoleState): ConsoleState {
+  if (state.view === 'fleet') return selectFleetCell(state, fleetRows(state)[fleetIndex(state)]);
+  if (state.filterList === 'tenants') {
+    const tenants = visibleTenants(state);
+    return tenants.some((t) => t.id === state.tenantId) ? state : selectTenant(state, 0, tenants);
+  }
+  if (state.filterList === 'history') return { ...state, historyIndex: 0 };
+  if (state.filterList === 'log') return { ...state, logIndex: 0 };
+  return selectService(state, serviceIndex(state));
+}
+
+/** Moves the cursor of the focused pane (or the fleet view's row) by `delta` (or to an edge). */
 function move(state: ConsoleState, delta: number | 'top' | 'bottom'): ConsoleState {
+  if (state.view === 'fleet') return moveFleet(state, delta);
   const to = (current: number, length: number) => (delta === 'top' ? 0 : delta === 'bottom' ? length - 1 : clamp(current + delta, length - 1));
   switch (state.focus) {
     case 'tenants': {
-      const current = state.tenants.findIndex((t) => t.id === state.tenantId);
-      return selectTenant(state, to(Math.max(0, current), state.tenants.length));
+      const tenants = visibleTenants(state);
+      const current = tenants.findIndex((t) => t.id === state.tenantId);
+      return selectTenant(state, to(Math.max(0, current), tenants.length), tenants);
     }
     case 'services':
       return selectService(state, to(serviceIndex(state), visibleServices(state).length));
     case 'history':
-      return { ...state, historyIndex: to(state.historyIndex, state.history.versions.length) };
+      return { ...state, historyIndex: to(state.historyIndex, visibleVersions(state).length) };
     case 'log':
       return { ...state, logIndex: to(state.logIndex, logRows(state).length) };
   }
@@ -93,12 +135,19 @@ function upsertStep(job: Job, key: string, change: (step: JobStep) => JobStep, a
   return { ...job, steps };
 }
 
+/** A message the new data makes false: "refreshing…" once a read finished, "cluster unreachable" once it answers. */
+function staleMessage(message: StatusMessage | undefined, live: LiveInfo, read: boolean): boolean {
+  if (message?.about === 'refresh') return read;
+  return message?.about === 'cluster' && live.reachable;
+}
+
 export function reducer(state: ConsoleState, action: Action): ConsoleState {
   switch (action.type) {
     case 'data/loaded': {
       const tenantId = action.tenants.some((t) => t.id === state.tenantId) ? state.tenantId : action.tenants[0]?.id;
       return {
         ...state,
+        message: staleMessage(state.message, action.live, true) ? undefined : state.message,
         tenants: action.tenants,
         tenantId,
         approvals: action.approvals ?? state.approvals,
@@ -109,7 +158,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
       };
     }
     case 'data/live':
-      return { ...state, live: action.live };
+      return { ...state, live: action.live, message: staleMessage(state.message, action.live, false) ? undefined : state.message };
     case 'cluster/changed':
       return { ...state, cluster: action.cluster };
     case 'refresh/started':
@@ -120,21 +169,40 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
       return move(state, action.delta);
     case 'move/edge':
       return move(state, action.to);
+    case 'view': {
+      if (action.view === state.view) return state;
+      const next = { ...state, view: action.view, viewBack: action.back ? state.view : undefined };
+      return action.view === 'fleet' ? selectFleetCell(next, selectedService(state)?.service ?? fleetRows(state)[0]) : next;
+    }
+    case 'fleet/move':
+      return moveFleet(state, action.rows, action.tenants);
+    case 'tenant/select': {
+      const index = state.tenants.findIndex((t) => t.id === action.tenantId);
+      if (index < 0) return state;
+      const next = selectTenant(state, index);
+      return next.view === 'fleet' ? selectFleetCell(next, next.fleetService) : next;
+    }
+    case 'command/set':
+      return state.command === action.text ? state : { ...state, command: action.text };
+    case 'sort': {
+      const descending = state.serviceSort?.by === action.by ? !state.serviceSort.descending : false;
+      return { ...state, serviceSort: { by: action.by, descending } };
+    }
     case 'focus':
       return state.focus === action.pane ? state : { ...state, focus: action.pane };
     case 'focus/cycle': {
       const i = PANES.indexOf(state.focus);
       return { ...state, focus: PANES[(i + action.delta + PANES.length) % PANES.length]! };
     }
-    case 'filter/open':
-      return { ...state, filterEditing: true, focus: 'services' };
-    case 'filter/set': {
-      // Keep the selected service when it still matches; else the first match.
-      const next = { ...state, filter: action.text };
-      return selectService(next, serviceIndex(next));
+    case 'filter/open': {
+      // `/` filters the list it is pressed in (the fleet's rows in the fleet view).
+      const filterList = state.view === 'fleet' || state.focus === 'services' ? undefined : state.focus;
+      return { ...state, filterEditing: true, filterList, filter: filterList === state.filterList ? state.filter : '' };
     }
+    case 'filter/set':
+      return keepSelectionFiltered({ ...state, filter: action.text });
     case 'filter/close':
-      return action.keep ? { ...state, filterEditing: false } : { ...state, filterEditing: false, filter: '' };
+      return action.keep ? { ...state, filterEditing: false } : { ...state, filterEditing: false, filter: '', filterList: undefined };
     case 'overlay/open':
     case 'overlay/update':
       return { ...state, overlay: action.overlay };

@@ -3,6 +3,16 @@ import type { Badge, ServiceStatus } from '../../domain/status.js';
 import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
 
 export type Pane = 'tenants' | 'services' | 'history' | 'log';
+
+/** What fills the body under the overlays: the four panes, or the fleet (services × tenants). */
+export type MainView = 'panes' | 'fleet';
+
+/** What the services table is sorted by (k9s's Shift-letter sorts); undefined: the manifests' order. */
+export type ServiceSortKey = 'name' | 'sync' | 'health' | 'age';
+export interface ServiceSort {
+  by: ServiceSortKey;
+  descending: boolean;
+}
 export const PANES: readonly Pane[] = ['tenants', 'services', 'history', 'log'];
 
 export interface ContainerView {
@@ -92,8 +102,13 @@ export interface Job {
 export const MAX_STEP_LINES = 200;
 export const MAX_JOBS = 30;
 
+/** What a confirm step shows of the change: being read, read (old → new tags, the diff), or why not. */
+export type PreviewState = { state: 'loading' } | { state: 'ready'; changes: string[]; skipped: string[]; diff: string[] } | { state: 'failed'; error: string };
+
 export interface ConfirmDialog {
   kind: 'confirm';
+  /** What the manifests would become (deploy, update). */
+  preview?: PreviewState;
   action: string;
   title: string;
   lines: string[];
@@ -104,6 +119,8 @@ export interface ConfirmDialog {
 
 export interface RollbackDialog {
   kind: 'rollback';
+  /** What the manifest would become with the chosen target (`versionId`). */
+  preview?: PreviewState & { versionId?: string };
   stage: 'target' | 'reason' | 'confirm';
   tenantId: string;
   service: string;
@@ -131,6 +148,11 @@ export type Overlay =
   /** `back`: wrapped lines scrolled up from the newest one. */
   | { kind: 'log-details'; jobId: number; stepKey: string; back: number }
   | { kind: 'quit' }
+  /**
+   * A text to read (`y`: the live object as YAML; Tab in a confirm step: the manifest diff), `top`
+   * wrapped lines scrolled down; Esc goes `back` to the overlay it was opened from, if any.
+   */
+  | { kind: 'text'; title: string; lines: string[]; top: number; back?: Overlay }
   | ConfirmDialog
   | RollbackDialog
   | ApprovalsView;
@@ -139,6 +161,14 @@ export interface StatusMessage {
   text: string;
   tone: 'info' | 'ok' | 'error';
   at: number;
+  /**
+   * What the message is about, so it goes when that changes: a text field's prefix (typing in it
+   * clears the refusal), 'refresh' (cleared when the read finishes), 'cluster' (cleared when the
+   * cluster answers again).
+   */
+  about?: string;
+  /** The job the message is about: `l` opens its output. */
+  jobId?: number;
 }
 
 export interface ConsoleState {
@@ -150,7 +180,15 @@ export interface ConsoleState {
   cluster: ClusterInfo;
   live: LiveInfo;
   refresh: { lastAt?: number; nextAt?: number; running: boolean };
+  view: MainView;
+  /** The view Esc goes back to from the panes (they were opened from a fleet cell). */
+  viewBack?: MainView;
   focus: Pane;
+  /** The fleet view's row (a service name); its column is the selected tenant. */
+  fleetService?: string;
+  /** `:`: the command being typed; undefined while the command line is closed. */
+  command?: string;
+  serviceSort?: ServiceSort;
   tenantId?: string;
   /** Selected service, remembered per tenant. */
   serviceByTenant: Record<string, string>;
@@ -158,6 +196,11 @@ export interface ConsoleState {
   logIndex: number;
   filter: string;
   filterEditing: boolean;
+  /**
+   * The list the filter applies to: the pane focused when `/` was pressed; undefined the services
+   * (and in the fleet view its rows).
+   */
+  filterList?: 'tenants' | 'history' | 'log';
   overlay?: Overlay;
   history: HistoryState;
   /** Every approval in the store (of the --tenant only, when given), as last read. */
@@ -173,6 +216,7 @@ export function initialState(live: LiveInfo, cluster: ClusterInfo): ConsoleState
     cluster,
     live,
     refresh: { running: false },
+    view: 'panes',
     focus: 'services',
     serviceByTenant: {},
     historyIndex: 0,

@@ -8,13 +8,18 @@ import type { Approval } from '../../domain/types.js';
 import { imagesAsTags } from '../../domain/approvals.js';
 import { decideApproval, decideProblem, type Decision } from '../../pipeline/approval-decision.js';
 import type { ActionDef, ActionId } from '../actions.js';
+import type { LiveDiff } from '../../pipeline/live-diff.js';
+import { errorMessage } from '../../errors.js';
+import { liveDiffLines } from '../render/live-diff.js';
+import { availableActions } from '../actions.js';
+import { canBuildAll } from '../../pipeline/build-targets.js';
 import { bindingFor, type KeyInput } from '../keymap.js';
 import type { Layout } from '../layout.js';
-import { GLOBAL_KEYS, keyViewOf, type KeyMode } from '../views.js';
+import { GLOBAL_KEYS, keyTableOf, keyViewOf, type KeyMode } from '../views.js';
 import type { JobRunner } from './jobs.js';
 import type { Action } from './reducer.js';
-import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant } from './selectors.js';
-import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, RollbackDialog } from './state.js';
+import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant, selectedVersion, selectionProblem } from './selectors.js';
+import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, PreviewState, RollbackDialog } from './state.js';
 import type { ConsoleStore } from './store.js';
 
 /** The rollback pipeline, as far as the dialog needs it. */
@@ -39,6 +44,10 @@ export interface UIActionsDeps {
   exit(): void;
   layout(): Layout;
   rollback?: RollbackSupport;
+  /** The live object keyed `${namespace}/${name}`, as the cluster last reported it. */
+  liveObject?(key: string): object | undefined;
+  /** Manifest vs live for a service (the pipeline's dry run); undefined while no cluster is connected. */
+  liveDiff?(tenant: string, service: string): Promise<LiveDiff> | undefined;
   now?: () => number;
 }
 
@@ -46,7 +55,8 @@ export interface UIActionsDeps {
 export interface KeyContext {
   state(): ConsoleState;
   dispatch(action: Action): void;
-  say(text: string, tone?: 'info' | 'ok' | 'error'): void;
+  /** `about`: what makes the message go (see StatusMessage). */
+  say(text: string, tone?: 'info' | 'ok' | 'error', about?: string): void;
   /** The open overlay, changed (it stays of its kind). */
   update<O extends Overlay>(overlay: O, change: Partial<O>): void;
   close(): void;
@@ -64,6 +74,12 @@ export interface KeyContext {
   /** The rollback was confirmed: start it. */
   rollBack(dialog: RollbackDialog): void;
   openApprovals(): void;
+  /** y: the selected service's live object as YAML. */
+  showYaml(): void;
+  /** c: the selected service's manifest vs its live object, with the fields' managers. */
+  showLiveDiff(): void;
+  /** Tab in a confirm step: its whole manifest diff, Esc back to the step. */
+  showDiff(dialog: ConfirmDialog | RollbackDialog): void;
   /** y / n on the approvals list: ask (the confirmation or the reason), unless the store would refuse. */
   beginDecision(view: ApprovalsView, decision: Decision): void;
   /** The approval or the rejection's reason was given: record it. */
@@ -80,7 +96,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
   const { store, jobs } = deps;
   const now = deps.now ?? Date.now;
   const dispatch = store.dispatch;
-  const say = (text: string, tone: 'info' | 'ok' | 'error' = 'info') => dispatch({ type: 'message', message: { text, tone, at: now() } });
+  const say = (text: string, tone: 'info' | 'ok' | 'error' = 'info', about?: string) => dispatch({ type: 'message', message: { text, tone, at: now(), about } });
 
   function quit(): void {
     if (runningJobs(store.getState()).length > 0) dispatch({ type: 'overlay/open', overlay: { kind: 'quit' } });
@@ -99,6 +115,8 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const def = deps.actions.get(id);
     const state = store.getState();
     if (!def) return;
+    const problem = def.scope === 'service' ? selectionProblem(state) : undefined;
+    if (problem) return say(problem, 'error');
     if (id === 'rollback') return openRollback(state);
     const target = targetFor(def, state);
     if (!target) return say(def.scope === 'service' ? 'Select a service first.' : 'No tenant is selected.', 'error');
@@ -114,10 +132,45 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
         word: needsWord ? target.tenant.id : undefined,
         typed: '',
       };
-      dispatch({ type: 'overlay/open', overlay: dialog });
+      // A deploy that builds first writes the tag of that build: there is nothing to show before it.
+      const services = target.service ? [target.service.service] : target.tenant.rows.map((r) => r.service);
+      if ((id === 'deploy' || id === 'deploy-all') && canBuildAll(deps.core.config, services)) {
+        dispatch({ type: 'overlay/open', overlay: { ...dialog, lines: [...dialog.lines, 'It builds first: the manifests get the tag of that build (shown in the log).'] } });
+        return;
+      }
+      dispatch({ type: 'overlay/open', overlay: { ...dialog, preview: { state: 'loading' } } });
+      preview({ tenant: target.tenant.id, service: target.service?.service }, (state) => {
+        const open = store.getState().overlay;
+        if (open?.kind === 'confirm' && open.action === dialog.action && open.title === dialog.title) update(open, { preview: state });
+      });
       return;
     }
     jobs.start(def, target);
+  }
+
+  /** Reads what the manifests would become (the pipeline's dry run) and hands it to `done`. */
+  function preview(target: { tenant: string; service?: string; versionId?: string }, done: (state: PreviewState) => void): void {
+    void import('../../pipeline/change-preview.js')
+      .then(({ tryPreviewManifestChange }) => tryPreviewManifestChange(deps.core, target))
+      .then((result) => done('error' in result ? { state: 'failed', error: result.error } : { state: 'ready', ...result }));
+  }
+
+  /** The rollback's preview for the version its cursor is on, unless it is already read or being read. */
+  function previewRollback(dialog: RollbackDialog): void {
+    const version = dialog.candidates[dialog.index];
+    if (!version || dialog.preview?.versionId === version.id) return;
+    update(dialog, { preview: { state: 'loading', versionId: version.id } });
+    preview({ tenant: dialog.tenantId, service: dialog.service, versionId: version.id }, (state) => {
+      const open = store.getState().overlay;
+      if (open?.kind === 'rollback' && open.preview?.versionId === version.id) update(open, { preview: { ...state, versionId: version.id } });
+    });
+  }
+
+  function showDiff(dialog: ConfirmDialog | RollbackDialog): void {
+    const p = dialog.preview;
+    if (p?.state !== 'ready') return say(p?.state === 'failed' ? p.error : 'What the manifests would become is still being read.', p?.state === 'failed' ? 'error' : 'info');
+    if (p.diff.length === 0) return say('The manifests would not change: there is no diff.', 'info');
+    dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: 'Manifest diff (what the step would write)', lines: p.diff, top: 0, back: dialog } });
   }
 
   function openRollback(state: ConsoleState): void {
@@ -134,12 +187,18 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     if (history.rollbackTarget && history.rollbackTarget.liveImage !== service.liveImage) {
       return say(`The rollback target of ${service.service} is being read again for the image that runs now; press r again in a moment.`, 'error');
     }
-    const fromHistory = state.focus === 'history' ? state.historyIndex : -1;
+    // In the history pane, the version under the cursor (the pane may be filtered).
+    const underCursor = state.focus === 'history' ? selectedVersion(state) : undefined;
+    const fromHistory = underCursor ? history.versions.indexOf(underCursor) : -1;
     const index = fromHistory >= 0 ? fromHistory : rollback.defaultIndex(state);
     if (index < 0) return say(`No earlier good version of ${tenant.id}/${service.service} to roll back to; to choose one yourself, select it in the history pane and press r.`, 'error');
+    // The target is known (the pipeline's default, or the one chosen in the history): the reason
+    // comes first, Esc goes to the list of versions; a target that cannot be chosen opens the list.
+    const why = rollback.refuse(state, index);
+    if (why) say(why, 'error');
     const dialog: RollbackDialog = {
       kind: 'rollback',
-      stage: 'target',
+      stage: why ? 'target' : 'reason',
       tenantId: tenant.id,
       service: service.service,
       candidates: history.versions,
@@ -149,6 +208,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
       typed: '',
     };
     dispatch({ type: 'overlay/open', overlay: dialog });
+    if (!why) previewRollback(dialog);
   }
 
   function confirmDialog(dialog: ConfirmDialog): void {
@@ -166,7 +226,9 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const state = store.getState();
     const why = deps.rollback?.refuse({ ...state, history: { ...state.history, versions: dialog.candidates } }, dialog.index);
     if (why) return say(why, 'error');
+    const next = { ...dialog, stage: 'reason' as const };
     update(dialog, { stage: 'reason' });
+    previewRollback(next);
   }
 
   function rollBack(dialog: RollbackDialog): void {
@@ -177,6 +239,58 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const version = dialog.candidates[dialog.index];
     if (!deps.rollback || !tenant || !service || !version) return say('The service is gone from the manifests; nothing was rolled back.', 'error');
     jobs.start(deps.rollback.action, { tenant, service }, { versionId: version.id, reason: dialog.reason });
+  }
+
+  function showYaml(): void {
+    const state = store.getState();
+    const problem = selectionProblem(state);
+    const service = selectedService(state);
+    if (problem || !service) return say(problem ?? 'Select a service first.', 'error');
+    const key = `${service.namespace}/${service.service}`;
+    const object = deps.liveObject?.(key) as { metadata?: Record<string, unknown> } | undefined;
+    if (!object) return say(`${service.kind} ${key} is not in the cluster${state.live.configured ? '' : ' (no cluster is configured)'}: no live object to show.`, 'error');
+    // As `kubectl get -o yaml` shows it: without the managed fields.
+    const { managedFields: _managed, ...metadata } = object.metadata ?? {};
+    void import('yaml').then(({ stringify }) => {
+      const lines = stringify({ ...object, metadata })
+        .trimEnd()
+        .split('\n');
+      dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `YAML · ${service.kind} ${key} (live)`, lines, top: 0 } });
+    });
+  }
+
+  function showLiveDiff(): void {
+    const state = store.getState();
+    const problem = selectionProblem(state);
+    const tenant = selectedTenant(state);
+    const service = selectedService(state);
+    if (problem || !tenant || !service) return say(problem ?? 'Select a service first.', 'error');
+    const reading = deps.liveDiff?.(tenant.id, service.service);
+    if (!reading) return say('No cluster is connected: there is no live object to compare with.', 'error');
+    say(`comparing ${service.service} in ${tenant.id} with its live object…`, 'info', 'live-diff');
+    reading.then(
+      (diff) => {
+        if (store.getState().message?.about === 'live-diff') dispatch({ type: 'message', message: undefined });
+        dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `Diff · manifest vs live · ${diff.object}`, lines: liveDiffLines(diff), top: 0 } });
+      },
+      (error: unknown) => say(`Comparing ${service.service} with the cluster failed: ${errorMessage(error)}`, 'error'),
+    );
+  }
+
+  /** Why a key did nothing: what it does elsewhere, or that it does nothing here. */
+  function unbound(input: string, key: KeyInput): void {
+    const name = key.return ? 'Enter' : key.tab ? 'Tab' : input.length === 1 && !key.ctrl && !key.meta ? input : undefined;
+    if (name === undefined) return;
+    const state = store.getState();
+    const mode = deps.mode();
+    const elsewhere = bindingFor(keyTableOf(state).bindings, input, key);
+    const what = elsewhere ? `${name} (${elsewhere.label})` : name;
+    if (elsewhere?.mutating && mode.readOnly)
+      return say(`${what} changes things: off in ${deps.core.config.readOnly ? 'read-only mode' : `view-only mode (${deps.actor} is not an operator)`}.`, 'error');
+    if (elsewhere?.action && !availableActions({ cluster: mode.cluster }).has(elsewhere.action)) return say(`${what} needs a cluster, and none is connected.`, 'error');
+    if (elsewhere?.panes) return say(`${what} works in the ${elsewhere.panes.join(' and ')} pane${elsewhere.panes.length > 1 ? 's' : ''}.`, 'error');
+    const view = keyViewOf(state, mode);
+    say(`${name} does nothing in ${view.where}${view.bindings.some((b) => b.id === 'help') ? '; ? lists the keys' : ''}.`, 'error');
   }
 
   // ── approvals (a) ──────────────────────────────────────────────────────────────────────
@@ -252,6 +366,9 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     chooseTarget,
     rollBack,
     openApprovals,
+    showYaml,
+    showDiff,
+    showLiveDiff,
     beginDecision,
     decide,
   };
@@ -259,7 +376,8 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
   function key(input: string, key: KeyInput): void {
     const view = keyViewOf(store.getState(), deps.mode());
     const binding = bindingFor(view.bindings, input, key) ?? bindingFor(GLOBAL_KEYS, input, key);
-    binding?.run(ctx, { input, key });
+    if (binding) binding.run(ctx, { input, key });
+    else unbound(input, key);
   }
 
   return { key, quit };

@@ -7,8 +7,8 @@ import { ageSince } from './format.js';
 
 export const SERVICE_COLUMNS: readonly Column[] = [
   { id: 'service', title: 'SERVICE', flex: 2, min: 8 },
-  { id: 'manifest', title: 'MANIFEST TAG', short: 'MANIFEST', flex: 3, min: 10, truncate: 'middle' },
-  { id: 'live', title: 'LIVE TAG', flex: 3, min: 10, truncate: 'middle' },
+  { id: 'manifest', title: 'MANIFEST TAG', short: 'MANIFEST', flex: 3, min: 10, truncate: 'tag' },
+  { id: 'live', title: 'LIVE TAG', flex: 3, min: 10, truncate: 'tag' },
   { id: 'sync', title: 'SYNC', width: 9 },
   { id: 'health', title: 'HEALTH', width: 11 },
   { id: 'scan', title: 'SCAN', width: 7, drop: 2 },

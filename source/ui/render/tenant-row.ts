@@ -3,11 +3,18 @@ import type { TenantView } from '../model/state.js';
 import { badgeSymbol, badgeTone, type Tone } from '../theme.js';
 import type { Cell, Column } from './columns.js';
 
-export const TENANT_COLUMNS: readonly Column[] = [
-  { id: 'badge', title: ' ', width: 1 },
-  { id: 'tenant', title: 'TENANT', flex: 1, min: 8 },
-  { id: 'state', title: 'STATE', width: 11, drop: 1 },
-];
+/**
+ * The tenant column is as wide as the longest name (with its " !"), so a narrow pane leaves the
+ * state word out (the badge symbol stays) before it cuts a name.
+ */
+export function tenantColumns(tenants: readonly TenantView[]): Column[] {
+  const longest = Math.max(8, ...tenants.map((t) => t.id.length + (t.yamlErrors.length ? 2 : 0)));
+  return [
+    { id: 'badge', title: ' ', width: 1 },
+    { id: 'tenant', title: 'TENANT', flex: 1, min: longest },
+    { id: 'state', title: 'STATE', width: 11, drop: 1 },
+  ];
+}
 
 export function tenantCells(tenant: TenantView): Cell[] {
   const tone = badgeTone(tenant.worst);

@@ -6,7 +6,7 @@ import { ageSince, shortCommit } from './format.js';
 
 export const VERSION_COLUMNS: readonly Column[] = [
   { id: 'mark', title: ' ', width: 1 },
-  { id: 'tag', title: 'TAG', flex: 3, min: 10, truncate: 'middle' },
+  { id: 'tag', title: 'TAG', flex: 3, min: 10, truncate: 'tag' },
   { id: 'status', title: 'STATUS', width: 8 },
   { id: 'scan', title: 'SCAN', width: 7 },
   { id: 'vulns', title: 'VULNS', width: 5, align: 'right', drop: 2 },
