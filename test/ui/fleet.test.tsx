@@ -197,7 +197,7 @@ describe('the : command line', () => {
     await c.press(':', 'x', KEYS.enter);
     await c.waitFor('There is no command ":x"');
     await c.press(':', KEYS.escape);
-    await c.waitFor((f) => !statusLine(c).startsWith(':'));
+    await c.waitFor(() => !statusLine(c).startsWith(':'));
     await c.press(':', 'q', KEYS.enter);
     expect(c.exited()).toBe(true);
   });

@@ -2,7 +2,7 @@
  * `:fleet` (or f): services × tenants — the version each tenant runs, its sync and health. The
  * cursor is a cell: its tenant is the selected tenant, its row the service the keys act on.
  */
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import React, { memo, useMemo } from 'react';
 import type { TenantView } from '../model/state.js';
 import { fleetTag, serviceOf } from '../model/selectors.js';
@@ -36,10 +36,7 @@ function cellLine(tenant: TenantView | undefined, service: string | undefined): 
 }
 
 export const FleetView = memo(function FleetView({ tenants, rows, selectedRow, selectedTenant, width, height, filter, filterEditing }: FleetViewProps) {
-  const column = Math.max(
-    0,
-    tenants.findIndex((t) => t === selectedTenant),
-  );
+  const column = selectedTenant ? Math.max(0, tenants.indexOf(selectedTenant)) : 0;
   const { start, count } = tenantWindow(width - 2, tenants.length, column);
   const shown = useMemo(() => tenants.slice(start, start + count), [tenants, start, count]);
   const columns = useMemo(() => fleetColumns(shown, selectedTenant?.id), [shown, selectedTenant?.id]);

@@ -6,8 +6,6 @@ import { healthTone } from '../theme.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
 import { FilterLine } from './FilterLine.js';
-import { ToneText } from './ToneText.js';
-import { Box, Text } from 'ink';
 
 export interface ServicesPaneProps {
   tenant?: TenantView;
