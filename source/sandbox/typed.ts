@@ -49,6 +49,7 @@ export const ROOT_MODELS: Record<string, string> = {
   Secret: 'V1Secret',
   ServiceAccount: 'V1ServiceAccount',
   Event: 'CoreV1Event',
+  Lease: 'V1Lease',
 };
 
 /** resource.Quantity fields: the OpenAPI types them as strings, but a JSON number decodes too. */

@@ -89,6 +89,10 @@ export class AuditLog implements AuditTrail {
     this.file = this.journal.auditFile;
   }
 
+  get where(): string {
+    return this.file;
+  }
+
   async append(event: NewAuditEvent): Promise<AuditEvent> {
     return (await this.appendMany([event]))[0]!;
   }

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ServiceBusy, withServiceLock } from '../../source/store/service-lock.js';
+import { ServiceBusy } from '../../source/store/backend.js';
+import { withServiceLock } from '../../source/store/service-lock.js';
 import { tempDir } from '../helpers/temp.js';
 
 const holder = { action: 'rollback', actor: 'ci@example.com', reason: 'slow' };

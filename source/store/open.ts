@@ -1,0 +1,14 @@
+/** The store a config names (DESIGN §11): the JSON file under the data dir, or the team store in the cluster. */
+import { loadCluster } from '../adapters/kube.js';
+import type { Config, StoreBackendName } from '../config.js';
+import { UsageError } from '../errors.js';
+import type { StoreBackend } from './backend.js';
+import { KubeStore } from './kubernetes/store.js';
+import { Store } from './store.js';
+
+export function openStore(config: Pick<Config, 'dataDir' | 'keepPerService' | 'lockWaitMs' | 'store'>, backend: StoreBackendName = config.store.backend): StoreBackend {
+  if (backend === 'file') return new Store(config.dataDir, config.keepPerService, { lockWaitMs: config.lockWaitMs });
+  const cluster = loadCluster({ env: process.env, context: config.store.context });
+  if (!cluster) throw new UsageError('The store backend is kubernetes (ECP_STORE or store.backend), but no kubeconfig was found (KUBECONFIG or ~/.kube/config).');
+  return new KubeStore(cluster, config.store.namespace, config.keepPerService);
+}
