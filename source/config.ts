@@ -134,8 +134,8 @@ export interface Config {
   approvers: string[];
   readOnly: boolean;
   keepPerService: number;
-  /** The store's backend; for kubernetes, its namespace and the kubeconfig context (default: the current one). */
-  store: { backend: StoreBackendName; namespace: string; context?: string };
+  /** The store's backend; for kubernetes, its namespace, the kubeconfig context (default: the current one) and where the kubeconfig is found. */
+  store: { backend: StoreBackendName; namespace: string; context?: string; kubeconfigEnv: { KUBECONFIG?: string; HOME?: string } };
   /** How long a write waits for the data dir's lock (ECP_LOCK_TIMEOUT, seconds). */
   lockWaitMs: number;
   serverTokens: ServerToken[];
@@ -237,7 +237,7 @@ export function loadConfig(inputs: ConfigInputs): Config {
     approvers: file.approvers ?? [],
     readOnly: inputs.readOnly === true || file.readOnly === true,
     keepPerService: file.history?.keepPerService ?? 50,
-    store: { backend: storeBackend as StoreBackendName, namespace: file.store?.namespace ?? 'ecp-system', context: file.store?.context },
+    store: { backend: storeBackend as StoreBackendName, namespace: file.store?.namespace ?? 'ecp-system', context: file.store?.context, kubeconfigEnv: { KUBECONFIG: env.KUBECONFIG, HOME: env.HOME } },
     lockWaitMs,
     serverTokens: file.server?.tokens ?? [],
     kubeContext: inputs.kubeContext,

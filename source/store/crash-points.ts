@@ -7,7 +7,8 @@
  */
 import { writeSync } from 'node:fs';
 
-export const CRASH_POINTS = ['lock-taken', 'store-temp-written', 'journal-written', 'audit-appended', 'head-written', 'store-renamed'] as const;
+// The file store's write points, then the team store's: a unit committed in the head, not yet rolled forward.
+export const CRASH_POINTS = ['lock-taken', 'store-temp-written', 'journal-written', 'audit-appended', 'head-written', 'store-renamed', 'unit-committed'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export function reachPoint(point: CrashPoint): void {

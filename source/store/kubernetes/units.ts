@@ -17,6 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../../errors.js';
+import { reachPoint } from '../crash-points.js';
 import { headMac } from '../journal.js';
 import { HEAD_KIND, HEAD_NAME } from './names.js';
 import { Conflict, KIND_LABEL, type StoredObject, type StoreObjects } from './objects.js';
@@ -172,8 +173,10 @@ export class UnitWriter {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * attempt)));
         continue;
       }
-      if (stored) await this.settle(next, stored.resourceVersion);
-      if (stored) return prepared.result;
+      if (!stored) continue;
+      reachPoint('unit-committed');
+      await this.settle(next, stored.resourceVersion);
+      return prepared.result;
     }
     throw new StoreError(`The team store in ${this.objects.where} changed under every one of ${MAX_ATTEMPTS} attempts to write; nothing changed, try again.`);
   }
