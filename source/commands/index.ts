@@ -27,6 +27,7 @@ export const commandModules: CommandModule[] = [
   { names: ['monitor'], load: async () => (await import('./monitor.js')).monitorCommand },
   { names: ['approvals', 'approve', 'reject'], load: async () => (await import('./approvals.js')).approvalCommands },
   { names: ['audit', 'audit verify', 'audit repair'], load: async () => (await import('./audit.js')).auditCommands },
+  { names: ['store migrate', 'store status'], load: async () => (await import('./store.js')).storeCommands },
   { names: ['serve', 'serve token'], load: async () => (await import('./serve.js')).serveCommands },
   { names: ['sandbox'], load: async () => (await import('./sandbox.js')).sandboxCommand },
 ];

@@ -5,7 +5,7 @@
  * audit head). A change and the audit events that record it are one unit: `update` commits both
  * or neither.
  */
-import type { AuditEvent, DeploymentRecord, ImageVersion } from '../domain/types.js';
+import type { Approval, AuditEvent, DeploymentRecord, ImageVersion } from '../domain/types.js';
 import type { AuditAnchor, AuditVerdict, NewAuditEvent } from './audit.js';
 import type { AuditHead } from './journal.js';
 import type { StoreData } from './schema.js';
@@ -26,6 +26,14 @@ export interface AuditTrail {
   verify(anchors?: readonly AuditAnchor[]): Promise<AuditVerdict>;
   /** Removes a crash tail only, recording what it removed. */
   repair(actor: string): Promise<{ repaired: boolean; message: string }>;
+}
+
+/** Everything a store holds, hot and archived, and the audit trail's lines exactly as chained: what `ecp store migrate` copies. */
+export interface StoreHistory {
+  versions: ImageVersion[];
+  deployments: DeploymentRecord[];
+  approvals: Approval[];
+  auditLines: string[];
 }
 
 /** Who runs a change of one tenant/service, for the sentence another operator meets. */
@@ -73,4 +81,11 @@ export interface StoreBackend {
    * is taken over once its hold expires.
    */
   holdService<T>(tenant: string, service: string, holder: ServiceHolder, work: () => Promise<T>): Promise<T>;
+  /** Every record, hot and archived, and the audit lines. */
+  history(): Promise<StoreHistory>;
+  /**
+   * Adds records this store does not hold and audit lines that continue its trail (their first
+   * `prev` is the hash its trail ends with), as `ecp store migrate` copies them; retention applies.
+   */
+  importHistory(part: StoreHistory): Promise<void>;
 }

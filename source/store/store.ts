@@ -13,7 +13,7 @@ import type { DeploymentRecord, ImageVersion } from '../domain/types.js';
 import { fsProblem, StoreError, UsageError } from '../errors.js';
 import { AuditLog, chainLines, describeEvents, type NewAuditEvent } from './audit.js';
 import { Journal } from './journal.js';
-import type { ServiceHolder, StoreBackend, UpdateUnit } from './backend.js';
+import type { ServiceHolder, StoreBackend, StoreHistory, UpdateUnit } from './backend.js';
 import { appendLines, readLines } from './jsonl.js';
 import { withServiceLock } from './service-lock.js';
 import { describeJsonError } from './json-position.js';
@@ -150,6 +150,45 @@ export class Store implements StoreBackend {
         summary: events.length ? describeEvents(events) : `a change of ${this.file}`,
       });
       return result;
+    });
+  }
+
+  async history(): Promise<StoreHistory> {
+    const data = await this.read();
+    const archived = async <T>(folder: string): Promise<T[]> => {
+      const files = await readdir(path.join(this.archiveDir, folder)).catch(() => [] as string[]);
+      const lines = await Promise.all(files.filter((f) => f.endsWith('.jsonl')).map((f) => readLines(path.join(this.archiveDir, folder, f))));
+      return lines.flat().map((l) => JSON.parse(l) as T);
+    };
+    const dedupe = <T extends { id: string }>(records: T[]) => [...new Map(records.map((r) => [r.id, r])).values()];
+    return {
+      versions: dedupe([...(await archived<ImageVersion>('versions')), ...data.versions]),
+      deployments: dedupe([...(await archived<DeploymentRecord>('deployments')), ...data.deployments]),
+      approvals: data.approvals,
+      auditLines: await this.audit.lines(),
+    };
+  }
+
+  async importHistory(part: StoreHistory): Promise<void> {
+    await this.journal.locked(`the import into ${this.file}`, async (lock) => {
+      const before = this.readText();
+      const data = this.parse(before);
+      data.versions.push(...part.versions);
+      data.deployments.push(...part.deployments);
+      data.approvals.push(...part.approvals);
+      await this.applyRetention(data);
+      const after = `${JSON.stringify(data, null, 1)}\n`;
+      const lines = part.auditLines;
+      this.journal.commit(lock, {
+        store: after === before ? undefined : { before, after },
+        auditLines: lines.length
+          ? (prev) => {
+              if ((JSON.parse(lines[0]!) as { prev?: string }).prev !== prev) throw new StoreError(`The audit events to import do not continue the trail of ${this.audit.file}; nothing changed.`);
+              return lines;
+            }
+          : undefined,
+        summary: `the import of ${part.versions.length} versions and ${lines.length} audit events`,
+      });
     });
   }
 

@@ -26,7 +26,7 @@ export class KubeAuditTrail implements AuditTrail {
   }
 
   /** The events as stored and the head, from one list (one revision); a pending unit's events laid over. */
-  private async lines(): Promise<{ lines: AuditLine[]; head: ReturnType<typeof parseHead>['head'] }> {
+  async lines(): Promise<{ lines: AuditLine[]; head: ReturnType<typeof parseHead>['head'] }> {
     const listed = await this.store.objects.list(`${KIND_LABEL} in (${HEAD_KIND},${EVENT_KIND})`);
     const { head } = parseHead(listed.find((o) => o.name === HEAD_NAME));
     const bySeq = new Map<number, string>();

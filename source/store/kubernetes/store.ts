@@ -8,7 +8,7 @@ import type { AuditEvent, DeploymentRecord, ImageVersion } from '../../domain/ty
 import { StoreError } from '../../errors.js';
 import type { Cluster } from '../../adapters/kube.js';
 import { chainLines, describeEvents, type NewAuditEvent } from '../audit.js';
-import type { ServiceHolder, StoreBackend, UpdateUnit } from '../backend.js';
+import type { ServiceHolder, StoreBackend, StoreHistory, UpdateUnit } from '../backend.js';
 import { sha256 } from '../journal.js';
 import { groupBy, newestFirst, takeRetained } from '../retention.js';
 import { migrate, type StoreData } from '../schema.js';
@@ -39,6 +39,8 @@ import { type HeadState, parseHead, type Unit, UnitWriter, type Write } from './
 /** An archive object stays well under the 1 MiB a ConfigMap may hold. */
 const MAX_ARCHIVE_BYTES = 900_000;
 const COLLECTION_NAMES: readonly Collection[] = ['versions', 'deployments', 'approvals'];
+/** Records (and audit lines) per unit of an import: a unit fits in the head object. */
+const IMPORT_CHUNK = 100;
 
 export interface Snapshot {
   head: HeadState;
@@ -234,9 +236,45 @@ export class KubeStore implements StoreBackend {
     return holdLease(this.cluster, this.namespace, tenant, service, holder, work);
   }
 
-  /** Every archived record, for `ecp store migrate` and `ecp store status`. */
-  async archivedRecords(): Promise<{ versions: ImageVersion[]; deployments: DeploymentRecord[] }> {
-    const [versions, deployments] = await Promise.all([this.objects.list(`${KIND_LABEL}=${VERSION_ARCHIVE_KIND}`), this.objects.list(`${KIND_LABEL}=${DEPLOYMENT_ARCHIVE_KIND}`)]);
-    return { versions: parseLines<ImageVersion>(versions), deployments: parseLines<DeploymentRecord>(deployments) };
+  async history(): Promise<StoreHistory> {
+    const [data, versions, deployments, audit] = await Promise.all([
+      this.read(),
+      this.objects.list(`${KIND_LABEL}=${VERSION_ARCHIVE_KIND}`),
+      this.objects.list(`${KIND_LABEL}=${DEPLOYMENT_ARCHIVE_KIND}`),
+      this.audit.lines(),
+    ]);
+    const dedupe = <T extends { id: string }>(records: T[]) => [...new Map(records.map((r) => [r.id, r])).values()];
+    return {
+      versions: dedupe([...parseLines<ImageVersion>(versions), ...data.versions]),
+      deployments: dedupe([...parseLines<DeploymentRecord>(deployments), ...data.deployments]),
+      approvals: data.approvals,
+      auditLines: audit.lines.map((l) => l.line),
+    };
+  }
+
+  /** Imports in units of IMPORT_CHUNK records and lines, oldest first, so retention keeps the newest hot. */
+  async importHistory(part: StoreHistory): Promise<void> {
+    const versions = newestFirst(part.versions, (v) => v.createdAt).reverse();
+    const deployments = newestFirst(part.deployments, (d) => d.startedAt).reverse();
+    const chunks = Math.max(1, Math.ceil(Math.max(versions.length, deployments.length, part.approvals.length, part.auditLines.length) / IMPORT_CHUNK));
+    for (let i = 0; i < chunks; i++) {
+      const slice = <T>(list: readonly T[]) => list.slice(i * IMPORT_CHUNK, (i + 1) * IMPORT_CHUNK);
+      const lines = slice(part.auditLines);
+      await this.units.commit(
+        () => this.snapshot(),
+        async (snap) => {
+          if (lines.length && (JSON.parse(lines[0]!) as { prev?: string }).prev !== snap.head.hash) {
+            throw new StoreError(`The audit events to import do not continue the trail in ${this.where}; nothing more was written.`);
+          }
+          const data = dataOf(snap.objects, undefined, this.where);
+          data.versions.push(...slice(versions));
+          data.deployments.push(...slice(deployments));
+          data.approvals.push(...slice(part.approvals));
+          const writes = await this.retentionWrites(data);
+          writes.push(...this.recordWrites(data, snap.objects));
+          return { result: undefined, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary: `an import of part ${i + 1} of ${chunks}` };
+        },
+      );
+    }
   }
 }
