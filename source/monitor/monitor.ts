@@ -42,6 +42,8 @@ export class Monitor extends EventEmitter {
   private timer?: NodeJS.Timeout;
   private running?: Promise<ServiceStatus[]>;
   private saidReadOnly = false;
+  /** Stops following the store's changes (another operator's deploy or approval runs a pass at once). */
+  private unwatchStore?: () => void;
   private again = false;
   private readonly onChange = () => {
     if (this.timer === undefined) return;
@@ -69,10 +71,12 @@ export class Monitor extends EventEmitter {
     };
     this.timer = setTimeout(loop, 0);
     this.options.changes?.on('change', this.onChange);
+    this.unwatchStore = this.core.store.watch?.(this.onChange);
   }
 
   stop(): void {
     this.options.changes?.off('change', this.onChange);
+    this.unwatchStore?.();
     clearTimeout(this.timer);
     this.timer = undefined;
   }

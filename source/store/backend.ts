@@ -83,6 +83,8 @@ export interface StoreBackend {
   holdService<T>(tenant: string, service: string, holder: ServiceHolder, work: () => Promise<T>): Promise<T>;
   /** Every record, hot and archived, and the audit lines. */
   history(): Promise<StoreHistory>;
+  /** Calls `onChange` whenever another process changes the store (the team store watches it); returns a stop function. */
+  watch?(onChange: () => void): () => void;
   /**
    * Adds records this store does not hold and audit lines that continue its trail (their first
    * `prev` is the hash its trail ends with), as `ecp store migrate` copies them; retention applies.

@@ -15,6 +15,7 @@ import { migrate, type StoreData } from '../schema.js';
 import { refuseControlCharacters } from '../store.js';
 import { KubeAuditTrail } from './audit-trail.js';
 import { holdLease } from './lease.js';
+import { watchHead } from './watch.js';
 import {
   archiveName,
   type Collection,
@@ -230,6 +231,10 @@ export class KubeStore implements StoreBackend {
   async allVersions(service: string): Promise<ImageVersion[]> {
     const hot = (await this.read()).versions.filter((v) => v.serviceName === service);
     return newestFirst([...hot, ...(await this.archivedVersions(service, hot))], (v) => v.createdAt);
+  }
+
+  watch(onChange: () => void): () => void {
+    return watchHead(this.cluster, this.namespace, onChange);
   }
 
   holdService<T>(tenant: string, service: string, holder: ServiceHolder, work: () => Promise<T>): Promise<T> {

@@ -84,6 +84,8 @@ export class ConsoleData {
   private stopped = true;
   private readonly now: () => number;
   private readonly onLiveChange = () => this.liveChanged();
+  /** Stops following the store's changes (the team store reports another operator's). */
+  private unwatchStore?: () => void;
   private readonly listeners = new Set<(kind: 'live' | 'tenants') => void>();
 
   constructor(
@@ -98,6 +100,7 @@ export class ConsoleData {
   start(): void {
     this.stopped = false;
     this.live?.on('change', this.onLiveChange);
+    this.unwatchStore = this.core.store.watch?.(this.onLiveChange);
     void this.refreshNow();
   }
 
@@ -115,6 +118,7 @@ export class ConsoleData {
     clearTimeout(this.timer);
     clearTimeout(this.settleTimer);
     this.live?.off('change', this.onLiveChange);
+    this.unwatchStore?.();
   }
 
   /** Called after every finished read, with what was re-read ('tenants': manifests and store too). */
