@@ -2,7 +2,8 @@
 import os from 'node:os';
 import { gitAt } from './git.js';
 
-let cached: Promise<string> | undefined;
+/** Per work tree: one process may act for several (tests, `ecp serve` over several trees). */
+const cached = new Map<string, Promise<string>>();
 
 async function lookup(dir: string): Promise<string> {
   try {
@@ -19,6 +20,7 @@ async function lookup(dir: string): Promise<string> {
 }
 
 export function currentActor(dir: string): Promise<string> {
-  cached ??= lookup(dir);
-  return cached;
+  let actor = cached.get(dir);
+  if (!actor) cached.set(dir, (actor = lookup(dir)));
+  return actor;
 }

@@ -56,7 +56,8 @@ export const EMPTY_HEAD_STATE: HeadState = { count: 0, hash: '', recent: [] };
 const RECENT = 64;
 /** A ConfigMap holds at most 1 MiB; the head must hold the unit being committed. */
 const MAX_HEAD_BYTES = 900_000;
-const MAX_ATTEMPTS = 60;
+/** A writer that keeps losing the swap gives up after this long (others were writing all the while). */
+const MAX_WRITE_MS = 60_000;
 const PARALLEL_WRITES = 8;
 
 export function parseHead(object: StoredObject | undefined): { head: HeadState; resourceVersion?: string } {
@@ -145,7 +146,8 @@ export class UnitWriter {
     snapshot: () => Promise<S>,
     prepare: (snap: S) => Promise<{ result: T; writes: Write[]; lines: string[]; lastHash: string; summary: string } | { result: T; nothing: true }>,
   ): Promise<T> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const until = Date.now() + MAX_WRITE_MS;
+    for (let attempt = 1; Date.now() < until; attempt++) {
       const snap = await snapshot();
       if (snap.head.unit) {
         await this.settle(snap.head, snap.headVersion!);
@@ -170,7 +172,8 @@ export class UnitWriter {
           if (now.head.unit) await this.settle(now.head, now.resourceVersion!);
           return prepared.result;
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * attempt)));
+        // Exponential backoff with full jitter: writers that collided spread out instead of colliding again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1_000, 10 * 2 ** Math.min(attempt, 7))));
         continue;
       }
       if (!stored) continue;
@@ -178,6 +181,6 @@ export class UnitWriter {
       await this.settle(next, stored.resourceVersion);
       return prepared.result;
     }
-    throw new StoreError(`The team store in ${this.objects.where} changed under every one of ${MAX_ATTEMPTS} attempts to write; nothing changed, try again.`);
+    throw new StoreError(`The team store in ${this.objects.where} kept changing under this write for ${MAX_WRITE_MS / 1000} s; nothing changed, try again.`);
   }
 }
