@@ -13,7 +13,7 @@ import { assertMayChange } from './policy.js';
 /** Another change of the same tenant/service is running. */
 export class ServiceBusyError extends UsageError {}
 
-const DOING: Record<string, string> = { deploy: 'deployed', rollback: 'rolled back', 'auto-rollback': 'rolled back automatically' };
+const DOING: Record<string, string> = { deploy: 'deployed', rollback: 'rolled back', 'auto-rollback': 'rolled back automatically', change: 'changed' };
 
 /** "10:42:03": the holder's start, in this machine's time. */
 function clockTime(iso: string): string {

@@ -151,4 +151,17 @@ describeTargets('the team store (issue 16)', (kind) => {
     await store.objects.remove(last.name, last.resourceVersion);
     expect(await store.audit.verify()).toMatchObject({ ok: false, line: 4, message: expect.stringMatching(/event 4 is missing: the head object ecp-head counts 4 events/) });
   }, 120_000);
+
+  it('says in one sentence that the namespace is missing, for a write and for a Lease, and runs nothing', async () => {
+    const store = openTeamStore(target, 'ecp-store-not-there');
+    const missing = /^The team store's namespace ecp-store-not-there does not exist on .*; create it \(kubectl create namespace ecp-store-not-there\); nothing changed\.$/;
+    await expect(registerVersion(coreOf(store, 'ops@example.com'), input('callbot', 'v1'))).rejects.toThrow(missing);
+    let ran = false;
+    await expect(
+      store.holdService('acme', 'callbot', { action: 'deploy', actor: 'ops@example.com' }, async () => {
+        ran = true;
+      }),
+    ).rejects.toThrow(missing);
+    expect(ran).toBe(false);
+  });
 });

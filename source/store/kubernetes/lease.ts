@@ -52,7 +52,8 @@ export async function holdLease<T>(cluster: Cluster, namespace: string, tenant: 
   for (;;) {
     try {
       const created = await calls.call('create', 'leases.coordination.k8s.io', `create of lease ${name}`, () => api.createNamespacedLease({ namespace, body: body() }));
-      version = created?.metadata?.resourceVersion;
+      if (!created) throw calls.namespaceMissing();
+      version = created.metadata?.resourceVersion;
       break;
     } catch (error) {
       if (!(error instanceof Conflict)) throw error;

@@ -78,6 +78,11 @@ export class StoreObjects {
     }
   }
 
+  /** A create answered 404: the namespace is not there. */
+  namespaceMissing(): StoreError {
+    return new StoreError(`The team store's namespace ${this.namespace} does not exist on ${this.cluster.description}; create it (kubectl create namespace ${this.namespace}); nothing changed.`);
+  }
+
   async list(selector: string): Promise<StoredObject[]> {
     const list = await this.call('list', 'configmaps', `list of ${selector}`, () => this.api.listNamespacedConfigMap({ namespace: this.namespace, labelSelector: selector }));
     return (list?.items ?? []).map(toStored);
