@@ -173,7 +173,7 @@ export class UnitWriter {
           return prepared.result;
         }
         // Exponential backoff with full jitter: writers that collided spread out instead of colliding again.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1_000, 10 * 2 ** Math.min(attempt, 7))));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** Math.min(attempt, 6))));
         continue;
       }
       if (!stored) continue;
