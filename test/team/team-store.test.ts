@@ -164,4 +164,24 @@ describeTargets('the team store (issue 16)', (kind) => {
     ).rejects.toThrow(missing);
     expect(ran).toBe(false);
   });
+
+  it('passes a chain rewritten with its head, and finds it against an anchor kept outside (issue 19 item 7)', async () => {
+    const namespace = await storeNamespace(target);
+    const store = openTeamStore(target, namespace);
+    const core = coreOf(store, 'ops@example.com');
+    for (let i = 1; i <= 3; i++) await registerVersion(core, input('callbot', `v${i}`));
+    const events = await Promise.all([1, 2, 3].map(async (n) => (await store.objects.read(`ecp-audit-000000000${n}`))!));
+    // What a deploy tag made after event 2 carries: ecp-audit-head: 2 <its hash>.
+    const anchor = { where: 'git tag deploy/acme/1', count: 2, hash: sha256(events[1]!.data.event!) };
+    // Forge event 2 and re-chain event 3 and the head, as someone with write access to the namespace could.
+    const forged2 = events[1]!.data.event!.replace('ops@example.com', 'mallory@example.com');
+    const old3 = JSON.parse(events[2]!.data.event!) as Record<string, unknown>;
+    const forged3 = JSON.stringify({ ...old3, prev: sha256(forged2) });
+    await store.objects.replace(events[1]!.name, events[1]!.resourceVersion, events[1]!.labels, { event: forged2 });
+    await store.objects.replace(events[2]!.name, events[2]!.resourceVersion, events[2]!.labels, { event: forged3 });
+    const head = parseHead(await store.objects.read(HEAD_NAME));
+    await store.units.writeHead({ ...head.head, hash: sha256(forged3) }, head.resourceVersion);
+    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 3 });
+    expect(await store.audit.verify([anchor])).toMatchObject({ ok: false, line: 2, message: expect.stringMatching(/event 2 is not the event git tag deploy\/acme\/1 anchors/) });
+  });
 });
