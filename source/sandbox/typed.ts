@@ -143,7 +143,7 @@ class Decoder {
       case 'Date':
       case 'V1MicroTime':
         if (typeof value === 'number' && QUANTITIES.has(where.field)) return String(value);
-        return typeof value === 'string' ? value : this.fail(where, value, QUANTITIES.has(where.field) ? 'resource.Quantity' : TIME_TYPES[type] ?? 'string', 'string');
+        return typeof value === 'string' ? value : this.fail(where, value, QUANTITIES.has(where.field) ? 'resource.Quantity' : (TIME_TYPES[type] ?? 'string'), 'string');
       case 'number': {
         const integral = format !== 'double';
         if (typeof value !== 'number' || (integral && !Number.isInteger(value))) return this.fail(where, value, integral ? format || 'int64' : 'float64', 'numeric (int or float)');
