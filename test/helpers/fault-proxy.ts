@@ -12,6 +12,8 @@ export interface FaultProxy {
   url: string;
   counts: { requests: number; droppedBefore: number; droppedAfter: number; restarts: number };
   restart(downMs?: number): Promise<void>;
+  /** The next request reaches no server and gets no answer, ever (a black hole). */
+  swallowNext(): void;
   close(): Promise<void>;
 }
 
@@ -20,9 +22,14 @@ export async function faultProxy(upstreamUrl: string): Promise<FaultProxy> {
   const counts = { requests: 0, droppedBefore: 0, droppedAfter: 0, restarts: 0 };
   const sockets = new Set<Socket>();
   let down = false;
+  let swallow = false;
   const server = http.createServer((req, res) => {
     counts.requests += 1;
     if (down) return req.socket.destroy();
+    if (swallow) {
+      swallow = false;
+      return;
+    }
     const drop = counts.requests % 10 === 0;
     const afterwards = drop && (counts.requests / 10) % 2 === 0;
     if (drop && !afterwards) {
@@ -57,6 +64,9 @@ export async function faultProxy(upstreamUrl: string): Promise<FaultProxy> {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => setTimeout(resolve, downMs));
       down = false;
+    },
+    swallowNext() {
+      swallow = true;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import { CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import type { Cluster } from '../../adapters/kube.js';
 import { leaseSeconds, type ServiceHolder, ServiceBusy } from '../backend.js';
-import { Conflict, MANAGED_BY, SERVICE_LABEL, StoreObjects, TENANT_LABEL } from './objects.js';
+import { Conflict, MANAGED_BY, SERVICE_LABEL, StoreObjects, TENANT_LABEL, WITH_DEADLINE } from './objects.js';
 
 const ANNOTATION = { action: 'ecp.dev/action', actor: 'ecp.dev/actor', reason: 'ecp.dev/reason', since: 'ecp.dev/since' } as const;
 
@@ -44,14 +44,14 @@ export async function holdLease<T>(cluster: Cluster, namespace: string, tenant: 
     },
     spec: { holderIdentity: identity, leaseDurationSeconds: seconds, acquireTime: new V1MicroTime(since), renewTime: new V1MicroTime() },
   });
-  const read = () => calls.call('get', 'leases.coordination.k8s.io', `read of lease ${name}`, () => api.readNamespacedLease({ name, namespace }));
+  const read = () => calls.call('get', 'leases.coordination.k8s.io', `read of lease ${name}`, () => api.readNamespacedLease({ name, namespace }, WITH_DEADLINE));
   const replace = (resourceVersion: string) =>
-    calls.call('update', 'leases.coordination.k8s.io', `update of lease ${name}`, () => api.replaceNamespacedLease({ name, namespace, body: body(resourceVersion) }));
+    calls.call('update', 'leases.coordination.k8s.io', `update of lease ${name}`, () => api.replaceNamespacedLease({ name, namespace, body: body(resourceVersion) }, WITH_DEADLINE));
 
   let version: string | undefined;
   for (;;) {
     try {
-      const created = await calls.call('create', 'leases.coordination.k8s.io', `create of lease ${name}`, () => api.createNamespacedLease({ namespace, body: body() }));
+      const created = await calls.call('create', 'leases.coordination.k8s.io', `create of lease ${name}`, () => api.createNamespacedLease({ namespace, body: body() }, WITH_DEADLINE));
       if (!created) throw calls.namespaceMissing();
       version = created.metadata?.resourceVersion;
       break;
@@ -100,7 +100,9 @@ export async function holdLease<T>(cluster: Cluster, namespace: string, tenant: 
     if (held && version) {
       const last = version;
       await calls
-        .call('delete', 'leases.coordination.k8s.io', `release of lease ${name}`, () => api.deleteNamespacedLease({ name, namespace, body: { preconditions: { resourceVersion: last } } }))
+        .call('delete', 'leases.coordination.k8s.io', `release of lease ${name}`, () =>
+          api.deleteNamespacedLease({ name, namespace, body: { preconditions: { resourceVersion: last } } }, WITH_DEADLINE),
+        )
         .catch(() => undefined);
     }
   }

@@ -7,7 +7,7 @@
  * because a repeat answers 409 and the callers treat that as "done already". RBAC's refusal
  * becomes one sentence naming the verb, the resource and the Role to bind.
  */
-import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, Observable, type ObservableMiddleware, type V1ConfigMap } from '@kubernetes/client-node';
 import { type Cluster, statusCodeOf, toClusterError } from '../../adapters/kube.js';
 import { StoreError } from '../../errors.js';
 
@@ -30,6 +30,20 @@ export interface StoredObject {
 export class Conflict extends Error {}
 
 const RETRIES = 8;
+/** A request the server never answers is abandoned after this long, and sent again. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+const deadline: ObservableMiddleware = {
+  pre: (context) => {
+    context.setSignal(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+    return new Observable(Promise.resolve(context));
+  },
+  post: (response) => new Observable(Promise.resolve(response)),
+};
+
+/** Request options that give every request its own deadline (client-node sends none of its own). */
+export const WITH_DEADLINE = { middleware: [deadline], middlewareMergeStrategy: 'append' as const };
+
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
 function toStored(cm: V1ConfigMap): StoredObject {
@@ -84,19 +98,19 @@ export class StoreObjects {
   }
 
   async list(selector: string): Promise<StoredObject[]> {
-    const list = await this.call('list', 'configmaps', `list of ${selector}`, () => this.api.listNamespacedConfigMap({ namespace: this.namespace, labelSelector: selector }));
+    const list = await this.call('list', 'configmaps', `list of ${selector}`, () => this.api.listNamespacedConfigMap({ namespace: this.namespace, labelSelector: selector }, WITH_DEADLINE));
     return (list?.items ?? []).map(toStored);
   }
 
   async read(name: string): Promise<StoredObject | undefined> {
-    const cm = await this.call('get', 'configmaps', `read of ${name}`, () => this.api.readNamespacedConfigMap({ name, namespace: this.namespace }));
+    const cm = await this.call('get', 'configmaps', `read of ${name}`, () => this.api.readNamespacedConfigMap({ name, namespace: this.namespace }, WITH_DEADLINE));
     return cm && toStored(cm);
   }
 
   /** Creates the object; Conflict when one of that name exists already. */
   async create(name: string, labels: Record<string, string>, data: Record<string, string>): Promise<StoredObject> {
     const body: V1ConfigMap = { metadata: { name, labels: { ...MANAGED_BY, ...labels } }, data };
-    const created = await this.call('create', 'configmaps', `create of ${name}`, () => this.api.createNamespacedConfigMap({ namespace: this.namespace, body }));
+    const created = await this.call('create', 'configmaps', `create of ${name}`, () => this.api.createNamespacedConfigMap({ namespace: this.namespace, body }, WITH_DEADLINE));
     if (!created)
       throw new StoreError(`The team store's namespace ${this.namespace} does not exist on ${this.cluster.description}; create it (kubectl create namespace ${this.namespace}); nothing changed.`);
     return toStored(created);
@@ -105,12 +119,14 @@ export class StoreObjects {
   /** Replaces the object if it is still at `resourceVersion`; Conflict when it moved on, undefined when it is gone. */
   async replace(name: string, resourceVersion: string, labels: Record<string, string>, data: Record<string, string>): Promise<StoredObject | undefined> {
     const body: V1ConfigMap = { metadata: { name, resourceVersion, labels: { ...MANAGED_BY, ...labels } }, data };
-    const replaced = await this.call('update', 'configmaps', `update of ${name}`, () => this.api.replaceNamespacedConfigMap({ name, namespace: this.namespace, body }));
+    const replaced = await this.call('update', 'configmaps', `update of ${name}`, () => this.api.replaceNamespacedConfigMap({ name, namespace: this.namespace, body }, WITH_DEADLINE));
     return replaced && toStored(replaced);
   }
 
   /** Deletes the object if it is still at `resourceVersion`; Conflict when it moved on. */
   async remove(name: string, resourceVersion: string): Promise<void> {
-    await this.call('delete', 'configmaps', `delete of ${name}`, () => this.api.deleteNamespacedConfigMap({ name, namespace: this.namespace, body: { preconditions: { resourceVersion } } }));
+    await this.call('delete', 'configmaps', `delete of ${name}`, () =>
+      this.api.deleteNamespacedConfigMap({ name, namespace: this.namespace, body: { preconditions: { resourceVersion } } }, WITH_DEADLINE),
+    );
   }
 }
