@@ -92,6 +92,8 @@ async function restoreTenant(before: Map<string, string>): Promise<void> {
 
 /** A deploy, run as the one change of each service it touches (exclusive.ts). */
 export async function deploy(core: Core, client: KubeClient | undefined, options: DeployOptions): Promise<DeployResult> {
+  // Policy before anything is read, as every operation does.
+  await assertMayChange(core, 'deploy');
   const services = options.services?.length ? options.services : (await loadTenant(core.config, options.tenant)).services.map((s) => s.name);
   return holdingServices(core, options.tenant, services, 'deploy', options.reason, () => deployHeld(core, client, options));
 }
