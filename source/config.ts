@@ -21,6 +21,10 @@ export interface ServerToken {
   role: ServerRole;
 }
 
+/** Where the history is kept (DESIGN §11): a JSON file for one person, or ConfigMaps in the cluster for a team. */
+export const STORE_BACKENDS = ['file', 'kubernetes'] as const;
+export type StoreBackendName = (typeof STORE_BACKENDS)[number];
+
 const severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']);
 const duration = (bounds: { min: number; max: number }) =>
   z
@@ -73,6 +77,13 @@ export const configFileSchema = z.strictObject({
   approvers: z.array(z.string()).optional(),
   readOnly: z.boolean().optional(),
   history: z.strictObject({ keepPerService: z.number().int().min(1).default(50) }).optional(),
+  store: z
+    .strictObject({
+      backend: z.enum(STORE_BACKENDS).default('file'),
+      namespace: z.string().refine(isDns1123Label, { message: 'expected a namespace name such as ecp-system' }).default('ecp-system'),
+      context: z.string().min(1).optional(),
+    })
+    .optional(),
   server: z
     .strictObject({
       tokens: z
@@ -123,6 +134,8 @@ export interface Config {
   approvers: string[];
   readOnly: boolean;
   keepPerService: number;
+  /** The store's backend; for kubernetes, its namespace, the kubeconfig context (default: the current one) and where the kubeconfig is found. */
+  store: { backend: StoreBackendName; namespace: string; context?: string; kubeconfigEnv: { KUBECONFIG?: string; HOME?: string } };
   /** How long a write waits for the data dir's lock (ECP_LOCK_TIMEOUT, seconds). */
   lockWaitMs: number;
   serverTokens: ServerToken[];
@@ -188,6 +201,10 @@ export function loadConfig(inputs: ConfigInputs): Config {
     throw new UsageError(`Image prefix "${imagePrefix}" (IMAGE_PREFIX or imagePrefix) is not a valid image path such as ecp-ai.`);
   }
   const approvalTtl = file.approvalTtl ?? '24h';
+  const storeBackend = envValue(env, 'ECP_STORE') ?? file.store?.backend ?? 'file';
+  if (!(STORE_BACKENDS as readonly string[]).includes(storeBackend)) {
+    throw new UsageError(`ECP_STORE "${storeBackend.slice(0, 40)}" is not a store backend: expected ${STORE_BACKENDS.join(' or ')}.`);
+  }
   const lockTimeout = envValue(env, 'ECP_LOCK_TIMEOUT');
   const lockWaitMs = lockTimeout === undefined ? 30_000 : (parseDuration(lockTimeout) ?? Number.NaN);
   const lockProblem = durationProblem(`ECP_LOCK_TIMEOUT "${lockTimeout?.slice(0, 40)}"`, lockWaitMs, DURATION_BOUNDS.lockTimeout);
@@ -220,6 +237,7 @@ export function loadConfig(inputs: ConfigInputs): Config {
     approvers: file.approvers ?? [],
     readOnly: inputs.readOnly === true || file.readOnly === true,
     keepPerService: file.history?.keepPerService ?? 50,
+    store: { backend: storeBackend as StoreBackendName, namespace: file.store?.namespace ?? 'ecp-system', context: file.store?.context, kubeconfigEnv: { KUBECONFIG: env.KUBECONFIG, HOME: env.HOME } },
     lockWaitMs,
     serverTokens: file.server?.tokens ?? [],
     kubeContext: inputs.kubeContext,

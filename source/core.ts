@@ -1,14 +1,15 @@
 /** What every command and the console share: the config, the store, the audit trail, the actor. */
 import { currentActor } from './adapters/identity.js';
 import type { Config } from './config.js';
-import { AuditLog } from './store/audit.js';
+import type { AuditTrail, StoreBackend } from './store/backend.js';
 import { withCachedReads as withCachedStore } from './store/cached-reads.js';
-import { openStore, type Store } from './store/store.js';
+import { openStore } from './store/open.js';
+import { Store } from './store/store.js';
 
 export interface Core {
   config: Config;
-  store: Store;
-  audit: AuditLog;
+  store: StoreBackend;
+  audit: AuditTrail;
   actor(): Promise<string>;
 }
 
@@ -27,5 +28,5 @@ export function createCore(config: Config): Core {
  * console's many reads between two writes. Reads only; writes go through the lock as always.
  */
 export function withCachedReads(core: Core): Core {
-  return { ...core, store: withCachedStore(core.store) };
+  return core.store instanceof Store ? { ...core, store: withCachedStore(core.store) } : core;
 }

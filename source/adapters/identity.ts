@@ -1,7 +1,7 @@
 /** Who is acting: git user.email where set, else the OS user (recorded on every record and event). */
 import os from 'node:os';
 
-/** By folder: a process that runs commands for several repositories (tests, in-process) asks each its own. */
+/** Per work tree: one process may act for several (tests, `ecp serve` over several trees). */
 const cached = new Map<string, Promise<string>>();
 
 async function lookup(dir: string): Promise<string> {

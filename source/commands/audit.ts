@@ -31,7 +31,7 @@ const verify: Command = {
   async run(ctx) {
     const core = createCore(ctx.config);
     const verdict = await verifyAudit(core, { againstGit: boolFlag(ctx, 'againstGit') });
-    if (ctx.flags.json) printJson(ctx, { file: core.audit.file, ...verdict });
+    if (ctx.flags.json) printJson(ctx, { file: core.audit.where, ...verdict });
     else println(ctx.io.stdout, verdict.message);
     return verdict.ok ? 0 : 1;
   },

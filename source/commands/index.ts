@@ -100,6 +100,13 @@ export const commandModules: CommandModule[] = [
     ],
   },
   {
+    load: async () => (await import('./store.js')).storeCommands,
+    commands: [
+      ['store migrate', 'copy every version, record, approval and audit event to the other store backend, ids and audit chain kept'],
+      ['store status', 'the store backend, where it is, how many records it holds, and the audit head'],
+    ],
+  },
+  {
     load: async () => (await import('./serve.js')).serveCommands,
     commands: [
       ['serve', "serve the specification's REST API and a live status page (bearer tokens from server.tokens)"],

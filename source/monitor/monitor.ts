@@ -12,6 +12,7 @@ import { autoRollbackDecision, latestRecord } from '../domain/rollback.js';
 import type { LiveSnapshot, ServiceStatus } from '../domain/status.js';
 import type { DeploymentRecord } from '../domain/types.js';
 import { errorMessage } from '../errors.js';
+import { ServiceBusyError } from '../pipeline/exclusive.js';
 import { closeRecord } from '../pipeline/records.js';
 import { rollback } from '../pipeline/rollback.js';
 import { markRolloutFailed, markVersionFailed } from '../pipeline/versions.js';
@@ -36,12 +37,17 @@ export interface MonitorOptions {
   changes?: EventEmitter;
 }
 
+/** How soon an auto-rollback refused because another change holds the service is tried again. */
+const BUSY_RETRY_MS = 2_000;
+
 export class Monitor extends EventEmitter {
   /** tenant/service@image already decided on, so each failed image is handled (and logged) once. */
   private readonly handled = new Set<string>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<ServiceStatus[]>;
   private saidReadOnly = false;
+  /** Stops following the store's changes (another operator's deploy or approval runs a pass at once). */
+  private unwatchStore?: () => void;
   private again = false;
   private readonly onChange = () => {
     if (this.timer === undefined) return;
@@ -69,10 +75,12 @@ export class Monitor extends EventEmitter {
     };
     this.timer = setTimeout(loop, 0);
     this.options.changes?.on('change', this.onChange);
+    this.unwatchStore = this.core.store.watch?.(this.onChange);
   }
 
   stop(): void {
     this.options.changes?.off('change', this.onChange);
+    this.unwatchStore?.();
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -140,7 +148,8 @@ export class Monitor extends EventEmitter {
       }
       return;
     }
-    this.handled.add(`${row.tenantId}/${row.service}@${latest!.toImage}`);
+    const key = `${row.tenantId}/${row.service}@${latest!.toImage}`;
+    this.handled.add(key);
     await markVersionFailed(this.core, latest!.toImage, { tenantId: row.tenantId, namespace: row.namespace, cause: 'auto-rolled-back', reason: decision.reason, recordId: latest!.id });
     this.log('warn', `${row.tenantId}/${row.service} is Degraded after deploying ${latest!.toImage}: rolling back automatically`, row);
     try {
@@ -155,6 +164,13 @@ export class Monitor extends EventEmitter {
       });
       this.log(result.ok ? 'info' : 'error', `${row.tenantId}/${row.service}: auto-rollback to ${result.to} ${result.ok ? 'succeeded' : `did not become healthy: ${result.message}`}`, row);
     } catch (error) {
+      if (error instanceof ServiceBusyError) {
+        // Another change holds the service (often the deploy whose rollout this is, still waiting on it): try again once it let go.
+        this.handled.delete(key);
+        this.log('warn', `${row.tenantId}/${row.service}: auto-rollback waits: ${error.message}`, row);
+        setTimeout(this.onChange, BUSY_RETRY_MS).unref();
+        return;
+      }
       this.log('error', `${row.tenantId}/${row.service}: auto-rollback failed: ${errorMessage(error)}`, row);
     }
   }

@@ -22,6 +22,7 @@ import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
 import { gateRequestOf, updateManifests, type ServiceChange } from './update-manifests.js';
 import { validateManifests } from './validate.js';
+import { holdingServices } from './exclusive.js';
 import { assertMayChange } from './policy.js';
 import { markRolloutFailed } from './versions.js';
 
@@ -89,7 +90,15 @@ async function restoreTenant(before: Map<string, string>): Promise<void> {
   await writeAllOrNothing(changes.filter((c) => c.before !== c.after));
 }
 
+/** A deploy, run as the one change of each service it touches (exclusive.ts). */
 export async function deploy(core: Core, client: KubeClient | undefined, options: DeployOptions): Promise<DeployResult> {
+  // Policy before anything is read, as every operation does.
+  await assertMayChange(core, 'deploy');
+  const services = options.services?.length ? options.services : (await loadTenant(core.config, options.tenant)).services.map((s) => s.name);
+  return holdingServices(core, options.tenant, services, 'deploy', options.reason, () => deployHeld(core, client, options));
+}
+
+async function deployHeld(core: Core, client: KubeClient | undefined, options: DeployOptions): Promise<DeployResult> {
   await assertMayChange(core, 'deploy');
   const emit = options.onEvent ?? ignoreEvents;
   const apply = options.apply !== false;

@@ -20,6 +20,7 @@ import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
 import { updateManifests } from './update-manifests.js';
+import { holdingServices } from './exclusive.js';
 import { assertMayChange } from './policy.js';
 import { defaultRollbackTarget } from './rollback-target.js';
 import { markRolloutFailed, markVersionFailed } from './versions.js';
@@ -49,7 +50,12 @@ export interface RollbackResult {
 
 const MAX_CONFLICT_RETRIES = 5;
 
-export async function rollback(core: Core, client: KubeClient, options: RollbackOptions): Promise<RollbackResult> {
+/** A rollback, run as the one change of its tenant/service (exclusive.ts). */
+export function rollback(core: Core, client: KubeClient, options: RollbackOptions): Promise<RollbackResult> {
+  return holdingServices(core, options.tenant, [options.service], options.kind ?? 'rollback', options.reason, () => rollbackHeld(core, client, options));
+}
+
+async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOptions): Promise<RollbackResult> {
   const emit = options.onEvent ?? ignoreEvents;
   const kind = options.kind ?? 'rollback';
   await assertMayChange(core, kind);

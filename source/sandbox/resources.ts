@@ -1,4 +1,5 @@
 /** The resource types the sandbox serves, described once for routing, discovery and errors. */
+import { leases } from './leases.js';
 
 export interface ResourceType {
   group: string; // '' for core
@@ -110,6 +111,7 @@ export const allResources: readonly ResourceType[] = [
   serviceAccounts,
   events,
   endpointSlices,
+  leases,
 ];
 
 export function apiVersionOf(type: ResourceType): string {

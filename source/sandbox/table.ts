@@ -4,6 +4,7 @@
  * what a real cluster shows (KUBE-API-NOTES §2).
  */
 import { asArray, asNumber, asObject, asString, at, type Json, type JsonObject, type KubeObject } from './json.js';
+import { leaseCells } from './leases.js';
 import { formatSelector, fromSelectorObject } from './selectors.js';
 
 interface Column {
@@ -213,6 +214,7 @@ const printers: Record<string, Printer> = {
       return [slice.metadata.name!, asString(at(slice, 'addressType')) ?? 'IPv4', ports.join(',') || '<unset>', endpointList(addresses), age(slice, now)];
     },
   },
+  Lease: { columns: [NAME, col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'), AGE], cells: (lease, now) => leaseCells(lease, age(lease, now)) },
   ConfigMap: {
     columns: [NAME, col('Data', 'integer', 'Number of entries.'), AGE],
     cells: (cm, now) => [cm.metadata.name!, Object.keys(asObject(at(cm, 'data')) ?? {}).length + Object.keys(asObject(at(cm, 'binaryData')) ?? {}).length, age(cm, now)],

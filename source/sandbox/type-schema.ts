@@ -91,6 +91,9 @@ export const MODELS: Record<string, string> = {
   V1KeyToPath: 'key string|mode number int32|path string',
   V1LabelSelector: 'matchExpressions Array<V1LabelSelectorRequirement>|matchLabels {[key:string]:string;}',
   V1LabelSelectorRequirement: 'key string|operator string|values Array<string>',
+  V1Lease: 'apiVersion string|kind string|metadata V1ObjectMeta|spec V1LeaseSpec',
+  V1LeaseSpec:
+    'acquireTime V1MicroTime date-time-micro|holderIdentity string|leaseDurationSeconds number int32|leaseTransitions number int32|preferredHolder string|renewTime V1MicroTime date-time-micro|strategy string',
   V1Lifecycle: 'postStart V1LifecycleHandler|preStop V1LifecycleHandler|stopSignal string',
   V1LifecycleHandler: 'exec V1ExecAction|httpGet V1HTTPGetAction|sleep V1SleepAction|tcpSocket V1TCPSocketAction',
   V1LinuxContainerUser: 'gid number int64|supplementalGroups Array<number> int64|uid number int64',

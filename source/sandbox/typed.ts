@@ -50,6 +50,7 @@ export const ROOT_MODELS: Record<string, string> = {
   Secret: 'V1Secret',
   ServiceAccount: 'V1ServiceAccount',
   Event: 'CoreV1Event',
+  Lease: 'V1Lease',
 };
 
 /**
@@ -116,6 +117,9 @@ function omitted(value: Json, field: string, type: string): boolean {
   if (isObject(value)) return isMap(type) && Object.keys(value).length === 0;
   return (type === 'string' || type === 'number' || type === 'boolean') && (value === false || value === 0 || value === '');
 }
+
+/** The Go types of the timestamps: metav1.Time, and metav1.MicroTime (a Lease's renewTime, an Event's eventTime). */
+const TIME_TYPES: Record<string, string> = { Date: 'v1.Time', V1MicroTime: 'v1.MicroTime' };
 
 /** resource.Quantity fields: the OpenAPI types them as strings, but a JSON number decodes too. */
 const QUANTITIES = new Set(['limits', 'requests', 'sizeLimit', 'overhead', 'divisor', 'capacity', 'allocatable', 'hard', 'used']);
@@ -206,8 +210,9 @@ class Decoder {
         return value;
       case 'string':
       case 'Date':
+      case 'V1MicroTime':
         if (typeof value === 'number' && QUANTITIES.has(where.field)) return String(value);
-        return typeof value === 'string' ? value : this.fail(where, value, QUANTITIES.has(where.field) ? 'resource.Quantity' : type === 'Date' ? 'v1.Time' : 'string', 'string');
+        return typeof value === 'string' ? value : this.fail(where, value, QUANTITIES.has(where.field) ? 'resource.Quantity' : (TIME_TYPES[type] ?? 'string'), 'string');
       case 'number': {
         const integral = format !== 'double';
         if (typeof value !== 'number' || (integral && !Number.isInteger(value))) return this.fail(where, value, integral ? format || 'int64' : 'float64', 'numeric (int or float)');

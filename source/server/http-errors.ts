@@ -5,7 +5,7 @@
 import { ClusterError } from '../errors.js';
 import { VersionInputError } from '../domain/versions.js';
 import { EcpError, StoreError } from '../errors.js';
-import { ServiceBusyError } from '../pipeline/exclusive-rollback.js';
+import { ServiceBusyError } from '../pipeline/exclusive.js';
 import { VersionExistsError } from '../pipeline/versions.js';
 
 export class HttpError extends Error {

@@ -89,6 +89,10 @@ export class AuditLog implements AuditTrail {
     this.file = this.journal.auditFile;
   }
 
+  get where(): string {
+    return this.file;
+  }
+
   async append(event: NewAuditEvent): Promise<AuditEvent> {
     return (await this.appendMany([event]))[0]!;
   }
@@ -108,10 +112,14 @@ export class AuditLog implements AuditTrail {
     if (this.journal.pending()) await this.journal.locked('the recovery of a half-done write', async () => undefined);
   }
 
-  async list(limit?: number): Promise<AuditEvent[]> {
+  /** The trail's lines, exactly as chained. */
+  async lines(): Promise<string[]> {
     await this.settled();
-    const lines = await readLines(this.file);
-    const events = lines.map((l) => JSON.parse(l) as AuditEvent);
+    return readLines(this.file);
+  }
+
+  async list(limit?: number): Promise<AuditEvent[]> {
+    const events = (await this.lines()).map((l) => JSON.parse(l) as AuditEvent);
     return limit === undefined ? events : events.slice(-limit);
   }
 

@@ -8,7 +8,9 @@
 import { writeSync } from 'node:fs';
 
 export const CRASH_POINTS = ['lock-taken', 'store-temp-written', 'journal-written', 'audit-appended', 'head-written', 'store-renamed'] as const;
-export type CrashPoint = (typeof CRASH_POINTS)[number];
+/** The team store's: a unit committed in the head, not yet rolled forward. */
+export const TEAM_CRASH_POINTS = ['unit-committed'] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number] | (typeof TEAM_CRASH_POINTS)[number];
 
 export function reachPoint(point: CrashPoint): void {
   const wanted = process.env.ECP_TEST_CRASH_AT;

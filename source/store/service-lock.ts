@@ -1,32 +1,27 @@
 /**
  * One change at a time per tenant/service, across processes: a lock file under
- * `<dataDir>/locks/` created exclusively (O_EXCL), holding who took it for what. A holder whose
- * process died on this host is taken over; the file store's stand-in for the Lease of DESIGN §11.
+ * `<dataDir>/locks/` created exclusively (O_EXCL), holding who took it for what; the file
+ * backend's form of the Lease of DESIGN §11, with the same rule. The holder renews it (touches
+ * the file) while it runs and removes it after; a lock not renewed for ECP_LEASE_SECONDS (its
+ * holder died or froze), or held by a process on this host that no longer exists, is taken over.
  */
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { leaseSeconds, type ServiceHolder, ServiceBusy } from './backend.js';
 
-export interface LockHolder {
-  action: string;
-  actor: string;
+interface LockFile extends ServiceHolder {
   since: string;
-  reason?: string;
   pid: number;
   host: string;
 }
 
-/** Someone else holds the tenant/service; `holder` says who and for what. */
-export class ServiceBusy extends Error {
-  constructor(
-    readonly target: string,
-    readonly holder: LockHolder,
-  ) {
-    super(`${target} is busy`);
+function alive(holder: LockFile, file: string): boolean {
+  try {
+    if (statSync(file).mtimeMs + leaseSeconds() * 1000 < Date.now()) return false;
+  } catch {
+    return false;
   }
-}
-
-function alive(holder: LockHolder): boolean {
   if (holder.host !== os.hostname()) return true;
   try {
     process.kill(holder.pid, 0);
@@ -36,20 +31,20 @@ function alive(holder: LockHolder): boolean {
   }
 }
 
-function readHolder(file: string): LockHolder | undefined {
+function readHolder(file: string): LockFile | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LockHolder;
+    return JSON.parse(readFileSync(file, 'utf8')) as LockFile;
   } catch {
     return undefined;
   }
 }
 
 /** Runs `work` holding `<tenant>/<service>`; throws ServiceBusy when a live holder has it. */
-export async function withServiceLock<T>(dataDir: string, tenant: string, service: string, holder: Omit<LockHolder, 'pid' | 'host' | 'since'>, work: () => Promise<T>): Promise<T> {
+export async function withServiceLock<T>(dataDir: string, tenant: string, service: string, holder: ServiceHolder, work: () => Promise<T>): Promise<T> {
   const dir = path.join(dataDir, 'locks');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${tenant}.${service}.lock`);
-  const mine: LockHolder = { ...holder, since: new Date().toISOString(), pid: process.pid, host: os.hostname() };
+  const mine: LockFile = { ...holder, since: new Date().toISOString(), pid: process.pid, host: os.hostname() };
   for (;;) {
     try {
       writeFileSync(file, JSON.stringify(mine), { flag: 'wx' });
@@ -58,13 +53,27 @@ export async function withServiceLock<T>(dataDir: string, tenant: string, servic
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const current = readHolder(file);
       // Half-written (its holder is writing now) counts as held; a dead holder's file is removed.
-      if (!current || alive(current)) throw new ServiceBusy(`${tenant}/${service}`, current ?? { ...mine, action: 'a change', actor: 'another process' });
+      if (!current || alive(current, file)) throw new ServiceBusy(tenant, service, current ?? { ...mine, action: 'change', actor: 'another process' }, `lock file ${file}`);
       unlinkSync(file);
     }
   }
+  const renew = setInterval(
+    () => {
+      const now = new Date();
+      try {
+        utimesSync(file, now, now);
+      } catch {
+        /* taken over or removed: nothing left to renew */
+      }
+    },
+    (leaseSeconds() * 1000) / 3,
+  );
+  renew.unref();
   try {
     return await work();
   } finally {
-    unlinkSync(file);
+    clearInterval(renew);
+    const now = readHolder(file);
+    if (now?.pid === mine.pid && now.since === mine.since) unlinkSync(file);
   }
 }

@@ -13,32 +13,16 @@ import type { DeploymentRecord, ImageVersion } from '../domain/types.js';
 import { fsProblem, StoreError, UsageError } from '../errors.js';
 import { AuditLog, chainLines, describeEvents, type NewAuditEvent } from './audit.js';
 import { Journal } from './journal.js';
-import type { StoreBackend, UpdateUnit } from './backend.js';
+import type { ServiceHolder, StoreBackend, StoreHistory, UpdateUnit } from './backend.js';
 import { appendLines, readLines } from './jsonl.js';
+import { withServiceLock } from './service-lock.js';
 import { describeJsonError } from './json-position.js';
+import { groupBy, newestFirst, takeRetained } from './retention.js';
 import { COLLECTIONS, emptyStore, migrate, type StoreData } from './schema.js';
 
 export const STORE_FILE = 'store.json';
 
 export type { UpdateUnit } from './backend.js';
-
-function newestFirst<T>(items: readonly T[], at: (item: T) => string): T[] {
-  return items
-    .map((item, index) => ({ item, index }))
-    .sort((a, b) => at(b.item).localeCompare(at(a.item)) || b.index - a.index)
-    .map((e) => e.item);
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
 
 /** File-name-safe form of a name that is already a DNS-1123 label in practice. */
 const safeName = (name: string) => name.replace(/[^a-z0-9-]/gi, '_');
@@ -67,7 +51,7 @@ function controlCharacterIn(value: unknown, key: string, field: string): { field
 const RECORD_NAMES = { versions: 'version', deployments: 'deployment record', approvals: 'approval' } as const;
 
 /** Refuses a changed record or a queued event whose fields hold control characters. */
-function refuseControlCharacters(before: string | undefined, data: StoreData, events: readonly NewAuditEvent[]): void {
+export function refuseControlCharacters(before: string | undefined, data: StoreData, events: readonly NewAuditEvent[]): void {
   const refuse = (what: string, found: { field: string; code: string }) =>
     new UsageError(`${what}: field ${found.field} holds a control character (U+${found.code}); ecp stores no control characters; nothing changed.`);
   const unchanged = new Set<string>();
@@ -104,6 +88,14 @@ export class Store implements StoreBackend {
     this.audit = new AuditLog(this.journal);
     this.file = path.join(dataDir, STORE_FILE);
     this.archiveDir = path.join(dataDir, 'archive');
+  }
+
+  get where(): string {
+    return this.dataDir;
+  }
+
+  holdService<T>(tenant: string, service: string, holder: ServiceHolder, work: () => Promise<T>): Promise<T> {
+    return withServiceLock(this.dataDir, tenant, service, holder, work);
   }
 
   /** The store's text, or undefined when there is none yet. */
@@ -161,13 +153,49 @@ export class Store implements StoreBackend {
     });
   }
 
-  /** Keeps the newest `keepPerService` versions per service and deployments per tenant/service. */
+  async history(): Promise<StoreHistory> {
+    const data = await this.read();
+    const archived = async <T>(folder: string): Promise<T[]> => {
+      const files = await readdir(path.join(this.archiveDir, folder)).catch(() => [] as string[]);
+      const lines = await Promise.all(files.filter((f) => f.endsWith('.jsonl')).map((f) => readLines(path.join(this.archiveDir, folder, f))));
+      return lines.flat().map((l) => JSON.parse(l) as T);
+    };
+    const dedupe = <T extends { id: string }>(records: T[]) => [...new Map(records.map((r) => [r.id, r])).values()];
+    return {
+      versions: dedupe([...(await archived<ImageVersion>('versions')), ...data.versions]),
+      deployments: dedupe([...(await archived<DeploymentRecord>('deployments')), ...data.deployments]),
+      approvals: data.approvals,
+      auditLines: await this.audit.lines(),
+    };
+  }
+
+  async importHistory(part: StoreHistory): Promise<void> {
+    await this.journal.locked(`the import into ${this.file}`, async (lock) => {
+      const before = this.readText();
+      const data = this.parse(before);
+      data.versions.push(...part.versions);
+      data.deployments.push(...part.deployments);
+      data.approvals.push(...part.approvals);
+      await this.applyRetention(data);
+      const after = `${JSON.stringify(data, null, 1)}\n`;
+      const lines = part.auditLines;
+      this.journal.commit(lock, {
+        store: after === before ? undefined : { before, after },
+        auditLines: lines.length
+          ? (prev) => {
+              if ((JSON.parse(lines[0]!) as { prev?: string }).prev !== prev) throw new StoreError(`The audit events to import do not continue the trail of ${this.audit.file}; nothing changed.`);
+              return lines;
+            }
+          : undefined,
+        summary: `the import of ${part.versions.length} versions and ${lines.length} audit events`,
+      });
+    });
+  }
+
+  /** Moves versions and deployment records beyond the retention bound to the append-only archive. */
   private async applyRetention(data: StoreData): Promise<void> {
-    const keep = this.keepPerService;
-    const archivedVersions = new Set<ImageVersion>();
-    for (const [service, versions] of groupBy(data.versions, (v) => v.serviceName)) {
-      if (versions.length <= keep) continue;
-      const old = newestFirst(versions, (v) => v.createdAt).slice(keep);
+    const plan = takeRetained(data, this.keepPerService);
+    for (const [service, old] of plan.versions) {
       await appendLines(
         this.versionArchive(service),
         old.map((v) => JSON.stringify(v)),
@@ -178,25 +206,13 @@ export class Store implements StoreBackend {
           list.map((v) => v.fullImageName),
         );
       }
-      for (const v of old) archivedVersions.add(v);
     }
-    if (archivedVersions.size) data.versions = data.versions.filter((v) => !archivedVersions.has(v));
-
-    const archivedDeployments = new Set<DeploymentRecord>();
-    for (const [, records] of groupBy(data.deployments, (d) => `${d.tenantId}/${d.serviceName}`)) {
-      if (records.length <= keep) continue;
-      // Records still in flight stay hot whatever their age.
-      const old = newestFirst(records, (d) => d.startedAt)
-        .slice(keep)
-        .filter((d) => d.status === 'succeeded' || d.status === 'failed');
-      if (old.length === 0) continue;
+    for (const [tenant, old] of plan.deployments) {
       await appendLines(
-        this.deploymentArchive(old[0]!.tenantId),
+        this.deploymentArchive(tenant),
         old.map((d) => JSON.stringify(d)),
       );
-      for (const d of old) archivedDeployments.add(d);
     }
-    if (archivedDeployments.size) data.deployments = data.deployments.filter((d) => !archivedDeployments.has(d));
   }
 
   private versionArchive(service: string): string {
@@ -264,8 +280,4 @@ export class Store implements StoreBackend {
     const hot = data.versions.filter((v) => v.serviceName === service);
     return newestFirst([...hot, ...(await this.archivedVersions(service, hot))], (v) => v.createdAt);
   }
-}
-
-export function openStore(config: { dataDir: string; keepPerService: number; lockWaitMs?: number }): Store {
-  return new Store(config.dataDir, config.keepPerService, { lockWaitMs: config.lockWaitMs });
 }

@@ -500,6 +500,8 @@ describe('discovery', () => {
       groups: [
         { name: 'apps', preferredVersion: { groupVersion: 'apps/v1' } },
         { name: 'discovery.k8s.io', preferredVersion: { groupVersion: 'discovery.k8s.io/v1' } },
+        // Leases, for the team store's one change at a time per tenant/service (issue 16).
+        { name: 'coordination.k8s.io', preferredVersion: { groupVersion: 'coordination.k8s.io/v1' } },
       ],
     });
     const list = await call(sb, 'GET', '/apis/apps/v1');

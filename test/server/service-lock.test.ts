@@ -4,11 +4,12 @@
  * taken over from a holder whose process died.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ServiceBusy, withServiceLock } from '../../source/store/service-lock.js';
+import { ServiceBusy } from '../../source/store/backend.js';
+import { withServiceLock } from '../../source/store/service-lock.js';
 import { tempDir } from '../helpers/temp.js';
 
 const holder = { action: 'rollback', actor: 'ci@example.com', reason: 'slow' };
@@ -34,6 +35,17 @@ describe('the service lock (issue 17)', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     mkdirSync(path.join(dir, 'locks'));
     writeFileSync(path.join(dir, 'locks', 'test-download.callbot.lock'), JSON.stringify({ ...holder, since: new Date().toISOString(), pid: Number(dead), host: os.hostname() }));
+    expect(await withServiceLock(dir, 'test-download', 'callbot', holder, async () => 'ran')).toBe('ran');
+  });
+
+  it('treats a holder on another host as alive while it renews, and takes it over once it stopped renewing for the lease time (issue 16)', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'locks'));
+    const file = path.join(dir, 'locks', 'test-download.callbot.lock');
+    writeFileSync(file, JSON.stringify({ ...holder, since: new Date().toISOString(), pid: 1, host: 'laptop-of-someone-else' }));
+    await expect(withServiceLock(dir, 'test-download', 'callbot', holder, async () => 'ran')).rejects.toBeInstanceOf(ServiceBusy);
+    const stale = new Date(Date.now() - 16_000);
+    utimesSync(file, stale, stale);
     expect(await withServiceLock(dir, 'test-download', 'callbot', holder, async () => 'ran')).toBe('ran');
   });
 });

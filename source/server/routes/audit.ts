@@ -16,6 +16,6 @@ export const auditRoutes: RouteModule = (app) => {
   );
 
   app.get(`${BASE}/verify`, { config: { access: 'read', summary: 'Check the hash chain of the audit trail (ok false names the first broken line)' } }, async (request) =>
-    toWire({ file: request.core.audit.file, ...(await request.core.audit.verify()) }),
+    toWire({ file: request.core.audit.where, ...(await request.core.audit.verify()) }),
   );
 };

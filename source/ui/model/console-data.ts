@@ -90,6 +90,8 @@ export class ConsoleData {
   private stopped = true;
   private readonly now: () => number;
   private readonly onLiveChange = () => this.liveChanged();
+  /** Stops following the store's changes (the team store reports another operator's). */
+  private unwatchStore?: () => void;
   private readonly listeners = new Set<(kind: 'live' | 'tenants') => void>();
   private watch?: ChangeWatch;
   private fileTimer?: NodeJS.Timeout;
@@ -108,6 +110,8 @@ export class ConsoleData {
     this.live?.on('change', this.onLiveChange);
     // Another terminal's change shows at once; the interval is the safety net.
     if (this.options.watchFiles !== false) this.watch = watchManifestsAndStore(this.core.config, () => this.filesChanged());
+    // The team store reports another operator's change as it happens.
+    this.unwatchStore = this.core.store.watch?.(() => this.filesChanged());
     void this.refreshNow();
   }
 
@@ -136,6 +140,7 @@ export class ConsoleData {
     this.watch?.close();
     this.watch = undefined;
     this.live?.off('change', this.onLiveChange);
+    this.unwatchStore?.();
   }
 
   /** The live object keyed `${namespace}/${name}` in the last snapshot. */

@@ -23,6 +23,7 @@ const ROOTS = [
   'V1Secret',
   'V1ServiceAccount',
   'CoreV1Event',
+  'V1Lease',
 ];
 
 interface Attribute {

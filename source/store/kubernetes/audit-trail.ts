@@ -1,0 +1,106 @@
+/**
+ * The team store's audit trail: one ConfigMap per event (`ecp-audit-<seq>`, its `event` the
+ * line exactly as chained, carrying the sha256 of the line before), and the head object's count
+ * and last hash, advanced only by the compare-and-swap that commits a unit (units.ts). `verify`
+ * reads the events and the head in one list and reports the first event that was edited,
+ * removed, reordered or added, a removed last event (the head counts more), a head rewritten
+ * without ECP_AUDIT_KEY, and anchors (git deploy tags) the trail does not match.
+ */
+import type { AuditEvent } from '../../domain/types.js';
+import { StoreError } from '../../errors.js';
+import type { AuditAnchor, AuditVerdict, NewAuditEvent } from '../audit.js';
+import type { AuditTrail } from '../backend.js';
+import { type AuditHead, headMac, sha256 } from '../journal.js';
+import { EVENT_KIND, HEAD_KIND, HEAD_NAME } from './names.js';
+import { KIND_LABEL } from './objects.js';
+import type { KubeStore } from './store.js';
+import { type AuditLine, parseHead } from './units.js';
+
+const EVENT_NAME = /^ecp-audit-(\d{10})$/;
+
+export class KubeAuditTrail implements AuditTrail {
+  constructor(readonly store: KubeStore) {}
+
+  get where(): string {
+    return this.store.where;
+  }
+
+  /** The events as stored and the head, from one list (one revision); a pending unit's events laid over. */
+  async lines(): Promise<{ lines: AuditLine[]; head: ReturnType<typeof parseHead>['head'] }> {
+    const listed = await this.store.objects.list(`${KIND_LABEL} in (${HEAD_KIND},${EVENT_KIND})`);
+    const { head } = parseHead(listed.find((o) => o.name === HEAD_NAME));
+    const bySeq = new Map<number, string>();
+    for (const o of listed) {
+      const seq = EVENT_NAME.exec(o.name);
+      if (seq && o.labels[KIND_LABEL] === EVENT_KIND) bySeq.set(Number(seq[1]), o.data.event ?? '');
+    }
+    for (const e of head.unit?.events ?? []) bySeq.set(e.seq, e.line);
+    const lines = [...bySeq].map(([seq, line]) => ({ seq, line })).sort((a, b) => a.seq - b.seq);
+    return { lines, head };
+  }
+
+  async append(event: NewAuditEvent): Promise<AuditEvent> {
+    return (await this.appendMany([event]))[0]!;
+  }
+
+  appendMany(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
+    return events.length ? this.store.appendEvents(events) : Promise.resolve([]);
+  }
+
+  async list(limit?: number): Promise<AuditEvent[]> {
+    const { lines } = await this.lines();
+    const events = lines.map((l) => JSON.parse(l.line) as AuditEvent);
+    return limit === undefined ? events : events.slice(-limit);
+  }
+
+  async head(): Promise<AuditHead> {
+    const { head } = await this.lines();
+    return { count: head.count, hash: head.hash, size: 0, mac: head.mac };
+  }
+
+  async verify(anchors: readonly AuditAnchor[] = []): Promise<AuditVerdict> {
+    const { lines, head } = await this.lines();
+    const fail = (line: number, problem: string): AuditVerdict => ({ ok: false, line, problem, message: `${this.where}: event ${line} ${problem}.` });
+    const hashes: string[] = [];
+    let prev = '';
+    for (const [index, { seq, line }] of lines.entries()) {
+      const number = index + 1;
+      if (seq !== number) return fail(number, `is missing (the next event stored is ${seq})`);
+      let event: AuditEvent;
+      try {
+        event = JSON.parse(line) as AuditEvent;
+      } catch {
+        return fail(number, 'is not valid JSON');
+      }
+      if (event.prev !== prev) return fail(number, 'does not follow the event before it (edited, removed or reordered)');
+      prev = sha256(line);
+      hashes.push(prev);
+    }
+    const count = lines.length;
+    if (head.count > count) return fail(count + 1, `is missing: the head object ${HEAD_NAME} counts ${head.count} events`);
+    if (count > head.count) return fail(head.count + 1, `was never acknowledged by the head object ${HEAD_NAME}, which counts ${head.count} events (added by hand)`);
+    if (head.count > 0 && hashes[head.count - 1] !== head.hash) return fail(head.count, 'was edited (its hash is not the one the head object holds)');
+    const key = process.env.ECP_AUDIT_KEY;
+    if (key && head.count > 0 && head.mac !== headMac({ count: head.count, hash: head.hash, size: 0 }, key)) {
+      return fail(
+        head.count,
+        `is the end ${HEAD_NAME} claims, but ${head.mac ? 'its HMAC does not match ECP_AUDIT_KEY (the head was rewritten without the key)' : 'the head carries no HMAC (written before ECP_AUDIT_KEY was set, or its HMAC was removed)'}`,
+      );
+    }
+    for (const anchor of anchors) {
+      if (anchor.count > head.count) return fail(head.count + 1, `is missing: ${anchor.where} anchors ${anchor.count} events, the trail holds ${head.count}`);
+      if (anchor.count > 0 && hashes[anchor.count - 1] !== anchor.hash) return fail(anchor.count, `is not the event ${anchor.where} anchors (the trail was rewritten up to there)`);
+    }
+    const anchored = anchors.length ? `, ${anchors.length} anchor(s) match` : '';
+    return { ok: true, count, anchors: anchors.length, message: `${this.where}: ${count} events, chain intact${anchored}.` };
+  }
+
+  /** A unit is committed whole (the head swap), so the team trail has no crash tail to remove. */
+  async repair(): Promise<{ repaired: boolean; message: string }> {
+    const verdict = await this.verify();
+    if (verdict.ok) return { repaired: false, message: `${verdict.message.replace(/\.$/, '')}: nothing to repair.` };
+    throw new StoreError(
+      `${verdict.message.replace(/\.$/, '')}; the team store commits events with the head in one swap, so this is not a crash tail, and \`ecp audit repair\` removes nothing else: nothing changed.`,
+    );
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * The team store (DESIGN §11, docs/store.md): every version, deployment record and approval a
+ * ConfigMap of its own in one namespace, named from its id and labelled by kind, service and
+ * tenant; the audit trail an object per event plus the head; records beyond the retention bound
+ * packed into archive objects. Writes are units committed through the head (units.ts).
+ */
+import type { AuditEvent, DeploymentRecord, ImageVersion } from '../../domain/types.js';
+import { StoreError } from '../../errors.js';
+import type { Cluster } from '../../adapters/kube.js';
+import { chainLines, describeEvents, type NewAuditEvent } from '../audit.js';
+import type { ServiceHolder, StoreBackend, StoreHistory, UpdateUnit } from '../backend.js';
+import { sha256 } from '../journal.js';
+import { groupBy, newestFirst, takeRetained } from '../retention.js';
+import { migrate, type StoreData } from '../schema.js';
+import { refuseControlCharacters } from '../store.js';
+import { KubeAuditTrail } from './audit-trail.js';
+import { holdLease } from './lease.js';
+import { watchHead } from './watch.js';
+import {
+  archiveName,
+  type Collection,
+  collectionOfKind,
+  DEPLOYMENT_ARCHIVE_KIND,
+  EVENT_KIND,
+  eventName,
+  HEAD_KIND,
+  HEAD_NAME,
+  IMAGE_INDEX_KIND,
+  imageBucket,
+  labelValue,
+  recordLabels,
+  recordName,
+  SNAPSHOT_SELECTOR,
+  type StoredRecord,
+  VERSION_ARCHIVE_KIND,
+} from './names.js';
+import { KIND_LABEL, SERVICE_LABEL, type StoredObject, StoreObjects, TENANT_LABEL } from './objects.js';
+import { type HeadState, parseHead, type Unit, UnitWriter, type Write } from './units.js';
+
+/** An archive object stays well under the 1 MiB a ConfigMap may hold. */
+const MAX_ARCHIVE_BYTES = 900_000;
+const COLLECTION_NAMES: readonly Collection[] = ['versions', 'deployments', 'approvals'];
+/** Records (and audit lines) per unit of an import: a unit fits in the head object. */
+const IMPORT_CHUNK = 100;
+
+export interface Snapshot {
+  head: HeadState;
+  headVersion?: string;
+  /** Hot record objects by name, as listed (a pending unit not laid over). */
+  objects: Map<string, StoredObject>;
+}
+
+const orderKey: Record<Collection, (r: StoredRecord) => string> = {
+  versions: (r) => (r as ImageVersion).createdAt,
+  deployments: (r) => (r as DeploymentRecord).startedAt,
+  approvals: (r) => ('requestedAt' in r ? r.requestedAt : ''),
+};
+
+/** The records of `objects` with `unit` laid over, as the file store holds them (oldest first). */
+function dataOf(objects: Map<string, StoredObject>, unit: Unit | undefined, where: string): StoreData {
+  const byName = new Map<string, { kind?: string; text: string }>();
+  for (const [name, o] of objects) if (o.labels[KIND_LABEL] !== HEAD_KIND) byName.set(name, { kind: o.labels[KIND_LABEL], text: o.data.record ?? 'null' });
+  for (const w of unit?.writes ?? []) {
+    if (w.op === 'delete') byName.delete(w.name);
+    else if ((w.op === 'create' || w.op === 'replace') && w.data.record !== undefined) byName.set(w.name, { kind: w.labels[KIND_LABEL], text: w.data.record });
+  }
+  const raw: Record<Collection, unknown[]> = { versions: [], deployments: [], approvals: [] };
+  for (const { kind, text } of byName.values()) {
+    const collection = collectionOfKind(kind);
+    if (collection) raw[collection].push(JSON.parse(text));
+  }
+  const data = migrate({ schemaVersion: 1, ...raw });
+  if (typeof data === 'string') throw new StoreError(`The team store in ${where} cannot be used: ${data}; it was left unchanged.`);
+  for (const c of COLLECTION_NAMES) {
+    const list = data[c] as StoredRecord[];
+    list.sort((a, b) => orderKey[c](a).localeCompare(orderKey[c](b)) || a.id.localeCompare(b.id));
+  }
+  return data;
+}
+
+function parseLines<T>(objects: readonly StoredObject[]): T[] {
+  return [...objects]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((o) => (o.data.lines ?? '').split('\n').filter(Boolean))
+    .map((l) => JSON.parse(l) as T);
+}
+
+export class KubeStore implements StoreBackend {
+  readonly objects: StoreObjects;
+  readonly units: UnitWriter;
+  readonly audit: KubeAuditTrail;
+
+  constructor(
+    readonly cluster: Cluster,
+    readonly namespace: string,
+    readonly keepPerService = 50,
+  ) {
+    this.objects = new StoreObjects(cluster, namespace);
+    this.units = new UnitWriter(this.objects, EVENT_KIND, eventName);
+    this.audit = new KubeAuditTrail(this);
+  }
+
+  get where(): string {
+    return this.objects.where;
+  }
+
+  /** The head and the hot records, from one list: one revision of the store. */
+  async snapshot(): Promise<Snapshot> {
+    const listed = await this.objects.list(SNAPSHOT_SELECTOR);
+    const objects = new Map(listed.map((o) => [o.name, o]));
+    const { head, resourceVersion } = parseHead(objects.get(HEAD_NAME));
+    objects.delete(HEAD_NAME);
+    return { head, headVersion: resourceVersion, objects };
+  }
+
+  async read(): Promise<StoreData> {
+    const snap = await this.snapshot();
+    return dataOf(snap.objects, snap.head.unit, this.where);
+  }
+
+  async update<T>(mutate: (data: StoreData, unit: UpdateUnit) => T | Promise<T>): Promise<T> {
+    return (await this.change(mutate)).result;
+  }
+
+  /** Audit events with no record change: a unit of events only; returns them as chained. */
+  async appendEvents(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
+    return (
+      await this.change((_data, unit) => {
+        for (const e of events) unit.audit(e);
+      })
+    ).events;
+  }
+
+  /** Runs `mutate` on a fresh snapshot and commits its writes and events as one unit. */
+  private change<T>(mutate: (data: StoreData, unit: UpdateUnit) => T | Promise<T>): Promise<{ result: T; events: AuditEvent[] }> {
+    return this.units.commit(
+      () => this.snapshot(),
+      async (snap) => {
+        const data = dataOf(snap.objects, undefined, this.where);
+        const before = JSON.stringify(data);
+        const queued: NewAuditEvent[] = [];
+        const result = await mutate(data, { audit: (event) => void queued.push(event) });
+        const writes = await this.retentionWrites(data);
+        refuseControlCharacters(before, data, queued);
+        writes.push(...this.recordWrites(data, snap.objects));
+        const events: AuditEvent[] = [];
+        if (writes.length === 0 && queued.length === 0) return { result: { result, events }, nothing: true as const };
+        const lines = chainLines(queued, snap.head.hash, events);
+        const summary = queued.length ? describeEvents(queued) : 'a record change';
+        return { result: { result, events }, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary };
+      },
+    );
+  }
+
+  /** Creates, replaces and deletes that turn the listed records into `data`. */
+  private recordWrites(data: StoreData, objects: Map<string, StoredObject>): Write[] {
+    const writes: Write[] = [];
+    const kept = new Set<string>();
+    for (const collection of COLLECTION_NAMES) {
+      for (const record of data[collection] as StoredRecord[]) {
+        const name = recordName(collection, record.id);
+        kept.add(name);
+        const text = JSON.stringify(record);
+        const existing = objects.get(name);
+        const labels = recordLabels(collection, record);
+        if (!existing) writes.push({ op: 'create', name, labels, data: { record: text } });
+        else if (existing.data.record !== text) writes.push({ op: 'replace', name, base: existing.resourceVersion, labels, data: { record: text } });
+      }
+    }
+    for (const [name, o] of objects) if (!kept.has(name)) writes.push({ op: 'delete', name, base: o.resourceVersion });
+    return writes;
+  }
+
+  /** Takes the records beyond the bound out of `data`, and the appends that archive them. */
+  private async retentionWrites(data: StoreData): Promise<Write[]> {
+    const plan = takeRetained(data, this.keepPerService);
+    const writes: Write[] = [];
+    for (const [service, old] of plan.versions) writes.push(await this.archiveAppend(VERSION_ARCHIVE_KIND, SERVICE_LABEL, service, old));
+    for (const [tenant, old] of plan.deployments) writes.push(await this.archiveAppend(DEPLOYMENT_ARCHIVE_KIND, TENANT_LABEL, tenant, old));
+    const images = [...plan.versions.values()].flat();
+    for (const [name, list] of groupBy(images, (v) => imageBucket(v.fullImageName).name)) {
+      const current = await this.objects.read(name);
+      writes.push({ op: 'append', name, base: current?.resourceVersion, labels: { [KIND_LABEL]: IMAGE_INDEX_KIND }, text: list.map((v) => `${v.fullImageName}\n`).join('') });
+    }
+    return writes;
+  }
+
+  private async archiveAppend(kind: typeof VERSION_ARCHIVE_KIND | typeof DEPLOYMENT_ARCHIVE_KIND, label: string, owner: string, records: readonly StoredRecord[]): Promise<Write> {
+    const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const chunks = (await this.archiveObjects(kind, label, owner)).sort((a, b) => a.name.localeCompare(b.name));
+    const last = chunks.at(-1);
+    const labels = { [KIND_LABEL]: kind, [label]: labelValue(owner) };
+    if (last && Buffer.byteLength(last.data.lines ?? '') + Buffer.byteLength(text) <= MAX_ARCHIVE_BYTES) return { op: 'append', name: last.name, base: last.resourceVersion, labels, text };
+    if (Buffer.byteLength(text) > MAX_ARCHIVE_BYTES) throw new StoreError(`The records archived at once for ${owner} exceed one archive object (${MAX_ARCHIVE_BYTES} bytes); nothing changed.`);
+    return { op: 'append', name: archiveName(kind, owner, chunks.length), labels, text };
+  }
+
+  private async archiveObjects(kind: string, label: string, owner: string): Promise<StoredObject[]> {
+    // The label holds a hash when the name cannot be a label value; the name check keeps owners apart.
+    const listed = await this.objects.list(`${KIND_LABEL}=${kind},${label}=${labelValue(owner)}`);
+    return listed.filter((o) => o.labels[label] === labelValue(owner));
+  }
+
+  async isImageArchived(fullImageName: string): Promise<boolean> {
+    const bucket = await this.objects.read(imageBucket(fullImageName).name);
+    return (bucket?.data.lines ?? '').split('\n').includes(fullImageName);
+  }
+
+  async archivedVersions(service: string, hot: readonly ImageVersion[] = []): Promise<ImageVersion[]> {
+    const hotIds = new Set(hot.map((v) => v.id));
+    const seen = new Set<string>();
+    const records = parseLines<ImageVersion>(await this.archiveObjects(VERSION_ARCHIVE_KIND, SERVICE_LABEL, service)).filter(
+      (v) => v.serviceName === service && !hotIds.has(v.id) && !seen.has(v.id) && seen.add(v.id),
+    );
+    return newestFirst(records, (v) => v.createdAt);
+  }
+
+  async archivedDeployments(tenant: string, hot: readonly DeploymentRecord[] = []): Promise<DeploymentRecord[]> {
+    const hotIds = new Set(hot.map((d) => d.id));
+    const records = parseLines<DeploymentRecord>(await this.archiveObjects(DEPLOYMENT_ARCHIVE_KIND, TENANT_LABEL, tenant)).filter((d) => d.tenantId === tenant && !hotIds.has(d.id));
+    return newestFirst(records, (d) => d.startedAt);
+  }
+
+  async findVersion(id: string): Promise<{ version: ImageVersion; archived: boolean } | undefined> {
+    const hot = (await this.read()).versions.find((v) => v.id === id);
+    if (hot) return { version: hot, archived: false };
+    const archived = parseLines<ImageVersion>(await this.objects.list(`${KIND_LABEL}=${VERSION_ARCHIVE_KIND}`)).find((v) => v.id === id);
+    return archived && { version: archived, archived: true };
+  }
+
+  async allVersions(service: string): Promise<ImageVersion[]> {
+    const hot = (await this.read()).versions.filter((v) => v.serviceName === service);
+    return newestFirst([...hot, ...(await this.archivedVersions(service, hot))], (v) => v.createdAt);
+  }
+
+  watch(onChange: () => void): () => void {
+    return watchHead(this.cluster, this.namespace, onChange);
+  }
+
+  holdService<T>(tenant: string, service: string, holder: ServiceHolder, work: () => Promise<T>): Promise<T> {
+    return holdLease(this.cluster, this.namespace, tenant, service, holder, work);
+  }
+
+  async history(): Promise<StoreHistory> {
+    const [data, versions, deployments, audit] = await Promise.all([
+      this.read(),
+      this.objects.list(`${KIND_LABEL}=${VERSION_ARCHIVE_KIND}`),
+      this.objects.list(`${KIND_LABEL}=${DEPLOYMENT_ARCHIVE_KIND}`),
+      this.audit.lines(),
+    ]);
+    const dedupe = <T extends { id: string }>(records: T[]) => [...new Map(records.map((r) => [r.id, r])).values()];
+    return {
+      versions: dedupe([...parseLines<ImageVersion>(versions), ...data.versions]),
+      deployments: dedupe([...parseLines<DeploymentRecord>(deployments), ...data.deployments]),
+      approvals: data.approvals,
+      auditLines: audit.lines.map((l) => l.line),
+    };
+  }
+
+  /** Imports in units of IMPORT_CHUNK records and lines, oldest first, so retention keeps the newest hot. */
+  async importHistory(part: StoreHistory): Promise<void> {
+    const versions = newestFirst(part.versions, (v) => v.createdAt).reverse();
+    const deployments = newestFirst(part.deployments, (d) => d.startedAt).reverse();
+    const chunks = Math.max(1, Math.ceil(Math.max(versions.length, deployments.length, part.approvals.length, part.auditLines.length) / IMPORT_CHUNK));
+    for (let i = 0; i < chunks; i++) {
+      const slice = <T>(list: readonly T[]) => list.slice(i * IMPORT_CHUNK, (i + 1) * IMPORT_CHUNK);
+      const lines = slice(part.auditLines);
+      await this.units.commit(
+        () => this.snapshot(),
+        async (snap) => {
+          if (lines.length && (JSON.parse(lines[0]!) as { prev?: string }).prev !== snap.head.hash) {
+            throw new StoreError(`The audit events to import do not continue the trail in ${this.where}; nothing more was written.`);
+          }
+          const data = dataOf(snap.objects, undefined, this.where);
+          data.versions.push(...slice(versions));
+          data.deployments.push(...slice(deployments));
+          data.approvals.push(...slice(part.approvals));
+          const writes = await this.retentionWrites(data);
+          writes.push(...this.recordWrites(data, snap.objects));
+          return { result: undefined, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary: `an import of part ${i + 1} of ${chunks}` };
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The team store (issue 16): ConfigMaps in one namespace, written by several operators at once
+ * through the head's compare-and-swap, on the sandbox and on the real control plane.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../source/config.js';
+import type { Core } from '../../source/core.js';
+import { registerVersion, VersionExistsError } from '../../source/pipeline/versions.js';
+import { sha256 } from '../../source/store/journal.js';
+import { HEAD_NAME } from '../../source/store/kubernetes/names.js';
+import type { KubeStore } from '../../source/store/kubernetes/store.js';
+import { parseHead } from '../../source/store/kubernetes/units.js';
+import { type ClusterTarget, describeTargets, startTarget } from '../helpers/cluster-target.js';
+import { openTeamStore, storeNamespace } from '../helpers/team-store.js';
+import { tempDir } from '../helpers/temp.js';
+
+function coreOf(store: KubeStore, actor: string): Core {
+  const config = loadConfig({ cwd: tempDir(), env: {} });
+  return { config, store, audit: store.audit, actor: async () => actor };
+}
+
+const input = (service: string, tag: string) => ({
+  serviceName: service,
+  imageName: service,
+  imageTag: tag,
+  fullImageName: `localhost:5000/ecp-ai/${service}:${tag}`,
+  gitCommit: 'abc1234',
+  gitBranch: 'main',
+});
+
+describeTargets('the team store (issue 16)', (kind) => {
+  let target: ClusterTarget;
+  beforeAll(async () => {
+    target = await startTarget(kind);
+  }, 120_000);
+  afterAll(async () => {
+    await target?.stop();
+  }, 180_000);
+
+  it('keeps every registration of three writers at once, lets exactly one of two duplicates win, and the chain verifies naming each actor', async () => {
+    const namespace = await storeNamespace(target);
+    const actors = ['ops1@example.com', 'ops2@example.com', 'ops3@example.com'];
+    const cores = actors.map((actor) => coreOf(openTeamStore(target, namespace), actor));
+    const perWriter = kind === 'real' ? 20 : 30;
+    const outcomes = await Promise.all(
+      cores.map(async (core, w) => {
+        const results: (string | Error)[] = [];
+        for (let i = 0; i < perWriter; i++) {
+          results.push((await registerVersion(core, input(`svc${w}`, `v${i}`))).id);
+          // Every writer also registers the one shared image once, half-way.
+          if (i === perWriter / 2)
+            results.push(
+              await registerVersion(core, input('shared', 'v1')).then(
+                (v) => v.id,
+                (e: Error) => e,
+              ),
+            );
+        }
+        return results;
+      }),
+    );
+    const shared = outcomes.flat().filter((r) => typeof r !== 'string' || r.startsWith('shared-'));
+    expect(shared.filter((r) => typeof r === 'string')).toHaveLength(1);
+    expect(shared.filter((r) => r instanceof VersionExistsError)).toHaveLength(2);
+
+    const reader = openTeamStore(target, namespace);
+    const data = await reader.read();
+    expect(data.versions).toHaveLength(3 * perWriter + 1);
+    expect(new Set(data.versions.map((v) => v.id)).size).toBe(3 * perWriter + 1);
+    const verdict = await reader.audit.verify();
+    expect(verdict).toMatchObject({ ok: true, count: 3 * perWriter + 1 });
+    const events = await reader.audit.list();
+    for (const [w, actor] of actors.entries()) expect(events.filter((e) => e.actor === actor && e.target.startsWith(`svc${w}-`))).toHaveLength(perWriter);
+    // One object per record, labelled and named from its id.
+    const listed = await target.kubectl(['-n', namespace, 'get', 'configmaps', '-l', 'app.kubernetes.io/managed-by=ecp,ecp.dev/kind=version,ecp.dev/service=svc1', '-o', 'name']);
+    expect(listed.stdout.trim().split('\n').sort()).toEqual(
+      data.versions
+        .filter((v) => v.serviceName === 'svc1')
+        .map((v) => `configmap/ecp-version-${v.id}`)
+        .sort(),
+    );
+  }, 300_000);
+
+  it('packs versions beyond the retention bound into archive objects that the full history still reads', async () => {
+    const namespace = await storeNamespace(target);
+    const store = openTeamStore(target, namespace, 3);
+    const core = coreOf(store, 'ops@example.com');
+    for (let i = 0; i < 8; i++) await registerVersion(core, input('callbot', `v${i}`));
+    const hot = (await store.read()).versions;
+    expect(hot.map((v) => v.imageTag)).toEqual(['v5', 'v6', 'v7']);
+    expect((await store.allVersions('callbot')).map((v) => v.imageTag)).toEqual(['v7', 'v6', 'v5', 'v4', 'v3', 'v2', 'v1', 'v0']);
+    expect(await store.isImageArchived(input('callbot', 'v0').fullImageName)).toBe(true);
+    await expect(registerVersion(core, input('callbot', 'v0'))).rejects.toThrow(/already registered/);
+    const objects = await target.kubectl(['-n', namespace, 'get', 'configmaps', '-l', 'ecp.dev/kind=version', '-o', 'name']);
+    expect(objects.stdout.trim().split('\n')).toHaveLength(3);
+    const v1 = (await store.allVersions('callbot')).find((v) => v.imageTag === 'v1')!;
+    expect(await store.findVersion(v1.id)).toEqual({ version: v1, archived: true });
+  }, 120_000);
+
+  it('shows a unit a writer committed but did not roll forward (it died) as applied, and the next writer completes it', async () => {
+    const namespace = await storeNamespace(target);
+    const store = openTeamStore(target, namespace);
+    const core = coreOf(store, 'ops@example.com');
+    await registerVersion(core, input('callbot', 'v1'));
+    // What a writer killed right after its commit leaves: the unit in the head, no objects written.
+    const head = parseHead(await store.objects.read(HEAD_NAME));
+    const version = { ...(await store.read()).versions[0]!, id: 'callbot-v2-died', imageTag: 'v2', fullImageName: input('callbot', 'v2').fullImageName };
+    const line = JSON.stringify({ at: new Date().toISOString(), actor: 'dead@example.com', action: 'version.register', target: version.id, details: {}, prev: head.head.hash });
+    await store.units.writeHead(
+      {
+        count: head.head.count + 1,
+        hash: sha256(line),
+        recent: ['died', ...head.head.recent],
+        unit: {
+          id: 'died',
+          summary: 'version.register',
+          writes: [{ op: 'create', name: `ecp-version-${version.id}`, labels: { 'ecp.dev/kind': 'version' }, data: { record: JSON.stringify(version) } }],
+          events: [{ seq: head.head.count + 1, line }],
+        },
+      },
+      head.resourceVersion,
+    );
+    expect((await store.read()).versions.map((v) => v.id)).toContain('callbot-v2-died');
+    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 2 });
+    expect((await target.kubectl(['-n', namespace, 'get', 'configmap', 'ecp-version-callbot-v2-died'])).code).not.toBe(0);
+
+    await registerVersion(core, input('callbot', 'v3'));
+    expect((await target.kubectl(['-n', namespace, 'get', 'configmap', 'ecp-version-callbot-v2-died'])).code).toBe(0);
+    expect(parseHead(await store.objects.read(HEAD_NAME)).head.unit).toBeUndefined();
+    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 3 });
+  }, 120_000);
+
+  it('audit verify finds an edited event, a removed one, and a removed last one', async () => {
+    const namespace = await storeNamespace(target);
+    const store = openTeamStore(target, namespace);
+    const core = coreOf(store, 'ops@example.com');
+    for (let i = 1; i <= 4; i++) await registerVersion(core, input('callbot', `v${i}`));
+    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 4 });
+    const event2 = (await store.objects.read('ecp-audit-0000000002'))!;
+
+    const edited = event2.data.event!.replace('ops@example.com', 'someone@else.com');
+    await store.objects.replace(event2.name, event2.resourceVersion, event2.labels, { event: edited });
+    expect(await store.audit.verify()).toMatchObject({ ok: false, line: 3, message: expect.stringMatching(/event 3 does not follow the event before it/) });
+
+    await store.objects.remove(event2.name, (await store.objects.read(event2.name))!.resourceVersion);
+    expect(await store.audit.verify()).toMatchObject({ ok: false, line: 2, message: expect.stringMatching(/event 2 is missing/) });
+    await store.objects.create(event2.name, event2.labels, { event: event2.data.event! });
+    expect(await store.audit.verify()).toMatchObject({ ok: true });
+
+    const last = (await store.objects.read('ecp-audit-0000000004'))!;
+    await store.objects.remove(last.name, last.resourceVersion);
+    expect(await store.audit.verify()).toMatchObject({ ok: false, line: 4, message: expect.stringMatching(/event 4 is missing: the head object ecp-head counts 4 events/) });
+  }, 120_000);
+
+  it('says in one sentence that the namespace is missing, for a write and for a Lease, and runs nothing', async () => {
+    const store = openTeamStore(target, 'ecp-store-not-there');
+    const missing = /^The team store's namespace ecp-store-not-there does not exist on .*; create it \(kubectl create namespace ecp-store-not-there\); nothing changed\.$/;
+    await expect(registerVersion(coreOf(store, 'ops@example.com'), input('callbot', 'v1'))).rejects.toThrow(missing);
+    let ran = false;
+    await expect(
+      store.holdService('acme', 'callbot', { action: 'deploy', actor: 'ops@example.com' }, async () => {
+        ran = true;
+      }),
+    ).rejects.toThrow(missing);
+    expect(ran).toBe(false);
+  });
+
+  it('passes a chain rewritten with its head, and finds it against an anchor kept outside (issue 19 item 7)', async () => {
+    const namespace = await storeNamespace(target);
+    const store = openTeamStore(target, namespace);
+    const core = coreOf(store, 'ops@example.com');
+    for (let i = 1; i <= 3; i++) await registerVersion(core, input('callbot', `v${i}`));
+    const events = await Promise.all([1, 2, 3].map(async (n) => (await store.objects.read(`ecp-audit-000000000${n}`))!));
+    // What a deploy tag made after event 2 carries: ecp-audit-head: 2 <its hash>.
+    const anchor = { where: 'git tag deploy/acme/1', count: 2, hash: sha256(events[1]!.data.event!) };
+    // Forge event 2 and re-chain event 3 and the head, as someone with write access to the namespace could.
+    const forged2 = events[1]!.data.event!.replace('ops@example.com', 'mallory@example.com');
+    const old3 = JSON.parse(events[2]!.data.event!) as Record<string, unknown>;
+    const forged3 = JSON.stringify({ ...old3, prev: sha256(forged2) });
+    await store.objects.replace(events[1]!.name, events[1]!.resourceVersion, events[1]!.labels, { event: forged2 });
+    await store.objects.replace(events[2]!.name, events[2]!.resourceVersion, events[2]!.labels, { event: forged3 });
+    const head = parseHead(await store.objects.read(HEAD_NAME));
+    await store.units.writeHead({ ...head.head, hash: sha256(forged3) }, head.resourceVersion);
+    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 3 });
+    expect(await store.audit.verify([anchor])).toMatchObject({ ok: false, line: 2, message: expect.stringMatching(/event 2 is not the event git tag deploy\/acme\/1 anchors/) });
+  });
+});
