@@ -5,7 +5,18 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type KubernetesObject, type KubernetesObjectApi, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+  type KubernetesObjectApi,
+  type V1Deployment,
+  type V1Pod,
+  type V1ReplicaSet,
+} from '@kubernetes/client-node';
 import { ClusterError, UsageError } from '../errors.js';
 
 import { debug } from '../log.js';
@@ -136,6 +147,16 @@ export class KubeClient {
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing Pods in ${namespace}`, error);
+    }
+  }
+
+  /** The namespace's ReplicaSets (what `kubectl rollout undo` chooses from); undefined where RBAC forbids reading them. */
+  async listReplicaSets(namespace: string): Promise<V1ReplicaSet[] | undefined> {
+    try {
+      return (await this.apps.listNamespacedReplicaSet({ namespace })).items;
+    } catch (error) {
+      if (statusCodeOf(error) === 403) return undefined;
+      throw toClusterError(this.cluster, `Listing ReplicaSets in ${namespace}`, error);
     }
   }
 

@@ -40,11 +40,13 @@ export const rollbackCommand: Command = {
         onEvent: progressPrinter(ctx),
       });
       if (ctx.flags.json) printJson(ctx, result);
-      else
+      else {
         println(
           ctx.io.stdout,
           `${tenant}/${service}: ${result.from ?? '(none)'} → ${result.to} ${result.ok ? 'rolled back' : `FAILED: ${result.message}`}${result.gitTag ? ` (git tag ${result.gitTag})` : ''}`,
         );
+        for (const warning of result.warnings) println(ctx.io.stdout, `warning: ${warning}`);
+      }
       return result.ok ? 0 : 1;
     } finally {
       await session.close();

@@ -63,6 +63,8 @@ export interface DeploymentRecord {
   durationMs?: number;
   gitTag?: string;
   message?: string;
+  /** What went on despite a problem, e.g. a rollback whose registry did not answer (issue 15). */
+  warnings?: string[];
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected';

@@ -64,11 +64,13 @@ export class DeployStepError extends EcpError {
   }
 }
 
-async function step<T>(name: DeployStep, emit: EventSink, tenant: string, work: () => Promise<T>): Promise<T> {
+/** `failureOf`: what went wrong in a step that finished without throwing (a failed rollout), so it is not called done. */
+async function step<T>(name: DeployStep, emit: EventSink, tenant: string, work: () => Promise<T>, failureOf?: (result: T) => string | undefined): Promise<T> {
   emit({ step: name, status: 'start', message: name, tenant });
   try {
     const result = await work();
-    emit({ step: name, status: 'done', message: `${name} done`, tenant });
+    const failure = failureOf?.(result);
+    emit(failure ? { step: name, status: 'warn', message: `${name} failed: ${failure}`, tenant } : { step: name, status: 'done', message: `${name} done`, tenant });
     return result;
   } catch (error) {
     if (error instanceof DeployStepError || error instanceof ApprovalPendingError) throw error;
@@ -166,8 +168,15 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
   let ok = true;
   if (apply) {
     const opened = await Promise.all(changes.map((c) => openRecord(core, recordOf(c, options.reason))));
-    const outcomes = await step('rollout', emit, options.tenant, () =>
-      Promise.all(changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant }))),
+    const outcomes = await step(
+      'rollout',
+      emit,
+      options.tenant,
+      () => Promise.all(changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant }))),
+      (all) => {
+        const failed = all.flatMap((o, i) => (o.ok ? [] : [changes[i]!.service]));
+        return failed.length ? `${failed.join(', ')} did not become healthy` : undefined;
+      },
     );
     for (const [i, outcome] of outcomes.entries()) {
       const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason });
