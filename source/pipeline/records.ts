@@ -5,7 +5,8 @@ import type { DeploymentRecord, DeploymentStatus } from '../domain/types.js';
 import type { NewAuditEvent } from '../store/audit.js';
 
 /** What a caller says about a change; the id, status and times are the record's own. */
-export type NewRecord = Pick<DeploymentRecord, 'tenantId' | 'namespace' | 'serviceName' | 'fromImage' | 'toImage' | 'versionId' | 'kind' | 'reason' | 'actor'> & Partial<Pick<DeploymentRecord, 'warnings'>>;
+export type NewRecord = Pick<DeploymentRecord, 'tenantId' | 'namespace' | 'serviceName' | 'fromImage' | 'toImage' | 'versionId' | 'kind' | 'reason' | 'actor'> &
+  Partial<Pick<DeploymentRecord, 'warnings'>>;
 
 /** `audit`: the event that records the opening, written with the record as one unit. */
 export async function openRecord(core: Core, input: NewRecord, status: DeploymentStatus = 'progressing', audit?: (record: DeploymentRecord) => NewAuditEvent): Promise<DeploymentRecord> {
