@@ -8,11 +8,14 @@ import path from 'node:path';
 import {
   AppsV1Api,
   CoreV1Api,
+  createConfiguration,
   KubeConfig,
+  KubernetesObjectApi,
   PatchStrategy,
+  ServerConfiguration,
   setHeaderOptions,
+  type Configuration,
   type KubernetesObject,
-  type KubernetesObjectApi,
   type V1Deployment,
   type V1Pod,
   type V1ReplicaSet,
@@ -63,6 +66,53 @@ export function loadCluster(options: { env: NodeJS.ProcessEnv; context?: string;
   return { kc, context, server: cluster.server, description: `context ${context} (${cluster.server})` };
 }
 
+/**
+ * How long any request to the API server may take (client-node sets no limit: against a hung
+ * server — SIGSTOPped, a dead load balancer — every read would wait forever, issue 15). Watches
+ * have their own window (monitor/live-state.ts).
+ */
+export const KUBE_REQUEST_TIMEOUT_MS = 10_000;
+
+/** `kc.makeApiClient(Api)`, with every request aborted after KUBE_REQUEST_TIMEOUT_MS. */
+export function timedApiClient<T>(kc: KubeConfig, Api: new (configuration: Configuration) => T): T {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new UsageError('The kubeconfig has no current cluster; pass --context.');
+  return new Api(
+    createConfiguration({
+      baseServer: new ServerConfiguration(server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [
+        {
+          pre: async (request) => {
+            request.setSignal(AbortSignal.timeout(KUBE_REQUEST_TIMEOUT_MS));
+            return request;
+          },
+          post: async (response) => response,
+        },
+      ],
+    }),
+  );
+}
+
+/** The generic object API (server-side apply, dry runs), with the request timeout. */
+export function objectApiClient(kc: KubeConfig): KubernetesObjectApi {
+  // makeApiClient's own step, which is protected: the context's namespace is the default one.
+  class TimedObjectApi extends KubernetesObjectApi {
+    static of(config: KubeConfig): KubernetesObjectApi {
+      const api = timedApiClient(config, TimedObjectApi);
+      api.setDefaultNamespace(config);
+      return api;
+    }
+  }
+  return TimedObjectApi.of(kc);
+}
+
+/** The request was aborted by KUBE_REQUEST_TIMEOUT_MS: the server accepted it and never answered. */
+function isTimeout(error: unknown): boolean {
+  const e = error as { name?: string; type?: string; cause?: { name?: string } } | undefined;
+  return e?.name === 'AbortError' || e?.type === 'aborted' || e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError';
+}
+
 interface ApiErrorShape {
   code?: number | string;
   statusCode?: number;
@@ -93,6 +143,10 @@ function apiMessage(error: unknown): string {
 }
 
 export function toClusterError(cluster: Cluster, what: string, error: unknown): ClusterError {
+  if (isTimeout(error)) {
+    debug('kube', `${what} on ${cluster.description} timed out`);
+    return new ClusterError(`The Kubernetes API at ${cluster.description} did not answer within ${KUBE_REQUEST_TIMEOUT_MS / 1000} s (${what.toLowerCase()}).`);
+  }
   const code = statusCodeOf(error);
   const detail = apiMessage(error);
   debug('kube', `${what} on ${cluster.description} failed: ${detail}`);
@@ -111,8 +165,8 @@ export class KubeClient {
   readonly core: CoreV1Api;
 
   constructor(readonly cluster: Cluster) {
-    this.apps = cluster.kc.makeApiClient(AppsV1Api);
-    this.core = cluster.kc.makeApiClient(CoreV1Api);
+    this.apps = timedApiClient(cluster.kc, AppsV1Api);
+    this.core = timedApiClient(cluster.kc, CoreV1Api);
   }
 
   /**
