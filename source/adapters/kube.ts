@@ -16,9 +16,11 @@ import {
   setHeaderOptions,
   type Configuration,
   type KubernetesObject,
+  type CoreV1Event,
   type V1Deployment,
   type V1Pod,
   type V1ReplicaSet,
+  type V1StatefulSet,
 } from '@kubernetes/client-node';
 import { ClusterError, UsageError } from '../errors.js';
 
@@ -211,6 +213,42 @@ export class KubeClient {
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing ReplicaSets in ${namespace}`, error);
+    }
+  }
+
+  /** The namespace's Events; undefined where RBAC forbids reading them. */
+  async listEvents(namespace: string): Promise<CoreV1Event[] | undefined> {
+    try {
+      return (await this.core.listNamespacedEvent({ namespace })).items;
+    } catch (error) {
+      if (statusCodeOf(error) === 403) return undefined;
+      throw toClusterError(this.cluster, `Listing Events in ${namespace}`, error);
+    }
+  }
+
+  /**
+   * The last `tailLines` of a container's log (`previous`: of its run before the last restart).
+   * The server's refusal comes back as text — a container that never started, a node that
+   * serves no logs (kwok) — so that a diagnosis can say why there is no log.
+   */
+  async podLog(namespace: string, pod: string, container: string, options: { previous: boolean; tailLines: number }): Promise<{ text: string } | { unavailable: string }> {
+    try {
+      return { text: await this.core.readNamespacedPodLog({ name: pod, namespace, container, previous: options.previous, tailLines: options.tailLines }) };
+    } catch (error) {
+      const code = statusCodeOf(error);
+      if (code === undefined) throw toClusterError(this.cluster, `Reading the log of ${namespace}/${pod}`, error);
+      return { unavailable: `${apiMessage(error)} (${code})` };
+    }
+  }
+
+  /** A Deployment or StatefulSet, or undefined when it is not there. */
+  async readWorkload(kind: 'Deployment' | 'StatefulSet', namespace: string, name: string): Promise<V1Deployment | V1StatefulSet | undefined> {
+    if (kind === 'Deployment') return this.readDeployment(namespace, name);
+    try {
+      return await this.apps.readNamespacedStatefulSet({ name, namespace });
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw toClusterError(this.cluster, `Reading StatefulSet ${namespace}/${name}`, error);
     }
   }
 

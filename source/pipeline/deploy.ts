@@ -17,6 +17,7 @@ import { ApprovalPendingError, passApprovalGate } from './approval-gate.js';
 import { buildServices, type BuildResult } from './build.js';
 import { buildTargets } from './build-targets.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { explainFailedRollout } from './diagnosis.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
@@ -179,7 +180,8 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
       },
     );
     for (const [i, outcome] of outcomes.entries()) {
-      const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason });
+      const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client!, changes[i]!.namespace, changes[i]!.service, emit, options.tenant);
+      const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason, diagnosis });
       records.push(closed!);
       if (!outcome.ok) {
         ok = false;

@@ -24,7 +24,12 @@ export async function openRecord(core: Core, input: NewRecord, status: Deploymen
 }
 
 /** Closes record `id` with its outcome; `ifOpen`: only a record still pending or progressing (the monitor). */
-export async function closeRecord(core: Core, id: string, outcome: { status: 'succeeded' | 'failed'; message?: string; gitTag?: string }, ifOpen = false): Promise<DeploymentRecord | undefined> {
+export async function closeRecord(
+  core: Core,
+  id: string,
+  outcome: { status: 'succeeded' | 'failed'; message?: string; gitTag?: string; diagnosis?: string[] },
+  ifOpen = false,
+): Promise<DeploymentRecord | undefined> {
   return core.store.update((data) => {
     const record = data.deployments.find((d) => d.id === id);
     if (!record) return undefined;
@@ -35,6 +40,7 @@ export async function closeRecord(core: Core, id: string, outcome: { status: 'su
     record.durationMs = finishedAt.getTime() - Date.parse(record.startedAt);
     if (outcome.message) record.message = outcome.message;
     if (outcome.gitTag) record.gitTag = outcome.gitTag;
+    if (outcome.diagnosis?.length) record.diagnosis = outcome.diagnosis;
     return { ...record };
   });
 }

@@ -17,6 +17,7 @@ import { liveServiceImage, versionsByImage } from '../domain/status.js';
 import type { DeploymentKind, DeploymentRecord } from '../domain/types.js';
 import { UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { explainFailedRollout } from './diagnosis.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
@@ -173,10 +174,12 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
     tenant: tenant.id,
     minGeneration: generation,
   });
+  const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client, service.namespace, service.name, emit, tenant.id);
   const closed = (await closeRecord(core, record.id, {
     status: outcome.ok ? 'succeeded' : 'failed',
     message: outcome.ok ? undefined : outcome.reason,
     gitTag,
+    diagnosis,
   }))!;
   if (!outcome.ok) await markRolloutFailed(core, closed);
   emit({
