@@ -5,6 +5,7 @@ import { rollback } from '../pipeline/rollback.js';
 import { requireCluster } from './cluster-option.js';
 import { println, printJson, type Command } from './command.js';
 import { boolFlag, requireInput, stringFlag } from './flags.js';
+import { interruptOnCtrlC } from './interrupt.js';
 import { progressPrinter } from './progress.js';
 
 export function timeoutFlag(value: string | undefined, fallback: string): number {
@@ -28,6 +29,7 @@ export const rollbackCommand: Command = {
     if (!reason?.trim()) throw new UsageError('A rollback needs a reason: pass --reason "...".');
     const timeoutMs = timeoutFlag(stringFlag(ctx, 'timeout'), '10m');
     const session = await requireCluster(ctx);
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await rollback(createCore(ctx.config), session.client, {
         tenant,
@@ -37,6 +39,7 @@ export const rollbackCommand: Command = {
         force: boolFlag(ctx, 'force'),
         skipRegistryCheck: boolFlag(ctx, 'skipRegistryCheck'),
         timeoutMs,
+        signal: interrupt.signal,
         onEvent: progressPrinter(ctx),
       });
       if (ctx.flags.json) printJson(ctx, result);
@@ -49,6 +52,7 @@ export const rollbackCommand: Command = {
       }
       return result.ok ? 0 : 1;
     } finally {
+      interrupt.dispose();
       await session.close();
     }
   },

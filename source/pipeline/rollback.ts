@@ -15,7 +15,7 @@ import { rollbackChoiceProblem } from '../domain/rollback.js';
 import { needsApproval } from '../domain/approvals.js';
 import { liveServiceImage, versionsByImage } from '../domain/status.js';
 import type { DeploymentKind, DeploymentRecord } from '../domain/types.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { explainFailedRollout } from './diagnosis.js';
 import { closeRecord, openRecord } from './records.js';
@@ -38,6 +38,8 @@ export interface RollbackOptions {
   /** Write the target even if the registry says it does not have it (404); audited with the reason. */
   skipRegistryCheck?: boolean;
   timeoutMs?: number;
+  /** Aborted (Ctrl-C): before the cluster is patched nothing is changed; during the rollout wait the rollback stays, committed, its record open. */
+  signal?: AbortSignal;
   onEvent?: EventSink;
 }
 
@@ -115,6 +117,7 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
   emit({ step: 'rollback', status: 'start', message: `${service.name}: ${liveImage ?? '(none)'} → ${target}`, tenant: tenant.id, service: service.name });
   const planned = await updateManifests(core, { ...manifestOptions, dryRun: true });
   const warnings = planned.registryWarning ? [planned.registryWarning] : [];
+  if (options.signal?.aborted) throw new InterruptedError('rollback interrupted before it changed anything; nothing was changed.');
 
   const actor = await core.actor();
   const record = await openRecord(
@@ -173,7 +176,13 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
     onEvent: emit,
     tenant: tenant.id,
     minGeneration: generation,
+    signal: options.signal,
   });
+  if (!outcome.ok && outcome.interrupted) {
+    throw new InterruptedError(
+      `rollback interrupted while waiting for its rollout: ${service.name} is patched to ${target} and the manifest committed${gitTag ? ` (git tag ${gitTag})` : ''}; the rollout goes on in the cluster and the monitor settles record ${record.id}.`,
+    );
+  }
   const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client, service.namespace, service.name, emit, tenant.id);
   const closed = (await closeRecord(core, record.id, {
     status: outcome.ok ? 'succeeded' : 'failed',

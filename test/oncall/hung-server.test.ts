@@ -30,8 +30,9 @@ describeTargets('a hung API server', (kind) => {
   it('ecp --once exits 2 naming the server and the timeout', async () => {
     const t = (target = await startTarget(kind, { seed, hangable: true }));
     await t.hang();
-    // The deadline is the issue's: 15 s (the request timeout is 10 s).
-    const result = await runEcp(['--once', '--data-dir', tempDir()], { env: { KUBECONFIG: t.kubeconfig }, timeoutMs: 15_000 });
+    // A deadline, not a measure (the issue's 15 s is measured in bench/hung-server.ts): without
+    // the request timeout ecp waits for ever.
+    const result = await runEcp(['--once', '--data-dir', tempDir()], { env: { KUBECONFIG: t.kubeconfig }, timeoutMs: 40_000 });
     expect(result.stderr).toContain(`ecp: The Kubernetes API at context ${t.context} (${t.url}) did not answer within 10 s (listing deployments).`);
     expect(result.code).toBe(2);
   });
