@@ -25,6 +25,19 @@ export interface RollbackDialogProps {
   now: number;
 }
 
+/** What the registry said about the target, and what confirming does about it (issue 15). */
+function RegistryLine({ answer, tag }: { answer: Dialog['registry']; tag: string }) {
+  if (!answer) return <ToneText tone="muted">{`Registry: asking about ${tag}…`}</ToneText>;
+  if (answer.state === 'present') return <ToneText tone="ok">{`Registry: ${tag} is there.`}</ToneText>;
+  if (answer.state === 'unanswered') return <ToneText tone="warn">{`${answer.message}: the rollback goes on with this warning, recorded.`}</ToneText>;
+  if (answer.state === 'refused') return <ToneText tone="bad">{`${answer.message}: the rollback will be refused.`}</ToneText>;
+  return (
+    <ToneText tone="bad" bold>
+      {`The registry says ${tag} does not exist. Confirming rolls back without the registry check (audited, with your reason).`}
+    </ToneText>
+  );
+}
+
 export function RollbackDialog({ dialog, service, width, height, now }: RollbackDialogProps) {
   const target = dialog.candidates[dialog.index];
   const marks = { liveImage: service?.liveImage, manifestImage: service?.manifestImage };
@@ -72,6 +85,7 @@ export function RollbackDialog({ dialog, service, width, height, now }: Rollback
           {dialog.stage === 'confirm' ? (
             <Box flexDirection="column" marginTop={1}>
               <ToneText tone="warn" bold>{`Roll ${dialog.service} in ${dialog.tenantId} back from ${from} to ${target?.imageTag ?? '?'}: manifest and cluster.`}</ToneText>
+              <RegistryLine answer={dialog.registry} tag={target?.imageTag ?? '?'} />
               {dialog.word !== undefined ? (
                 <TypedConfirmation word={dialog.word} typed={dialog.typed} cancel={bindingOf(ROLLBACK_TYPED_KEYS, 'rollback:cancel')} />
               ) : (

@@ -1,4 +1,5 @@
 /** What the console shows, as plain data: one state object, changed only by the reducer. */
+import type { RegistryAnswer } from '../../pipeline/registry-presence.js';
 import type { Badge, ServiceStatus } from '../../domain/status.js';
 import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
 
@@ -114,6 +115,8 @@ export interface RollbackDialog {
   /** Word to type in a protected namespace. */
   word?: string;
   typed: string;
+  /** What the registry says about the target, asked when the confirm step opens (undefined: asking). */
+  registry?: RegistryAnswer;
 }
 
 /** `a`: the approvals, with the selected one being approved (confirm) or rejected (reason). */

@@ -3,6 +3,7 @@
  * screen (views.ts) routes it to a binding, which calls one of the operations below: state
  * changes and background work. Nothing here waits for a cluster or an engine.
  */
+import type { RegistryAnswer } from '../../pipeline/registry-presence.js';
 import type { Core } from '../../core.js';
 import type { Approval } from '../../domain/types.js';
 import { imagesAsTags } from '../../domain/approvals.js';
@@ -24,6 +25,8 @@ export interface RollbackSupport {
   defaultIndex(state: ConsoleState): number;
   /** Why a version cannot be the target (undefined: it can). */
   refuse(state: ConsoleState, index: number): string | undefined;
+  /** What the registry says about the target image, for the confirm step. */
+  registryAnswer(image: string): Promise<RegistryAnswer>;
 }
 
 export interface UIActionsDeps {
@@ -61,6 +64,8 @@ export interface KeyContext {
   confirmed(dialog: ConfirmDialog): void;
   /** Enter on a rollback target: the reason comes next, unless the version cannot be chosen. */
   chooseTarget(dialog: RollbackDialog): void;
+  /** The reason was given: the confirm step opens, and the registry is asked about the target. */
+  toConfirm(dialog: RollbackDialog, reason: string): void;
   /** The rollback was confirmed: start it. */
   rollBack(dialog: RollbackDialog): void;
   openApprovals(): void;
@@ -169,6 +174,18 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     update(dialog, { stage: 'reason' });
   }
 
+  function toConfirm(dialog: RollbackDialog, reason: string): void {
+    const opened: RollbackDialog = { ...dialog, stage: 'confirm', reason, registry: undefined };
+    update(dialog, { stage: 'confirm', reason, registry: undefined });
+    const version = dialog.candidates[dialog.index];
+    if (!version || !deps.rollback) return;
+    void deps.rollback.registryAnswer(version.fullImageName).then((registry) => {
+      // Only into the same confirm step: the operator may have gone back or closed it meanwhile.
+      const now = store.getState().overlay;
+      if (now?.kind === 'rollback' && now.stage === 'confirm' && now.index === opened.index && now.service === opened.service && now.tenantId === opened.tenantId) update(now, { registry });
+    });
+  }
+
   function rollBack(dialog: RollbackDialog): void {
     const state = store.getState();
     dispatch({ type: 'overlay/close' });
@@ -176,7 +193,8 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const service = tenant?.rows.find((r) => r.service === dialog.service);
     const version = dialog.candidates[dialog.index];
     if (!deps.rollback || !tenant || !service || !version) return say('The service is gone from the manifests; nothing was rolled back.', 'error');
-    jobs.start(deps.rollback.action, { tenant, service }, { versionId: version.id, reason: dialog.reason });
+    // Confirmed after the step said the registry does not have the image: the override, audited with the reason.
+    jobs.start(deps.rollback.action, { tenant, service }, { versionId: version.id, reason: dialog.reason, skipRegistryCheck: dialog.registry?.state === 'missing' });
   }
 
   // ── approvals (a) ──────────────────────────────────────────────────────────────────────
@@ -250,6 +268,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     startAction,
     confirmed: confirmDialog,
     chooseTarget,
+    toConfirm,
     rollBack,
     openApprovals,
     beginDecision,
