@@ -110,13 +110,23 @@ export function lastLines(text: string): string[] {
     .slice(-DIAGNOSIS_LIMITS.logLines);
 }
 
+/** One event as a line: time, type, reason, object, message (and how often). */
+export function eventLine(e: DiagnosisEvent): string {
+  return `${e.at ? e.at.slice(11, 19) : '--:--:--'} ${e.type} ${e.reason} ${e.object}: ${e.message}${e.count > 1 ? ` (x${e.count})` : ''}`;
+}
+
+/** One pod as a line: name, phase, ready, restarts, and why it waits. */
+export function podLine(p: DiagnosisPod): string {
+  return `${p.name} ${p.phase} ready ${p.ready} restarts ${p.restarts}${p.waiting ? ` ${p.waiting}` : ''}`;
+}
+
 /** The diagnosis as plain lines: stderr of `ecp deploy` / `ecp rollback`, and the deployment record. */
 export function diagnosisLines(d: WorkloadDiagnosis): string[] {
   const lines = [`${d.kind} ${d.namespace}/${d.name}:`];
   lines.push(d.events.length ? 'events:' : 'events: none');
-  for (const e of d.events) lines.push(`  ${e.at ? e.at.slice(11, 19) : '--:--:--'} ${e.type} ${e.reason} ${e.object}: ${e.message}${e.count > 1 ? ` (x${e.count})` : ''}`);
+  for (const e of d.events) lines.push(`  ${eventLine(e)}`);
   lines.push(d.pods.length ? 'pods:' : 'pods: none');
-  for (const p of d.pods) lines.push(`  ${p.name} ${p.phase} ready ${p.ready} restarts ${p.restarts}${p.waiting ? ` ${p.waiting}` : ''}`);
+  for (const p of d.pods) lines.push(`  ${podLine(p)}`);
   if (d.log) {
     const where = `${d.log.pod}/${d.log.container}`;
     if (d.log.previous?.length) lines.push(`log of ${where} (previous run):`, ...d.log.previous.map((l) => `  ${l}`));

@@ -88,6 +88,8 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     tenant: options.tenant,
   });
   const history = new HistoryLoader(reader, store);
+  // The cluster's client, once connected: for the jobs, and for the why view's reads.
+  let client = options.client;
   const jobs = new JobRunner(core, store, {
     client: options.client,
     onFinished: () => {
@@ -122,6 +124,11 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     exit: () => options.exit?.(),
     layout: () => layoutFor(size()),
     rollback: rollbackSupport(),
+    diagnose: () => {
+      const connected = client;
+      if (!connected) return undefined;
+      return async (workload, namespace, name) => (await import('../pipeline/diagnosis.js')).diagnoseWorkload(connected, workload, namespace, name);
+    },
   });
   const info: ConsoleInfo = {
     registry: `${core.config.registry}/${core.config.imagePrefix}`,
@@ -149,6 +156,7 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     jobs,
     bindings,
     attachCluster(attached) {
+      client = attached.client;
       jobs.setClient(attached.client);
       data.setLive(attached.live);
       store.dispatch({ type: 'cluster/changed', cluster: { label: attached.label, phase: attached.client ? 'connected' : 'none' } });

@@ -13,6 +13,7 @@ import { PANE_KEYS } from './components/Panes.keys.js';
 import { QUIT_KEYS } from './components/QuitDialog.keys.js';
 import { ROLLBACK_TABLES, rollbackTable } from './components/RollbackDialog.keys.js';
 import { FILTER_KEYS } from './components/ServicesPane.keys.js';
+import { WHY_KEYS } from './components/WhyView.keys.js';
 import { ctrl, type Binding, type KeyView } from './keymap.js';
 import type { ConsoleState, Pane } from './model/state.js';
 
@@ -97,6 +98,8 @@ function tableOf(state: ConsoleState): KeyTable | undefined {
       return rollbackTable(o);
     case 'approvals':
       return approvalsTable(o);
+    case 'why':
+      return WHY_KEYS;
   }
 }
 
@@ -108,6 +111,6 @@ export function keyViewOf(state: ConsoleState, mode: KeyMode): KeyView {
 
 /** Every view's keys in force, for the help: the panes' and the global ones first. */
 export function allKeyViews(mode: KeyMode): KeyView[] {
-  const tables = [PANE_KEYS, GLOBAL_TABLE, FILTER_KEYS, HELP_KEYS, DETAILS_KEYS, LOG_DETAILS_KEYS, ...CONFIRM_TABLES, ...ROLLBACK_TABLES, ...APPROVALS_TABLES, QUIT_KEYS];
+  const tables = [PANE_KEYS, GLOBAL_TABLE, FILTER_KEYS, HELP_KEYS, DETAILS_KEYS, LOG_DETAILS_KEYS, ...CONFIRM_TABLES, ...ROLLBACK_TABLES, ...APPROVALS_TABLES, QUIT_KEYS, WHY_KEYS];
   return tables.map((t) => inForce(t, mode));
 }

@@ -16,9 +16,8 @@ afterEach(async () => {
 });
 
 /**
- * Runs ecp in the scenario and sends SIGINT once stderr shows `when` — a step just before the
- * rollout wait (apply; the manifest write, then the commit), so the signal lands before the wait's first look and a
- * failing image cannot end the rollout first.
+ * Runs ecp in the scenario and sends SIGINT once stderr shows `when` (for deploy, apply: the
+ * signal lands before the rollout wait's first look, so a failing image cannot end it first).
  */
 function interruptWhen(s: Scenario, args: string[], when: RegExp): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -61,17 +60,24 @@ describeTargets('Ctrl-C during a rollout', (kind) => {
     expect(data.versions.find((v) => v.imageTag === 'broken')?.status).toBe('ready');
   });
 
-  it('ecp rollback exits 130 while its rollout runs, the rollback committed and its record open', async () => {
+  it('ecp rollback exits 130 at its next safe point, leaving nothing half-done', async () => {
     const s = await scenario(undefined, 'requireApproval: []\n', kind);
     stops.push(() => s.stop());
-    await s.target.setFailImage(/:broken$/);
-    await s.release('callbot:broken', 'callbot:v2');
+    await s.release('callbot:v2', 'callbot:v3');
     expect((await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build', '--skip-registry-check'])).code).toBe(0);
-    const broken = (await s.core.store.read()).versions.find((v) => v.imageTag === 'broken')!;
-    const result = await interruptWhen(s, ['rollback', 'test-download', 'callbot', '--to', broken.id, '--reason', 'try it', '--skip-registry-check', '--timeout', '10m'], /\[write\] ✓/);
+    const v2 = (await s.core.store.read()).versions.find((v) => v.imageTag === 'v2')!;
+    // Sent as the rollback starts: it stops before changing anything, or — if the signal comes
+    // late — while it waits for its rollout, everything written. Both are whole.
+    const result = await interruptWhen(s, ['rollback', 'test-download', 'callbot', '--to', v2.id, '--reason', 'try it', '--skip-registry-check', '--timeout', '10m'], /\[rollback\] callbot: /);
     expect(result.code, result.stderr).toBe(130);
-    expect(result.stderr).toMatch(/ecp: rollback interrupted while waiting for its rollout: callbot is patched to \S+:broken and the manifest committed/);
     expect(git(s.repo, 'status', '--porcelain', 'k8s-manifests')).toBe('');
-    expect((await s.core.store.read()).deployments.find((d) => d.kind === 'rollback')?.status).toBe('progressing');
+    const record = (await s.core.store.read()).deployments.find((d) => d.kind === 'rollback');
+    if (result.stderr.includes('ecp: rollback interrupted before it changed anything; nothing was changed.')) {
+      expect(record).toBeUndefined();
+      expect(await s.liveImage('test-download', 'callbot')).toBe('localhost:5000/ecp-ai/callbot:v3');
+    } else {
+      expect(result.stderr).toMatch(/ecp: rollback interrupted while waiting for its rollout: callbot is patched to \S+:v2 and the manifest committed/);
+      expect(record?.status).toBe('progressing');
+    }
   });
 });

@@ -148,7 +148,7 @@ describeWith(
       await waitFor(target, (s) => s.includes('History · callbot') && / v1 /.test(s));
       key(target, '?');
       screen = await waitFor(target, (s) => s.includes('Help · every key'));
-      expect(screen).toContain('quit');
+      expect(screen).toContain('this help');
       key(target, 'Escape');
       await waitFor(target, (s) => !s.includes('Help · every key'));
 

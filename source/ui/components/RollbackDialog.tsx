@@ -83,9 +83,10 @@ export function RollbackDialog({ dialog, service, width, height, now }: Rollback
             <TextField value={dialog.reason} active={dialog.stage === 'reason'} />
           </Text>
           {dialog.stage === 'confirm' ? (
-            <Box flexDirection="column" marginTop={1}>
-              <ToneText tone="warn" bold>{`Roll ${dialog.service} in ${dialog.tenantId} back from ${from} to ${target?.imageTag ?? '?'}: manifest and cluster.`}</ToneText>
+            <Box flexDirection="column">
+              {/* Where a blank line was: the dialog keeps its height at 80×24. */}
               <RegistryLine answer={dialog.registry} tag={target?.imageTag ?? '?'} />
+              <ToneText tone="warn" bold>{`Roll ${dialog.service} in ${dialog.tenantId} back from ${from} to ${target?.imageTag ?? '?'}: manifest and cluster.`}</ToneText>
               {dialog.word !== undefined ? (
                 <TypedConfirmation word={dialog.word} typed={dialog.typed} cancel={bindingOf(ROLLBACK_TYPED_KEYS, 'rollback:cancel')} />
               ) : (

@@ -1,4 +1,5 @@
 /** What the console shows, as plain data: one state object, changed only by the reducer. */
+import type { WorkloadDiagnosis } from '../../domain/diagnosis.js';
 import type { RegistryAnswer } from '../../pipeline/registry-presence.js';
 import type { Badge, ServiceStatus } from '../../domain/status.js';
 import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
@@ -128,6 +129,19 @@ export interface ApprovalsView {
   reason: string;
 }
 
+/** w: why the selected service fails — its workload's events, pods and failing log (issue 15). */
+export interface WhyView {
+  kind: 'why';
+  tenantId: string;
+  namespace: string;
+  service: string;
+  workload: 'Deployment' | 'StatefulSet';
+  /** undefined while it is being read. */
+  diagnosis?: WorkloadDiagnosis;
+  error?: string;
+  scroll: number;
+}
+
 export type Overlay =
   | { kind: 'help'; index: number }
   | { kind: 'details' }
@@ -136,7 +150,8 @@ export type Overlay =
   | { kind: 'quit' }
   | ConfirmDialog
   | RollbackDialog
-  | ApprovalsView;
+  | ApprovalsView
+  | WhyView;
 
 export interface StatusMessage {
   text: string;

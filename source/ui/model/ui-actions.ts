@@ -3,8 +3,10 @@
  * screen (views.ts) routes it to a binding, which calls one of the operations below: state
  * changes and background work. Nothing here waits for a cluster or an engine.
  */
+import type { WorkloadDiagnosis } from '../../domain/diagnosis.js';
 import type { RegistryAnswer } from '../../pipeline/registry-presence.js';
 import type { Core } from '../../core.js';
+import { errorMessage } from '../../errors.js';
 import type { Approval } from '../../domain/types.js';
 import { imagesAsTags } from '../../domain/approvals.js';
 import { decideApproval, decideProblem, type Decision } from '../../pipeline/approval-decision.js';
@@ -15,7 +17,7 @@ import { GLOBAL_KEYS, keyViewOf, type KeyMode } from '../views.js';
 import type { JobRunner } from './jobs.js';
 import type { Action } from './reducer.js';
 import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant } from './selectors.js';
-import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, RollbackDialog } from './state.js';
+import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, RollbackDialog, WhyView } from './state.js';
 import type { ConsoleStore } from './store.js';
 
 /** The rollback pipeline, as far as the dialog needs it. */
@@ -42,6 +44,8 @@ export interface UIActionsDeps {
   exit(): void;
   layout(): Layout;
   rollback?: RollbackSupport;
+  /** Reads why a workload fails from the cluster (undefined: no cluster connected). */
+  diagnose?: () => ((workload: WhyView['workload'], namespace: string, name: string) => Promise<WorkloadDiagnosis>) | undefined;
   now?: () => number;
 }
 
@@ -69,6 +73,8 @@ export interface KeyContext {
   /** The rollback was confirmed: start it. */
   rollBack(dialog: RollbackDialog): void;
   openApprovals(): void;
+  /** w on a service (or R in the view): read why it fails and show it. */
+  openWhy(view?: WhyView): void;
   /** y / n on the approvals list: ask (the confirmation or the reason), unless the store would refuse. */
   beginDecision(view: ApprovalsView, decision: Decision): void;
   /** The approval or the rejection's reason was given: record it. */
@@ -197,6 +203,36 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     jobs.start(deps.rollback.action, { tenant, service }, { versionId: version.id, reason: dialog.reason, skipRegistryCheck: dialog.registry?.state === 'missing' });
   }
 
+  // ── why (w) ────────────────────────────────────────────────────────────────────────────
+
+  function openWhy(again?: WhyView): void {
+    const diagnose = deps.diagnose?.();
+    if (!diagnose) return say('No cluster is connected: there are no events, pods or logs to read.', 'error');
+    let view: WhyView;
+    if (again) view = { ...again, diagnosis: undefined, error: undefined };
+    else {
+      const tenant = selectedTenant(store.getState());
+      const service = selectedService(store.getState());
+      if (!tenant || !service) return say('Select a service first.', 'error');
+      view = { kind: 'why', tenantId: tenant.id, namespace: service.namespace, service: service.service, workload: service.kind === 'StatefulSet' ? 'StatefulSet' : 'Deployment', scroll: 0 };
+    }
+    dispatch({ type: again ? 'overlay/update' : 'overlay/open', overlay: view });
+    const same = () => {
+      const now = store.getState().overlay;
+      return now?.kind === 'why' && now.service === view.service && now.tenantId === view.tenantId ? now : undefined;
+    };
+    diagnose(view.workload, view.namespace, view.service).then(
+      (diagnosis) => {
+        const now = same();
+        if (now) update(now, { diagnosis });
+      },
+      (error: unknown) => {
+        const now = same();
+        if (now) update(now, { error: errorMessage(error) });
+      },
+    );
+  }
+
   // ── approvals (a) ──────────────────────────────────────────────────────────────────────
 
   function openApprovals(): void {
@@ -271,6 +307,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     toConfirm,
     rollBack,
     openApprovals,
+    openWhy,
     beginDecision,
     decide,
   };
