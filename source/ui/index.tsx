@@ -87,9 +87,9 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     intervalMs: options.intervalMs ?? core.config.monitorIntervalSeconds * 1000,
     tenant: options.tenant,
   });
-  const history = new HistoryLoader(reader, store);
-  // The cluster's client, once connected: for the jobs, and for the why view's reads.
+  // The cluster's client, once connected: for the jobs, the history's rollback target and the why view's reads.
   let client = options.client;
+  const history = new HistoryLoader(reader, store, { client: () => client });
   const jobs = new JobRunner(core, store, {
     client: options.client,
     onFinished: () => {

@@ -2,7 +2,8 @@
  * Issue 15, item 1, in the console: the rollback's confirm step says what the registry answered
  * about the target. An image the registry does not have (404) is rolled back only because the
  * operator confirmed after reading that (the override, audited with the reason); a registry that
- * does not answer is a warning, and the rollback goes on.
+ * does not answer is a warning, and the rollback goes on. Without a record of an earlier image
+ * the dialog offers the live Deployment's previous revision, as `ecp rollback` chooses it.
  */
 import { afterEach, expect, it } from 'vitest';
 import { addDeployments, addVersions, deployRecord, writeTenant } from '../ui/fixtures.js';
@@ -88,4 +89,23 @@ await describeRegistry('the console rollback and a registry that does not have t
     await open!.press(KEYS.escape);
     await open!.waitFor((f) => f.includes('Reason:') && !f.includes('Registry: v1 is there.'));
   });
+});
+
+it("offers the live Deployment's previous revision where ecp recorded no deploy, as ecp rollback does", async () => {
+  const ws = workspace({ copySamples: false });
+  writeTenant(ws.manifestsDir, 'shop', [{ name: 'callbot', tag: 'v1' }]);
+  await addVersions(ws.core, [version('callbot', 'v1', { createdAt: new Date(Date.now() - 7_200_000).toISOString() }), version('callbot', 'v2')]);
+  cluster = await sandboxCluster(ws.manifestsDir, ['shop']);
+  open = await renderConsole(ws.core, { live: cluster.watcher, client: cluster.client, size: { columns: 100, rows: 35 } });
+  await open.waitFor((f) => /callbot\s+v1\s+v1\s+Synced\s+Healthy/.test(f));
+  // Someone else's change: v1 is revision 1 now, and ecp has no record of either.
+  const { setHeaderOptions } = await import('@kubernetes/client-node');
+  const body = { spec: { template: { spec: { containers: [{ name: 'callbot', image: 'localhost:5000/ecp-ai/callbot:v2' }] } } } };
+  await cluster.client.apps.patchNamespacedDeployment({ name: 'callbot', namespace: 'shop', body }, setHeaderOptions('Content-Type', 'application/strategic-merge-patch+json'));
+  await open.waitFor((f) => /callbot\s+v1\s+v2\s+OutOfSync\s+Healthy/.test(f), 10_000);
+  await open.waitFor((f) => f.includes('History · callbot') && / v1 /.test(f));
+  await open.waitFor(() => open!.handle.store.getState().history.rollbackTarget?.liveImage === 'localhost:5000/ecp-ai/callbot:v2');
+  await open.press('r');
+  const frame = await open.waitFor('Choose the version to go back to');
+  expect(frame.split('\n').find((l) => l.includes('│›'))).toMatch(/ v1 /);
 });
