@@ -19,6 +19,13 @@ export class UsageError extends EcpError {
   }
 }
 
+/** The operator interrupted a run (Ctrl-C) and it stopped at a safe point: exit 130, as a shell reports SIGINT. */
+export class InterruptedError extends EcpError {
+  constructor(message: string) {
+    super(message, 130);
+  }
+}
+
 /** The store file exists but cannot be read as a store; it is never overwritten. */
 export class StoreError extends EcpError {
   constructor(message: string) {

@@ -5,8 +5,8 @@
  * patches gets a dry-run create instead (an object that already exists then counts as accepted).
  * Errors become one outcome per object; an unreachable server is a UsageError naming it.
  */
-import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { serverSideApply } from './kube.js';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { objectApiClient, serverSideApply } from './kube.js';
 import { UsageError } from '../errors.js';
 
 export interface DryRunTarget {
@@ -83,7 +83,7 @@ function failure(code: number | undefined, status: StatusBody | undefined, fallb
 
 /** A dry runner over a cluster; `fieldManager` names ecp in managed fields (never persisted). */
 export function dryRunner(target: DryRunTarget, options: { timeoutMs?: number; fieldManager?: string } = {}): DryRunner {
-  const client = KubernetesObjectApi.makeApiClient(target.kc);
+  const client = objectApiClient(target.kc);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DRY_RUN_TIMEOUT_MS;
   const fieldManager = options.fieldManager ?? 'ecp';
   let applyUnsupported = false;

@@ -5,7 +5,23 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type KubernetesObject, type KubernetesObjectApi, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  createConfiguration,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  ServerConfiguration,
+  setHeaderOptions,
+  type Configuration,
+  type KubernetesObject,
+  type CoreV1Event,
+  type V1Deployment,
+  type V1Pod,
+  type V1ReplicaSet,
+  type V1StatefulSet,
+} from '@kubernetes/client-node';
 import { ClusterError, UsageError } from '../errors.js';
 
 import { debug } from '../log.js';
@@ -52,6 +68,53 @@ export function loadCluster(options: { env: NodeJS.ProcessEnv; context?: string;
   return { kc, context, server: cluster.server, description: `context ${context} (${cluster.server})` };
 }
 
+/**
+ * How long any request to the API server may take (client-node sets no limit: against a hung
+ * server — SIGSTOPped, a dead load balancer — every read would wait forever, issue 15). Watches
+ * have their own window (monitor/live-state.ts).
+ */
+export const KUBE_REQUEST_TIMEOUT_MS = 10_000;
+
+/** `kc.makeApiClient(Api)`, with every request aborted after KUBE_REQUEST_TIMEOUT_MS. */
+export function timedApiClient<T>(kc: KubeConfig, Api: new (configuration: Configuration) => T): T {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new UsageError('The kubeconfig has no current cluster; pass --context.');
+  return new Api(
+    createConfiguration({
+      baseServer: new ServerConfiguration(server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [
+        {
+          pre: async (request) => {
+            request.setSignal(AbortSignal.timeout(KUBE_REQUEST_TIMEOUT_MS));
+            return request;
+          },
+          post: async (response) => response,
+        },
+      ],
+    }),
+  );
+}
+
+/** The generic object API (server-side apply, dry runs), with the request timeout. */
+export function objectApiClient(kc: KubeConfig): KubernetesObjectApi {
+  // makeApiClient's own step, which is protected: the context's namespace is the default one.
+  class TimedObjectApi extends KubernetesObjectApi {
+    static of(config: KubeConfig): KubernetesObjectApi {
+      const api = timedApiClient(config, TimedObjectApi);
+      api.setDefaultNamespace(config);
+      return api;
+    }
+  }
+  return TimedObjectApi.of(kc);
+}
+
+/** The request was aborted by KUBE_REQUEST_TIMEOUT_MS: the server accepted it and never answered. */
+function isTimeout(error: unknown): boolean {
+  const e = error as { name?: string; type?: string; cause?: { name?: string } } | undefined;
+  return e?.name === 'AbortError' || e?.type === 'aborted' || e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError';
+}
+
 interface ApiErrorShape {
   code?: number | string;
   statusCode?: number;
@@ -82,6 +145,10 @@ function apiMessage(error: unknown): string {
 }
 
 export function toClusterError(cluster: Cluster, what: string, error: unknown): ClusterError {
+  if (isTimeout(error)) {
+    debug('kube', `${what} on ${cluster.description} timed out`);
+    return new ClusterError(`The Kubernetes API at ${cluster.description} did not answer within ${KUBE_REQUEST_TIMEOUT_MS / 1000} s (${what.toLowerCase()}).`);
+  }
   const code = statusCodeOf(error);
   const detail = apiMessage(error);
   debug('kube', `${what} on ${cluster.description} failed: ${detail}`);
@@ -100,8 +167,8 @@ export class KubeClient {
   readonly core: CoreV1Api;
 
   constructor(readonly cluster: Cluster) {
-    this.apps = cluster.kc.makeApiClient(AppsV1Api);
-    this.core = cluster.kc.makeApiClient(CoreV1Api);
+    this.apps = timedApiClient(cluster.kc, AppsV1Api);
+    this.core = timedApiClient(cluster.kc, CoreV1Api);
   }
 
   /**
@@ -136,6 +203,52 @@ export class KubeClient {
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing Pods in ${namespace}`, error);
+    }
+  }
+
+  /** The namespace's ReplicaSets (what `kubectl rollout undo` chooses from); undefined where RBAC forbids reading them. */
+  async listReplicaSets(namespace: string): Promise<V1ReplicaSet[] | undefined> {
+    try {
+      return (await this.apps.listNamespacedReplicaSet({ namespace })).items;
+    } catch (error) {
+      if (statusCodeOf(error) === 403) return undefined;
+      throw toClusterError(this.cluster, `Listing ReplicaSets in ${namespace}`, error);
+    }
+  }
+
+  /** The namespace's Events; undefined where RBAC forbids reading them. */
+  async listEvents(namespace: string): Promise<CoreV1Event[] | undefined> {
+    try {
+      return (await this.core.listNamespacedEvent({ namespace })).items;
+    } catch (error) {
+      if (statusCodeOf(error) === 403) return undefined;
+      throw toClusterError(this.cluster, `Listing Events in ${namespace}`, error);
+    }
+  }
+
+  /**
+   * The last `tailLines` of a container's log (`previous`: of its run before the last restart).
+   * The server's refusal comes back as text — a container that never started, a node that
+   * serves no logs (kwok) — so that a diagnosis can say why there is no log.
+   */
+  async podLog(namespace: string, pod: string, container: string, options: { previous: boolean; tailLines: number }): Promise<{ text: string } | { unavailable: string }> {
+    try {
+      return { text: await this.core.readNamespacedPodLog({ name: pod, namespace, container, previous: options.previous, tailLines: options.tailLines }) };
+    } catch (error) {
+      const code = statusCodeOf(error);
+      if (code === undefined) throw toClusterError(this.cluster, `Reading the log of ${namespace}/${pod}`, error);
+      return { unavailable: `${apiMessage(error)} (${code})` };
+    }
+  }
+
+  /** A Deployment or StatefulSet, or undefined when it is not there. */
+  async readWorkload(kind: 'Deployment' | 'StatefulSet', namespace: string, name: string): Promise<V1Deployment | V1StatefulSet | undefined> {
+    if (kind === 'Deployment') return this.readDeployment(namespace, name);
+    try {
+      return await this.apps.readNamespacedStatefulSet({ name, namespace });
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw toClusterError(this.cluster, `Reading StatefulSet ${namespace}/${name}`, error);
     }
   }
 

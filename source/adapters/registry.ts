@@ -47,6 +47,13 @@ export function registryBaseUrl(registry: string, scheme?: 'http' | 'https'): st
   return `${chosen}://${registry}`;
 }
 
+/**
+ * The registry gave no answer about the image: it cannot be reached, did not answer in time, or
+ * failed on its side (5xx). Not a statement that the image is missing — a rollback to an image
+ * that ran before goes on with a warning (issue 15); a deploy of a new version stops.
+ */
+export class RegistryUnansweredError extends UsageError {}
+
 function envCredentials(): RegistryOptions['credentials'] {
   const username = process.env.DOCKER_USERNAME;
   const password = process.env.DOCKER_PASSWORD;
@@ -95,7 +102,7 @@ class RegistryClient {
         redirect: 'follow',
       });
     } catch (error) {
-      throw new UsageError(`Registry ${this.registry} cannot be reached (${reasonOf(error)}).`);
+      throw new RegistryUnansweredError(`Registry ${this.registry} cannot be reached (${reasonOf(error)}).`);
     }
   }
 
@@ -174,7 +181,8 @@ export async function manifestDigest(registry: string, repository: string, tag: 
   await response.body?.cancel();
   if (response.status === 404) return undefined;
   if (!response.ok) {
-    throw new UsageError(`Registry ${registry} answered HTTP ${response.status} for ${name}:${tag}.`);
+    const ErrorClass = response.status >= 500 ? RegistryUnansweredError : UsageError;
+    throw new ErrorClass(`Registry ${registry} answered HTTP ${response.status} for ${name}:${tag}.`);
   }
   // A HEAD with no Docker-Content-Digest (some proxies) still proves the image exists.
   return response.headers.get('docker-content-digest') ?? '';

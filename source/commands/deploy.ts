@@ -4,6 +4,7 @@ import { deploy } from '../pipeline/deploy.js';
 import { openCluster } from './cluster-option.js';
 import { println, printJson, type Command } from './command.js';
 import { boolFlag, requireInput, stringFlag, stringListFlag } from './flags.js';
+import { interruptOnCtrlC } from './interrupt.js';
 import { progressPrinter } from './progress.js';
 import { timeoutFlag } from './rollback.js';
 
@@ -27,6 +28,7 @@ export const deployCommand: Command = {
     const timeoutMs = timeoutFlag(stringFlag(ctx, 'timeout'), '10m');
     const session = apply ? await openCluster(ctx) : undefined;
     if (apply && !session) throw new UsageError('No cluster is configured: set KUBECONFIG (or ~/.kube/config), pass --context, use --sandbox, or deploy with --no-apply.');
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await deploy(createCore(ctx.config), session?.client, {
         tenant,
@@ -38,6 +40,7 @@ export const deployCommand: Command = {
         reason: stringFlag(ctx, 'reason'),
         skipRegistryCheck: boolFlag(ctx, 'skipRegistryCheck'),
         approvalId: stringFlag(ctx, 'approval'),
+        signal: interrupt.signal,
         onEvent: progressPrinter(ctx),
       });
       if (ctx.flags.json) {
@@ -49,6 +52,7 @@ export const deployCommand: Command = {
       }
       return result.ok ? 0 : 1;
     } finally {
+      interrupt.dispose();
       await session?.close();
     }
   },

@@ -5,6 +5,7 @@ import { rollback } from '../pipeline/rollback.js';
 import { requireCluster } from './cluster-option.js';
 import { println, printJson, type Command } from './command.js';
 import { boolFlag, requireInput, stringFlag } from './flags.js';
+import { interruptOnCtrlC } from './interrupt.js';
 import { progressPrinter } from './progress.js';
 
 export function timeoutFlag(value: string | undefined, fallback: string): number {
@@ -27,6 +28,7 @@ export const rollbackCommand: Command = {
     if (!reason?.trim()) throw new UsageError('A rollback needs a reason: pass --reason "...".');
     const timeoutMs = timeoutFlag(stringFlag(ctx, 'timeout'), '10m');
     const session = await requireCluster(ctx);
+    const interrupt = interruptOnCtrlC(ctx);
     try {
       const result = await rollback(createCore(ctx.config), session.client, {
         tenant,
@@ -36,16 +38,20 @@ export const rollbackCommand: Command = {
         force: boolFlag(ctx, 'force'),
         skipRegistryCheck: boolFlag(ctx, 'skipRegistryCheck'),
         timeoutMs,
+        signal: interrupt.signal,
         onEvent: progressPrinter(ctx),
       });
       if (ctx.flags.json) printJson(ctx, result);
-      else
+      else {
         println(
           ctx.io.stdout,
           `${tenant}/${service}: ${result.from ?? '(none)'} → ${result.to} ${result.ok ? 'rolled back' : `FAILED: ${result.message}`}${result.gitTag ? ` (git tag ${result.gitTag})` : ''}`,
         );
+        for (const warning of result.warnings) println(ctx.io.stdout, `warning: ${warning}`);
+      }
       return result.ok ? 0 : 1;
     } finally {
+      interrupt.dispose();
       await session.close();
     }
   },

@@ -4,6 +4,7 @@
  */
 export interface KubeMeta {
   name?: string;
+  uid?: string;
   namespace?: string;
   generation?: number;
   resourceVersion?: string;
@@ -63,4 +64,10 @@ export interface LivePod {
   metadata?: KubeMeta;
   spec?: { containers?: KubeContainer[] };
   status?: { phase?: string; containerStatuses?: KubeContainerStatus[]; initContainerStatuses?: KubeContainerStatus[] };
+}
+
+/** A Deployment's ReplicaSet: its revision annotation and pod template say what ran before. */
+export interface LiveReplicaSet {
+  metadata?: KubeMeta;
+  spec?: { template?: { spec?: { containers?: KubeContainer[] } } };
 }

@@ -1,5 +1,6 @@
 /** Rollback rules (issue 6, DESIGN §6): which image to go back to, and when the monitor may do it. */
-import type { ServiceStatus } from './status.js';
+import type { LiveDeployment, LiveReplicaSet } from './kube-types.js';
+import { liveServiceImage, type ServiceStatus } from './status.js';
 import { matchesAny } from './patterns.js';
 import { isBlocked, isFailed, type DeploymentRecord, type ImageVersion } from './types.js';
 
@@ -22,6 +23,24 @@ export function chooseRollbackTarget(
     .filter((r) => r.tenantId === tenantId && r.serviceName === service && r.status === 'succeeded')
     .sort(newestFirst)
     .find((r) => r.toImage !== liveImage && !excluded.has(r.toImage));
+}
+
+const REVISION = 'deployment.kubernetes.io/revision';
+const revisionOf = (rs: LiveReplicaSet) => Number(rs.metadata?.annotations?.[REVISION] ?? '0') || 0;
+
+/**
+ * The image of the Deployment's previous revision, as `kubectl rollout undo` picks it: of the
+ * ReplicaSets the Deployment owns, the one with the second-highest revision annotation. Used
+ * where ecp has no record of an earlier good image (its first deploy on an existing cluster).
+ */
+export function previousRevisionImage(deployment: LiveDeployment, replicaSets: readonly LiveReplicaSet[], repository: string, service: string): { image: string; revision: number } | undefined {
+  const uid = deployment.metadata?.uid;
+  const owned = replicaSets
+    .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && (uid ? o.uid === uid : o.name === deployment.metadata?.name)))
+    .sort((a, b) => revisionOf(b) - revisionOf(a));
+  const previous = owned[1];
+  const image = previous ? liveServiceImage({ spec: { template: previous.spec?.template } }, repository, service) : undefined;
+  return previous && image ? { image, revision: revisionOf(previous) } : undefined;
 }
 
 /**

@@ -63,6 +63,10 @@ export interface DeploymentRecord {
   durationMs?: number;
   gitTag?: string;
   message?: string;
+  /** What went on despite a problem, e.g. a rollback whose registry did not answer (issue 15). */
+  warnings?: string[];
+  /** Why a failed rollout failed: the workload's events, pods and failing log lines (issue 15). */
+  diagnosis?: string[];
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected';

@@ -41,7 +41,12 @@ export interface WatcherOptions {
   namespaces: () => readonly string[];
   /** Longest wait between reconnect attempts. */
   maxBackoffMs?: number;
+  /** How long the server keeps one watch open (its `timeoutSeconds`); default 20. */
+  watchTimeoutSeconds?: number;
 }
+
+/** How much longer than its timeout a watch may stay silent before it is taken for hung. */
+const WATCH_GRACE_MS = 5_000;
 
 /**
  * Keeps a LiveSnapshot current: one list of every Deployment, then a watch from the list's
@@ -60,6 +65,10 @@ export class LiveStateWatcher extends EventEmitter {
   private unreadable = new Map<string, string>();
   private resourceVersion?: string;
   private watch?: AbortController;
+  /** The watch being opened (its request not answered yet), so a second one is not opened beside it. */
+  private opening?: object;
+  /** Restarts a watch that shows nothing (no event, no bookmark, no end) within its window. */
+  private watchdog?: NodeJS.Timeout;
   private polling = false;
   private stopped = true;
   private backoffMs = 500;
@@ -86,6 +95,7 @@ export class LiveStateWatcher extends EventEmitter {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.podsTimer);
+    clearTimeout(this.watchdog);
     this.watch?.abort();
     this.watch = undefined;
   }
@@ -105,7 +115,7 @@ export class LiveStateWatcher extends EventEmitter {
       // A refresh answers with the pods too, so its caller judges health on complete data.
       this.pods = await readPods(this.client, namespacesNeedingPods(this.deployments.values()));
       this.markGood();
-      if (!this.polling && !this.watch && !this.stopped) await this.startWatch();
+      if (!this.polling && !this.watch && !this.opening && !this.stopped) await this.startWatch();
     } catch (error) {
       this.markBad(error);
       this.scheduleRetry();
@@ -118,7 +128,32 @@ export class LiveStateWatcher extends EventEmitter {
     // client-node can report the end of a watch before watch() itself returns (a refused
     // connection): such a watch must never be kept as the live one.
     let ended = false;
+    // client-node's watch has no timeout of its own: against a hung server it would wait, and
+    // the console would show the last data as fresh, forever. A watch silent for longer than
+    // the server's own timeout (it ends every watch then, and sends a bookmark before) is
+    // dropped, and the state listed again — with the request timeout, so a hung server turns
+    // the snapshot unreachable.
+    const token = {};
+    this.opening = token;
+    let abandoned = false;
+    const timeoutSeconds = this.options.watchTimeoutSeconds ?? 20;
+    const windowMs = timeoutSeconds * 1000 + WATCH_GRACE_MS;
+    const abandon = () => {
+      abandoned = true;
+      if (this.opening === token) this.opening = undefined;
+      if (controller !== undefined && this.watch === controller) this.watch = undefined;
+      controller?.abort();
+      debug('live', `the watch showed nothing for ${windowMs} ms: listing again`);
+      if (!this.stopped) void this.relist();
+    };
+    const touch = () => {
+      clearTimeout(this.watchdog);
+      this.watchdog = setTimeout(abandon, windowMs);
+    };
+    touch();
     const onEvent = (type: string, object: V1Deployment & { code?: number; metadata?: { resourceVersion?: string } }) => {
+      if (abandoned) return;
+      touch();
       if (type === 'ERROR') {
         // 410 Gone: the resourceVersion is too old to resume from; list again.
         if (controller === this.watch) this.watch = undefined;
@@ -134,6 +169,8 @@ export class LiveStateWatcher extends EventEmitter {
     };
     const onDone = (error: unknown) => {
       ended = true;
+      if (abandoned) return;
+      clearTimeout(this.watchdog);
       if (controller !== undefined && this.watch !== controller) return; // replaced or stopped on purpose
       this.watch = undefined;
       if (this.stopped) return;
@@ -150,11 +187,16 @@ export class LiveStateWatcher extends EventEmitter {
       this.scheduleRetry();
     };
     try {
-      controller = await watch.watch('/apis/apps/v1/deployments', { allowWatchBookmarks: true, resourceVersion: this.resourceVersion }, onEvent, onDone);
-      if (!ended) this.watch = controller;
+      controller = await watch.watch('/apis/apps/v1/deployments', { allowWatchBookmarks: true, resourceVersion: this.resourceVersion, timeoutSeconds }, onEvent, onDone);
+      if (abandoned) controller.abort();
+      else if (!ended) this.watch = controller;
     } catch (error) {
+      if (abandoned) return;
+      clearTimeout(this.watchdog);
       this.markBad(error);
       this.scheduleRetry();
+    } finally {
+      if (this.opening === token) this.opening = undefined;
     }
   }
 

@@ -3,9 +3,9 @@
  * is first applied with dryRun=All; only when all of them pass (no conflicts with other field
  * managers, nothing invalid) is anything applied for real, so a refused apply changes nothing.
  */
-import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { assertParsed, loadTenant, type Tenant } from '../adapters/manifests.js';
-import { serverSideApply, statusCodeOf, toClusterError, type Cluster } from '../adapters/kube.js';
+import { objectApiClient, serverSideApply, statusCodeOf, toClusterError, type Cluster } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import { CLUSTER_SCOPED_KINDS } from '../domain/manifest-model.js';
 import { isBlocked } from '../domain/types.js';
@@ -126,7 +126,7 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
     throw new UsageError(`Refusing to apply ${options.tenant}: ${blocked.map((s) => `${s.name} uses blocked image ${s.image}`).join('; ')}. Use --force to override (audited).`);
   }
 
-  const api = KubernetesObjectApi.makeApiClient(cluster.kc);
+  const api = objectApiClient(cluster.kc);
   const objects = objectsOf(tenant);
   const forced = new Set<KubernetesObject>();
   const applyOne = (object: KubernetesObject, dryRun: boolean) => serverSideApply(api, object, { dryRun, force: options.forceConflicts === true || forced.has(object), fieldManager: FIELD_MANAGER });

@@ -11,12 +11,13 @@ import type { KubeClient } from '../adapters/kube.js';
 import type { ServiceBuildConfig } from '../config.js';
 import type { Core } from '../core.js';
 import type { DeploymentRecord } from '../domain/types.js';
-import { EcpError, UsageError, errorMessage } from '../errors.js';
+import { EcpError, InterruptedError, UsageError, errorMessage } from '../errors.js';
 import { applyTenant } from './apply.js';
 import { ApprovalPendingError, passApprovalGate } from './approval-gate.js';
 import { buildServices, type BuildResult } from './build.js';
 import { buildTargets } from './build-targets.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { explainFailedRollout } from './diagnosis.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
@@ -41,6 +42,8 @@ export interface DeployOptions {
   skipRegistryCheck?: boolean;
   /** An approved approval for a protected namespace. */
   approvalId?: string;
+  /** Aborted (Ctrl-C): stop at the next safe point — before apply nothing is left changed; during the rollout wait the change stays, committed, its record open. */
+  signal?: AbortSignal;
   onEvent?: EventSink;
 }
 
@@ -65,14 +68,16 @@ export class DeployStepError extends EcpError {
   }
 }
 
-async function step<T>(name: DeployStep, emit: EventSink, tenant: string, work: () => Promise<T>): Promise<T> {
+/** `failureOf`: what went wrong in a step that finished without throwing (a failed rollout), said instead of "done". */
+async function step<T>(name: DeployStep, emit: EventSink, tenant: string, work: () => Promise<T>, failureOf?: (result: T) => string | undefined): Promise<T> {
   emit({ step: name, status: 'start', message: name, tenant });
   try {
     const result = await work();
-    emit({ step: name, status: 'done', message: `${name} done`, tenant });
+    const failure = failureOf?.(result);
+    emit(failure ? { step: name, status: 'warn', message: failure, tenant } : { step: name, status: 'done', message: `${name} done`, tenant });
     return result;
   } catch (error) {
-    if (error instanceof DeployStepError || error instanceof ApprovalPendingError) throw error;
+    if (error instanceof DeployStepError || error instanceof ApprovalPendingError || error instanceof InterruptedError) throw error;
     const exitCode = error instanceof EcpError ? error.exitCode : 2;
     emit({ step: name, status: 'warn', message: `${name} failed: ${errorMessage(error)}`, tenant });
     throw new DeployStepError(name, errorMessage(error), exitCode);
@@ -83,6 +88,11 @@ async function step<T>(name: DeployStep, emit: EventSink, tenant: string, work: 
 async function snapshotTenant(core: Core, tenant: string): Promise<Map<string, string>> {
   const loaded = await loadTenant(core.config, tenant);
   return new Map(await Promise.all(loaded.files.map(async (f) => [f.path, await readFile(f.path, 'utf8')] as const)));
+}
+
+/** Stops the run here when the operator asked it to (before apply: the manifests are restored by the caller). */
+function stopIfInterrupted(signal: AbortSignal | undefined, where: string): void {
+  if (signal?.aborted) throw new InterruptedError(`deploy interrupted ${where}; the manifests were restored and nothing was applied.`);
 }
 
 async function restoreTenant(before: Map<string, string>): Promise<void> {
@@ -142,6 +152,7 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
       for (const t of targets) written.push(await updateManifests(core, { ...manifestOptions, ...t }));
       return written.flatMap((r) => r.changes);
     });
+    stopIfInterrupted(options.signal, 'after update-manifests');
     await step('validate', emit, options.tenant, async () => {
       const result = await validateManifests(core, { tenant: options.tenant, offlineReason: 'deploy validates offline; apply runs a server-side dry run' });
       if (result.errors > 0) {
@@ -152,6 +163,7 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
         throw new EcpError(`${result.errors} problem(s): ${first.join('; ')}`, 1);
       }
     });
+    stopIfInterrupted(options.signal, 'before apply');
     if (apply) await step('apply', emit, options.tenant, () => applyTenant(core, client!.cluster, { tenant: options.tenant, force: options.force, reason: options.reason, onEvent: emit }));
   } catch (error) {
     await restoreTenant(before);
@@ -173,13 +185,32 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
   });
   const records: DeploymentRecord[] = [];
   let ok = true;
+  const interrupted: string[] = [];
   if (apply) {
     const opened = await Promise.all(changes.map((c) => openRecord(core, recordOf(c, options.reason))));
-    const outcomes = await step('rollout', emit, options.tenant, () =>
-      Promise.all(changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant }))),
+    const outcomes = await step(
+      'rollout',
+      emit,
+      options.tenant,
+      () =>
+        Promise.all(changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant, signal: options.signal }))),
+      (all) => {
+        const services = (pick: (o: (typeof all)[number]) => boolean) => all.flatMap((o, i) => (pick(o) ? [changes[i]!.service] : []));
+        const failed = services((o) => !o.ok && !o.interrupted);
+        const stopped = services((o) => !o.ok && o.interrupted === true);
+        const said = [failed.length ? `rollout failed: ${failed.join(', ')} did not become healthy` : '', stopped.length ? `rollout wait interrupted: ${stopped.join(', ')} still rolling out` : ''];
+        return said.filter(Boolean).join('; ') || undefined;
+      },
     );
     for (const [i, outcome] of outcomes.entries()) {
-      const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason });
+      if (!outcome.ok && outcome.interrupted) {
+        // Undecided: the rollout goes on in the cluster; the monitor settles the record.
+        interrupted.push(changes[i]!.service);
+        records.push(opened[i]!);
+        continue;
+      }
+      const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client!, changes[i]!.namespace, changes[i]!.service, emit, options.tenant);
+      const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason, diagnosis });
       records.push(closed!);
       if (!outcome.ok) {
         ok = false;
@@ -198,7 +229,12 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
     actor,
     action: 'deploy.run',
     target: options.tenant,
-    details: { changes: changes.map((c) => ({ service: c.service, from: c.from, to: c.to })), ok, gitTag: gitTag ?? null, applied: apply },
+    details: { changes: changes.map((c) => ({ service: c.service, from: c.from, to: c.to })), ok, gitTag: gitTag ?? null, applied: apply, interrupted },
   });
+  if (interrupted.length) {
+    throw new InterruptedError(
+      `deploy interrupted while waiting for the rollout of ${interrupted.join(', ')}: the change is applied and committed${gitTag ? ` (git tag ${gitTag})` : ''}; the rollout goes on in the cluster and the monitor settles its record (ecp --once shows how it stands).`,
+    );
+  }
   return { tenant: options.tenant, built, changes, records, gitTag, ok };
 }

@@ -5,7 +5,8 @@ import type { DeploymentRecord, DeploymentStatus } from '../domain/types.js';
 import type { NewAuditEvent } from '../store/audit.js';
 
 /** What a caller says about a change; the id, status and times are the record's own. */
-export type NewRecord = Pick<DeploymentRecord, 'tenantId' | 'namespace' | 'serviceName' | 'fromImage' | 'toImage' | 'versionId' | 'kind' | 'reason' | 'actor'>;
+export type NewRecord = Pick<DeploymentRecord, 'tenantId' | 'namespace' | 'serviceName' | 'fromImage' | 'toImage' | 'versionId' | 'kind' | 'reason' | 'actor'> &
+  Partial<Pick<DeploymentRecord, 'warnings'>>;
 
 /** `audit`: the event that records the opening, written with the record as one unit. */
 export async function openRecord(core: Core, input: NewRecord, status: DeploymentStatus = 'progressing', audit?: (record: DeploymentRecord) => NewAuditEvent): Promise<DeploymentRecord> {
@@ -23,7 +24,12 @@ export async function openRecord(core: Core, input: NewRecord, status: Deploymen
 }
 
 /** Closes record `id` with its outcome; `ifOpen`: only a record still pending or progressing (the monitor). */
-export async function closeRecord(core: Core, id: string, outcome: { status: 'succeeded' | 'failed'; message?: string; gitTag?: string }, ifOpen = false): Promise<DeploymentRecord | undefined> {
+export async function closeRecord(
+  core: Core,
+  id: string,
+  outcome: { status: 'succeeded' | 'failed'; message?: string; gitTag?: string; diagnosis?: string[] },
+  ifOpen = false,
+): Promise<DeploymentRecord | undefined> {
   return core.store.update((data) => {
     const record = data.deployments.find((d) => d.id === id);
     if (!record) return undefined;
@@ -34,6 +40,7 @@ export async function closeRecord(core: Core, id: string, outcome: { status: 'su
     record.durationMs = finishedAt.getTime() - Date.parse(record.startedAt);
     if (outcome.message) record.message = outcome.message;
     if (outcome.gitTag) record.gitTag = outcome.gitTag;
+    if (outcome.diagnosis?.length) record.diagnosis = outcome.diagnosis;
     return { ...record };
   });
 }

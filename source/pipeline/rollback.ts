@@ -7,6 +7,7 @@
  */
 import { findService, loadTenant } from '../adapters/manifests.js';
 import { statusCodeOf, toClusterError, type KubeClient } from '../adapters/kube.js';
+import { manifestDigest } from '../adapters/registry.js';
 import type { Core } from '../core.js';
 import type { LiveDeployment } from '../domain/kube-types.js';
 import { dns1123Problem, parseImageRef } from '../domain/names.js';
@@ -14,8 +15,9 @@ import { rollbackChoiceProblem } from '../domain/rollback.js';
 import { needsApproval } from '../domain/approvals.js';
 import { liveServiceImage, versionsByImage } from '../domain/status.js';
 import type { DeploymentKind, DeploymentRecord } from '../domain/types.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { explainFailedRollout } from './diagnosis.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForRollout } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
@@ -34,8 +36,11 @@ export interface RollbackOptions {
   kind?: Extract<DeploymentKind, 'rollback' | 'auto-rollback'>;
   /** Roll back to a blocked version (audited). */
   force?: boolean;
+  /** Write the target even if the registry says it does not have it (404); audited with the reason. */
   skipRegistryCheck?: boolean;
   timeoutMs?: number;
+  /** Aborted (Ctrl-C): before the cluster is patched nothing is changed; during the rollout wait the rollback stays, committed, its record open. */
+  signal?: AbortSignal;
   onEvent?: EventSink;
 }
 
@@ -46,6 +51,8 @@ export interface RollbackResult {
   gitTag?: string;
   ok: boolean;
   message?: string;
+  /** What went on despite a problem (a registry that did not answer): also on the record and the audit event. */
+  warnings: string[];
 }
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -82,9 +89,11 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     target = found.version.fullImageName;
     versionId = found.version.id;
   } else {
-    const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage);
+    const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage, { client, deployment: live as LiveDeployment, repository: service.repository });
     if (!chosen) {
-      throw new UsageError(`No earlier good version of ${tenant.id}/${service.name} to roll back to: no succeeded deploy or rollback of another image that is neither blocked nor failed.`);
+      throw new UsageError(
+        `No earlier good version of ${tenant.id}/${service.name} to roll back to: no succeeded deploy or rollback of another image, nor a previous revision of the live Deployment with a registered image, that is neither blocked nor failed.`,
+      );
     }
     target = chosen.image;
     versionId = chosen.versionId;
@@ -105,15 +114,32 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     force: options.force === true || !registered,
     reason: `${kind}: ${options.reason}`,
     skipRegistryCheck: options.skipRegistryCheck,
+    // The emergency path: a registry that does not answer is a warning, a 404 is still refused.
+    unansweredRegistry: 'warn' as const,
+    // Asked once for the dry run and the write (a registry that does not answer costs its timeout once).
+    manifestDigest: onceEach(manifestDigest),
     onEvent: emit,
   };
   emit({ step: 'rollback', status: 'start', message: `${service.name}: ${liveImage ?? '(none)'} → ${target}`, tenant: tenant.id, service: service.name });
-  await updateManifests(core, { ...manifestOptions, dryRun: true });
+  const planned = await updateManifests(core, { ...manifestOptions, dryRun: true });
+  const warnings = planned.registryWarning ? [planned.registryWarning] : [];
+  if (options.signal?.aborted) throw new InterruptedError('rollback interrupted before it changed anything; nothing was changed.');
 
   const actor = await core.actor();
   const record = await openRecord(
     core,
-    { tenantId: tenant.id, namespace: service.namespace, serviceName: service.name, fromImage: liveImage, toImage: target, versionId, kind, reason: options.reason, actor },
+    {
+      tenantId: tenant.id,
+      namespace: service.namespace,
+      serviceName: service.name,
+      fromImage: liveImage,
+      toImage: target,
+      versionId,
+      kind,
+      reason: options.reason,
+      actor,
+      ...(warnings.length ? { warnings } : {}),
+    },
     'progressing',
     (opened) => ({
       actor,
@@ -125,6 +151,8 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
         reason: options.reason,
         record: opened.id,
         forced: options.force === true,
+        registryCheck: planned.registryCheck,
+        warnings,
         // Rollback is the emergency path: in a namespace that needs approvals it goes without one.
         withoutApproval: needsApproval(service.namespace, core.config.requireApproval),
       },
@@ -154,11 +182,19 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     onEvent: emit,
     tenant: tenant.id,
     minGeneration: generation,
+    signal: options.signal,
   });
+  if (!outcome.ok && outcome.interrupted) {
+    throw new InterruptedError(
+      `rollback interrupted while waiting for its rollout: ${service.name} is patched to ${target} and the manifest committed${gitTag ? ` (git tag ${gitTag})` : ''}; the rollout goes on in the cluster and the monitor settles record ${record.id}.`,
+    );
+  }
+  const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client, service.namespace, service.name, emit, tenant.id);
   const closed = (await closeRecord(core, record.id, {
     status: outcome.ok ? 'succeeded' : 'failed',
     message: outcome.ok ? undefined : outcome.reason,
     gitTag,
+    diagnosis,
   }))!;
   if (!outcome.ok) await markRolloutFailed(core, closed);
   emit({
@@ -168,7 +204,18 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     tenant: tenant.id,
     service: service.name,
   });
-  return { record: closed, from: liveImage, to: target, gitTag, ok: outcome.ok, message: outcome.ok ? undefined : outcome.reason };
+  return { record: closed, from: liveImage, to: target, gitTag, ok: outcome.ok, message: outcome.ok ? undefined : outcome.reason, warnings };
+}
+
+/** `lookup`, asked at most once per argument list; a failure is remembered too. */
+function onceEach<A extends unknown[], R>(lookup: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  const seen = new Map<string, Promise<R>>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    let answer = seen.get(key);
+    if (!answer) seen.set(key, (answer = lookup(...args)));
+    return answer;
+  };
 }
 
 /**

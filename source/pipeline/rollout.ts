@@ -10,7 +10,8 @@ import { deploymentHealthWithPods, podsOf } from '../domain/health.js';
 import type { LiveDeployment, LivePod } from '../domain/kube-types.js';
 import { ignoreEvents, type EventSink } from './events.js';
 
-export type RolloutOutcome = { ok: true; durationMs: number } | { ok: false; durationMs: number; reason: string };
+/** `interrupted`: the wait was given up (Ctrl-C); the rollout goes on in the cluster, undecided. */
+export type RolloutOutcome = { ok: true; durationMs: number } | { ok: false; durationMs: number; reason: string; interrupted?: true };
 
 export interface RolloutOptions {
   timeoutMs: number;
@@ -19,15 +20,29 @@ export interface RolloutOptions {
   tenant?: string;
   /** The generation the rollout must reach (the one the change produced). */
   minGeneration?: number;
+  /** Aborted: stop waiting at once (the operator pressed Ctrl-C). */
+  signal?: AbortSignal;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number, signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
 export async function waitForRollout(client: KubeClient, namespace: string, name: string, options: RolloutOptions): Promise<RolloutOutcome> {
   const emit = options.onEvent ?? ignoreEvents;
   const started = Date.now();
   let lastMessage = '';
   while (true) {
+    if (options.signal?.aborted) return { ok: false, durationMs: Date.now() - started, reason: 'interrupted before the rollout finished', interrupted: true };
     let deployment: LiveDeployment;
     try {
       deployment = (await client.apps.readNamespacedDeployment({ name, namespace })) as LiveDeployment;
@@ -48,6 +63,6 @@ export async function waitForRollout(client: KubeClient, namespace: string, name
     if (durationMs >= options.timeoutMs) {
       return { ok: false, durationMs, reason: `timed out after ${Math.round(durationMs / 1000)} s: ${health.message || 'not ready'}` };
     }
-    await sleep(options.pollMs ?? 500);
+    await sleep(options.pollMs ?? 500, options.signal);
   }
 }

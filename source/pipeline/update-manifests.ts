@@ -7,7 +7,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
 import { assertParsed, imageNode, listTenantIds, loadTenant, withScalarEdits, type ManifestFile, type ManifestService, type ScalarEdit, type Tenant } from '../adapters/manifests.js';
-import { manifestDigest as registryManifestDigest } from '../adapters/registry.js';
+import { RegistryUnansweredError, manifestDigest as registryManifestDigest } from '../adapters/registry.js';
 import type { Core } from '../core.js';
 import { fieldOf, imageWithTag } from '../domain/manifest-model.js';
 import { applyEdits, changedLines, decideTarget, renderLike, type TargetDecision, type TextEdit } from '../domain/manifest-update.js';
@@ -35,6 +35,12 @@ export interface UpdateManifestsOptions {
   /** The operator's reason, recorded with --force / --skip-registry-check. */
   reason?: string;
   skipRegistryCheck?: boolean;
+  /**
+   * A registry that gives no answer (unreachable, timeout, 5xx): 'refuse' (default, deploys of
+   * new versions) or 'warn' (a rollback to an image that ran before: written, with the warning
+   * in the result). A registry that answers 404 is refused either way.
+   */
+  unansweredRegistry?: 'refuse' | 'warn';
   onEvent?: EventSink;
   /** Replaceable registry lookup (tests, benchmark). */
   manifestDigest?: (registry: string, repository: string, tag: string) => Promise<string | undefined>;
@@ -80,7 +86,9 @@ export interface UpdateManifestsResult {
   skipped: { service: string; reason: string }[];
   /** Refusals overridden by --force. */
   forced: string[];
-  registryCheck: 'passed' | 'skipped' | 'not-needed';
+  registryCheck: 'passed' | 'skipped' | 'unanswered' | 'not-needed';
+  /** Why the registry check could not be made ('unanswered'): for the record and the audit. */
+  registryWarning?: string;
   /** Unified diffs (dry run only). */
   diffs: FileDiff[];
   written: boolean;
@@ -222,10 +230,18 @@ function verifyEdit(file: ManifestFile, after: string, edits: readonly TextEdit[
   }
 }
 
-async function checkRegistry(core: Core, changes: ServiceChange[], lookup: NonNullable<UpdateManifestsOptions['manifestDigest']>, emit: EventSink): Promise<void> {
+/** Checks every target image in the registry; returns a warning when the registry gave no answer and `unanswered` is 'warn'. */
+async function checkRegistry(
+  core: Core,
+  changes: ServiceChange[],
+  lookup: NonNullable<UpdateManifestsOptions['manifestDigest']>,
+  unanswered: NonNullable<UpdateManifestsOptions['unansweredRegistry']>,
+  emit: EventSink,
+): Promise<string | undefined> {
   const { registry, imagePrefix } = core.config;
   const images = [...new Map(changes.map((c) => [c.to, c])).values()];
   emit({ step: 'registry-check', status: 'start', message: `checking ${images.length} image(s) in registry ${registry}` });
+  let warning: string | undefined;
   const digests = await mapLimit(images, 8, async (change) => {
     const name = `${imagePrefix}/${change.service}`;
     let digest: string | undefined;
@@ -233,6 +249,10 @@ async function checkRegistry(core: Core, changes: ServiceChange[], lookup: NonNu
       digest = await lookup(registry, name, change.toTag);
     } catch (error) {
       const reason = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+      if (unanswered === 'warn' && error instanceof RegistryUnansweredError) {
+        warning = `${reason}: image ${change.to} was not checked`;
+        return [change.to, ''] as const;
+      }
       throw new UsageError(`${reason} while checking image ${change.to}; nothing was written (--skip-registry-check writes without the check, audited).`);
     }
     if (digest === undefined) {
@@ -242,7 +262,9 @@ async function checkRegistry(core: Core, changes: ServiceChange[], lookup: NonNu
   });
   const byImage = new Map(digests);
   for (const change of changes) change.registryDigest = byImage.get(change.to) || undefined;
-  emit({ step: 'registry-check', status: 'done', message: `${images.length} image(s) found in registry ${registry}` });
+  if (warning) emit({ step: 'registry-check', status: 'warn', message: warning });
+  else emit({ step: 'registry-check', status: 'done', message: `${images.length} image(s) found in registry ${registry}` });
+  return warning;
 }
 
 interface TenantPlan {
@@ -316,13 +338,14 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
     throw new UsageError(`Refusing to write: ${refusals.join('; ')}; nothing was written (--force overrides, audited).`);
   }
   let registryCheck: UpdateManifestsResult['registryCheck'] = 'not-needed';
+  let registryWarning: string | undefined;
   if (changes.length > 0) {
     if (options.skipRegistryCheck) {
       registryCheck = 'skipped';
       emit({ step: 'registry-check', status: 'warn', message: 'registry check skipped (--skip-registry-check)' });
     } else {
-      await checkRegistry(core, changes, options.manifestDigest ?? registryManifestDigest, emit);
-      registryCheck = 'passed';
+      registryWarning = await checkRegistry(core, changes, options.manifestDigest ?? registryManifestDigest, options.unansweredRegistry ?? 'refuse', emit);
+      registryCheck = registryWarning ? 'unanswered' : 'passed';
     }
   }
 
@@ -342,6 +365,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
       skipped,
       forced: [...new Set(prepared.changes.filter((c) => c.forced).map((c) => c.forced!))],
       registryCheck: prepared.changes.length > 0 ? registryCheck : 'not-needed',
+      registryWarning: prepared.changes.length > 0 ? registryWarning : undefined,
       diffs: [],
       written: false,
     };
@@ -391,6 +415,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
           changes: result.changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
           force: result.forced.length > 0 ? { refusals: result.forced } : null,
           registryCheck: result.registryCheck,
+          registryWarning: result.registryWarning ?? null,
           reason: options.reason ?? null,
         },
       })),

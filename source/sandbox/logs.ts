@@ -5,7 +5,8 @@
 import { asArray, asString, at, type KubeObject } from './json.js';
 import { badRequest } from './status.js';
 
-export function podLog(pod: KubeObject, container: string | null, timestamps: boolean): string {
+/** The container a log request is about (`container`, or the pod's only one), as the kubelet refuses a wrong one. */
+export function chooseContainer(pod: KubeObject, container: string | null): string {
   const name = String(pod.metadata.name);
   const containers = asArray(at(pod, 'spec', 'containers')).map((c) => String(at(c, 'name')));
   if (!container && containers.length > 1) {
@@ -13,6 +14,12 @@ export function podLog(pod: KubeObject, container: string | null, timestamps: bo
   }
   const chosen = container ?? containers[0]!;
   if (!containers.includes(chosen)) throw badRequest(`container ${chosen} is not valid for pod ${name}`);
+  return chosen;
+}
+
+export function podLog(pod: KubeObject, container: string | null): string {
+  const name = String(pod.metadata.name);
+  const chosen = chooseContainer(pod, container);
   const status = asArray(at(pod, 'status', 'containerStatuses')).find((s) => at(s, 'name') === chosen);
   const waiting = asString(at(status, 'state', 'waiting', 'reason'));
   const started = asString(at(status, 'state', 'running', 'startedAt'));
@@ -20,6 +27,5 @@ export function podLog(pod: KubeObject, container: string | null, timestamps: bo
     const why = waiting === 'ErrImagePull' || waiting === 'ImagePullBackOff' ? 'trying and failing to pull image' : (waiting ?? 'ContainerCreating');
     throw badRequest(`container "${chosen}" in pod "${name}" is waiting to start: ${why}`);
   }
-  const line = `ecp sandbox: ${String(at(status, 'image'))} running as ${name}/${chosen} (the sandbox runs no processes)\n`;
-  return timestamps ? `${started.replace('Z', '.000000000Z')} ${line}` : line;
+  return `ecp sandbox: ${String(at(status, 'image'))} running as ${name}/${chosen} (the sandbox runs no processes)\n`;
 }

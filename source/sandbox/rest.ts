@@ -12,7 +12,7 @@ import { jsonPatch, JsonPatchFailure, mergePatch, strategicMerge } from './patch
 import { apiVersionOf, findResource, verbsOf, type ResourceType } from './resources.js';
 import { formatSelector, fromSelectorObject, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { badRequest, conflict, jsonPatchRejected, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
-import { podLog } from './logs.js';
+import { containerLog } from './container-logs.js';
 import { serialize } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 import type { WatchSpec } from './watch.js';
@@ -173,8 +173,7 @@ export class RestApi {
     const obj = this.cluster.get(type, ns, name);
     if (subresource === 'scale') return { status: 200, body: toScale(obj) };
     if (subresource === 'log') {
-      const q = req.url.searchParams;
-      return { status: 200, body: podLog(obj, q.get('container'), truthy(q.get('timestamps'))), contentType: 'text/plain' };
+      return { status: 200, body: containerLog(obj, req.url.searchParams), contentType: 'text/plain' };
     }
     if (wantsTable(req.accept)) {
       return { status: 200, body: toTable(type.kind, [obj], this.cluster.clock.now(), asString(obj.metadata.resourceVersion)), contentType: TABLE_CONTENT_TYPE };

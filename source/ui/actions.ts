@@ -27,6 +27,8 @@ export interface ActionParams {
   /** Rollback: the version to go back to, and why. */
   versionId?: string;
   reason?: string;
+  /** Rollback: confirmed although the registry said it does not have the image (audited with the reason). */
+  skipRegistryCheck?: boolean;
 }
 
 /** How an action reports: named steps, each running → ok / failed, with lines of output. */
@@ -249,6 +251,7 @@ async function rollBack({ core, client, target, log, params }: ActionContext): P
     service: serviceName(target),
     toVersionId: params.versionId,
     reason: params.reason ?? '',
+    skipRegistryCheck: params.skipRegistryCheck,
     // Its manifest update, tag and rollout run inside the rollback step.
     onEvent: pipelineEventsTo(log, ['rollback']),
   });

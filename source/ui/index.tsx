@@ -87,7 +87,9 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     intervalMs: options.intervalMs ?? core.config.monitorIntervalSeconds * 1000,
     tenant: options.tenant,
   });
-  const history = new HistoryLoader(reader, store);
+  // The cluster's client, once connected: for the jobs, the history's rollback target and the why view's reads.
+  let client = options.client;
+  const history = new HistoryLoader(reader, store, { client: () => client });
   const jobs = new JobRunner(core, store, {
     client: options.client,
     onFinished: () => {
@@ -127,6 +129,11 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
       const cluster = jobs.cluster();
       return cluster ? import('../pipeline/live-diff.js').then(({ liveDiff }) => liveDiff(core, cluster, { tenant, service })) : undefined;
     },
+    diagnose: () => {
+      const connected = client;
+      if (!connected) return undefined;
+      return async (workload, namespace, name) => (await import('../pipeline/diagnosis.js')).diagnoseWorkload(connected, workload, namespace, name);
+    },
   });
   const info: ConsoleInfo = {
     registry: `${core.config.registry}/${core.config.imagePrefix}`,
@@ -154,6 +161,7 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     jobs,
     bindings,
     attachCluster(attached) {
+      client = attached.client;
       jobs.setClient(attached.client);
       data.setLive(attached.live);
       store.dispatch({ type: 'cluster/changed', cluster: { label: attached.label, phase: attached.client ? 'connected' : 'none' } });

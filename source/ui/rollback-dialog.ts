@@ -4,6 +4,7 @@
  * versions cannot be chosen (the rule the pipeline applies to --to).
  */
 import { rollbackChoiceProblem } from '../domain/rollback.js';
+import { registryAnswer } from '../pipeline/registry-presence.js';
 import { ACTIONS } from './actions.js';
 import { selectedService } from './model/selectors.js';
 import type { ConsoleState } from './model/state.js';
@@ -28,5 +29,5 @@ export function refuseRollbackTarget(state: ConsoleState, index: number): string
 
 export function rollbackSupport(): RollbackSupport | undefined {
   const action = ACTIONS.get('rollback');
-  return action ? { action, defaultIndex: defaultRollbackIndex, refuse: refuseRollbackTarget } : undefined;
+  return action ? { action, defaultIndex: defaultRollbackIndex, refuse: refuseRollbackTarget, registryAnswer } : undefined;
 }

@@ -16,6 +16,7 @@ import { QUIT_KEYS } from './components/QuitDialog.keys.js';
 import { ROLLBACK_TABLES, rollbackTable } from './components/RollbackDialog.keys.js';
 import { FILTER_KEYS } from './components/ServicesPane.keys.js';
 import { TEXT_KEYS } from './components/TextView.keys.js';
+import { WHY_KEYS } from './components/WhyView.keys.js';
 import { ctrl, type Binding, type KeyView } from './keymap.js';
 import type { ConsoleState, Pane } from './model/state.js';
 
@@ -103,6 +104,8 @@ function tableOf(state: ConsoleState): KeyTable | undefined {
       return rollbackTable(o);
     case 'approvals':
       return approvalsTable(o);
+    case 'why':
+      return WHY_KEYS;
   }
 }
 
@@ -133,6 +136,7 @@ export function allKeyViews(mode: KeyMode): KeyView[] {
     ...ROLLBACK_TABLES,
     ...APPROVALS_TABLES,
     QUIT_KEYS,
+    WHY_KEYS,
   ];
   return tables.map((t) => inForce(t, mode));
 }

@@ -52,6 +52,13 @@ export interface ClusterTarget {
   cutOff(): Promise<void>;
   /** The API answers again at the same address (the sandbox: a new one, seeded afresh from the seed folder as it is now). */
   restore(): Promise<void>;
+  /**
+   * The API hangs, as a SIGSTOPped server does: connections are accepted, nothing is answered
+   * (bytes already sent wait). The sandbox target needs `{ hangable: true }` for this.
+   */
+  hang(): Promise<void>;
+  /** A hung API goes on where it stopped. */
+  resume(): Promise<void>;
   /** Runs the real kubectl against this target. */
   kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
@@ -63,6 +70,8 @@ export interface TargetOptions {
   /** Sandbox only: rollout step (default 40 ms, fast). */
   stepMs?: number;
   failImage?: RegExp;
+  /** Sandbox only: reach it through a TCP proxy of the test's own, so that hang() can freeze it. */
+  hangable?: boolean;
 }
 
 /** Why the real control plane is not there, or undefined when it is. */
@@ -124,8 +133,13 @@ async function startSandboxTarget(options: TargetOptions): Promise<ClusterTarget
   const dir = tempDir('ecp-target-');
   const sandboxOptions: SandboxOptions = { seed: options.seed, stepMs: options.stepMs ?? 40, failImage: options.failImage };
   let sb = await startSandbox(sandboxOptions);
-  const kubeconfig = await sb.writeKubeconfig(path.join(dir, 'kubeconfig'));
+  let kubeconfig = await sb.writeKubeconfig(path.join(dir, 'kubeconfig'));
+  const proxy = options.hangable ? await tcpProxy(sb.port) : undefined;
+  if (proxy) writeFileSync(kubeconfig, readFileSync(kubeconfig, 'utf8').replace(sb.url, `http://127.0.0.1:${proxy.port}`));
   const cacheDir = path.join(dir, 'cache');
+  const noProxy = async () => {
+    throw new Error('start the sandbox target with { hangable: true } to hang it');
+  };
   return {
     kind: 'sandbox',
     get sandbox() {
@@ -134,7 +148,7 @@ async function startSandboxTarget(options: TargetOptions): Promise<ClusterTarget
     label: 'sandbox',
     kubeconfig,
     context: 'ecp-sandbox',
-    url: sb.url,
+    url: proxy ? `http://127.0.0.1:${proxy.port}` : sb.url,
     async setFailImage(pattern) {
       sb.setFailImage(pattern);
     },
@@ -151,8 +165,13 @@ async function startSandboxTarget(options: TargetOptions): Promise<ClusterTarget
     async restore() {
       sb = await startSandbox({ ...sandboxOptions, port: sb.port, failImage: sb.failImage() });
     },
+    hang: proxy ? async () => proxy.freeze() : noProxy,
+    resume: proxy ? async () => proxy.thaw() : noProxy,
     kubectl: (args, input) => kubectlWith(kubeconfig, cacheDir, args, input),
-    stop: () => sb.stop(),
+    async stop() {
+      await proxy?.close();
+      await sb.stop();
+    },
   };
 }
 
@@ -219,6 +238,8 @@ async function startRealTarget(options: TargetOptions): Promise<ClusterTarget> {
     },
     cutOff: () => proxy.close(),
     restore: () => proxy.reopen(),
+    hang: async () => proxy.freeze(),
+    resume: async () => proxy.thaw(),
     async kubectl(args, input) {
       const r = await k(args, input);
       const created = /^namespace\/(\S+) created/m.exec(r.stdout);
@@ -289,18 +310,34 @@ async function seedReal(dir: string, must: (args: string[], input?: string) => P
   return list;
 }
 
-/** A loopback TCP proxy to `port`; close() cuts every connection and stops listening, reopen() listens again on the same port. */
-async function tcpProxy(port: number): Promise<{ port: number; close(): Promise<void>; reopen(): Promise<void> }> {
+/**
+ * A loopback TCP proxy to `port`; close() cuts every connection and stops listening, reopen()
+ * listens again on the same port; freeze() stops passing bytes either way and holds new
+ * connections unanswered (a SIGSTOPped server), thaw() lets them through again.
+ */
+async function tcpProxy(port: number): Promise<{ port: number; close(): Promise<void>; reopen(): Promise<void>; freeze(): void; thaw(): void }> {
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<{ client: net.Socket; upstream?: net.Socket }>();
+  let frozen = false;
+  const track = (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+  };
+  const join = (pair: { client: net.Socket; upstream?: net.Socket }) => {
+    pair.upstream ??= net.connect(port, '127.0.0.1');
+    track(pair.upstream);
+    pair.client.pipe(pair.upstream).pipe(pair.client);
+    pair.client.resume();
+  };
   const listen = async (at: number) => {
     const server = net.createServer((client) => {
-      const upstream = net.connect(port, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('close', () => sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
+      const pair = { client };
+      pairs.add(pair);
+      track(client);
+      client.on('close', () => pairs.delete(pair));
+      if (frozen) client.pause();
+      else join(pair);
     });
     await new Promise<void>((resolve) => server.listen(at, '127.0.0.1', resolve));
     return server;
@@ -319,6 +356,26 @@ async function tcpProxy(port: number): Promise<{ port: number; close(): Promise<
     },
     async reopen() {
       server ??= await listen(own);
+    },
+    freeze() {
+      frozen = true;
+      for (const { client, upstream } of pairs) {
+        if (!upstream) continue;
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    thaw() {
+      frozen = false;
+      for (const pair of pairs) {
+        if (pair.upstream) {
+          pair.client.pipe(pair.upstream).pipe(pair.client);
+          pair.client.resume();
+          pair.upstream.resume();
+        } else join(pair);
+      }
     },
   };
 }

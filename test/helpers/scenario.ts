@@ -5,7 +5,7 @@
  * Without a registry (`undefined`) images are only registered: such tests skip the registry
  * check (--skip-registry-check), and run without a Docker engine or a registry.
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../source/config.js';
 import { createCore, type Core } from '../../source/core.js';
@@ -36,11 +36,28 @@ export interface Scenario {
   stop(): Promise<void>;
 }
 
-export async function scenario(registry: string | undefined, config = '', kind: TargetKind = 'sandbox'): Promise<Scenario> {
+export interface ScenarioOptions {
+  /**
+   * The registry host the images are named after and ecp checks (default localhost:5000, the
+   * shared registry's): a private registry's, or a closed port's for one that never answers.
+   */
+  imageRegistry?: string;
+}
+
+export async function scenario(registry: string | undefined, config = '', kind: TargetKind = 'sandbox', options: ScenarioOptions = {}): Promise<Scenario> {
   const repo = gitRepo();
+  const imageRegistry = options.imageRegistry ?? 'localhost:5000';
   cpSync(path.join(repoRoot, 'k8s-manifests'), path.join(repo, 'k8s-manifests'), { recursive: true });
+  if (options.imageRegistry) {
+    for (const tenant of readdirSync(path.join(repo, 'k8s-manifests'))) {
+      for (const file of readdirSync(path.join(repo, 'k8s-manifests', tenant))) {
+        const full = path.join(repo, 'k8s-manifests', tenant, file);
+        writeFileSync(full, readFileSync(full, 'utf8').replaceAll('localhost:5000/', `${imageRegistry}/`));
+      }
+    }
+  }
   const dataDir = tempDir();
-  writeFileSync(path.join(repo, 'ecp.config.yaml'), `dataDir: ${dataDir}\n${config}`);
+  writeFileSync(path.join(repo, 'ecp.config.yaml'), `dataDir: ${dataDir}\n${options.imageRegistry ? `registry: ${imageRegistry}\n` : ''}${config}`);
   writeFileSync(path.join(repo, '.gitignore'), 'kubeconfig\n');
   git(repo, 'add', '.');
   git(repo, 'commit', '-qm', 'tenants');
@@ -53,7 +70,7 @@ export async function scenario(registry: string | undefined, config = '', kind: 
     for (const image of images) {
       const [service, tag] = image.split(':') as [string, string];
       if (registry) await pushTinyImage(registry, `ecp-ai/${service}`, tag);
-      await registerImages(dataDir, [`localhost:5000/ecp-ai/${service}:${tag}`]);
+      await registerImages(dataDir, [`${imageRegistry}/ecp-ai/${service}:${tag}`]);
     }
   };
   await release('callbot:v1.0.0-seed01', 'chatbot:v1.0.0-seed01', 'advisor:v1.0.0-seed01');

@@ -483,13 +483,13 @@ describe('foreground deletion', () => {
 });
 
 describe('kubectl logs', () => {
-  it('answers a running container with a line naming it, and a waiting one with the kubelet text', async () => {
+  it('answers a running container with lines naming it, and a waiting one with the kubelet text', async () => {
     await kubectl(sb, ['run', 'logged', '-n', 'shop', '--image=localhost:5000/ecp-ai/logged:v1']);
     const waiting = await kubectl(sb, ['logs', 'logged', '-n', 'shop']);
     expect(waiting).toMatchObject({ code: 1, stderr: 'Error from server (BadRequest): container "logged" in pod "logged" is waiting to start: ContainerCreating\n' });
     clock.advance(1000);
     const running = await kubectl(sb, ['logs', 'logged', '-n', 'shop']);
-    expect(running).toMatchObject({ code: 0, stdout: 'ecp sandbox: localhost:5000/ecp-ai/logged:v1 running as logged/logged (the sandbox runs no processes)\n' });
+    expect(running).toMatchObject({ code: 0, stdout: 'ecp sandbox: localhost:5000/ecp-ai/logged:v1 running as logged/logged (the sandbox runs no processes)\nlogged: started\nlogged: ready\n' });
     sb.setFailImage(/:broken$/);
     await kubectl(sb, ['run', 'unpulled', '-n', 'shop', '--image=localhost:5000/ecp-ai/unpulled:broken']);
     clock.advance(1000);

@@ -135,7 +135,7 @@ describe('RollbackDialog', () => {
       │                                                                      │
       │Target:   v1  (callbot-1, ready, scan passed)                         │
       │Reason:   v2 breaks checkout                                          │
-      │                                                                      │
+      │Registry: asking about v1…                                            │
       │Roll callbot in shop back from ? to v1: manifest and cluster.         │
       │Press y or Enter to roll back, n or Esc to go back.                   │
       └──────────────────────────────────────────────────────────────────────┘"

@@ -148,7 +148,7 @@ describe('the console', () => {
     await open.waitFor(/Healthy|Progressing/);
     const good = live.current;
     live.set({ ...good, reachable: false, lastGoodAt: Date.now() - 120_000, error: 'connect ECONNREFUSED 127.0.0.1:6443' });
-    let frame = await open.waitFor((f) => f.includes('cluster unreachable (connect ECONNREFUSED 127.0.0.1:6443) · last good data 2m ago') && /Unknown\s+Unknown/.test(f));
+    let frame = await open.waitFor((f) => f.includes('last good data 2m ago · retrying · cluster unreachable: connect ECONNREFUSED 127.0.0.1:6443') && /Unknown\s+Unknown/.test(f));
     expect(frame).toMatch(/callbot\s+v2\s+v2\s+Unknown\s+Unknown/);
     expect(frame).toContain('callbot: cluster unreachable (connect ECONNREFUSED 127.0.0.1:6443)');
     expect(open.handle.store.getState().tenants[0]!.rows[0]!.message).toContain('last good read 2m ago');

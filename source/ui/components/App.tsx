@@ -31,6 +31,7 @@ import { QuitDialog } from './QuitDialog.js';
 import { RollbackDialog } from './RollbackDialog.js';
 import { StatusLine } from './StatusLine.js';
 import { TextView } from './TextView.js';
+import { WhyView } from './WhyView.js';
 
 function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; now: number }) {
   const o = state.overlay!;
@@ -68,6 +69,8 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
       const open = openApprovals(state, info.approvalTtlMs, Date.now());
       return <ApprovalsView view={o} rows={rows} selected={approvalIndex(rows, o.selected)} open={open} tenant={info.tenant} width={width} height={height} />;
     }
+    case 'why':
+      return <WhyView service={o.service} tenantId={o.tenantId} diagnosis={o.diagnosis} error={o.error} scroll={o.scroll} width={width} height={height} />;
   }
 }
 

@@ -22,6 +22,17 @@ export interface HeaderProps {
 const seconds = (ms: number) => `${Math.max(0, Math.round(ms / 1000))}s`;
 const ago = (ms: number) => (ms < 1000 ? 'just now' : `${formatDuration(ms)} ago`);
 
+/**
+ * A live-state error as the header shows it, after the age of the last good data: without the
+ * cluster's name and address (the first line says them) or what was being read. The whole text
+ * is in the log (the monitor's "cluster unreachable" line) and in each service's details.
+ */
+export function shortLiveError(error: string | undefined): string {
+  const api = error ? /^The Kubernetes API at .*? \(\S+\) (.*?)(?: \([^()]*\))?\.?$/.exec(error) : null;
+  if (api) return `API ${api[1]}`;
+  return error ? `cluster unreachable: ${error}` : 'cluster unreachable';
+}
+
 export function Header({ width, counts, live, refresh, loaded, approvals }: HeaderProps) {
   const info = useInfo();
   const theme = useTheme();
@@ -29,7 +40,9 @@ export function Header({ width, counts, live, refresh, loaded, approvals }: Head
   const cluster = useConsoleState().cluster;
   const pending = approvals.filter((a) => isOpen(a, info.approvalTtlMs, now)).length;
   const where = `${cluster.label} · registry ${info.registry} · store ${info.store} · ${info.actor}`;
-  const refreshed = refresh.lastAt === undefined ? 'reading…' : `refreshed ${ago(Math.max(0, now - refresh.lastAt))}`;
+  const stale = live.configured && !live.reachable;
+  // A refresh that could not reach the cluster refreshed nothing: it is not called fresh.
+  const refreshed = stale ? '' : refresh.lastAt === undefined ? 'reading…' : `refreshed ${ago(Math.max(0, now - refresh.lastAt))}`;
   const next = refresh.running ? 'refreshing…' : refresh.nextAt === undefined ? '' : `next in ${seconds(refresh.nextAt - now)}`;
   const liveNote = !live.configured
     ? cluster.phase === 'connecting'
@@ -41,7 +54,7 @@ export function Header({ width, counts, live, refresh, loaded, approvals }: Head
       ? ''
       : live.lastGoodAt === undefined && live.error === 'not read yet'
         ? 'connecting to the cluster…'
-        : `cluster unreachable${live.error ? ` (${live.error})` : ''} · last good data ${live.lastGoodAt === undefined ? 'never' : ago(Math.max(0, now - live.lastGoodAt))} · retrying`;
+        : `last good data ${live.lastGoodAt === undefined ? 'never' : ago(Math.max(0, now - live.lastGoodAt))} · retrying · ${shortLiveError(live.error)}`;
   return (
     <Box flexDirection="column" width={width} height={2}>
       <Text wrap="truncate-end">
@@ -87,7 +100,7 @@ export function Header({ width, counts, live, refresh, loaded, approvals }: Head
             {'  '}
           </>
         ) : null}
-        <ToneText tone="muted">{`${refreshed}${next ? ` · ${next}` : ''}`}</ToneText>
+        <ToneText tone="muted">{[refreshed, next].filter(Boolean).join(' · ')}</ToneText>
       </Text>
     </Box>
   );

@@ -133,6 +133,7 @@ export const PANE_KEYS: KeyTable = {
     action('deploy', 'd', 'deploy', 'deploy the selected service (build, update, validate, apply, wait, tag)', { panes: SERVICE_PANES, mutating: true }),
     action('deploy-all', 'D', 'deploy all', 'deploy every service of the tenant', { mutating: true }),
     action('rollback', 'r', 'rollback', 'roll the selected service back: the reason for the offered version (Esc: choose another), confirm', { panes: SERVICE_PANES, mutating: true }),
+    { id: 'why', keys: [char('w')], label: 'why', help: "why the service fails: its workload's events, pods and failing log", panes: SERVICE_PANES, footer: true, run: (ctx) => ctx.openWhy() },
     { id: 'approvals', keys: [char('a')], label: 'approvals', help: 'approvals: pending ones first; approve or reject the selected one', footer: true, run: (ctx) => ctx.openApprovals() },
     {
       id: 'refresh',

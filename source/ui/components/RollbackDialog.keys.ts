@@ -38,7 +38,7 @@ const REASON: KeyTable = {
         help: 'the reason is given: confirm next',
         run: (ctx, reason) =>
           reason.trim()
-            ? withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'confirm', reason: reason.trim() }))
+            ? withOverlay(ctx, 'rollback', (d) => ctx.toConfirm(d, reason.trim()))
             : ctx.say('A reason is required: say why you roll back.', 'error', 'rollback-reason'),
       },
       { label: 'back', help: 'back to choosing the version', run: (ctx) => withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'target' })) },

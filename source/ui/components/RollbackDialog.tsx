@@ -26,6 +26,19 @@ export interface RollbackDialogProps {
   now: number;
 }
 
+/** What the registry said about the target, and what confirming does about it (issue 15). */
+function RegistryLine({ answer, tag }: { answer: Dialog['registry']; tag: string }) {
+  if (!answer) return <ToneText tone="muted">{`Registry: asking about ${tag}…`}</ToneText>;
+  if (answer.state === 'present') return <ToneText tone="ok">{`Registry: ${tag} is there.`}</ToneText>;
+  if (answer.state === 'unanswered') return <ToneText tone="warn">{`${answer.message}: the rollback goes on with this warning, recorded.`}</ToneText>;
+  if (answer.state === 'refused') return <ToneText tone="bad">{`${answer.message}: the rollback will be refused.`}</ToneText>;
+  return (
+    <ToneText tone="bad" bold>
+      {`The registry says ${tag} does not exist. Confirming rolls back without the registry check (audited, with your reason).`}
+    </ToneText>
+  );
+}
+
 export function RollbackDialog({ dialog, service, width, height, now }: RollbackDialogProps) {
   const target = dialog.candidates[dialog.index];
   const marks = { liveImage: service?.liveImage, manifestImage: service?.manifestImage };
@@ -76,7 +89,9 @@ export function RollbackDialog({ dialog, service, width, height, now }: Rollback
             </Box>
           ) : null}
           {dialog.stage === 'confirm' ? (
-            <Box flexDirection="column" marginTop={1}>
+            <Box flexDirection="column">
+              {/* Where a blank line was: the dialog keeps its height at 80×24. */}
+              <RegistryLine answer={dialog.registry} tag={target?.imageTag ?? '?'} />
               <ToneText tone="warn" bold>{`Roll ${dialog.service} in ${dialog.tenantId} back from ${from} to ${target?.imageTag ?? '?'}: manifest and cluster.`}</ToneText>
               {dialog.word !== undefined ? (
                 <TypedConfirmation word={dialog.word} typed={dialog.typed} cancel={bindingOf(ROLLBACK_TYPED_KEYS, 'rollback:cancel')} />

@@ -5,7 +5,9 @@
  */
 import type { Core } from '../../core.js';
 import { errorMessage } from '../../errors.js';
+import type { LiveDeployment } from '../../domain/kube-types.js';
 import type { DeploymentRecord } from '../../domain/types.js';
+import type { KubeClient } from '../../pipeline/cluster-session.js';
 import { defaultRollbackTarget } from '../../pipeline/rollback-target.js';
 import { selectedService, selectedTenant } from './selectors.js';
 import type { ConsoleStore } from './store.js';
@@ -15,6 +17,8 @@ export interface HistoryLoaderOptions {
   debounceMs?: number;
   /** Deployment records kept for the details view. */
   deployments?: number;
+  /** The cluster's client once connected: without a record, the target is the live Deployment's previous revision. */
+  client?: () => KubeClient | undefined;
 }
 
 const newest = (a: DeploymentRecord, b: DeploymentRecord) => b.startedAt.localeCompare(a.startedAt);
@@ -92,6 +96,25 @@ export class HistoryLoader {
     }, wait);
   }
 
+  /** The previous revision's image of the live Deployment, as `ecp rollback` would fall back on it. */
+  private async fromRevisions(tenantId: string, service: string, liveImage: string | undefined) {
+    const client = this.options.client?.();
+    const row = this.store
+      .getState()
+      .tenants.find((t) => t.id === tenantId)
+      ?.rows.find((r) => r.service === service);
+    if (!client || !row?.liveImage || row.kind !== 'Deployment') return undefined;
+    try {
+      const deployment = await client.readDeployment(row.namespace, service);
+      if (!deployment) return undefined;
+      const repository = `${this.core.config.registry}/${this.core.config.imagePrefix}/${service}`;
+      return await defaultRollbackTarget(this.core, tenantId, service, liveImage, { client, deployment: deployment as LiveDeployment, repository });
+    } catch {
+      // A cluster that cannot be read now offers no revision; the history itself stays.
+      return undefined;
+    }
+  }
+
   private async load(tenantId: string, service: string): Promise<void> {
     const generation = ++this.generation;
     const liveImage = selectedService(this.store.getState())?.liveImage;
@@ -104,8 +127,9 @@ export class HistoryLoader {
         .filter((d) => d.tenantId === tenantId && d.serviceName === service)
         .sort(newest)
         .slice(0, this.options.deployments ?? 20);
-      // The dialog offers what `ecp rollback` would choose: one function, over every record.
-      const target = await defaultRollbackTarget(this.core, tenantId, service, liveImage);
+      // The dialog offers what `ecp rollback` would choose: one function, over every record —
+      // and, where ecp recorded nothing, over the live Deployment's revisions.
+      const target = (await defaultRollbackTarget(this.core, tenantId, service, liveImage)) ?? (await this.fromRevisions(tenantId, service, liveImage));
       if (generation !== this.generation) return;
       this.store.dispatch({ type: 'history/loaded', tenantId, service, versions, deployments, rollbackTarget: { liveImage, image: target?.image } });
     } catch (error) {

@@ -1,4 +1,6 @@
 /** What the console shows, as plain data: one state object, changed only by the reducer. */
+import type { WorkloadDiagnosis } from '../../domain/diagnosis.js';
+import type { RegistryAnswer } from '../../pipeline/registry-presence.js';
 import type { Badge, ServiceStatus } from '../../domain/status.js';
 import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
 
@@ -131,6 +133,8 @@ export interface RollbackDialog {
   /** Word to type in a protected namespace. */
   word?: string;
   typed: string;
+  /** What the registry says about the target, asked when the confirm step opens (undefined: asking). */
+  registry?: RegistryAnswer;
 }
 
 /** `a`: the approvals, with the selected one being approved (confirm) or rejected (reason). */
@@ -140,6 +144,19 @@ export interface ApprovalsView {
   selected?: string;
   stage: 'list' | 'approve' | 'reject';
   reason: string;
+}
+
+/** w: why the selected service fails — its workload's events, pods and failing log (issue 15). */
+export interface WhyView {
+  kind: 'why';
+  tenantId: string;
+  namespace: string;
+  service: string;
+  workload: 'Deployment' | 'StatefulSet';
+  /** undefined while it is being read. */
+  diagnosis?: WorkloadDiagnosis;
+  error?: string;
+  scroll: number;
 }
 
 export type Overlay =
@@ -155,7 +172,8 @@ export type Overlay =
   | { kind: 'text'; title: string; lines: string[]; top: number; back?: Overlay }
   | ConfirmDialog
   | RollbackDialog
-  | ApprovalsView;
+  | ApprovalsView
+  | WhyView;
 
 export interface StatusMessage {
   text: string;

@@ -3,13 +3,15 @@
  * screen (views.ts) routes it to a binding, which calls one of the operations below: state
  * changes and background work. Nothing here waits for a cluster or an engine.
  */
+import type { WorkloadDiagnosis } from '../../domain/diagnosis.js';
+import type { RegistryAnswer } from '../../pipeline/registry-presence.js';
 import type { Core } from '../../core.js';
+import { errorMessage } from '../../errors.js';
 import type { Approval } from '../../domain/types.js';
 import { imagesAsTags } from '../../domain/approvals.js';
 import { decideApproval, decideProblem, type Decision } from '../../pipeline/approval-decision.js';
 import type { ActionDef, ActionId } from '../actions.js';
 import type { LiveDiff } from '../../pipeline/live-diff.js';
-import { errorMessage } from '../../errors.js';
 import { liveDiffLines } from '../render/live-diff.js';
 import { availableActions } from '../actions.js';
 import { canBuildAll } from '../../pipeline/build-targets.js';
@@ -19,7 +21,7 @@ import { GLOBAL_KEYS, keyTableOf, keyViewOf, type KeyMode } from '../views.js';
 import type { JobRunner } from './jobs.js';
 import type { Action } from './reducer.js';
 import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant, selectedVersion, selectionProblem } from './selectors.js';
-import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, PreviewState, RollbackDialog } from './state.js';
+import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, PreviewState, RollbackDialog, WhyView } from './state.js';
 import type { ConsoleStore } from './store.js';
 
 /** The rollback pipeline, as far as the dialog needs it. */
@@ -29,6 +31,8 @@ export interface RollbackSupport {
   defaultIndex(state: ConsoleState): number;
   /** Why a version cannot be the target (undefined: it can). */
   refuse(state: ConsoleState, index: number): string | undefined;
+  /** What the registry says about the target image, for the confirm step. */
+  registryAnswer(image: string): Promise<RegistryAnswer>;
 }
 
 export interface UIActionsDeps {
@@ -48,6 +52,8 @@ export interface UIActionsDeps {
   liveObject?(key: string): object | undefined;
   /** Manifest vs live for a service (the pipeline's dry run); undefined while no cluster is connected. */
   liveDiff?(tenant: string, service: string): Promise<LiveDiff> | undefined;
+  /** Reads why a workload fails from the cluster (undefined: no cluster connected). */
+  diagnose?: () => ((workload: WhyView['workload'], namespace: string, name: string) => Promise<WorkloadDiagnosis>) | undefined;
   now?: () => number;
 }
 
@@ -71,6 +77,8 @@ export interface KeyContext {
   confirmed(dialog: ConfirmDialog): void;
   /** Enter on a rollback target: the reason comes next, unless the version cannot be chosen. */
   chooseTarget(dialog: RollbackDialog): void;
+  /** The reason was given: the confirm step opens, and the registry is asked about the target. */
+  toConfirm(dialog: RollbackDialog, reason: string): void;
   /** The rollback was confirmed: start it. */
   rollBack(dialog: RollbackDialog): void;
   openApprovals(): void;
@@ -80,6 +88,8 @@ export interface KeyContext {
   showLiveDiff(): void;
   /** Tab in a confirm step: its whole manifest diff, Esc back to the step. */
   showDiff(dialog: ConfirmDialog | RollbackDialog): void;
+  /** w on a service (or R in the view): read why it fails and show it. */
+  openWhy(view?: WhyView): void;
   /** y / n on the approvals list: ask (the confirmation or the reason), unless the store would refuse. */
   beginDecision(view: ApprovalsView, decision: Decision): void;
   /** The approval or the rejection's reason was given: record it. */
@@ -231,6 +241,18 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     previewRollback(next);
   }
 
+  function toConfirm(dialog: RollbackDialog, reason: string): void {
+    const opened: RollbackDialog = { ...dialog, stage: 'confirm', reason, registry: undefined };
+    update(dialog, { stage: 'confirm', reason, registry: undefined });
+    const version = dialog.candidates[dialog.index];
+    if (!version || !deps.rollback) return;
+    void deps.rollback.registryAnswer(version.fullImageName).then((registry) => {
+      // Only into the same confirm step: the operator may have gone back or closed it meanwhile.
+      const now = store.getState().overlay;
+      if (now?.kind === 'rollback' && now.stage === 'confirm' && now.index === opened.index && now.service === opened.service && now.tenantId === opened.tenantId) update(now, { registry });
+    });
+  }
+
   function rollBack(dialog: RollbackDialog): void {
     const state = store.getState();
     dispatch({ type: 'overlay/close' });
@@ -238,7 +260,38 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const service = tenant?.rows.find((r) => r.service === dialog.service);
     const version = dialog.candidates[dialog.index];
     if (!deps.rollback || !tenant || !service || !version) return say('The service is gone from the manifests; nothing was rolled back.', 'error');
-    jobs.start(deps.rollback.action, { tenant, service }, { versionId: version.id, reason: dialog.reason });
+    // Confirmed after the step said the registry does not have the image: the override, audited with the reason.
+    jobs.start(deps.rollback.action, { tenant, service }, { versionId: version.id, reason: dialog.reason, skipRegistryCheck: dialog.registry?.state === 'missing' });
+  }
+
+  // ── why (w) ────────────────────────────────────────────────────────────────────────────
+
+  function openWhy(again?: WhyView): void {
+    const diagnose = deps.diagnose?.();
+    if (!diagnose) return say('No cluster is connected: there are no events, pods or logs to read.', 'error');
+    let view: WhyView;
+    if (again) view = { ...again, diagnosis: undefined, error: undefined };
+    else {
+      const tenant = selectedTenant(store.getState());
+      const service = selectedService(store.getState());
+      if (!tenant || !service) return say('Select a service first.', 'error');
+      view = { kind: 'why', tenantId: tenant.id, namespace: service.namespace, service: service.service, workload: service.kind === 'StatefulSet' ? 'StatefulSet' : 'Deployment', scroll: 0 };
+    }
+    dispatch({ type: again ? 'overlay/update' : 'overlay/open', overlay: view });
+    const same = () => {
+      const now = store.getState().overlay;
+      return now?.kind === 'why' && now.service === view.service && now.tenantId === view.tenantId ? now : undefined;
+    };
+    diagnose(view.workload, view.namespace, view.service).then(
+      (diagnosis) => {
+        const now = same();
+        if (now) update(now, { diagnosis });
+      },
+      (error: unknown) => {
+        const now = same();
+        if (now) update(now, { error: errorMessage(error) });
+      },
+    );
   }
 
   function showYaml(): void {
@@ -364,11 +417,13 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     startAction,
     confirmed: confirmDialog,
     chooseTarget,
+    toConfirm,
     rollBack,
     openApprovals,
     showYaml,
     showDiff,
     showLiveDiff,
+    openWhy,
     beginDecision,
     decide,
   };
