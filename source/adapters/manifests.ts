@@ -21,6 +21,7 @@ import {
   mainContainer,
   objectInfo,
   ownContainers,
+  servicesOf,
   serviceRepositoryOf,
   tenantNamespace,
   TenantIdError,
@@ -34,7 +35,7 @@ import {
 import { isDns1123Label } from '../domain/names.js';
 import { UsageError } from '../errors.js';
 
-export type ManifestConfig = Pick<Config, 'manifestsDir' | 'registry' | 'imagePrefix'>;
+export type ManifestConfig = Pick<Config, 'manifestsDir' | 'registry' | 'imagePrefix'> & Partial<Pick<Config, 'serviceImages'>>;
 
 export interface Position {
   line: number;
@@ -95,19 +96,31 @@ export interface Workload {
   documentIndex: number;
   line: number;
   replicas?: number;
-  /** `${registry}/${prefix}/${name}`: what makes a container the service's own. */
-  repository: string;
   containers: ContainerRef[];
 }
 
-/** A workload with at least one container of its own image: an ecp-managed service. */
-export interface ManifestService extends Workload {
+/** One workload running a service: where the service's image is in it. */
+export interface ServiceWorkload extends Workload {
   /** The main container's image as written, e.g. `localhost:5000/ecp-ai/callbot:v1`. */
   image: string;
   tag?: string;
   digest?: string;
   /** The containers that carry the service's image (main container first; init containers too). */
   own: ContainerRef[];
+}
+
+/** An ecp-managed service: an image repository, run by one or more workloads of the tenant. */
+export interface ManifestService {
+  name: string;
+  /** The image repository that makes a container the service's. */
+  repository: string;
+  /** The workloads that run it, in file order (at least one). */
+  workloads: ServiceWorkload[];
+  /** The first workload's: what the service row shows. */
+  namespace: string;
+  image: string;
+  tag?: string;
+  digest?: string;
 }
 
 export interface Tenant {
@@ -120,7 +133,7 @@ export interface Tenant {
   files: ManifestFile[];
   /** Every Deployment and StatefulSet. */
   workloads: Workload[];
-  /** The workloads ecp manages (they have a container with their own image), in file order. */
+  /** The services ecp manages (images it recognises in the workloads), in order of first appearance. */
   services: ManifestService[];
 }
 
@@ -556,7 +569,7 @@ export function keyPositionOf(file: ManifestFile, document: ManifestDocument, p:
   return positionOf(file, document, p);
 }
 
-function buildWorkload(config: ManifestConfig, tenantNs: string, file: ManifestFile, document: ManifestDocument, info: WorkloadInfo): Workload {
+function buildWorkload(tenantNs: string, file: ManifestFile, document: ManifestDocument, info: WorkloadInfo): Workload {
   const containers: ContainerRef[] = info.containers.map((c) => {
     const ref: ContainerRef = { ...c, position: undefined };
     // Only validate, update-manifests and `ecp tenants` read it: the status views need no Document.
@@ -573,16 +586,15 @@ function buildWorkload(config: ManifestConfig, tenantNs: string, file: ManifestF
     documentIndex: document.index,
     line: document.line,
     replicas: info.replicas,
-    repository: serviceRepositoryOf(config, info.name),
     containers,
   };
 }
 
-function asService(workload: Workload, info: WorkloadInfo): ManifestService | undefined {
-  const main = mainContainer(info);
+function asServiceWorkload(workload: Workload, info: WorkloadInfo, service: string): ServiceWorkload | undefined {
+  const main = mainContainer(info, service);
   if (!main?.image) return undefined;
   const refs = new Map(workload.containers.map((c) => [`${c.list}/${c.index}`, c]));
-  const own = ownContainers(info)
+  const own = ownContainers(info, service)
     .sort((a, b) => (a === main ? -1 : b === main ? 1 : 0))
     .map((c) => refs.get(`${c.list}/${c.index}`)!);
   return { ...workload, image: main.image, tag: main.tag, digest: main.digest, own };
@@ -593,18 +605,30 @@ export function tenantFromFiles(config: ManifestConfig, id: string, dir: string,
   const infos = files.flatMap((f) => f.documents.map((d) => d.info));
   const { namespace, source } = tenantNamespace(id, infos);
   const workloads: Workload[] = [];
-  const services: ManifestService[] = [];
+  const byService = new Map<string, ServiceWorkload[]>();
   for (const file of files) {
     for (const document of file.documents) {
       const info = workloadInfo(document.value, config);
       if (!info) continue;
-      const workload = buildWorkload(config, namespace, file, document, info);
+      const workload = buildWorkload(namespace, file, document, info);
       workloads.push(workload);
-      const service = asService(workload, info);
-      if (service) services.push(service);
+      for (const name of servicesOf(info)) {
+        const runs = asServiceWorkload(workload, info, name);
+        if (runs) byService.set(name, [...(byService.get(name) ?? []), runs]);
+      }
     }
   }
+  const services = [...byService].map(([name, runs]): ManifestService => {
+    const first = runs[0]!;
+    return { name, repository: serviceRepositoryOf(config, name), workloads: runs, namespace: first.namespace, image: first.image, tag: first.tag, digest: first.digest };
+  });
   return { id, dir, namespace, namespaceSource: source, files, workloads, services };
+}
+
+/** The workloads of a tenant that run no service ecp recognises. */
+export function unmanagedWorkloads(tenant: Tenant): Workload[] {
+  const managed = new Set(tenant.services.flatMap((s) => s.workloads.map((w) => `${w.path}#${w.documentIndex}`)));
+  return tenant.workloads.filter((w) => !managed.has(`${w.path}#${w.documentIndex}`));
 }
 
 /**

@@ -118,10 +118,12 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
 
   // The vulnerability gate: no blocked image reaches a cluster without --force.
   const versions = versionsByImage((await core.store.read()).versions);
-  const blocked = tenant.services.filter((s) => {
-    const v = versions.get(s.image);
-    return v !== undefined && isBlocked(v);
-  });
+  const blocked = [...new Set(tenant.services.flatMap((s) => s.workloads.map((w) => w.image)))]
+    .filter((image) => {
+      const v = versions.get(image);
+      return v !== undefined && isBlocked(v);
+    })
+    .map((image) => ({ name: tenant.services.find((s) => s.workloads.some((w) => w.image === image))!.name, image }));
   if (blocked.length && !options.force) {
     throw new UsageError(`Refusing to apply ${options.tenant}: ${blocked.map((s) => `${s.name} uses blocked image ${s.image}`).join('; ')}. Use --force to override (audited).`);
   }

@@ -18,7 +18,7 @@ import { buildServices, type BuildResult } from './build.js';
 import { buildTargets } from './build-targets.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { closeRecord, openRecord } from './records.js';
-import { waitForRollout } from './rollout.js';
+import { waitForWorkloads } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
 import { gateRequestOf, updateManifests, type ServiceChange } from './update-manifests.js';
 import { validateManifests } from './validate.js';
@@ -167,7 +167,7 @@ export async function deploy(core: Core, client: KubeClient | undefined, options
   if (apply) {
     const opened = await Promise.all(changes.map((c) => openRecord(core, recordOf(c, options.reason))));
     const outcomes = await step('rollout', emit, options.tenant, () =>
-      Promise.all(changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant }))),
+      Promise.all(changes.map((c) => waitForWorkloads(client!, c.workloads, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant, service: c.service }))),
     );
     for (const [i, outcome] of outcomes.entries()) {
       const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason });

@@ -1,7 +1,7 @@
 /**
  * Rollback (issue 6): back to what ran, healthy, before the current image — in the manifest
- * (with a git commit and tag) and in the live Deployment — then wait for the rollout and record
- * it. The manifest change is checked with a dry run first, the cluster is patched with the
+ * (with a git commit and tag) and in every live workload that runs the service (Deployments and
+ * StatefulSets; issue 20) — then wait for their rollouts and record it. The manifest change is checked with a dry run first, the cluster is patched with the
  * resourceVersion read before (a concurrent change is re-read, never overwritten blindly), and
  * only then is the manifest written.
  */
@@ -12,14 +12,14 @@ import type { LiveDeployment } from '../domain/kube-types.js';
 import { dns1123Problem, parseImageRef } from '../domain/names.js';
 import { rollbackChoiceProblem } from '../domain/rollback.js';
 import { needsApproval } from '../domain/approvals.js';
-import { liveServiceImage, versionsByImage } from '../domain/status.js';
+import { liveServiceContainers, liveServiceImage, versionsByImage } from '../domain/status.js';
 import type { DeploymentKind, DeploymentRecord } from '../domain/types.js';
 import { UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { closeRecord, openRecord } from './records.js';
-import { waitForRollout } from './rollout.js';
+import { waitForWorkloads, type RolloutTarget } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
-import { updateManifests } from './update-manifests.js';
+import { updateManifests, type WorkloadRef } from './update-manifests.js';
 import { assertMayChange } from './policy.js';
 import { defaultRollbackTarget } from './rollback-target.js';
 import { markRolloutFailed, markVersionFailed } from './versions.js';
@@ -60,9 +60,15 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
   const tenant = await loadTenant(core.config, options.tenant);
   const service = findService(tenant, options.service);
   if (!service) throw new UsageError(`Tenant "${options.tenant}" has no service "${options.service}".`);
-  const live = await client.readDeployment(service.namespace, service.name);
-  if (!live) throw new UsageError(`Deployment ${service.namespace}/${service.name} is not in the cluster (${client.cluster.description}); there is nothing live to roll back.`);
-  const liveImage = liveServiceImage(live as LiveDeployment, service.repository, service.name);
+  const lives = await Promise.all(service.workloads.map(async (w) => ({ workload: w, object: await client.readWorkload(w.kind, w.namespace, w.name) })));
+  const absent = lives.find((l) => !l.object);
+  if (absent) {
+    const w = absent.workload;
+    throw new UsageError(`${w.kind} ${w.namespace}/${w.name} is not in the cluster (${client.cluster.description}); there is nothing live to roll back.`);
+  }
+  const liveImages = lives.map((l) => liveServiceImage(l.object as LiveDeployment, service.repository, service.name));
+  // The service's live image, what it rolls back from: its first workload's.
+  const liveImage = liveImages[0];
 
   const data = await core.store.read();
   let target: string;
@@ -83,7 +89,7 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
     target = chosen.image;
     versionId = chosen.versionId;
   }
-  if (target === liveImage) throw new UsageError(`${tenant.id}/${service.name} already runs ${target}.`);
+  if (liveImages.every((image) => image === target)) throw new UsageError(`${tenant.id}/${service.name} already runs ${target}.`);
   const targetRef = parseImageRef(target);
   if (targetRef.repository !== service.repository || !targetRef.tag) {
     throw new UsageError(`Rollback target ${target} is not a tagged image of ${service.repository}.`);
@@ -125,7 +131,13 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
     }),
   );
 
-  const generation = await patchWithRetry(client, service.namespace, service.name, service.repository, liveImage, target, emit);
+  // Every workload that does not run the target yet is patched, each checked against what was read.
+  const targets: RolloutTarget[] = [];
+  for (const [i, { workload }] of lives.entries()) {
+    const ref = { kind: workload.kind, namespace: workload.namespace, name: workload.name };
+    const minGeneration = liveImages[i] === target ? 0 : await patchWithRetry(client, ref, service.repository, service.name, liveImages[i], target, emit);
+    targets.push({ ...ref, minGeneration });
+  }
   // What it rolled back from is failed from now on, here and everywhere it could be chosen.
   if (liveImage) {
     await markVersionFailed(core, liveImage, {
@@ -143,12 +155,7 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
   } catch (error) {
     emit({ step: 'tag', status: 'warn', message: `git commit/tag failed: ${(error as Error).message}`, tenant: tenant.id });
   }
-  const outcome = await waitForRollout(client, service.namespace, service.name, {
-    timeoutMs: options.timeoutMs ?? 600_000,
-    onEvent: emit,
-    tenant: tenant.id,
-    minGeneration: generation,
-  });
+  const outcome = await waitForWorkloads(client, targets, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: tenant.id, service: service.name });
   const closed = (await closeRecord(core, record.id, {
     status: outcome.ok ? 'succeeded' : 'failed',
     message: outcome.ok ? undefined : outcome.reason,
@@ -166,27 +173,31 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
 }
 
 /**
- * Patches the service container's image with the resourceVersion just read. On 409 it re-reads:
- * if the image is still the one being rolled back from, it retries with the new resourceVersion;
- * if someone changed the image meanwhile, it stops rather than overwrite their change.
+ * Patches the service container's image in one workload with the resourceVersion just read. On
+ * 409 it re-reads: if the image is still the one being rolled back from, it retries with the new
+ * resourceVersion; if someone changed the image meanwhile, it stops rather than overwrite their
+ * change.
  */
-async function patchWithRetry(client: KubeClient, namespace: string, name: string, repository: string, expectedImage: string | undefined, target: string, emit: EventSink): Promise<number> {
+async function patchWithRetry(client: KubeClient, workload: WorkloadRef, repository: string, service: string, expectedImage: string | undefined, target: string, emit: EventSink): Promise<number> {
+  const { kind, namespace, name } = workload;
   for (let attempt = 1; ; attempt += 1) {
-    const live = (await client.readDeployment(namespace, name)) as LiveDeployment | undefined;
-    if (!live) throw new UsageError(`Deployment ${namespace}/${name} disappeared during the rollback; nothing was changed.`);
-    const current = liveServiceImage(live, repository, name);
+    const live = (await client.readWorkload(kind, namespace, name)) as LiveDeployment | undefined;
+    if (!live) throw new UsageError(`${kind} ${namespace}/${name} disappeared during the rollback; nothing was changed.`);
+    const current = liveServiceImage(live, repository, service);
     if (current !== expectedImage) {
       throw new UsageError(
-        `Deployment ${namespace}/${name} changed during the rollback (now ${current ?? 'no image'}, was ${expectedImage ?? 'no image'}); nothing was overwritten — look, then run the rollback again.`,
+        `${kind} ${namespace}/${name} changed during the rollback (now ${current ?? 'no image'}, was ${expectedImage ?? 'no image'}); nothing was overwritten — look, then run the rollback again.`,
       );
     }
-    const container = live.spec?.template?.spec?.containers?.find((c) => c.image === current)?.name ?? name;
+    // Every container of the service's image, init containers too, as update-manifests writes them.
+    const own = liveServiceContainers(live, repository);
+    const containers = own.length > 0 ? own.map(({ list, name: container }) => ({ list, name: container })) : (live.spec?.template?.spec?.containers?.find((c) => c.image === current)?.name ?? name);
     try {
-      const patched = await client.setContainerImage(namespace, name, container, target, live.metadata?.resourceVersion ?? '');
+      const patched = await client.setContainerImage(namespace, name, containers, target, live.metadata?.resourceVersion ?? '', kind);
       return patched.metadata?.generation ?? 0;
     } catch (error) {
-      if (statusCodeOf(error) !== 409 || attempt >= MAX_CONFLICT_RETRIES) throw toClusterError(client.cluster, `Patching Deployment ${namespace}/${name}`, error);
-      emit({ step: 'rollback', status: 'info', message: `${name} changed since it was read (409); reading it again`, service: name });
+      if (statusCodeOf(error) !== 409 || attempt >= MAX_CONFLICT_RETRIES) throw toClusterError(client.cluster, `Patching ${kind} ${namespace}/${name}`, error);
+      emit({ step: 'rollback', status: 'info', message: `${name} changed since it was read (409); reading it again`, service });
     }
   }
 }

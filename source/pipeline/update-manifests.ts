@@ -9,7 +9,7 @@ import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/
 import { assertParsed, imageNode, listTenantIds, loadTenant, withScalarEdits, type ManifestFile, type ManifestService, type ScalarEdit, type Tenant } from '../adapters/manifests.js';
 import { manifestDigest as registryManifestDigest } from '../adapters/registry.js';
 import type { Core } from '../core.js';
-import { fieldOf, imageWithTag } from '../domain/manifest-model.js';
+import { fieldOf, imageWithTag, serviceRepositoryOf, type WorkloadKind } from '../domain/manifest-model.js';
 import { applyEdits, changedLines, decideTarget, renderLike, type TargetDecision, type TextEdit } from '../domain/manifest-update.js';
 import { dns1123Problem, dockerTagProblem, parseImageRef } from '../domain/names.js';
 import type { Approval, ImageVersion } from '../domain/types.js';
@@ -44,15 +44,30 @@ export interface UpdateManifestsOptions {
   display?: (absPath: string) => string;
 }
 
-export interface ServiceChange {
-  service: string;
-  kind: string;
+/** A workload that moves with its service's change. */
+export interface WorkloadRef {
+  kind: WorkloadKind;
+  name: string;
   namespace: string;
+}
+
+/** Where a change is written: a file and its changed lines. */
+export interface FileLines {
   /** Path relative to the manifests folder. */
   file: string;
   path: string;
   /** Lines of the image values changed. */
   lines: number[];
+}
+
+export interface ServiceChange {
+  service: string;
+  /** The first workload's namespace (the service's). */
+  namespace: string;
+  /** Every workload of the service in the tenant: one change moves them all. */
+  workloads: WorkloadRef[];
+  /** The files and lines written, in file order. */
+  files: FileLines[];
   from: string;
   to: string;
   fromTag?: string;
@@ -99,14 +114,15 @@ function selectServices(tenant: Tenant, name: string | undefined, display: (p: s
   if (name === undefined) return tenant.services;
   const services = tenant.services.filter((s) => s.name === name);
   if (services.length > 0) return services;
+  const known = tenant.services.map((s) => s.name).join(', ') || 'none';
   const workload = tenant.workloads.find((w) => w.name === name);
   if (workload) {
     const images = workload.containers.map((c) => c.image ?? '(none)').join(', ') || 'none';
     throw new UsageError(
-      `${workload.kind} ${name} (${display(workload.path)}:${workload.line}) has no container with image ${workload.repository}[:tag] (its images: ${images}); nothing was changed.`,
+      `Tenant "${tenant.id}" has no service "${name}": ${workload.kind} ${name} (${display(workload.path)}:${workload.line}) runs the images ${images}, none of them ${name}'s (the tenant's services: ${known}); nothing was changed.`,
     );
   }
-  throw new UsageError(`Tenant "${tenant.id}" has no Deployment or StatefulSet named "${name}" (in ${display(tenant.dir)}).`);
+  throw new UsageError(`Tenant "${tenant.id}" has no service "${name}" (its services: ${known}; in ${display(tenant.dir)}).`);
 }
 
 async function resolveVersion(core: Core, id: string, tenant: Tenant, service: string | undefined): Promise<ImageVersion> {
@@ -116,7 +132,7 @@ async function resolveVersion(core: Core, id: string, tenant: Tenant, service: s
   if (service !== undefined && version.serviceName !== service) {
     throw new UsageError(`Version ${id} is a version of ${version.serviceName}, not of ${service}.`);
   }
-  const repository = `${core.config.registry}/${core.config.imagePrefix}/${version.serviceName}`;
+  const repository = serviceRepositoryOf(core.config, version.serviceName);
   if (parseImageRef(version.fullImageName).repository !== repository) {
     throw new UsageError(`Version ${id} is the image ${version.fullImageName}, which is not in ${repository} where tenant ${tenant.id}'s manifests expect ${version.serviceName}.`);
   }
@@ -160,39 +176,41 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
   for (const service of services) {
     const decision = decisions.get(service.name)!;
     if (decision.tag === undefined) continue;
-    const file = fileOf.get(service.path)!;
-    const document = file.documents[service.documentIndex]!;
-    const lines: number[] = [];
+    const written = new Map<string, FileLines>();
     let to = '';
-    for (const container of service.own) {
-      const ref = parseImageRef(container.image!);
-      const pinned = ref.digest && decision.version?.digest ? decision.version.digest : undefined;
-      const next = imageWithTag(ref.repository, decision.tag, pinned);
-      if (container === service.own[0]) to = next;
-      if (next === container.image) continue;
-      const node = imageNode(document, container.imagePath);
-      if (!node.ok) {
-        throw new UsageError(
-          `${service.kind} ${service.name} (${display(file.path)}:${container.position?.line ?? service.line}, ${fieldOf(container.imagePath)}) cannot be updated: ${node.reason}; nothing was changed.`,
-        );
+    for (const workload of service.workloads) {
+      const file = fileOf.get(workload.path)!;
+      const document = file.documents[workload.documentIndex]!;
+      for (const container of workload.own) {
+        const ref = parseImageRef(container.image!);
+        const pinned = ref.digest && decision.version?.digest ? decision.version.digest : undefined;
+        const next = imageWithTag(ref.repository, decision.tag, pinned);
+        if (to === '') to = next;
+        if (next === container.image) continue;
+        const node = imageNode(document, container.imagePath);
+        if (!node.ok) {
+          throw new UsageError(
+            `${workload.kind} ${workload.name} (${display(file.path)}:${container.position?.line ?? workload.line}, ${fieldOf(container.imagePath)}) cannot be updated: ${node.reason}; nothing was changed.`,
+          );
+        }
+        const list = edits.get(file) ?? [];
+        list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: workload.documentIndex });
+        edits.set(file, list);
+        const lines = written.get(file.path) ?? { file: file.file, path: file.path, lines: [] };
+        lines.lines.push(container.position?.line ?? workload.line);
+        lines.lines.sort((a, b) => a - b);
+        written.set(file.path, lines);
       }
-      const list = edits.get(file) ?? [];
-      list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: service.documentIndex });
-      edits.set(file, list);
-      lines.push(container.position?.line ?? service.line);
-      lines.sort((a, b) => a - b);
     }
-    if (lines.length === 0) {
+    if (written.size === 0) {
       unchanged.push({ service: service.name, image: service.image });
       continue;
     }
     changes.push({
       service: service.name,
-      kind: service.kind,
       namespace: service.namespace,
-      file: service.file,
-      path: service.path,
-      lines,
+      workloads: service.workloads.map((w) => ({ kind: w.kind, name: w.name, namespace: w.namespace })),
+      files: [...written.values()],
       from: service.image,
       to,
       fromTag: service.tag,
@@ -222,27 +240,27 @@ function verifyEdit(file: ManifestFile, after: string, edits: readonly TextEdit[
   }
 }
 
-async function checkRegistry(core: Core, changes: ServiceChange[], lookup: NonNullable<UpdateManifestsOptions['manifestDigest']>, emit: EventSink): Promise<void> {
-  const { registry, imagePrefix } = core.config;
+async function checkRegistry(changes: ServiceChange[], lookup: NonNullable<UpdateManifestsOptions['manifestDigest']>, emit: EventSink): Promise<void> {
   const images = [...new Map(changes.map((c) => [c.to, c])).values()];
-  emit({ step: 'registry-check', status: 'start', message: `checking ${images.length} image(s) in registry ${registry}` });
+  const registries = [...new Set(images.map((c) => parseImageRef(c.to).registry))].join(', ');
+  emit({ step: 'registry-check', status: 'start', message: `checking ${images.length} image(s) in registry ${registries}` });
   const digests = await mapLimit(images, 8, async (change) => {
-    const name = `${imagePrefix}/${change.service}`;
+    const ref = parseImageRef(change.to);
     let digest: string | undefined;
     try {
-      digest = await lookup(registry, name, change.toTag);
+      digest = await lookup(ref.registry, ref.path, change.toTag);
     } catch (error) {
       const reason = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
       throw new UsageError(`${reason} while checking image ${change.to}; nothing was written (--skip-registry-check writes without the check, audited).`);
     }
     if (digest === undefined) {
-      throw new UsageError(`Image ${change.to} does not exist in registry ${registry}; nothing was written.`);
+      throw new UsageError(`Image ${change.to} does not exist in registry ${ref.registry}; nothing was written.`);
     }
     return [change.to, digest] as const;
   });
   const byImage = new Map(digests);
   for (const change of changes) change.registryDigest = byImage.get(change.to) || undefined;
-  emit({ step: 'registry-check', status: 'done', message: `${images.length} image(s) found in registry ${registry}` });
+  emit({ step: 'registry-check', status: 'done', message: `${images.length} image(s) found in registry ${registries}` });
 }
 
 interface TenantPlan {
@@ -255,7 +273,7 @@ interface TenantPlan {
 async function planTenant(core: Core, id: string, options: UpdateOptions, hot: ImageVersion[], display: (p: string) => string, several: boolean): Promise<TenantPlan | undefined> {
   const tenant = await loadTenant(core.config, id);
   assertParsed(tenant, display);
-  if (several && options.service !== undefined && !tenant.workloads.some((w) => w.name === options.service)) return undefined;
+  if (several && options.service !== undefined && !tenant.services.some((s) => s.name === options.service)) return undefined;
   const selected = selectServices(tenant, options.service, display);
   if (several && options.versionId !== undefined && !selected.length) return undefined;
   let decided;
@@ -306,7 +324,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
     if (plan) plans.push(plan);
   }
   if (several && plans.length === 0 && options.service !== undefined) {
-    throw new UsageError(`None of the ${ids.length} tenants has a Deployment or StatefulSet named "${options.service}".`);
+    throw new UsageError(`None of the ${ids.length} tenants runs a service "${options.service}".`);
   }
 
   const changes = plans.flatMap((p) => p.prepared.changes);
@@ -321,7 +339,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
       registryCheck = 'skipped';
       emit({ step: 'registry-check', status: 'warn', message: 'registry check skipped (--skip-registry-check)' });
     } else {
-      await checkRegistry(core, changes, options.manifestDigest ?? registryManifestDigest, emit);
+      await checkRegistry(changes, options.manifestDigest ?? registryManifestDigest, emit);
       registryCheck = 'passed';
     }
   }
@@ -388,7 +406,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
         action: 'manifests.update',
         target: tenant,
         details: {
-          changes: result.changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
+          changes: result.changes.map((c) => ({ service: c.service, files: c.files.map((f) => f.file), from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
           force: result.forced.length > 0 ? { refusals: result.forced } : null,
           registryCheck: result.registryCheck,
           reason: options.reason ?? null,

@@ -10,7 +10,18 @@ import type { Cluster } from '../adapters/kube.js';
 import { validateSchema } from '../adapters/k8s-schema.js';
 import { keyPositionOf, listTenantFolders, loadTenant, type ManifestDocument, type ManifestFile, type Tenant } from '../adapters/manifests.js';
 import type { Core } from '../core.js';
-import { containerNameFindings, duplicateKey, identityFindings, imageFindings, namespaceFindings, versionIndex, type CheckName, type Finding, type Severity } from '../domain/manifest-checks.js';
+import {
+  containerNameFindings,
+  duplicateKey,
+  identityFindings,
+  imageFindings,
+  namespaceFindings,
+  nothingManagedMessage,
+  versionIndex,
+  type CheckName,
+  type Finding,
+  type Severity,
+} from '../domain/manifest-checks.js';
 import { effectiveNamespace, fieldOf, objectLabel, workloadInfo, type YamlPath } from '../domain/manifest-model.js';
 import type { ImageVersion } from '../domain/types.js';
 import { mapLimit } from './concurrency.js';
@@ -85,7 +96,7 @@ async function versionLookup(core: Core, tenants: Tenant[]) {
   const hot = (await core.store.read()).versions;
   const index = versionIndex(hot);
   const wanted = new Set<string>();
-  for (const t of tenants) for (const s of t.services) for (const c of s.own) if (c.tag) wanted.add(`${s.name}:${c.tag}`);
+  for (const t of tenants) for (const s of t.services) for (const w of s.workloads) for (const c of w.own) if (c.tag) wanted.add(`${s.name}:${c.tag}`);
   const missingServices = new Set([...wanted].filter((k) => !index.has(k)).map((k) => k.split(':')[0]!));
   for (const service of missingServices) {
     const archived = await core.store.archivedVersions(service, hot);
@@ -137,6 +148,8 @@ async function checkTenant(core: Core, tenant: Tenant, lookup: (s: string, t: st
   }
   if (tenant.files.every((f) => f.documents.every((d) => d.empty))) {
     problems.push({ severity: 'warning', check: 'tenant', tenant: tenant.id, path: tenant.dir, message: `tenant ${tenant.id} has no Kubernetes objects` });
+  } else if (tenant.workloads.length > 0 && tenant.services.length === 0) {
+    problems.push({ severity: 'warning', check: 'tenant', tenant: tenant.id, path: tenant.dir, message: nothingManagedMessage(tenant.id, tenant.workloads, core.config) });
   }
   return problems;
 }

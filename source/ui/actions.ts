@@ -157,7 +157,7 @@ async function update(core: Core, target: ActionTarget, service: string | undefi
     throw error;
   }
   log.step('result', `${result.changes.length} changed, ${result.unchanged.length} unchanged, ${result.skipped.length} skipped`, 'ok');
-  for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.file})`);
+  for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.files.map((f) => f.file).join(', ')})`);
   for (const s of result.skipped) log.line('result', `${s.service}: ${s.reason}`);
   const summary = result.changes.length ? result.changes.map((c) => `${c.service} → ${c.toTag}`).join(', ') : 'manifests already at the newest ready versions';
   return { ok: true, summary };

@@ -221,7 +221,7 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
     const eagerFiles = tenant.files.map((f) => parseManifestText(f.text, f.path, f.file, { lazy: false }));
     const eager = tenantFromFiles(config, tenant.id, tenant.dir, eagerFiles);
     expect(tenant.workloads.map((w) => ({ ...w }))).toEqual(eager.workloads.map((w) => ({ ...w })));
-    expect(tenant.services.map((s) => s.own.map((c) => c.position))).toEqual(eager.services.map((s) => s.own.map((c) => c.position)));
+    expect(tenant.services.map((s) => s.workloads.map((w) => w.own.map((c) => c.position)))).toEqual(eager.services.map((s) => s.workloads.map((w) => w.own.map((c) => c.position))));
     tenant.files.forEach((file, i) => {
       const other = eagerFiles[i]!;
       expect(file.lineCounter.lineStarts).toEqual(other.lineCounter.lineStarts);
@@ -234,7 +234,7 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
         }
       });
     });
-    const callbot = tenant.services.find((s) => s.name === 'callbot')!;
+    const callbot = tenant.services.find((s) => s.name === 'callbot')!.workloads[0]!;
     const document = tenant.files.find((f) => f.path === callbot.path)!.documents[callbot.documentIndex]!;
     const eagerDocument = eagerFiles.find((f) => f.path === callbot.path)!.documents[callbot.documentIndex]!;
     expect(imageNode(document, callbot.own[0]!.imagePath)).toMatchObject({ ok: true, source: 'localhost:5000/ecp-ai/callbot:v1.0.0-aaaaaaa' });
