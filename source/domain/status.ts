@@ -45,8 +45,10 @@ export interface LiveSnapshot {
   statefulSets?: ReadonlyMap<string, LiveStatefulSet>;
   /** Pods of namespaces with a workload that is not yet healthy, keyed by namespace. */
   pods: ReadonlyMap<string, readonly LivePod[]>;
-  /** Namespaces the cluster would not let us read (RBAC), with its reason: not "missing". */
+  /** Namespaces whose Deployments the cluster would not let us read (RBAC), with its reason: not "missing". */
   unreadable?: ReadonlyMap<string, string>;
+  /** The same for StatefulSets (a user may read one kind and not the other). */
+  unreadableStatefulSets?: ReadonlyMap<string, string>;
 }
 
 /** Drift and health of one workload of a service. */
@@ -132,6 +134,8 @@ export function liveWorkloadOf(live: LiveSnapshot | undefined, workload: Pick<Ma
   return object ? { kind: 'StatefulSet', object } : undefined;
 }
 
+const unreadableOf = (live: LiveSnapshot, kind: ManifestWorkload['kind']) => (kind === 'Deployment' ? live.unreadable : live.unreadableStatefulSets);
+
 function workloadStatus(manifest: ManifestService, workload: ManifestWorkload, live: LiveSnapshot | undefined, now: number): WorkloadStatus {
   // While the API is unreachable the last good data still says what ran.
   const found = liveWorkloadOf(live, workload);
@@ -143,8 +147,8 @@ function workloadStatus(manifest: ManifestService, workload: ManifestWorkload, l
     message = live ? `cluster unreachable (${live.error ?? 'no answer'}); ${ageText(live.lastGoodAt, now)}` : 'no cluster configured';
     sync = 'Unknown';
     health = { status: 'Unknown', message };
-  } else if (live.unreadable?.has(workload.namespace)) {
-    message = live.unreadable.get(workload.namespace)!;
+  } else if (unreadableOf(live, workload.kind)?.has(workload.namespace)) {
+    message = unreadableOf(live, workload.kind)!.get(workload.namespace)!;
     sync = 'Unknown';
     health = { status: 'Unknown', message };
   } else if (!found) {
@@ -188,7 +192,7 @@ export function serviceStatus(manifest: ManifestService, live: LiveSnapshot | un
   const workloads = manifest.workloads.map((w) => workloadStatus(manifest, w, live, now));
   const worst = workloads.reduce((a, b) => (workloadRank(b) > workloadRank(a) ? b : a));
   const several = workloads.length > 1;
-  const reachable = live?.reachable === true && !live.unreadable?.has(worst.namespace);
+  const reachable = live?.reachable === true && !unreadableOf(live, worst.kind)?.has(worst.namespace);
   const problems = reachable ? workloads.filter((w) => w.message).map((w) => (several ? `${w.kind} ${w.name}: ${w.message}` : w.message)) : [worst.message];
   const message = [
     ...problems,

@@ -36,7 +36,7 @@ export async function readLiveSnapshot(client: KubeClient, namespaces: readonly 
   const deployments = new Map(list.items.map((d) => [key(d), d as LiveDeployment]));
   const statefulSets = new Map(sets.items.map((d) => [key(d), d as LiveStatefulSet]));
   const pods = await readPods(client, namespacesNeedingPods(deployments.values(), statefulSets.values()));
-  return { reachable: true, lastGoodAt: Date.now(), deployments, statefulSets, pods, unreadable: new Map([...list.unreadable, ...sets.unreadable]) };
+  return { reachable: true, lastGoodAt: Date.now(), deployments, statefulSets, pods, unreadable: list.unreadable, unreadableStatefulSets: sets.unreadable };
 }
 
 export interface WatcherOptions {
@@ -66,6 +66,7 @@ export class LiveStateWatcher extends EventEmitter {
   private lastGoodAt?: number;
   private error?: string = 'not read yet';
   private unreadable = new Map<string, string>();
+  private unreadableStatefulSets = new Map<string, string>();
   private resourceVersions: Partial<Record<Followed, string>> = {};
   private watches: Partial<Record<Followed, AbortController>> = {};
   private polling = false;
@@ -90,6 +91,7 @@ export class LiveStateWatcher extends EventEmitter {
       statefulSets: this.statefulSets,
       pods: this.pods,
       unreadable: this.unreadable,
+      unreadableStatefulSets: this.unreadableStatefulSets,
     };
   }
 
@@ -118,7 +120,8 @@ export class LiveStateWatcher extends EventEmitter {
       this.deployments = new Map(list.items.map((d) => [key(d), d as LiveDeployment]));
       this.statefulSets = new Map(sets.items.map((d) => [key(d), d as LiveStatefulSet]));
       this.resourceVersions = { deployments: list.resourceVersion, statefulSets: sets.resourceVersion };
-      this.unreadable = new Map([...list.unreadable, ...sets.unreadable]);
+      this.unreadable = list.unreadable;
+      this.unreadableStatefulSets = sets.unreadable;
       this.polling = list.scope === 'namespaces' || sets.scope === 'namespaces';
       // A refresh answers with the pods too, so its caller judges health on complete data.
       this.pods = await readPods(this.client, namespacesNeedingPods(this.deployments.values(), this.statefulSets.values()));
