@@ -2,7 +2,7 @@
 import { createCore } from '../core.js';
 import { nothingManagedMessage } from '../domain/manifest-checks.js';
 import { versionsByImage, versionState } from '../domain/status.js';
-import { ignoredTenantFolders, readTenants, unmanagedWorkloads, type Tenant } from '../monitor/status-view.js';
+import { assertRendered, ignoredTenantFolders, readTenants, unmanagedWorkloads, type Tenant } from '../monitor/status-view.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { requireInput } from './flags.js';
 import { displayPath, tagText } from './manifest-output.js';
@@ -49,6 +49,7 @@ const services: Command = {
     const id = requireInput(ctx, 0, 'tenant', this.usage.trim());
     const core = createCore(ctx.config);
     const tenant = (await readTenants(core, id))[0]!;
+    assertRendered(tenant, (p) => displayPath(ctx, p));
     const versions = versionsByImage((await core.store.read()).versions);
     const unmanaged = unmanagedWorkloads(tenant);
     const nothingManaged = tenant.services.length === 0 && tenant.workloads.length > 0 ? nothingManagedMessage(tenant.id, tenant.workloads, ctx.config) : undefined;
@@ -56,6 +57,7 @@ const services: Command = {
       printJson(ctx, {
         tenant: tenant.id,
         namespace: tenant.namespace,
+        kustomize: tenant.kustomize ? { file: displayPath(ctx, tenant.files[0]!.path), renderedBy: tenant.kustomize.tool ?? null } : null,
         services: tenant.services.map((s) => {
           const version = versions.get(s.image);
           return {
@@ -91,6 +93,7 @@ const services: Command = {
       });
       return 0;
     }
+    if (tenant.kustomize) println(ctx.io.stdout, `Kustomize overlay ${displayPath(ctx, tenant.files[0]!.path)}, rendered with ${tenant.kustomize.tool}.`);
     if (tenant.services.length === 0) println(ctx.io.stdout, nothingManaged ? `Tenant ${tenant.id} watches nothing: ${nothingManaged}.` : `Tenant ${tenant.id} has no services managed by ecp.`);
     else {
       const rows = tenant.services.flatMap((s) =>

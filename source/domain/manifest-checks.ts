@@ -94,7 +94,7 @@ export function namespaceFindings(info: ObjectInfo, tenantNs: string, tenantId: 
   if (!isNamespaced(info.kind)) return [];
   const ns = effectiveNamespace(info, tenantNs);
   if (ns === tenantNs) return [];
-  const whose = source === 'tenant-id' ? `tenant ${tenantId}'s namespace` : `tenant ${tenantId}'s namespace (its Namespace object)`;
+  const whose = source === 'tenant-id' ? `tenant ${tenantId}'s namespace` : `tenant ${tenantId}'s namespace (its ${source === 'kustomization' ? "kustomization's namespace:" : 'Namespace object'})`;
   return [
     {
       severity: 'error',

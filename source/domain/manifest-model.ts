@@ -204,11 +204,14 @@ export function mainContainer(workload: WorkloadInfo, service: string): Containe
   return own.find((c) => c.list === 'containers') ?? own[0];
 }
 
+export type NamespaceSource = 'tenant-id' | 'Namespace object' | 'kustomization';
+
 /**
- * The tenant's namespace: the name of the single Namespace object among its manifests (the
- * manifests "say otherwise"), else the tenant id.
+ * The tenant's namespace: a Kustomize overlay's `namespace:`, else the name of the single
+ * Namespace object among its manifests (the manifests "say otherwise"), else the tenant id.
  */
-export function tenantNamespace(tenantId: string, objects: readonly ObjectInfo[]): { namespace: string; source: 'tenant-id' | 'Namespace object' } {
+export function tenantNamespace(tenantId: string, objects: readonly ObjectInfo[], overlayNamespace?: string): { namespace: string; source: NamespaceSource } {
+  if (overlayNamespace) return { namespace: overlayNamespace, source: 'kustomization' };
   const declared = [...new Set(objects.filter((o) => o.kind === 'Namespace' && o.name).map((o) => o.name!))];
   if (declared.length === 1) return { namespace: declared[0]!, source: 'Namespace object' };
   return { namespace: tenantId, source: 'tenant-id' };

@@ -1,7 +1,7 @@
 /** Tenants × services with drift, health and version state: what --once, the console and the monitor show. */
 import { listTenantFolders, loadTenants, loadTenant, type Tenant } from '../adapters/manifests.js';
 
-export { manifestsSignature, unmanagedWorkloads, type Tenant } from '../adapters/manifests.js';
+export { assertRendered, manifestsSignature, unmanagedWorkloads, type Tenant } from '../adapters/manifests.js';
 import type { Core } from '../core.js';
 import { serviceStatus, versionsByImage, worstBadge, type Badge, type LiveSnapshot, type ServiceStatus } from '../domain/status.js';
 import { nothingManagedMessage } from '../domain/manifest-checks.js';

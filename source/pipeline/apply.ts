@@ -4,7 +4,7 @@
  * managers, nothing invalid) is anything applied for real, so a refused apply changes nothing.
  */
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { assertParsed, loadTenant, type Tenant } from '../adapters/manifests.js';
+import { assertParsed, loadTenant, objectFiles, type Tenant } from '../adapters/manifests.js';
 import { serverSideApply, statusCodeOf, toClusterError, type Cluster } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import { CLUSTER_SCOPED_KINDS } from '../domain/manifest-model.js';
@@ -70,8 +70,9 @@ function statusBody(error: unknown): StatusBody {
   return (body as StatusBody) ?? {};
 }
 
+/** The tenant's objects (a Kustomize overlay's rendered ones), each with its namespace. */
 function objectsOf(tenant: Tenant): KubernetesObject[] {
-  return tenant.files.flatMap((file) =>
+  return objectFiles(tenant).flatMap((file) =>
     file.documents
       .filter((d) => !d.empty && d.value && typeof d.value === 'object')
       .map((d) => {

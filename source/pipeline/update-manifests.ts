@@ -7,6 +7,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
 import { assertParsed, imageNode, listTenantIds, loadTenant, withScalarEdits, type ManifestFile, type ManifestService, type ScalarEdit, type Tenant } from '../adapters/manifests.js';
+import { kustomizationImageEdits, readImageEntry, type ImageTarget } from '../adapters/kustomize.js';
 import { manifestDigest as registryManifestDigest } from '../adapters/registry.js';
 import type { Core } from '../core.js';
 import { fieldOf, imageWithTag, serviceRepositoryOf, type WorkloadKind } from '../domain/manifest-model.js';
@@ -169,6 +170,7 @@ interface Prepared {
 
 /** Computes the new text of every file touched; nothing is written. */
 function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared {
+  if (tenant.kustomize) return prepareOverlay(tenant, services, decisions, display);
   const edits = new Map<ManifestFile, (TextEdit & { documentIndex: number })[]>();
   const changes: ServiceChange[] = [];
   const unchanged: { service: string; image: string }[] = [];
@@ -227,6 +229,58 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
     texts.set(file, after);
   }
   return { changes, unchanged, texts, edits };
+}
+
+/**
+ * A Kustomize overlay's update: its own `images:` entries say the new tags (the base is never
+ * edited); the rendered workloads of each service all move with its one entry.
+ */
+function prepareOverlay(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared {
+  const file = tenant.files[0]!;
+  const document = file.documents[0]!;
+  const changes: ServiceChange[] = [];
+  const unchanged: { service: string; image: string }[] = [];
+  const targets: (ImageTarget & { service: ManifestService; decision: TargetDecision; to: string })[] = [];
+  for (const service of services) {
+    const decision = decisions.get(service.name)!;
+    if (decision.tag === undefined) continue;
+    const ref = parseImageRef(service.image);
+    const pinned = ref.digest ? decision.version?.digest : undefined;
+    const to = imageWithTag(ref.repository, decision.tag, pinned);
+    if (service.workloads.every((w) => w.own.every((c) => c.image === to))) {
+      unchanged.push({ service: service.name, image: service.image });
+      continue;
+    }
+    targets.push({ repository: ref.repository, tag: decision.tag, digest: decision.version?.digest, service, decision, to });
+  }
+  const texts = new Map<ManifestFile, string>();
+  if (targets.length === 0) return { changes, unchanged, texts, edits: new Map() };
+  const planned = kustomizationImageEdits(file.text, document.doc, file.lineCounter, targets);
+  if (!planned.ok) throw new UsageError(`The overlay ${display(file.path)} cannot be updated: ${planned.reason}; nothing was changed.`);
+  const after = applyEdits(file.text, planned.edits);
+  for (const t of targets) {
+    // Read back: the overlay must now give the new tag (or digest), or nothing is written.
+    const entry = readImageEntry(after, t.repository);
+    const wanted = entry.digest !== undefined ? t.digest : t.tag;
+    if ((entry.digest ?? entry.newTag) !== wanted) {
+      throw new UsageError(`The image update of ${display(file.path)} would not give ${t.to} (its images: entry reads ${entry.digest ?? entry.newTag ?? 'nothing'}); nothing was changed.`);
+    }
+    changes.push({
+      service: t.service.name,
+      namespace: t.service.namespace,
+      workloads: t.service.workloads.map((w) => ({ kind: w.kind, name: w.name, namespace: w.namespace })),
+      files: [{ file: file.file, path: file.path, lines: entry.line === undefined ? [] : [entry.line] }],
+      from: t.service.image,
+      to: t.to,
+      fromTag: t.service.tag,
+      toTag: t.tag,
+      versionId: t.decision.version?.id,
+      forced: t.decision.refusal,
+      failedChoice: t.decision.failedChoice,
+    });
+  }
+  texts.set(file, after);
+  return { changes, unchanged, texts, edits: new Map() };
 }
 
 /**
@@ -391,7 +445,12 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   }
   emit({ step: 'write', status: 'done', message: `${texts.length} file(s) written` });
   // What was written is known: keep its parsed form so the next read need not parse it again.
-  for (const plan of plans) for (const [file, after] of plan.prepared.texts) withScalarEdits(file, plan.prepared.edits.get(file)!, after);
+  for (const plan of plans) {
+    for (const [file, after] of plan.prepared.texts) {
+      const edits = plan.prepared.edits.get(file);
+      if (edits) withScalarEdits(file, edits, after);
+    }
+  }
 
   const actor = await core.actor();
   for (const result of results) result.written = result.changes.length > 0;
