@@ -93,6 +93,21 @@ describe('Kustomize tenants: reading and writing the overlays', () => {
     expect(validate.stdout).toMatch(/tenants\/tenant-a\/kustomization\.yaml:1:1: error \[yaml\] the overlay does not render: kubectl kustomize failed: accumulating resources/);
   });
 
+  it('--sandbox seeds the objects the overlays render: each tenant Synced and Healthy at its own tag', async () => {
+    await registerImages(w.dataDir, ['localhost:5000/ecp-ai/chatbot:v1']);
+    const r = await ecp(['--once', '--sandbox', '--json']);
+    expect(r.code, r.stdout).toBe(0);
+    const rows = JSON.parse(r.stdout).tenants.map((t: { id: string; rows: { sync: string; health: string; liveTag: string; workloads: unknown[] }[] }) => [
+      t.id,
+      t.rows.map((x) => `${x.sync} ${x.health} ${x.liveTag} ${x.workloads.length}`),
+    ]);
+    expect(rows).toEqual([
+      ['plain', ['Synced Healthy v1 1']],
+      ['tenant-a', ['Synced Healthy v1.0.0-aaaaaaa 2']],
+      ['tenant-b', ['Synced Healthy v1.0.0-base 2']],
+    ]);
+  });
+
   it('without kubectl or kustomize, says so with exit 2 for the overlay tenants only', async () => {
     const bin = tempDir();
     symlinkSync(process.execPath, path.join(bin, 'node'));
