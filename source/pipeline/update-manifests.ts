@@ -345,7 +345,7 @@ export type UpdateOptions = Omit<UpdateManifestsOptions, 'tenant'>;
 
 /** The gate's question for one tenant's planned changes: their images and the namespaces they touch. */
 export function gateRequestOf(action: Approval['action'], tenantId: string, changes: readonly ServiceChange[]): GateRequest {
-  return { action, tenantId, touched: changes.map((c) => c.namespace), images: Object.fromEntries(changes.map((c) => [c.service, c.to])) };
+  return { action, tenantId, touched: changes.flatMap((c) => c.workloads.map((w) => w.namespace)), images: Object.fromEntries(changes.map((c) => [c.service, c.to])) };
 }
 
 /** Tenants whose changes touch namespaces that need an approval get one checked (or requested) before writing. */

@@ -66,7 +66,7 @@ export async function readTenantViews(core: Core, tenants: readonly Tenant[], li
       worst: status.worst,
       yamlErrors: status.yamlErrors,
       protectedNamespaces: protectedNamespaces(
-        status.rows.map((r) => r.namespace),
+        status.rows.flatMap((r) => r.workloads.map((w) => w.namespace)),
         patterns,
       ),
     };
