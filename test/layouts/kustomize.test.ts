@@ -162,4 +162,23 @@ describeTargets('Kustomize tenants on a cluster', (kind) => {
     const tags = Object.fromEntries(json.tenants.map((t: { id: string; rows: { manifestTag: string; liveTag: string }[] }) => [t.id, t.rows.map((r) => `${r.manifestTag}/${r.liveTag}`)]));
     expect(tags).toEqual({ plain: ['v1/v1'], 'tenant-a': ['v1.0.0-aaaaaaa/v1.0.0-aaaaaaa'], 'tenant-b': ['v1.0.0-base/v1.0.0-base'] });
   }, 150_000);
+
+  it('deploy writes the overlay and rolls out both workloads; rollback puts the overlay and both back', async () => {
+    await registerImages(w.dataDir, [callbot('v2.0.0-bbbbbbb')]);
+    const live = async () =>
+      (
+        await target.kubectl(['-n', 'tenant-a', 'get', 'deployment/web', 'statefulset/callbot-sessions', '-o', 'jsonpath={range .items[*]}{.spec.template.spec.containers[0].image}{" "}{end}'])
+      ).stdout.trim();
+    const deployed = await ecp(['deploy', 'tenant-a', '--no-build', '--skip-registry-check', '--timeout', '1m']);
+    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+    expect(w.read('tenants/tenant-a/kustomization.yaml')).toContain('    newTag: v2.0.0-bbbbbbb   # moved by ecp update-manifests');
+    expect(await live()).toBe(`${callbot('v2.0.0-bbbbbbb')} ${callbot('v2.0.0-bbbbbbb')}`);
+    const versions = JSON.parse((await ecp(['versions', 'list', 'callbot', '--json'])).stdout) as { id: string; imageTag: string }[];
+    const v1 = versions.find((v) => v.imageTag === 'v1.0.0-aaaaaaa')!;
+    const back = await ecp(['rollback', 'tenant-a', 'callbot', '--to', v1.id, '--reason', 'v2 breaks sessions', '--skip-registry-check', '--timeout', '1m']);
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(w.read('tenants/tenant-a/kustomization.yaml')).toContain('    newTag: v1.0.0-aaaaaaa   # moved by ecp update-manifests');
+    expect(await live()).toBe(`${callbot('v1.0.0-aaaaaaa')} ${callbot('v1.0.0-aaaaaaa')}`);
+    expect(git(w.repo, 'log', '-1', '--format=%s')).toMatch(/rollback/);
+  }, 150_000);
 });
