@@ -143,11 +143,6 @@ export function workloadHealthWithPods(workload: LiveWorkload, pods: readonly Li
   return health;
 }
 
-/** A Deployment's verdict, turned Degraded when one of its pods cannot start. */
-export function deploymentHealthWithPods(deployment: LiveDeployment, pods: readonly LivePod[]): Health {
-  return workloadHealthWithPods({ kind: 'Deployment', object: deployment }, pods);
-}
-
 /** Pods that belong to a workload: same namespace and every label of its selector. */
 export function podsOf(workload: Pick<LiveDeployment | LiveStatefulSet, 'metadata' | 'spec'>, pods: readonly LivePod[]): LivePod[] {
   const selector = workload.spec?.selector?.matchLabels;
