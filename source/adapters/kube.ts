@@ -189,6 +189,15 @@ export class KubeClient {
     }
   }
 
+  /** Deletes a Pod (gone already is fine). */
+  async deletePod(namespace: string, name: string): Promise<void> {
+    try {
+      await this.core.deleteNamespacedPod({ name, namespace });
+    } catch (error) {
+      if (statusCodeOf(error) !== 404) throw toClusterError(this.cluster, `Deleting Pod ${namespace}/${name}`, error);
+    }
+  }
+
   async readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
     return this.readWorkload('Deployment', namespace, name) as Promise<V1Deployment | undefined>;
   }

@@ -113,6 +113,8 @@ export function statefulSetHealth(sts: LiveStatefulSet): Health {
 /** The first failing container among the pods, as `pod/container: Reason: message`. */
 export function failingPod(pods: readonly LivePod[]): string | undefined {
   for (const pod of pods) {
+    // A pod being deleted is on its way out (Argo CD: "Pending deletion"), not what the rollout waits for.
+    if ((pod.metadata as { deletionTimestamp?: unknown } | undefined)?.deletionTimestamp) continue;
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     for (const c of statuses) {
       const reason = c.state?.waiting?.reason;

@@ -8,7 +8,8 @@
 import { findService, loadTenant } from '../adapters/manifests.js';
 import { statusCodeOf, toClusterError, type KubeClient } from '../adapters/kube.js';
 import type { Core } from '../core.js';
-import type { LiveDeployment } from '../domain/kube-types.js';
+import { podsOf, type LiveStatefulSet } from '../domain/health.js';
+import type { LiveDeployment, LivePod } from '../domain/kube-types.js';
 import { dns1123Problem, parseImageRef } from '../domain/names.js';
 import { rollbackChoiceProblem } from '../domain/rollback.js';
 import { needsApproval } from '../domain/approvals.js';
@@ -155,6 +156,9 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
   } catch (error) {
     emit({ step: 'tag', status: 'warn', message: `git commit/tag failed: ${(error as Error).message}`, tenant: tenant.id });
   }
+  for (const target of targets) {
+    if (target.kind === 'StatefulSet' && liveImage) await deleteStuckPods(client, target, service.repository, liveImage, emit);
+  }
   const outcome = await waitForWorkloads(client, targets, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: tenant.id, service: service.name });
   const closed = (await closeRecord(core, record.id, {
     status: outcome.ok ? 'succeeded' : 'failed',
@@ -170,6 +174,31 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
     service: service.name,
   });
   return { record: closed, from: liveImage, to: target, gitTag, ok: outcome.ok, message: outcome.ok ? undefined : outcome.reason };
+}
+
+/**
+ * A StatefulSet (OrderedReady) never replaces a pod that is not Ready: after its template is
+ * rolled back, the pods still trying the image rolled back from must be deleted, or the rollout
+ * waits for them forever (Kubernetes' "forced rollback", as its StatefulSet docs prescribe).
+ */
+async function deleteStuckPods(client: KubeClient, target: RolloutTarget, repository: string, badImage: string, emit: EventSink): Promise<void> {
+  const { namespace, name } = target;
+  // Only once the controller has seen the rolled-back template, or it recreates them as they were.
+  let sts: LiveStatefulSet | undefined;
+  for (let i = 0; i < 100; i += 1) {
+    sts = (await client.readWorkload('StatefulSet', namespace, name)) as LiveStatefulSet | undefined;
+    if (!sts || (sts.status?.observedGeneration ?? 0) >= (target.minGeneration ?? 0)) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (!sts) return;
+  const pods = podsOf(sts, ((await client.listPods(namespace)) ?? []) as LivePod[]);
+  for (const pod of pods) {
+    const runsBad = (pod.spec?.containers ?? []).some((c) => c.image === badImage && parseImageRef(c.image).repository === repository);
+    const ready = (pod.status?.containerStatuses ?? []).length > 0 && (pod.status?.containerStatuses ?? []).every((c) => c.ready);
+    if (!runsBad || ready) continue;
+    await client.deletePod(namespace, pod.metadata?.name ?? '');
+    emit({ step: 'rollback', status: 'info', message: `deleted pod ${pod.metadata?.name}, stuck on ${badImage}, so that StatefulSet ${name} can roll back` });
+  }
 }
 
 /**

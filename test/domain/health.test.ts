@@ -42,6 +42,10 @@ describe('pod-level Degraded', () => {
       message: 'Pod chatbot-7f9c-x2k4p container chatbot is in ErrImagePull: manifest unknown',
     });
   });
+  it('does not count a failing pod that is being deleted (a forced StatefulSet rollback deletes it)', () => {
+    const pods = load<LivePod>('pods-imagepullbackoff').map((p) => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-11-26T00:00:00Z' } }));
+    expect(workloadHealthWithPods({ kind: 'Deployment', object: chatbot }, podsOf(chatbot, pods)).status).toBe('Progressing');
+  });
   it('does not count pods of another namespace that carry the same labels', () => {
     const pods = load<LivePod>('pods-imagepullbackoff').map((p) => ({ ...p, metadata: { ...p.metadata, namespace: 'acme-prod' } }));
     expect(podsOf(chatbot, pods)).toEqual([]);
