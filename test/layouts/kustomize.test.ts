@@ -81,6 +81,16 @@ describe('Kustomize tenants: reading and writing the overlays', () => {
     expect(json.services[0].tag).toBe('v2.0.0-bbbbbbb');
   });
 
+  it("validate checks the rendered objects and places an image problem at the overlay's images: entry", async () => {
+    writeFileSync(w.file('tenants/tenant-a/kustomization.yaml'), w.read('tenants/tenant-a/kustomization.yaml').replace('v1.0.0-aaaaaaa', 'v9.9.9-unknown'));
+    const r = await ecp(['validate', 'tenant-a']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'tenants/tenant-a/kustomization.yaml:11: error [image] Deployment/web spec.template.spec.containers[0].image: tag v9.9.9-unknown of callbot is not registered (ecp versions register) (in the objects kubectl kustomize renders)',
+    );
+    expect(r.stdout).toContain('tenants/tenant-a/kustomization.yaml:11: error [image] StatefulSet/callbot-sessions');
+  });
+
   it('refuses an overlay that does not render, naming the file and kustomize, and writes nothing', async () => {
     const broken = w.read('tenants/tenant-a/kustomization.yaml').replace('../../base', '../../nope');
     writeFileSync(w.file('tenants/tenant-a/kustomization.yaml'), broken);
