@@ -31,7 +31,12 @@ const tenants: Command = {
     }
     if (list.length === 0) println(ctx.io.stdout, `No tenants in ${displayPath(ctx, ctx.config.manifestsDir)}.`);
     else {
-      const rows = list.map((t) => [t.id, t.namespace, String(t.files.length), t.services.map((s) => s.name).join(',') || '-', t.files.some((f) => f.errors.length > 0) ? 'invalid YAML' : '']);
+      const problem = (t: Tenant) => {
+        const errors = t.files.flatMap((f) => f.errors);
+        if (errors.some((e) => e.code === 'KUSTOMIZE')) return 'does not render';
+        return errors.length > 0 ? 'invalid YAML' : '';
+      };
+      const rows = list.map((t) => [t.id, t.namespace, String(t.files.length), t.services.map((s) => s.name).join(',') || '-', problem(t)]);
       println(ctx.io.stdout, formatColumns(['TENANT', 'NAMESPACE', 'FILES', 'SERVICES', ''], rows));
     }
     for (const f of ignored) {

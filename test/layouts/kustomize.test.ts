@@ -126,6 +126,10 @@ describe('Kustomize tenants: reading and writing the overlays', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/tenants\/tenant-a\/kustomization\.yaml does not render: neither kustomize nor kubectl is on PATH/);
     expect((await ecp(['validate', 'tenant-b'], env)).code).toBe(2);
+    const tenants = await ecp(['tenants'], env);
+    expect(tenants.code).toBe(0);
+    expect(tenants.stdout).toMatch(/^tenant-a\s+tenant-a\s+1\s+-\s+does not render$/m);
+    expect(tenants.stdout).toMatch(/^plain\s+plain\s+1\s+chatbot\s*$/m);
     const plain = await ecp(['services', 'plain'], env);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toMatch(/^chatbot\s+Deployment\s+chatbot\s+plain\s/m);
