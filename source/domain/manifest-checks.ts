@@ -3,7 +3,7 @@
  * images of services against the registered versions. Each finding names the object, the field
  * (as a path, which the caller turns into file:line) and one sentence.
  */
-import { effectiveNamespace, fieldOf, isNamespaced, objectLabel, type ContainerInfo, type ObjectInfo, type WorkloadInfo, type YamlPath } from './manifest-model.js';
+import { effectiveNamespace, fieldOf, isNamespaced, objectLabel, type ContainerInfo, type ObjectInfo, type ServiceImage, type WorkloadInfo, type YamlPath } from './manifest-model.js';
 import { isDns1123Label } from './names.js';
 import { describeFailure, isBlocked, isFailed, type ImageVersion } from './types.js';
 
@@ -120,6 +120,8 @@ export function versionIndex(versions: readonly ImageVersion[]): Map<string, Ima
 export interface ImageRules {
   registry: string;
   imagePrefix: string;
+  /** The services the config names, with their images and workloads. */
+  serviceImages?: readonly ServiceImage[];
   /** The registered version of service:tag, or undefined. */
   lookup(service: string, tag: string): ImageVersion | undefined;
 }
@@ -162,6 +164,14 @@ export function imageFindings(workload: WorkloadInfo, rules: ImageRules): Findin
   }
   if (own.length > 0) return findings;
 
+  const excluded = workload.containers.find((c) => rules.serviceImages?.some((s) => s.repository === c.repository));
+  if (excluded) {
+    const owner = rules.serviceImages!.find((s) => s.repository === excluded.repository)!;
+    findings.push(
+      imageFinding(workload, excluded, 'warning', `image ${excluded.image} is service ${owner.name}'s, but its workloads: in the config do not list ${workload.name}; ecp leaves this workload alone`),
+    );
+    return findings;
+  }
   const misplaced = workload.containers.find(
     (c) => c.repository !== undefined && !c.repository.startsWith(base) && (c.repository.includes(`/${rules.imagePrefix}/`) || c.repository.startsWith(`${rules.imagePrefix}/`)),
   );

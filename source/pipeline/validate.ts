@@ -169,7 +169,7 @@ async function checkTenant(core: Core, tenant: Tenant, lookup: (s: string, t: st
       const workload = workloadInfo(value, core.config);
       if (workload) {
         add(containerNameFindings(workload));
-        add(imageFindings(workload, { registry: core.config.registry, imagePrefix: core.config.imagePrefix, lookup }));
+        add(imageFindings(workload, { registry: core.config.registry, imagePrefix: core.config.imagePrefix, serviceImages: core.config.serviceImages, lookup }));
       }
     }
   }

@@ -50,6 +50,11 @@ describe('a tenant with workloads but nothing managed', () => {
       ['argocd', ['argocd-server', 'argocd-application-controller']],
     ]);
     expect(json.nothingManaged).toBeNull();
+    const validate = await ecp(['validate', 'argocd']);
+    expect(validate.stdout).toMatch(
+      /warning \[image\] Deployment\/argocd-repo-server .*: image quay\.io\/argoproj\/argocd:v2\.13\.0 is service argocd's, but its workloads: in the config do not list argocd-repo-server; ecp leaves this workload alone/,
+    );
+    expect(validate.stdout).not.toMatch(/argocd-server .*leaves this workload alone/);
     const r = await ecp(['--once', '--sandbox', '--json']);
     expect(JSON.parse(r.stdout).tenants[0].watchesNothing).toBeUndefined();
     expect(JSON.parse(r.stdout).tenants[0].rows.map((row: { service: string }) => row.service)).toEqual(['argocd']);
