@@ -127,7 +127,7 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
         record: opened.id,
         forced: options.force === true,
         // Rollback is the emergency path: in a namespace that needs approvals it goes without one.
-        withoutApproval: needsApproval(service.namespace, core.config.requireApproval),
+        withoutApproval: service.workloads.some((w) => needsApproval(w.namespace, core.config.requireApproval)),
       },
     }),
   );
@@ -156,8 +156,9 @@ export async function rollback(core: Core, client: KubeClient, options: Rollback
   } catch (error) {
     emit({ step: 'tag', status: 'warn', message: `git commit/tag failed: ${(error as Error).message}`, tenant: tenant.id });
   }
-  for (const target of targets) {
-    if (target.kind === 'StatefulSet' && liveImage) await deleteStuckPods(client, target, service.repository, liveImage, emit);
+  for (const [i, rolled] of targets.entries()) {
+    const rolledBackFrom = liveImages[i];
+    if (rolled.kind === 'StatefulSet' && rolledBackFrom && rolledBackFrom !== target) await deleteStuckPods(client, rolled, service.repository, rolledBackFrom, emit);
   }
   const outcome = await waitForWorkloads(client, targets, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: tenant.id, service: service.name });
   const closed = (await closeRecord(core, record.id, {
