@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { DURATION_BOUNDS, durationProblem, formatDuration, parseDuration } from './domain/duration.js';
+import { serviceRepositoryOf, type ServiceImage } from './domain/manifest-model.js';
 import { isDns1123Label } from './domain/names.js';
 import { UsageError } from './errors.js';
 
@@ -40,9 +41,17 @@ const seconds = (bounds: { min: number; max: number }) =>
     .min(bounds.min / 1000)
     .max(bounds.max / 1000, { message: `expected at most ${bounds.max / 1000} seconds` });
 
+const IMAGE_REPOSITORY = /^[a-z0-9]+([._:-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
+
 const serviceBuild = z.strictObject({
   name: z.string().refine(isDns1123Label, { message: 'expected a DNS-1123 label such as callbot' }),
-  context: z.string().min(1),
+  /** Without a build context the service is deployed, not built (an image built elsewhere). */
+  context: z.string().min(1).optional(),
+  image: z.string().regex(IMAGE_REPOSITORY, 'expected an image repository without a tag, such as quay.io/argoproj/argocd').optional(),
+  workloads: z
+    .array(z.string().refine(isDns1123Label, { message: 'expected workload names (DNS-1123 labels)' }))
+    .min(1)
+    .optional(),
   dockerfile: z.string().min(1).default('Dockerfile'),
   buildArgs: z.record(z.string(), z.string()).default({}),
   target: z.string().min(1).optional(),
@@ -125,7 +134,10 @@ export interface Config {
   gitTagPattern: string;
   gitRemote: string;
   monitorIntervalSeconds: number;
+  /** The services with a build context: what `ecp build` builds. */
   services: ServiceBuildConfig[];
+  /** Every service of `services:` with its image repository and workloads (issue 20). */
+  serviceImages: ServiceImage[];
   autoRollback: { services: string[]; protectedNamespaces: string[] };
   vulnerabilityGate: { failOn: Severity[]; maxCount?: number };
   requireApproval: string[];
@@ -222,13 +234,10 @@ export function loadConfig(inputs: ConfigInputs): Config {
     gitTagPattern: file.gitTagPattern ?? 'deploy/{tenant}/{timestamp}',
     gitRemote: file.gitRemote ?? 'origin',
     monitorIntervalSeconds: file.monitorInterval ?? 30,
-    services: (file.services ?? []).map((s) => ({
-      name: s.name,
-      context: path.resolve(baseDir, s.context),
-      dockerfile: s.dockerfile,
-      buildArgs: s.buildArgs,
-      target: s.target,
-    })),
+    services: (file.services ?? []).flatMap((s) =>
+      s.context === undefined ? [] : [{ name: s.name, context: path.resolve(baseDir, s.context), dockerfile: s.dockerfile, buildArgs: s.buildArgs, target: s.target }],
+    ),
+    serviceImages: (file.services ?? []).map((s) => ({ name: s.name, repository: s.image ?? serviceRepositoryOf({ registry, imagePrefix }, s.name), workloads: s.workloads })),
     autoRollback: file.autoRollback ?? { services: [], protectedNamespaces: ['*prod*'] },
     vulnerabilityGate: file.vulnerabilityGate ?? { failOn: ['CRITICAL', 'HIGH'] },
     requireApproval: file.requireApproval ?? ['*prod*'],
@@ -245,7 +254,7 @@ export function loadConfig(inputs: ConfigInputs): Config {
   };
 }
 
-/** `${registry}/${prefix}/${service}` — the repository that identifies a service's own container. */
-export function serviceRepository(config: Pick<Config, 'registry' | 'imagePrefix'>, service: string): string {
-  return `${config.registry}/${config.imagePrefix}/${service}`;
+/** The service's image repository: its configured `image`, else `${registry}/${prefix}/${service}`. */
+export function serviceRepository(config: Pick<Config, 'registry' | 'imagePrefix' | 'serviceImages'>, service: string): string {
+  return serviceRepositoryOf(config, service);
 }

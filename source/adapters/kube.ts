@@ -22,6 +22,7 @@ import {
   type V1ReplicaSet,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
+import type { WorkloadKind } from '../domain/manifest-model.js';
 import { ClusterError, UsageError } from '../errors.js';
 
 import { debug } from '../log.js';
@@ -162,6 +163,20 @@ function forbiddenText(error: unknown): string {
   return `not readable with this user's rights (RBAC): ${apiMessage(error)}`;
 }
 
+/** A container of a pod template, by its list and name. */
+export interface ContainerSlot {
+  list: 'containers' | 'initContainers';
+  name: string;
+}
+
+/** A list of workloads of one kind: cluster-wide, or per namespace where RBAC forbids that. */
+export interface WorkloadList<T> {
+  items: T[];
+  resourceVersion?: string;
+  scope: 'cluster' | 'namespaces';
+  unreadable: Map<string, string>;
+}
+
 export class KubeClient {
   readonly apps: AppsV1Api;
   readonly core: CoreV1Api;
@@ -176,20 +191,44 @@ export class KubeClient {
    * namespace of interest instead. Namespaces that RBAC forbids too are `unreadable`, with the
    * server's reason, so that no view calls their Deployments missing.
    */
-  async listDeployments(namespaces: readonly string[]): Promise<{ items: V1Deployment[]; resourceVersion?: string; scope: 'cluster' | 'namespaces'; unreadable: Map<string, string> }> {
+  listDeployments(namespaces: readonly string[]): Promise<WorkloadList<V1Deployment>> {
+    return this.listWorkloads(
+      'Deployments',
+      namespaces,
+      () => this.apps.listDeploymentForAllNamespaces(),
+      (namespace) => this.apps.listNamespacedDeployment({ namespace }),
+    );
+  }
+
+  /** Every StatefulSet, as listDeployments lists Deployments. */
+  listStatefulSets(namespaces: readonly string[]): Promise<WorkloadList<V1StatefulSet>> {
+    return this.listWorkloads(
+      'StatefulSets',
+      namespaces,
+      () => this.apps.listStatefulSetForAllNamespaces(),
+      (namespace) => this.apps.listNamespacedStatefulSet({ namespace }),
+    );
+  }
+
+  private async listWorkloads<T>(
+    what: string,
+    namespaces: readonly string[],
+    all: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
+    one: (namespace: string) => Promise<{ items: T[] }>,
+  ): Promise<WorkloadList<T>> {
     const unreadable = new Map<string, string>();
     try {
-      const list = await this.apps.listDeploymentForAllNamespaces();
+      const list = await all();
       return { items: list.items, resourceVersion: list.metadata?.resourceVersion, scope: 'cluster', unreadable };
     } catch (error) {
-      if (statusCodeOf(error) !== 403) throw toClusterError(this.cluster, 'Listing Deployments', error);
+      if (statusCodeOf(error) !== 403) throw toClusterError(this.cluster, `Listing ${what}`, error);
     }
     const lists = await Promise.all(
       [...new Set(namespaces)].map((namespace) =>
-        this.apps.listNamespacedDeployment({ namespace }).catch((error: unknown) => {
+        one(namespace).catch((error: unknown) => {
           if (statusCodeOf(error) === 403) unreadable.set(namespace, forbiddenText(error));
-          else if (statusCodeOf(error) !== 404) throw toClusterError(this.cluster, `Listing Deployments in ${namespace}`, error);
-          return { items: [] as V1Deployment[] };
+          else if (statusCodeOf(error) !== 404) throw toClusterError(this.cluster, `Listing ${what} in ${namespace}`, error);
+          return { items: [] as T[] };
         }),
       ),
     );
@@ -241,36 +280,50 @@ export class KubeClient {
     }
   }
 
-  /** A Deployment or StatefulSet, or undefined when it is not there. */
-  async readWorkload(kind: 'Deployment' | 'StatefulSet', namespace: string, name: string): Promise<V1Deployment | V1StatefulSet | undefined> {
-    if (kind === 'Deployment') return this.readDeployment(namespace, name);
+  /** Deletes a Pod (gone already is fine). */
+  async deletePod(namespace: string, name: string): Promise<void> {
     try {
-      return await this.apps.readNamespacedStatefulSet({ name, namespace });
+      await this.core.deleteNamespacedPod({ name, namespace });
     } catch (error) {
-      if (statusCodeOf(error) === 404) return undefined;
-      throw toClusterError(this.cluster, `Reading StatefulSet ${namespace}/${name}`, error);
+      if (statusCodeOf(error) !== 404) throw toClusterError(this.cluster, `Deleting Pod ${namespace}/${name}`, error);
     }
   }
 
   async readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
+    return this.readWorkload('Deployment', namespace, name) as Promise<V1Deployment | undefined>;
+  }
+
+  /** A Deployment or StatefulSet, or undefined when it does not exist. */
+  async readWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<V1Deployment | V1StatefulSet | undefined> {
     try {
-      return await this.apps.readNamespacedDeployment({ name, namespace });
+      return kind === 'Deployment' ? await this.apps.readNamespacedDeployment({ name, namespace }) : await this.apps.readNamespacedStatefulSet({ name, namespace });
     } catch (error) {
       if (statusCodeOf(error) === 404) return undefined;
-      throw toClusterError(this.cluster, `Reading Deployment ${namespace}/${name}`, error);
+      throw toClusterError(this.cluster, `Reading ${kind} ${namespace}/${name}`, error);
     }
   }
 
   /**
-   * Sets one container's image with a strategic-merge patch that carries the resourceVersion
-   * read before: the API answers 409 if anything changed since, instead of overwriting it.
+   * Sets containers' image with a strategic-merge patch that carries the resourceVersion read
+   * before: the API answers 409 if anything changed since, instead of overwriting it. `container`
+   * is one container's name, or every container (and init container) to set.
    */
-  async setContainerImage(namespace: string, name: string, container: string, image: string, resourceVersion: string): Promise<V1Deployment> {
-    const body = {
-      metadata: { resourceVersion },
-      spec: { template: { spec: { containers: [{ name: container, image }] } } },
-    };
-    return this.apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: 'ecp' }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+  async setContainerImage(
+    namespace: string,
+    name: string,
+    container: string | readonly ContainerSlot[],
+    image: string,
+    resourceVersion: string,
+    kind: WorkloadKind = 'Deployment',
+  ): Promise<V1Deployment | V1StatefulSet> {
+    const slots = typeof container === 'string' ? [{ list: 'containers' as const, name: container }] : container;
+    const lists: Record<string, { name: string; image: string }[]> = {};
+    for (const slot of slots) (lists[slot.list] ??= []).push({ name: slot.name, image });
+    const body = { metadata: { resourceVersion }, spec: { template: { spec: lists } } };
+    const options = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+    return kind === 'Deployment'
+      ? this.apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: 'ecp' }, options)
+      : this.apps.patchNamespacedStatefulSet({ name, namespace, body, fieldManager: 'ecp' }, options);
   }
 }
 

@@ -21,6 +21,7 @@ import {
   mainContainer,
   objectInfo,
   ownContainers,
+  servicesOf,
   serviceRepositoryOf,
   tenantNamespace,
   TenantIdError,
@@ -28,13 +29,15 @@ import {
   type ContainerInfo,
   type ObjectInfo,
   type WorkloadInfo,
+  type NamespaceSource,
   type WorkloadKind,
   type YamlPath,
 } from '../domain/manifest-model.js';
+import { imageEntryLine, KUSTOMIZATION_FILES, kustomizationNamespace, renderKustomization, type KustomizeTool } from './kustomize.js';
 import { isDns1123Label } from '../domain/names.js';
 import { UsageError } from '../errors.js';
 
-export type ManifestConfig = Pick<Config, 'manifestsDir' | 'registry' | 'imagePrefix'>;
+export type ManifestConfig = Pick<Config, 'manifestsDir' | 'registry' | 'imagePrefix'> & Partial<Pick<Config, 'serviceImages'>>;
 
 export interface Position {
   line: number;
@@ -95,13 +98,11 @@ export interface Workload {
   documentIndex: number;
   line: number;
   replicas?: number;
-  /** `${registry}/${prefix}/${name}`: what makes a container the service's own. */
-  repository: string;
   containers: ContainerRef[];
 }
 
-/** A workload with at least one container of its own image: an ecp-managed service. */
-export interface ManifestService extends Workload {
+/** One workload running a service: where the service's image is in it. */
+export interface ServiceWorkload extends Workload {
   /** The main container's image as written, e.g. `localhost:5000/ecp-ai/callbot:v1`. */
   image: string;
   tag?: string;
@@ -110,17 +111,34 @@ export interface ManifestService extends Workload {
   own: ContainerRef[];
 }
 
+/** An ecp-managed service: an image repository, run by one or more workloads of the tenant. */
+export interface ManifestService {
+  name: string;
+  /** The image repository that makes a container the service's. */
+  repository: string;
+  /** The workloads that run it, in file order (at least one). */
+  workloads: ServiceWorkload[];
+  /** The first workload's: what the service row shows. */
+  namespace: string;
+  image: string;
+  tag?: string;
+  digest?: string;
+}
+
 export interface Tenant {
   id: string;
   /** Absolute path of the tenant's folder. */
   dir: string;
   /** The tenant's namespace (the one Namespace object's name, else the tenant id). */
   namespace: string;
-  namespaceSource: 'tenant-id' | 'Namespace object';
+  namespaceSource: NamespaceSource;
+  /** The files ecp reads and edits: the folder's YAML files; of a Kustomize overlay, its kustomization. */
   files: ManifestFile[];
+  /** A Kustomize overlay: which tool rendered it and what it rendered (the tenant's objects). */
+  kustomize?: { tool?: KustomizeTool; rendered: ManifestFile };
   /** Every Deployment and StatefulSet. */
   workloads: Workload[];
-  /** The workloads ecp manages (they have a container with their own image), in file order. */
+  /** The services ecp manages (images it recognises in the workloads), in order of first appearance. */
   services: ManifestService[];
 }
 
@@ -559,7 +577,7 @@ export function keyPositionOf(file: ManifestFile, document: ManifestDocument, p:
   return positionOf(file, document, p);
 }
 
-function buildWorkload(config: ManifestConfig, tenantNs: string, file: ManifestFile, document: ManifestDocument, info: WorkloadInfo): Workload {
+function buildWorkload(tenantNs: string, file: ManifestFile, document: ManifestDocument, info: WorkloadInfo): Workload {
   const containers: ContainerRef[] = info.containers.map((c) => {
     const ref: ContainerRef = { ...c, position: undefined };
     // Only validate, update-manifests and `ecp tenants` read it: the status views need no Document.
@@ -576,38 +594,70 @@ function buildWorkload(config: ManifestConfig, tenantNs: string, file: ManifestF
     documentIndex: document.index,
     line: document.line,
     replicas: info.replicas,
-    repository: serviceRepositoryOf(config, info.name),
     containers,
   };
 }
 
-function asService(workload: Workload, info: WorkloadInfo): ManifestService | undefined {
-  const main = mainContainer(info);
+function asServiceWorkload(workload: Workload, info: WorkloadInfo, service: string): ServiceWorkload | undefined {
+  const main = mainContainer(info, service);
   if (!main?.image) return undefined;
   const refs = new Map(workload.containers.map((c) => [`${c.list}/${c.index}`, c]));
-  const own = ownContainers(info)
+  const own = ownContainers(info, service)
     .sort((a, b) => (a === main ? -1 : b === main ? 1 : 0))
     .map((c) => refs.get(`${c.list}/${c.index}`)!);
   return { ...workload, image: main.image, tag: main.tag, digest: main.digest, own };
 }
 
-/** Builds the tenant model from parsed files (no I/O). */
-export function tenantFromFiles(config: ManifestConfig, id: string, dir: string, files: ManifestFile[]): Tenant {
-  const infos = files.flatMap((f) => f.documents.map((d) => d.info));
-  const { namespace, source } = tenantNamespace(id, infos);
+/** The files holding the tenant's objects: what a Kustomize overlay renders, else its own files. */
+export function objectFiles(tenant: Pick<Tenant, 'files' | 'kustomize'>): ManifestFile[] {
+  return tenant.kustomize ? [tenant.kustomize.rendered] : tenant.files;
+}
+
+/**
+ * Builds the tenant model from parsed files (no I/O). For a Kustomize overlay `rendered` holds
+ * its objects; its workloads are then placed at the overlay's `images:` entry of their image (the
+ * line ecp edits), else at the top of the kustomization.
+ */
+export function tenantFromFiles(config: ManifestConfig, id: string, dir: string, files: ManifestFile[], kustomize?: Tenant['kustomize']): Tenant {
+  const overlay = kustomize ? files[0] : undefined;
+  const sources = kustomize ? [kustomize.rendered] : files;
+  const infos = sources.flatMap((f) => f.documents.map((d) => d.info));
+  const { namespace, source } = tenantNamespace(id, infos, overlay ? kustomizationNamespace(overlay.documents[0]?.doc) : undefined);
   const workloads: Workload[] = [];
-  const services: ManifestService[] = [];
-  for (const file of files) {
+  const byService = new Map<string, ServiceWorkload[]>();
+  for (const file of sources) {
     for (const document of file.documents) {
       const info = workloadInfo(document.value, config);
       if (!info) continue;
-      const workload = buildWorkload(config, namespace, file, document, info);
+      let workload = buildWorkload(namespace, file, document, info);
+      if (overlay) workload = atOverlayEntry(workload, overlay);
       workloads.push(workload);
-      const service = asService(workload, info);
-      if (service) services.push(service);
+      for (const name of servicesOf(info)) {
+        const runs = asServiceWorkload(workload, info, name);
+        if (runs) byService.set(name, [...(byService.get(name) ?? []), runs]);
     }
   }
-  return { id, dir, namespace, namespaceSource: source, files, workloads, services };
+  }
+  const services = [...byService].map(([name, runs]): ManifestService => {
+    const first = runs[0]!;
+    return { name, repository: serviceRepositoryOf(config, name), workloads: runs, namespace: first.namespace, image: first.image, tag: first.tag, digest: first.digest };
+  });
+  return { id, dir, namespace, namespaceSource: source, files, kustomize, workloads, services };
+}
+
+/** A rendered workload, placed in the overlay: the kustomization file, at the images: entry of its first image. */
+function atOverlayEntry(workload: Workload, overlay: ManifestFile): Workload {
+  const document = overlay.documents[0];
+  const lineOf = (repository: string | undefined) => (document && repository ? imageEntryLine(document.doc, overlay.lineCounter, repository) : undefined);
+  const containers = workload.containers.map((c) => ({ ...c, position: { line: lineOf(c.repository) ?? 1, column: 1 } }));
+  const line = containers.map((c) => lineOf(c.repository)).find((l) => l !== undefined) ?? 1;
+  return { ...workload, path: overlay.path, file: overlay.file, line, containers };
+}
+
+/** The workloads of a tenant that run no service ecp recognises. */
+export function unmanagedWorkloads(tenant: Tenant): Workload[] {
+  const managed = new Set(tenant.services.flatMap((s) => s.workloads.map((w) => `${w.path}#${w.documentIndex}`)));
+  return tenant.workloads.filter((w) => !managed.has(`${w.path}#${w.documentIndex}`));
 }
 
 /**
@@ -627,8 +677,10 @@ export async function loadTenant(config: ManifestConfig, id: string): Promise<Te
   if (names.length === 0) {
     throw new UsageError(`Tenant "${id}" does not exist: there is no folder ${dir} with YAML files in ${config.manifestsDir}.`);
   }
+  const overlay = names.find((name) => KUSTOMIZATION_FILES.includes(name));
+  // Of an overlay only the kustomization is ecp's to read and edit: its other files are patches and resources.
   const files = await Promise.all(
-    names.map(async (name) => {
+    (overlay ? [overlay] : names).map(async (name) => {
       const abs = path.join(dir, name);
       let bytes: Buffer;
       try {
@@ -642,7 +694,16 @@ export async function loadTenant(config: ManifestConfig, id: string): Promise<Te
       return parseManifestCached(bytes.toString('utf8'), abs, `${id}/${name}`);
     }),
   );
-  return tenantFromFiles(config, id, dir, files);
+  if (!overlay) return tenantFromFiles(config, id, dir, files);
+  const kustomization = files[0]!;
+  if (kustomization.errors.length > 0) return tenantFromFiles(config, id, dir, files, { rendered: parseManifestText('', kustomization.path, kustomization.file) });
+  const render = await renderKustomization(dir);
+  if (!render.ok) {
+    const failed: ManifestFile = { ...kustomization, errors: [{ line: 1, column: 1, code: 'KUSTOMIZE', message: render.reason }] };
+    return tenantFromFiles(config, id, dir, [failed], { tool: render.tool, rendered: parseManifestText('', kustomization.path, kustomization.file) });
+  }
+  const rendered = parseManifestText(render.text, kustomization.path, `${kustomization.file} (rendered by ${render.tool})`);
+  return tenantFromFiles(config, id, dir, files, { tool: render.tool, rendered });
 }
 
 /** What a Kubernetes API server accepts: one object up to etcd's 1.5 MiB, one request up to 3 MiB. */
@@ -706,10 +767,18 @@ export async function loadTenants(config: ManifestConfig): Promise<Tenant[]> {
   return Promise.all(ids.map((id) => loadTenant(config, id)));
 }
 
+/** Throws a UsageError when the tenant is a Kustomize overlay that did not render (naming the file and why). */
+export function assertRendered(tenant: Tenant, display: (abs: string) => string = (p) => p): void {
+  const file = tenant.kustomize ? tenant.files[0] : undefined;
+  const failed = file?.errors.find((e) => e.code === 'KUSTOMIZE');
+  if (failed) throw new UsageError(`${display(file!.path)} does not render: ${failed.message}; nothing was changed.`);
+}
+
 /** Throws a UsageError naming file:line:column of the first YAML error of the tenant. */
 export function assertParsed(tenant: Tenant, display: (abs: string) => string = (p) => p): void {
   for (const file of tenant.files) {
     const first = file.errors[0];
+    assertRendered(tenant, display);
     if (first) {
       throw new UsageError(`${display(file.path)}:${first.line}:${first.column} is not valid YAML (${first.message}); nothing was changed.`);
     }

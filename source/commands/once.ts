@@ -26,11 +26,18 @@ export const onceCommand: Command = {
       const rows = statuses.flatMap((t) => t.rows);
       const counts = countStatuses(rows);
       const yamlErrors = statuses.flatMap((t) => t.yamlErrors);
-      const exitCode = rows.every(isAllGood) && yamlErrors.length === 0 ? 0 : 1;
+      const blind = statuses.filter((t) => t.watchesNothing);
+      // A check that watches nothing is not "all good" (issue 20).
+      const exitCode = rows.every(isAllGood) && yamlErrors.length === 0 && blind.length === 0 ? 0 : 1;
       if (ctx.flags.json) {
         printJson(ctx, { cluster: session.cluster.description, checkedAt: new Date().toISOString(), exitCode, summary: counts, tenants: statuses });
       } else {
         for (const t of statuses) {
+          if (t.watchesNothing) {
+            println(ctx.io.stdout, `${t.id} (namespace ${t.namespace}) — watches nothing: ${t.watchesNothing}`);
+            println(ctx.io.stdout);
+            continue;
+          }
           println(ctx.io.stdout, `${t.id} (namespace ${t.namespace}) — ${t.worst}`);
           println(ctx.io.stdout, formatColumns(COLUMNS, t.rows.map(row)));
           for (const e of t.yamlErrors) println(ctx.io.stdout, `  YAML error: ${e}`);
@@ -40,7 +47,8 @@ export const onceCommand: Command = {
           ctx.io.stdout,
           `${counts.services} services in ${statuses.length} tenants on ${session.cluster.description}: ` +
             `${counts.synced} synced, ${counts.outOfSync} out of sync, ${counts.missing} missing, ${counts.degraded} degraded, ` +
-            `${counts.progressing} progressing, ${counts.notReady} without a ready version — ${exitCode === 0 ? 'all good' : 'attention needed'}`,
+            `${counts.progressing} progressing, ${counts.notReady} without a ready version` +
+            `${blind.length ? `, ${blind.length} tenant(s) watching nothing (${blind.map((t) => t.id).join(', ')})` : ''} — ${exitCode === 0 ? 'all good' : 'attention needed'}`,
         );
       }
       return exitCode;

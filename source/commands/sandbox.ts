@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DURATION_BOUNDS, durationProblem } from '../domain/duration.js';
 import { EcpError, errorMessage, fsProblem, UsageError } from '../errors.js';
-import { startSandbox } from '../sandbox/index.js';
+import { startSeededSandbox } from '../pipeline/cluster-session.js';
 import { println, type Command } from './command.js';
 import { intFlag, stringFlag } from './flags.js';
 
@@ -71,7 +71,7 @@ export const sandboxCommand: Command = {
 
     let sandbox;
     try {
-      sandbox = await startSandbox({
+      sandbox = await startSeededSandbox({
         port,
         seed: seedDir,
         deployments,

@@ -1,7 +1,8 @@
 /** `ecp tenants` and `ecp services <tenant>`: what the manifests hold, per tenant and per service. */
 import { createCore } from '../core.js';
+import { nothingManagedMessage } from '../domain/manifest-checks.js';
 import { versionsByImage, versionState } from '../domain/status.js';
-import { ignoredTenantFolders, readTenants, type Tenant } from '../monitor/status-view.js';
+import { assertRendered, ignoredTenantFolders, readTenants, unmanagedWorkloads, type Tenant } from '../monitor/status-view.js';
 import { formatColumns, println, printJson, type Command, type CommandContext } from './command.js';
 import { requireInput } from './flags.js';
 import { displayPath, tagText } from './manifest-output.js';
@@ -29,7 +30,12 @@ const tenants: Command = {
     }
     if (list.length === 0) println(ctx.io.stdout, `No tenants in ${displayPath(ctx, ctx.config.manifestsDir)}.`);
     else {
-      const rows = list.map((t) => [t.id, t.namespace, String(t.files.length), t.services.map((s) => s.name).join(',') || '-', t.files.some((f) => f.errors.length > 0) ? 'invalid YAML' : '']);
+      const problem = (t: Tenant) => {
+        const errors = t.files.flatMap((f) => f.errors);
+        if (errors.some((e) => e.code === 'KUSTOMIZE')) return 'does not render';
+        return errors.length > 0 ? 'invalid YAML' : '';
+      };
+      const rows = list.map((t) => [t.id, t.namespace, String(t.files.length), t.services.map((s) => s.name).join(',') || '-', problem(t)]);
       println(ctx.io.stdout, formatColumns(['TENANT', 'NAMESPACE', 'FILES', 'SERVICES', ''], rows));
     }
     for (const f of ignored) {
@@ -46,26 +52,35 @@ const services: Command = {
     const id = requireInput(ctx, 0, 'tenant', this.usage.trim());
     const core = createCore(ctx.config);
     const tenant = (await readTenants(core, id))[0]!;
+    assertRendered(tenant, (p) => displayPath(ctx, p));
     const versions = versionsByImage((await core.store.read()).versions);
-    const unmanaged = tenant.workloads.filter((w) => !tenant.services.some((s) => s.path === w.path && s.documentIndex === w.documentIndex));
+    const unmanaged = unmanagedWorkloads(tenant);
+    const nothingManaged = tenant.services.length === 0 && tenant.workloads.length > 0 ? nothingManagedMessage(tenant.id, tenant.workloads, ctx.config) : undefined;
     if (ctx.flags.json) {
       printJson(ctx, {
         tenant: tenant.id,
         namespace: tenant.namespace,
+        kustomize: tenant.kustomize ? { file: displayPath(ctx, tenant.files[0]!.path), renderedBy: tenant.kustomize.tool ?? null } : null,
         services: tenant.services.map((s) => {
           const version = versions.get(s.image);
           return {
             name: s.name,
-            kind: s.kind,
+            repository: s.repository,
             namespace: s.namespace,
-            file: displayPath(ctx, s.path),
-            line: s.line,
-            documentIndex: s.documentIndex,
             image: s.image,
             tag: s.tag ?? null,
             digest: s.digest ?? null,
-            replicas: s.replicas ?? null,
-            containers: s.own.map((c) => ({ name: c.name ?? null, list: c.list, image: c.image, line: c.position?.line ?? null })),
+            workloads: s.workloads.map((w) => ({
+              name: w.name,
+              kind: w.kind,
+              namespace: w.namespace,
+              file: displayPath(ctx, w.path),
+              line: w.line,
+              documentIndex: w.documentIndex,
+              image: w.image,
+              replicas: w.replicas ?? null,
+              containers: w.own.map((c) => ({ name: c.name ?? null, list: c.list, image: c.image, line: c.position?.line ?? null })),
+            })),
             version: versionState(version),
             versionId: version?.id ?? null,
           };
@@ -77,24 +92,31 @@ const services: Command = {
           line: w.line,
           images: w.containers.map((c) => c.image ?? null),
         })),
+        nothingManaged: nothingManaged ?? null,
       });
       return 0;
     }
-    if (tenant.services.length === 0) println(ctx.io.stdout, `Tenant ${tenant.id} has no services managed by ecp.`);
+    if (tenant.kustomize) println(ctx.io.stdout, `Kustomize overlay ${displayPath(ctx, tenant.files[0]!.path)}, rendered with ${tenant.kustomize.tool}.`);
+    if (tenant.services.length === 0) println(ctx.io.stdout, nothingManaged ? `Tenant ${tenant.id} watches nothing: ${nothingManaged}.` : `Tenant ${tenant.id} has no services managed by ecp.`);
     else {
-      const rows = tenant.services.map((s) => [
+      const rows = tenant.services.flatMap((s) =>
+        s.workloads.map((w) => [
         s.name,
-        s.kind,
-        s.namespace,
-        tagText(s.tag),
-        s.replicas === undefined ? '-' : String(s.replicas),
-        versionState(versions.get(s.image)),
-        `${displayPath(ctx, s.path)}:${s.line}`,
-      ]);
-      println(ctx.io.stdout, formatColumns(['SERVICE', 'KIND', 'NAMESPACE', 'TAG', 'REPLICAS', 'VERSION', 'FILE'], rows));
+          w.kind,
+          w.name,
+          w.namespace,
+          tagText(w.tag),
+          w.replicas === undefined ? '-' : String(w.replicas),
+          versionState(versions.get(w.image)),
+          `${displayPath(ctx, w.path)}:${w.line}`,
+        ]),
+      );
+      println(ctx.io.stdout, formatColumns(['SERVICE', 'KIND', 'WORKLOAD', 'NAMESPACE', 'TAG', 'REPLICAS', 'VERSION', 'FILE'], rows));
     }
+    const base = `${ctx.config.registry}/${ctx.config.imagePrefix}/`;
     for (const w of unmanaged) {
-      println(ctx.io.stdout, `not managed: ${w.kind} ${w.name} (${displayPath(ctx, w.path)}:${w.line}) has no container with image ${w.repository}`);
+      const images = w.containers.map((c) => c.image ?? '(none)').join(', ') || 'none';
+      println(ctx.io.stdout, `not managed: ${w.kind} ${w.name} (${displayPath(ctx, w.path)}:${w.line}): none of its images (${images}) is under ${base} or named in the config's services:`);
     }
     return 0;
   },

@@ -11,7 +11,7 @@ const USAGE = 'ecp update-manifests <tenant...> | --all [--service S] [--tag T |
 function jsonOf(ctx: CommandContext, result: UpdateManifestsResult) {
   return {
     ...result,
-    changes: result.changes.map((c) => ({ ...c, path: displayPath(ctx, c.path) })),
+    changes: result.changes.map((c) => ({ ...c, files: c.files.map((f) => ({ ...f, path: displayPath(ctx, f.path) })) })),
     diffs: result.diffs.map((d) => ({ ...d, path: displayPath(ctx, d.path) })),
   };
 }
@@ -71,7 +71,9 @@ export const updateManifestsCommand: Command = {
     for (const r of results) {
       for (const c of r.changes) {
         const forced = c.forced ? `  [forced: ${c.forced}]` : '';
-        println(out, `${who(r, c.service)}: ${tagText(c.fromTag)} → ${c.toTag}  (${displayPath(ctx, c.path)}:${c.lines.join(',')})${forced}`);
+        const where = c.files.map((f) => `${displayPath(ctx, f.path)}:${f.lines.join(',')}`).join('; ');
+        const workloads = c.workloads.length > 1 ? ` in ${c.workloads.length} workloads (${c.workloads.map((w) => w.name).join(', ')})` : '';
+        println(out, `${who(r, c.service)}: ${tagText(c.fromTag)} → ${c.toTag}${workloads}  (${where})${forced}`);
       }
       for (const u of r.unchanged) println(out, `${who(r, u.service)}: unchanged (${u.image})`);
       for (const s of r.skipped) println(out, `${who(r, s.service)}: skipped (${s.reason})`);

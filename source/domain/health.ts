@@ -4,7 +4,7 @@
  * ImagePullBackOff or CrashLoopBackOff makes the Deployment Degraded at once, not after the
  * progress deadline. An object being deleted is Progressing ("Pending deletion"), as in Argo CD.
  */
-import type { KubeMeta, LiveDeployment, LivePod } from './kube-types.js';
+import type { KubeContainer, KubeMeta, LiveDeployment, LivePod } from './kube-types.js';
 
 export const HEALTH_STATES = ['Healthy', 'Progressing', 'Suspended', 'Degraded', 'Missing', 'Unknown'] as const;
 export type HealthStatus = (typeof HEALTH_STATES)[number];
@@ -62,7 +62,9 @@ export interface LiveStatefulSet {
   metadata?: KubeMeta & { deletionTimestamp?: string | Date };
   spec?: {
     replicas?: number;
+    selector?: { matchLabels?: Record<string, string> };
     updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
+    template?: { metadata?: KubeMeta; spec?: { containers?: KubeContainer[]; initContainers?: KubeContainer[] } };
   };
   status?: {
     observedGeneration?: number;
@@ -111,6 +113,8 @@ export function statefulSetHealth(sts: LiveStatefulSet): Health {
 /** The first failing container among the pods, as `pod/container: Reason: message`. */
 export function failingPod(pods: readonly LivePod[]): string | undefined {
   for (const pod of pods) {
+    // A pod being deleted is on its way out (Argo CD: "Pending deletion"), not what the rollout waits for.
+    if ((pod.metadata as { deletionTimestamp?: unknown } | undefined)?.deletionTimestamp) continue;
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     for (const c of statuses) {
       const reason = c.state?.waiting?.reason;
@@ -123,9 +127,17 @@ export function failingPod(pods: readonly LivePod[]): string | undefined {
   return undefined;
 }
 
-/** Argo CD's verdict, turned Degraded when one of the Deployment's pods cannot start. */
-export function deploymentHealthWithPods(deployment: LiveDeployment, pods: readonly LivePod[]): Health {
-  const health = deploymentHealth(deployment);
+/** A live workload of either kind, as ecp reads it. */
+export type LiveWorkload = { kind: 'Deployment'; object: LiveDeployment } | { kind: 'StatefulSet'; object: LiveStatefulSet };
+
+/** Argo CD's verdict for the workload's kind (no pods consulted). */
+export function workloadHealth(workload: LiveWorkload): Health {
+  return workload.kind === 'Deployment' ? deploymentHealth(workload.object) : statefulSetHealth(workload.object);
+}
+
+/** Argo CD's verdict, turned Degraded when one of the workload's pods cannot start. */
+export function workloadHealthWithPods(workload: LiveWorkload, pods: readonly LivePod[]): Health {
+  const health = workloadHealth(workload);
   if (health.status === 'Progressing') {
     const failing = failingPod(pods);
     if (failing) return { status: 'Degraded', message: failing };
@@ -133,11 +145,11 @@ export function deploymentHealthWithPods(deployment: LiveDeployment, pods: reado
   return health;
 }
 
-/** Pods that belong to a Deployment: same namespace and every label of its selector. */
-export function podsOf(deployment: LiveDeployment, pods: readonly LivePod[]): LivePod[] {
-  const selector = deployment.spec?.selector?.matchLabels;
+/** Pods that belong to a workload: same namespace and every label of its selector. */
+export function podsOf(workload: Pick<LiveDeployment | LiveStatefulSet, 'metadata' | 'spec'>, pods: readonly LivePod[]): LivePod[] {
+  const selector = workload.spec?.selector?.matchLabels;
   if (!selector || Object.keys(selector).length === 0) return [];
-  const namespace = deployment.metadata?.namespace;
+  const namespace = workload.metadata?.namespace;
   return pods.filter((p) => p.metadata?.namespace === namespace && Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v));
 }
 

@@ -3,7 +3,7 @@
  * images of services against the registered versions. Each finding names the object, the field
  * (as a path, which the caller turns into file:line) and one sentence.
  */
-import { effectiveNamespace, fieldOf, isNamespaced, objectLabel, type ContainerInfo, type ObjectInfo, type WorkloadInfo, type YamlPath } from './manifest-model.js';
+import { effectiveNamespace, fieldOf, isNamespaced, objectLabel, type ContainerInfo, type ObjectInfo, type ServiceImage, type WorkloadInfo, type YamlPath } from './manifest-model.js';
 import { isDns1123Label } from './names.js';
 import { describeFailure, isBlocked, isFailed, type ImageVersion } from './types.js';
 
@@ -94,7 +94,7 @@ export function namespaceFindings(info: ObjectInfo, tenantNs: string, tenantId: 
   if (!isNamespaced(info.kind)) return [];
   const ns = effectiveNamespace(info, tenantNs);
   if (ns === tenantNs) return [];
-  const whose = source === 'tenant-id' ? `tenant ${tenantId}'s namespace` : `tenant ${tenantId}'s namespace (its Namespace object)`;
+  const whose = source === 'tenant-id' ? `tenant ${tenantId}'s namespace` : `tenant ${tenantId}'s namespace (its ${source === 'kustomization' ? "kustomization's namespace:" : 'Namespace object'})`;
   return [
     {
       severity: 'error',
@@ -120,6 +120,8 @@ export function versionIndex(versions: readonly ImageVersion[]): Map<string, Ima
 export interface ImageRules {
   registry: string;
   imagePrefix: string;
+  /** The services the config names, with their images and workloads. */
+  serviceImages?: readonly ServiceImage[];
   /** The registered version of service:tag, or undefined. */
   lookup(service: string, tag: string): ImageVersion | undefined;
 }
@@ -129,52 +131,57 @@ function imageFinding(workload: WorkloadInfo, container: ContainerInfo, severity
 }
 
 /**
- * Image rules of one workload. The service's own containers need a tag that is registered and
- * not blocked. A workload with none of its own is not managed by ecp (a warning), unless one of
- * its containers looks like it should be (an image of `${prefix}/${name}` elsewhere, or of
- * another service under the configured prefix): that is an error.
+ * Image rules of one workload. Each service's containers need a tag that is registered and not
+ * blocked. A workload running no service is not managed by ecp (a warning), unless one of its
+ * images is `${prefix}/<x>` under another registry: that is an error, it looks like a service
+ * image with the wrong registry.
  */
 export function imageFindings(workload: WorkloadInfo, rules: ImageRules): Finding[] {
   const findings: Finding[] = [];
   const base = `${rules.registry}/${rules.imagePrefix}/`;
-  const expected = `${base}${workload.name}`;
-  const own = workload.containers.filter((c) => c.own);
+  const own = workload.containers.filter((c) => c.service !== undefined);
   for (const c of own) {
+    const service = c.service!;
     if (c.tag === undefined) {
       findings.push(imageFinding(workload, c, 'error', `image ${c.image} has no tag; ecp tracks versions by tag`));
       continue;
     }
-    const version = rules.lookup(workload.name, c.tag);
+    const version = rules.lookup(service, c.tag);
     if (!version) {
-      findings.push(imageFinding(workload, c, 'error', `tag ${c.tag} of ${workload.name} is not registered (ecp versions register)`));
+      findings.push(imageFinding(workload, c, 'error', `tag ${c.tag} of ${service} is not registered (ecp versions register)`));
     } else if (isBlocked(version)) {
       const why = version.securityScanResult === 'failed' ? 'security scan failed' : `status ${version.status}`;
-      findings.push(imageFinding(workload, c, 'error', `tag ${c.tag} of ${workload.name} is blocked (${why}; version ${version.id})`));
+      findings.push(imageFinding(workload, c, 'error', `tag ${c.tag} of ${service} is blocked (${why}; version ${version.id})`));
     } else if (isFailed(version)) {
       // Only a version named explicitly gets here again: said, not refused.
-      findings.push(imageFinding(workload, c, 'warning', `tag ${c.tag} of ${workload.name} ${describeFailure(version)} (version ${version.id})`));
+      findings.push(imageFinding(workload, c, 'warning', `tag ${c.tag} of ${service} ${describeFailure(version)} (version ${version.id})`));
     }
   }
-  const tags = new Set(own.map((c) => c.tag));
-  if (tags.size > 1) {
-    findings.push(imageFinding(workload, own[0]!, 'warning', `the service's containers use different tags (${[...tags].join(', ')})`));
+  for (const service of new Set(own.map((c) => c.service))) {
+    const containers = own.filter((c) => c.service === service);
+    const tags = new Set(containers.map((c) => c.tag));
+    if (tags.size > 1) findings.push(imageFinding(workload, containers[0]!, 'warning', `the containers of ${service} use different tags (${[...tags].join(', ')})`));
   }
   if (own.length > 0) return findings;
 
-  const suffix = `/${rules.imagePrefix}/${workload.name}`;
-  const misplaced = workload.containers.find((c) => c.repository !== undefined && (c.repository.endsWith(suffix) || c.repository === `${rules.imagePrefix}/${workload.name}`));
-  if (misplaced) {
-    findings.push(imageFinding(workload, misplaced, 'error', `image ${misplaced.image} is not under the configured registry/prefix ${base} (expected ${expected}:<tag>)`));
+  const excluded = workload.containers.find((c) => rules.serviceImages?.some((s) => s.repository === c.repository));
+  if (excluded) {
+    const owner = rules.serviceImages!.find((s) => s.repository === excluded.repository)!;
+    findings.push(
+      imageFinding(workload, excluded, 'warning', `image ${excluded.image} is service ${owner.name}'s, but its workloads: in the config do not list ${workload.name}; ecp leaves this workload alone`),
+    );
     return findings;
   }
-  const foreign = workload.containers.find((c) => c.repository?.startsWith(base) && c.list === 'containers');
-  if (foreign) {
+  const misplaced = workload.containers.find(
+    (c) => c.repository !== undefined && !c.repository.startsWith(base) && (c.repository.includes(`/${rules.imagePrefix}/`) || c.repository.startsWith(`${rules.imagePrefix}/`)),
+  );
+  if (misplaced) {
     findings.push(
       imageFinding(
         workload,
-        foreign,
+        misplaced,
         'error',
-        `image ${foreign.image} belongs to service ${foreign.repository!.slice(base.length)}, not to ${workload.kind} ${workload.name} (expected ${expected}:<tag>)`,
+        `image ${misplaced.image} is not under the configured registry/prefix ${base} (expected ${base}${misplaced.repository!.slice(misplaced.repository!.lastIndexOf('/') + 1)}:<tag>)`,
       ),
     );
     return findings;
@@ -184,9 +191,22 @@ export function imageFindings(workload: WorkloadInfo, rules: ImageRules): Findin
     check: 'image',
     object: `${workload.kind}/${workload.name}`,
     path: ['spec', 'template', 'spec', 'containers'],
-    message: `not managed by ecp: no container has the image ${expected}`,
+    message: `not managed by ecp: none of its images is under ${base} or named in the config's services:`,
   });
   return findings;
+}
+
+/**
+ * A tenant with workloads but no service ecp manages watches nothing (issue 20): what to add to
+ * the config, naming the images its workloads run.
+ */
+export function nothingManagedMessage(tenantId: string, workloads: readonly WorkloadInfo[], rules: Pick<ImageRules, 'registry' | 'imagePrefix'>): string {
+  const images = [...new Set(workloads.flatMap((w) => w.containers.flatMap((c) => (c.repository ? [c.repository] : []))))];
+  const example = images[0] ?? 'REPOSITORY';
+  return (
+    `tenant ${tenantId} has ${workloads.length} workload(s) but no service ecp manages: none of their images (${images.join(', ') || 'none'}) is under ${rules.registry}/${rules.imagePrefix}/; ` +
+    `name one in ecp.config.yaml, e.g. services: [{name: ${example.slice(example.lastIndexOf('/') + 1)}, image: ${example}}], or set DOCKER_REGISTRY / IMAGE_PREFIX`
+  );
 }
 
 /** Objects that appear twice (same kind, namespace and name). */

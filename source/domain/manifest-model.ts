@@ -1,11 +1,11 @@
 /**
  * What a tenant's manifests mean to ecp (DESIGN §3), as pure functions over plain parsed
- * objects: which objects are workloads (Deployments, StatefulSets), which of their containers
- * belong to the service (image repository exactly `${registry}/${prefix}/${service}`), and which
- * namespace an object lands in. Positions in the YAML are given as paths; the manifests adapter
+ * objects: which objects are workloads (Deployments, StatefulSets), which service each of their
+ * containers belongs to (issue 20: a service is an image repository, run by one or more workloads
+ * whatever they are called), and which namespace an object lands in. Positions in the YAML are given as paths; the manifests adapter
  * turns paths into lines.
  */
-import { dns1123Problem, parseImageRef } from './names.js';
+import { dns1123Problem, isDns1123Label, parseImageRef } from './names.js';
 
 /** A path into a parsed document: keys and sequence indexes. */
 export type YamlPath = readonly (string | number)[];
@@ -58,8 +58,8 @@ export interface ContainerInfo {
   digest?: string;
   /** Path of the `image` value inside the document. */
   imagePath: YamlPath;
-  /** True when the image repository is exactly the service's repository. */
-  own: boolean;
+  /** The service whose image this is (see serviceOfImage), or undefined: a sidecar, another image. */
+  service?: string;
 }
 
 export interface WorkloadInfo {
@@ -102,13 +102,44 @@ export function isNamespaced(kind: string | undefined): boolean {
   return !CLUSTER_SCOPED_KINDS.has(kind ?? '');
 }
 
-/** The repository that identifies a service's own container: `${registry}/${prefix}/${service}`. */
-export function serviceRepositoryOf(images: { registry: string; imagePrefix: string }, service: string): string {
-  return `${images.registry}/${images.imagePrefix}/${service}`;
+/** A service named in the config: its image repository and, optionally, the only workloads that run it. */
+export interface ServiceImage {
+  name: string;
+  repository: string;
+  workloads?: readonly string[];
+}
+
+/** What decides which service a container belongs to: the configured registry/prefix and `services:`. */
+export interface ImageOwnership {
+  registry: string;
+  imagePrefix: string;
+  serviceImages?: readonly ServiceImage[];
+}
+
+/** The repository of a service: the configured `image`, else `${registry}/${prefix}/${service}`. */
+export function serviceRepositoryOf(rules: ImageOwnership, service: string): string {
+  return rules.serviceImages?.find((s) => s.name === service)?.repository ?? `${rules.registry}/${rules.imagePrefix}/${service}`;
+}
+
+/**
+ * The service a container of `workload` with this image repository belongs to: a configured
+ * service with that image (when it lists workloads, only in those), else `<x>` for an image
+ * `${registry}/${prefix}/<x>` whose `<x>` is no configured service's name. The workload's own name
+ * plays no part.
+ */
+export function serviceOfImage(rules: ImageOwnership, workload: string, repository: string | undefined): string | undefined {
+  if (repository === undefined) return undefined;
+  const configured = (rules.serviceImages ?? []).filter((s) => s.repository === repository);
+  if (configured.length > 0) return configured.find((s) => !s.workloads || s.workloads.includes(workload))?.name;
+  const base = `${rules.registry}/${rules.imagePrefix}/`;
+  if (!repository.startsWith(base)) return undefined;
+  const name = repository.slice(base.length);
+  if (!isDns1123Label(name) || rules.serviceImages?.some((s) => s.name === name)) return undefined;
+  return name;
 }
 
 /** The containers of a pod template (containers first, then init containers). */
-export function podContainers(value: unknown, ownRepository: string): ContainerInfo[] {
+export function podContainers(value: unknown, workload: string, rules: ImageOwnership): ContainerInfo[] {
   const spec = isRecord(value) && isRecord(value.spec) ? value.spec : undefined;
   const template = spec && isRecord(spec.template) ? spec.template : undefined;
   const podSpec = template && isRecord(template.spec) ? template.spec : undefined;
@@ -130,7 +161,7 @@ export function podContainers(value: unknown, ownRepository: string): ContainerI
         tag: ref?.tag,
         digest: ref?.digest,
         imagePath: [...POD_SPEC_PATH, list, index, 'image'],
-        own: ref !== undefined && ref.repository === ownRepository,
+        service: serviceOfImage(rules, workload, ref?.repository),
       });
     });
   }
@@ -139,9 +170,9 @@ export function podContainers(value: unknown, ownRepository: string): ContainerI
 
 /**
  * A Deployment or StatefulSet as ecp sees it, or undefined for any other object (or one without
- * a name). `images` gives the configured registry and prefix.
+ * a name). `rules` say which containers are which service's.
  */
-export function workloadInfo(value: unknown, images: { registry: string; imagePrefix: string }): WorkloadInfo | undefined {
+export function workloadInfo(value: unknown, rules: ImageOwnership): WorkloadInfo | undefined {
   const info = objectInfo(value);
   if (!isWorkloadKind(info.kind) || !info.name) return undefined;
   const spec = isRecord(value) && isRecord(value.spec) ? value.spec : {};
@@ -150,29 +181,37 @@ export function workloadInfo(value: unknown, images: { registry: string; imagePr
     name: info.name,
     declaredNamespace: info.namespace,
     replicas: typeof spec.replicas === 'number' ? spec.replicas : undefined,
-    containers: podContainers(value, serviceRepositoryOf(images, info.name)),
+    containers: podContainers(value, info.name, rules),
   };
 }
 
-/** The containers that belong to the service: those whose image repository is exactly its own. */
-export function ownContainers(workload: WorkloadInfo): ContainerInfo[] {
-  return workload.containers.filter((c) => c.own);
+/** The services a workload runs, in container order. */
+export function servicesOf(workload: WorkloadInfo): string[] {
+  return [...new Set(workload.containers.flatMap((c) => (c.service === undefined ? [] : [c.service])))];
+}
+
+/** The containers of a workload that carry the service's image. */
+export function ownContainers(workload: WorkloadInfo, service: string): ContainerInfo[] {
+  return workload.containers.filter((c) => c.service === service);
 }
 
 /**
- * The service's main container: the first of `containers` (not init containers) with the
- * service's image; falling back to an init container only when no regular one has it.
+ * The service's main container in a workload: the first of `containers` (not init containers)
+ * with the service's image; falling back to an init container only when no regular one has it.
  */
-export function mainContainer(workload: WorkloadInfo): ContainerInfo | undefined {
-  const own = ownContainers(workload);
+export function mainContainer(workload: WorkloadInfo, service: string): ContainerInfo | undefined {
+  const own = ownContainers(workload, service);
   return own.find((c) => c.list === 'containers') ?? own[0];
 }
 
+export type NamespaceSource = 'tenant-id' | 'Namespace object' | 'kustomization';
+
 /**
- * The tenant's namespace: the name of the single Namespace object among its manifests (the
- * manifests "say otherwise"), else the tenant id.
+ * The tenant's namespace: a Kustomize overlay's `namespace:`, else the name of the single
+ * Namespace object among its manifests (the manifests "say otherwise"), else the tenant id.
  */
-export function tenantNamespace(tenantId: string, objects: readonly ObjectInfo[]): { namespace: string; source: 'tenant-id' | 'Namespace object' } {
+export function tenantNamespace(tenantId: string, objects: readonly ObjectInfo[], overlayNamespace?: string): { namespace: string; source: NamespaceSource } {
+  if (overlayNamespace) return { namespace: overlayNamespace, source: 'kustomization' };
   const declared = [...new Set(objects.filter((o) => o.kind === 'Namespace' && o.name).map((o) => o.name!))];
   if (declared.length === 1) return { namespace: declared[0]!, source: 'Namespace object' };
   return { namespace: tenantId, source: 'tenant-id' };

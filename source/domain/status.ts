@@ -3,22 +3,33 @@
  * console and the monitor all show. Pure: manifests, a live snapshot and versions in, rows out.
  */
 import { formatDuration } from './duration.js';
-import { deploymentHealthWithPods, HEALTH_ORDER, podsOf, type Health, type HealthStatus } from './health.js';
-import type { LiveDeployment, LivePod } from './kube-types.js';
+import { HEALTH_ORDER, podsOf, workloadHealthWithPods, type Health, type HealthStatus, type LiveStatefulSet, type LiveWorkload } from './health.js';
+import type { KubeContainer, LiveDeployment, LivePod } from './kube-types.js';
 import { parseImageRef, tagOf } from './names.js';
 import { isBlocked, isReady, type ImageVersion } from './types.js';
 
 export type SyncStatus = 'Synced' | 'OutOfSync' | 'Missing' | 'Unknown';
 export type VersionState = 'ready' | 'pending' | 'unregistered' | 'blocked';
 
+/** A workload that runs a service, as the manifest has it. */
+export interface ManifestWorkload {
+  kind: 'Deployment' | 'StatefulSet';
+  name: string;
+  namespace: string;
+  /** The image of the service's main container in this workload. */
+  image: string;
+}
+
 export interface ManifestService {
   tenantId: string;
   namespace: string;
   service: string;
-  /** The image of the service's own container in the manifest. */
+  /** The image of the service's main container in its first workload. */
   image: string;
-  /** `${registry}/${prefix}/${service}`: how the service's container is recognised live. */
+  /** The service's image repository: how its containers are recognised live. */
   repository: string;
+  /** Every workload that runs it (one or more). */
+  workloads: readonly ManifestWorkload[];
 }
 
 /** What the live-state adapter knows right now. */
@@ -30,16 +41,42 @@ export interface LiveSnapshot {
   error?: string;
   /** Keyed `${namespace}/${name}`. */
   deployments: ReadonlyMap<string, LiveDeployment>;
-  /** Pods of namespaces with a Deployment that is not yet healthy, keyed by namespace. */
+  /** Keyed `${namespace}/${name}`; a snapshot without it has no StatefulSets. */
+  statefulSets?: ReadonlyMap<string, LiveStatefulSet>;
+  /** Pods of namespaces with a workload that is not yet healthy, keyed by namespace. */
   pods: ReadonlyMap<string, readonly LivePod[]>;
-  /** Namespaces the cluster would not let us read (RBAC), with its reason: not "missing". */
+  /** Namespaces whose Deployments the cluster would not let us read (RBAC), with its reason: not "missing". */
   unreadable?: ReadonlyMap<string, string>;
+  /** The same for StatefulSets (a user may read one kind and not the other). */
+  unreadableStatefulSets?: ReadonlyMap<string, string>;
+}
+
+/** Drift and health of one workload of a service. */
+export interface WorkloadStatus {
+  kind: ManifestWorkload['kind'];
+  name: string;
+  namespace: string;
+  manifestImage: string;
+  liveImage?: string;
+  /** Its tag; undefined when the workload is not in the (last good) live data. */
+  liveTag?: string;
+  sync: SyncStatus;
+  health: HealthStatus;
+  healthMessage: string;
+  readyReplicas?: number;
+  desiredReplicas?: number;
+  createdAt?: string;
+  /** What is wrong with this workload ('' when nothing). */
+  message: string;
 }
 
 export interface ServiceStatus {
   tenantId: string;
   namespace: string;
   service: string;
+  /** The workload the row's state is of: the worst of the service's workloads. */
+  workload: string;
+  workloadKind: ManifestWorkload['kind'];
   manifestImage: string;
   manifestTag: string;
   liveImage?: string;
@@ -54,15 +91,26 @@ export interface ServiceStatus {
   readyReplicas?: number;
   desiredReplicas?: number;
   createdAt?: string;
+  /** Every workload's own state, in manifest order. */
+  workloads: WorkloadStatus[];
   /** One line saying what, if anything, is wrong. */
   message: string;
 }
 
-/** The live image of the service's own container: matched by repository, else by name. */
-export function liveServiceImage(deployment: LiveDeployment, repository: string, service: string): string | undefined {
-  const containers = deployment.spec?.template?.spec?.containers ?? [];
-  const own = containers.find((c) => c.image && parseImageRef(c.image).repository === repository) ?? containers.find((c) => c.name === service);
-  return own?.image;
+/** The live image of the service's main container: matched by repository (containers, then init containers), else by name. */
+export function liveServiceImage(workload: Pick<LiveDeployment | LiveStatefulSet, 'spec'>, repository: string, service: string): string | undefined {
+  const spec = workload.spec?.template?.spec;
+  const own = (c: KubeContainer) => c.image !== undefined && parseImageRef(c.image).repository === repository;
+  const containers = spec?.containers ?? [];
+  return (containers.find(own) ?? spec?.initContainers?.find(own) ?? containers.find((c) => c.name === service))?.image;
+}
+
+/** The containers and init containers of a live workload that run the service's repository. */
+export function liveServiceContainers(workload: Pick<LiveDeployment | LiveStatefulSet, 'spec'>, repository: string): { list: 'containers' | 'initContainers'; name: string; image: string }[] {
+  const spec = workload.spec?.template?.spec;
+  return (['containers', 'initContainers'] as const).flatMap((list) =>
+    (spec?.[list] ?? []).filter((c) => c.image !== undefined && parseImageRef(c.image).repository === repository).map((c) => ({ list, name: c.name, image: c.image! })),
+  );
 }
 
 export function versionState(version: ImageVersion | undefined): VersionState {
@@ -75,60 +123,112 @@ function ageText(lastGoodAt: number | undefined, now: number): string {
   return lastGoodAt === undefined ? 'never read' : `last good read ${formatDuration(now - lastGoodAt)} ago`;
 }
 
-export function serviceStatus(manifest: ManifestService, live: LiveSnapshot | undefined, versionsByImage: ReadonlyMap<string, ImageVersion>, now: number): ServiceStatus {
-  const version = versionsByImage.get(manifest.image);
-  const versionStatus = versionState(version);
-  const deployment = live?.deployments.get(`${manifest.namespace}/${manifest.service}`);
-  const liveImage = deployment ? liveServiceImage(deployment, manifest.repository, manifest.service) : undefined;
+/** The workload's live object in the snapshot, with its kind. */
+export function liveWorkloadOf(live: LiveSnapshot | undefined, workload: Pick<ManifestWorkload, 'kind' | 'namespace' | 'name'>): LiveWorkload | undefined {
+  const key = `${workload.namespace}/${workload.name}`;
+  if (workload.kind === 'Deployment') {
+    const object = live?.deployments.get(key);
+    return object ? { kind: 'Deployment', object } : undefined;
+  }
+  const object = live?.statefulSets?.get(key);
+  return object ? { kind: 'StatefulSet', object } : undefined;
+}
+
+const unreadableOf = (live: LiveSnapshot, kind: ManifestWorkload['kind']) => (kind === 'Deployment' ? live.unreadable : live.unreadableStatefulSets);
+
+function workloadStatus(manifest: ManifestService, workload: ManifestWorkload, live: LiveSnapshot | undefined, now: number): WorkloadStatus {
+  // While the API is unreachable the last good data still says what ran.
+  const found = liveWorkloadOf(live, workload);
+  const liveImage = found ? liveServiceImage(found.object, manifest.repository, manifest.service) : undefined;
   let sync: SyncStatus;
   let health: Health;
   let message: string;
-  if (!live || !live.reachable) {
-    const why = live ? `cluster unreachable (${live.error ?? 'no answer'}); ${ageText(live.lastGoodAt, now)}` : 'no cluster configured';
-    sync = 'Unknown';
-    health = { status: 'Unknown', message: why };
-    message = why;
-  } else if (live.unreadable?.has(manifest.namespace)) {
-    message = live.unreadable.get(manifest.namespace)!;
+  if (!live?.reachable) {
+    message = live ? `cluster unreachable (${live.error ?? 'no answer'}); ${ageText(live.lastGoodAt, now)}` : 'no cluster configured';
     sync = 'Unknown';
     health = { status: 'Unknown', message };
-  } else if (!deployment) {
-    message = `Deployment ${manifest.namespace}/${manifest.service} is not in the cluster`;
+  } else if (unreadableOf(live, workload.kind)?.has(workload.namespace)) {
+    message = unreadableOf(live, workload.kind)!.get(workload.namespace)!;
+    sync = 'Unknown';
+    health = { status: 'Unknown', message };
+  } else if (!found) {
+    message = `${workload.kind} ${workload.namespace}/${workload.name} is not in the cluster`;
     sync = 'Missing';
     health = { status: 'Missing', message };
   } else {
-    health = deploymentHealthWithPods(deployment, podsOf(deployment, live.pods.get(manifest.namespace) ?? []));
-    sync = liveImage === manifest.image ? 'Synced' : 'OutOfSync';
-    message = [
-      sync === 'OutOfSync' ? `live image ${liveImage ?? '(none)'} differs from manifest ${manifest.image}` : undefined,
-      health.status !== 'Healthy' ? health.message : undefined,
-      versionStatus === 'unregistered' ? `image ${manifest.image} is not registered` : undefined,
-      versionStatus === 'blocked' ? `version ${version?.id} is blocked (scan ${version?.securityScanResult})` : undefined,
-      versionStatus === 'pending' ? `version ${version?.id} is not ready (${version?.status}, scan ${version?.securityScanResult})` : undefined,
-    ]
+    health = workloadHealthWithPods(found, podsOf(found.object, live.pods.get(workload.namespace) ?? []));
+    sync = liveImage === workload.image ? 'Synced' : 'OutOfSync';
+    message = [sync === 'OutOfSync' ? `live image ${liveImage ?? '(none)'} differs from manifest ${workload.image}` : undefined, health.status !== 'Healthy' ? health.message : undefined]
       .filter(Boolean)
       .join('; ');
   }
+  const object = found?.object;
+  const ready = found ? (found.object.status?.readyReplicas ?? 0) : undefined;
+  return {
+    kind: workload.kind,
+    name: workload.name,
+    namespace: workload.namespace,
+    manifestImage: workload.image,
+    liveImage,
+    liveTag: found ? tagOf(liveImage) : undefined,
+    sync,
+    health: health.status,
+    healthMessage: health.message,
+    readyReplicas: ready,
+    desiredReplicas: object ? (object.spec?.replicas ?? 1) : undefined,
+    createdAt: object?.metadata?.creationTimestamp ? new Date(object.metadata.creationTimestamp).toISOString() : undefined,
+    message,
+  };
+}
+
+const SYNC_ORDER: readonly SyncStatus[] = ['Synced', 'OutOfSync', 'Missing', 'Unknown'];
+
+/** A workload's place in the badge order (as badgeOf ranks a row: health first, then drift). */
+const workloadRank = (w: WorkloadStatus) => badgeRank(w.health !== 'Healthy' ? w.health : w.sync !== 'Synced' ? 'OutOfSync' : 'Healthy');
+
+export function serviceStatus(manifest: ManifestService, live: LiveSnapshot | undefined, versionsByImage: ReadonlyMap<string, ImageVersion>, now: number): ServiceStatus {
+  const version = versionsByImage.get(manifest.image);
+  const versionStatus = versionState(version);
+  const workloads = manifest.workloads.map((w) => workloadStatus(manifest, w, live, now));
+  const worst = workloads.reduce((a, b) => (workloadRank(b) > workloadRank(a) ? b : a));
+  const several = workloads.length > 1;
+  const reachable = live?.reachable === true && !unreadableOf(live, worst.kind)?.has(worst.namespace);
+  const problems = reachable ? workloads.filter((w) => w.message).map((w) => (several ? `${w.kind} ${w.name}: ${w.message}` : w.message)) : [worst.message];
+  const message = [
+    ...problems,
+    ...(reachable
+      ? [
+          versionStatus === 'unregistered' ? `image ${manifest.image} is not registered` : undefined,
+          versionStatus === 'blocked' ? `version ${version?.id} is blocked (scan ${version?.securityScanResult})` : undefined,
+          versionStatus === 'pending' ? `version ${version?.id} is not ready (${version?.status}, scan ${version?.securityScanResult})` : undefined,
+        ]
+      : []),
+  ]
+    .filter(Boolean)
+    .join('; ');
   // One literal with every field: a console refresh builds 1 000 of these, and on Node 20 an
   // object spread followed by new keys gives each object a map of its own (~4x the memory).
   return {
     tenantId: manifest.tenantId,
     namespace: manifest.namespace,
     service: manifest.service,
+    workload: worst.name,
+    workloadKind: worst.kind,
     manifestImage: manifest.image,
     manifestTag: tagOf(manifest.image),
-    liveImage,
-    liveTag: deployment ? tagOf(liveImage) : undefined,
-    sync,
-    health: health.status,
-    healthMessage: health.message,
+    liveImage: worst.liveImage,
+    liveTag: worst.liveTag,
+    sync: workloads.map((w) => w.sync).reduce((a, b) => (SYNC_ORDER.indexOf(b) > SYNC_ORDER.indexOf(a) ? b : a)),
+    health: worst.health,
+    healthMessage: several && worst.healthMessage ? `${worst.kind} ${worst.name}: ${worst.healthMessage}` : worst.healthMessage,
     version: versionStatus,
     versionId: version?.id,
     scan: version?.securityScanResult,
     vulnerabilities: version?.vulnerabilitiesCount,
-    readyReplicas: deployment ? (deployment.status?.readyReplicas ?? 0) : undefined,
-    desiredReplicas: deployment ? (deployment.spec?.replicas ?? 1) : undefined,
-    createdAt: deployment?.metadata?.creationTimestamp ? new Date(deployment.metadata.creationTimestamp).toISOString() : undefined,
+    readyReplicas: worst.readyReplicas,
+    desiredReplicas: worst.desiredReplicas,
+    createdAt: worst.createdAt,
+    workloads,
     message,
   };
 }

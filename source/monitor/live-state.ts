@@ -1,25 +1,27 @@
 /**
  * Live cluster state for the status views: a one-shot read (`ecp --once`) and a watcher that
- * keeps a snapshot current with one cluster-wide list + watch (the console and the monitor).
- * Pods are read only for namespaces where a Deployment is not Healthy, so a healthy cluster
- * costs one list request however many Deployments it has.
+ * keeps a snapshot current with one cluster-wide list + watch per workload kind (Deployments and
+ * StatefulSets; the console and the monitor). Pods are read only for namespaces where a workload
+ * is not Healthy, so a healthy cluster costs two list requests however many workloads it has.
  */
 import { EventEmitter } from 'node:events';
-import { Watch, type V1Deployment } from '@kubernetes/client-node';
+import { Watch, type KubernetesObject } from '@kubernetes/client-node';
 import { errorMessage } from '../errors.js';
-import { deploymentHealth } from '../domain/health.js';
+import { workloadHealth, type LiveStatefulSet, type LiveWorkload } from '../domain/health.js';
 import type { LiveDeployment, LivePod } from '../domain/kube-types.js';
 import type { LiveSnapshot } from '../domain/status.js';
 import { debug } from '../log.js';
 import { statusCodeOf, type KubeClient } from '../adapters/kube.js';
 
-const key = (d: V1Deployment) => `${d.metadata?.namespace}/${d.metadata?.name}`;
+const key = (d: KubernetesObject) => `${d.metadata?.namespace}/${d.metadata?.name}`;
 
-function namespacesNeedingPods(deployments: Iterable<LiveDeployment>): string[] {
+function namespacesNeedingPods(deployments: Iterable<LiveDeployment>, statefulSets: Iterable<LiveStatefulSet>): string[] {
   const namespaces = new Set<string>();
-  for (const d of deployments) {
-    if (deploymentHealth(d).status === 'Progressing' && d.metadata?.namespace) namespaces.add(d.metadata.namespace);
-  }
+  const judge = (w: LiveWorkload) => {
+    if (workloadHealth(w).status === 'Progressing' && w.object.metadata?.namespace) namespaces.add(w.object.metadata.namespace);
+  };
+  for (const object of deployments) judge({ kind: 'Deployment', object });
+  for (const object of statefulSets) judge({ kind: 'StatefulSet', object });
   return [...namespaces];
 }
 
@@ -30,10 +32,11 @@ async function readPods(client: KubeClient, namespaces: string[]): Promise<Map<s
 
 /** One read of everything the status views need. Throws ClusterError when unreachable. */
 export async function readLiveSnapshot(client: KubeClient, namespaces: readonly string[]): Promise<LiveSnapshot> {
-  const list = await client.listDeployments(namespaces);
+  const [list, sets] = await Promise.all([client.listDeployments(namespaces), client.listStatefulSets(namespaces)]);
   const deployments = new Map(list.items.map((d) => [key(d), d as LiveDeployment]));
-  const pods = await readPods(client, namespacesNeedingPods(deployments.values()));
-  return { reachable: true, lastGoodAt: Date.now(), deployments, pods, unreadable: list.unreadable };
+  const statefulSets = new Map(sets.items.map((d) => [key(d), d as LiveStatefulSet]));
+  const pods = await readPods(client, namespacesNeedingPods(deployments.values(), statefulSets.values()));
+  return { reachable: true, lastGoodAt: Date.now(), deployments, statefulSets, pods, unreadable: list.unreadable, unreadableStatefulSets: sets.unreadable };
 }
 
 export interface WatcherOptions {
@@ -45,30 +48,35 @@ export interface WatcherOptions {
   watchTimeoutSeconds?: number;
 }
 
+/** The two kinds of workload the watcher follows, each with its own list, watch and resourceVersion. */
+type Followed = 'deployments' | 'statefulSets';
+const WATCH_PATHS: Record<Followed, string> = { deployments: '/apis/apps/v1/deployments', statefulSets: '/apis/apps/v1/statefulsets' };
 /** How much longer than its timeout a watch may stay silent before it is taken for hung. */
 const WATCH_GRACE_MS = 5_000;
 
 /**
- * Keeps a LiveSnapshot current: one list of every Deployment, then a watch from the list's
- * resourceVersion (re-watching when the server ends it, re-listing on 410 Gone). Emits 'change'
- * whenever the snapshot changes. Only a list or a watch event that really arrived counts as a
- * good read: while the API is unreachable the last good data stays, marked unreachable, and the
- * watcher retries with backoff. Where RBAC forbids cluster scope it polls the tenants'
- * namespaces on refresh instead.
+ * Keeps a LiveSnapshot current: one list of every Deployment and of every StatefulSet, then a
+ * watch of each from its list's resourceVersion (re-watching when the server ends it, re-listing
+ * on 410 Gone). Emits 'change' whenever the snapshot changes. Only a list or a watch event that
+ * really arrived counts as a good read: while the API is unreachable the last good data stays,
+ * marked unreachable, and the watcher retries with backoff. Where RBAC forbids cluster scope it
+ * polls the tenants' namespaces on refresh instead.
  */
 export class LiveStateWatcher extends EventEmitter {
   private deployments = new Map<string, LiveDeployment>();
+  private statefulSets = new Map<string, LiveStatefulSet>();
   private pods = new Map<string, LivePod[]>();
   private reachable = false;
   private lastGoodAt?: number;
   private error?: string = 'not read yet';
   private unreadable = new Map<string, string>();
-  private resourceVersion?: string;
-  private watch?: AbortController;
-  /** The watch being opened (its request not answered yet), so a second one is not opened beside it. */
-  private opening?: object;
-  /** Restarts a watch that shows nothing (no event, no bookmark, no end) within its window. */
-  private watchdog?: NodeJS.Timeout;
+  private unreadableStatefulSets = new Map<string, string>();
+  private resourceVersions: Partial<Record<Followed, string>> = {};
+  private watches: Partial<Record<Followed, AbortController>> = {};
+  /** The watches being opened (their requests not answered yet), so a second one is not opened beside one. */
+  private opening: Partial<Record<Followed, object>> = {};
+  /** Restart a watch that shows nothing (no event, no bookmark, no end) within its window. */
+  private watchdogs: Partial<Record<Followed, NodeJS.Timeout>> = {};
   private polling = false;
   private stopped = true;
   private backoffMs = 500;
@@ -83,7 +91,16 @@ export class LiveStateWatcher extends EventEmitter {
   }
 
   snapshot(): LiveSnapshot {
-    return { reachable: this.reachable, lastGoodAt: this.lastGoodAt, error: this.error, deployments: this.deployments, pods: this.pods, unreadable: this.unreadable };
+    return {
+      reachable: this.reachable,
+      lastGoodAt: this.lastGoodAt,
+      error: this.error,
+      deployments: this.deployments,
+      statefulSets: this.statefulSets,
+      pods: this.pods,
+      unreadable: this.unreadable,
+      unreadableStatefulSets: this.unreadableStatefulSets,
+    };
   }
 
   async start(): Promise<void> {
@@ -95,34 +112,39 @@ export class LiveStateWatcher extends EventEmitter {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.podsTimer);
-    clearTimeout(this.watchdog);
-    this.watch?.abort();
-    this.watch = undefined;
+    for (const timer of Object.values(this.watchdogs)) clearTimeout(timer);
+    for (const watch of Object.values(this.watches)) watch?.abort();
+    this.watches = {};
   }
 
-  /** Re-list now (the console's R key, the monitor's tick); the watch goes on from the new list. */
+  /** Re-list now (the console's R key, the monitor's tick); the watches go on from the new lists. */
   async refresh(): Promise<void> {
     await this.relist();
   }
 
   private async relist(): Promise<void> {
     try {
-      const list = await this.client.listDeployments(this.options.namespaces());
+      const namespaces = this.options.namespaces();
+      const [list, sets] = await Promise.all([this.client.listDeployments(namespaces), this.client.listStatefulSets(namespaces)]);
       this.deployments = new Map(list.items.map((d) => [key(d), d as LiveDeployment]));
-      this.resourceVersion = list.resourceVersion;
+      this.statefulSets = new Map(sets.items.map((d) => [key(d), d as LiveStatefulSet]));
+      this.resourceVersions = { deployments: list.resourceVersion, statefulSets: sets.resourceVersion };
       this.unreadable = list.unreadable;
-      this.polling = list.scope === 'namespaces';
+      this.unreadableStatefulSets = sets.unreadable;
+      this.polling = list.scope === 'namespaces' || sets.scope === 'namespaces';
       // A refresh answers with the pods too, so its caller judges health on complete data.
-      this.pods = await readPods(this.client, namespacesNeedingPods(this.deployments.values()));
+      this.pods = await readPods(this.client, namespacesNeedingPods(this.deployments.values(), this.statefulSets.values()));
       this.markGood();
-      if (!this.polling && !this.watch && !this.opening && !this.stopped) await this.startWatch();
+      if (!this.polling && !this.stopped) {
+        for (const followed of ['deployments', 'statefulSets'] as const) if (!this.watches[followed] && !this.opening[followed]) await this.startWatch(followed);
+      }
     } catch (error) {
       this.markBad(error);
       this.scheduleRetry();
     }
   }
 
-  private async startWatch(): Promise<void> {
+  private async startWatch(followed: Followed): Promise<void> {
     const watch = new Watch(this.client.cluster.kc);
     let controller: AbortController | undefined;
     // client-node can report the end of a watch before watch() itself returns (a refused
@@ -134,49 +156,50 @@ export class LiveStateWatcher extends EventEmitter {
     // dropped, and the state listed again — with the request timeout, so a hung server turns
     // the snapshot unreachable.
     const token = {};
-    this.opening = token;
+    this.opening[followed] = token;
     let abandoned = false;
     const timeoutSeconds = this.options.watchTimeoutSeconds ?? 20;
     const windowMs = timeoutSeconds * 1000 + WATCH_GRACE_MS;
     const abandon = () => {
       abandoned = true;
-      if (this.opening === token) this.opening = undefined;
-      if (controller !== undefined && this.watch === controller) this.watch = undefined;
+      if (this.opening[followed] === token) delete this.opening[followed];
+      if (controller !== undefined && this.watches[followed] === controller) delete this.watches[followed];
       controller?.abort();
-      debug('live', `the watch showed nothing for ${windowMs} ms: listing again`);
+      debug('live', `the ${followed} watch showed nothing for ${windowMs} ms: listing again`);
       if (!this.stopped) void this.relist();
     };
     const touch = () => {
-      clearTimeout(this.watchdog);
-      this.watchdog = setTimeout(abandon, windowMs);
+      clearTimeout(this.watchdogs[followed]);
+      this.watchdogs[followed] = setTimeout(abandon, windowMs);
     };
     touch();
-    const onEvent = (type: string, object: V1Deployment & { code?: number; metadata?: { resourceVersion?: string } }) => {
+    const onEvent = (type: string, object: KubernetesObject & { code?: number }) => {
       if (abandoned) return;
       touch();
       if (type === 'ERROR') {
         // 410 Gone: the resourceVersion is too old to resume from; list again.
-        if (controller === this.watch) this.watch = undefined;
+        if (controller === this.watches[followed]) delete this.watches[followed];
         controller?.abort();
         void this.relist();
         return;
       }
-      if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
+      if (object.metadata?.resourceVersion) this.resourceVersions[followed] = object.metadata.resourceVersion;
       if (type === 'BOOKMARK') return;
-      if (type === 'DELETED') this.deployments.delete(key(object));
-      else this.deployments.set(key(object), object as LiveDeployment);
+      const map = this[followed] as Map<string, unknown>;
+      if (type === 'DELETED') map.delete(key(object));
+      else map.set(key(object), object);
       this.markGood();
     };
     const onDone = (error: unknown) => {
       ended = true;
       if (abandoned) return;
-      clearTimeout(this.watchdog);
-      if (controller !== undefined && this.watch !== controller) return; // replaced or stopped on purpose
-      this.watch = undefined;
+      clearTimeout(this.watchdogs[followed]);
+      if (controller !== undefined && this.watches[followed] !== controller) return; // replaced or stopped on purpose
+      delete this.watches[followed];
       if (this.stopped) return;
       if (!error) {
         // The server ended the watch (its timeout): go on from where it stopped.
-        void this.startWatch();
+        void this.startWatch(followed);
         return;
       }
       if (statusCodeOf(error) === 410 || (error as { statusCode?: number }).statusCode === 410) {
@@ -187,16 +210,16 @@ export class LiveStateWatcher extends EventEmitter {
       this.scheduleRetry();
     };
     try {
-      controller = await watch.watch('/apis/apps/v1/deployments', { allowWatchBookmarks: true, resourceVersion: this.resourceVersion, timeoutSeconds }, onEvent, onDone);
+      controller = await watch.watch(WATCH_PATHS[followed], { allowWatchBookmarks: true, resourceVersion: this.resourceVersions[followed], timeoutSeconds }, onEvent, onDone);
       if (abandoned) controller.abort();
-      else if (!ended) this.watch = controller;
+      else if (!ended) this.watches[followed] = controller;
     } catch (error) {
       if (abandoned) return;
-      clearTimeout(this.watchdog);
+      clearTimeout(this.watchdogs[followed]);
       this.markBad(error);
       this.scheduleRetry();
     } finally {
-      if (this.opening === token) this.opening = undefined;
+      if (this.opening[followed] === token) delete this.opening[followed];
     }
   }
 
@@ -229,7 +252,7 @@ export class LiveStateWatcher extends EventEmitter {
     if (this.podsTimer) return;
     this.podsTimer = setTimeout(() => {
       this.podsTimer = undefined;
-      const namespaces = namespacesNeedingPods(this.deployments.values());
+      const namespaces = namespacesNeedingPods(this.deployments.values(), this.statefulSets.values());
       readPods(this.client, namespaces)
         .then((pods) => {
           this.pods = pods;

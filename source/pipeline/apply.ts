@@ -4,7 +4,7 @@
  * managers, nothing invalid) is anything applied for real, so a refused apply changes nothing.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { assertParsed, loadTenant, type Tenant } from '../adapters/manifests.js';
+import { assertParsed, loadTenant, objectFiles, type Tenant } from '../adapters/manifests.js';
 import { objectApiClient, serverSideApply, statusCodeOf, toClusterError, type Cluster } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import { CLUSTER_SCOPED_KINDS } from '../domain/manifest-model.js';
@@ -42,6 +42,13 @@ export interface ApplyResult {
   forced: string[];
 }
 
+/** An apply that stopped part-way: the cluster holds some of the change. Exit 1: something changed. */
+export class PartlyAppliedError extends EcpError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}
+
 /** Refused apply: conflicts or invalid objects, each named. Exit 1: the manifests need attention. */
 export class ApplyRefusedError extends EcpError {
   constructor(
@@ -70,8 +77,9 @@ function statusBody(error: unknown): StatusBody {
   return (body as StatusBody) ?? {};
 }
 
+/** The tenant's objects (a Kustomize overlay's rendered ones), each with its namespace. */
 export function objectsOf(tenant: Tenant): KubernetesObject[] {
-  return tenant.files.flatMap((file) =>
+  return objectFiles(tenant).flatMap((file) =>
     file.documents
       .filter((d) => !d.empty && d.value && typeof d.value === 'object')
       .map((d) => {
@@ -118,10 +126,12 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
 
   // The vulnerability gate: no blocked image reaches a cluster without --force.
   const versions = versionsByImage((await core.store.read()).versions);
-  const blocked = tenant.services.filter((s) => {
-    const v = versions.get(s.image);
+  const blocked = [...new Set(tenant.services.flatMap((s) => s.workloads.map((w) => w.image)))]
+    .filter((image) => {
+      const v = versions.get(image);
     return v !== undefined && isBlocked(v);
-  });
+    })
+    .map((image) => ({ name: tenant.services.find((s) => s.workloads.some((w) => w.image === image))!.name, image }));
   if (blocked.length && !options.force) {
     throw new UsageError(`Refusing to apply ${options.tenant}: ${blocked.map((s) => `${s.name} uses blocked image ${s.image}`).join('; ')}. Use --force to override (audited).`);
   }
@@ -162,11 +172,22 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
     throw new ApplyRefusedError(`Nothing was applied to ${options.tenant}: ${problems.length} object(s) were refused.\n${problems.map((p) => `  ${p}`).join('\n')}`, problems);
   }
   if (!options.dryRun) {
-    for (const object of objects) {
+    for (const [index, object] of objects.entries()) {
       try {
         await applyOne(object, false);
       } catch (error) {
-        throw toClusterError(cluster, `Applying ${label(object)}`, error);
+        const failure = toClusterError(cluster, `Applying ${label(object)}`, error);
+        // A refusal of the first object changed nothing; anything else may have: say so, exit 1.
+        if (index === 0 && statusCodeOf(error) !== undefined) throw failure;
+        await core.audit.append({
+          actor: await core.actor(),
+          action: 'apply.partial',
+          target: options.tenant,
+          details: { cluster: cluster.description, applied: objects.slice(0, index).map(label), failedAt: label(object), error: failure.message, reason: options.reason ?? null },
+        });
+        throw new PartlyAppliedError(
+          `Apply of ${options.tenant} stopped at ${label(object)} after ${index} of ${objects.length} object(s) were applied (that one may have been too): ${failure.message}; the cluster holds part of the change — run \`ecp apply ${options.tenant}\` again to finish it.`,
+        );
       }
       emit({ step: 'apply', status: 'info', message: `applied ${label(object)}`, tenant: options.tenant });
     }

@@ -58,7 +58,7 @@ export async function approvalForRun(core: Core, run: PlannedRun, now = Date.now
     return {}; // the run itself says what is wrong with it
   }
   const images = Object.fromEntries(changes.map((c) => [c.service, c.to]));
-  const request = approvalRequestOf(core, { action: run.action, tenantId: run.tenantId, touched: changes.map((c) => c.namespace), images });
+  const request = approvalRequestOf(core, { action: run.action, tenantId: run.tenantId, touched: changes.flatMap((c) => c.workloads.map((w) => w.namespace)), images });
   if (!request) return {};
   return { ...approvalsFor(recorded, request, ttl, now), images };
 }

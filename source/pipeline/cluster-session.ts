@@ -4,13 +4,14 @@
  * kubeconfig. The CLI and the console get a session with its client and never touch the
  * Kubernetes adapter or the sandbox themselves.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { KUSTOMIZATION_FILES, renderKustomization } from '../adapters/kustomize.js';
 import { KubeClient, loadCluster, type Cluster } from '../adapters/kube.js';
 import { routeRegistry } from '../adapters/registry.js';
 import { parseImageRef } from '../domain/names.js';
-import { startSandbox } from '../sandbox/index.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index.js';
 
 export type { KubeClient } from '../adapters/kube.js';
 
@@ -32,11 +33,45 @@ export interface ClusterChoice {
   registryImages?: readonly string[];
 }
 
+/**
+ * Starts a sandbox seeded from a manifests folder, Kustomize overlays with the objects they
+ * render (issue 20): the sandbox reads plain YAML files, so the overlays are rendered into a
+ * folder of its own, beside links to the plain tenants, read at start and removed at once. An
+ * overlay that does not render seeds nothing (ecp's commands say why).
+ */
+export async function startSeededSandbox(options: SandboxOptions & { seed: string }): Promise<Sandbox> {
+  const overlays = existsSync(options.seed)
+    ? readdirSync(options.seed, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && KUSTOMIZATION_FILES.some((f) => existsSync(path.join(options.seed, e.name, f))))
+        .map((e) => e.name)
+    : [];
+  if (overlays.length === 0) return startSandbox(options);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-seed-'));
+  try {
+    for (const entry of readdirSync(options.seed, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const from = path.join(options.seed, entry.name);
+      if (!overlays.includes(entry.name)) {
+        symlinkSync(from, path.join(dir, entry.name));
+        continue;
+      }
+      const rendered = await renderKustomization(from);
+      if (!rendered.ok) continue;
+      const to = path.join(dir, entry.name);
+      mkdirSync(to);
+      writeFileSync(path.join(to, 'rendered.yaml'), rendered.text);
+    }
+    return await startSandbox({ ...options, seed: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The session, or undefined when no cluster is configured (no kubeconfig, no --sandbox). */
 export async function openCluster(choice: ClusterChoice): Promise<ClusterSession | undefined> {
   if (choice.sandbox) {
     const images = choice.registryImages ?? [];
-    const sandbox = await startSandbox({ port: 0, seed: choice.seed, registryImages: images });
+    const sandbox = await startSeededSandbox({ port: 0, seed: choice.seed, registryImages: images });
     for (const host of new Set(images.map((image) => parseImageRef(image).registry))) routeRegistry(host, sandbox.url);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-sandbox-'));
     let loaded: Cluster;

@@ -19,6 +19,7 @@ import {
   textAtHead,
   workTreeTop,
 } from '../adapters/git-tag.js';
+import { readImageEntry } from '../adapters/kustomize.js';
 import { assertParsed, loadTenant, parseManifestText, tenantDir, tenantFromFiles, type Tenant } from '../adapters/manifests.js';
 import { anchorLine } from '../store/audit.js';
 import type { Core } from '../core.js';
@@ -54,6 +55,21 @@ export interface TagResult {
 
 const YAML = /\.ya?ml$/i;
 const images = (tenant: Tenant): ServiceImage[] => tenant.services.map((s) => ({ service: s.name, image: s.image, tag: s.tag }));
+
+/**
+ * A Kustomize overlay's images at HEAD: its kustomization's images: entries there, for the
+ * services it renders now (HEAD's base is not rendered again); a service it had no entry for
+ * kept the base's image, which is what it renders now unless the overlay gives one.
+ */
+async function overlayImagesAtHead(top: string, rel: string, tenant: Tenant): Promise<ServiceImage[]> {
+  const text = (await textAtHead(top, path.posix.join(rel, path.basename(tenant.files[0]!.path)))) ?? '';
+  return images(tenant).map((now) => {
+    const service = tenant.services.find((s) => s.name === now.service)!;
+    const entry = readImageEntry(text, service.repository);
+    const tag = entry.digest ?? entry.newTag;
+    return tag === undefined ? now : { service: now.service, image: entry.digest ? `${service.repository}@${tag}` : `${service.repository}:${tag}`, tag: entry.newTag };
+  });
+}
 
 async function headImages(core: Core, top: string, rel: string, tenant: string, dir: string): Promise<ServiceImage[]> {
   const files = (await filesAtHead(top, rel)).filter((f) => YAML.test(f) && path.posix.dirname(f) === rel);
@@ -105,7 +121,7 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
   const result: TagResult = { tenant: options.tenant, committed: false, files, changes: [], pushed: false, deploymentsTagged: 0, folder: rel };
   if (files.length === 0) return result;
 
-  const before = await headImages(core, top, rel, options.tenant, dir);
+  const before = tenant?.kustomize ? await overlayImagesAtHead(top, rel, tenant) : await headImages(core, top, rel, options.tenant, dir);
   result.changes = imageChanges(before, tenant ? images(tenant) : []);
   const message = deployMessage(options.tenant, result.changes, files, options.message);
   result.message = message;

@@ -12,14 +12,14 @@ import type { ServiceBuildConfig } from '../config.js';
 import type { Core } from '../core.js';
 import type { DeploymentRecord } from '../domain/types.js';
 import { EcpError, InterruptedError, UsageError, errorMessage } from '../errors.js';
-import { applyTenant } from './apply.js';
+import { PartlyAppliedError, applyTenant } from './apply.js';
 import { ApprovalPendingError, passApprovalGate } from './approval-gate.js';
 import { buildServices, type BuildResult } from './build.js';
 import { buildTargets } from './build-targets.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { explainFailedRollout } from './diagnosis.js';
 import { closeRecord, openRecord } from './records.js';
-import { waitForRollout } from './rollout.js';
+import { waitForWorkloads } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
 import { gateRequestOf, updateManifests, type ServiceChange } from './update-manifests.js';
 import { validateManifests } from './validate.js';
@@ -63,6 +63,8 @@ export class DeployStepError extends EcpError {
     readonly step: DeployStep,
     message: string,
     exitCode: number,
+    /** The apply stopped part-way: the cluster holds some of the change. */
+    readonly partlyApplied = false,
   ) {
     super(`deploy stopped at step "${step}": ${message}`, exitCode);
   }
@@ -80,7 +82,7 @@ async function step<T>(name: DeployStep, emit: EventSink, tenant: string, work: 
     if (error instanceof DeployStepError || error instanceof ApprovalPendingError || error instanceof InterruptedError) throw error;
     const exitCode = error instanceof EcpError ? error.exitCode : 2;
     emit({ step: name, status: 'warn', message: `${name} failed: ${errorMessage(error)}`, tenant });
-    throw new DeployStepError(name, errorMessage(error), exitCode);
+    throw new DeployStepError(name, errorMessage(error), exitCode, error instanceof PartlyAppliedError);
   }
 }
 
@@ -166,6 +168,11 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
     stopIfInterrupted(options.signal, 'before apply');
     if (apply) await step('apply', emit, options.tenant, () => applyTenant(core, client!.cluster, { tenant: options.tenant, force: options.force, reason: options.reason, onEvent: emit }));
   } catch (error) {
+    // Part of the change is in the cluster: the manifests keep it, so git says what was sent.
+    if (error instanceof DeployStepError && error.partlyApplied) {
+      emit({ step: 'apply', status: 'info', message: 'manifests kept: they hold what was partly applied', tenant: options.tenant });
+      throw error;
+    }
     await restoreTenant(before);
     emit({ step: 'update-manifests', status: 'info', message: 'manifests restored to what they were before the deploy', tenant: options.tenant });
     throw error;
@@ -186,6 +193,7 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
   const records: DeploymentRecord[] = [];
   let ok = true;
   const interrupted: string[] = [];
+  const unwatched: string[] = [];
   if (apply) {
     const opened = await Promise.all(changes.map((c) => openRecord(core, recordOf(c, options.reason))));
     const outcomes = await step(
@@ -193,23 +201,30 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
       emit,
       options.tenant,
       () =>
-        Promise.all(changes.map((c) => waitForRollout(client!, c.namespace, c.service, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant, signal: options.signal }))),
+        Promise.all(
+          changes.map((c) => waitForWorkloads(client!, c.workloads, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: options.tenant, service: c.service, signal: options.signal })),
+        ),
       (all) => {
         const services = (pick: (o: (typeof all)[number]) => boolean) => all.flatMap((o, i) => (pick(o) ? [changes[i]!.service] : []));
-        const failed = services((o) => !o.ok && !o.interrupted);
+        const failed = services((o) => !o.ok && !o.interrupted && !o.unknown);
         const stopped = services((o) => !o.ok && o.interrupted === true);
-        const said = [failed.length ? `rollout failed: ${failed.join(', ')} did not become healthy` : '', stopped.length ? `rollout wait interrupted: ${stopped.join(', ')} still rolling out` : ''];
+        const unknown = services((o) => !o.ok && o.unknown === true);
+        const said = [
+          failed.length ? `rollout failed: ${failed.join(', ')} did not become healthy` : '',
+          stopped.length ? `rollout wait interrupted: ${stopped.join(', ')} still rolling out` : '',
+          unknown.length ? `rollout not known: the API server could not be read while ${unknown.join(', ')} rolled out` : '',
+        ];
         return said.filter(Boolean).join('; ') || undefined;
       },
     );
     for (const [i, outcome] of outcomes.entries()) {
-      if (!outcome.ok && outcome.interrupted) {
+      if (!outcome.ok && (outcome.interrupted || outcome.unknown)) {
         // Undecided: the rollout goes on in the cluster; the monitor settles the record.
-        interrupted.push(changes[i]!.service);
+        (outcome.interrupted ? interrupted : unwatched).push(changes[i]!.service);
         records.push(opened[i]!);
         continue;
       }
-      const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client!, changes[i]!.namespace, changes[i]!.service, emit, options.tenant);
+      const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client!, changes[i]!.workloads, emit, options.tenant);
       const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason, diagnosis });
       records.push(closed!);
       if (!outcome.ok) {
@@ -222,14 +237,16 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
     for (const c of changes) records.push(await openRecord(core, recordOf(c, options.reason ?? 'manifests only (--no-apply)'), 'pending'));
   }
 
+  // Applied but not seen through: not failed, not done — the command says so and exits 1.
+  if (unwatched.length) ok = false;
   const gitTag = await step('tag', emit, options.tenant, async () =>
-    changes.length ? (await tagDeployment(core, { tenant: options.tenant, message: `deploy ${options.tenant}${ok ? '' : ' (rollout failed)'}` })).tag : undefined,
+    changes.length ? (await tagDeployment(core, { tenant: options.tenant, message: `deploy ${options.tenant}${ok ? '' : unwatched.length ? ' (rollout not seen through)' : ' (rollout failed)'}` })).tag : undefined,
   );
   await core.audit.append({
     actor,
     action: 'deploy.run',
     target: options.tenant,
-    details: { changes: changes.map((c) => ({ service: c.service, from: c.from, to: c.to })), ok, gitTag: gitTag ?? null, applied: apply, interrupted },
+    details: { changes: changes.map((c) => ({ service: c.service, from: c.from, to: c.to })), ok, gitTag: gitTag ?? null, applied: apply, interrupted, unwatched },
   });
   if (interrupted.length) {
     throw new InterruptedError(

@@ -10,20 +10,25 @@ import { podsOf } from '../domain/health.js';
 import type { LiveDeployment, LivePod, LiveReplicaSet } from '../domain/kube-types.js';
 import { errorMessage } from '../errors.js';
 import type { EventSink } from './events.js';
+import type { WorkloadRef } from './update-manifests.js';
 
 /**
- * A failed rollout explained: the diagnosis of the Deployment as lines, each emitted (step
- * `why`, on stderr for the CLI), returned for the deployment record. A diagnosis that cannot be
- * read says so in one line; it never turns the failure into another error.
+ * A failed rollout explained: the diagnosis of each of the service's workloads as lines, each
+ * emitted (step `why`, on stderr for the CLI), returned for the deployment record. A diagnosis
+ * that cannot be read says so in one line; it never turns the failure into another error.
  */
-export async function explainFailedRollout(client: KubeClient, namespace: string, name: string, emit: EventSink, tenant?: string): Promise<string[]> {
-  let lines: string[];
-  try {
-    lines = diagnosisLines(await diagnoseWorkload(client, 'Deployment', namespace, name));
-  } catch (error) {
-    lines = [`why ${namespace}/${name} failed could not be read: ${errorMessage(error)}`];
+export async function explainFailedRollout(client: KubeClient, workloads: readonly WorkloadRef[], emit: EventSink, tenant?: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const { kind, namespace, name } of workloads) {
+    let said: string[];
+    try {
+      said = diagnosisLines(await diagnoseWorkload(client, kind, namespace, name));
+    } catch (error) {
+      said = [`why ${namespace}/${name} failed could not be read: ${errorMessage(error)}`];
+    }
+    for (const line of said) emit({ step: 'why', status: 'info', message: line, tenant, service: name });
+    lines.push(...said);
   }
-  for (const line of lines) emit({ step: 'why', status: 'info', message: line, tenant, service: name });
   return lines;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Rollback (issue 6): back to what ran, healthy, before the current image — in the manifest
- * (with a git commit and tag) and in the live Deployment — then wait for the rollout and record
- * it. The manifest change is checked with a dry run first, the cluster is patched with the
+ * (with a git commit and tag) and in every live workload that runs the service (Deployments and
+ * StatefulSets; issue 20) — then wait for their rollouts and record it. The manifest change is checked with a dry run first, the cluster is patched with the
  * resourceVersion read before (a concurrent change is re-read, never overwritten blindly), and
  * only then is the manifest written.
  */
@@ -9,19 +9,20 @@ import { findService, loadTenant } from '../adapters/manifests.js';
 import { statusCodeOf, toClusterError, type KubeClient } from '../adapters/kube.js';
 import { manifestDigest } from '../adapters/registry.js';
 import type { Core } from '../core.js';
-import type { LiveDeployment } from '../domain/kube-types.js';
+import { podsOf, type LiveStatefulSet } from '../domain/health.js';
+import type { LiveDeployment, LivePod } from '../domain/kube-types.js';
 import { dns1123Problem, parseImageRef } from '../domain/names.js';
 import { rollbackChoiceProblem } from '../domain/rollback.js';
 import { needsApproval } from '../domain/approvals.js';
-import { liveServiceImage, versionsByImage } from '../domain/status.js';
+import { liveServiceContainers, liveServiceImage, versionsByImage } from '../domain/status.js';
 import type { DeploymentKind, DeploymentRecord } from '../domain/types.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { EcpError, errorMessage, InterruptedError, UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { explainFailedRollout } from './diagnosis.js';
 import { closeRecord, openRecord } from './records.js';
-import { waitForRollout } from './rollout.js';
+import { waitForWorkloads, type RolloutTarget } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
-import { updateManifests } from './update-manifests.js';
+import { updateManifests, type WorkloadRef } from './update-manifests.js';
 import { holdingServices } from './exclusive.js';
 import { assertMayChange } from './policy.js';
 import { defaultRollbackTarget } from './rollback-target.js';
@@ -73,9 +74,15 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
   const tenant = await loadTenant(core.config, options.tenant);
   const service = findService(tenant, options.service);
   if (!service) throw new UsageError(`Tenant "${options.tenant}" has no service "${options.service}".`);
-  const live = await client.readDeployment(service.namespace, service.name);
-  if (!live) throw new UsageError(`Deployment ${service.namespace}/${service.name} is not in the cluster (${client.cluster.description}); there is nothing live to roll back.`);
-  const liveImage = liveServiceImage(live as LiveDeployment, service.repository, service.name);
+  const lives = await Promise.all(service.workloads.map(async (w) => ({ workload: w, object: await client.readWorkload(w.kind, w.namespace, w.name) })));
+  const absent = lives.find((l) => !l.object);
+  if (absent) {
+    const w = absent.workload;
+    throw new UsageError(`${w.kind} ${w.namespace}/${w.name} is not in the cluster (${client.cluster.description}); there is nothing live to roll back.`);
+  }
+  const liveImages = lives.map((l) => liveServiceImage(l.object as LiveDeployment, service.repository, service.name));
+  // The service's live image, what it rolls back from: its first workload's.
+  const liveImage = liveImages[0];
 
   const data = await core.store.read();
   let target: string;
@@ -89,7 +96,10 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     target = found.version.fullImageName;
     versionId = found.version.id;
   } else {
-    const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage, { client, deployment: live as LiveDeployment, repository: service.repository });
+    // Where ecp recorded nothing, the first workload's previous revision, as `kubectl rollout undo` picks it (Deployments keep them in ReplicaSets).
+    const first = lives[0]!;
+    const revisions = first.workload.kind === 'Deployment' ? { client, deployment: first.object as LiveDeployment, repository: service.repository } : undefined;
+    const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage, revisions);
     if (!chosen) {
       throw new UsageError(
         `No earlier good version of ${tenant.id}/${service.name} to roll back to: no succeeded deploy or rollback of another image, nor a previous revision of the live Deployment with a registered image, that is neither blocked nor failed.`,
@@ -98,7 +108,7 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     target = chosen.image;
     versionId = chosen.versionId;
   }
-  if (target === liveImage) throw new UsageError(`${tenant.id}/${service.name} already runs ${target}.`);
+  if (liveImages.every((image) => image === target)) throw new UsageError(`${tenant.id}/${service.name} already runs ${target}.`);
   const targetRef = parseImageRef(target);
   if (targetRef.repository !== service.repository || !targetRef.tag) {
     throw new UsageError(`Rollback target ${target} is not a tagged image of ${service.repository}.`);
@@ -154,12 +164,27 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
         registryCheck: planned.registryCheck,
         warnings,
         // Rollback is the emergency path: in a namespace that needs approvals it goes without one.
-        withoutApproval: needsApproval(service.namespace, core.config.requireApproval),
+        withoutApproval: service.workloads.some((w) => needsApproval(w.namespace, core.config.requireApproval)),
       },
     }),
   );
 
-  const generation = await patchWithRetry(client, service.namespace, service.name, service.repository, liveImage, target, emit);
+  // Every workload that does not run the target yet is patched, each checked against what was read.
+  const targets: RolloutTarget[] = [];
+  try {
+    for (const [i, { workload }] of lives.entries()) {
+      const ref = { kind: workload.kind, namespace: workload.namespace, name: workload.name };
+      const minGeneration = liveImages[i] === target ? 0 : await patchWithRetry(client, ref, service.repository, service.name, liveImages[i], target, emit);
+      targets.push({ ...ref, minGeneration });
+    }
+  } catch (error) {
+    // The record and its audit event are written: close it, so nothing stays "progressing" that
+    // never will; exit 1, for the history changed (and a patch without an answer may have landed).
+    const said = `the rollback was not applied${targets.length ? ` beyond ${targets.map((t) => t.name).join(', ')}` : ''}: ${errorMessage(error)}`;
+    await closeRecord(core, record.id, { status: 'failed', message: said });
+    if (error instanceof UsageError && targets.length === 0) throw error; // refused before any patch: its own sentence
+    throw new EcpError(`Rollback of ${service.name} in ${tenant.id} failed: ${said} (record ${record.id}).`, 1);
+  }
   // What it rolled back from is failed from now on, here and everywhere it could be chosen.
   if (liveImage) {
     await markVersionFailed(core, liveImage, {
@@ -177,19 +202,24 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
   } catch (error) {
     emit({ step: 'tag', status: 'warn', message: `git commit/tag failed: ${(error as Error).message}`, tenant: tenant.id });
   }
-  const outcome = await waitForRollout(client, service.namespace, service.name, {
-    timeoutMs: options.timeoutMs ?? 600_000,
-    onEvent: emit,
-    tenant: tenant.id,
-    minGeneration: generation,
-    signal: options.signal,
-  });
+  for (const [i, rolled] of targets.entries()) {
+    const rolledBackFrom = liveImages[i];
+    if (rolled.kind === 'StatefulSet' && rolledBackFrom && rolledBackFrom !== target) await deleteStuckPods(client, rolled, service.repository, rolledBackFrom, emit);
+  }
+  const outcome = await waitForWorkloads(client, targets, { timeoutMs: options.timeoutMs ?? 600_000, onEvent: emit, tenant: tenant.id, service: service.name, signal: options.signal });
   if (!outcome.ok && outcome.interrupted) {
     throw new InterruptedError(
       `rollback interrupted while waiting for its rollout: ${service.name} is patched to ${target} and the manifest committed${gitTag ? ` (git tag ${gitTag})` : ''}; the rollout goes on in the cluster and the monitor settles record ${record.id}.`,
     );
   }
-  const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client, service.namespace, service.name, emit, tenant.id);
+  if (!outcome.ok && outcome.unknown) {
+    // Applied and committed, but not seen through: neither done nor failed (exit 1, not 2: things changed).
+    throw new EcpError(
+      `rollback of ${service.name} applied but not seen through: ${outcome.reason}; it is patched to ${target} and the manifest committed${gitTag ? ` (git tag ${gitTag})` : ''}, and the monitor settles record ${record.id} (ecp --once shows how it stands).`,
+      1,
+    );
+  }
+  const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client, targets, emit, tenant.id);
   const closed = (await closeRecord(core, record.id, {
     status: outcome.ok ? 'succeeded' : 'failed',
     message: outcome.ok ? undefined : outcome.reason,
@@ -219,27 +249,56 @@ function onceEach<A extends unknown[], R>(lookup: (...args: A) => Promise<R>): (
 }
 
 /**
- * Patches the service container's image with the resourceVersion just read. On 409 it re-reads:
- * if the image is still the one being rolled back from, it retries with the new resourceVersion;
- * if someone changed the image meanwhile, it stops rather than overwrite their change.
+ * A StatefulSet (OrderedReady) never replaces a pod that is not Ready: after its template is
+ * rolled back, the pods still trying the image rolled back from must be deleted, or the rollout
+ * waits for them forever (Kubernetes' "forced rollback", as its StatefulSet docs prescribe).
  */
-async function patchWithRetry(client: KubeClient, namespace: string, name: string, repository: string, expectedImage: string | undefined, target: string, emit: EventSink): Promise<number> {
+async function deleteStuckPods(client: KubeClient, target: RolloutTarget, repository: string, badImage: string, emit: EventSink): Promise<void> {
+  const { namespace, name } = target;
+  // Only once the controller has seen the rolled-back template, or it recreates them as they were.
+  let sts: LiveStatefulSet | undefined;
+  for (let i = 0; i < 100; i += 1) {
+    sts = (await client.readWorkload('StatefulSet', namespace, name)) as LiveStatefulSet | undefined;
+    if (!sts || (sts.status?.observedGeneration ?? 0) >= (target.minGeneration ?? 0)) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (!sts) return;
+  const pods = podsOf(sts, ((await client.listPods(namespace)) ?? []) as LivePod[]);
+  for (const pod of pods) {
+    const runsBad = (pod.spec?.containers ?? []).some((c) => c.image === badImage && parseImageRef(c.image).repository === repository);
+    const ready = (pod.status?.containerStatuses ?? []).length > 0 && (pod.status?.containerStatuses ?? []).every((c) => c.ready);
+    if (!runsBad || ready) continue;
+    await client.deletePod(namespace, pod.metadata?.name ?? '');
+    emit({ step: 'rollback', status: 'info', message: `deleted pod ${pod.metadata?.name}, stuck on ${badImage}, so that StatefulSet ${name} can roll back` });
+  }
+}
+
+/**
+ * Patches the service container's image in one workload with the resourceVersion just read. On
+ * 409 it re-reads: if the image is still the one being rolled back from, it retries with the new
+ * resourceVersion; if someone changed the image meanwhile, it stops rather than overwrite their
+ * change.
+ */
+async function patchWithRetry(client: KubeClient, workload: WorkloadRef, repository: string, service: string, expectedImage: string | undefined, target: string, emit: EventSink): Promise<number> {
+  const { kind, namespace, name } = workload;
   for (let attempt = 1; ; attempt += 1) {
-    const live = (await client.readDeployment(namespace, name)) as LiveDeployment | undefined;
-    if (!live) throw new UsageError(`Deployment ${namespace}/${name} disappeared during the rollback; nothing was changed.`);
-    const current = liveServiceImage(live, repository, name);
+    const live = (await client.readWorkload(kind, namespace, name)) as LiveDeployment | undefined;
+    if (!live) throw new UsageError(`${kind} ${namespace}/${name} disappeared during the rollback; nothing was changed.`);
+    const current = liveServiceImage(live, repository, service);
     if (current !== expectedImage) {
       throw new UsageError(
-        `Deployment ${namespace}/${name} changed during the rollback (now ${current ?? 'no image'}, was ${expectedImage ?? 'no image'}); nothing was overwritten — look, then run the rollback again.`,
+        `${kind} ${namespace}/${name} changed during the rollback (now ${current ?? 'no image'}, was ${expectedImage ?? 'no image'}); nothing was overwritten — look, then run the rollback again.`,
       );
     }
-    const container = live.spec?.template?.spec?.containers?.find((c) => c.image === current)?.name ?? name;
+    // Every container of the service's image, init containers too, as update-manifests writes them.
+    const own = liveServiceContainers(live, repository);
+    const containers = own.length > 0 ? own.map(({ list, name: container }) => ({ list, name: container })) : (live.spec?.template?.spec?.containers?.find((c) => c.image === current)?.name ?? name);
     try {
-      const patched = await client.setContainerImage(namespace, name, container, target, live.metadata?.resourceVersion ?? '');
+      const patched = await client.setContainerImage(namespace, name, containers, target, live.metadata?.resourceVersion ?? '', kind);
       return patched.metadata?.generation ?? 0;
     } catch (error) {
-      if (statusCodeOf(error) !== 409 || attempt >= MAX_CONFLICT_RETRIES) throw toClusterError(client.cluster, `Patching Deployment ${namespace}/${name}`, error);
-      emit({ step: 'rollback', status: 'info', message: `${name} changed since it was read (409); reading it again`, service: name });
+      if (statusCodeOf(error) !== 409 || attempt >= MAX_CONFLICT_RETRIES) throw toClusterError(client.cluster, `Patching ${kind} ${namespace}/${name}`, error);
+      emit({ step: 'rollback', status: 'info', message: `${name} changed since it was read (409); reading it again`, service });
     }
   }
 }

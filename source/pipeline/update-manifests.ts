@@ -7,9 +7,10 @@
 import { createTwoFilesPatch } from 'diff';
 import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
 import { assertParsed, imageNode, listTenantIds, loadTenant, withScalarEdits, type ManifestFile, type ManifestService, type ScalarEdit, type Tenant } from '../adapters/manifests.js';
+import { kustomizationImageEdits, readImageEntry, type ImageTarget } from '../adapters/kustomize.js';
 import { RegistryUnansweredError, manifestDigest as registryManifestDigest } from '../adapters/registry.js';
 import type { Core } from '../core.js';
-import { fieldOf, imageWithTag } from '../domain/manifest-model.js';
+import { fieldOf, imageWithTag, serviceRepositoryOf, type WorkloadKind } from '../domain/manifest-model.js';
 import { applyEdits, changedLines, decideTarget, renderLike, type TargetDecision, type TextEdit } from '../domain/manifest-update.js';
 import { dns1123Problem, dockerTagProblem, parseImageRef } from '../domain/names.js';
 import type { Approval, ImageVersion } from '../domain/types.js';
@@ -50,15 +51,30 @@ export interface UpdateManifestsOptions {
   display?: (absPath: string) => string;
 }
 
-export interface ServiceChange {
-  service: string;
-  kind: string;
+/** A workload that moves with its service's change. */
+export interface WorkloadRef {
+  kind: WorkloadKind;
+  name: string;
   namespace: string;
+}
+
+/** Where a change is written: a file and its changed lines. */
+export interface FileLines {
   /** Path relative to the manifests folder. */
   file: string;
   path: string;
   /** Lines of the image values changed. */
   lines: number[];
+}
+
+export interface ServiceChange {
+  service: string;
+  /** The first workload's namespace (the service's). */
+  namespace: string;
+  /** Every workload of the service in the tenant: one change moves them all. */
+  workloads: WorkloadRef[];
+  /** The files and lines written, in file order. */
+  files: FileLines[];
   from: string;
   to: string;
   fromTag?: string;
@@ -107,14 +123,15 @@ function selectServices(tenant: Tenant, name: string | undefined, display: (p: s
   if (name === undefined) return tenant.services;
   const services = tenant.services.filter((s) => s.name === name);
   if (services.length > 0) return services;
+  const known = tenant.services.map((s) => s.name).join(', ') || 'none';
   const workload = tenant.workloads.find((w) => w.name === name);
   if (workload) {
     const images = workload.containers.map((c) => c.image ?? '(none)').join(', ') || 'none';
     throw new UsageError(
-      `${workload.kind} ${name} (${display(workload.path)}:${workload.line}) has no container with image ${workload.repository}[:tag] (its images: ${images}); nothing was changed.`,
+      `Tenant "${tenant.id}" has no service "${name}": ${workload.kind} ${name} (${display(workload.path)}:${workload.line}) runs the images ${images}, none of them ${name}'s (the tenant's services: ${known}); nothing was changed.`,
     );
   }
-  throw new UsageError(`Tenant "${tenant.id}" has no Deployment or StatefulSet named "${name}" (in ${display(tenant.dir)}).`);
+  throw new UsageError(`Tenant "${tenant.id}" has no service "${name}" (its services: ${known}; in ${display(tenant.dir)}).`);
 }
 
 async function resolveVersion(core: Core, id: string, tenant: Tenant, service: string | undefined): Promise<ImageVersion> {
@@ -124,7 +141,7 @@ async function resolveVersion(core: Core, id: string, tenant: Tenant, service: s
   if (service !== undefined && version.serviceName !== service) {
     throw new UsageError(`Version ${id} is a version of ${version.serviceName}, not of ${service}.`);
   }
-  const repository = `${core.config.registry}/${core.config.imagePrefix}/${version.serviceName}`;
+  const repository = serviceRepositoryOf(core.config, version.serviceName);
   if (parseImageRef(version.fullImageName).repository !== repository) {
     throw new UsageError(`Version ${id} is the image ${version.fullImageName}, which is not in ${repository} where tenant ${tenant.id}'s manifests expect ${version.serviceName}.`);
   }
@@ -161,6 +178,7 @@ interface Prepared {
 
 /** Computes the new text of every file touched; nothing is written. */
 function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared {
+  if (tenant.kustomize) return prepareOverlay(tenant, services, decisions, display);
   const edits = new Map<ManifestFile, (TextEdit & { documentIndex: number })[]>();
   const changes: ServiceChange[] = [];
   const unchanged: { service: string; image: string }[] = [];
@@ -168,39 +186,41 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
   for (const service of services) {
     const decision = decisions.get(service.name)!;
     if (decision.tag === undefined) continue;
-    const file = fileOf.get(service.path)!;
-    const document = file.documents[service.documentIndex]!;
-    const lines: number[] = [];
+    const written = new Map<string, FileLines>();
     let to = '';
-    for (const container of service.own) {
+    for (const workload of service.workloads) {
+      const file = fileOf.get(workload.path)!;
+      const document = file.documents[workload.documentIndex]!;
+      for (const container of workload.own) {
       const ref = parseImageRef(container.image!);
       const pinned = ref.digest && decision.version?.digest ? decision.version.digest : undefined;
       const next = imageWithTag(ref.repository, decision.tag, pinned);
-      if (container === service.own[0]) to = next;
+        if (to === '') to = next;
       if (next === container.image) continue;
       const node = imageNode(file, document, container);
       if (!node.ok) {
         throw new UsageError(
-          `${service.kind} ${service.name} (${display(file.path)}:${container.position?.line ?? service.line}, ${fieldOf(container.imagePath)}) cannot be updated: ${node.reason}; nothing was changed.`,
+            `${workload.kind} ${workload.name} (${display(file.path)}:${container.position?.line ?? workload.line}, ${fieldOf(container.imagePath)}) cannot be updated: ${node.reason}; nothing was changed.`,
         );
       }
       const list = edits.get(file) ?? [];
-      list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: service.documentIndex });
+        list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: workload.documentIndex });
       edits.set(file, list);
-      lines.push(node.line);
-      lines.sort((a, b) => a - b);
+        const lines = written.get(file.path) ?? { file: file.file, path: file.path, lines: [] };
+        lines.lines.push(node.line);
+        lines.lines.sort((a, b) => a - b);
+        written.set(file.path, lines);
     }
-    if (lines.length === 0) {
+    }
+    if (written.size === 0) {
       unchanged.push({ service: service.name, image: service.image });
       continue;
     }
     changes.push({
       service: service.name,
-      kind: service.kind,
       namespace: service.namespace,
-      file: service.file,
-      path: service.path,
-      lines,
+      workloads: service.workloads.map((w) => ({ kind: w.kind, name: w.name, namespace: w.namespace })),
+      files: [...written.values()],
       from: service.image,
       to,
       fromTag: service.tag,
@@ -217,6 +237,58 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
     texts.set(file, after);
   }
   return { changes, unchanged, texts, edits };
+}
+
+/**
+ * A Kustomize overlay's update: its own `images:` entries say the new tags (the base is never
+ * edited); the rendered workloads of each service all move with its one entry.
+ */
+function prepareOverlay(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared {
+  const file = tenant.files[0]!;
+  const document = file.documents[0]!;
+  const changes: ServiceChange[] = [];
+  const unchanged: { service: string; image: string }[] = [];
+  const targets: (ImageTarget & { service: ManifestService; decision: TargetDecision; to: string })[] = [];
+  for (const service of services) {
+    const decision = decisions.get(service.name)!;
+    if (decision.tag === undefined) continue;
+    const ref = parseImageRef(service.image);
+    const pinned = ref.digest ? decision.version?.digest : undefined;
+    const to = imageWithTag(ref.repository, decision.tag, pinned);
+    if (service.workloads.every((w) => w.own.every((c) => c.image === to))) {
+      unchanged.push({ service: service.name, image: service.image });
+      continue;
+    }
+    targets.push({ repository: ref.repository, tag: decision.tag, digest: decision.version?.digest, service, decision, to });
+  }
+  const texts = new Map<ManifestFile, string>();
+  if (targets.length === 0) return { changes, unchanged, texts, edits: new Map() };
+  const planned = kustomizationImageEdits(file.text, document.doc, file.lineCounter, targets);
+  if (!planned.ok) throw new UsageError(`The overlay ${display(file.path)} cannot be updated: ${planned.reason}; nothing was changed.`);
+  const after = applyEdits(file.text, planned.edits);
+  for (const t of targets) {
+    // Read back: the overlay must now give the new tag (or digest), or nothing is written.
+    const entry = readImageEntry(after, t.repository);
+    const wanted = entry.digest !== undefined ? t.digest : t.tag;
+    if ((entry.digest ?? entry.newTag) !== wanted) {
+      throw new UsageError(`The image update of ${display(file.path)} would not give ${t.to} (its images: entry reads ${entry.digest ?? entry.newTag ?? 'nothing'}); nothing was changed.`);
+    }
+    changes.push({
+      service: t.service.name,
+      namespace: t.service.namespace,
+      workloads: t.service.workloads.map((w) => ({ kind: w.kind, name: w.name, namespace: w.namespace })),
+      files: [{ file: file.file, path: file.path, lines: entry.line === undefined ? [] : [entry.line] }],
+      from: t.service.image,
+      to: t.to,
+      fromTag: t.service.tag,
+      toTag: t.tag,
+      versionId: t.decision.version?.id,
+      forced: t.decision.refusal,
+      failedChoice: t.decision.failedChoice,
+    });
+  }
+  texts.set(file, after);
+  return { changes, unchanged, texts, edits: new Map() };
 }
 
 /**
@@ -238,15 +310,15 @@ async function checkRegistry(
   unanswered: NonNullable<UpdateManifestsOptions['unansweredRegistry']>,
   emit: EventSink,
 ): Promise<string | undefined> {
-  const { registry, imagePrefix } = core.config;
   const images = [...new Map(changes.map((c) => [c.to, c])).values()];
-  emit({ step: 'registry-check', status: 'start', message: `checking ${images.length} image(s) in registry ${registry}` });
+  const registries = [...new Set(images.map((c) => parseImageRef(c.to).registry))].join(', ');
+  emit({ step: 'registry-check', status: 'start', message: `checking ${images.length} image(s) in registry ${registries}` });
   let warning: string | undefined;
   const digests = await mapLimit(images, 8, async (change) => {
-    const name = `${imagePrefix}/${change.service}`;
+    const ref = parseImageRef(change.to);
     let digest: string | undefined;
     try {
-      digest = await lookup(registry, name, change.toTag);
+      digest = await lookup(ref.registry, ref.path, change.toTag);
     } catch (error) {
       const reason = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
       if (unanswered === 'warn' && error instanceof RegistryUnansweredError) {
@@ -256,14 +328,14 @@ async function checkRegistry(
       throw new UsageError(`${reason} while checking image ${change.to}; nothing was written (--skip-registry-check writes without the check, audited).`);
     }
     if (digest === undefined) {
-      throw new UsageError(`Image ${change.to} does not exist in registry ${registry}; nothing was written.`);
+      throw new UsageError(`Image ${change.to} does not exist in registry ${ref.registry}; nothing was written.`);
     }
     return [change.to, digest] as const;
   });
   const byImage = new Map(digests);
   for (const change of changes) change.registryDigest = byImage.get(change.to) || undefined;
   if (warning) emit({ step: 'registry-check', status: 'warn', message: warning });
-  else emit({ step: 'registry-check', status: 'done', message: `${images.length} image(s) found in registry ${registry}` });
+  else emit({ step: 'registry-check', status: 'done', message: `${images.length} image(s) found in registry ${registries}` });
   return warning;
 }
 
@@ -277,7 +349,7 @@ interface TenantPlan {
 async function planTenant(core: Core, id: string, options: UpdateOptions, hot: ImageVersion[], display: (p: string) => string, several: boolean): Promise<TenantPlan | undefined> {
   const tenant = await loadTenant(core.config, id);
   assertParsed(tenant, display);
-  if (several && options.service !== undefined && !tenant.workloads.some((w) => w.name === options.service)) return undefined;
+  if (several && options.service !== undefined && !tenant.services.some((s) => s.name === options.service)) return undefined;
   const selected = selectServices(tenant, options.service, display);
   if (several && options.versionId !== undefined && !selected.length) return undefined;
   let decided;
@@ -295,7 +367,7 @@ export type UpdateOptions = Omit<UpdateManifestsOptions, 'tenant'>;
 
 /** The gate's question for one tenant's planned changes: their images and the namespaces they touch. */
 export function gateRequestOf(action: Approval['action'], tenantId: string, changes: readonly ServiceChange[]): GateRequest {
-  return { action, tenantId, touched: changes.map((c) => c.namespace), images: Object.fromEntries(changes.map((c) => [c.service, c.to])) };
+  return { action, tenantId, touched: changes.flatMap((c) => c.workloads.map((w) => w.namespace)), images: Object.fromEntries(changes.map((c) => [c.service, c.to])) };
 }
 
 /** Tenants whose changes touch namespaces that need an approval get one checked (or requested) before writing. */
@@ -328,7 +400,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
     if (plan) plans.push(plan);
   }
   if (several && plans.length === 0 && options.service !== undefined) {
-    throw new UsageError(`None of the ${ids.length} tenants has a Deployment or StatefulSet named "${options.service}".`);
+    throw new UsageError(`None of the ${ids.length} tenants runs a service "${options.service}".`);
   }
 
   const changes = plans.flatMap((p) => p.prepared.changes);
@@ -397,7 +469,12 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   }
   emit({ step: 'write', status: 'done', message: `${texts.length} file(s) written` });
   // What was written is known: keep its parsed form so the next read need not parse it again.
-  for (const plan of plans) for (const [file, after] of plan.prepared.texts) withScalarEdits(file, plan.prepared.edits.get(file)!, after);
+  for (const plan of plans) {
+    for (const [file, after] of plan.prepared.texts) {
+      const edits = plan.prepared.edits.get(file);
+      if (edits) withScalarEdits(file, edits, after);
+    }
+  }
 
   const actor = await core.actor();
   for (const result of results) result.written = result.changes.length > 0;
@@ -412,7 +489,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
         action: 'manifests.update',
         target: tenant,
         details: {
-          changes: result.changes.map((c) => ({ service: c.service, file: c.file, from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
+          changes: result.changes.map((c) => ({ service: c.service, files: c.files.map((f) => f.file), from: c.from, to: c.to, versionId: c.versionId ?? null, forced: c.forced ?? null })),
           force: result.forced.length > 0 ? { refusals: result.forced } : null,
           registryCheck: result.registryCheck,
           registryWarning: result.registryWarning ?? null,

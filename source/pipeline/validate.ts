@@ -8,9 +8,22 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { dryRunner, type DryRunner } from '../adapters/kube-dry-run.js';
 import type { Cluster } from '../adapters/kube.js';
 import { validateSchema } from '../adapters/k8s-schema.js';
-import { keyPositionOf, listTenantFolders, loadTenant, type ManifestDocument, type ManifestFile, type Tenant } from '../adapters/manifests.js';
+import { imageEntryLine } from '../adapters/kustomize.js';
+import { assertRendered, keyPositionOf, listTenantFolders, loadTenant, objectFiles, type ManifestDocument, type ManifestFile, type Tenant } from '../adapters/manifests.js';
+import { parseImageRef } from '../domain/names.js';
 import type { Core } from '../core.js';
-import { containerNameFindings, duplicateKey, identityFindings, imageFindings, namespaceFindings, versionIndex, type CheckName, type Finding, type Severity } from '../domain/manifest-checks.js';
+import {
+  containerNameFindings,
+  duplicateKey,
+  identityFindings,
+  imageFindings,
+  namespaceFindings,
+  nothingManagedMessage,
+  versionIndex,
+  type CheckName,
+  type Finding,
+  type Severity,
+} from '../domain/manifest-checks.js';
 import { effectiveNamespace, fieldOf, objectLabel, workloadInfo, type YamlPath } from '../domain/manifest-model.js';
 import type { ImageVersion } from '../domain/types.js';
 import { mapLimit } from './concurrency.js';
@@ -66,6 +79,7 @@ interface Located {
 }
 
 function problemAt(tenant: Tenant, at: Located, finding: Finding): ValidationProblem {
+  if (tenant.kustomize) return overlayProblem(tenant, at, finding);
   const pos = keyPositionOf(at.file, at.document, finding.path);
   return {
     severity: finding.severity,
@@ -80,12 +94,33 @@ function problemAt(tenant: Tenant, at: Located, finding: Finding): ValidationPro
   };
 }
 
+/**
+ * A problem of a Kustomize overlay's rendered object: an image problem is placed at the overlay's
+ * images: entry for that image (the line ecp edits), any other at the kustomization, naming the
+ * rendered object and field.
+ */
+function overlayProblem(tenant: Tenant, at: Located, finding: Finding): ValidationProblem {
+  const overlay = tenant.files[0]!;
+  const image = finding.check === 'image' ? at.document.doc.getIn(finding.path) : undefined;
+  const line = typeof image === 'string' && overlay.documents[0] ? imageEntryLine(overlay.documents[0].doc, overlay.lineCounter, parseImageRef(image).repository) : undefined;
+  return {
+    severity: finding.severity,
+    check: finding.check,
+    tenant: tenant.id,
+    path: overlay.path,
+    line: line ?? (finding.check === 'image' ? 1 : undefined),
+    object: finding.object,
+    field: finding.path.length > 0 ? fieldOf(finding.path) : undefined,
+    message: `${finding.message} (in the objects ${tenant.kustomize!.tool ?? 'kustomize'} renders)`,
+  };
+}
+
 /** Registered versions by service:tag, looking in the archive only for a tag not found hot. */
 async function versionLookup(core: Core, tenants: Tenant[]) {
   const hot = (await core.store.read()).versions;
   const index = versionIndex(hot);
   const wanted = new Set<string>();
-  for (const t of tenants) for (const s of t.services) for (const c of s.own) if (c.tag) wanted.add(`${s.name}:${c.tag}`);
+  for (const t of tenants) for (const s of t.services) for (const w of s.workloads) for (const c of w.own) if (c.tag) wanted.add(`${s.name}:${c.tag}`);
   const missingServices = new Set([...wanted].filter((k) => !index.has(k)).map((k) => k.split(':')[0]!));
   for (const service of missingServices) {
     const archived = await core.store.archivedVersions(service, hot);
@@ -99,11 +134,14 @@ async function checkTenant(core: Core, tenant: Tenant, lookup: (s: string, t: st
   const seen = new Map<string, string>();
   for (const file of tenant.files) {
     for (const e of file.errors) {
-      problems.push({ severity: 'error', check: 'yaml', tenant: tenant.id, path: file.path, line: e.line, column: e.column, message: `YAML syntax: ${e.message}` });
+      const message = e.code === 'KUSTOMIZE' ? `the overlay does not render: ${e.message}` : `YAML syntax: ${e.message}`;
+      problems.push({ severity: 'error', check: 'yaml', tenant: tenant.id, path: file.path, line: e.line, column: e.column, message });
     }
     for (const w of file.warnings) {
       problems.push({ severity: 'warning', check: 'yaml', tenant: tenant.id, path: file.path, line: w.line, column: w.column, message: `YAML: ${w.message}` });
     }
+  }
+  for (const file of objectFiles(tenant)) {
     for (const document of file.documents) {
       if (document.empty || document.value === undefined) continue;
       const at = { file, document };
@@ -131,12 +169,14 @@ async function checkTenant(core: Core, tenant: Tenant, lookup: (s: string, t: st
       const workload = workloadInfo(value, core.config);
       if (workload) {
         add(containerNameFindings(workload));
-        add(imageFindings(workload, { registry: core.config.registry, imagePrefix: core.config.imagePrefix, lookup }));
+        add(imageFindings(workload, { registry: core.config.registry, imagePrefix: core.config.imagePrefix, serviceImages: core.config.serviceImages, lookup }));
       }
     }
   }
-  if (tenant.files.every((f) => f.documents.every((d) => d.empty))) {
+  if (objectFiles(tenant).every((f) => f.documents.every((d) => d.empty)) && tenant.files.every((f) => f.errors.length === 0)) {
     problems.push({ severity: 'warning', check: 'tenant', tenant: tenant.id, path: tenant.dir, message: `tenant ${tenant.id} has no Kubernetes objects` });
+  } else if (tenant.workloads.length > 0 && tenant.services.length === 0) {
+    problems.push({ severity: 'warning', check: 'tenant', tenant: tenant.id, path: tenant.dir, message: nothingManagedMessage(tenant.id, tenant.workloads, core.config) });
   }
   return problems;
 }
@@ -160,7 +200,7 @@ function causePath(field: string | undefined): YamlPath {
 
 async function dryRunTenant(tenant: Tenant, runner: DryRunner, emit: EventSink): Promise<{ problems: ValidationProblem[]; objects: number }> {
   const targets: Located[] = [];
-  for (const file of tenant.files) {
+  for (const file of objectFiles(tenant)) {
     if (file.errors.length > 0) continue;
     for (const document of file.documents) {
       if (!document.empty && document.info.kind && document.info.apiVersion && document.info.name) targets.push({ file, document });
@@ -218,6 +258,8 @@ export async function validateManifests(core: Core, options: ValidateOptions = {
   }
   emit({ step: 'load', status: 'start', message: `reading ${ids.length} tenant(s)` });
   const tenants = await Promise.all(ids.map((id) => loadTenant(core.config, id)));
+  // An overlay nothing can render cannot be checked at all: for that one tenant, say so (exit 2).
+  if (options.tenant !== undefined && tenants[0]!.kustomize && tenants[0]!.kustomize.tool === undefined) assertRendered(tenants[0]!);
   const lookup = await versionLookup(core, tenants);
   const summaries: TenantSummary[] = [];
   let dryRunObjects = 0;
@@ -233,7 +275,7 @@ export async function validateManifests(core: Core, options: ValidateOptions = {
       id: tenant.id,
       namespace: tenant.namespace,
       files: tenant.files.length,
-      objects: tenant.files.reduce((n, f) => n + f.documents.filter((d) => !d.empty).length, 0),
+      objects: objectFiles(tenant).reduce((n, f) => n + f.documents.filter((d) => !d.empty).length, 0),
       errors: found.filter((p) => p.severity === 'error').length,
       warnings: found.filter((p) => p.severity === 'warning').length,
     });

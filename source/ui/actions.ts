@@ -191,7 +191,7 @@ async function update(core: Core, target: ActionTarget, service: string | undefi
     throw error;
   }
   log.step('result', `${result.changes.length} changed, ${result.unchanged.length} unchanged, ${result.skipped.length} skipped`, 'ok');
-  for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.file})`);
+  for (const c of result.changes) log.line('result', `${c.service}: ${c.fromTag ?? c.from} → ${c.toTag} (${c.files.map((f) => f.file).join(', ')})`);
   for (const s of result.skipped) log.line('result', `${s.service}: ${s.reason}`);
   // "Already at the newest" only when nothing was left out for want of a ready version.
   const left = result.skipped.map((s) => `${s.service}: ${s.reason}`).join('; ');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { deploymentHealth, deploymentHealthWithPods, isWorse, podsOf } from '../../source/domain/health.js';
+import { deploymentHealth, isWorse, podsOf, workloadHealthWithPods } from '../../source/domain/health.js';
 import type { LiveDeployment, LivePod } from '../../source/domain/kube-types.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/health');
@@ -29,7 +29,7 @@ describe('pod-level Degraded', () => {
   it('turns a rollout with a pod in ImagePullBackOff Degraded, naming pod and reason', () => {
     const pods = podsOf(chatbot, load<LivePod>('pods-imagepullbackoff'));
     expect(pods).toHaveLength(2);
-    expect(deploymentHealthWithPods(chatbot, pods)).toEqual({
+    expect(workloadHealthWithPods({ kind: 'Deployment', object: chatbot }, pods)).toEqual({
       status: 'Degraded',
       message: 'Pod chatbot-7f9c-x2k4p container chatbot is in ImagePullBackOff: Back-off pulling image "localhost:5000/ecp-ai/chatbot:v2"',
     });
@@ -37,23 +37,27 @@ describe('pod-level Degraded', () => {
   it('counts ErrImagePull (the first failed pull, before the back-off) as Degraded too', () => {
     const pods = load<LivePod>('pods-imagepullbackoff');
     pods[0]!.status!.containerStatuses![0]!.state = { waiting: { reason: 'ErrImagePull', message: 'manifest unknown' } };
-    expect(deploymentHealthWithPods(chatbot, podsOf(chatbot, pods))).toEqual({
+    expect(workloadHealthWithPods({ kind: 'Deployment', object: chatbot }, podsOf(chatbot, pods))).toEqual({
       status: 'Degraded',
       message: 'Pod chatbot-7f9c-x2k4p container chatbot is in ErrImagePull: manifest unknown',
     });
   });
+  it('does not count a failing pod that is being deleted (a forced StatefulSet rollback deletes it)', () => {
+    const pods = load<LivePod>('pods-imagepullbackoff').map((p) => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-11-26T00:00:00Z' } }));
+    expect(workloadHealthWithPods({ kind: 'Deployment', object: chatbot }, podsOf(chatbot, pods)).status).toBe('Progressing');
+  });
   it('does not count pods of another namespace that carry the same labels', () => {
     const pods = load<LivePod>('pods-imagepullbackoff').map((p) => ({ ...p, metadata: { ...p.metadata, namespace: 'acme-prod' } }));
     expect(podsOf(chatbot, pods)).toEqual([]);
-    expect(deploymentHealthWithPods(chatbot, podsOf(chatbot, pods)).status).toBe('Progressing');
+    expect(workloadHealthWithPods({ kind: 'Deployment', object: chatbot }, podsOf(chatbot, pods)).status).toBe('Progressing');
   });
   it('does the same for CrashLoopBackOff', () => {
-    expect(deploymentHealthWithPods(chatbot, load<LivePod>('pods-crashloop')).message).toMatch(/is in CrashLoopBackOff/);
+    expect(workloadHealthWithPods({ kind: 'Deployment', object: chatbot }, load<LivePod>('pods-crashloop')).message).toMatch(/is in CrashLoopBackOff/);
   });
   it('keeps Progressing when every pod is merely starting, and ignores pods of other Deployments', () => {
     const other = { ...deployment('healthy'), status: { ...deployment('progressing').status } } as LiveDeployment;
     expect(podsOf(other, load<LivePod>('pods-imagepullbackoff'))).toEqual([]);
-    expect(deploymentHealthWithPods(chatbot, []).status).toBe('Progressing');
+    expect(workloadHealthWithPods({ kind: 'Deployment', object: chatbot }, []).status).toBe('Progressing');
   });
   it('ranks the worst state for a tenant badge', () => {
     expect(isWorse('Progressing', 'Degraded')).toBe(true);

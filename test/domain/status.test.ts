@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { LiveStatefulSet } from '../../source/domain/health.js';
 import type { LiveDeployment } from '../../source/domain/kube-types.js';
 import { countStatuses, isAllGood, serviceStatus, versionsByImage, type LiveSnapshot, type ManifestService } from '../../source/domain/status.js';
 import type { ImageVersion } from '../../source/domain/types.js';
@@ -9,6 +13,7 @@ const manifest: ManifestService = {
   service: 'callbot',
   image: 'localhost:5000/ecp-ai/callbot:v2',
   repository: 'localhost:5000/ecp-ai/callbot',
+  workloads: [{ kind: 'Deployment', name: 'callbot', namespace: 'test-download', image: 'localhost:5000/ecp-ai/callbot:v2' }],
 };
 
 const live = (image: string, extra: Partial<LiveDeployment['status']> = {}): LiveDeployment => ({
@@ -93,5 +98,46 @@ describe('service status', () => {
     expect(blocked.version).toBe('blocked');
     expect(isAllGood(blocked)).toBe(false);
     expect(countStatuses([blocked])).toMatchObject({ services: 1, synced: 1, notReady: 1 });
+  });
+});
+
+describe('a service run by several workloads (issue 20)', () => {
+  const load = (name: string) => parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/health', `${name}.yaml`), 'utf8')) as LiveStatefulSet;
+  const store = (name: string, over: LiveStatefulSet = load(name)) => ({ ...over, metadata: { ...over.metadata, name: 'session-store', namespace: 'test-download' } });
+  const image = 'localhost:5000/ecp-ai/session-store:v2.4.0-9f1c2ab';
+  const sessions: ManifestService = {
+    tenantId: 'test-download',
+    namespace: 'test-download',
+    service: 'session-store',
+    image,
+    repository: 'localhost:5000/ecp-ai/session-store',
+    workloads: [
+      { kind: 'Deployment', name: 'session-api', namespace: 'test-download', image },
+      { kind: 'StatefulSet', name: 'session-store', namespace: 'test-download', image },
+    ],
+  };
+  const api = (): LiveDeployment => {
+    const d = live(image);
+    return { ...d, metadata: { ...d.metadata, name: 'session-api' } };
+  };
+  const withSets = (deployments: LiveDeployment[], sets: LiveStatefulSet[]): LiveSnapshot => ({
+    ...snapshot(deployments),
+    statefulSets: new Map(sets.map((s) => [`${s.metadata!.namespace}/${s.metadata!.name}`, s])),
+  });
+  const ready = versionsByImage([version({ serviceName: 'session-store', fullImageName: image })]);
+
+  it('is Synced and Healthy when every workload is, the StatefulSet judged as Argo CD judges it', () => {
+    const row = serviceStatus(sessions, withSets([api()], [store('statefulset-healthy')]), ready, now);
+    expect(row).toMatchObject({ sync: 'Synced', health: 'Healthy', message: '' });
+    expect(row.workloads.map((w) => `${w.kind}/${w.name} ${w.health}`)).toEqual(['Deployment/session-api Healthy', 'StatefulSet/session-store Healthy']);
+  });
+
+  it('shows the worst workload, named: a StatefulSet still rolling, one that is missing', () => {
+    const rolling = serviceStatus(sessions, withSets([api()], [store('statefulset-revision-pending')]), ready, now);
+    expect(rolling).toMatchObject({ health: 'Progressing', workload: 'session-store', workloadKind: 'StatefulSet' });
+    expect(rolling.message).toMatch(/^StatefulSet session-store: waiting for statefulset rolling update to complete/);
+    const missing = serviceStatus(sessions, withSets([api()], []), ready, now);
+    expect(missing).toMatchObject({ sync: 'Missing', health: 'Missing', workload: 'session-store' });
+    expect(missing.message).toBe('StatefulSet session-store: StatefulSet test-download/session-store is not in the cluster');
   });
 });

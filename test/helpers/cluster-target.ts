@@ -275,19 +275,24 @@ function readAudit(file: string, offset: number): RequestSeen[] {
 /** Applies every tenant's manifests (namespace from the objects, else the folder) and waits for the rollouts. */
 async function seedReal(dir: string, must: (args: string[], input?: string) => Promise<string>): Promise<string[]> {
   const namespaces = new Set<string>();
-  const files: string[] = [];
+  // Per tenant: objects without metadata.namespace land in the tenant's, as the sandbox seeds them.
+  const groups: { files: string[]; namespace?: string }[] = [];
   for (const tenant of readdirSync(dir).sort()) {
     const folder = path.join(dir, tenant);
     if (!statSync(folder).isDirectory()) continue;
+    const group = { files: [] as string[], namespace: tenant as string | undefined };
     for (const file of readdirSync(folder)
       .filter((f) => /\.ya?ml$/.test(f))
       .sort()) {
-      files.push(path.join(folder, file));
+      group.files.push(path.join(folder, file));
       for (const doc of parseAllDocuments(readFileSync(path.join(folder, file), 'utf8'))) {
         const value = doc.toJSON() as { kind?: string; metadata?: { namespace?: string } } | null;
         if (value?.kind && value.kind !== 'Namespace') namespaces.add(value.metadata?.namespace ?? tenant);
+        // kubectl -n refuses objects that name another namespace: those tenants go without it.
+        if (value?.metadata?.namespace !== undefined && value.metadata.namespace !== tenant) group.namespace = undefined;
       }
     }
+    if (group.files.length > 0) groups.push(group);
   }
   const list = [...namespaces].sort();
   const namespaceDocs = list.map((n) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`).join('---\n');
@@ -305,7 +310,9 @@ async function seedReal(dir: string, must: (args: string[], input?: string) => P
       ),
     ),
   );
-  await must(['apply', '--server-side', '--field-manager', 'ecp', ...files.flatMap((f) => ['-f', f])]);
+  for (const group of groups) {
+    await must(['apply', '--server-side', '--field-manager', 'ecp', ...(group.namespace ? ['-n', group.namespace] : []), ...group.files.flatMap((f) => ['-f', f])]);
+  }
   await Promise.all(list.map((n) => must(['-n', n, 'rollout', 'status', 'deployment', '--timeout=120s'])));
   return list;
 }

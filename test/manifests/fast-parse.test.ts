@@ -221,7 +221,7 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
     const eagerFiles = tenant.files.map((f) => parseManifestText(f.text, f.path, f.file, { lazy: false }));
     const eager = tenantFromFiles(config, tenant.id, tenant.dir, eagerFiles);
     expect(tenant.workloads.map((w) => ({ ...w }))).toEqual(eager.workloads.map((w) => ({ ...w })));
-    expect(tenant.services.map((s) => s.own.map((c) => c.position))).toEqual(eager.services.map((s) => s.own.map((c) => c.position)));
+    expect(tenant.services.map((s) => s.workloads.map((w) => w.own.map((c) => c.position)))).toEqual(eager.services.map((s) => s.workloads.map((w) => w.own.map((c) => c.position))));
     tenant.files.forEach((file, i) => {
       const other = eagerFiles[i]!;
       expect(file.lineCounter.lineStarts).toEqual(other.lineCounter.lineStarts);
@@ -234,7 +234,7 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
         }
       });
     });
-    const callbot = tenant.services.find((s) => s.name === 'callbot')!;
+    const callbot = tenant.services.find((s) => s.name === 'callbot')!.workloads[0]!;
     const file = tenant.files.find((f) => f.path === callbot.path)!;
     const eagerFile = eagerFiles.find((f) => f.path === callbot.path)!;
     const node = imageNode(file, file.documents[callbot.documentIndex]!, callbot.own[0]!);
@@ -254,7 +254,7 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
     for (const text of texts) {
       const lazy = parseManifestText(text, '/m/acme/callbot.yaml', 'acme/callbot.yaml');
       const eager = parseManifestText(text, '/m/acme/callbot.yaml', 'acme/callbot.yaml', { lazy: false });
-      const service = tenantFromFiles(config, 'acme', '/m/acme', [lazy]).services[0]!;
+      const service = tenantFromFiles(config, 'acme', '/m/acme', [lazy]).services[0]!.workloads[0]!;
       const node = imageNode(lazy, lazy.documents[service.documentIndex]!, service.own[0]!);
       expect(Object.getOwnPropertyDescriptor(lazy, 'lineCounter')?.get, text).toBeTypeOf('function'); // still not built
       expect(node, text).toEqual(imageNode(eager, eager.documents[service.documentIndex]!, service.own[0]!));
@@ -265,7 +265,7 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
       '/m/acme/callbot.yaml',
       'acme/callbot.yaml',
     );
-    const service = tenantFromFiles(config, 'acme', '/m/acme', [twice]).services[0]!;
+    const service = tenantFromFiles(config, 'acme', '/m/acme', [twice]).services[0]!.workloads[0]!;
     expect(imageNode(twice, twice.documents[0]!, service.own[1]!)).toMatchObject({ ok: true, line: 15 });
     expect(Object.getOwnPropertyDescriptor(twice, 'lineCounter')?.get).toBeUndefined(); // built to decide
     // The one `image:` line with that value is another field's (the container is in flow style): not taken.
@@ -274,7 +274,7 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
       '/m/acme/callbot.yaml',
       'acme/callbot.yaml',
     );
-    const flow = tenantFromFiles(config, 'acme', '/m/acme', [elsewhere]).services[0]!;
+    const flow = tenantFromFiles(config, 'acme', '/m/acme', [elsewhere]).services[0]!.workloads[0]!;
     expect(imageNode(elsewhere, elsewhere.documents[0]!, flow.own[0]!)).toMatchObject({ ok: true, line: 12, type: 'PLAIN' });
   });
 

@@ -7,6 +7,7 @@ import { loadConfig } from '../../source/config.js';
 import { createCore } from '../../source/core.js';
 import { updateManifests } from '../../source/pipeline/update-manifests.js';
 import { listTenantFolders, loadTenant, loadTenants, parseManifestText, tenantFromFiles } from '../../source/adapters/manifests.js';
+import { serviceOfImage } from '../../source/domain/manifest-model.js';
 import { UsageError } from '../../source/errors.js';
 import { ecpEnv, fixturesDir, manifestWorkspace, seedStore, version } from '../helpers/manifests.js';
 import { tempDir } from '../helpers/temp.js';
@@ -20,12 +21,12 @@ describe('manifest model', () => {
     expect(tenant.files.map((f) => f.file)).toEqual(['acme/advisor.yaml', 'acme/callbot.yaml', 'acme/chatbot.yaml', 'acme/redis.yml']);
     const summary = tenant.services.map((s) => ({
       name: s.name,
-      kind: s.kind,
+      kind: s.workloads[0]!.kind,
       namespace: s.namespace,
       tag: s.tag,
-      replicas: s.replicas,
-      file: s.file,
-      documentIndex: s.documentIndex,
+      replicas: s.workloads[0]!.replicas,
+      file: s.workloads[0]!.file,
+      documentIndex: s.workloads[0]!.documentIndex,
     }));
     expect(summary).toEqual([
       { name: 'advisor', kind: 'StatefulSet', namespace: 'acme', tag: 'v0.9.0-ccccccc', replicas: 1, file: 'acme/advisor.yaml', documentIndex: 0 },
@@ -41,8 +42,9 @@ describe('manifest model', () => {
     const tenant = await loadTenant(config, 'acme');
     const callbot = tenant.services.find((s) => s.name === 'callbot')!;
     expect(callbot.image).toBe('localhost:5000/ecp-ai/callbot:v1.0.0-aaaaaaa');
-    expect(callbot.own.map((c) => `${c.list}/${c.name}@${c.position?.line}`)).toEqual(['containers/callbot@61', 'initContainers/migrate@57']);
-    const others = callbot.containers.filter((c) => !c.own).map((c) => c.image);
+    const workload = callbot.workloads[0]!;
+    expect(workload.own.map((c) => `${c.list}/${c.name}@${c.position?.line}`)).toEqual(['containers/callbot@61', 'initContainers/migrate@57']);
+    const others = workload.containers.filter((c) => c.service !== 'callbot').map((c) => c.image);
     expect(others).toEqual(['redis:alpine', 'docker.io/fluent/fluent-bit:3.1', 'busybox:1.36']);
   });
 
@@ -121,9 +123,30 @@ describe('manifest model', () => {
         expect(ranges(d.doc)).toEqual(ranges(f.doc));
       });
     }
-    expect(cached.services.find((s) => s.name === 'callbot')!.own.map((c) => c.position)).toEqual([
+    expect(cached.services.find((s) => s.name === 'callbot')!.workloads[0]!.own.map((c) => c.position)).toEqual([
       { line: 61, column: 16 },
       { line: 57, column: 16 },
     ]);
+  });
+});
+
+describe('which service a container belongs to (issue 20)', () => {
+  const rules = { registry: 'quay.io', imagePrefix: 'argoproj' };
+  it('is the image under registry/prefix, whatever the workload is called', () => {
+    expect(serviceOfImage(rules, 'argocd-server', 'quay.io/argoproj/argocd')).toBe('argocd');
+    expect(serviceOfImage(rules, 'argocd-server', 'ghcr.io/dexidp/dex')).toBeUndefined();
+    expect(serviceOfImage(rules, 'argocd-server', 'quay.io/argoproj/team/argocd')).toBeUndefined();
+  });
+  it('follows the config: its image, only its workloads, and a configured name is never guessed', () => {
+    const serviceImages = [
+      { name: 'dex', repository: 'ghcr.io/dexidp/dex' },
+      { name: 'argocd', repository: 'quay.io/argoproj/argocd', workloads: ['argocd-server'] },
+      { name: 'events', repository: 'registry.example/events' },
+    ];
+    const configured = { ...rules, serviceImages };
+    expect(serviceOfImage(configured, 'argocd-dex-server', 'ghcr.io/dexidp/dex')).toBe('dex');
+    expect(serviceOfImage(configured, 'argocd-server', 'quay.io/argoproj/argocd')).toBe('argocd');
+    expect(serviceOfImage(configured, 'argocd-repo-server', 'quay.io/argoproj/argocd')).toBeUndefined();
+    expect(serviceOfImage(configured, 'x', 'quay.io/argoproj/events')).toBeUndefined();
   });
 });

@@ -21,22 +21,20 @@ describe('ecp tenants / services', () => {
   it("lists a tenant's services with tag, replicas, version state and file:line", async () => {
     const text = await run(['services', 'acme']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^callbot\s+Deployment\s+acme\s+v1\.0\.0-aaaaaaa\s+2\s+ready\s+k8s-manifests\/acme\/callbot\.yaml:26$/m);
-    expect(text.stdout).toMatch(/^chatbot\s+Deployment\s+acme\s+v2\.0\.0-bbbbbbb\s+1\s+blocked\s/m);
-    expect(text.stdout).toMatch(/^advisor\s+StatefulSet\s+acme\s+v0\.9\.0-ccccccc\s+1\s+unregistered\s/m);
+    expect(text.stdout).toMatch(/^callbot\s+Deployment\s+callbot\s+acme\s+v1\.0\.0-aaaaaaa\s+2\s+ready\s+k8s-manifests\/acme\/callbot\.yaml:26$/m);
+    expect(text.stdout).toMatch(/^chatbot\s+Deployment\s+chatbot\s+acme\s+v2\.0\.0-bbbbbbb\s+1\s+blocked\s/m);
+    expect(text.stdout).toMatch(/^advisor\s+StatefulSet\s+advisor\s+acme\s+v0\.9\.0-ccccccc\s+1\s+unregistered\s/m);
     expect(text.stdout).toContain('not managed: Deployment redis');
     const json = JSON.parse((await run(['services', 'acme', '--json'])).stdout);
     const callbot = json.services.find((s: { name: string }) => s.name === 'callbot');
     expect(callbot).toMatchObject({
-      kind: 'Deployment',
       namespace: 'acme',
       image: 'localhost:5000/ecp-ai/callbot:v1.0.0-aaaaaaa',
       tag: 'v1.0.0-aaaaaaa',
-      replicas: 2,
-      documentIndex: 1,
+      workloads: [{ name: 'callbot', kind: 'Deployment', replicas: 2, documentIndex: 1 }],
       version: 'ready',
     });
-    expect(callbot.containers.map((c: { name: string }) => c.name)).toEqual(['callbot', 'migrate']);
+    expect(callbot.workloads[0].containers.map((c: { name: string }) => c.name)).toEqual(['callbot', 'migrate']);
     expect(json.unmanaged).toEqual([expect.objectContaining({ name: 'redis', images: ['docker.io/redis:7.2-alpine'] })]);
   });
 

@@ -140,8 +140,11 @@ describe('ecp update-manifests', () => {
       [['update-manifests', 'initech'], /Tenant "initech" does not exist: there is no folder .*k8s-manifests\/initech/],
       [['update-manifests'], /Missing tenant/],
       [['update-manifests', 'acme', '--all'], /Give tenants or --all, not both/],
-      [['update-manifests', 'acme', '--service', 'redis'], /Deployment redis \(.*redis\.yml:2\) has no container with image localhost:5000\/ecp-ai\/redis/],
-      [['update-manifests', 'acme', '--service', 'nobot'], /Tenant "acme" has no Deployment or StatefulSet named "nobot"/],
+      [
+        ['update-manifests', 'acme', '--service', 'redis'],
+        /Tenant "acme" has no service "redis": Deployment redis \(.*redis\.yml:2\) runs the images docker\.io\/redis:7\.2-alpine, none of them redis's/,
+      ],
+      [['update-manifests', 'acme', '--service', 'nobot'], /Tenant "acme" has no service "nobot" \(its services: advisor, callbot, chatbot;/],
       [['update-manifests', 'acme', '--service', 'Bad_Name'], /Service name "Bad_Name" is not a valid DNS-1123 label/],
       [['update-manifests', 'acme', '--tag', 'bad tag!'], /Image tag "bad tag!" is not a valid Docker tag/],
       [['update-manifests', 'acme', '--tag', 'v1', '--version', 'x'], /Give --tag or --version, not both/],

@@ -85,7 +85,7 @@ export function DetailsView({ service: s, deployments, width, height, now }: Det
   const tableHeight = Math.max(1, inner - fixed);
   return (
     <Pane title={`Details · ${s.service} · ${s.tenantId}`} note="Esc back" focused width={width} height={height}>
-      <Line label="kind">{`${s.kind} ${s.namespace}/${s.service}`}</Line>
+      <Line label="kind">{`${s.kind} ${s.namespace}/${s.workload}${s.workloads.length > 1 ? `  (the worst of ${s.workloads.length} workloads: ${s.workloads.map((w) => w.name).join(', ')})` : ''}`}</Line>
       <Line label="manifest">{`${s.file}:${s.line}`}</Line>
       <Line label="manifest image">{s.manifestImage}</Line>
       <Line label="live image">{s.liveImage ?? '-'}</Line>

@@ -8,7 +8,7 @@ import type { Core } from '../../core.js';
 import { watchManifestsAndStore, type ChangeWatch } from '../../pipeline/change-watch.js';
 import { errorMessage } from '../../errors.js';
 import { protectedNamespaces } from '../../domain/approvals.js';
-import type { LiveSnapshot } from '../../domain/status.js';
+import { liveWorkloadOf, type LiveSnapshot } from '../../domain/status.js';
 import { collectStatus, manifestsSignature, readTenants, type Tenant } from '../../monitor/status-view.js';
 import type { ConsoleStore } from './store.js';
 import type { ContainerView, LiveInfo, ServiceView, TenantView } from './state.js';
@@ -53,15 +53,16 @@ export async function readTenantViews(core: Core, tenants: readonly Tenant[], li
   return statuses.map((status, i) => {
     const tenant = tenants[i]!;
     const rows: ServiceView[] = status.rows.map((row, j) => {
-      const manifest = tenant.services[j]!;
-      const deployment = live?.deployments.get(`${row.namespace}/${row.service}`);
+      // The workload the row's state names (the worst of the service's workloads).
+      const manifest = tenant.services[j]!.workloads.find((w) => w.name === row.workload && w.kind === row.workloadKind)!;
+      const liveObject = liveWorkloadOf(live, manifest)?.object;
       // Not `{ ...row, kind, … }`: on Node 20 that gives each of the 1 000 rows a map of its own.
       return Object.assign({}, row, {
         kind: manifest.kind,
         file: manifest.file,
         line: manifest.line,
-        containers: manifest.containers.map((c) => ({ name: c.list === 'initContainers' ? `${c.name ?? '?'} (init)` : c.name, image: c.image, own: c.own })),
-        liveContainers: deployment ? containersOf(deployment.spec?.template?.spec as Parameters<typeof containersOf>[0]) : undefined,
+        containers: manifest.containers.map((c) => ({ name: c.list === 'initContainers' ? `${c.name ?? '?'} (init)` : c.name, image: c.image, own: c.service === row.service })),
+        liveContainers: liveObject ? containersOf(liveObject.spec?.template?.spec as Parameters<typeof containersOf>[0]) : undefined,
       });
     });
     return {
@@ -71,7 +72,7 @@ export async function readTenantViews(core: Core, tenants: readonly Tenant[], li
       worst: status.worst,
       yamlErrors: status.yamlErrors,
       protectedNamespaces: protectedNamespaces(
-        status.rows.map((r) => r.namespace),
+        status.rows.flatMap((r) => r.workloads.map((w) => w.namespace)),
         patterns,
       ),
     };

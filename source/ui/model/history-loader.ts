@@ -9,6 +9,7 @@ import type { LiveDeployment } from '../../domain/kube-types.js';
 import type { DeploymentRecord } from '../../domain/types.js';
 import type { KubeClient } from '../../pipeline/cluster-session.js';
 import { defaultRollbackTarget } from '../../pipeline/rollback-target.js';
+import { parseImageRef } from '../../domain/names.js';
 import { selectedService, selectedTenant } from './selectors.js';
 import type { ConsoleStore } from './store.js';
 
@@ -103,11 +104,13 @@ export class HistoryLoader {
       .getState()
       .tenants.find((t) => t.id === tenantId)
       ?.rows.find((r) => r.service === service);
-    if (!client || !row?.liveImage || row.kind !== 'Deployment') return undefined;
+    // As `ecp rollback`: the service's first workload, when it is a Deployment (ReplicaSets keep its revisions).
+    const first = row?.workloads[0];
+    if (!client || !row?.liveImage || first?.kind !== 'Deployment') return undefined;
     try {
-      const deployment = await client.readDeployment(row.namespace, service);
+      const deployment = await client.readDeployment(first.namespace, first.name);
       if (!deployment) return undefined;
-      const repository = `${this.core.config.registry}/${this.core.config.imagePrefix}/${service}`;
+      const repository = parseImageRef(row.manifestImage).repository;
       return await defaultRollbackTarget(this.core, tenantId, service, liveImage, { client, deployment: deployment as LiveDeployment, repository });
     } catch {
       // A cluster that cannot be read now offers no revision; the history itself stays.
