@@ -635,8 +635,8 @@ export function tenantFromFiles(config: ManifestConfig, id: string, dir: string,
       for (const name of servicesOf(info)) {
         const runs = asServiceWorkload(workload, info, name);
         if (runs) byService.set(name, [...(byService.get(name) ?? []), runs]);
+      }
     }
-  }
   }
   const services = [...byService].map(([name, runs]): ManifestService => {
     const first = runs[0]!;

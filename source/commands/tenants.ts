@@ -101,7 +101,7 @@ const services: Command = {
     else {
       const rows = tenant.services.flatMap((s) =>
         s.workloads.map((w) => [
-        s.name,
+          s.name,
           w.kind,
           w.name,
           w.namespace,

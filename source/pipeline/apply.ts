@@ -129,7 +129,7 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
   const blocked = [...new Set(tenant.services.flatMap((s) => s.workloads.map((w) => w.image)))]
     .filter((image) => {
       const v = versions.get(image);
-    return v !== undefined && isBlocked(v);
+      return v !== undefined && isBlocked(v);
     })
     .map((image) => ({ name: tenant.services.find((s) => s.workloads.some((w) => w.image === image))!.name, image }));
   if (blocked.length && !options.force) {

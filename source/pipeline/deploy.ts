@@ -240,7 +240,9 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
   // Applied but not seen through: not failed, not done — the command says so and exits 1.
   if (unwatched.length) ok = false;
   const gitTag = await step('tag', emit, options.tenant, async () =>
-    changes.length ? (await tagDeployment(core, { tenant: options.tenant, message: `deploy ${options.tenant}${ok ? '' : unwatched.length ? ' (rollout not seen through)' : ' (rollout failed)'}` })).tag : undefined,
+    changes.length
+      ? (await tagDeployment(core, { tenant: options.tenant, message: `deploy ${options.tenant}${ok ? '' : unwatched.length ? ' (rollout not seen through)' : ' (rollout failed)'}` })).tag
+      : undefined,
   );
   await core.audit.append({
     actor,

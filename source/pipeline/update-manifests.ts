@@ -192,25 +192,25 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
       const file = fileOf.get(workload.path)!;
       const document = file.documents[workload.documentIndex]!;
       for (const container of workload.own) {
-      const ref = parseImageRef(container.image!);
-      const pinned = ref.digest && decision.version?.digest ? decision.version.digest : undefined;
-      const next = imageWithTag(ref.repository, decision.tag, pinned);
+        const ref = parseImageRef(container.image!);
+        const pinned = ref.digest && decision.version?.digest ? decision.version.digest : undefined;
+        const next = imageWithTag(ref.repository, decision.tag, pinned);
         if (to === '') to = next;
-      if (next === container.image) continue;
-      const node = imageNode(file, document, container);
-      if (!node.ok) {
-        throw new UsageError(
+        if (next === container.image) continue;
+        const node = imageNode(file, document, container);
+        if (!node.ok) {
+          throw new UsageError(
             `${workload.kind} ${workload.name} (${display(file.path)}:${container.position?.line ?? workload.line}, ${fieldOf(container.imagePath)}) cannot be updated: ${node.reason}; nothing was changed.`,
-        );
-      }
-      const list = edits.get(file) ?? [];
+          );
+        }
+        const list = edits.get(file) ?? [];
         list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: workload.documentIndex });
-      edits.set(file, list);
+        edits.set(file, list);
         const lines = written.get(file.path) ?? { file: file.file, path: file.path, lines: [] };
         lines.lines.push(node.line);
         lines.lines.sort((a, b) => a - b);
         written.set(file.path, lines);
-    }
+      }
     }
     if (written.size === 0) {
       unchanged.push({ service: service.name, image: service.image });

@@ -42,9 +42,8 @@ async function shop(registry: string, prefix: string) {
 const flat = (frame: string) => frame.replace(/[│║┃]/g, ' ').replace(/\s+/g, ' ');
 
 async function toConfirmStep(console: RenderedConsole, reason: string): Promise<void> {
+  // r opens at the reason, the pipeline's default target chosen.
   await console.press('r');
-  await console.waitFor('Choose the version to go back to');
-  await console.press(KEYS.enter);
   await console.waitFor('Reason:');
   for (const ch of reason) await console.press(ch);
   await console.press(KEYS.enter);
@@ -106,6 +105,6 @@ it("offers the live Deployment's previous revision where ecp recorded no deploy,
   await open.waitFor((f) => f.includes('History · callbot') && / v1 /.test(f));
   await open.waitFor(() => open!.handle.store.getState().history.rollbackTarget?.liveImage === 'localhost:5000/ecp-ai/callbot:v2');
   await open.press('r');
-  const frame = await open.waitFor('Choose the version to go back to');
-  expect(frame.split('\n').find((l) => l.includes('│›'))).toMatch(/ v1 /);
+  const frame = await open.waitFor('Reason:');
+  expect(frame.split('\n').find((l) => l.includes('Target:'))).toMatch(/Target:\s+v1\b/);
 });

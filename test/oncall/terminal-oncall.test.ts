@@ -72,10 +72,9 @@ describeWith('on call in a terminal (issue 15)', 'terminal (tmux)', hasTmux || u
       await tmux.waitFor(target, (s) => /callbot\s+v2\s+v2\s+Synced\s+Healthy/.test(s));
       await registry.stop();
 
+      // r opens at the reason, the default target (v1) chosen.
       tmux.key(target, 'r');
-      await tmux.waitFor(target, (s) => s.includes('Choose the version to go back to'));
-      tmux.key(target, 'Enter');
-      await tmux.waitFor(target, (s) => s.includes('Reason:'));
+      await tmux.waitFor(target, (s) => s.includes('Reason:') && /Target:\s+v1\b/.test(s));
       tmux('send-keys', '-t', target, '-l', 'registry down, v2 broken');
       tmux.key(target, 'Enter');
       const confirm = await tmux.waitFor(target, (s) => flat(s).includes('the rollback goes on with this warning'), 20_000);

@@ -37,9 +37,7 @@ const REASON: KeyTable = {
         label: 'next',
         help: 'the reason is given: confirm next',
         run: (ctx, reason) =>
-          reason.trim()
-            ? withOverlay(ctx, 'rollback', (d) => ctx.toConfirm(d, reason.trim()))
-            : ctx.say('A reason is required: say why you roll back.', 'error', 'rollback-reason'),
+          reason.trim() ? withOverlay(ctx, 'rollback', (d) => ctx.toConfirm(d, reason.trim())) : ctx.say('A reason is required: say why you roll back.', 'error', 'rollback-reason'),
       },
       { label: 'back', help: 'back to choosing the version', run: (ctx) => withOverlay(ctx, 'rollback', (d) => ctx.update(d, { stage: 'target' })) },
     ),
