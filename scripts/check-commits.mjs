@@ -5,6 +5,8 @@
 import { execFileSync } from 'node:child_process';
 
 const MAX = 72;
+// Landed on merged branches before the check ran on them (73–74 characters); history is not rewritten.
+const LANDED = ['98d9746', 'e975aa7', '176e1ae'];
 const git = (...args) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 let since;
 try {
@@ -17,7 +19,7 @@ if (!since) process.exit(0); // not committed yet: nothing of ours to check
 const long = git('log', '--no-merges', '--format=%h %s', `${since}^..HEAD`)
   .split('\n')
   .filter(Boolean)
-  .filter((line) => line.slice(line.indexOf(' ') + 1).length > MAX);
+  .filter((line) => line.slice(line.indexOf(' ') + 1).length > MAX && !LANDED.some((hash) => line.startsWith(hash)));
 if (long.length) {
   console.error(`check-commits: ${long.length} commit subject(s) longer than ${MAX} characters (put the why in the body):`);
   for (const line of long) console.error(`  ${line}`);
