@@ -9,10 +9,16 @@
  *
  * Only when the data dir is the default one: a data dir chosen by flag, environment or config
  * file is the user's choice and is used as it is, sandbox or not.
+ *
+ * The demo's manifests are a copy too, in a git work tree of its own beside the store: a demo
+ * deploy, update or rollback commits and tags there, never in the user's repository (whose
+ * tree stays as it was), and the copy goes with the store when the process exits.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gitAt } from '../adapters/git.js';
+import { currentActor } from '../adapters/identity.js';
 import { loadTenants } from '../adapters/manifests.js';
 import type { Config } from '../config.js';
 import { createCore } from '../core.js';
@@ -49,9 +55,20 @@ function neighbourTags(tag: string): [string, string] {
 
 /** Creates and seeds the demo store; the temp folder goes when the process exits. */
 async function openDemoStore(config: Config): Promise<DemoStore> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ecp-demo-'));
-  process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-  const demo: Config = { ...config, dataDir };
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ecp-demo-'));
+  process.once('exit', () => rmSync(work, { recursive: true, force: true }));
+  const dataDir = path.join(work, 'data');
+  const manifestsDir = path.join(work, 'k8s-manifests');
+  if (existsSync(config.manifestsDir)) cpSync(config.manifestsDir, manifestsDir, { recursive: true });
+  else mkdirSync(manifestsDir);
+  // Commits there carry the user's own identity, so the demo's records and events name them.
+  const git = gitAt(work);
+  await git.init(['-q', '-b', 'main']);
+  await git.addConfig('user.email', await currentActor(config.baseDir));
+  await git.addConfig('user.name', 'ecp demo');
+  await git.add(['-A']);
+  await git.commit('the demo manifests, copied from the project', undefined, { '--allow-empty': null });
+  const demo: Config = { ...config, dataDir, manifestsDir, baseDir: work };
   // Manifests that do not load give an empty demo store: the console and the commands report them.
   const tenants = await loadTenants(demo).catch(() => []);
   const now = Date.now();

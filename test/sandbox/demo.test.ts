@@ -40,7 +40,11 @@ describe('ecp --sandbox on the demo store', () => {
     expect(r.stderr).toContain('1 image(s) found in registry localhost:5000');
     expect(r).toMatchObject({ code: 0 });
     expect(r.stdout).toMatch(/callbot:v1\.0\.0-seed01 → localhost:5000\/ecp-ai\/callbot:v0\.9\.0-demo rolled back/);
-    expect(readFileSync(path.join(clone, 'k8s-manifests/test-download/callbot.yaml'), 'utf8')).toContain('callbot:v0.9.0-demo');
+    // The demo rolled back its own copy: the project's manifests, commits and tags are as they were.
+    expect(readFileSync(path.join(clone, 'k8s-manifests/test-download/callbot.yaml'), 'utf8')).toContain('callbot:v1.0.0-seed01');
+    expect(git(clone, 'status', '--porcelain')).toBe('');
+    expect(git(clone, 'rev-list', '--count', 'HEAD')).toBe('1');
+    expect(git(clone, 'tag')).toBe('');
     expect(existsSync(path.join(clone, 'data'))).toBe(false);
     // The demo store's temp folder went with the process.
     expect([...demoDirs()].filter((d) => !before.has(d))).toEqual([]);
@@ -129,6 +133,8 @@ describe.runIf(hasTmux || process.env.CI === 'true')('ecp --sandbox in tmux at 8
     key('q');
     await waitFor((s) => s.includes('ECP EXITED 0'), 15_000);
     expect(existsSync(path.join(clone, 'data'))).toBe(false);
-    expect(git(clone, 'log', '--format=%s', '-1')).toMatch(/rollback of advisor/);
+    // The rollback was the demo's own: the project's history and tree are as they were.
+    expect(git(clone, 'log', '--format=%s')).toBe('samples');
+    expect(git(clone, 'status', '--porcelain')).toBe('');
   }, 180_000);
 });
