@@ -115,14 +115,15 @@ describe.runIf(hasTmux || process.env.CI === 'true')('ecp --sandbox in tmux at 8
     // r needs the service's history read: wait for it.
     await waitFor((s) => s.includes('Services · test-download') && s.includes('History · advi') && s.includes('v0.9.0-demo'));
     // The console may still be re-reading the rollback target for the live image, and says to
-    // press r again: clear that line (Esc) and press again until the dialog opens.
+    // press r again: clear that line (Esc) and press again until the dialog opens. The status line
+    // cuts the long sentence at 80 columns, so match its start.
     // r opens at the reason, the default target chosen.
     const dialog = (s: string) => s.includes('Reason:');
     for (let tries = 0; !dialog(screen) && tries < 100; tries++) {
       key('Escape');
-      await waitFor((s) => !s.includes('press r again'));
+      await waitFor((s) => !s.includes('is being read again'));
       key('r');
-      screen = await waitFor((s) => dialog(s) || s.includes('press r again'));
+      screen = await waitFor((s) => dialog(s) || s.includes('is being read again'));
     }
     expect(screen).toMatch(/Target:\s+v0\.9\.0-demo/);
     tmux('send-keys', '-t', 'demo', '-l', 'demo rollback');
