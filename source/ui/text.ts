@@ -61,9 +61,11 @@ const VERSION_CORE = /\d+(?:\.\d+)+/;
 
 /**
  * An image tag in `width` columns, the one way every table cuts tags: the version numbers are
- * kept whole (v1.10.0 and v1.11.0 never become the same text) and what follows them is cut at
- * the end; a prefix before them goes first when even that does not fit. A tag without version
- * numbers (a commit, a date) keeps both ends.
+ * kept whole (v1.10.0 and v1.11.0 never become the same text), and of what follows them the end
+ * is kept, since that is where tags of one version differ (a build number, rc2, a commit):
+ * `v1.0.0-seed01` → `v1.0.0…d01`, never `v1.0.0-se…` for seed01 and seed02 alike. A prefix
+ * before the numbers goes first when even that does not fit. A tag without version numbers (a
+ * commit, a date) keeps both ends.
  */
 export function truncateTag(tag: string, width: number): string {
   if (width <= 0) return '';
@@ -71,11 +73,12 @@ export function truncateTag(tag: string, width: number): string {
   const core = VERSION_CORE.exec(tag);
   if (!core) return truncate(tag, width, 'middle');
   const upTo = tag.slice(0, core.index + core[0].length);
-  if (textWidth(upTo) < width) return truncate(tag, width, 'end');
-  const version = core[0];
-  const rest = tag.length > core.index + version.length;
-  const kept = `…${version}${rest ? '…' : ''}`;
-  if (textWidth(kept) <= width) return kept;
+  const rest = [...tag.slice(upTo.length)].reverse();
+  const withEnd = (kept: string) => `${kept}…${[...takeWidth(rest, width - textWidth(kept) - 1)].reverse().join('')}`;
+  if (textWidth(upTo) < width) return withEnd(upTo);
+  const version = `…${core[0]}`;
+  if (rest.length && textWidth(version) < width) return withEnd(version);
+  if (!rest.length && textWidth(version) <= width) return version;
   return truncate(tag, width, 'middle');
 }
 

@@ -155,11 +155,11 @@ describe('HelpOverlay', () => {
     const rows = helpRows(keyMode(true, true, false)).slice(0, 4);
     expect(frameOf(<HelpOverlay rows={rows} index={0} readOnly width={80} height={9} />)).toMatchInlineSnapshot(`
       "╒═ Help · every key ═════════════════════════════ 1/4 · ↑↓ scroll · Esc close ═╕
-      │ KEY              ACTION                                      WHERE           │
-      │›↑ k              move up                                     every pane, fle…│
-      │ ↓ j              move down                                   every pane, fle…│
-      │ PgUp Ctrl-B      one page up                                 every pane, fle…│
-      │ PgDn Ctrl-F      one page down                               every pane, fle…│
+      │ KEY              ACTION                                       WHERE          │
+      │›↑ k              move up                                      every pane, fl…│
+      │ ↓ j              move down                                    every pane, fl…│
+      │ PgUp Ctrl-B      one page up                                  every pane, fl…│
+      │ PgDn Ctrl-F      one page down                                every pane, fl…│
       │                                                                              │
       │Read-only: keys that change anything are hidden. Lower case acts on the selec…│
       └──────────────────────────────────────────────────────────────────────────────┘"

@@ -155,8 +155,8 @@ describe('FleetView alone', () => {
     unmount = rendered.unmount;
     expect(rendered.frame()).toMatchInlineSnapshot(`
       "╒═ Fleet · 1 services × 2 tenants ═════════════════════════════ 1/1 ═╕
-      │ SERVICE       ▸acme                     shop                       │
-      │›callbot       ▸v1.11.0    = Degraded    v1.10.0       ≠ Healthy    │
+      │ SERVICE         ▸acme                     shop                     │
+      │›callbot         ▸v1.11.0    = Degraded    v1.10.0     ≠ Healthy    │
       │                                                                    │
       │                                                                    │
       │callbot in acme: v1.11.0 · Synced · Degraded · ProgressDeadlineExce…│
@@ -261,16 +261,20 @@ describe('k9s keys', () => {
 
 describe('tags cut in one way', () => {
   it('keeps the version numbers whole, so v1.10.0 and v1.11.0 never read the same', () => {
-    expect(truncate('v1.10.0-abc1234', 10, 'tag')).toBe('v1.10.0-a…');
-    expect(truncate('v1.11.0-abc1234', 10, 'tag')).toBe('v1.11.0-a…');
-    expect(truncate('release-v1.10.0-abc1234', 9, 'tag')).toBe('…1.10.0…');
-    expect(truncate('release-v1.11.0-abc1234', 9, 'tag')).toBe('…1.11.0…');
+    expect(truncate('v1.10.0-abc1234', 10, 'tag')).toBe('v1.10.0…34');
+    expect(truncate('v1.11.0-abc1234', 10, 'tag')).toBe('v1.11.0…34');
+    expect(truncate('release-v1.10.0-abc1234', 9, 'tag')).toBe('…1.10.0…4');
+    expect(truncate('release-v1.11.0-abc1234', 8, 'tag')).toBe('…1.11.0…');
     // The middle cut of before: the two became one text.
     expect(truncate('release-v1.10.0-abc1234', 9, 'middle')).toBe(truncate('release-v1.11.0-abc1234', 9, 'middle'));
     expect(truncate('abc1234def5678', 9, 'tag')).toBe('abc1…5678');
+    // Tags of one version differ at their end (a build number, rc2, a commit): the end stays.
+    expect(truncate('v1.0.0-seed01', 10, 'tag')).toBe('v1.0.0…d01');
+    expect(truncate('v1.0.0-seed02', 10, 'tag')).toBe('v1.0.0…d02');
+    expect(truncate('v1.2.0-rc1', 9, 'tag')).not.toBe(truncate('v1.2.0-rc2', 9, 'tag'));
     // A change cuts each side that way (the deployments table's FROM → TO).
-    expect(truncate('release-v1.10.0-abc1234 → release-v1.11.0-abc1234', 21, 'change')).toBe('…1.10.0… → …1.11.0…');
-    expect(truncate('v1.10.0-abc1234 → v1.11.0-abc1234', 23, 'change')).toBe('v1.10.0-a… → v1.11.0-a…');
+    expect(truncate('release-v1.10.0-abc1234 → release-v1.11.0-abc1234', 21, 'change')).toBe('…1.10.0…4 → …1.11.0…4');
+    expect(truncate('v1.10.0-abc1234 → v1.11.0-abc1234', 23, 'change')).toBe('v1.10.0…34 → v1.11.0…34');
   });
 });
 

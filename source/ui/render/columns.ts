@@ -58,9 +58,10 @@ export function placeColumns(columns: readonly Column[], available: number): Pla
     given += extra;
     return { ...c, size: least(c) + extra };
   });
-  // What rounding left over goes to the last flexible column.
-  const last = [...placed].reverse().find((c) => c.width === undefined);
-  if (last) last.size += spare - given;
+  // What rounding left over goes to the first flexible column (a name), so that columns of one
+  // kind and share (MANIFEST TAG and LIVE TAG) stay as wide as each other and cut a tag alike.
+  const first = placed.find((c) => c.width === undefined);
+  if (first) first.size += spare - given;
   // Still too wide (nothing left to drop): shrink the widest columns.
   let over = GUTTER + placed.reduce((sum, c) => sum + c.size, 0) + GAP * Math.max(0, placed.length - 1) - available;
   while (over > 0) {
