@@ -108,6 +108,16 @@ describe.runIf(hasTmux || process.env.CI === 'true')('ecp --sandbox in tmux at 8
 
     key('v');
     await waitFor((s) => s.includes('✓ validate acme-prod: valid'));
+    // The live object's YAML and the manifest-vs-live diff, through the bundle as users run it.
+    key('y');
+    await waitFor((s) => s.includes('YAML · Deployment acme-prod/callbot (live)') && s.includes('apiVersion: apps/v1'));
+    // Each Esc waited out: Esc followed at once by a key reads as Alt and that key.
+    key('Escape');
+    await waitFor((s) => !s.includes('YAML ·'));
+    key('c');
+    await waitFor((s) => s.includes('Deployment acme-prod/callbot matches its manifest'));
+    key('Escape');
+    await waitFor((s) => !s.includes('Diff · manifest vs live'));
     // To test-download (no protected namespace): the tenants pane, down, Enter.
     key('BTab');
     key('j');

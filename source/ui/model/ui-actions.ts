@@ -3,6 +3,9 @@
  * screen (views.ts) routes it to a binding, which calls one of the operations below: state
  * changes and background work. Nothing here waits for a cluster or an engine.
  */
+// Imported, not import()ed: in the bundle a dynamic import of this CommonJS package yields only
+// its default export (`stringify` was undefined and `y` ended the console).
+import { stringify } from 'yaml';
 import type { WorkloadDiagnosis } from '../../domain/diagnosis.js';
 import type { RegistryAnswer } from '../../pipeline/registry-presence.js';
 import type { Core } from '../../core.js';
@@ -302,14 +305,13 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const key = `${service.namespace}/${service.service}`;
     const object = deps.liveObject?.(key) as { metadata?: Record<string, unknown> } | undefined;
     if (!object) return say(`${service.kind} ${key} is not in the cluster${state.live.configured ? '' : ' (no cluster is configured)'}: no live object to show.`, 'error');
-    // As `kubectl get -o yaml` shows it: without the managed fields.
+    // As `kubectl get -o yaml` shows it: kind and apiVersion first (a list's items carry
+    // neither), without the managed fields.
     const { managedFields: _managed, ...metadata } = object.metadata ?? {};
-    void import('yaml').then(({ stringify }) => {
-      const lines = stringify({ ...object, metadata })
-        .trimEnd()
-        .split('\n');
-      dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `YAML · ${service.kind} ${key} (live)`, lines, top: 0 } });
-    });
+    const lines = stringify({ apiVersion: 'apps/v1', kind: service.kind, ...object, metadata })
+      .trimEnd()
+      .split('\n');
+    dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `YAML · ${service.kind} ${key} (live)`, lines, top: 0 } });
   }
 
   function showLiveDiff(): void {
