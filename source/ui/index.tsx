@@ -26,6 +26,7 @@ import { rollbackSupport } from './rollback-dialog.js';
 import { initialState, type ClusterInfo } from './model/state.js';
 import { createConsoleStore, type ConsoleStore } from './model/store.js';
 import { createUIActions, type UIActions } from './model/ui-actions.js';
+import { QUIT_CLEANLY, type ConsoleExit } from './model/quit-outcome.js';
 import { TerminalGuard } from './terminal.js';
 import { themeFor } from './theme.js';
 import { paneKeys } from './views.js';
@@ -48,8 +49,8 @@ export interface CreateConsoleOptions {
   terminalSize?: () => Size;
   /** Refresh interval; default config.monitorIntervalSeconds. */
   intervalMs?: number;
-  /** Called when the operator quits. */
-  exit?: () => void;
+  /** Called when the operator quits: the exit code and what to tell the shell. */
+  exit?: (outcome: ConsoleExit) => void;
   cwd?: string;
 }
 
@@ -121,7 +122,7 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     actions: ACTIONS,
     jobs,
     refresh: () => void data.refreshNow(),
-    exit: () => options.exit?.(),
+    exit: (outcome) => options.exit?.(outcome),
     layout: () => layoutFor(size()),
     rollback: rollbackSupport(),
     liveObject: (key) => data.liveObject(key),
@@ -207,7 +208,11 @@ export interface ConsoleOptions {
   fullscreen?: boolean;
 }
 
-/** Opens the console; resolves with the exit code (0 after q) once the terminal is restored. */
+/**
+ * Opens the console; resolves with the exit code once the terminal is restored: 0 after q, 130
+ * after quitting while steps ran (they stop at a safe point first; what each left is printed on
+ * the normal screen).
+ */
 export async function runConsole(core: Core, options: ConsoleOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
@@ -215,7 +220,8 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
   const env = options.env ?? process.env;
   const fullscreen = options.fullscreen ?? stdout.isTTY === true;
 
-  let exit: () => void = () => undefined;
+  let exit: (outcome: ConsoleExit) => void = () => undefined;
+  let outcome = QUIT_CLEANLY;
   const handle = await createConsole(core, {
     live: options.live,
     clusterLabel: options.cluster ? 'connecting…' : options.live ? 'cluster' : 'no cluster (set KUBECONFIG, --context or --sandbox)',
@@ -223,14 +229,17 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
     env,
     noColor: options.noColor,
     terminalSize: () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 }),
-    exit: () => exit(),
+    exit: (ended) => exit(ended),
   });
 
   const guard = fullscreen ? new TerminalGuard({ stdout, stdin, stderr, stderrLog: stderr.isTTY ? path.join(core.config.dataDir, 'console.log') : undefined }) : undefined;
   guard?.enter();
   handle.start();
   const instance = render(handle.element, { stdout, stdin, stderr, ...RENDER_OPTIONS });
-  exit = () => instance.unmount();
+  exit = (ended) => {
+    outcome = ended;
+    instance.unmount();
+  };
   guard?.beforeRestore(() => instance.unmount());
 
   const connection = options.cluster ? connect(core, handle, options.cluster, options.tenant) : undefined;
@@ -247,7 +256,9 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
     guard?.restore();
     guard?.dispose();
   }
-  return code;
+  // On the normal screen, after the last frame and the restore: what the quit left behind.
+  for (const line of outcome.lines) stderr.write(`${line}\n`);
+  return code === 0 ? outcome.code : code;
 }
 
 /**

@@ -12,7 +12,7 @@ import { FLEET_KEYS } from './components/FleetView.keys.js';
 import { HELP_KEYS } from './components/HelpOverlay.keys.js';
 import { LOG_DETAILS_KEYS } from './components/LogDetails.keys.js';
 import { PANE_KEYS } from './components/Panes.keys.js';
-import { QUIT_KEYS } from './components/QuitDialog.keys.js';
+import { QUIT_KEYS, STOPPING_KEYS } from './components/QuitDialog.keys.js';
 import { ROLLBACK_TABLES, rollbackTable } from './components/RollbackDialog.keys.js';
 import { FILTER_KEYS } from './components/ServicesPane.keys.js';
 import { TEXT_KEYS } from './components/TextView.keys.js';
@@ -41,8 +41,8 @@ export const GLOBAL_KEYS: readonly Binding[] = [
     id: 'interrupt',
     keys: [ctrl('c')],
     label: 'quit',
-    help: 'quit (asks first while a step runs; in that question, quits at once)',
-    run: (ctx) => (ctx.state().overlay?.kind === 'quit' ? ctx.exit() : ctx.quit()),
+    help: 'quit (asks first while a step runs)',
+    run: (ctx) => ctx.quit(),
   },
 ];
 
@@ -95,7 +95,7 @@ function tableOf(state: ConsoleState): KeyTable | undefined {
     case 'log-details':
       return LOG_DETAILS_KEYS;
     case 'quit':
-      return QUIT_KEYS;
+      return o.stopping ? STOPPING_KEYS : QUIT_KEYS;
     case 'text':
       return TEXT_KEYS;
     case 'confirm':
@@ -136,6 +136,7 @@ export function allKeyViews(mode: KeyMode): KeyView[] {
     ...ROLLBACK_TABLES,
     ...APPROVALS_TABLES,
     QUIT_KEYS,
+    STOPPING_KEYS,
     WHY_KEYS,
   ];
   return tables.map((t) => inForce(t, mode));

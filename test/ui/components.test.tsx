@@ -92,7 +92,7 @@ describe('QuitDialog', () => {
       │A step is still running:                        │
       │  deploy callbot to shop                        │
       │                                                │
-      │Quitting stops them where they are. Quit anyway?│
+      │They stop at their next safe point. Quit anyway?│
       │ y or q or Ctrl-C quits, n or Esc stays.        │
       └────────────────────────────────────────────────┘"
     `);

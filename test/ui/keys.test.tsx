@@ -226,6 +226,11 @@ describe('on every screen of the console', () => {
     await c.waitFor('Quit anyway?');
     expect(c.frame().trimEnd().split('\n').at(-1)).toBe('y q Ctrl-C quit  n Esc stay');
     await c.press('q');
+    // The step is asked to stop (this one does not listen); q again quits at once.
+    await c.waitFor('Stopping at the next safe point');
+    expect(c.frame().trimEnd().split('\n').at(-1)).toBe('Ctrl-C q quit now');
+    expect(c.exited()).toBe(false);
+    await c.press('q');
     expect(c.exited()).toBe(true);
     finish();
   });

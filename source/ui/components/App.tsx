@@ -56,7 +56,7 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
     case 'text':
       return <TextView title={o.title} lines={o.lines} top={o.top} width={width} height={height} />;
     case 'quit':
-      return <QuitDialog running={runningJobs(state)} width={width} height={height} />;
+      return <QuitDialog running={runningJobs(state)} stopping={o.stopping !== undefined} width={width} height={height} />;
     case 'confirm':
       return <ConfirmDialog dialog={o} width={width} height={height} />;
     case 'rollback': {

@@ -50,7 +50,7 @@ export type Action =
   | { type: 'job/started'; job: Job }
   | { type: 'job/step'; jobId: number; key: string; title?: string; state?: StepState; at: number }
   | { type: 'job/line'; jobId: number; key: string; text: string; at: number }
-  | { type: 'job/finished'; jobId: number; ok: boolean; summary: string; at: number; waiting?: boolean }
+  | { type: 'job/finished'; jobId: number; ok: boolean; summary: string; at: number; waiting?: boolean; stopped?: boolean }
   | { type: 'message'; message: StatusMessage | undefined };
 
 const clamp = (value: number, max: number) => Math.max(0, Math.min(value, Math.max(0, max)));
@@ -245,6 +245,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
         state: action.waiting ? 'waiting' : action.ok ? 'ok' : 'failed',
         finishedAt: action.at,
         summary: action.summary,
+        ...(action.stopped ? { stopped: true } : {}),
         // A step still marked running when its job ended: done if the job succeeded, else unknown.
         steps: job.steps.map((s) => (s.state === 'running' || s.state === 'queued' ? { ...s, state: action.ok && !action.waiting ? 'ok' : 'ended', finishedAt: action.at } : s)),
       }));

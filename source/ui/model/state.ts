@@ -99,6 +99,8 @@ export interface Job {
   finishedAt?: number;
   steps: JobStep[];
   summary?: string;
+  /** It ended at a safe point because the operator quit while it ran. */
+  stopped?: boolean;
 }
 
 export const MAX_STEP_LINES = 200;
@@ -164,7 +166,8 @@ export type Overlay =
   | { kind: 'details' }
   /** `back`: wrapped lines scrolled up from the newest one. */
   | { kind: 'log-details'; jobId: number; stepKey: string; back: number }
-  | { kind: 'quit' }
+  /** q while a step runs; `stopping`: quit was confirmed, the jobs of these ids are asked to stop. */
+  | { kind: 'quit'; stopping?: number[] }
   /**
    * A text to read (`y`: the live object as YAML; Tab in a confirm step: the manifest diff), `top`
    * wrapped lines scrolled down; Esc goes `back` to the overlay it was opened from, if any.

@@ -23,6 +23,7 @@ import type { Action } from './reducer.js';
 import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant, selectedVersion, selectionProblem } from './selectors.js';
 import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, PreviewState, RollbackDialog, WhyView } from './state.js';
 import type { ConsoleStore } from './store.js';
+import { QUIT_CLEANLY, quitOutcome, type ConsoleExit } from './quit-outcome.js';
 
 /** The rollback pipeline, as far as the dialog needs it. */
 export interface RollbackSupport {
@@ -45,7 +46,8 @@ export interface UIActionsDeps {
   actions: ReadonlyMap<ActionId, ActionDef>;
   jobs: JobRunner;
   refresh(): void;
-  exit(): void;
+  /** Ends the console; `outcome` is what the shell is told and the exit code. */
+  exit(outcome: ConsoleExit): void;
   layout(): Layout;
   rollback?: RollbackSupport;
   /** The live object keyed `${namespace}/${name}`, as the cluster last reported it. */
@@ -69,8 +71,13 @@ export interface KeyContext {
   layout(): Layout;
   mode(): KeyMode;
   approvalTtlMs: number;
+  /** q: quits, or asks first while a step runs. */
   quit(): void;
-  exit(): void;
+  /**
+   * Quit anyway (in the question): the running jobs are asked to stop at their next safe point
+   * and the console ends once they have; asked again meanwhile, it ends at once.
+   */
+  quitAnyway(): void;
   refresh(): void;
   startAction(id: ActionId): void;
   /** The confirmation was given: start its action. */
@@ -108,9 +115,26 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
   const dispatch = store.dispatch;
   const say = (text: string, tone: 'info' | 'ok' | 'error' = 'info', about?: string) => dispatch({ type: 'message', message: { text, tone, at: now(), about } });
 
+  let ended = false;
+  const exit = (outcome: ConsoleExit) => {
+    if (ended) return;
+    ended = true;
+    deps.exit(outcome);
+  };
+
   function quit(): void {
     if (runningJobs(store.getState()).length > 0) dispatch({ type: 'overlay/open', overlay: { kind: 'quit' } });
-    else deps.exit();
+    else exit(QUIT_CLEANLY);
+  }
+
+  function quitAnyway(): void {
+    const state = store.getState();
+    const stopping = state.overlay?.kind === 'quit' ? state.overlay.stopping : undefined;
+    if (stopping) return exit(quitOutcome(state, stopping));
+    const ids = runningJobs(state).map((j) => j.id);
+    if (ids.length === 0) return exit(QUIT_CLEANLY);
+    dispatch({ type: 'overlay/open', overlay: { kind: 'quit', stopping: ids } });
+    void jobs.stopAll().then(() => exit(quitOutcome(store.getState(), ids)));
   }
 
   function targetFor(def: ActionDef, state: ConsoleState) {
@@ -412,7 +436,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     mode: deps.mode,
     approvalTtlMs: deps.core.config.approvalTtlMs,
     quit,
-    exit: deps.exit,
+    quitAnyway,
     refresh: deps.refresh,
     startAction,
     confirmed: confirmDialog,
