@@ -14,7 +14,7 @@ import { LOG_DETAILS_KEYS } from './components/LogDetails.keys.js';
 import { PANE_KEYS } from './components/Panes.keys.js';
 import { QUIT_KEYS, STOPPING_KEYS } from './components/QuitDialog.keys.js';
 import { ROLLBACK_TABLES, rollbackTable } from './components/RollbackDialog.keys.js';
-import { FILTER_KEYS } from './components/ServicesPane.keys.js';
+import { FILTER_KEYS, OVERLAY_FILTER_KEYS } from './components/ServicesPane.keys.js';
 import { TEXT_KEYS } from './components/TextView.keys.js';
 import { WHY_KEYS } from './components/WhyView.keys.js';
 import { ctrl, type Binding, type KeyView } from './keymap.js';
@@ -83,7 +83,7 @@ export function paneKeys(pane: Pane, mode: KeyMode): KeyView {
 
 function tableOf(state: ConsoleState): KeyTable | undefined {
   if (state.command !== undefined) return COMMAND_KEYS;
-  if (state.filterEditing) return FILTER_KEYS;
+  if (state.filterEditing) return state.filterList === 'help' || state.filterList === 'approvals' ? OVERLAY_FILTER_KEYS : FILTER_KEYS;
   const o = state.overlay;
   switch (o?.kind) {
     case undefined:
@@ -128,6 +128,7 @@ export function allKeyViews(mode: KeyMode): KeyView[] {
     FLEET_KEYS,
     COMMAND_KEYS,
     FILTER_KEYS,
+    OVERLAY_FILTER_KEYS,
     HELP_KEYS,
     DETAILS_KEYS,
     LOG_DETAILS_KEYS,

@@ -154,7 +154,7 @@ describe('HelpOverlay', () => {
   it('lists the rows it is given from the first, with the read-only note', () => {
     const rows = helpRows(keyMode(true, true, false)).slice(0, 4);
     expect(frameOf(<HelpOverlay rows={rows} index={0} readOnly width={80} height={9} />)).toMatchInlineSnapshot(`
-      "╒═ Help · every key ═════════════════════════════ 1/4 · ↑↓ scroll · Esc close ═╕
+      "╒═ Help · every key ══════════════════ 1/4 · ↑↓ scroll · / filter · Esc close ═╕
       │ KEY              ACTION                                      WHERE           │
       │›↑ k              move up                                     every pane, fle…│
       │ ↓ j              move down                                   every pane, fle…│

@@ -95,9 +95,17 @@ function keepSelectionFiltered(state: ConsoleState): ConsoleState {
     const tenants = visibleTenants(state);
     return tenants.some((t) => t.id === state.tenantId) ? state : selectTenant(state, 0, tenants);
   }
+  // The approvals view keeps its selection when it still matches (else shows the first match).
+  if (state.filterList === 'approvals') return state;
+  if (state.filterList === 'help') return state.overlay?.kind === 'help' ? { ...state, overlay: { ...state.overlay, index: 0 } } : state;
   if (state.filterList === 'history') return { ...state, historyIndex: 0 };
   if (state.filterList === 'log') return { ...state, logIndex: 0 };
   return selectService(state, serviceIndex(state));
+}
+
+/** The filter of an overlay's list (help, approvals) goes with the overlay. */
+function withoutOverlayFilter(state: ConsoleState): ConsoleState {
+  return state.filterList === 'help' || state.filterList === 'approvals' ? { ...state, filter: '', filterEditing: false, filterList: undefined } : state;
 }
 
 /** Moves the cursor of the focused pane (or the fleet view's row) by `delta` (or to an edge). */
@@ -195,8 +203,9 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
       return { ...state, focus: PANES[(i + action.delta + PANES.length) % PANES.length]! };
     }
     case 'filter/open': {
-      // `/` filters the list it is pressed in (the fleet's rows in the fleet view).
-      const filterList = state.view === 'fleet' || state.focus === 'services' ? undefined : state.focus;
+      // `/` filters the list it is pressed in (the help's or approvals' list, the fleet's rows in the fleet view).
+      const overlay = state.overlay?.kind;
+      const filterList = overlay === 'help' || overlay === 'approvals' ? overlay : state.view === 'fleet' || state.focus === 'services' ? undefined : state.focus;
       return { ...state, filterEditing: true, filterList, filter: filterList === state.filterList ? state.filter : '' };
     }
     case 'filter/set':
@@ -204,10 +213,11 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
     case 'filter/close':
       return action.keep ? { ...state, filterEditing: false } : { ...state, filterEditing: false, filter: '', filterList: undefined };
     case 'overlay/open':
+      return { ...withoutOverlayFilter(state), overlay: action.overlay };
     case 'overlay/update':
       return { ...state, overlay: action.overlay };
     case 'overlay/close':
-      return state.overlay ? { ...state, overlay: undefined } : state;
+      return state.overlay ? { ...withoutOverlayFilter(state), overlay: undefined } : state;
     case 'history/loading':
       return { ...state, history: { ...state.history, tenantId: action.tenantId, service: action.service, loading: true } };
     case 'history/loaded':

@@ -192,6 +192,9 @@ export interface StatusMessage {
   jobId?: number;
 }
 
+/** A list `/` filters besides the services (and the fleet's rows). */
+export type FilteredList = 'tenants' | 'history' | 'log' | 'help' | 'approvals';
+
 export interface ConsoleState {
   tenants: TenantView[];
   /** The first load finished (with or without data). */
@@ -218,10 +221,10 @@ export interface ConsoleState {
   filter: string;
   filterEditing: boolean;
   /**
-   * The list the filter applies to: the pane focused when `/` was pressed; undefined the services
-   * (and in the fleet view its rows).
+   * The list the filter applies to: the pane focused (or the help or approvals list open) when `/`
+   * was pressed; undefined the services (and in the fleet view its rows).
    */
-  filterList?: 'tenants' | 'history' | 'log';
+  filterList?: FilteredList;
   overlay?: Overlay;
   history: HistoryState;
   /** Every approval in the store (of the --tenant only, when given), as last read. */

@@ -1,6 +1,7 @@
 /** The `?` help's rows: every key of every view in force, from the views' binding tables. */
 import { keysText, type KeyView } from '../keymap.js';
 import { allKeyViews, type KeyMode } from '../views.js';
+import { matchesWords } from '../model/selectors.js';
 import type { Cell, Column } from './columns.js';
 
 export interface HelpRow {
@@ -45,6 +46,19 @@ export function helpRows(mode: KeyMode): HelpRow[] {
   }
   cache.set(id, rows);
   return rows;
+}
+
+const filtered = new WeakMap<readonly HelpRow[], { filter: string; rows: readonly HelpRow[] }>();
+
+/** The help's rows with every word of `filter` in the key, what it does or where. */
+export function visibleHelpRows(mode: KeyMode, filter: string): readonly HelpRow[] {
+  const rows = helpRows(mode);
+  if (!filter) return rows;
+  const hit = filtered.get(rows);
+  if (hit?.filter === filter) return hit.rows;
+  const shown = rows.filter((r) => matchesWords(`${r.keys} ${r.what} ${r.where}`, filter));
+  filtered.set(rows, { filter, rows: shown });
+  return shown;
 }
 
 export function helpCells(row: HelpRow): Cell[] {
