@@ -3,6 +3,7 @@
  * with the exit code when the operator quits. `createConsole` builds the same thing without
  * taking the terminal (tests and benchmarks render its element themselves).
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { render } from 'ink';
 import React from 'react';
@@ -27,6 +28,7 @@ import { initialState, type ClusterInfo } from './model/state.js';
 import { createConsoleStore, type ConsoleStore } from './model/store.js';
 import { createUIActions, type UIActions } from './model/ui-actions.js';
 import { QUIT_CLEANLY, type ConsoleExit } from './model/quit-outcome.js';
+import type { EditorCommand } from '../pipeline/edit-manifest.js';
 import { TerminalGuard } from './terminal.js';
 import { themeFor } from './theme.js';
 import { paneKeys } from './views.js';
@@ -51,6 +53,8 @@ export interface CreateConsoleOptions {
   intervalMs?: number;
   /** Called when the operator quits: the exit code and what to tell the shell. */
   exit?: (outcome: ConsoleExit) => void;
+  /** Lends the terminal to a command (e: the editor), the console suspended meanwhile. */
+  runInTerminal?: (command: EditorCommand) => Promise<string | undefined>;
   cwd?: string;
 }
 
@@ -123,6 +127,8 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     jobs,
     refresh: () => void data.refreshNow(),
     exit: (outcome) => options.exit?.(outcome),
+    env,
+    runInTerminal: options.runInTerminal,
     layout: () => layoutFor(size()),
     rollback: rollbackSupport(),
     liveObject: (key) => data.liveObject(key),
@@ -230,22 +236,51 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
     noColor: options.noColor,
     terminalSize: () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 }),
     exit: (ended) => exit(ended),
+    runInTerminal: (command) => runInTerminal(command),
   });
 
   const guard = fullscreen ? new TerminalGuard({ stdout, stdin, stderr, stderrLog: stderr.isTTY ? path.join(core.config.dataDir, 'console.log') : undefined }) : undefined;
   guard?.enter();
   handle.start();
-  const instance = render(handle.element, { stdout, stdin, stderr, ...RENDER_OPTIONS });
+  const mount = () => render(handle.element, { stdout, stdin, stderr, ...RENDER_OPTIONS });
+  let instance = mount();
   exit = (ended) => {
     outcome = ended;
     instance.unmount();
   };
   guard?.beforeRestore(() => instance.unmount());
 
+  // e: Ink steps aside (unmounted; the state is in the store), the terminal is the editor's until
+  // it exits — the event loop waits with it — then a new Ink instance draws the whole frame again.
+  let suspended: Promise<void> | undefined;
+  let runInTerminal = async (command: EditorCommand): Promise<string | undefined> => {
+    let error: string | undefined;
+    suspended = (async () => {
+      const paused = instance;
+      paused.unmount();
+      await paused.waitUntilExit().catch(() => undefined);
+      guard?.suspend();
+      const result = spawnSync(command.command, command.args, { stdio: 'inherit', env });
+      guard?.resume();
+      if (result.error) error = errorMessage(result.error);
+      instance = mount();
+    })();
+    await suspended;
+    suspended = undefined;
+    return error;
+  };
+  if (!guard) runInTerminal = async () => 'the console is not on a terminal';
+
   const connection = options.cluster ? connect(core, handle, options.cluster, options.tenant) : undefined;
   let code = 0;
   try {
-    await instance.waitUntilExit();
+    for (;;) {
+      const running = instance;
+      await running.waitUntilExit();
+      const pause = suspended;
+      if (!pause) break;
+      await pause;
+    }
   } catch (error) {
     guard?.restore();
     stderr.write(`ecp: the console stopped on an unexpected error: ${errorMessage(error)}\n`);

@@ -24,6 +24,7 @@ import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTena
 import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, PreviewState, RollbackDialog, WhyView } from './state.js';
 import type { ConsoleStore } from './store.js';
 import { QUIT_CLEANLY, quitOutcome, type ConsoleExit } from './quit-outcome.js';
+import { manifestEditCommand, type EditorCommand } from '../../pipeline/edit-manifest.js';
 
 /** The rollback pipeline, as far as the dialog needs it. */
 export interface RollbackSupport {
@@ -54,6 +55,13 @@ export interface UIActionsDeps {
   liveObject?(key: string): object | undefined;
   /** Manifest vs live for a service (the pipeline's dry run); undefined while no cluster is connected. */
   liveDiff?(tenant: string, service: string): Promise<LiveDiff> | undefined;
+  /** The environment the editor is chosen from ($VISUAL, $EDITOR). */
+  env: NodeJS.ProcessEnv;
+  /**
+   * Runs `command` in the terminal, the console suspended meanwhile; resolves with why it could
+   * not be started, if so. Undefined: there is no terminal to lend (tests render without one).
+   */
+  runInTerminal?(command: EditorCommand): Promise<string | undefined>;
   /** Reads why a workload fails from the cluster (undefined: no cluster connected). */
   diagnose?: () => ((workload: WhyView['workload'], namespace: string, name: string) => Promise<WorkloadDiagnosis>) | undefined;
   now?: () => number;
@@ -93,6 +101,8 @@ export interface KeyContext {
   showYaml(): void;
   /** c: the selected service's manifest vs its live object, with the fields' managers. */
   showLiveDiff(): void;
+  /** e: the selected service's manifest file in the operator's editor; re-read after. */
+  editManifest(): void;
   /** Tab in a confirm step: its whole manifest diff, Esc back to the step. */
   showDiff(dialog: ConfirmDialog | RollbackDialog): void;
   /** w on a service (or R in the view): read why it fails and show it. */
@@ -354,6 +364,23 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     );
   }
 
+  function editManifest(): void {
+    const state = store.getState();
+    const problem = selectionProblem(state);
+    const service = selectedService(state);
+    if (problem || !service) return say(problem ?? 'Select a service first.', 'error');
+    if (!deps.runInTerminal) return say('There is no terminal to run an editor in.', 'error');
+    // The console stops while the editor runs (it has the terminal): a running step would stop with it.
+    const running = runningJobs(state)[0];
+    if (running) return say(`"${running.title}" is still running, and the console stops while an editor runs; e again once it has finished.`, 'error');
+    const command = manifestEditCommand(deps.core, deps.env, service.file, service.line);
+    void deps.runInTerminal(command).then((error) => {
+      if (error) return say(`${command.editor} could not be started for ${service.file}: ${error}`, 'error');
+      say(`${command.editor} closed: ${service.file} read again`, 'ok');
+      deps.refresh();
+    });
+  }
+
   /** Why a key did nothing: what it does elsewhere, or that it does nothing here. */
   function unbound(input: string, key: KeyInput): void {
     const name = key.return ? 'Enter' : key.tab ? 'Tab' : input.length === 1 && !key.ctrl && !key.meta ? input : undefined;
@@ -447,6 +474,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     showYaml,
     showDiff,
     showLiveDiff,
+    editManifest,
     openWhy,
     beginDecision,
     decide,

@@ -1,9 +1,12 @@
 /**
- * Issue 15, item 9, end to end: the real binary in tmux at 80×24, a rollback from the console
- * still waiting for its rollout (an `ecp sandbox` whose rollouts take an hour a step), and the
- * operator quits — with q then y, or Ctrl-C twice. The rollback stops at its safe point, the
- * shell gets its screen back with no row of the console left on it, the exit code is 130, and
- * one line says what the rollback left.
+ * Issue 15 end to end, the real binary in tmux at 80×24 on an `ecp sandbox` whose rollouts take
+ * an hour a step:
+ * - a rollback from the console still waiting for its rollout, and the operator quits — with q
+ *   then y, or Ctrl-C twice. The rollback stops at its safe point, the shell gets its screen back
+ *   with no row of the console left on it, the exit code is 130, and one line says what the
+ *   rollback left;
+ * - `e` lends the terminal to a real editor (vi) on the service's manifest, and the console
+ *   comes back whole once it exits, showing the edit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -65,8 +68,8 @@ async function slowSandbox(w: Workspace): Promise<string> {
 }
 
 /** The console in tmux at 80×24 after a line of the shell's own; the shell prints ECP EXITED <code>. */
-function startConsole(name: string, w: Workspace, kubeconfig: string): string {
-  const env = `env -u CI -u CONTINUOUS_INTEGRATION KUBECONFIG=${kubeconfig} K8S_MANIFESTS_DIR=${w.manifestsDir} ECP_DATA_DIR=${w.dataDir} DOCKER_REGISTRY=${w.config.registry} IMAGE_PREFIX=${prefix} TERM=xterm-256color`;
+function startConsole(name: string, w: Workspace, kubeconfig: string, editor = 'vi'): string {
+  const env = `env -u CI -u CONTINUOUS_INTEGRATION EDITOR='${editor}' KUBECONFIG=${kubeconfig} K8S_MANIFESTS_DIR=${w.manifestsDir} ECP_DATA_DIR=${w.dataDir} DOCKER_REGISTRY=${w.config.registry} IMAGE_PREFIX=${prefix} TERM=xterm-256color`;
   const command = `cd ${w.dir} && clear && echo SHELL BEFORE ECP && ${env} ${process.execPath} ${ecpBin}; echo "ECP EXITED $?"; sleep 600`;
   tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
   cleanups.push(() => {
@@ -119,4 +122,28 @@ describeWith('quitting the console while a rollback runs (issue 15)', 'terminal 
       expect((await w.core.store.read()).deployments.find((d) => d.kind === 'rollback')?.status).toBe('progressing');
     }, 120_000);
   }
+
+  it('e opens the manifest in vi at the service; the console comes back whole, with the edit', async () => {
+    const w = await shopDev();
+    const target = startConsole('edit', w, await slowSandbox(w), 'vi -u NONE -N');
+    await tmux.waitFor(target, (s) => /callbot\s+v2\s+v2\s+Synced\s+Healthy/.test(s));
+    tmux.key(target, 'e');
+    // vi has the terminal: the manifest, none of the console.
+    let screen = await tmux.waitFor(target, (s) => s.includes('image: ') && !s.includes('Services ·'));
+    expect(screen).toContain('callbot:v2');
+    tmux('send-keys', '-t', target, '-l', ':%s/callbot:v2/callbot:v1/');
+    tmux.key(target, 'Enter');
+    tmux('send-keys', '-t', target, '-l', ':wq');
+    tmux.key(target, 'Enter');
+    screen = await tmux.waitFor(target, (s) => /callbot\s+v1\s+v2\s+OutOfSync/.test(s));
+    const lines = screen.split('\n');
+    expect(lines[0]).toMatch(/^ecp /);
+    expect(screen).toContain('vi closed: shop-dev/services.yaml read again');
+    expect(tmux.paneFlag(target, 'alternate_on')).toBe('1');
+    // The keyboard is the console's again.
+    tmux.key(target, 'q');
+    screen = await tmux.waitFor(target, (s) => s.includes('ECP EXITED'), 20_000);
+    expect(screen).toContain('ECP EXITED 0');
+    expect(screen.slice(screen.indexOf('SHELL BEFORE ECP'))).not.toMatch(/[│║╒╕└┘┌┐]|Services ·/);
+  }, 120_000);
 });
