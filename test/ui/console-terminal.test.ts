@@ -5,8 +5,9 @@
  *   then y, or Ctrl-C twice. The rollback stops at its safe point, the shell gets its screen back
  *   with no row of the console left on it, the exit code is 130, and one line says what the
  *   rollback left;
- * - `e` lends the terminal to a real editor (vi) on the service's manifest, and the console
- *   comes back whole once it exits, showing the edit.
+ * - `y` shows the live object as YAML (the bundle loads its YAML library), and `e` lends the
+ *   terminal to a real editor (vi) on the service's manifest; the console comes back whole once
+ *   it exits, showing the edit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -123,10 +124,15 @@ describeWith('quitting the console while a rollback runs (issue 15)', 'terminal 
     }, 120_000);
   }
 
-  it('e opens the manifest in vi at the service; the console comes back whole, with the edit', async () => {
+  it('y shows the live YAML; e opens the manifest in vi; the console comes back whole, with the edit', async () => {
     const w = await shopDev();
     const target = startConsole('edit', w, await slowSandbox(w), 'vi -u NONE -N');
     await tmux.waitFor(target, (s) => /callbot\s+v2\s+v2\s+Synced\s+Healthy/.test(s));
+    // The bundle's YAML library loads (a dynamic import of it once crashed the binary here).
+    tmux.key(target, 'y');
+    await tmux.waitFor(target, (s) => s.includes('YAML · Deployment shop-dev/callbot (live)') && s.includes('apiVersion: apps/v1') && s.includes('kind: Deployment'));
+    tmux.key(target, 'Escape');
+    await tmux.waitFor(target, (s) => s.includes('Services · shop-dev'));
     tmux.key(target, 'e');
     // vi has the terminal: the manifest, none of the console.
     let screen = await tmux.waitFor(target, (s) => s.includes('image: ') && !s.includes('Services ·'));

@@ -336,13 +336,8 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const key = `${service.namespace}/${service.service}`;
     const object = deps.liveObject?.(key) as { metadata?: Record<string, unknown> } | undefined;
     if (!object) return say(`${service.kind} ${key} is not in the cluster${state.live.configured ? '' : ' (no cluster is configured)'}: no live object to show.`, 'error');
-    // As `kubectl get -o yaml` shows it: without the managed fields.
-    const { managedFields: _managed, ...metadata } = object.metadata ?? {};
-    void import('yaml').then(({ stringify }) => {
-      const lines = stringify({ ...object, metadata })
-        .trimEnd()
-        .split('\n');
-      dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `YAML · ${service.kind} ${key} (live)`, lines, top: 0 } });
+    void import('../render/live-yaml.js').then(({ liveYamlLines }) => {
+      dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `YAML · ${service.kind} ${key} (live)`, lines: liveYamlLines(object, service.kind), top: 0 } });
     });
   }
 
