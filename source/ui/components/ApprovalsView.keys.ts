@@ -68,7 +68,7 @@ export const APPROVE_KEYS: KeyTable = {
 };
 
 export const REJECT_KEYS: KeyTable = {
-  where: 'approvals: reject, reason',
+  where: 'approvals: reject (reason)',
   bindings: textFieldKeys(
     'reject',
     overlayField('approvals', 'reason'),

@@ -158,7 +158,7 @@ export const PANE_KEYS: KeyTable = {
       id: 'filter',
       keys: [char('/')],
       label: 'filter',
-      help: 'filter the list of the pane: services (name, tags, states), tenants (name), history (tag, status, branch, commit), log (titles)',
+      help: 'filter the list of the pane: services (name, tags, states), tenants (name), history (tag, status, branch, commit), log (titles); the fleet (service, tag)',
       footer: true,
       run: (ctx) => ctx.dispatch({ type: 'filter/open' }),
     },

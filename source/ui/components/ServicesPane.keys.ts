@@ -21,7 +21,7 @@ export const FILTER_KEYS: KeyTable = {
 };
 
 /** The filter of the help's or the approvals' list: Enter keeps it, then ↑↓ move in the list. */
-export const OVERLAY_FILTER_KEYS: KeyTable = { where: 'filter (/) in help, approvals', bindings: typing };
+export const OVERLAY_FILTER_KEYS: KeyTable = { where: 'filter (/) of help or approvals', bindings: typing };
 
 /** `/` in a list shown over the panes (help, approvals); Esc there clears a kept filter before it closes. */
 export function filterListKey(help: string): Binding {

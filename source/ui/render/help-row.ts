@@ -36,7 +36,8 @@ export function helpRows(mode: KeyMode): HelpRow[] {
       const where = whereOf(view, binding.panes);
       const same = byKey.get(`${keys}\n${binding.help}`);
       if (same) {
-        same.where = `${same.where}, ${where}`;
+        // A view with several tables (confirm, rollback 3) is named once.
+        if (!same.where.split(', ').includes(where)) same.where = `${same.where}, ${where}`;
         continue;
       }
       const row = { keys, what: binding.help, where };

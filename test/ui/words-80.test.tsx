@@ -1,0 +1,56 @@
+/**
+ * Words found wrong walking the console at 80×24 (issue 15, item 5): the history pane's title
+ * was cut to "History · call…" for its legend, and the help named views twice ("confirm,
+ * confirm") with commas inside their names ("confirm, protected namespace").
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { HistoryPane } from '../../source/ui/components/HistoryPane.js';
+import type { HistoryState, ServiceView } from '../../source/ui/model/state.js';
+import { keyMode } from '../../source/ui/context.js';
+import { helpRows } from '../../source/ui/render/help-row.js';
+import { renderAlone, version } from './helpers.js';
+
+let unmount: (() => void) | undefined;
+afterEach(() => {
+  unmount?.();
+  unmount = undefined;
+});
+
+function alone(element: React.ReactElement): string {
+  const rendered = renderAlone(element);
+  unmount = rendered.unmount;
+  return rendered.frame();
+}
+
+const versions = ['v1', 'v2', 'v3'].map((tag) => version('callbot', tag));
+const history = (service: string): HistoryState => ({ tenantId: 'shop', service, versions, deployments: [], loading: false });
+const row = (service: string) => ({ tenantId: 'shop', service, liveImage: versions[0]!.fullImageName, manifestImage: versions[0]!.fullImageName }) as ServiceView;
+
+describe('the history pane at 80 columns', () => {
+  it("keeps the service's name whole: its legend shrinks, then goes", () => {
+    for (const [service, legend] of [
+      ['callbot', '●live ◆manifest · 1/3'],
+      ['a-longer-service', '1/3'],
+    ] as const) {
+      const frame = alone(
+        <HistoryPane history={history(service)} versions={versions} filter="" service={row(service)} selected={0} focused={false} width={46} height={6} visible={3} now={Date.now()} />,
+      );
+      const top = frame.split('\n')[0]!;
+      expect(top).toContain(` History · ${service} `);
+      expect(top).toContain(` ${legend} `);
+    }
+  });
+});
+
+describe('the help', () => {
+  it('names each view once per key, and no view name holds a comma', () => {
+    for (const mode of [keyMode(false, false, true), keyMode(true, true, false)]) {
+      for (const row of helpRows(mode)) {
+        const views = row.where.split(', ');
+        expect(new Set(views).size, `${row.keys}: ${row.where}`).toBe(views.length);
+      }
+    }
+    const tab = helpRows(keyMode(false, false, true)).find((r) => r.keys === 'Tab' && r.what.includes('manifest diff'));
+    expect(tab?.where).toBe('confirm, confirm (tenant id), rollback 2 reason, rollback 3 confirm, rollback 3 confirm (tenant id)');
+  });
+});
