@@ -208,13 +208,13 @@ describe('on every screen of the console', () => {
     expect(frame).toContain('line 60');
     expect(frame).not.toContain('line 20 ');
     await c.press(KEYS.up);
-    frame = await c.waitFor('1 later lines');
+    frame = await c.waitFor('1 later line');
     expect(frame).not.toContain('line 60');
     await c.press('g');
     frame = await c.waitFor((f) => f.includes('line 1\n') || /│line 1\s+│/.test(f));
     expect(frame).not.toContain('earlier lines');
     await c.press('G');
-    frame = await c.waitFor((f) => f.includes('line 60') && !f.includes('later lines'));
+    frame = await c.waitFor((f) => f.includes('line 60') && !f.includes('later line'));
     await c.press('q');
     await c.waitFor((f) => !f.includes('Output ·'));
     finish();

@@ -1,14 +1,18 @@
 /**
  * Words found wrong walking the console at 80×24 (issue 15, item 5): the history pane's title
  * was cut to "History · call…" for its legend, and the help named views twice ("confirm,
- * confirm") with commas inside their names ("confirm, protected namespace").
+ * confirm") with commas inside their names ("confirm, protected namespace"), a text of one line
+ * said "1 lines", and "r works in the services and history panes" stayed on the status line
+ * under the rollback dialog r then opened.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryPane } from '../../source/ui/components/HistoryPane.js';
+import { TextView } from '../../source/ui/components/TextView.js';
 import type { HistoryState, ServiceView } from '../../source/ui/model/state.js';
 import { keyMode } from '../../source/ui/context.js';
 import { helpRows } from '../../source/ui/render/help-row.js';
-import { renderAlone, version } from './helpers.js';
+import { writeTenant } from './fixtures.js';
+import { deployment, FixedLive, renderAlone, renderConsole, snapshot, version, workspace } from './helpers.js';
 
 let unmount: (() => void) | undefined;
 afterEach(() => {
@@ -52,5 +56,28 @@ describe('the help', () => {
     }
     const tab = helpRows(keyMode(false, false, true)).find((r) => r.keys === 'Tab' && r.what.includes('manifest diff'));
     expect(tab?.where).toBe('confirm, confirm (tenant id), rollback 2 reason, rollback 3 confirm, rollback 3 confirm (tenant id)');
+  });
+});
+
+describe('counts', () => {
+  it('say "1 line", not "1 lines"', () => {
+    const frame = alone(<TextView title="Diff · manifest vs live" lines={['Deployment shop/callbot matches its manifest.']} top={0} width={60} height={6} />);
+    expect(frame).toContain(' 1 line ');
+    expect(frame).not.toContain('1 lines');
+  });
+});
+
+describe('what a key that did nothing said', () => {
+  it('goes with the next key that works (it stayed under the rollback dialog r then opened)', async () => {
+    const ws = workspace({ copySamples: false });
+    writeTenant(ws.manifestsDir, 'shop', [{ name: 'callbot', tag: 'v2' }]);
+    const live = new FixedLive(snapshot([deployment('shop', 'callbot', 'localhost:5000/ecp-ai/callbot:v2', 1)]));
+    const c = await renderConsole(ws.core, { live });
+    unmount = () => c.unmount();
+    await c.waitFor('Services · shop');
+    await c.press('\t', '\t', 'w');
+    await c.waitFor('w (why) works in the services and history panes.');
+    await c.press('\t', '\t');
+    await c.waitFor((f) => f.includes('╒═ Services · shop') && !f.includes('works in the services'));
   });
 });

@@ -185,7 +185,7 @@ export interface StatusMessage {
   /**
    * What the message is about, so it goes when that changes: a text field's prefix (typing in it
    * clears the refusal), 'refresh' (cleared when the read finishes), 'cluster' (cleared when the
-   * cluster answers again).
+   * cluster answers again), 'unbound-key' (what a key that did nothing said: cleared by the next key that works).
    */
   about?: string;
   /** The job the message is about: `l` opens its output. */

@@ -119,6 +119,9 @@ export interface UIActions {
   quit(): void;
 }
 
+/** What a status line about a key that did nothing is `about`. */
+const UNBOUND = 'unbound-key';
+
 export function createUIActions(deps: UIActionsDeps): UIActions {
   const { store, jobs } = deps;
   const now = deps.now ?? Date.now;
@@ -385,11 +388,11 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const elsewhere = bindingFor(keyTableOf(state).bindings, input, key);
     const what = elsewhere ? `${name} (${elsewhere.label})` : name;
     if (elsewhere?.mutating && mode.readOnly)
-      return say(`${what} changes things: off in ${deps.core.config.readOnly ? 'read-only mode' : `view-only mode (${deps.actor} is not an operator)`}.`, 'error');
-    if (elsewhere?.action && !availableActions({ cluster: mode.cluster }).has(elsewhere.action)) return say(`${what} needs a cluster, and none is connected.`, 'error');
-    if (elsewhere?.panes) return say(`${what} works in the ${elsewhere.panes.join(' and ')} pane${elsewhere.panes.length > 1 ? 's' : ''}.`, 'error');
+      return say(`${what} changes things: off in ${deps.core.config.readOnly ? 'read-only mode' : `view-only mode (${deps.actor} is not an operator)`}.`, 'error', UNBOUND);
+    if (elsewhere?.action && !availableActions({ cluster: mode.cluster }).has(elsewhere.action)) return say(`${what} needs a cluster, and none is connected.`, 'error', UNBOUND);
+    if (elsewhere?.panes) return say(`${what} works in the ${elsewhere.panes.join(' and ')} pane${elsewhere.panes.length > 1 ? 's' : ''}.`, 'error', UNBOUND);
     const view = keyViewOf(state, mode);
-    say(`${name} does nothing in ${view.where}${view.bindings.some((b) => b.id === 'help') ? '; ? lists the keys' : ''}.`, 'error');
+    say(`${name} does nothing in ${view.where}${view.bindings.some((b) => b.id === 'help') ? '; ? lists the keys' : ''}.`, 'error', UNBOUND);
   }
 
   // ── approvals (a) ──────────────────────────────────────────────────────────────────────
@@ -478,8 +481,10 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
   function key(input: string, key: KeyInput): void {
     const view = keyViewOf(store.getState(), deps.mode());
     const binding = bindingFor(view.bindings, input, key) ?? bindingFor(GLOBAL_KEYS, input, key);
-    if (binding) binding.run(ctx, { input, key });
-    else unbound(input, key);
+    if (!binding) return unbound(input, key);
+    // What an unbound key said ("r works in the services and history panes") is stale once a key works.
+    if (store.getState().message?.about === UNBOUND) dispatch({ type: 'message', message: undefined });
+    binding.run(ctx, { input, key });
   }
 
   return { key, quit };
