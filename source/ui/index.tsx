@@ -341,13 +341,19 @@ function connect(core: Core, handle: ConsoleHandle, open: () => Promise<ClusterS
   };
 }
 
+/** The pipeline log's entry for the monitor: what it rolls back on its own, and how often it looks. */
+export function monitorTitle(config: Pick<Core['config'], 'autoRollback' | 'monitorIntervalSeconds'>): string {
+  const services = config.autoRollback.services;
+  const policy = services.length ? `auto-rollback for ${services.join(', ')}` : 'no auto-rollback (autoRollback.services is empty)';
+  return `monitor · ${policy} · every ${config.monitorIntervalSeconds}s`;
+}
+
 /**
  * The monitor (deployment records, auto-rollback policy) runs in the console as in `ecp monitor`,
  * on the watcher's snapshot, from the first good read on. Its lines go to the pipeline log.
  */
 function startMonitor(core: Core, client: KubeClient, watcher: LiveStateWatcher, handle: ConsoleHandle, tenant: string | undefined): { stop(): void } {
-  const services = core.config.autoRollback.services;
-  const title = `monitor · auto-rollback for ${services.length ? services.join(', ') : 'no service'} · every ${core.config.monitorIntervalSeconds}s`;
+  const title = monitorTitle(core.config);
   let stopped = false;
   let monitor: { stop(): void } | undefined;
   const begin = () => {

@@ -10,6 +10,7 @@ import { HistoryPane } from '../../source/ui/components/HistoryPane.js';
 import { TextView } from '../../source/ui/components/TextView.js';
 import type { HistoryState, ServiceView } from '../../source/ui/model/state.js';
 import { keyMode } from '../../source/ui/context.js';
+import { monitorTitle } from '../../source/ui/index.js';
 import { helpRows } from '../../source/ui/render/help-row.js';
 import { writeTenant } from './fixtures.js';
 import { deployment, FixedLive, renderAlone, renderConsole, snapshot, version, workspace } from './helpers.js';
@@ -79,5 +80,17 @@ describe('what a key that did nothing said', () => {
     await c.waitFor('w (why) works in the services and history panes.');
     await c.press('\t', '\t');
     await c.waitFor((f) => f.includes('╒═ Services · shop') && !f.includes('works in the services'));
+  });
+});
+
+describe("the monitor's entry in the log", () => {
+  it('says there is no auto-rollback rather than "auto-rollback for no service"', () => {
+    const { config } = workspace({ copySamples: false });
+    expect(monitorTitle({ ...config, autoRollback: { ...config.autoRollback, services: [] }, monitorIntervalSeconds: 30 })).toBe(
+      'monitor · no auto-rollback (autoRollback.services is empty) · every 30s',
+    );
+    expect(monitorTitle({ ...config, autoRollback: { ...config.autoRollback, services: ['callbot', 'chatbot'] }, monitorIntervalSeconds: 30 })).toBe(
+      'monitor · auto-rollback for callbot, chatbot · every 30s',
+    );
   });
 });
