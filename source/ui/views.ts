@@ -18,7 +18,7 @@ import { FILTER_KEYS, OVERLAY_FILTER_KEYS } from './components/ServicesPane.keys
 import { TEXT_KEYS } from './components/TextView.keys.js';
 import { WHY_KEYS } from './components/WhyView.keys.js';
 import { ctrl, type Binding, type KeyView } from './keymap.js';
-import type { ConsoleState, Pane } from './model/state.js';
+import { isOverlayList, type ConsoleState, type Pane } from './model/state.js';
 
 export interface KeyMode {
   /** Read-only mode or a viewer who is not an operator: no key that changes anything. */
@@ -83,7 +83,7 @@ export function paneKeys(pane: Pane, mode: KeyMode): KeyView {
 
 function tableOf(state: ConsoleState): KeyTable | undefined {
   if (state.command !== undefined) return COMMAND_KEYS;
-  if (state.filterEditing) return state.filterList === 'help' || state.filterList === 'approvals' ? OVERLAY_FILTER_KEYS : FILTER_KEYS;
+  if (state.filterEditing) return isOverlayList(state.filterList) ? OVERLAY_FILTER_KEYS : FILTER_KEYS;
   const o = state.overlay;
   switch (o?.kind) {
     case undefined:

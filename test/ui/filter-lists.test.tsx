@@ -1,5 +1,6 @@
 /**
- * `/` filters every list (issue 15, item 7), the help's and the approvals' too: every word typed
+ * `/` filters every list (issue 15, item 7), the help's, the approvals' and the why view's (pods,
+ * log lines, events) too: every word typed
  * must be in a row; Enter keeps the filter (↑↓ then move in what it left), Esc clears it, a second
  * Esc closes the view, and the filter goes with the view. Component tests render the two views
  * with their props; the whole console shows the keys work end to end.
@@ -7,7 +8,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Approval } from '../../source/domain/types.js';
 import { ApprovalsView } from '../../source/ui/components/ApprovalsView.js';
+import type { WorkloadDiagnosis } from '../../source/domain/diagnosis.js';
 import { HelpOverlay } from '../../source/ui/components/HelpOverlay.js';
+import { WhyView } from '../../source/ui/components/WhyView.js';
 import { keyMode } from '../../source/ui/context.js';
 import { visibleHelpRows } from '../../source/ui/render/help-row.js';
 import { writeTenant } from './fixtures.js';
@@ -81,6 +84,35 @@ describe('ApprovalsView, filtered', () => {
   });
 });
 
+const DIAGNOSIS: WorkloadDiagnosis = {
+  kind: 'Deployment',
+  namespace: 'shop',
+  name: 'callbot',
+  pods: [
+    { name: 'callbot-6d9f-aaaaa', phase: 'Pending', ready: '0/1', restarts: 0, waiting: 'ImagePullBackOff' },
+    { name: 'callbot-5c4b-bbbbb', phase: 'Running', ready: '1/1', restarts: 0 },
+  ],
+  events: [
+    { at: '2026-12-01T10:00:00Z', type: 'Normal', reason: 'ScalingReplicaSet', object: 'Deployment/callbot', message: 'Scaled up replica set callbot-6d9f to 1', count: 1 },
+    { at: '2026-12-01T10:00:05Z', type: 'Warning', reason: 'Failed', object: 'Pod/callbot-6d9f-aaaaa', message: 'Back-off pulling image callbot:v9', count: 4 },
+  ],
+};
+
+describe('WhyView, filtered', () => {
+  it('keeps the headings and the pods, log lines and events with every word', () => {
+    const frame = alone(<WhyView service="callbot" tenantId="shop" diagnosis={DIAGNOSIS} scroll={0} filter="6d9f" width={80} height={14} />);
+    expect(frame).toContain('callbot-6d9f-aaaaa Pending');
+    expect(frame).not.toContain('callbot-5c4b-bbbbb');
+    expect(frame).toContain('Back-off pulling image');
+    expect(frame).toContain('ScalingReplicaSet Deployment/callbot');
+    expect(frame).toContain('Events, newest first');
+    expect(frame).toContain('/6d9f  Esc clear the filter');
+    const narrower = alone(<WhyView service="callbot" tenantId="shop" diagnosis={DIAGNOSIS} scroll={0} filter="6d9f warning" width={80} height={14} />);
+    expect(narrower).toContain('Back-off pulling image');
+    expect(narrower).not.toContain('Scaled up');
+  });
+});
+
 describe('/ in the whole console', () => {
   async function consoleWithApprovals(): Promise<RenderedConsole> {
     const ws = workspace({ copySamples: false });
@@ -148,5 +180,24 @@ describe('/ in the whole console', () => {
     await c.press('a');
     frame = await c.waitFor('Approvals · 3 pending');
     expect(frame).toContain('apr-shop');
+  });
+
+  it('filters the why view; Esc clears the filter, Esc again goes back, and it opens unfiltered', async () => {
+    const c = await consoleWithApprovals();
+    const why = { kind: 'why' as const, tenantId: 'acme-prod', namespace: 'acme-prod', service: 'callbot', workload: 'Deployment' as const, scroll: 0, diagnosis: DIAGNOSIS };
+    c.handle.store.dispatch({ type: 'overlay/open', overlay: why });
+    await c.waitFor('Why · callbot');
+    await c.press('/', ...'backoff');
+    let frame = await c.waitFor('/backoff');
+    expect(frame).toContain('ImagePullBackOff');
+    expect(frame).not.toContain('callbot-5c4b-bbbbb');
+    await c.press(KEYS.enter, KEYS.escape);
+    frame = await c.waitFor((f) => f.includes('callbot-5c4b-bbbbb'));
+    expect(frame).toContain('Why · callbot');
+    await c.press(KEYS.escape);
+    await c.waitFor((f) => !f.includes('Why · callbot'));
+    c.handle.store.dispatch({ type: 'overlay/open', overlay: why });
+    frame = await c.waitFor('Why · callbot');
+    expect(frame).not.toContain('/backoff');
   });
 });

@@ -92,7 +92,19 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
       );
     }
     case 'why':
-      return <WhyView service={o.service} tenantId={o.tenantId} diagnosis={o.diagnosis} error={o.error} scroll={o.scroll} width={width} height={height} />;
+      return (
+        <WhyView
+          service={o.service}
+          tenantId={o.tenantId}
+          diagnosis={o.diagnosis}
+          error={o.error}
+          scroll={o.scroll}
+          filter={filterOf(state, 'why')}
+          filterEditing={state.filterEditing}
+          width={width}
+          height={height}
+        />
+      );
   }
 }
 

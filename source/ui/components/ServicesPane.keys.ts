@@ -1,6 +1,7 @@
 /** `/`: typing the filter of a list — a pane's (↑↓ still move in it), the help's or the approvals'. */
 import { char, named, textFieldKeys, type Binding } from '../keymap.js';
 import { filterOf } from '../model/selectors.js';
+import type { OverlayList } from '../model/state.js';
 import type { KeyTable } from '../views.js';
 
 const typing = textFieldKeys(
@@ -20,15 +21,15 @@ export const FILTER_KEYS: KeyTable = {
   ],
 };
 
-/** The filter of the help's or the approvals' list: Enter keeps it, then ↑↓ move in the list. */
-export const OVERLAY_FILTER_KEYS: KeyTable = { where: 'filter (/) of help or approvals', bindings: typing };
+/** The filter of a list over the panes (help, approvals, why): Enter keeps it, then ↑↓ move in the list. */
+export const OVERLAY_FILTER_KEYS: KeyTable = { where: 'filter (/) over the panes', bindings: typing };
 
-/** `/` in a list shown over the panes (help, approvals); Esc there clears a kept filter before it closes. */
+/** `/` in a list shown over the panes (help, approvals, why); Esc there clears a kept filter before it closes. */
 export function filterListKey(help: string): Binding {
   return { id: 'filter', keys: [char('/')], label: 'filter', help, footer: true, run: (ctx) => ctx.dispatch({ type: 'filter/open' }) };
 }
 
 /** Esc in a filtered overlay's list: clears its filter; else `otherwise` (closing the overlay). */
-export function clearFilterOr(list: 'help' | 'approvals', otherwise: Binding['run']): Binding['run'] {
+export function clearFilterOr(list: OverlayList, otherwise: Binding['run']): Binding['run'] {
   return (ctx, press) => (filterOf(ctx.state(), list) ? ctx.dispatch({ type: 'filter/close', keep: false }) : otherwise(ctx, press));
 }

@@ -2,6 +2,7 @@
 import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
 import { fleetIndex, fleetRows, logRows, selectedService, selectedTenant, serviceIndex, serviceOf, visibleServices, visibleTenants, visibleVersions } from './selectors.js';
 import {
+  isOverlayList,
   MAX_JOBS,
   MAX_STEP_LINES,
   PANES,
@@ -98,14 +99,15 @@ function keepSelectionFiltered(state: ConsoleState): ConsoleState {
   // The approvals view keeps its selection when it still matches (else shows the first match).
   if (state.filterList === 'approvals') return state;
   if (state.filterList === 'help') return state.overlay?.kind === 'help' ? { ...state, overlay: { ...state.overlay, index: 0 } } : state;
+  if (state.filterList === 'why') return state.overlay?.kind === 'why' ? { ...state, overlay: { ...state.overlay, scroll: 0 } } : state;
   if (state.filterList === 'history') return { ...state, historyIndex: 0 };
   if (state.filterList === 'log') return { ...state, logIndex: 0 };
   return selectService(state, serviceIndex(state));
 }
 
-/** The filter of an overlay's list (help, approvals) goes with the overlay. */
+/** The filter of an overlay's list (help, approvals, why) goes with the overlay. */
 function withoutOverlayFilter(state: ConsoleState): ConsoleState {
-  return state.filterList === 'help' || state.filterList === 'approvals' ? { ...state, filter: '', filterEditing: false, filterList: undefined } : state;
+  return isOverlayList(state.filterList) ? { ...state, filter: '', filterEditing: false, filterList: undefined } : state;
 }
 
 /** Moves the cursor of the focused pane (or the fleet view's row) by `delta` (or to an edge). */
@@ -205,7 +207,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
     case 'filter/open': {
       // `/` filters the list it is pressed in (the help's or approvals' list, the fleet's rows in the fleet view).
       const overlay = state.overlay?.kind;
-      const filterList = overlay === 'help' || overlay === 'approvals' ? overlay : state.view === 'fleet' || state.focus === 'services' ? undefined : state.focus;
+      const filterList = isOverlayList(overlay) ? overlay : state.view === 'fleet' || state.focus === 'services' ? undefined : state.focus;
       return { ...state, filterEditing: true, filterList, filter: filterList === state.filterList ? state.filter : '' };
     }
     case 'filter/set':

@@ -193,7 +193,12 @@ export interface StatusMessage {
 }
 
 /** A list `/` filters besides the services (and the fleet's rows). */
-export type FilteredList = 'tenants' | 'history' | 'log' | 'help' | 'approvals';
+export type FilteredList = 'tenants' | 'history' | 'log' | OverlayList;
+
+/** The overlays with a list `/` filters: the filter goes with the overlay. */
+export const OVERLAY_LISTS = ['help', 'approvals', 'why'] as const;
+export type OverlayList = (typeof OVERLAY_LISTS)[number];
+export const isOverlayList = (list: string | undefined): list is OverlayList => (OVERLAY_LISTS as readonly (string | undefined)[]).includes(list);
 
 export interface ConsoleState {
   tenants: TenantView[];
