@@ -15,8 +15,8 @@ import { startSandbox } from '../../source/sandbox/index.js';
 import { ACTIONS } from '../../source/ui/actions.js';
 import { QuitDialog } from '../../source/ui/components/QuitDialog.js';
 import { createConsole } from '../../source/ui/index.js';
-import type { ConsoleExit } from '../../source/ui/model/quit-outcome.js';
-import type { Job } from '../../source/ui/model/state.js';
+import { quitOutcome, type ConsoleExit } from '../../source/ui/model/quit-outcome.js';
+import { initialState, type Job } from '../../source/ui/model/state.js';
 import { freePort } from '../helpers/private-registry.js';
 import { git, tempDir } from '../helpers/temp.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -158,4 +158,17 @@ it('QuitDialog, stopping: names what is being stopped and how to quit at once', 
     │ at once, leaving them where they are.                    │
     └──────────────────────────────────────────────────────────┘"
   `);
+});
+
+it('quitOutcome: a job that ended on its own while the others stopped is named as it ended', () => {
+  const at = (state: Job['state'], over: Partial<Job> = {}): Job => ({ id: 0, action: 'deploy', title: 't', tenantId: 'shop', state, startedAt: 0, steps: [], ...over });
+  const state = { ...initialState({ configured: true, reachable: true }, { label: 'c', phase: 'connected' }) };
+  const failed = at('failed', { id: 1, title: 'roll back advisor in acme-prod', summary: 'v2 → v1; rollout failed: Degraded' });
+  const done = at('ok', { id: 2, title: 'update callbot in shop', summary: 'callbot → v3' });
+  expect(quitOutcome({ ...state, jobs: [failed, done] }, [1, 2])).toEqual({
+    code: 1,
+    lines: ['ecp: "roll back advisor in acme-prod" failed: v2 → v1; rollout failed: Degraded', 'ecp: "update callbot in shop" ended: callbot → v3'],
+  });
+  expect(quitOutcome({ ...state, jobs: [done] }, [2]).code).toBe(0);
+  expect(quitOutcome({ ...state, jobs: [failed, { ...done, state: 'failed', stopped: true }] }, [1, 2]).code).toBe(130);
 });
