@@ -3,16 +3,17 @@
  * was cut to "History · call…" for its legend, and the help named views twice ("confirm,
  * confirm") with commas inside their names ("confirm, protected namespace"), a text of one line
  * said "1 lines", and "r works in the services and history panes" stayed on the status line
- * under the rollback dialog r then opened.
+ * under the rollback dialog r then opened; the details said "Deployments (2)" over one row.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { DetailsView } from '../../source/ui/components/DetailsView.js';
 import { HistoryPane } from '../../source/ui/components/HistoryPane.js';
 import { TextView } from '../../source/ui/components/TextView.js';
 import type { HistoryState, ServiceView } from '../../source/ui/model/state.js';
 import { keyMode } from '../../source/ui/context.js';
 import { monitorTitle } from '../../source/ui/index.js';
 import { helpRows } from '../../source/ui/render/help-row.js';
-import { writeTenant } from './fixtures.js';
+import { deployRecord, writeTenant } from './fixtures.js';
 import { deployment, FixedLive, renderAlone, renderConsole, snapshot, version, workspace } from './helpers.js';
 
 let unmount: (() => void) | undefined;
@@ -92,5 +93,36 @@ describe("the monitor's entry in the log", () => {
     expect(monitorTitle({ ...config, autoRollback: { ...config.autoRollback, services: ['callbot', 'chatbot'] }, monitorIntervalSeconds: 30 })).toBe(
       'monitor · auto-rollback for callbot, chatbot · every 30s',
     );
+  });
+});
+
+describe('the details view at 80×24', () => {
+  it('says how many of the deployments it shows when they do not all fit', () => {
+    const records = [1, 2, 3, 4].map((h) =>
+      deployRecord('shop', 'callbot', 'localhost:5000/ecp-ai/callbot:v1', 'localhost:5000/ecp-ai/callbot:v2', new Date(Date.now() - h * 3_600_000).toISOString(), { id: `d${h}` }),
+    );
+    const service = {
+      ...row('callbot'),
+      kind: 'Deployment',
+      namespace: 'shop',
+      workload: 'callbot',
+      workloads: [],
+      file: 'shop/services.yaml',
+      line: 3,
+      containers: [{ name: 'callbot', image: 'localhost:5000/ecp-ai/callbot:v2', own: true }],
+      liveContainers: [],
+      sync: 'Synced',
+      health: 'Healthy',
+      healthMessage: '',
+      message: '',
+      version: 'ready',
+      manifestTag: 'v2',
+      liveTag: 'v2',
+    } as ServiceView;
+    const frame = alone(<DetailsView service={service} deployments={records} width={80} height={16} now={Date.now()} />);
+    const shown = frame.split('\n').filter((l) => / deploy /.test(l)).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(4);
+    expect(frame).toContain(`Deployments: newest ${shown} of 4 (all: ecp history shop --service callbot)`);
   });
 });
