@@ -123,6 +123,6 @@ describe('the details view at 80×24', () => {
     const shown = frame.split('\n').filter((l) => / deploy /.test(l)).length;
     expect(shown).toBeGreaterThan(0);
     expect(shown).toBeLessThan(4);
-    expect(frame).toContain(`Deployments: newest ${shown} of 4 (all: ecp history shop --service callbot)`);
+    expect(frame).toContain(`Deployments: newest ${shown} of 4 (more: ecp history shop --service callbot)`);
   });
 });

@@ -108,7 +108,7 @@ export function DetailsView({ service: s, deployments, width, height, now }: Det
       <Box marginTop={1} flexDirection="column" flexShrink={0}>
         <ToneText tone="accent">
           {deployments.length > tableHeight
-            ? `Deployments: newest ${tableHeight} of ${deployments.length} (all: ecp history ${s.tenantId} --service ${s.service})`
+            ? `Deployments: newest ${tableHeight} of ${deployments.length} (more: ecp history ${s.tenantId} --service ${s.service})`
             : `Deployments (${deployments.length})`}
         </ToneText>
         <Table
