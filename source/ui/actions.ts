@@ -54,6 +54,8 @@ export interface ActionContext {
   target: ActionTarget;
   log: StepLog;
   params: ActionParams;
+  /** Aborted when the operator quits while the action runs: the pipeline stops at its next safe point. */
+  signal?: AbortSignal;
 }
 
 export interface ActionDef {
@@ -225,7 +227,7 @@ async function tag({ core, target, log }: ActionContext): Promise<ActionOutcome>
   return { ok: true, summary: `${result.commit ? `commit ${result.commit.slice(0, 7)}` : 'no new commit'}${result.tag ? `, tag ${result.tag}` : ''}` };
 }
 
-async function deployServices({ core, client, target, log }: ActionContext, services: string[], key: string): Promise<ActionOutcome> {
+async function deployServices({ core, client, target, log, signal }: ActionContext, services: string[], key: string): Promise<ActionOutcome> {
   const { deploy, DEPLOY_STEPS } = await import('../pipeline/deploy.js');
   const build = canBuildAll(core.config, services);
   const run: GatedRun = { action: 'deploy', tenant: target.tenant, services, build, key };
@@ -233,7 +235,7 @@ async function deployServices({ core, client, target, log }: ActionContext, serv
   if (approval.pending) return approvalStillPending(approval.pending, run, log);
   let result;
   try {
-    result = await deploy(core, client, { tenant: target.tenant.id, services, build, approvalId: approval.approvalId, onEvent: pipelineEventsTo(log, DEPLOY_STEPS) });
+    result = await deploy(core, client, { tenant: target.tenant.id, services, build, approvalId: approval.approvalId, signal, onEvent: pipelineEventsTo(log, DEPLOY_STEPS) });
   } catch (error) {
     const requested = await pendingApprovalOf(error);
     if (requested) return approvalRequested(requested, run, log);
@@ -243,7 +245,7 @@ async function deployServices({ core, client, target, log }: ActionContext, serv
   return { ok: result.ok, summary: `${changed || 'nothing changed'}${result.gitTag ? `; tag ${result.gitTag}` : ''}${result.ok ? '' : '; a rollout failed'}` };
 }
 
-async function rollBack({ core, client, target, log, params }: ActionContext): Promise<ActionOutcome> {
+async function rollBack({ core, client, target, log, params, signal }: ActionContext): Promise<ActionOutcome> {
   if (!client) throw new Error('No cluster is configured.');
   const { rollback } = await import('../pipeline/rollback.js');
   const result = await rollback(core, client, {
@@ -252,6 +254,7 @@ async function rollBack({ core, client, target, log, params }: ActionContext): P
     toVersionId: params.versionId,
     reason: params.reason ?? '',
     skipRegistryCheck: params.skipRegistryCheck,
+    signal,
     // Its manifest update, tag and rollout run inside the rollback step.
     onEvent: pipelineEventsTo(log, ['rollback']),
   });

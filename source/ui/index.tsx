@@ -3,6 +3,7 @@
  * with the exit code when the operator quits. `createConsole` builds the same thing without
  * taking the terminal (tests and benchmarks render its element themselves).
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { render } from 'ink';
 import React from 'react';
@@ -26,6 +27,8 @@ import { rollbackSupport } from './rollback-dialog.js';
 import { initialState, type ClusterInfo } from './model/state.js';
 import { createConsoleStore, type ConsoleStore } from './model/store.js';
 import { createUIActions, type UIActions } from './model/ui-actions.js';
+import { QUIT_CLEANLY, type ConsoleExit } from './model/quit-outcome.js';
+import type { EditorCommand } from '../pipeline/edit-manifest.js';
 import { TerminalGuard } from './terminal.js';
 import { themeFor } from './theme.js';
 import { paneKeys } from './views.js';
@@ -48,8 +51,10 @@ export interface CreateConsoleOptions {
   terminalSize?: () => Size;
   /** Refresh interval; default config.monitorIntervalSeconds. */
   intervalMs?: number;
-  /** Called when the operator quits. */
-  exit?: () => void;
+  /** Called when the operator quits: the exit code and what to tell the shell. */
+  exit?: (outcome: ConsoleExit) => void;
+  /** Lends the terminal to a command (e: the editor), the console suspended meanwhile. */
+  runInTerminal?: (command: EditorCommand) => Promise<string | undefined>;
   cwd?: string;
 }
 
@@ -121,7 +126,9 @@ export async function createConsole(core: Core, options: CreateConsoleOptions = 
     actions: ACTIONS,
     jobs,
     refresh: () => void data.refreshNow(),
-    exit: () => options.exit?.(),
+    exit: (outcome) => options.exit?.(outcome),
+    env,
+    runInTerminal: options.runInTerminal,
     layout: () => layoutFor(size()),
     rollback: rollbackSupport(),
     liveObject: (key) => data.liveObject(key),
@@ -207,7 +214,11 @@ export interface ConsoleOptions {
   fullscreen?: boolean;
 }
 
-/** Opens the console; resolves with the exit code (0 after q) once the terminal is restored. */
+/**
+ * Opens the console; resolves with the exit code once the terminal is restored: 0 after q, 130
+ * after quitting while steps ran (they stop at a safe point first; what each left is printed on
+ * the normal screen).
+ */
 export async function runConsole(core: Core, options: ConsoleOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stdin = options.stdin ?? process.stdin;
@@ -215,7 +226,8 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
   const env = options.env ?? process.env;
   const fullscreen = options.fullscreen ?? stdout.isTTY === true;
 
-  let exit: () => void = () => undefined;
+  let exit: (outcome: ConsoleExit) => void = () => undefined;
+  let outcome = QUIT_CLEANLY;
   const handle = await createConsole(core, {
     live: options.live,
     clusterLabel: options.cluster ? 'connecting…' : options.live ? 'cluster' : 'no cluster (set KUBECONFIG, --context or --sandbox)',
@@ -223,20 +235,52 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
     env,
     noColor: options.noColor,
     terminalSize: () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 }),
-    exit: () => exit(),
+    exit: (ended) => exit(ended),
+    runInTerminal: (command) => runInTerminal(command),
   });
 
   const guard = fullscreen ? new TerminalGuard({ stdout, stdin, stderr, stderrLog: stderr.isTTY ? path.join(core.config.dataDir, 'console.log') : undefined }) : undefined;
   guard?.enter();
   handle.start();
-  const instance = render(handle.element, { stdout, stdin, stderr, ...RENDER_OPTIONS });
-  exit = () => instance.unmount();
+  const mount = () => render(handle.element, { stdout, stdin, stderr, ...RENDER_OPTIONS });
+  let instance = mount();
+  exit = (ended) => {
+    outcome = ended;
+    instance.unmount();
+  };
   guard?.beforeRestore(() => instance.unmount());
+
+  // e: Ink steps aside (unmounted; the state is in the store), the terminal is the editor's until
+  // it exits — the event loop waits with it — then a new Ink instance draws the whole frame again.
+  let suspended: Promise<void> | undefined;
+  let runInTerminal = async (command: EditorCommand): Promise<string | undefined> => {
+    let error: string | undefined;
+    suspended = (async () => {
+      const paused = instance;
+      paused.unmount();
+      await paused.waitUntilExit().catch(() => undefined);
+      guard?.suspend();
+      const result = spawnSync(command.command, command.args, { stdio: 'inherit', env });
+      guard?.resume();
+      if (result.error) error = errorMessage(result.error);
+      instance = mount();
+    })();
+    await suspended;
+    suspended = undefined;
+    return error;
+  };
+  if (!guard) runInTerminal = async () => 'the console is not on a terminal';
 
   const connection = options.cluster ? connect(core, handle, options.cluster, options.tenant) : undefined;
   let code = 0;
   try {
-    await instance.waitUntilExit();
+    for (;;) {
+      const running = instance;
+      await running.waitUntilExit();
+      const pause = suspended;
+      if (!pause) break;
+      await pause;
+    }
   } catch (error) {
     guard?.restore();
     stderr.write(`ecp: the console stopped on an unexpected error: ${errorMessage(error)}\n`);
@@ -247,7 +291,9 @@ export async function runConsole(core: Core, options: ConsoleOptions = {}): Prom
     guard?.restore();
     guard?.dispose();
   }
-  return code;
+  // On the normal screen, after the last frame and the restore: what the quit left behind.
+  for (const line of outcome.lines) stderr.write(`${line}\n`);
+  return code === 0 ? outcome.code : code;
 }
 
 /**
@@ -295,13 +341,19 @@ function connect(core: Core, handle: ConsoleHandle, open: () => Promise<ClusterS
   };
 }
 
+/** The pipeline log's entry for the monitor: what it rolls back on its own, and how often it looks. */
+export function monitorTitle(config: Pick<Core['config'], 'autoRollback' | 'monitorIntervalSeconds'>): string {
+  const services = config.autoRollback.services;
+  const policy = services.length ? `auto-rollback for ${services.join(', ')}` : 'no auto-rollback (autoRollback.services is empty)';
+  return `monitor · ${policy} · every ${config.monitorIntervalSeconds}s`;
+}
+
 /**
  * The monitor (deployment records, auto-rollback policy) runs in the console as in `ecp monitor`,
  * on the watcher's snapshot, from the first good read on. Its lines go to the pipeline log.
  */
 function startMonitor(core: Core, client: KubeClient, watcher: LiveStateWatcher, handle: ConsoleHandle, tenant: string | undefined): { stop(): void } {
-  const services = core.config.autoRollback.services;
-  const title = `monitor · auto-rollback for ${services.length ? services.join(', ') : 'no service'} · every ${core.config.monitorIntervalSeconds}s`;
+  const title = monitorTitle(core.config);
   let stopped = false;
   let monitor: { stop(): void } | undefined;
   const begin = () => {

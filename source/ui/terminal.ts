@@ -76,6 +76,24 @@ export class TerminalGuard {
     stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
   }
 
+  /** Lends the terminal to a command in the foreground (e: the editor): the normal screen, the cursor, line mode. */
+  suspend(): void {
+    if (!this.active) return;
+    const { stdin, stdout } = this.options;
+    try {
+      if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
+    } catch {
+      // stdin already closed
+    }
+    stdout.write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
+  }
+
+  /** Takes the terminal back after `suspend` (Ink sets raw mode again as it mounts). */
+  resume(): void {
+    if (!this.active) return;
+    this.options.stdout.write(ENTER_ALT_SCREEN + HIDE_CURSOR);
+  }
+
   /** Removes the process hooks (after restore, when the console ended normally). */
   dispose(): void {
     for (const [event, handler] of this.handlers.splice(0)) process.off(event as 'exit', handler as () => void);

@@ -12,13 +12,13 @@ import { FLEET_KEYS } from './components/FleetView.keys.js';
 import { HELP_KEYS } from './components/HelpOverlay.keys.js';
 import { LOG_DETAILS_KEYS } from './components/LogDetails.keys.js';
 import { PANE_KEYS } from './components/Panes.keys.js';
-import { QUIT_KEYS } from './components/QuitDialog.keys.js';
+import { QUIT_KEYS, STOPPING_KEYS } from './components/QuitDialog.keys.js';
 import { ROLLBACK_TABLES, rollbackTable } from './components/RollbackDialog.keys.js';
-import { FILTER_KEYS } from './components/ServicesPane.keys.js';
+import { FILTER_KEYS, OVERLAY_FILTER_KEYS } from './components/ServicesPane.keys.js';
 import { TEXT_KEYS } from './components/TextView.keys.js';
 import { WHY_KEYS } from './components/WhyView.keys.js';
 import { ctrl, type Binding, type KeyView } from './keymap.js';
-import type { ConsoleState, Pane } from './model/state.js';
+import { isOverlayList, type ConsoleState, type Pane } from './model/state.js';
 
 export interface KeyMode {
   /** Read-only mode or a viewer who is not an operator: no key that changes anything. */
@@ -41,8 +41,8 @@ export const GLOBAL_KEYS: readonly Binding[] = [
     id: 'interrupt',
     keys: [ctrl('c')],
     label: 'quit',
-    help: 'quit (asks first while a step runs; in that question, quits at once)',
-    run: (ctx) => (ctx.state().overlay?.kind === 'quit' ? ctx.exit() : ctx.quit()),
+    help: 'quit (asks first while a step runs)',
+    run: (ctx) => ctx.quit(),
   },
 ];
 
@@ -83,7 +83,7 @@ export function paneKeys(pane: Pane, mode: KeyMode): KeyView {
 
 function tableOf(state: ConsoleState): KeyTable | undefined {
   if (state.command !== undefined) return COMMAND_KEYS;
-  if (state.filterEditing) return FILTER_KEYS;
+  if (state.filterEditing) return isOverlayList(state.filterList) ? OVERLAY_FILTER_KEYS : FILTER_KEYS;
   const o = state.overlay;
   switch (o?.kind) {
     case undefined:
@@ -95,7 +95,7 @@ function tableOf(state: ConsoleState): KeyTable | undefined {
     case 'log-details':
       return LOG_DETAILS_KEYS;
     case 'quit':
-      return QUIT_KEYS;
+      return o.stopping ? STOPPING_KEYS : QUIT_KEYS;
     case 'text':
       return TEXT_KEYS;
     case 'confirm':
@@ -128,6 +128,7 @@ export function allKeyViews(mode: KeyMode): KeyView[] {
     FLEET_KEYS,
     COMMAND_KEYS,
     FILTER_KEYS,
+    OVERLAY_FILTER_KEYS,
     HELP_KEYS,
     DETAILS_KEYS,
     LOG_DETAILS_KEYS,
@@ -136,6 +137,7 @@ export function allKeyViews(mode: KeyMode): KeyView[] {
     ...ROLLBACK_TABLES,
     ...APPROVALS_TABLES,
     QUIT_KEYS,
+    STOPPING_KEYS,
     WHY_KEYS,
   ];
   return tables.map((t) => inForce(t, mode));

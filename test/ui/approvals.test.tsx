@@ -119,7 +119,7 @@ describe('approvals in the console', () => {
     // The selected one in full under the table.
     expect(frame).toContain(`│deploy of acme-prod (namespace acme-prod) · callbot=${IMG}/callbot:v3`);
     expect(frame).toMatch(/pending: requested by ops@example.test 5m ago · expires in 23h/);
-    expect(footerOf(frame)).toMatch(/↑↓ choose\s+y Enter approve\s+n reject\s+Esc a q close/);
+    expect(footerOf(frame)).toMatch(/↑↓ choose\s+y Enter approve\s+n reject\s+\/ filter\s+Esc a q close/);
     await c.press('j');
     frame = await c.waitFor((f) => rowOf(f, 'apr-dev-update').includes('│›'));
     expect(frame).toContain('update-manifests of acme-prod');
@@ -247,7 +247,7 @@ describe('approvals in the console', () => {
     await c.press('a');
     let frame = await c.waitFor('Approvals · 2 pending');
     expect(frame).toContain('Read-only: approving and rejecting are off.');
-    expect(footerOf(frame)).toMatch(/↑↓ choose\s+Esc a q close/);
+    expect(footerOf(frame)).toMatch(/↑↓ choose\s+\/ filter\s+Esc a q close/);
     expect(footerOf(frame)).not.toMatch(/approve|reject/);
     await c.press('y', KEYS.enter, 'n');
     frame = c.frame();

@@ -92,7 +92,7 @@ describe('QuitDialog', () => {
       │A step is still running:                        │
       │  deploy callbot to shop                        │
       │                                                │
-      │Quitting stops them where they are. Quit anyway?│
+      │They stop at their next safe point. Quit anyway?│
       │ y or q or Ctrl-C quits, n or Esc stays.        │
       └────────────────────────────────────────────────┘"
     `);
@@ -154,7 +154,7 @@ describe('HelpOverlay', () => {
   it('lists the rows it is given from the first, with the read-only note', () => {
     const rows = helpRows(keyMode(true, true, false)).slice(0, 4);
     expect(frameOf(<HelpOverlay rows={rows} index={0} readOnly width={80} height={9} />)).toMatchInlineSnapshot(`
-      "╒═ Help · every key ═════════════════════════════ 1/4 · ↑↓ scroll · Esc close ═╕
+      "╒═ Help · every key ══════════════════ 1/4 · ↑↓ scroll · / filter · Esc close ═╕
       │ KEY              ACTION                                       WHERE          │
       │›↑ k              move up                                      every pane, fl…│
       │ ↓ j              move down                                    every pane, fl…│

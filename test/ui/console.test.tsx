@@ -6,6 +6,7 @@ import chalk from 'chalk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addVersions, writeTenant } from './fixtures.js';
 import { deployment, FixedLive, KEYS, renderConsole, snapshot, version, workspace, type RenderedConsole } from './helpers.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const IMG = 'localhost:5000/ecp-ai';
 const ESC = '\u001b[';
@@ -191,8 +192,11 @@ describe('quitting', () => {
     await open.press(KEYS.ctrlC);
     await open.waitFor('Quit anyway?');
     await open.press('y');
-    expect(open.exited()).toBe(true);
+    // Asked to stop, the step ends when it can (this one does not listen): then the console ends.
+    await open.waitFor('Stopping at the next safe point');
+    expect(open.exited()).toBe(false);
     finish();
+    await waitUntil(() => open!.exited(), 'the console ended once the step did');
   });
 
   it('quits with q when nothing runs', async () => {

@@ -208,13 +208,13 @@ describe('on every screen of the console', () => {
     expect(frame).toContain('line 60');
     expect(frame).not.toContain('line 20 ');
     await c.press(KEYS.up);
-    frame = await c.waitFor('1 later lines');
+    frame = await c.waitFor('1 later line');
     expect(frame).not.toContain('line 60');
     await c.press('g');
     frame = await c.waitFor((f) => f.includes('line 1\n') || /│line 1\s+│/.test(f));
     expect(frame).not.toContain('earlier lines');
     await c.press('G');
-    frame = await c.waitFor((f) => f.includes('line 60') && !f.includes('later lines'));
+    frame = await c.waitFor((f) => f.includes('line 60') && !f.includes('later line'));
     await c.press('q');
     await c.waitFor((f) => !f.includes('Output ·'));
     finish();
@@ -225,6 +225,11 @@ describe('on every screen of the console', () => {
     await c.press('q');
     await c.waitFor('Quit anyway?');
     expect(c.frame().trimEnd().split('\n').at(-1)).toBe('y q Ctrl-C quit  n Esc stay');
+    await c.press('q');
+    // The step is asked to stop (this one does not listen); q again quits at once.
+    await c.waitFor('Stopping at the next safe point');
+    expect(c.frame().trimEnd().split('\n').at(-1)).toBe('Ctrl-C q quit now');
+    expect(c.exited()).toBe(false);
     await c.press('q');
     expect(c.exited()).toBe(true);
     finish();

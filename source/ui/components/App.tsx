@@ -11,7 +11,7 @@ import { useNow } from '../hooks/use-now.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import type { KeyView } from '../keymap.js';
 import { layoutFor, MIN_SIZE, type Layout, type Size } from '../layout.js';
-import { helpRows } from '../render/help-row.js';
+import { visibleHelpRows } from '../render/help-row.js';
 import { keyViewOf } from '../views.js';
 import { complete } from '../command-line.js';
 import { approvalIndex, approvalRows, filterOf, fleetIndex, fleetRows, openApprovals, runningJobs, selectedService, selectedTenant, totalCounts } from '../model/selectors.js';
@@ -41,7 +41,17 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
   const height = layout.bodyHeight;
   switch (o.kind) {
     case 'help':
-      return <HelpOverlay rows={helpRows(mode)} index={o.index} readOnly={info.readOnly} width={width} height={height} />;
+      return (
+        <HelpOverlay
+          rows={visibleHelpRows(mode, filterOf(state, 'help'))}
+          index={o.index}
+          readOnly={info.readOnly}
+          filter={filterOf(state, 'help')}
+          filterEditing={state.filterEditing}
+          width={width}
+          height={height}
+        />
+      );
     case 'details': {
       const service = selectedService(state);
       if (!service) return null;
@@ -56,7 +66,7 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
     case 'text':
       return <TextView title={o.title} lines={o.lines} top={o.top} width={width} height={height} />;
     case 'quit':
-      return <QuitDialog running={runningJobs(state)} width={width} height={height} />;
+      return <QuitDialog running={runningJobs(state)} stopping={o.stopping !== undefined} width={width} height={height} />;
     case 'confirm':
       return <ConfirmDialog dialog={o} width={width} height={height} />;
     case 'rollback': {
@@ -67,10 +77,34 @@ function Overlay({ state, layout, now }: { state: ConsoleState; layout: Layout; 
     case 'approvals': {
       const rows = approvalRows(state, info.approvalTtlMs);
       const open = openApprovals(state, info.approvalTtlMs, Date.now());
-      return <ApprovalsView view={o} rows={rows} selected={approvalIndex(rows, o.selected)} open={open} tenant={info.tenant} width={width} height={height} />;
+      return (
+        <ApprovalsView
+          view={o}
+          rows={rows}
+          selected={approvalIndex(rows, o.selected)}
+          open={open}
+          tenant={info.tenant}
+          filter={filterOf(state, 'approvals')}
+          filterEditing={state.filterEditing}
+          width={width}
+          height={height}
+        />
+      );
     }
     case 'why':
-      return <WhyView service={o.service} tenantId={o.tenantId} diagnosis={o.diagnosis} error={o.error} scroll={o.scroll} width={width} height={height} />;
+      return (
+        <WhyView
+          service={o.service}
+          tenantId={o.tenantId}
+          diagnosis={o.diagnosis}
+          error={o.error}
+          scroll={o.scroll}
+          filter={filterOf(state, 'why')}
+          filterEditing={state.filterEditing}
+          width={width}
+          height={height}
+        />
+      );
   }
 }
 

@@ -4,6 +4,7 @@ import { approvalIndex, approvalRows } from '../model/selectors.js';
 import type { ApprovalsView } from '../model/state.js';
 import type { KeyContext } from '../model/ui-actions.js';
 import type { KeyTable } from '../views.js';
+import { clearFilterOr, filterListKey } from './ServicesPane.keys.js';
 
 export const APPROVALS_LIST_KEYS: KeyTable = {
   where: 'approvals (a)',
@@ -37,7 +38,15 @@ export const APPROVALS_LIST_KEYS: KeyTable = {
       footer: true,
       run: (ctx) => withOverlay(ctx, 'approvals', (v) => ctx.beginDecision(v, 'rejected')),
     },
-    { id: 'approvals:close', keys: [named('escape', 'Esc'), char('a'), char('q')], label: 'close', help: 'close the approvals', footer: true, run: (ctx) => ctx.close() },
+    filterListKey('filter the approvals: every word typed must be in the id, action, tenant, images, who requested or decided, or the status'),
+    {
+      id: 'approvals:close',
+      keys: [named('escape', 'Esc'), char('a'), char('q')],
+      label: 'close',
+      help: 'close the approvals (Esc: clear the filter first)',
+      footer: true,
+      run: clearFilterOr('approvals', (ctx) => ctx.close()),
+    },
   ],
 };
 
@@ -59,7 +68,7 @@ export const APPROVE_KEYS: KeyTable = {
 };
 
 export const REJECT_KEYS: KeyTable = {
-  where: 'approvals: reject, reason',
+  where: 'approvals: reject (reason)',
   bindings: textFieldKeys(
     'reject',
     overlayField('approvals', 'reason'),

@@ -14,6 +14,7 @@ import type { ApprovalsView as View } from '../model/state.js';
 import { APPROVAL_COLUMNS, approvalCells, approvalRowTone } from '../render/approval-row.js';
 import { shortAge } from '../render/format.js';
 import { APPROVALS_LIST_KEYS, APPROVE_KEYS, REJECT_KEYS } from './ApprovalsView.keys.js';
+import { FilterLine } from './FilterLine.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
 import { TextField } from './TextField.js';
@@ -30,6 +31,9 @@ export interface ApprovalsViewProps {
   open: number;
   /** Rows only for this tenant (--tenant). */
   tenant?: string;
+  /** The `/` filter the rows matched. */
+  filter?: string;
+  filterEditing?: boolean;
   width: number;
   height: number;
 }
@@ -84,7 +88,7 @@ function Prompt({ view, approval, actor, readOnly, now, ttlMs }: { view: View; a
   );
 }
 
-export function ApprovalsView({ view, rows, selected, open, tenant, width, height }: ApprovalsViewProps) {
+export function ApprovalsView({ view, rows, selected, open, tenant, filter = '', filterEditing = false, width, height }: ApprovalsViewProps) {
   const info = useInfo();
   const now = useNow(1000);
   const approval = rows[selected];
@@ -102,9 +106,10 @@ export function ApprovalsView({ view, rows, selected, open, tenant, width, heigh
         height={visible}
         width={width - 2}
         focused
-        empty={tenant ? `no approvals recorded for ${tenant}` : 'no approvals recorded: a deploy or update into a protected namespace requests one'}
+        empty={filter ? `no approval matches "${filter}"` : tenant ? `no approvals recorded for ${tenant}` : 'no approvals recorded: a deploy or update into a protected namespace requests one'}
       />
-      <Box flexDirection="column" marginTop={1} width={width - 2}>
+      <FilterLine filter={filter} filterEditing={filterEditing} width={width - 2} otherwise={{ text: ' ', tone: 'muted' }} />
+      <Box flexDirection="column" width={width - 2}>
         <Text wrap="truncate-end">
           {approval
             ? `${approval.action} of ${approval.tenantId} (namespace ${approval.namespace}) · ${Object.entries(approval.images)

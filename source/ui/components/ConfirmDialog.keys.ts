@@ -51,7 +51,7 @@ export function typedWordKeys(kind: 'confirm' | 'rollback', confirmed: (ctx: Key
 }
 
 export const CONFIRM_TYPED_KEYS: KeyTable = {
-  where: 'confirm, protected namespace',
+  where: 'confirm (tenant id)',
   bindings: [...typedWordKeys('confirm', confirmed, { label: 'cancel', help: 'cancel', run: (ctx) => ctx.close() }), diffKey('confirm')],
 };
 

@@ -106,7 +106,11 @@ export function DetailsView({ service: s, deployments, width, height, now }: Det
       <ToneText tone="accent">Live containers</ToneText>
       {live ? <ContainerLines containers={live.length ? live : [{ name: '(none)' }]} max={maxContainers} /> : <Text> (not in the cluster)</Text>}
       <Box marginTop={1} flexDirection="column" flexShrink={0}>
-        <ToneText tone="accent">{`Deployments (${deployments.length})`}</ToneText>
+        <ToneText tone="accent">
+          {deployments.length > tableHeight
+            ? `Deployments: newest ${tableHeight} of ${deployments.length} (more: ecp history ${s.tenantId} --service ${s.service})`
+            : `Deployments (${deployments.length})`}
+        </ToneText>
         <Table
           columns={DEPLOYMENT_COLUMNS}
           rows={deployments}

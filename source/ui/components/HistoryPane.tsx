@@ -3,6 +3,7 @@ import React, { memo } from 'react';
 import type { ImageVersion } from '../../domain/types.js';
 import type { HistoryState, ServiceView } from '../model/state.js';
 import { LIVE_MARK, MANIFEST_MARK, VERSION_COLUMNS, versionCells, versionTone } from '../render/version-row.js';
+import { textWidth } from '../text.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
 
@@ -26,7 +27,12 @@ export const HistoryPane = memo(function HistoryPane({ history, versions: filter
   const versions = current ? filtered : [];
   const marks = { liveImage: service?.liveImage, manifestImage: service?.manifestImage };
   const title = service ? `History · ${service.service}` : 'History';
-  const note = `${filter ? `${filter} ` : ''}${LIVE_MARK} live ${MANIFEST_MARK} manifest${versions.length ? ` · ${Math.min(selected + 1, versions.length)}/${versions.length}` : ''}`;
+  const position = versions.length ? `${Math.min(selected + 1, versions.length)}/${versions.length}` : '';
+  // Where the pane is too narrow for the title and the whole note, the legend shrinks, then goes — not the service's name.
+  const notes = [`${LIVE_MARK} live ${MANIFEST_MARK} manifest`, `${LIVE_MARK}live ${MANIFEST_MARK}manifest`, ''].map(
+    (legend) => `${filter ? `${filter} ` : ''}${legend}${legend && position ? ' · ' : ''}${position}`,
+  );
+  const note = notes.find((n) => textWidth(title) + textWidth(n) + 8 <= width) ?? notes.at(-1)!;
   const empty = !service
     ? 'select a service'
     : history.error

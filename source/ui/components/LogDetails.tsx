@@ -2,6 +2,7 @@
 import { Text } from 'ink';
 import React from 'react';
 import type { Job, JobStep } from '../model/state.js';
+import { counted } from '../render/format.js';
 import { charWidth, textWidth } from '../text.js';
 import { Pane } from './Pane.js';
 import { ToneText } from './ToneText.js';
@@ -70,10 +71,10 @@ export interface LogDetailsProps {
 export function LogDetails({ job, step, back, width, height }: LogDetailsProps) {
   const lines = outputLines(job, step);
   const { shown, before, after } = outputWindow(lines, width, height, back);
-  const position = after > 0 ? ` · ${after} later lines` : '';
+  const position = after > 0 ? ` · ${counted(after, 'later line')}` : '';
   return (
-    <Pane title={`Output · ${job.title} · ${step.title}`} note={`${lines.length} lines${position}`} focused width={width} height={height}>
-      {before > 0 ? <ToneText tone="muted">{`… ${before} earlier lines`}</ToneText> : null}
+    <Pane title={`Output · ${job.title} · ${step.title}`} note={`${counted(lines.length, 'line')}${position}`} focused width={width} height={height}>
+      {before > 0 ? <ToneText tone="muted">{`… ${counted(before, 'earlier line')}`}</ToneText> : null}
       {shown.map((line, i) => (
         <Text key={i} wrap="truncate-end">
           {line}

@@ -82,6 +82,14 @@ export const VIEW_KEYS: readonly Binding[] = [
   },
   { id: 'yaml', keys: [char('y')], label: 'yaml', help: 'the live object of the selected service as YAML', run: (ctx) => ctx.showYaml() },
   {
+    id: 'edit',
+    keys: [char('e')],
+    label: 'edit',
+    help: "edit the selected service's manifest file in $VISUAL / $EDITOR (at its line; the console waits, then reads it again)",
+    mutating: true,
+    run: (ctx) => ctx.editManifest(),
+  },
+  {
     id: 'tenant-number',
     keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map(char),
     label: 'tenant 1-9',
@@ -150,7 +158,7 @@ export const PANE_KEYS: KeyTable = {
       id: 'filter',
       keys: [char('/')],
       label: 'filter',
-      help: 'filter the list of the pane: services (name, tags, states), tenants (name), history (tag, status, branch, commit), log (titles)',
+      help: 'filter the list of the pane: services (name, tags, states), tenants (name), history (tag, status, branch, commit), log (titles); the fleet (service, tag)',
       footer: true,
       run: (ctx) => ctx.dispatch({ type: 'filter/open' }),
     },

@@ -58,7 +58,7 @@ export const ROLLBACK_CONFIRM_KEYS: KeyTable = {
 };
 
 export const ROLLBACK_TYPED_KEYS: KeyTable = {
-  where: 'rollback 3 confirm, protected namespace',
+  where: 'rollback 3 confirm (tenant id)',
   bindings: [...typedWordKeys('rollback', rollBack, { label: 'back', help: 'go back to the reason', run: backToReason }), diffKey('rollback')],
 };
 

@@ -40,7 +40,13 @@ function CellText({ cell, column, tone }: { cell: Cell | undefined; column: Plac
       </ToneText>
     );
   }
-  return <ToneText tone={cell?.tone ?? tone}>{fit(text, column.size, column.align, column.truncate)}</ToneText>;
+  const mark = cell?.mark ?? '';
+  return (
+    <ToneText tone={cell?.tone ?? tone}>
+      {mark}
+      {fit(text, Math.max(0, column.size - mark.length), column.align, column.truncate)}
+    </ToneText>
+  );
 }
 
 interface RowProps {
@@ -53,7 +59,8 @@ interface RowProps {
   inverse: boolean;
 }
 
-const sameCells = (a: Cell[], b: Cell[]) => a.length === b.length && a.every((c, i) => c.text === b[i]!.text && c.tone === b[i]!.tone && c.spinner === b[i]!.spinner && c.indent === b[i]!.indent);
+const sameCells = (a: Cell[], b: Cell[]) =>
+  a.length === b.length && a.every((c, i) => c.text === b[i]!.text && c.tone === b[i]!.tone && c.spinner === b[i]!.spinner && c.indent === b[i]!.indent && c.mark === b[i]!.mark);
 
 /** One row; re-rendered only when what it shows changed (moving the selection touches two rows). */
 const Row = memo(

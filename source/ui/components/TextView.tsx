@@ -1,6 +1,7 @@
 /** A text to read from the top, wrapped: the live object as YAML (y), a manifest diff (Tab in a confirm step). */
 import { Text } from 'ink';
 import React from 'react';
+import { counted } from '../render/format.js';
 import { wrapLine } from './LogDetails.js';
 import { Pane } from './Pane.js';
 import { ToneText } from './ToneText.js';
@@ -17,7 +18,7 @@ export function textWindow(lines: readonly string[], width: number, height: numb
 export function TextView({ title, lines, top, width, height }: { title: string; lines: readonly string[]; top: number; width: number; height: number }) {
   const { shown, after } = textWindow(lines, width, height, top);
   return (
-    <Pane title={title} note={`${lines.length} lines${after > 0 ? ` · ${after} more` : ''}`} focused width={width} height={height}>
+    <Pane title={title} note={`${counted(lines.length, 'line')}${after > 0 ? ` · ${after} more` : ''}`} focused width={width} height={height}>
       {shown.map((line, i) => (
         <Text key={i} wrap="truncate-end">
           {line}

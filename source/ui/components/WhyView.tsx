@@ -4,11 +4,13 @@
  * workload's events, as kubedog and werf show them while they track a rollout. Lines wrap to
  * the width; ↑↓ scroll.
  */
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import React from 'react';
 import { eventLine, podLine, type WorkloadDiagnosis } from '../../domain/diagnosis.js';
 import { textWidth } from '../text.js';
 import type { Tone } from '../theme.js';
+import { matchesWords } from '../model/selectors.js';
+import { FilterLine } from './FilterLine.js';
 import { wrapLine } from './LogDetails.js';
 import { Pane } from './Pane.js';
 import { ToneText } from './ToneText.js';
@@ -21,6 +23,9 @@ export interface WhyViewProps {
   error?: string;
   /** Wrapped lines scrolled down from the top. */
   scroll: number;
+  /** The `/` filter: the pods, log lines and events with its words. */
+  filter?: string;
+  filterEditing?: boolean;
   width: number;
   height: number;
 }
@@ -35,7 +40,7 @@ interface Row {
  * The rows the view shows, before wrapping: the pods and the failing log first, then the events
  * newest first — so one screen holds what says why, and older events scroll.
  */
-export function whyRows(d: WorkloadDiagnosis): Row[] {
+export function whyRows(d: WorkloadDiagnosis, filter = ''): Row[] {
   const rows: Row[] = [{ text: `${d.kind} ${d.namespace}/${d.name}`, tone: 'accent', bold: true }];
   rows.push({ text: d.pods.length ? 'Pods' : 'Pods: none', tone: 'normal', bold: true });
   for (const p of d.pods) rows.push({ text: `  ${podLine(p)}`, tone: p.waiting || p.restarts > 0 ? 'bad' : 'ok' });
@@ -55,7 +60,8 @@ export function whyRows(d: WorkloadDiagnosis): Row[] {
   }
   rows.push({ text: d.events.length ? 'Events, newest first' : 'Events: none', tone: 'normal', bold: true });
   for (const e of [...d.events].reverse()) rows.push({ text: `  ${eventLine(e)}`, tone: e.type === 'Warning' ? 'bad' : 'muted' });
-  return rows;
+  // `/`: the pods, log lines and events with every word; the headings stay, to say what each is.
+  return filter ? rows.filter((r) => r.bold || matchesWords(r.text, filter)) : rows;
 }
 
 /**
@@ -81,18 +87,19 @@ function wrapAtSpaces(line: string, width: number): string[] {
 }
 
 /** The rows wrapped to a pane of `width`: what is shown, and what the scroll keys move over. */
-export function wrappedWhyRows({ diagnosis, error }: Pick<WhyViewProps, 'diagnosis' | 'error'>, width: number): Row[] {
-  const rows: Row[] = error ? [{ text: `Could not read why: ${error}`, tone: 'bad' }] : diagnosis ? whyRows(diagnosis) : [{ text: 'reading events, pods and logs…', tone: 'muted' }];
+export function wrappedWhyRows({ diagnosis, error }: Pick<WhyViewProps, 'diagnosis' | 'error'>, width: number, filter = ''): Row[] {
+  const rows: Row[] = error ? [{ text: `Could not read why: ${error}`, tone: 'bad' }] : diagnosis ? whyRows(diagnosis, filter) : [{ text: 'reading events, pods and logs…', tone: 'muted' }];
   return rows.flatMap((row) => wrapAtSpaces(row.text, width - 2).map((text) => ({ ...row, text })));
 }
 
-/** The first line a pane of `height` can show when scrolled to the end. */
-export const lastWhyTop = (lines: number, height: number) => Math.max(0, lines - Math.max(1, height - 2));
+/** The first line a pane of `height` can show when scrolled to the end (`filtering`: a line goes to the filter). */
+export const lastWhyTop = (lines: number, height: number, filtering = false) => Math.max(0, lines - Math.max(1, height - 2 - (filtering ? 1 : 0)));
 
-export function WhyView({ service, tenantId, diagnosis, error, scroll, width, height }: WhyViewProps) {
-  const room = Math.max(1, height - 2);
-  const wrapped = wrappedWhyRows({ diagnosis, error }, width);
-  const top = Math.min(scroll, lastWhyTop(wrapped.length, height));
+export function WhyView({ service, tenantId, diagnosis, error, scroll, filter = '', filterEditing = false, width, height }: WhyViewProps) {
+  const filtering = filter !== '' || filterEditing;
+  const room = Math.max(1, height - 2 - (filtering ? 1 : 0));
+  const wrapped = wrappedWhyRows({ diagnosis, error }, width, filter);
+  const top = Math.min(scroll, lastWhyTop(wrapped.length, height, filtering));
   const shown = wrapped.slice(top, top + room);
   const note = wrapped.length > room ? `${top + 1}-${top + shown.length} of ${wrapped.length}` : '';
   return (
@@ -104,6 +111,11 @@ export function WhyView({ service, tenantId, diagnosis, error, scroll, width, he
           </ToneText>
         </Text>
       ))}
+      {filtering ? (
+        <Box marginTop={Math.max(0, room - shown.length)}>
+          <FilterLine filter={filter} filterEditing={filterEditing} width={width - 2} otherwise={{ text: '', tone: 'muted' }} />
+        </Box>
+      ) : null}
     </Pane>
   );
 }

@@ -5,7 +5,7 @@
  */
 import type { KubeClient } from '../../pipeline/cluster-session.js';
 import type { Core } from '../../core.js';
-import { errorMessage } from '../../errors.js';
+import { errorMessage, InterruptedError } from '../../errors.js';
 import { oneLine } from '../text.js';
 import { describeError, type ActionDef, type ActionOutcome, type ActionParams, type ActionTarget, type StepLog } from '../actions.js';
 import type { ConsoleStore } from './store.js';
@@ -34,6 +34,8 @@ export class JobRunner {
   private nextId = 1;
   private readonly now: () => number;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Each running job's stop request (the pipeline's abort signal, as Ctrl-C gives `ecp deploy`). */
+  private readonly stops = new Map<number, AbortController>();
   private client?: KubeClient;
 
   constructor(
@@ -76,19 +78,21 @@ export class JobRunner {
       title: action.describe(target, this.core),
       tenantId: target.tenant.id,
       service: target.service?.service,
-      work: (log) => action.run({ core: this.core, client: this.client, target, log, params }),
+      work: (log, signal) => action.run({ core: this.core, client: this.client, target, log, params, signal }),
     });
   }
 
   /** Runs work that is not a pipeline action (an approval decided in the console) as a job of the log. */
-  run(task: JobTask & { work: (log: StepLog) => Promise<ActionOutcome> }): number {
+  run(task: JobTask & { work: (log: StepLog, signal: AbortSignal) => Promise<ActionOutcome> }): number {
     const id = this.nextId++;
+    const stop = new AbortController();
+    this.stops.set(id, stop);
     const job: Job = { id, action: task.action, title: task.title, tenantId: task.tenantId, service: task.service, state: 'running', startedAt: this.now(), steps: [] };
     this.store.dispatch({ type: 'job/started', job });
     this.message(`started: ${task.title}`, 'info');
     const log = this.stepLog(id);
     const work = Promise.resolve()
-      .then(() => task.work(log))
+      .then(() => task.work(log, stop.signal))
       .then(
         (outcome) => this.finish(id, outcome.ok, outcome.summary, outcome.waiting),
         (error: unknown) => {
@@ -96,11 +100,14 @@ export class JobRunner {
           // The title is cut in the log; the whole error, line by line, is the step's output.
           log.step('error', text, 'failed');
           for (const line of errorMessage(error).split('\n')) if (line.trim()) log.line('error', oneLine(line));
-          this.finish(id, false, text);
+          this.finish(id, false, text, false, error instanceof InterruptedError);
         },
       );
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    void work.finally(() => {
+      this.inFlight.delete(work);
+      this.stops.delete(id);
+    });
     return id;
   }
 
@@ -131,13 +138,23 @@ export class JobRunner {
     if (event.level !== 'info') this.message(`monitor: ${event.message}`, event.level === 'error' ? 'error' : 'info', about);
   }
 
+  /**
+   * Asks every running job to stop at its pipeline's next safe point (deploy and rollback honour
+   * it as they honour Ctrl-C on the command line); resolves when they have all ended.
+   */
+  async stopAll(): Promise<void> {
+    for (const stop of this.stops.values()) stop.abort();
+    await this.settled();
+  }
+
   /** Resolves when every job started so far has ended (tests, shutdown). */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private finish(id: number, ok: boolean, summary: string, waiting = false): void {
-    this.store.dispatch({ type: 'job/finished', jobId: id, ok, summary, at: this.now(), waiting });
+  /** `stopped`: it ended at a safe point because it was asked to stop (an InterruptedError). */
+  private finish(id: number, ok: boolean, summary: string, waiting = false, stopped = false): void {
+    this.store.dispatch({ type: 'job/finished', jobId: id, ok, summary, at: this.now(), waiting, stopped });
     const job = this.store.getState().jobs.find((j) => j.id === id);
     if (!job) return;
     this.message(`${waiting ? '!' : ok ? '✓' : '✗'} ${job.title}${summary ? `: ${summary}` : ''}`, ok ? 'ok' : waiting ? 'info' : 'error', undefined, id);

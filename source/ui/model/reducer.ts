@@ -2,6 +2,7 @@
 import type { Approval, DeploymentRecord, ImageVersion } from '../../domain/types.js';
 import { fleetIndex, fleetRows, logRows, selectedService, selectedTenant, serviceIndex, serviceOf, visibleServices, visibleTenants, visibleVersions } from './selectors.js';
 import {
+  isOverlayList,
   MAX_JOBS,
   MAX_STEP_LINES,
   PANES,
@@ -50,7 +51,7 @@ export type Action =
   | { type: 'job/started'; job: Job }
   | { type: 'job/step'; jobId: number; key: string; title?: string; state?: StepState; at: number }
   | { type: 'job/line'; jobId: number; key: string; text: string; at: number }
-  | { type: 'job/finished'; jobId: number; ok: boolean; summary: string; at: number; waiting?: boolean }
+  | { type: 'job/finished'; jobId: number; ok: boolean; summary: string; at: number; waiting?: boolean; stopped?: boolean }
   | { type: 'message'; message: StatusMessage | undefined };
 
 const clamp = (value: number, max: number) => Math.max(0, Math.min(value, Math.max(0, max)));
@@ -95,9 +96,18 @@ function keepSelectionFiltered(state: ConsoleState): ConsoleState {
     const tenants = visibleTenants(state);
     return tenants.some((t) => t.id === state.tenantId) ? state : selectTenant(state, 0, tenants);
   }
+  // The approvals view keeps its selection when it still matches (else shows the first match).
+  if (state.filterList === 'approvals') return state;
+  if (state.filterList === 'help') return state.overlay?.kind === 'help' ? { ...state, overlay: { ...state.overlay, index: 0 } } : state;
+  if (state.filterList === 'why') return state.overlay?.kind === 'why' ? { ...state, overlay: { ...state.overlay, scroll: 0 } } : state;
   if (state.filterList === 'history') return { ...state, historyIndex: 0 };
   if (state.filterList === 'log') return { ...state, logIndex: 0 };
   return selectService(state, serviceIndex(state));
+}
+
+/** The filter of an overlay's list (help, approvals, why) goes with the overlay. */
+function withoutOverlayFilter(state: ConsoleState): ConsoleState {
+  return isOverlayList(state.filterList) ? { ...state, filter: '', filterEditing: false, filterList: undefined } : state;
 }
 
 /** Moves the cursor of the focused pane (or the fleet view's row) by `delta` (or to an edge). */
@@ -195,8 +205,9 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
       return { ...state, focus: PANES[(i + action.delta + PANES.length) % PANES.length]! };
     }
     case 'filter/open': {
-      // `/` filters the list it is pressed in (the fleet's rows in the fleet view).
-      const filterList = state.view === 'fleet' || state.focus === 'services' ? undefined : state.focus;
+      // `/` filters the list it is pressed in (the help's or approvals' list, the fleet's rows in the fleet view).
+      const overlay = state.overlay?.kind;
+      const filterList = isOverlayList(overlay) ? overlay : state.view === 'fleet' || state.focus === 'services' ? undefined : state.focus;
       return { ...state, filterEditing: true, filterList, filter: filterList === state.filterList ? state.filter : '' };
     }
     case 'filter/set':
@@ -204,10 +215,11 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
     case 'filter/close':
       return action.keep ? { ...state, filterEditing: false } : { ...state, filterEditing: false, filter: '', filterList: undefined };
     case 'overlay/open':
+      return { ...withoutOverlayFilter(state), overlay: action.overlay };
     case 'overlay/update':
       return { ...state, overlay: action.overlay };
     case 'overlay/close':
-      return state.overlay ? { ...state, overlay: undefined } : state;
+      return state.overlay ? { ...withoutOverlayFilter(state), overlay: undefined } : state;
     case 'history/loading':
       return { ...state, history: { ...state.history, tenantId: action.tenantId, service: action.service, loading: true } };
     case 'history/loaded':
@@ -245,6 +257,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
         state: action.waiting ? 'waiting' : action.ok ? 'ok' : 'failed',
         finishedAt: action.at,
         summary: action.summary,
+        ...(action.stopped ? { stopped: true } : {}),
         // A step still marked running when its job ended: done if the job succeeded, else unknown.
         steps: job.steps.map((s) => (s.state === 'running' || s.state === 'queued' ? { ...s, state: action.ok && !action.waiting ? 'ok' : 'ended', finishedAt: action.at } : s)),
       }));

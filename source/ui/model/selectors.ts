@@ -2,15 +2,15 @@
 import { HEALTH_ORDER } from '../../domain/health.js';
 import { countStatuses, type StatusCounts } from '../../domain/status.js';
 import type { Approval, ImageVersion } from '../../domain/types.js';
-import { isOpen } from '../../domain/approvals.js';
-import type { ConsoleState, Job, JobStep, ServiceSort, ServiceSortKey, ServiceView, TenantView } from './state.js';
+import { imagesAsTags, isOpen, shownStatus } from '../../domain/approvals.js';
+import type { ConsoleState, FilteredList, Job, JobStep, ServiceSort, ServiceSortKey, ServiceView, TenantView } from './state.js';
 
 export function selectedTenant(state: ConsoleState): TenantView | undefined {
   return state.tenants.find((t) => t.id === state.tenantId) ?? state.tenants[0];
 }
 
 /** The filter's text for `list`: `/` filters the list of the pane it was pressed in. */
-export function filterOf(state: ConsoleState, list: 'services' | 'tenants' | 'history' | 'log'): string {
+export function filterOf(state: ConsoleState, list: 'services' | FilteredList): string {
   return (state.filterList ?? 'services') === list ? state.filter : '';
 }
 
@@ -219,19 +219,24 @@ export function selectedVersion(state: ConsoleState) {
   return versions[Math.min(state.historyIndex, versions.length - 1)];
 }
 
-const sortedApprovals = new WeakMap<readonly Approval[], Approval[]>();
+const sortedApprovals = new WeakMap<readonly Approval[], { filter: string; rows: Approval[] }>();
 
 /**
  * The approvals view's rows: open ones first (pending, not expired), then the others; newest first
  * in each. Sorted again when the approvals are read again (every refresh).
  */
 export function approvalRows(state: ConsoleState, ttlMs: number): Approval[] {
+  const filter = filterOf(state, 'approvals');
   const cached = sortedApprovals.get(state.approvals);
-  if (cached) return cached;
+  if (cached && cached.filter === filter) return cached.rows;
   const now = Date.now();
   const rank = (a: Approval) => (isOpen(a, ttlMs, now) ? 0 : 1);
-  const rows = [...state.approvals].sort((a, b) => rank(a) - rank(b) || b.requestedAt.localeCompare(a.requestedAt));
-  sortedApprovals.set(state.approvals, rows);
+  // The filter's words: in the id, action, tenant, images, who requested or decided, the status shown.
+  const shown = filter
+    ? state.approvals.filter((a) => matchesWords(`${a.id} ${a.action} ${a.tenantId} ${imagesAsTags(a.images)} ${a.requestedBy} ${a.decidedBy ?? ''} ${shownStatus(a, ttlMs, now)}`, filter))
+    : state.approvals;
+  const rows = [...shown].sort((a, b) => rank(a) - rank(b) || b.requestedAt.localeCompare(a.requestedAt));
+  sortedApprovals.set(state.approvals, { filter, rows });
   return rows;
 }
 

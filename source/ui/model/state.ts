@@ -99,6 +99,8 @@ export interface Job {
   finishedAt?: number;
   steps: JobStep[];
   summary?: string;
+  /** It ended at a safe point because the operator quit while it ran. */
+  stopped?: boolean;
 }
 
 export const MAX_STEP_LINES = 200;
@@ -164,7 +166,8 @@ export type Overlay =
   | { kind: 'details' }
   /** `back`: wrapped lines scrolled up from the newest one. */
   | { kind: 'log-details'; jobId: number; stepKey: string; back: number }
-  | { kind: 'quit' }
+  /** q while a step runs; `stopping`: quit was confirmed, the jobs of these ids are asked to stop. */
+  | { kind: 'quit'; stopping?: number[] }
   /**
    * A text to read (`y`: the live object as YAML; Tab in a confirm step: the manifest diff), `top`
    * wrapped lines scrolled down; Esc goes `back` to the overlay it was opened from, if any.
@@ -182,12 +185,20 @@ export interface StatusMessage {
   /**
    * What the message is about, so it goes when that changes: a text field's prefix (typing in it
    * clears the refusal), 'refresh' (cleared when the read finishes), 'cluster' (cleared when the
-   * cluster answers again).
+   * cluster answers again), 'unbound-key' (what a key that did nothing said: cleared by the next key that works).
    */
   about?: string;
   /** The job the message is about: `l` opens its output. */
   jobId?: number;
 }
+
+/** A list `/` filters besides the services (and the fleet's rows). */
+export type FilteredList = 'tenants' | 'history' | 'log' | OverlayList;
+
+/** The overlays with a list `/` filters: the filter goes with the overlay. */
+export const OVERLAY_LISTS = ['help', 'approvals', 'why'] as const;
+export type OverlayList = (typeof OVERLAY_LISTS)[number];
+export const isOverlayList = (list: string | undefined): list is OverlayList => (OVERLAY_LISTS as readonly (string | undefined)[]).includes(list);
 
 export interface ConsoleState {
   tenants: TenantView[];
@@ -215,10 +226,10 @@ export interface ConsoleState {
   filter: string;
   filterEditing: boolean;
   /**
-   * The list the filter applies to: the pane focused when `/` was pressed; undefined the services
-   * (and in the fleet view its rows).
+   * The list the filter applies to: the pane focused (or the help or approvals list open) when `/`
+   * was pressed; undefined the services (and in the fleet view its rows).
    */
-  filterList?: 'tenants' | 'history' | 'log';
+  filterList?: FilteredList;
   overlay?: Overlay;
   history: HistoryState;
   /** Every approval in the store (of the --tenant only, when given), as last read. */

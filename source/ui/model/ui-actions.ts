@@ -3,9 +3,6 @@
  * screen (views.ts) routes it to a binding, which calls one of the operations below: state
  * changes and background work. Nothing here waits for a cluster or an engine.
  */
-// Imported, not import()ed: in the bundle a dynamic import of this CommonJS package yields only
-// its default export (`stringify` was undefined and `y` ended the console).
-import { stringify } from 'yaml';
 import type { WorkloadDiagnosis } from '../../domain/diagnosis.js';
 import type { RegistryAnswer } from '../../pipeline/registry-presence.js';
 import type { Core } from '../../core.js';
@@ -26,6 +23,8 @@ import type { Action } from './reducer.js';
 import { approvalIndex, approvalRows, runningJobs, selectedService, selectedTenant, selectedVersion, selectionProblem } from './selectors.js';
 import type { ApprovalsView, ConfirmDialog, ConsoleState, Overlay, PreviewState, RollbackDialog, WhyView } from './state.js';
 import type { ConsoleStore } from './store.js';
+import { QUIT_CLEANLY, quitOutcome, type ConsoleExit } from './quit-outcome.js';
+import { manifestEditCommand, type EditorCommand } from '../../pipeline/edit-manifest.js';
 
 /** The rollback pipeline, as far as the dialog needs it. */
 export interface RollbackSupport {
@@ -48,13 +47,21 @@ export interface UIActionsDeps {
   actions: ReadonlyMap<ActionId, ActionDef>;
   jobs: JobRunner;
   refresh(): void;
-  exit(): void;
+  /** Ends the console; `outcome` is what the shell is told and the exit code. */
+  exit(outcome: ConsoleExit): void;
   layout(): Layout;
   rollback?: RollbackSupport;
   /** The live object keyed `${namespace}/${name}`, as the cluster last reported it. */
   liveObject?(key: string): object | undefined;
   /** Manifest vs live for a service (the pipeline's dry run); undefined while no cluster is connected. */
   liveDiff?(tenant: string, service: string): Promise<LiveDiff> | undefined;
+  /** The environment the editor is chosen from ($VISUAL, $EDITOR). */
+  env: NodeJS.ProcessEnv;
+  /**
+   * Runs `command` in the terminal, the console suspended meanwhile; resolves with why it could
+   * not be started, if so. Undefined: there is no terminal to lend (tests render without one).
+   */
+  runInTerminal?(command: EditorCommand): Promise<string | undefined>;
   /** Reads why a workload fails from the cluster (undefined: no cluster connected). */
   diagnose?: () => ((workload: WhyView['workload'], namespace: string, name: string) => Promise<WorkloadDiagnosis>) | undefined;
   now?: () => number;
@@ -72,8 +79,13 @@ export interface KeyContext {
   layout(): Layout;
   mode(): KeyMode;
   approvalTtlMs: number;
+  /** q: quits, or asks first while a step runs. */
   quit(): void;
-  exit(): void;
+  /**
+   * Quit anyway (in the question): the running jobs are asked to stop at their next safe point
+   * and the console ends once they have; asked again meanwhile, it ends at once.
+   */
+  quitAnyway(): void;
   refresh(): void;
   startAction(id: ActionId): void;
   /** The confirmation was given: start its action. */
@@ -89,6 +101,8 @@ export interface KeyContext {
   showYaml(): void;
   /** c: the selected service's manifest vs its live object, with the fields' managers. */
   showLiveDiff(): void;
+  /** e: the selected service's manifest file in the operator's editor; re-read after. */
+  editManifest(): void;
   /** Tab in a confirm step: its whole manifest diff, Esc back to the step. */
   showDiff(dialog: ConfirmDialog | RollbackDialog): void;
   /** w on a service (or R in the view): read why it fails and show it. */
@@ -105,15 +119,35 @@ export interface UIActions {
   quit(): void;
 }
 
+/** What a status line about a key that did nothing is `about`. */
+const UNBOUND = 'unbound-key';
+
 export function createUIActions(deps: UIActionsDeps): UIActions {
   const { store, jobs } = deps;
   const now = deps.now ?? Date.now;
   const dispatch = store.dispatch;
   const say = (text: string, tone: 'info' | 'ok' | 'error' = 'info', about?: string) => dispatch({ type: 'message', message: { text, tone, at: now(), about } });
 
+  let ended = false;
+  const exit = (outcome: ConsoleExit) => {
+    if (ended) return;
+    ended = true;
+    deps.exit(outcome);
+  };
+
   function quit(): void {
     if (runningJobs(store.getState()).length > 0) dispatch({ type: 'overlay/open', overlay: { kind: 'quit' } });
-    else deps.exit();
+    else exit(QUIT_CLEANLY);
+  }
+
+  function quitAnyway(): void {
+    const state = store.getState();
+    const stopping = state.overlay?.kind === 'quit' ? state.overlay.stopping : undefined;
+    if (stopping) return exit(quitOutcome(state, stopping));
+    const ids = runningJobs(state).map((j) => j.id);
+    if (ids.length === 0) return exit(QUIT_CLEANLY);
+    dispatch({ type: 'overlay/open', overlay: { kind: 'quit', stopping: ids } });
+    void jobs.stopAll().then(() => exit(quitOutcome(store.getState(), ids)));
   }
 
   function targetFor(def: ActionDef, state: ConsoleState) {
@@ -305,13 +339,9 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const key = `${service.namespace}/${service.service}`;
     const object = deps.liveObject?.(key) as { metadata?: Record<string, unknown> } | undefined;
     if (!object) return say(`${service.kind} ${key} is not in the cluster${state.live.configured ? '' : ' (no cluster is configured)'}: no live object to show.`, 'error');
-    // As `kubectl get -o yaml` shows it: kind and apiVersion first (a list's items carry
-    // neither), without the managed fields.
-    const { managedFields: _managed, ...metadata } = object.metadata ?? {};
-    const lines = stringify({ apiVersion: 'apps/v1', kind: service.kind, ...object, metadata })
-      .trimEnd()
-      .split('\n');
-    dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `YAML · ${service.kind} ${key} (live)`, lines, top: 0 } });
+    void import('../render/live-yaml.js').then(({ liveYamlLines }) => {
+      dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: `YAML · ${service.kind} ${key} (live)`, lines: liveYamlLines(object, service.kind), top: 0 } });
+    });
   }
 
   function showLiveDiff(): void {
@@ -332,6 +362,23 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     );
   }
 
+  function editManifest(): void {
+    const state = store.getState();
+    const problem = selectionProblem(state);
+    const service = selectedService(state);
+    if (problem || !service) return say(problem ?? 'Select a service first.', 'error');
+    if (!deps.runInTerminal) return say('There is no terminal to run an editor in.', 'error');
+    // The console stops while the editor runs (it has the terminal): a running step would stop with it.
+    const running = runningJobs(state)[0];
+    if (running) return say(`"${running.title}" is still running, and the console stops while an editor runs; e again once it has finished.`, 'error');
+    const command = manifestEditCommand(deps.core, deps.env, service.file, service.line);
+    void deps.runInTerminal(command).then((error) => {
+      if (error) return say(`${command.editor} could not be started for ${service.file}: ${error}`, 'error');
+      say(`${command.editor} closed: ${service.file} read again`, 'ok');
+      deps.refresh();
+    });
+  }
+
   /** Why a key did nothing: what it does elsewhere, or that it does nothing here. */
   function unbound(input: string, key: KeyInput): void {
     const name = key.return ? 'Enter' : key.tab ? 'Tab' : input.length === 1 && !key.ctrl && !key.meta ? input : undefined;
@@ -341,11 +388,11 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const elsewhere = bindingFor(keyTableOf(state).bindings, input, key);
     const what = elsewhere ? `${name} (${elsewhere.label})` : name;
     if (elsewhere?.mutating && mode.readOnly)
-      return say(`${what} changes things: off in ${deps.core.config.readOnly ? 'read-only mode' : `view-only mode (${deps.actor} is not an operator)`}.`, 'error');
-    if (elsewhere?.action && !availableActions({ cluster: mode.cluster }).has(elsewhere.action)) return say(`${what} needs a cluster, and none is connected.`, 'error');
-    if (elsewhere?.panes) return say(`${what} works in the ${elsewhere.panes.join(' and ')} pane${elsewhere.panes.length > 1 ? 's' : ''}.`, 'error');
+      return say(`${what} changes things: off in ${deps.core.config.readOnly ? 'read-only mode' : `view-only mode (${deps.actor} is not an operator)`}.`, 'error', UNBOUND);
+    if (elsewhere?.action && !availableActions({ cluster: mode.cluster }).has(elsewhere.action)) return say(`${what} needs a cluster, and none is connected.`, 'error', UNBOUND);
+    if (elsewhere?.panes) return say(`${what} works in the ${elsewhere.panes.join(' and ')} pane${elsewhere.panes.length > 1 ? 's' : ''}.`, 'error', UNBOUND);
     const view = keyViewOf(state, mode);
-    say(`${name} does nothing in ${view.where}${view.bindings.some((b) => b.id === 'help') ? '; ? lists the keys' : ''}.`, 'error');
+    say(`${name} does nothing in ${view.where}${view.bindings.some((b) => b.id === 'help') ? '; ? lists the keys' : ''}.`, 'error', UNBOUND);
   }
 
   // ── approvals (a) ──────────────────────────────────────────────────────────────────────
@@ -414,7 +461,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     mode: deps.mode,
     approvalTtlMs: deps.core.config.approvalTtlMs,
     quit,
-    exit: deps.exit,
+    quitAnyway,
     refresh: deps.refresh,
     startAction,
     confirmed: confirmDialog,
@@ -425,6 +472,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     showYaml,
     showDiff,
     showLiveDiff,
+    editManifest,
     openWhy,
     beginDecision,
     decide,
@@ -433,8 +481,10 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
   function key(input: string, key: KeyInput): void {
     const view = keyViewOf(store.getState(), deps.mode());
     const binding = bindingFor(view.bindings, input, key) ?? bindingFor(GLOBAL_KEYS, input, key);
-    if (binding) binding.run(ctx, { input, key });
-    else unbound(input, key);
+    if (!binding) return unbound(input, key);
+    // What an unbound key said ("r works in the services and history panes") is stale once a key works.
+    if (store.getState().message?.about === UNBOUND) dispatch({ type: 'message', message: undefined });
+    binding.run(ctx, { input, key });
   }
 
   return { key, quit };

@@ -26,6 +26,8 @@ export interface Cell {
   spinner?: boolean;
   /** Spaces before the spinner. */
   indent?: number;
+  /** A mark before the text, outside its truncation (the fleet's selected cell: `▸`, else a space). */
+  mark?: string;
 }
 
 export interface PlacedColumn extends Column {

@@ -15,7 +15,9 @@ const SERVICE_MIN = 12;
 const TAG_MIN = 10;
 /** The sync mark, a space and the longest health word ("Progressing"): never cut. */
 const STATE_WIDTH = 13;
-const PER_TENANT = TAG_MIN + GAP + STATE_WIDTH + GAP;
+/** The column before every tag that marks the selected cell (`▸`): marking it costs no tag its text. */
+const MARK_WIDTH = 1;
+const PER_TENANT = MARK_WIDTH + TAG_MIN + GAP + STATE_WIDTH + GAP;
 
 /** How many tenant columns fit in `width`, and from which tenant they start so `selected` is shown. */
 export function tenantWindow(width: number, total: number, selected: number): { start: number; count: number } {
@@ -29,7 +31,7 @@ export function fleetColumns(tenants: readonly TenantView[], selectedId: string 
   return [
     { id: 'service', title: 'SERVICE', flex: 1, min: SERVICE_MIN },
     ...tenants.flatMap((t): Column[] => [
-      { id: `tag:${t.id}`, title: t.id === selectedId ? `▸${t.id}` : t.id, flex: 1, min: Math.max(TAG_MIN, t.id.length + 1), truncate: 'tag' },
+      { id: `tag:${t.id}`, title: `${t.id === selectedId ? '▸' : ' '}${t.id}`, flex: 1, min: MARK_WIDTH + Math.max(TAG_MIN, t.id.length), truncate: 'tag' },
       { id: `state:${t.id}`, title: '', width: STATE_WIDTH },
     ]),
   ];
@@ -41,16 +43,16 @@ export function fleetCells(service: string, tenants: readonly TenantView[], sele
     { text: service },
     ...tenants.flatMap((t): Cell[] => {
       const row = serviceOf(t, service);
-      const marker = isSelectedRow && t === selected ? '▸' : '';
-      if (!row) return [{ text: `${marker}·`, tone: 'muted' }, { text: '' }];
+      const mark = isSelectedRow && t === selected ? '▸' : ' ';
+      if (!row) return [{ text: '·', mark, tone: 'muted' }, { text: '' }];
       if (!fleetCellMatches(service, row, filter))
         return [
-          { text: `${marker}${fleetTag(row)}`, tone: 'muted' },
+          { text: fleetTag(row), mark, tone: 'muted' },
           { text: `${SYNC_MARK[row.sync]} ${row.health}`, tone: 'muted' },
         ];
       const drift = row.liveTag !== undefined && row.liveTag !== row.manifestTag;
       return [
-        { text: `${marker}${fleetTag(row)}`, tone: drift ? 'warn' : undefined },
+        { text: fleetTag(row), mark, tone: drift ? 'warn' : undefined },
         { text: `${SYNC_MARK[row.sync]} ${row.health}`, tone: row.sync === 'Synced' ? badgeTone(badgeOf(row)) : syncTone(row.sync) },
       ];
     }),

@@ -1,6 +1,7 @@
 /** The `?` help's rows: every key of every view in force, from the views' binding tables. */
 import { keysText, type KeyView } from '../keymap.js';
 import { allKeyViews, type KeyMode } from '../views.js';
+import { matchesWords } from '../model/selectors.js';
 import type { Cell, Column } from './columns.js';
 
 export interface HelpRow {
@@ -35,7 +36,8 @@ export function helpRows(mode: KeyMode): HelpRow[] {
       const where = whereOf(view, binding.panes);
       const same = byKey.get(`${keys}\n${binding.help}`);
       if (same) {
-        same.where = `${same.where}, ${where}`;
+        // A view with several tables (confirm, rollback 3) is named once.
+        if (!same.where.split(', ').includes(where)) same.where = `${same.where}, ${where}`;
         continue;
       }
       const row = { keys, what: binding.help, where };
@@ -45,6 +47,19 @@ export function helpRows(mode: KeyMode): HelpRow[] {
   }
   cache.set(id, rows);
   return rows;
+}
+
+const filtered = new WeakMap<readonly HelpRow[], { filter: string; rows: readonly HelpRow[] }>();
+
+/** The help's rows with every word of `filter` in the key, what it does or where. */
+export function visibleHelpRows(mode: KeyMode, filter: string): readonly HelpRow[] {
+  const rows = helpRows(mode);
+  if (!filter) return rows;
+  const hit = filtered.get(rows);
+  if (hit?.filter === filter) return hit.rows;
+  const shown = rows.filter((r) => matchesWords(`${r.keys} ${r.what} ${r.where}`, filter));
+  filtered.set(rows, { filter, rows: shown });
+  return shown;
 }
 
 export function helpCells(row: HelpRow): Cell[] {
