@@ -155,8 +155,8 @@ describe('FleetView alone', () => {
     unmount = rendered.unmount;
     expect(rendered.frame()).toMatchInlineSnapshot(`
       "╒═ Fleet · 1 services × 2 tenants ═════════════════════════════ 1/1 ═╕
-      │ SERVICE         ▸acme                     shop                     │
-      │›callbot         ▸v1.11.0    = Degraded    v1.10.0     ≠ Healthy    │
+      │ SERVICE       ▸acme                       shop                     │
+      │›callbot       ▸v1.11.0     = Degraded     v1.10.0     ≠ Healthy    │
       │                                                                    │
       │                                                                    │
       │callbot in acme: v1.11.0 · Synced · Degraded · ProgressDeadlineExce…│
