@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
-import './zod-messages.js';
+import './domain/zod-messages.js';
 import { DURATION_BOUNDS, durationProblem, formatDuration, parseDuration } from './domain/duration.js';
 import { serviceRepositoryOf, type ServiceImage } from './domain/manifest-model.js';
 import { isDns1123Label } from './domain/names.js';

@@ -1,6 +1,6 @@
 /** Version-tracking rules as pure functions over plain data (DESIGN §5, SPEC versions API). */
 import * as z from 'zod/mini';
-import '../zod-messages.js';
+import './zod-messages.js';
 import { versionId } from './image-tag.js';
 import { dns1123Problem, dockerTagProblem, parseImageRef } from './names.js';
 import { SCAN_RESULTS, VERSION_STATUSES, type ImageVersion, type ScanResult, type VersionStatus } from './types.js';
