@@ -4,19 +4,25 @@
 // no build step and nobody runs stale code. Code splitting keeps start-up fast: a command loads
 // only the libraries it uses.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 
-/** The newest mtime of a folder, its own included (a removed file changes it), or 0 when missing. */
+/**
+ * The newest mtime of a folder, its own included (a removed file changes it), or 0 when missing.
+ * It runs at every start over ~280 files: names are joined by hand, as path.join's normalising
+ * took half of its time (5 → 2 ms).
+ */
 function newestMtime(dir) {
   let newest = statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   if (newest === 0) return 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+    const full = `${dir}/${entry.name}`;
+    const mtime = entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs;
+    if (mtime > newest) newest = mtime;
   }
   return newest;
 }
@@ -97,6 +103,11 @@ if (!existsSync(entry)) {
     if (full !== bundleDir && Date.now() - statSync(full).mtimeMs > 3_600_000) rmSync(full, { recursive: true, force: true });
   }
 }
+
+// Node 22.1 and later keep V8's compiled code of the bundle between runs, keyed by each chunk's
+// content. A rebuild removes the folder with the old bundles when it is an hour old; the next start
+// makes it again. Node 20 has no such cache for ES modules.
+module.enableCompileCache?.(path.join(dist, 'compile-cache'));
 
 // With DEBUG=1 stack traces point into source/ (the maps are read only then).
 if (process.env.DEBUG === '1' || process.env.DEBUG === 'true') process.setSourceMapsEnabled(true);

@@ -46,8 +46,8 @@ function packageVersion(): string {
 }
 
 async function commandContext(cli: ParsedArgv, host: CommandHost): Promise<CommandContext> {
-  // Loaded here, not at start-up: `--help` needs neither the config's YAML parser nor its schema.
-  const { loadConfig } = await import('./config.js');
+  // Loaded here, not at start-up: `--help` needs neither the config's YAML parser nor its schema, nor a store.
+  const [{ loadConfig }, { loadStoreBackend }] = await Promise.all([import('./config.js'), import('./store/open.js')]);
   const loaded = loadConfig({
     cwd: host.cwd,
     env: host.env,
@@ -60,6 +60,7 @@ async function commandContext(cli: ParsedArgv, host: CommandHost): Promise<Comma
   const dataDirChosen = Boolean(cli.flags.dataDir || host.env.ECP_DATA_DIR);
   const demo = cli.flags.sandbox === true ? await (await import('./pipeline/demo-store.js')).demoStoreFor(loaded, host.cwd, dataDirChosen) : undefined;
   const config = demo?.config ?? loaded;
+  await loadStoreBackend(config.store.backend);
   return {
     demoImages: demo?.images,
     config,

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './domain/zod-messages.js';
 import { DURATION_BOUNDS, durationProblem, formatDuration, parseDuration } from './domain/duration.js';
 import { serviceRepositoryOf, type ServiceImage } from './domain/manifest-model.js';
 import { isDns1123Label } from './domain/names.js';
@@ -27,85 +28,79 @@ export const STORE_BACKENDS = ['file', 'kubernetes'] as const;
 export type StoreBackendName = (typeof STORE_BACKENDS)[number];
 
 const severity = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']);
+const nonEmpty = () => z.string().check(z.minLength(1));
 const duration = (bounds: { min: number; max: number }) =>
-  z
-    .string()
-    .refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as 90s, 10m, 24h or 2d' })
-    .refine((v) => durationProblem('', parseDuration(v)!, bounds) === undefined, {
+  z.string().check(
+    z.refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as 90s, 10m, 24h or 2d' }),
+    z.refine((v) => durationProblem('', parseDuration(v)!, bounds) === undefined, {
       message: `expected a duration between ${formatDuration(bounds.min)} and ${formatDuration(bounds.max)}`,
-    });
-const seconds = (bounds: { min: number; max: number }) =>
-  z
-    .number()
-    .int()
-    .min(bounds.min / 1000)
-    .max(bounds.max / 1000, { message: `expected at most ${bounds.max / 1000} seconds` });
+    }),
+  );
+const seconds = (bounds: { min: number; max: number }) => z.int().check(z.gte(bounds.min / 1000), z.lte(bounds.max / 1000, { message: `expected at most ${bounds.max / 1000} seconds` }));
 
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._:-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/;
 
 const serviceBuild = z.strictObject({
-  name: z.string().refine(isDns1123Label, { message: 'expected a DNS-1123 label such as callbot' }),
+  name: z.string().check(z.refine(isDns1123Label, { message: 'expected a DNS-1123 label such as callbot' })),
   /** Without a build context the service is deployed, not built (an image built elsewhere). */
-  context: z.string().min(1).optional(),
-  image: z.string().regex(IMAGE_REPOSITORY, 'expected an image repository without a tag, such as quay.io/argoproj/argocd').optional(),
-  workloads: z
-    .array(z.string().refine(isDns1123Label, { message: 'expected workload names (DNS-1123 labels)' }))
-    .min(1)
-    .optional(),
-  dockerfile: z.string().min(1).default('Dockerfile'),
-  buildArgs: z.record(z.string(), z.string()).default({}),
-  target: z.string().min(1).optional(),
+  context: z.optional(nonEmpty()),
+  image: z.optional(z.string().check(z.regex(IMAGE_REPOSITORY, 'expected an image repository without a tag, such as quay.io/argoproj/argocd'))),
+  workloads: z.optional(z.array(z.string().check(z.refine(isDns1123Label, { message: 'expected workload names (DNS-1123 labels)' }))).check(z.minLength(1))),
+  dockerfile: z._default(nonEmpty(), 'Dockerfile'),
+  buildArgs: z._default(z.record(z.string(), z.string()), {}),
+  target: z.optional(nonEmpty()),
 });
 
 export const configFileSchema = z.strictObject({
-  registry: z.string().min(1).optional(),
-  imagePrefix: z.string().min(1).optional(),
-  manifestsDir: z.string().min(1).optional(),
-  dataDir: z.string().min(1).optional(),
-  tagPolicy: z.enum(['branch', 'semver', 'template']).optional(),
-  tagTemplate: z.string().min(1).optional(),
-  gitTagPattern: z.string().min(1).optional(),
-  gitRemote: z.string().min(1).optional(),
-  monitorInterval: seconds(DURATION_BOUNDS.monitorInterval).optional(),
-  services: z.array(serviceBuild).optional(),
-  autoRollback: z
-    .strictObject({
-      services: z.array(z.string()).default([]),
-      protectedNamespaces: z.array(z.string()).default(['*prod*']),
-    })
-    .optional(),
-  vulnerabilityGate: z
-    .strictObject({
-      failOn: z.array(severity).default(['CRITICAL', 'HIGH']),
-      maxCount: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
-  requireApproval: z.array(z.string()).optional(),
-  approvalTtl: duration(DURATION_BOUNDS.approvalTtl).optional(),
-  operators: z.array(z.string()).optional(),
-  approvers: z.array(z.string()).optional(),
-  readOnly: z.boolean().optional(),
-  history: z.strictObject({ keepPerService: z.number().int().min(1).default(50) }).optional(),
-  store: z
-    .strictObject({
-      backend: z.enum(STORE_BACKENDS).default('file'),
-      namespace: z.string().refine(isDns1123Label, { message: 'expected a namespace name such as ecp-system' }).default('ecp-system'),
-      context: z.string().min(1).optional(),
-    })
-    .optional(),
-  server: z
-    .strictObject({
-      tokens: z
-        .array(
+  registry: z.optional(nonEmpty()),
+  imagePrefix: z.optional(nonEmpty()),
+  manifestsDir: z.optional(nonEmpty()),
+  dataDir: z.optional(nonEmpty()),
+  tagPolicy: z.optional(z.enum(['branch', 'semver', 'template'])),
+  tagTemplate: z.optional(nonEmpty()),
+  gitTagPattern: z.optional(nonEmpty()),
+  gitRemote: z.optional(nonEmpty()),
+  monitorInterval: z.optional(seconds(DURATION_BOUNDS.monitorInterval)),
+  services: z.optional(z.array(serviceBuild)),
+  autoRollback: z.optional(
+    z.strictObject({
+      services: z._default(z.array(z.string()), []),
+      protectedNamespaces: z._default(z.array(z.string()), ['*prod*']),
+    }),
+  ),
+  vulnerabilityGate: z.optional(
+    z.strictObject({
+      failOn: z._default(z.array(severity), ['CRITICAL', 'HIGH']),
+      maxCount: z.optional(z.int().check(z.nonnegative())),
+    }),
+  ),
+  requireApproval: z.optional(z.array(z.string())),
+  approvalTtl: z.optional(duration(DURATION_BOUNDS.approvalTtl)),
+  operators: z.optional(z.array(z.string())),
+  approvers: z.optional(z.array(z.string())),
+  readOnly: z.optional(z.boolean()),
+  history: z.optional(z.strictObject({ keepPerService: z._default(z.int().check(z.gte(1)), 50) })),
+  store: z.optional(
+    z.strictObject({
+      backend: z._default(z.enum(STORE_BACKENDS), 'file'),
+      namespace: z._default(z.string().check(z.refine(isDns1123Label, { message: 'expected a namespace name such as ecp-system' })), 'ecp-system'),
+      context: z.optional(nonEmpty()),
+    }),
+  ),
+  server: z.optional(
+    z.strictObject({
+      tokens: z._default(
+        z.array(
           z.strictObject({
-            sha256: z.string().regex(/^[a-f0-9]{64}$/, "expected the 64 hex digits of the token's sha256"),
-            identity: z.string().min(1),
+            sha256: z.string().check(z.regex(/^[a-f0-9]{64}$/, "expected the 64 hex digits of the token's sha256")),
+            identity: nonEmpty(),
             role: z.enum(SERVER_ROLES),
           }),
-        )
-        .default([]),
-    })
-    .optional(),
+        ),
+        [],
+      ),
+    }),
+  ),
 });
 
 export type Severity = z.infer<typeof severity>;

@@ -27,16 +27,18 @@ export interface FileOps {
 }
 
 /**
- * Node's file operations. Synchronous calls under an async interface: for a handful of small
- * manifest files they cost a fraction of a millisecond each, about half of what the promise
- * versions cost through the thread pool, and they never block for long.
+ * Node's file operations. Reads, stats and removals are synchronous calls under an async
+ * interface: for small files already in the page cache they cost a fraction of a millisecond,
+ * about half of what the promise versions cost through the thread pool. Creating a file and
+ * renaming it over another wait on the file system's journal instead (0.1–0.9 ms each on ext4,
+ * more while other processes write), so those go through the thread pool, several at once.
  */
 export const nodeFileOps: FileOps = {
   readFile: async (file) => fs.readFileSync(file, 'utf8'),
   // 'wx': a temp name that already exists is never overwritten. No fsync: like the store, the
   // guarantee is all-or-nothing against failures of ecp, not durability across a power cut.
-  writeFile: async (file, text, mode) => fs.writeFileSync(file, text, { encoding: 'utf8', flag: 'wx', mode: mode ?? 0o644 }),
-  rename: async (from, to) => fs.renameSync(from, to),
+  writeFile: (file, text, mode) => fs.promises.writeFile(file, text, { encoding: 'utf8', flag: 'wx', mode: mode ?? 0o644 }),
+  rename: (from, to) => fs.promises.rename(from, to),
   unlink: async (file) => fs.unlinkSync(file),
   mode: async (file) => {
     try {
@@ -47,10 +49,29 @@ export const nodeFileOps: FileOps = {
   },
 };
 
-/** The file a path names, through symbolic links (a new file: the path itself). */
+/** How many files are written or renamed at once: enough to keep the thread pool busy, far below the open-file limit. */
+const IN_FLIGHT = 32;
+
+/** Runs `work` for every index below `count`, at most `IN_FLIGHT` at a time, and settles as Promise.allSettled does. */
+async function settleEach(count: number, work: (index: number) => Promise<void>): Promise<PromiseSettledResult<void>[]> {
+  const settled: PromiseSettledResult<void>[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      settled[i] = await work(i).then(
+        () => ({ status: 'fulfilled', value: undefined }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, count) }, worker));
+  return settled;
+}
+
+/** The file a path names, through symbolic links (a new file: the path itself). The native call: one system call, not an lstat per path component (1 000 files: 11–18 against 27–87 ms). */
 function realTarget(file: string): string {
   try {
-    return fs.realpathSync(file);
+    return fs.realpathSync.native(file);
   } catch {
     return file;
   }
@@ -93,27 +114,24 @@ export async function writeAllOrNothing(changes: readonly FileChange[], ops: Fil
   const targets = real.map((c) => realTarget(c.path));
   const modes = await Promise.all(targets.map((target) => ops.mode(target)));
   const temps = targets.map((target) => tempPath(target));
-  const written = await Promise.allSettled(real.map((change, i) => ops.writeFile(temps[i]!, change.after, modes[i])));
+  const written = await settleEach(real.length, (i) => ops.writeFile(temps[i]!, real[i]!.after, modes[i]));
   const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
   if (failed) {
     await Promise.all(temps.map((t, i) => (written[i]!.status === 'fulfilled' ? ops.unlink(t).catch(() => undefined) : undefined)));
     throw failed.reason;
   }
-  const done: number[] = [];
-  try {
-    for (const [i, change] of real.entries()) {
-      await ops.rename(temps[i]!, targets[i]!);
-      done.push(i);
-    }
-  } catch (error) {
+  // The renames run several at once too; once they have all settled, any that failed undoes the rest.
+  const renamed = await settleEach(real.length, (i) => ops.rename(temps[i]!, targets[i]!));
+  const renameFailed = renamed.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (renameFailed) {
     const failures: string[] = [];
-    for (const i of done) {
-      const change = real[i]!;
-      await replace(ops, targets[i]!, change.before, modes[i]).catch(() => failures.push(change.path));
+    for (const [i, change] of real.entries()) {
+      if (renamed[i]!.status === 'fulfilled') await replace(ops, targets[i]!, change.before, modes[i]).catch(() => failures.push(change.path));
+      else await ops.unlink(temps[i]!).catch(() => undefined);
     }
-    await Promise.all(temps.filter((_, i) => !done.includes(i)).map((t) => ops.unlink(t).catch(() => undefined)));
+    const error = renameFailed.reason as Error;
     if (failures.length) {
-      throw new PartialWriteError(`Writing failed (${(error as Error).message}) and ${failures.join(', ')} could not be restored: check them by hand.`);
+      throw new PartialWriteError(`Writing failed (${error.message}) and ${failures.join(', ')} could not be restored: check them by hand.`);
     }
     throw error;
   }

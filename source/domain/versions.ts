@@ -1,27 +1,27 @@
 /** Version-tracking rules as pure functions over plain data (DESIGN §5, SPEC versions API). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.js';
 import { versionId } from './image-tag.js';
 import { dns1123Problem, dockerTagProblem, parseImageRef } from './names.js';
 import { SCAN_RESULTS, VERSION_STATUSES, type ImageVersion, type ScanResult, type VersionStatus } from './types.js';
 
 export class VersionInputError extends Error {}
 
+const nonEmpty = () => z.string().check(z.minLength(1));
+const count = () => z.optional(z.int().check(z.nonnegative()));
 const registerBody = z.strictObject({
-  serviceName: z.string().min(1),
-  imageName: z.string().min(1),
-  imageTag: z.string().min(1),
-  fullImageName: z.string().min(1),
-  gitCommit: z.string().min(1),
-  gitBranch: z.string().min(1),
-  digest: z
-    .string()
-    .regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex digits>')
-    .optional(),
-  status: z.enum(VERSION_STATUSES).optional(),
-  securityScanResult: z.enum(SCAN_RESULTS).optional(),
-  vulnerabilitiesCount: z.number().int().nonnegative().optional(),
-  buildDurationMs: z.number().nonnegative().optional(),
-  sizeBytes: z.number().int().nonnegative().optional(),
+  serviceName: nonEmpty(),
+  imageName: nonEmpty(),
+  imageTag: nonEmpty(),
+  fullImageName: nonEmpty(),
+  gitCommit: nonEmpty(),
+  gitBranch: nonEmpty(),
+  digest: z.optional(z.string().check(z.regex(/^sha256:[a-f0-9]{64}$/, 'expected sha256:<64 hex digits>'))),
+  status: z.optional(z.enum(VERSION_STATUSES)),
+  securityScanResult: z.optional(z.enum(SCAN_RESULTS)),
+  vulnerabilitiesCount: count(),
+  buildDurationMs: z.optional(z.number().check(z.nonnegative())),
+  sizeBytes: count(),
 });
 
 export type RegisterInput = z.infer<typeof registerBody>;

@@ -12,7 +12,7 @@ import type { Core } from '../core.js';
 import type { Approval, DeploymentRecord, ImageVersion } from '../domain/types.js';
 import { UsageError } from '../errors.js';
 import type { StoreBackend, StoreHistory } from '../store/backend.js';
-import { openStore } from '../store/open.js';
+import { loadStoreBackend, openStore } from '../store/open.js';
 import { assertMayChange } from './policy.js';
 
 export interface MigrationResult {
@@ -41,6 +41,7 @@ export async function migrateStore(core: Core, to: StoreBackendName): Promise<Mi
   await assertMayChange(core, 'store migrate');
   if (to === core.config.store.backend) throw new UsageError(`The store backend is ${to} already (ECP_STORE or store.backend); migrate --to the other one (file or kubernetes).`);
   const source = core.store;
+  await loadStoreBackend(to);
   const target: StoreBackend = openStore(core.config, to);
   const verdict = await source.audit.verify();
   if (!verdict.ok) throw new UsageError(`The source's audit trail does not verify (${verdict.message}); nothing was copied.`);

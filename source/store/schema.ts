@@ -1,5 +1,6 @@
 /** The store's on-disk shape, its schema version and the migrations that bring old files up. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-messages.js';
 import type { Approval, DeploymentRecord, ImageVersion } from '../domain/types.js';
 
 export const SCHEMA_VERSION = 1;

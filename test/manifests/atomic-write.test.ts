@@ -38,6 +38,28 @@ describe('writeAllOrNothing', () => {
     expect(readdirSync(dir).sort()).toEqual(['a.yaml', 'b.yaml', 'c.yaml']);
   });
 
+  it('writes many files at once, and a failure among them still leaves every file as it was, with no temp file', async () => {
+    const dir = tempDir();
+    const files = Array.from({ length: 100 }, (_, i) => path.join(dir, `${i}.yaml`));
+    for (const [i, f] of files.entries()) writeFileSync(f, `old ${i}\n`);
+    const changes = files.map((f, i) => ({ path: f, before: `old ${i}\n`, after: `new ${i}\n` }));
+    let writes = 0;
+    const failingWrite: FileOps = {
+      ...nodeFileOps,
+      async writeFile(file, text, mode) {
+        writes += 1;
+        if (writes === 60) throw Object.assign(new Error('ENOSPC: simulated full disk'), { code: 'ENOSPC' });
+        return nodeFileOps.writeFile(file, text, mode);
+      },
+    };
+    await expect(writeAllOrNothing(changes, failingWrite)).rejects.toThrow(/simulated full disk/);
+    await expect(writeAllOrNothing(changes, failingRename(60))).rejects.toThrow(/simulated disk error/);
+    expect(files.map((f) => readFileSync(f, 'utf8'))).toEqual(changes.map((c) => c.before));
+    expect(readdirSync(dir).length).toBe(100);
+    await writeAllOrNothing(changes);
+    expect(files.map((f) => readFileSync(f, 'utf8'))).toEqual(changes.map((c) => c.after));
+  });
+
   it('writes nothing when a file changed on disk since it was read', async () => {
     const dir = tempDir();
     const a = path.join(dir, 'a.yaml');

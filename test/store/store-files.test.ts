@@ -17,7 +17,7 @@ describe('a store of unknown shape', () => {
     ['{"versions":"oops","deployments":[]}', /its "versions" is not a list/],
     ['{"schemaVersion":1,"versions":[],"deployments":[],"approvals":[],"extra":1}', /it has keys a store does not have \("extra"\)/],
     ['{"schemaVersion":1,"versions":[null],"deployments":[],"approvals":[]}', /its "versions" item 1 is not a record \(null\)/],
-    ['{"schemaVersion":1,"versions":[{"id":"x"}],"deployments":[],"approvals":[]}', /its "versions" item 1 has a bad "serviceName"/],
+    ['{"schemaVersion":1,"versions":[{"id":"x"}],"deployments":[],"approvals":[]}', /its "versions" item 1 has a bad "serviceName" \(expected string, received undefined\)/],
     ['[]', /it is not a JSON object/],
   ];
   for (const [text, problem] of shapes) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../source/config.js';
 import { createCore } from '../../source/core.js';
+import { loadStoreBackend } from '../../source/store/open.js';
 import { runEcp } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -19,6 +20,7 @@ it('reads store: from the config file, lets ECP_STORE override the backend, and 
 
 it('says so in one sentence when the team store is chosen but there is no kubeconfig', async () => {
   const dir = tempDir();
+  await loadStoreBackend('kubernetes'); // for createCore: the command line loads it from the config
   expect(() => createCore(loadConfig({ cwd: dir, env: { ECP_STORE: 'kubernetes', HOME: dir } }))).toThrow(
     'The store backend is kubernetes (ECP_STORE or store.backend), but no kubeconfig was found (KUBECONFIG or ~/.kube/config).',
   );

@@ -23,6 +23,7 @@ import { ApprovalPendingError, passApprovalGate } from '../../source/pipeline/ap
 import { deploy } from '../../source/pipeline/deploy.js';
 import { rollback } from '../../source/pipeline/rollback.js';
 import { changeVersionStatus, registerVersion, VersionExistsError } from '../../source/pipeline/versions.js';
+import { loadStoreBackend } from '../../source/store/open.js';
 import { type ClusterTarget, describeTargets, startTarget } from '../helpers/cluster-target.js';
 import { type FaultProxy, faultProxy } from '../helpers/fault-proxy.js';
 import { repoRoot, runEcp } from '../helpers/run-ecp.js';
@@ -90,6 +91,7 @@ describeTargets('three operators and the monitor on one team store (issue 16)', 
 
   it('keeps every record once, lets one duplicate win, verifies from every work tree and names each actor', async () => {
     const env = { KUBECONFIG: kubeconfig };
+    await loadStoreBackend('kubernetes'); // for createCore: the command line loads it from the config
     const coreOf = (email: string): Core => createCore(loadConfig({ cwd: trees.get(email)!, env }));
     const client = new KubeClient(loadCluster({ env: {}, kubeconfig: target.kubeconfig })!);
     const [first] = OPERATORS.map((o) => coreOf(o.email));
