@@ -237,6 +237,8 @@ async function bigTenantBinary(external: boolean): Promise<void> {
   const loaded = performance.now() - started;
   console.log(`${label}, 1 000 services, 10 000 versions: first frame ${first.toFixed(0)} ms, services and history on screen ${loaded.toFixed(0)} ms`);
   await waitScreen(session, (s) => s.includes('1000 synced'));
+  // What follows the first live data (the monitor's first pass, the first history) is not a key's.
+  await sleep(3000);
 
   // Key press → frame, seen through tmux, against a floor redrawing the same screen in the same run.
   const floorScreen = path.join(work, `${name}-screen.txt`);
