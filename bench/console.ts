@@ -398,7 +398,7 @@ try {
   if (!only || only === 'first') await firstFrame();
   if (!only || only === 'keys') await keyToFrameInProcess();
   if (!only || only === 'big') await bigTenantBinary(false);
-  if (!only || only === 'big' || only === 'external') await bigTenantBinary(true);
+  if (!only || only === 'external') await bigTenantBinary(true);
 } finally {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   try {
