@@ -3,11 +3,14 @@
  *  1. time to first frame of the real `ecp --sandbox` in a terminal (tmux), sample manifests;
  *  2. key press → next frame with a tenant of 1 000 services, in-process (Ink writing to a
  *     terminal-sized stream: the time from the key reaching stdin to the frame being written),
- *     and through the real binary in tmux (includes tmux's own polling);
+ *     and through the real binary in tmux: a control-mode client (bench/lib/tmux-control.ts)
+ *     sends the key and reads the pane's output as tmux reads it, beside a floor in the same run
+ *     (bench/lib/redraw-floor.mjs: a Node program redrawing the same screen on each key);
  *  3. peak RSS (VmHWM) of the real `ecp --sandbox` with 1 000 services and 10 000 versions,
  *     sandbox included (it runs in the same process), after scrolling the whole tenant.
  * Targets (issue 18): first frame ≤ 400 ms, key → frame in-process p95 ≤ 16 ms, peak RSS ≤ 120 MB
- * (≤ 160 MB with the sandbox in-process).
+ * (≤ 160 MB with the sandbox in-process); issue 15: key → frame through tmux, 1 000 services,
+ * median ≤ 20 ms, p95 ≤ 50 ms.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -15,6 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { newVersion } from '../source/domain/versions.js';
+import { TmuxControl } from './lib/tmux-control.js';
 
 delete process.env.CI; // Ink draws only the last frame in CI mode
 process.env.NODE_ENV ??= 'production'; // as the console runs (cli.tsx sets it)
@@ -27,6 +31,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const children: ChildProcess[] = [];
 const work = mkdtempSync(path.join(os.tmpdir(), 'ecp-bench-console-'));
+
+/** ECP_BENCH_CPU_PROF=dir: the consoles under test write a CPU profile there (they are quit with q, not killed). */
+const cpuProfile = process.env.ECP_BENCH_CPU_PROF;
 
 const SERVICES = 1000;
 const VERSIONS_PER_SERVICE = 10;
@@ -85,7 +92,7 @@ function startEcp(name: string, env: Record<string, string>, cwd: string, size =
     String(size.x),
     '-y',
     String(size.y),
-    `cd ${cwd} && sh -c 'echo $$ > ${pidFile}; exec env -u CI ${vars} ${process.execPath} ${ecp}${sandbox ? ' --sandbox' : ''}'; sleep 600`,
+    `cd ${cwd} && sh -c 'echo $$ > ${pidFile}; exec env -u CI ${vars} ${process.execPath} ${cpuProfile ? `--cpu-prof --cpu-prof-dir=${cpuProfile}` : ''} ${ecp}${sandbox ? ' --sandbox' : ''}'; sleep 600`,
   );
   return { name, pid: () => Number(readFileSync(pidFile, 'utf8')), screen: () => tmux('capture-pane', '-p', '-t', name) };
 }
@@ -97,6 +104,74 @@ async function waitScreen(session: Session, check: (s: string) => boolean, timeo
     if (performance.now() - start > timeoutMs) throw new Error(`timed out; screen:\n${session.screen()}`);
     await sleep(5);
   }
+}
+
+/** Synchronized output's end mark: Ink writes it after each frame (so does the floor). */
+const FRAME_END = '\x1b[?2026l';
+
+interface KeyTimes {
+  /** From the key sent to tmux to the output that shows the new position. */
+  shown: number[];
+  /** … to the end of that frame. */
+  done: number[];
+  bytes: number[];
+}
+
+/**
+ * Presses `key` `count` times in each session in turn (alternating, so both see the same load),
+ * `gapMs` after the last frame, and times each frame as tmux receives it: a control-mode client
+ * sends the key and reads the pane's output. Each session shows its position as "N/1000"; the
+ * screen is checked once at the end with capture-pane.
+ */
+async function keysThroughTmux(sessions: string[], key: string, count: number, gapMs: number): Promise<KeyTimes[]> {
+  // A control client sees the panes of the session it is attached to: one for each.
+  const controls = sessions.map((session) => new TmuxControl(socket, session));
+  const times = sessions.map(() => ({ shown: [] as number[], done: [] as number[], bytes: [] as number[] }));
+  try {
+    const panes: string[] = [];
+    for (const [s, session] of sessions.entries()) panes.push((await controls[s]!.command(`display-message -p -t ${session} '#{pane_id}'`))[0]!);
+    const positions = sessions.map((session) => Number(/ (\d+)\/1000 /.exec(tmux('capture-pane', '-p', '-t', session))![1]));
+    for (let i = 0; i < count; i += 1) {
+      for (const [s, pane] of panes.entries()) {
+        const control = controls[s]!;
+        positions[s]! += 1;
+        const expect = ` ${positions[s]}/1000 `;
+        const frame = await new Promise<{ shown: number; done: number; bytes: number }>((resolve, reject) => {
+          let seen = '';
+          let shownAt: number | undefined;
+          let started = 0;
+          const timeout = setTimeout(() => {
+            off();
+            reject(new Error(`no frame showing "${expect}" in ${sessions[s]} within 5 s`));
+          }, 5000);
+          const off = control.onOutput((output) => {
+            if (output.pane !== pane) return;
+            seen += output.data;
+            const at = seen.indexOf(expect);
+            if (at < 0) return;
+            shownAt ??= output.at;
+            if (seen.indexOf(FRAME_END, at) < 0) return;
+            clearTimeout(timeout);
+            off();
+            resolve({ shown: shownAt - started, done: output.at - started, bytes: Buffer.byteLength(seen) });
+          });
+          started = performance.now();
+          control.command(`send-keys -t ${pane} ${key}`).catch(reject);
+        });
+        times[s]!.shown.push(frame.shown);
+        times[s]!.done.push(frame.done);
+        times[s]!.bytes.push(frame.bytes);
+        await sleep(gapMs);
+      }
+    }
+    for (const [s, session] of sessions.entries()) {
+      const screen = tmux('capture-pane', '-p', '-t', session);
+      if (!screen.includes(` ${positions[s]}/1000 `)) throw new Error(`${session} does not show ${positions[s]}/1000 after the presses:\n${screen}`);
+    }
+  } finally {
+    await Promise.all(controls.map((control) => control.close()));
+  }
+  return times;
 }
 
 async function firstFrame(): Promise<void> {
@@ -161,18 +236,28 @@ async function bigTenantBinary(external: boolean): Promise<void> {
   await waitScreen(session, (s) => s.includes('1/1000') && /svc-0000\s+v9/.test(s) && s.includes('History · svc-0000') && / v9 /.test(s));
   const loaded = performance.now() - started;
   console.log(`${label}, 1 000 services, 10 000 versions: first frame ${first.toFixed(0)} ms, services and history on screen ${loaded.toFixed(0)} ms`);
+  await waitScreen(session, (s) => s.includes('1000 synced'));
+  // What follows the first live data (the monitor's first pass, the first history) is not a key's.
+  await sleep(3000);
 
-  // Key press → screen changed, as tmux sees it (capture-pane polling adds its own few ms).
-  const latencies: number[] = [];
-  for (let i = 0; i < 40; i += 1) {
-    const target = `${i + 2}/1000`;
-    const t = performance.now();
-    tmux('send-keys', '-t', name, 'j');
-    await waitScreen(session, (s) => s.includes(target), 5000);
-    latencies.push(performance.now() - t);
-    await sleep(60);
+  // Key press → frame, seen through tmux, against a floor redrawing the same screen in the same run.
+  const floorScreen = path.join(work, `${name}-screen.txt`);
+  writeFileSync(floorScreen, tmux('capture-pane', '-p', '-e', '-t', name));
+  const floor = `${name}-floor`;
+  tmux('new-session', '-d', '-s', floor, '-x', '120', '-y', '35', `${process.execPath} ${path.join(root, 'bench', 'lib', 'redraw-floor.mjs')} ${floorScreen}; sleep 600`);
+  await waitScreen({ name: floor, pid: () => 0, screen: () => tmux('capture-pane', '-p', '-t', floor) }, (s) => s.includes(' 1/1000 '));
+  for (const gap of [200, 40]) {
+    const presses = await keysThroughTmux([name, floor], 'j', 100, gap);
+    const [ecpTimes, floorTimes] = presses;
+    console.log(
+      `${label}: key → frame through tmux (control-mode client, %output), 100 presses of j ${gap} ms apart: ` +
+        `median ${median(ecpTimes!.done).toFixed(1)} ms, p95 ${pct(ecpTimes!.done, 0.95).toFixed(1)} ms, max ${Math.max(...ecpTimes!.done).toFixed(1)} ms ` +
+        `(position first shown: median ${median(ecpTimes!.shown).toFixed(1)}, p95 ${pct(ecpTimes!.shown, 0.95).toFixed(1)} ms; ${(median(ecpTimes!.bytes) / 1024).toFixed(1)} KB a frame); ` +
+        `floor (node redrawing that screen, ${(median(floorTimes!.bytes) / 1024).toFixed(1)} KB a frame, alternating): median ${median(floorTimes!.done).toFixed(1)} ms, p95 ${pct(floorTimes!.done, 0.95).toFixed(1)} ms; ` +
+        `ratio ${(median(ecpTimes!.done) / median(floorTimes!.done)).toFixed(1)} × (median), ${(pct(ecpTimes!.done, 0.95) / pct(floorTimes!.done, 0.95)).toFixed(1)} × (p95); load average ${os.loadavg()[0]!.toFixed(1)}`,
+    );
   }
-  console.log(`${label}: key → screen changed, seen through tmux capture-pane polling, 40 presses 60 ms apart: median ${median(latencies).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms`);
+  tmux('kill-session', '-t', floor);
 
   // Walk the whole tenant (every row rendered once, every history loaded on the way) then read the peak.
   tmux('send-keys', '-t', name, 'G');
@@ -189,6 +274,11 @@ async function bigTenantBinary(external: boolean): Promise<void> {
   const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
   console.log(`${label}: peak RSS (VmHWM) with 1 000 services and 10 000 versions, after scrolling all of them: ${hwm.toFixed(0)} MB (now ${rss.toFixed(0)} MB)`);
+  if (cpuProfile) {
+    // A profile is written when the process exits of itself.
+    tmux('send-keys', '-t', name, 'q');
+    while (existsSync(`/proc/${session.pid()}`)) await sleep(50);
+  }
   tmux('kill-session', '-t', name);
   if (sandbox) {
     const status = readFileSync(`/proc/${sandbox.pid}/status`, 'utf8');
@@ -308,7 +398,7 @@ try {
   if (!only || only === 'first') await firstFrame();
   if (!only || only === 'keys') await keyToFrameInProcess();
   if (!only || only === 'big') await bigTenantBinary(false);
-  if (!only || only === 'big' || only === 'external') await bigTenantBinary(true);
+  if (!only || only === 'external') await bigTenantBinary(true);
 } finally {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   try {

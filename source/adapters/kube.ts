@@ -245,10 +245,10 @@ export class KubeClient {
     }
   }
 
-  /** The namespace's ReplicaSets (what `kubectl rollout undo` chooses from); undefined where RBAC forbids reading them. */
-  async listReplicaSets(namespace: string): Promise<V1ReplicaSet[] | undefined> {
+  /** The namespace's ReplicaSets (what `kubectl rollout undo` chooses from), those with `labelSelector` if given; undefined where RBAC forbids reading them. */
+  async listReplicaSets(namespace: string, labelSelector?: string): Promise<V1ReplicaSet[] | undefined> {
     try {
-      return (await this.apps.listNamespacedReplicaSet({ namespace })).items;
+      return (await this.apps.listNamespacedReplicaSet({ namespace, labelSelector })).items;
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing ReplicaSets in ${namespace}`, error);

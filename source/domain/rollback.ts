@@ -29,6 +29,16 @@ const REVISION = 'deployment.kubernetes.io/revision';
 const revisionOf = (rs: LiveReplicaSet) => Number(rs.metadata?.annotations?.[REVISION] ?? '0') || 0;
 
 /**
+ * The label selector (`k=v,…`) of the ReplicaSets a Deployment may own: its selector's
+ * matchLabels, as kubectl lists them for `rollout undo`. Listing the whole namespace instead
+ * reads every other Deployment's ReplicaSets too (ownership is still checked after).
+ */
+export function replicaSetSelector(deployment: LiveDeployment): string | undefined {
+  const labels = Object.entries(deployment.spec?.selector?.matchLabels ?? {});
+  return labels.length ? labels.map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+}
+
+/**
  * The image of the Deployment's previous revision, as `kubectl rollout undo` picks it: of the
  * ReplicaSets the Deployment owns, the one with the second-highest revision annotation. Used
  * where ecp has no record of an earlier good image (its first deploy on an existing cluster).

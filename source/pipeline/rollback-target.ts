@@ -6,7 +6,7 @@
 import type { KubeClient } from '../adapters/kube.js';
 import type { Core } from '../core.js';
 import type { LiveDeployment, LiveReplicaSet } from '../domain/kube-types.js';
-import { chooseRollbackTarget, previousRevisionImage } from '../domain/rollback.js';
+import { chooseRollbackTarget, previousRevisionImage, replicaSetSelector } from '../domain/rollback.js';
 import { isBlocked, isFailed } from '../domain/types.js';
 
 /** The live Deployment, to fall back on its previous revision where ecp recorded nothing. */
@@ -38,7 +38,7 @@ export async function defaultRollbackTarget(
   if (chosen) return { image: chosen.toImage, versionId: versions.find((v) => v.fullImageName === chosen.toImage)?.id ?? chosen.versionId };
   const namespace = live?.deployment.metadata?.namespace;
   if (!live || !namespace) return undefined;
-  const replicaSets = ((await live.client.listReplicaSets(namespace)) ?? []) as LiveReplicaSet[];
+  const replicaSets = ((await live.client.listReplicaSets(namespace, replicaSetSelector(live.deployment))) ?? []) as LiveReplicaSet[];
   const previous = previousRevisionImage(live.deployment, replicaSets, live.repository, service);
   if (!previous || previous.image === liveImage) return undefined;
   const version = versions.filter((v) => v.fullImageName === previous.image).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
