@@ -96,15 +96,8 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     target = found.version.fullImageName;
     versionId = found.version.id;
   } else {
-    // Where ecp recorded nothing, the first workload's previous revision, as `kubectl rollout undo` picks it (Deployments keep them in ReplicaSets).
-    const first = lives[0]!;
-    const revisions = first.workload.kind === 'Deployment' ? { client, deployment: first.object as LiveDeployment, repository: service.repository } : undefined;
-    const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage, revisions);
-    if (!chosen) {
-      throw new UsageError(
-        `No earlier good version of ${tenant.id}/${service.name} to roll back to: no succeeded deploy or rollback of another image, nor a previous revision of the live Deployment with a registered image, that is neither blocked nor failed.`,
-      );
-    }
+    const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage, { client, workloads: service.workloads });
+    if ('none' in chosen) throw new UsageError(`No earlier good version of ${tenant.id}/${service.name} to roll back to: ${chosen.none}; choose one with --to ID.`);
     target = chosen.image;
     versionId = chosen.versionId;
   }
