@@ -1,8 +1,9 @@
 /**
  * Live cluster state for the status views: a one-shot read (`ecp --once`) and a watcher that
  * keeps a snapshot current with one cluster-wide list + watch per workload kind (Deployments and
- * StatefulSets; the console and the monitor). Pods are read only for namespaces where a workload
- * is not Healthy, so a healthy cluster costs two list requests however many workloads it has.
+ * StatefulSets; the console and the monitor). Pods (and ReplicaSets, which tell the pods of a
+ * Deployment's current revision) are read only for namespaces where a workload is not Healthy,
+ * so a healthy cluster costs two list requests however many workloads it has.
  */
 import { EventEmitter } from 'node:events';
 import { Watch, type KubernetesObject } from '@kubernetes/client-node';
