@@ -20,6 +20,7 @@ import {
   type V1Deployment,
   type V1Pod,
   type V1ReplicaSet,
+  type V1ControllerRevision,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { WorkloadKind } from '../domain/manifest-model.js';
@@ -252,6 +253,16 @@ export class KubeClient {
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing ReplicaSets in ${namespace}`, error);
+    }
+  }
+
+  /** The namespace's ControllerRevisions (a StatefulSet's history, what `kubectl rollout undo` chooses from); undefined where RBAC forbids reading them. */
+  async listControllerRevisions(namespace: string): Promise<V1ControllerRevision[] | undefined> {
+    try {
+      return (await this.apps.listNamespacedControllerRevision({ namespace })).items;
+    } catch (error) {
+      if (statusCodeOf(error) === 403) return undefined;
+      throw toClusterError(this.cluster, `Listing ControllerRevisions in ${namespace}`, error);
     }
   }
 

@@ -35,6 +35,8 @@ export interface DiagnosisPod {
   restarts: number;
   /** `Reason: message` of the first container that waits or last terminated badly. */
   waiting?: string;
+  /** A pod of an older revision (an old ReplicaSet's, or a StatefulSet pod not at its update revision): it says nothing about the new version. */
+  old?: true;
 }
 
 /** The log of the failing container: its last lines (current run and, after a restart, the previous one), or why there are none. */
@@ -77,7 +79,7 @@ export function workloadEvents(events: readonly LiveEvent[], about: ReadonlySet<
     .slice(-DIAGNOSIS_LIMITS.events);
 }
 
-export function podFacts(pod: LivePod): DiagnosisPod {
+export function podFacts(pod: LivePod, old = false): DiagnosisPod {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   const own = pod.status?.containerStatuses ?? [];
   const bad = statuses.find((c) => c.state?.waiting?.reason && c.state.waiting.reason !== 'ContainerCreating') ?? statuses.find((c) => c.state?.terminated && c.state.terminated.exitCode !== 0);
@@ -88,6 +90,7 @@ export function podFacts(pod: LivePod): DiagnosisPod {
     ready: `${own.filter((c) => c.ready).length}/${pod.spec?.containers?.length ?? own.length}`,
     restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
     waiting: why?.reason ? `${why.reason}${'message' in why && why.message ? `: ${why.message}` : ''}` : undefined,
+    ...(old ? { old: true as const } : {}),
   };
 }
 
@@ -115,9 +118,9 @@ export function eventLine(e: DiagnosisEvent): string {
   return `${e.at ? e.at.slice(11, 19) : '--:--:--'} ${e.type} ${e.reason} ${e.object}: ${e.message}${e.count > 1 ? ` (x${e.count})` : ''}`;
 }
 
-/** One pod as a line: name, phase, ready, restarts, and why it waits. */
+/** One pod as a line: name, phase, ready, restarts, and why it waits; a pod of an older revision says so. */
 export function podLine(p: DiagnosisPod): string {
-  return `${p.name} ${p.phase} ready ${p.ready} restarts ${p.restarts}${p.waiting ? ` ${p.waiting}` : ''}`;
+  return `${p.name}${p.old ? ' (old revision)' : ''} ${p.phase} ready ${p.ready} restarts ${p.restarts}${p.waiting ? ` ${p.waiting}` : ''}`;
 }
 
 /** The diagnosis as plain lines: stderr of `ecp deploy` / `ecp rollback`, and the deployment record. */

@@ -4,7 +4,7 @@
  * ImagePullBackOff or CrashLoopBackOff makes the Deployment Degraded at once, not after the
  * progress deadline. An object being deleted is Progressing ("Pending deletion"), as in Argo CD.
  */
-import type { KubeContainer, KubeMeta, LiveDeployment, LivePod } from './kube-types.js';
+import type { KubeContainer, KubeMeta, LiveDeployment, LivePod, LiveReplicaSet } from './kube-types.js';
 
 export const HEALTH_STATES = ['Healthy', 'Progressing', 'Suspended', 'Degraded', 'Missing', 'Unknown'] as const;
 export type HealthStatus = (typeof HEALTH_STATES)[number];
@@ -135,14 +135,59 @@ export function workloadHealth(workload: LiveWorkload): Health {
   return workload.kind === 'Deployment' ? deploymentHealth(workload.object) : statefulSetHealth(workload.object);
 }
 
-/** Argo CD's verdict, turned Degraded when one of the workload's pods cannot start. */
-export function workloadHealthWithPods(workload: LiveWorkload, pods: readonly LivePod[]): Health {
+/**
+ * Argo CD's verdict, turned Degraded when a pod of the workload's current revision cannot start.
+ * `pods` are the workload's (podsOf); those of older revisions — an old ReplicaSet's pod still
+ * crash-looping while the new one starts, or still terminating — say nothing about the new
+ * version (currentRevisionPods).
+ */
+export function workloadHealthWithPods(workload: LiveWorkload, pods: readonly LivePod[], replicaSets?: readonly LiveReplicaSet[]): Health {
   const health = workloadHealth(workload);
   if (health.status === 'Progressing') {
-    const failing = failingPod(pods);
+    const failing = failingPod(currentRevisionPods(workload, pods, replicaSets));
     if (failing) return { status: 'Degraded', message: failing };
   }
   return health;
+}
+
+const DEPLOYMENT_REVISION = 'deployment.kubernetes.io/revision';
+const POD_TEMPLATE_HASH = 'pod-template-hash';
+const CONTROLLER_REVISION_HASH = 'controller-revision-hash';
+
+/**
+ * The workload's pods of its current revision: what tells whether the new version fails.
+ * - Before the controller has observed the latest spec, the new revision has no pods yet: none.
+ * - A StatefulSet: pods labelled `controller-revision-hash` = `status.updateRevision`.
+ * - A Deployment: pods of its newest ReplicaSet — the one whose revision annotation is the
+ *   Deployment's (else the highest) — by owner or `pod-template-hash`. Without its ReplicaSets
+ *   (not read, or RBAC), the pods whose containers run the template's images: a pod with another
+ *   image cannot be of the current revision.
+ */
+export function currentRevisionPods(workload: LiveWorkload, pods: readonly LivePod[], replicaSets?: readonly LiveReplicaSet[]): LivePod[] {
+  const { object } = workload;
+  if ((object.metadata?.generation ?? 0) > (object.status?.observedGeneration ?? 0)) return [];
+  if (workload.kind === 'StatefulSet') {
+    const revision = workload.object.status?.updateRevision;
+    return revision ? pods.filter((p) => p.metadata?.labels?.[CONTROLLER_REVISION_HASH] === revision) : [...pods];
+  }
+  const current = newestReplicaSet(workload.object, replicaSets ?? []);
+  if (current) {
+    const hash = current.metadata?.labels?.[POD_TEMPLATE_HASH] ?? current.spec?.template?.metadata?.labels?.[POD_TEMPLATE_HASH];
+    return pods.filter(
+      (p) => p.metadata?.ownerReferences?.some((o) => o.uid !== undefined && o.uid === current.metadata?.uid) || (hash !== undefined && p.metadata?.labels?.[POD_TEMPLATE_HASH] === hash),
+    );
+  }
+  const images = new Map((workload.object.spec?.template?.spec?.containers ?? []).map((c) => [c.name, c.image]));
+  return pods.filter((p) => (p.spec?.containers ?? []).every((c) => !images.has(c.name) || images.get(c.name) === c.image));
+}
+
+/** The Deployment's newest ReplicaSet: the one of its revision annotation, else the highest revision it owns. */
+function newestReplicaSet(deployment: LiveDeployment, replicaSets: readonly LiveReplicaSet[]): LiveReplicaSet | undefined {
+  const uid = deployment.metadata?.uid;
+  const revisionOf = (rs: LiveReplicaSet) => Number(rs.metadata?.annotations?.[DEPLOYMENT_REVISION] ?? '0') || 0;
+  const owned = replicaSets.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && (uid ? o.uid === uid : o.name === deployment.metadata?.name)));
+  const wanted = Number(deployment.metadata?.annotations?.[DEPLOYMENT_REVISION] ?? '0') || 0;
+  return owned.find((rs) => wanted > 0 && revisionOf(rs) === wanted) ?? owned.sort((a, b) => revisionOf(b) - revisionOf(a))[0];
 }
 
 /** Pods that belong to a workload: same namespace and every label of its selector. */

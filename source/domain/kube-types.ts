@@ -69,5 +69,12 @@ export interface LivePod {
 /** A Deployment's ReplicaSet: its revision annotation and pod template say what ran before. */
 export interface LiveReplicaSet {
   metadata?: KubeMeta;
-  spec?: { template?: { spec?: { containers?: KubeContainer[] } } };
+  spec?: { template?: { metadata?: KubeMeta; spec?: { containers?: KubeContainer[]; initContainers?: KubeContainer[] } } };
+}
+
+/** A StatefulSet's ControllerRevision: its number and the pod template it holds (what `kubectl rollout undo` applies back). */
+export interface LiveControllerRevision {
+  metadata?: KubeMeta;
+  revision?: number;
+  data?: { spec?: { template?: { spec?: { containers?: KubeContainer[]; initContainers?: KubeContainer[] } } } };
 }

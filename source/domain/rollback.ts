@@ -1,5 +1,5 @@
 /** Rollback rules (issue 6, DESIGN §6): which image to go back to, and when the monitor may do it. */
-import type { LiveDeployment, LiveReplicaSet } from './kube-types.js';
+import type { KubeContainer, KubeMeta, LiveControllerRevision, LiveReplicaSet } from './kube-types.js';
 import { liveServiceImage, type ServiceStatus } from './status.js';
 import { matchesAny } from './patterns.js';
 import { isBlocked, isFailed, type DeploymentRecord, type ImageVersion } from './types.js';
@@ -26,31 +26,71 @@ export function chooseRollbackTarget(
 }
 
 const REVISION = 'deployment.kubernetes.io/revision';
-const revisionOf = (rs: LiveReplicaSet) => Number(rs.metadata?.annotations?.[REVISION] ?? '0') || 0;
+const replicaSetRevision = (rs: LiveReplicaSet) => Number(rs.metadata?.annotations?.[REVISION] ?? '0') || 0;
+
+/** What a workload keeps of its earlier pod templates: a Deployment's ReplicaSets, a StatefulSet's ControllerRevisions. */
+export type RevisionHistory = { kind: 'Deployment'; replicaSets: readonly LiveReplicaSet[] } | { kind: 'StatefulSet'; controllerRevisions: readonly LiveControllerRevision[] };
+
+/** One revision of a workload: its number and the pod template it ran. */
+interface Revision {
+  revision: number;
+  template?: { spec?: { containers?: KubeContainer[]; initContainers?: KubeContainer[] } };
+}
+
+function revisionsOf(history: RevisionHistory): { owner: KubeMeta['ownerReferences']; revision: Revision }[] {
+  return history.kind === 'Deployment'
+    ? history.replicaSets.map((rs) => ({ owner: rs.metadata?.ownerReferences, revision: { revision: replicaSetRevision(rs), template: rs.spec?.template } }))
+    : history.controllerRevisions.map((cr) => ({ owner: cr.metadata?.ownerReferences, revision: { revision: cr.revision ?? 0, template: cr.data?.spec?.template } }));
+}
 
 /**
- * The label selector (`k=v,…`) of the ReplicaSets a Deployment may own: its selector's
- * matchLabels, as kubectl lists them for `rollout undo`. Listing the whole namespace instead
- * reads every other Deployment's ReplicaSets too (ownership is still checked after).
+ * The label selector (`k=v,…`) of the revisions a workload may own (a Deployment's
+ * ReplicaSets, a StatefulSet's ControllerRevisions): its selector's matchLabels, as kubectl
+ * lists them for `rollout undo`. Listing the whole namespace instead reads every other
+ * workload's revisions too — 1 000 in a big tenant (ownership is still checked after).
  */
-export function replicaSetSelector(deployment: LiveDeployment): string | undefined {
-  const labels = Object.entries(deployment.spec?.selector?.matchLabels ?? {});
+export function revisionSelector(workload: { spec?: { selector?: { matchLabels?: Record<string, string> } } }): string | undefined {
+  const labels = Object.entries(workload.spec?.selector?.matchLabels ?? {});
   return labels.length ? labels.map(([k, v]) => `${k}=${v}`).join(',') : undefined;
 }
 
 /**
- * The image of the Deployment's previous revision, as `kubectl rollout undo` picks it: of the
- * ReplicaSets the Deployment owns, the one with the second-highest revision annotation. Used
- * where ecp has no record of an earlier good image (its first deploy on an existing cluster).
+ * The image of the workload's previous revision, as `kubectl rollout undo` picks it: of the
+ * revisions the workload owns (a Deployment's ReplicaSets by their revision annotation, a
+ * StatefulSet's ControllerRevisions by their number), the second-highest. Used where ecp has no
+ * record of an earlier good image (its first deploy on an existing cluster).
  */
-export function previousRevisionImage(deployment: LiveDeployment, replicaSets: readonly LiveReplicaSet[], repository: string, service: string): { image: string; revision: number } | undefined {
-  const uid = deployment.metadata?.uid;
-  const owned = replicaSets
-    .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && (uid ? o.uid === uid : o.name === deployment.metadata?.name)))
-    .sort((a, b) => revisionOf(b) - revisionOf(a));
+export function previousRevisionImage(workload: { metadata?: KubeMeta }, history: RevisionHistory, repository: string, service: string): { image: string; revision: number } | undefined {
+  const uid = workload.metadata?.uid;
+  const owned = revisionsOf(history)
+    .filter(({ owner }) => owner?.some((o) => o.kind === history.kind && (uid ? o.uid === uid : o.name === workload.metadata?.name)))
+    .map(({ revision }) => revision)
+    .sort((a, b) => b.revision - a.revision);
   const previous = owned[1];
-  const image = previous ? liveServiceImage({ spec: { template: previous.spec?.template } }, repository, service) : undefined;
-  return previous && image ? { image, revision: revisionOf(previous) } : undefined;
+  const image = previous ? liveServiceImage({ spec: { template: previous.template } }, repository, service) : undefined;
+  return previous && image ? { image, revision: previous.revision } : undefined;
+}
+
+/** One workload's previous revision, as previousRevisionImage found it (or none). */
+export interface WorkloadPrevious {
+  /** `Kind name`, for the sentence when workloads disagree. */
+  workload: string;
+  previous?: { image: string; revision: number };
+}
+
+/**
+ * The previous revision of a service run by several workloads (a Deployment and a StatefulSet of
+ * one image): only when every workload's previous revision ran the same image. When they differ,
+ * or one has none while another has, there is no one image to go back to: `refused` says so,
+ * naming each, and a person chooses (--to). Undefined when no workload has a previous revision.
+ */
+export function servicePreviousRevision(workloads: readonly WorkloadPrevious[]): { image: string; revision: number } | { refused: string } | undefined {
+  const found = workloads.filter((w) => w.previous);
+  if (found.length === 0) return undefined;
+  const images = new Set(found.map((w) => w.previous!.image));
+  if (images.size === 1 && found.length === workloads.length) return found[0]!.previous;
+  const each = workloads.map((w) => (w.previous ? `${w.workload}'s runs ${w.previous.image} (revision ${w.previous.revision})` : `${w.workload} has none`)).join(', ');
+  return { refused: `the previous revisions of its workloads differ (${each}), so there is no one image to go back to` };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { formatDuration } from './duration.js';
 import { HEALTH_ORDER, podsOf, workloadHealthWithPods, type Health, type HealthStatus, type LiveStatefulSet, type LiveWorkload } from './health.js';
-import type { KubeContainer, LiveDeployment, LivePod } from './kube-types.js';
+import type { KubeContainer, LiveDeployment, LivePod, LiveReplicaSet } from './kube-types.js';
 import { parseImageRef, tagOf } from './names.js';
 import { isBlocked, isReady, type ImageVersion } from './types.js';
 
@@ -45,6 +45,8 @@ export interface LiveSnapshot {
   statefulSets?: ReadonlyMap<string, LiveStatefulSet>;
   /** Pods of namespaces with a workload that is not yet healthy, keyed by namespace. */
   pods: ReadonlyMap<string, readonly LivePod[]>;
+  /** The ReplicaSets of the same namespaces: which pods are of a Deployment's current revision. */
+  replicaSets?: ReadonlyMap<string, readonly LiveReplicaSet[]>;
   /** Namespaces whose Deployments the cluster would not let us read (RBAC), with its reason: not "missing". */
   unreadable?: ReadonlyMap<string, string>;
   /** The same for StatefulSets (a user may read one kind and not the other). */
@@ -156,7 +158,7 @@ function workloadStatus(manifest: ManifestService, workload: ManifestWorkload, l
     sync = 'Missing';
     health = { status: 'Missing', message };
   } else {
-    health = workloadHealthWithPods(found, podsOf(found.object, live.pods.get(workload.namespace) ?? []));
+    health = workloadHealthWithPods(found, podsOf(found.object, live.pods.get(workload.namespace) ?? []), live.replicaSets?.get(workload.namespace));
     sync = liveImage === workload.image ? 'Synced' : 'OutOfSync';
     message = [sync === 'OutOfSync' ? `live image ${liveImage ?? '(none)'} differs from manifest ${workload.image}` : undefined, health.status !== 'Healthy' ? health.message : undefined]
       .filter(Boolean)

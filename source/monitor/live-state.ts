@@ -1,14 +1,15 @@
 /**
  * Live cluster state for the status views: a one-shot read (`ecp --once`) and a watcher that
  * keeps a snapshot current with one cluster-wide list + watch per workload kind (Deployments and
- * StatefulSets; the console and the monitor). Pods are read only for namespaces where a workload
- * is not Healthy, so a healthy cluster costs two list requests however many workloads it has.
+ * StatefulSets; the console and the monitor). Pods (and ReplicaSets, which tell the pods of a
+ * Deployment's current revision) are read only for namespaces where a workload is not Healthy,
+ * so a healthy cluster costs two list requests however many workloads it has.
  */
 import { EventEmitter } from 'node:events';
 import { Watch, type KubernetesObject } from '@kubernetes/client-node';
 import { errorMessage } from '../errors.js';
 import { workloadHealth, type LiveStatefulSet, type LiveWorkload } from '../domain/health.js';
-import type { LiveDeployment, LivePod } from '../domain/kube-types.js';
+import type { LiveDeployment, LivePod, LiveReplicaSet } from '../domain/kube-types.js';
 import type { LiveSnapshot } from '../domain/status.js';
 import { debug } from '../log.js';
 import { statusCodeOf, type KubeClient } from '../adapters/kube.js';
@@ -25,9 +26,15 @@ function namespacesNeedingPods(deployments: Iterable<LiveDeployment>, statefulSe
   return [...namespaces];
 }
 
-async function readPods(client: KubeClient, namespaces: string[]): Promise<Map<string, LivePod[]>> {
-  const entries = await Promise.all(namespaces.map(async (ns) => [ns, ((await client.listPods(ns)) ?? []) as LivePod[]] as const));
-  return new Map(entries);
+/** The pods (and, to tell a Deployment's current revision, the ReplicaSets) of each namespace that needs them. */
+async function readPods(client: KubeClient, namespaces: string[]): Promise<Pick<LiveSnapshot, 'pods' | 'replicaSets'>> {
+  const entries = await Promise.all(
+    namespaces.map(async (ns) => {
+      const [pods, replicaSets] = await Promise.all([client.listPods(ns), client.listReplicaSets(ns)]);
+      return { ns, pods: (pods ?? []) as LivePod[], replicaSets: (replicaSets ?? []) as LiveReplicaSet[] };
+    }),
+  );
+  return { pods: new Map(entries.map((e) => [e.ns, e.pods])), replicaSets: new Map(entries.map((e) => [e.ns, e.replicaSets])) };
 }
 
 /** One read of everything the status views need. Throws ClusterError when unreachable. */
@@ -35,8 +42,8 @@ export async function readLiveSnapshot(client: KubeClient, namespaces: readonly 
   const [list, sets] = await Promise.all([client.listDeployments(namespaces), client.listStatefulSets(namespaces)]);
   const deployments = new Map(list.items.map((d) => [key(d), d as LiveDeployment]));
   const statefulSets = new Map(sets.items.map((d) => [key(d), d as LiveStatefulSet]));
-  const pods = await readPods(client, namespacesNeedingPods(deployments.values(), statefulSets.values()));
-  return { reachable: true, lastGoodAt: Date.now(), deployments, statefulSets, pods, unreadable: list.unreadable, unreadableStatefulSets: sets.unreadable };
+  const { pods, replicaSets } = await readPods(client, namespacesNeedingPods(deployments.values(), statefulSets.values()));
+  return { reachable: true, lastGoodAt: Date.now(), deployments, statefulSets, pods, replicaSets, unreadable: list.unreadable, unreadableStatefulSets: sets.unreadable };
 }
 
 export interface WatcherOptions {
@@ -65,7 +72,8 @@ const WATCH_GRACE_MS = 5_000;
 export class LiveStateWatcher extends EventEmitter {
   private deployments = new Map<string, LiveDeployment>();
   private statefulSets = new Map<string, LiveStatefulSet>();
-  private pods = new Map<string, LivePod[]>();
+  private pods: LiveSnapshot['pods'] = new Map();
+  private replicaSets: LiveSnapshot['replicaSets'] = new Map();
   private reachable = false;
   private lastGoodAt?: number;
   private error?: string = 'not read yet';
@@ -98,6 +106,7 @@ export class LiveStateWatcher extends EventEmitter {
       deployments: this.deployments,
       statefulSets: this.statefulSets,
       pods: this.pods,
+      replicaSets: this.replicaSets,
       unreadable: this.unreadable,
       unreadableStatefulSets: this.unreadableStatefulSets,
     };
@@ -133,7 +142,7 @@ export class LiveStateWatcher extends EventEmitter {
       this.unreadableStatefulSets = sets.unreadable;
       this.polling = list.scope === 'namespaces' || sets.scope === 'namespaces';
       // A refresh answers with the pods too, so its caller judges health on complete data.
-      this.pods = await readPods(this.client, namespacesNeedingPods(this.deployments.values(), this.statefulSets.values()));
+      ({ pods: this.pods, replicaSets: this.replicaSets } = await readPods(this.client, namespacesNeedingPods(this.deployments.values(), this.statefulSets.values())));
       this.markGood();
       if (!this.polling && !this.stopped) {
         for (const followed of ['deployments', 'statefulSets'] as const) if (!this.watches[followed] && !this.opening[followed]) await this.startWatch(followed);
@@ -254,8 +263,8 @@ export class LiveStateWatcher extends EventEmitter {
       this.podsTimer = undefined;
       const namespaces = namespacesNeedingPods(this.deployments.values(), this.statefulSets.values());
       readPods(this.client, namespaces)
-        .then((pods) => {
-          this.pods = pods;
+        .then((read) => {
+          ({ pods: this.pods, replicaSets: this.replicaSets } = read);
           this.emit('change');
           if (namespaces.length > 0 && !this.stopped) this.schedulePods();
         })

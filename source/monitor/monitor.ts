@@ -15,7 +15,9 @@ import { errorMessage } from '../errors.js';
 import { ServiceBusyError } from '../pipeline/exclusive.js';
 import { closeRecord } from '../pipeline/records.js';
 import { rollback } from '../pipeline/rollback.js';
-import { markRolloutFailed, markVersionFailed } from '../pipeline/versions.js';
+import { markVersionFailed } from '../pipeline/versions.js';
+import { ignoreEvents } from '../pipeline/events.js';
+import { closeFailedRollout } from '../pipeline/failed-rollout.js';
 import { collectStatus, readTenants } from './status-view.js';
 
 export interface MonitorEvent {
@@ -129,11 +131,14 @@ export class Monitor extends EventEmitter {
     if (row.liveImage !== latest.toImage || row.sync === 'Unknown') return;
     const status = row.health === 'Healthy' ? 'succeeded' : row.health === 'Degraded' ? 'failed' : undefined;
     if (!status) return;
-    const closed = await closeRecord(this.core, latest.id, { status, message: status === 'failed' ? row.healthMessage : undefined }, true);
+    // Failed: closed as the CLI closes a failed rollout, its diagnosis on the record (the monitor's log keeps only the verdict).
+    const closed =
+      status === 'succeeded'
+        ? await closeRecord(this.core, latest.id, { status }, true)
+        : await closeFailedRollout(this.core, this.client, { recordId: latest.id, workloads: row.workloads, reason: row.healthMessage, tenant: row.tenantId, ifOpen: true }, ignoreEvents);
     if (!closed) return;
     latest.status = status;
     this.log(status === 'failed' ? 'warn' : 'info', `${row.tenantId}/${row.service}: ${latest.kind} of ${latest.toImage} ${status}`, row);
-    if (status === 'failed') await markRolloutFailed(this.core, closed);
   }
 
   private async considerRollback(row: ServiceStatus, latest: DeploymentRecord | undefined): Promise<void> {

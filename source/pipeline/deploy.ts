@@ -17,7 +17,7 @@ import { ApprovalPendingError, passApprovalGate } from './approval-gate.js';
 import { buildServices, type BuildResult } from './build.js';
 import { buildTargets } from './build-targets.js';
 import { ignoreEvents, type EventSink } from './events.js';
-import { explainFailedRollout } from './diagnosis.js';
+import { closeFailedRollout } from './failed-rollout.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForWorkloads } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
@@ -25,7 +25,6 @@ import { gateRequestOf, updateManifests, type ServiceChange } from './update-man
 import { validateManifests } from './validate.js';
 import { holdingServices } from './exclusive.js';
 import { assertMayChange } from './policy.js';
-import { markRolloutFailed } from './versions.js';
 
 export const DEPLOY_STEPS = ['build', 'update-manifests', 'validate', 'apply', 'rollout', 'tag'] as const;
 export type DeployStep = (typeof DEPLOY_STEPS)[number];
@@ -224,12 +223,12 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
         records.push(opened[i]!);
         continue;
       }
-      const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client!, changes[i]!.workloads, emit, options.tenant);
-      const closed = await closeRecord(core, opened[i]!.id, { status: outcome.ok ? 'succeeded' : 'failed', message: outcome.ok ? undefined : outcome.reason, diagnosis });
+      const closed = outcome.ok
+        ? await closeRecord(core, opened[i]!.id, { status: 'succeeded' })
+        : await closeFailedRollout(core, client!, { recordId: opened[i]!.id, workloads: changes[i]!.workloads, reason: outcome.reason, tenant: options.tenant }, emit);
       records.push(closed!);
       if (!outcome.ok) {
         ok = false;
-        await markRolloutFailed(core, closed!);
         emit({ step: 'rollout', status: 'warn', message: `${changes[i]!.service}: ${outcome.reason}`, tenant: options.tenant, service: changes[i]!.service });
       }
     }

@@ -6,8 +6,8 @@
  */
 import type { KubeClient } from '../adapters/kube.js';
 import { DIAGNOSIS_LIMITS, diagnosisLines, failingContainer, lastLines, podFacts, workloadEvents, type DiagnosisLog, type LiveEvent, type WorkloadDiagnosis } from '../domain/diagnosis.js';
-import { podsOf } from '../domain/health.js';
-import type { LiveDeployment, LivePod, LiveReplicaSet } from '../domain/kube-types.js';
+import { currentRevisionPods, podsOf, type LiveWorkload } from '../domain/health.js';
+import type { LivePod, LiveReplicaSet } from '../domain/kube-types.js';
 import { errorMessage } from '../errors.js';
 import type { EventSink } from './events.js';
 import type { WorkloadRef } from './update-manifests.js';
@@ -39,23 +39,25 @@ export async function diagnoseWorkload(client: KubeClient, kind: 'Deployment' | 
     client.listEvents(namespace),
     kind === 'Deployment' ? client.listReplicaSets(namespace) : Promise.resolve([]),
   ]);
-  // podsOf reads only the selector, which a StatefulSet has in the same place.
-  const pods = workload ? podsOf(workload as LiveDeployment, (allPods ?? []) as LivePod[]) : [];
+  const live = workload ? ({ kind, object: workload } as LiveWorkload) : undefined;
+  const pods = live ? podsOf(live.object, (allPods ?? []) as LivePod[]) : [];
   const uid = workload?.metadata?.uid;
   const owned = ((replicaSets ?? []) as LiveReplicaSet[]).filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === uid));
+  // The current revision's pods first; an older revision's are shown too, labelled, but its log is not the one that tells why the new version fails.
+  const current = live ? currentRevisionPods(live, pods, owned) : [];
+  const old = pods.filter((p) => !current.includes(p));
   const about = new Set([`${kind}/${name}`, ...owned.map((rs) => `ReplicaSet/${rs.metadata?.name}`), ...pods.map((p) => `Pod/${p.metadata?.name}`)]);
   return {
     kind,
     namespace,
     name,
     events: workloadEvents((events ?? []) as LiveEvent[], about),
-    pods: pods.slice(0, DIAGNOSIS_LIMITS.pods).map(podFacts),
-    log: await failingLog(client, namespace, pods),
+    pods: [...current.map((p) => podFacts(p)), ...old.map((p) => podFacts(p, true))].slice(0, DIAGNOSIS_LIMITS.pods),
+    log: await failingLog(client, namespace, failingContainer(current) ?? failingContainer(old)),
   };
 }
 
-async function failingLog(client: KubeClient, namespace: string, pods: readonly LivePod[]): Promise<DiagnosisLog | undefined> {
-  const failing = failingContainer(pods);
+async function failingLog(client: KubeClient, namespace: string, failing: ReturnType<typeof failingContainer>): Promise<DiagnosisLog | undefined> {
   if (!failing) return undefined;
   const read = (previous: boolean) => client.podLog(namespace, failing.pod, failing.container, { previous, tailLines: DIAGNOSIS_LIMITS.logLines });
   const [current, previous] = await Promise.all([read(false), failing.restarts > 0 ? read(true) : undefined]);

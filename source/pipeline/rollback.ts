@@ -18,7 +18,7 @@ import { liveServiceContainers, liveServiceImage, versionsByImage } from '../dom
 import type { DeploymentKind, DeploymentRecord } from '../domain/types.js';
 import { EcpError, errorMessage, InterruptedError, UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
-import { explainFailedRollout } from './diagnosis.js';
+import { closeFailedRollout } from './failed-rollout.js';
 import { closeRecord, openRecord } from './records.js';
 import { waitForWorkloads, type RolloutTarget } from './rollout.js';
 import { tagDeployment } from './deploy-tag.js';
@@ -26,7 +26,7 @@ import { updateManifests, type WorkloadRef } from './update-manifests.js';
 import { holdingServices } from './exclusive.js';
 import { assertMayChange } from './policy.js';
 import { defaultRollbackTarget } from './rollback-target.js';
-import { markRolloutFailed, markVersionFailed } from './versions.js';
+import { markVersionFailed } from './versions.js';
 
 export interface RollbackOptions {
   tenant: string;
@@ -96,15 +96,8 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     target = found.version.fullImageName;
     versionId = found.version.id;
   } else {
-    // Where ecp recorded nothing, the first workload's previous revision, as `kubectl rollout undo` picks it (Deployments keep them in ReplicaSets).
-    const first = lives[0]!;
-    const revisions = first.workload.kind === 'Deployment' ? { client, deployment: first.object as LiveDeployment, repository: service.repository } : undefined;
-    const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage, revisions);
-    if (!chosen) {
-      throw new UsageError(
-        `No earlier good version of ${tenant.id}/${service.name} to roll back to: no succeeded deploy or rollback of another image, nor a previous revision of the live Deployment with a registered image, that is neither blocked nor failed.`,
-      );
-    }
+    const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage, { client, workloads: service.workloads });
+    if ('none' in chosen) throw new UsageError(`No earlier good version of ${tenant.id}/${service.name} to roll back to: ${chosen.none}; choose one with --to ID.`);
     target = chosen.image;
     versionId = chosen.versionId;
   }
@@ -219,14 +212,11 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
       1,
     );
   }
-  const diagnosis = outcome.ok ? undefined : await explainFailedRollout(client, targets, emit, tenant.id);
-  const closed = (await closeRecord(core, record.id, {
-    status: outcome.ok ? 'succeeded' : 'failed',
-    message: outcome.ok ? undefined : outcome.reason,
-    gitTag,
-    diagnosis,
-  }))!;
-  if (!outcome.ok) await markRolloutFailed(core, closed);
+  const closed = (
+    outcome.ok
+      ? await closeRecord(core, record.id, { status: 'succeeded', gitTag })
+      : await closeFailedRollout(core, client, { recordId: record.id, workloads: targets, reason: outcome.reason, gitTag, tenant: tenant.id }, emit)
+  )!;
   emit({
     step: 'rollback',
     status: outcome.ok ? 'done' : 'warn',

@@ -13,7 +13,7 @@
 import type { KubeClient } from '../adapters/kube.js';
 import { errorMessage } from '../errors.js';
 import { podsOf, workloadHealthWithPods, type LiveWorkload } from '../domain/health.js';
-import type { LivePod } from '../domain/kube-types.js';
+import type { LivePod, LiveReplicaSet } from '../domain/kube-types.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import type { WorkloadRef } from './update-manifests.js';
 
@@ -65,9 +65,16 @@ export async function waitForRollout(client: KubeClient, target: RolloutTarget, 
     if (options.signal?.aborted) return { ok: false, durationMs: Date.now() - started, reason: 'interrupted before the rollout finished', interrupted: true };
     let object: Awaited<ReturnType<KubeClient['readWorkload']>>;
     let pods: LivePod[];
+    let replicaSets: LiveReplicaSet[] | undefined;
     try {
       object = await client.readWorkload(kind, namespace, name);
-      pods = object ? (((await client.listPods(namespace)) ?? []) as LivePod[]) : [];
+      // A Deployment's ReplicaSets say which pods are of the new revision (an old one's failing pod says nothing about it).
+      [pods, replicaSets] = object
+        ? await Promise.all([
+            client.listPods(namespace).then((p) => (p ?? []) as LivePod[]),
+            kind === 'Deployment' ? client.listReplicaSets(namespace).then((r) => r as LiveReplicaSet[] | undefined) : undefined,
+          ])
+        : [[], undefined];
       failingSince = undefined;
     } catch (error) {
       const now = Date.now();
@@ -82,7 +89,7 @@ export async function waitForRollout(client: KubeClient, target: RolloutTarget, 
     if (!object) return { ok: false, durationMs: Date.now() - started, reason: `${kind} ${namespace}/${name} was deleted` };
     const workload = { kind, object } as LiveWorkload;
     const generationReached = (object.metadata?.generation ?? 0) >= (target.minGeneration ?? 0);
-    const health = workloadHealthWithPods(workload, podsOf(workload.object, pods));
+    const health = workloadHealthWithPods(workload, podsOf(workload.object, pods), replicaSets);
     const durationMs = Date.now() - started;
     if (generationReached && health.status === 'Healthy') return { ok: true, durationMs };
     if (health.status === 'Degraded') return { ok: false, durationMs, reason: health.message };

@@ -1,11 +1,13 @@
 /**
  * The ReplicaSet controller: keeps each ReplicaSet's pod count at spec.replicas (pods being
  * deleted no longer count), records SuccessfulCreate / SuccessfulDelete, and writes the
- * ReplicaSet status the deployment controller reads. The kubelet (kubelet.ts) runs the pods.
+ * ReplicaSet status the deployment controller reads: a pod is available once it has been Ready
+ * for spec.minReadySeconds, as the real controller counts it. The kubelet (kubelet.ts) runs the pods.
  */
+import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import type { EventRecorder } from './events.js';
-import { asNumber, asObject, asString, at, clone, compact, type JsonObject, type KubeObject } from './json.js';
+import { asArray, asNumber, asObject, asString, at, clone, compact, type JsonObject, type KubeObject } from './json.js';
 import { isPullFailing, isReady, NODE, type Kubelet } from './kubelet.js';
 import { pods, replicaSets } from './resources.js';
 
@@ -18,9 +20,19 @@ const created = (pod: KubeObject) => `${asString(pod.metadata.creationTimestamp)
 export class ReplicaSetController {
   constructor(
     private readonly cluster: Cluster,
+    private readonly clock: Clock,
     private readonly kubelet: Kubelet,
     private readonly recorder: EventRecorder,
   ) {}
+
+  /** Ready for at least minReadySeconds (podutil.IsPodAvailable); seeding counts a ready pod available at once. */
+  private isAvailable(pod: KubeObject, minReadySeconds: number, instant: boolean): boolean {
+    if (!isReady(pod)) return false;
+    if (minReadySeconds === 0 || instant) return true;
+    const since = asArray(at(pod, 'status', 'conditions')).find((c) => at(c, 'type') === 'Ready');
+    const readyAt = Date.parse(asString(at(since, 'lastTransitionTime')) ?? '');
+    return Number.isFinite(readyAt) && readyAt + minReadySeconds * 1000 <= this.clock.now();
+  }
 
   private podsOf(rs: KubeObject): KubeObject[] {
     return this.cluster.store.ownedBy(String(rs.metadata.uid), pods).filter((p) => !p.metadata.deletionTimestamp);
@@ -46,18 +58,21 @@ export class ReplicaSetController {
       current = current.filter((p) => !victims.includes(p));
     }
     const ready = current.filter(isReady).length;
+    const minReadySeconds = asNumber(at(rs, 'spec', 'minReadySeconds')) ?? 0;
+    const available = current.filter((p) => this.isAvailable(p, minReadySeconds, instant)).length;
     // ReplicaSetStatus.replicas is the one count without omitempty.
     const status = {
       replicas: current.length,
       ...compact({
         fullyLabeledReplicas: current.length,
         readyReplicas: ready,
-        availableReplicas: ready,
+        availableReplicas: available,
         observedGeneration: asNumber(rs.metadata.generation) ?? 1,
       }),
     };
     const stored = this.cluster.replace(replicaSets, String(rs.metadata.namespace), String(rs.metadata.name), { ...rs, status }, { ...CONTROLLER, scope: 'status' });
-    return { rs: stored, starting: current.some((p) => !isReady(p) && !isPullFailing(p)) };
+    // A ready pod not yet available counts as starting: the deployment controller looks again.
+    return { rs: stored, starting: current.some((p) => (!isReady(p) && !isPullFailing(p)) || (isReady(p) && !this.isAvailable(p, minReadySeconds, instant))) };
   }
 
   /** Creates a pod from the template; the kubelet binds it to the node at once. */

@@ -48,7 +48,7 @@ export class RolloutController {
   ) {
     this.recorder = new EventRecorder(cluster, clock);
     this.kubelet = new Kubelet(cluster, clock, this.recorder, options);
-    this.pods = new ReplicaSetController(cluster, this.kubelet, this.recorder);
+    this.pods = new ReplicaSetController(cluster, clock, this.kubelet, this.recorder);
     this.statefulSets = new StatefulSetController(cluster, clock, this.kubelet, this.recorder, options.stepMs);
     this.endpoints = new EndpointsController(cluster);
   }

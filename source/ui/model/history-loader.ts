@@ -5,11 +5,9 @@
  */
 import type { Core } from '../../core.js';
 import { errorMessage } from '../../errors.js';
-import type { LiveDeployment } from '../../domain/kube-types.js';
 import type { DeploymentRecord } from '../../domain/types.js';
 import type { KubeClient } from '../../pipeline/cluster-session.js';
 import { defaultRollbackTarget } from '../../pipeline/rollback-target.js';
-import { parseImageRef } from '../../domain/names.js';
 import { selectedService, selectedTenant } from './selectors.js';
 import type { ConsoleStore } from './store.js';
 
@@ -18,7 +16,7 @@ export interface HistoryLoaderOptions {
   debounceMs?: number;
   /** Deployment records kept for the details view. */
   deployments?: number;
-  /** The cluster's client once connected: without a record, the target is the live Deployment's previous revision. */
+  /** The cluster's client once connected: without a record, the target is the live workloads' previous revision. */
   client?: () => KubeClient | undefined;
 }
 
@@ -97,21 +95,16 @@ export class HistoryLoader {
     }, wait);
   }
 
-  /** The previous revision's image of the live Deployment, as `ecp rollback` would fall back on it. */
-  private async fromRevisions(tenantId: string, service: string, liveImage: string | undefined) {
+  /** The rollback target `ecp rollback` would choose, through the one pipeline function: records, else the live workloads' previous revision. */
+  private async rollbackTarget(tenantId: string, service: string, liveImage: string | undefined) {
     const client = this.options.client?.();
     const row = this.store
       .getState()
       .tenants.find((t) => t.id === tenantId)
       ?.rows.find((r) => r.service === service);
-    // As `ecp rollback`: the service's first workload, when it is a Deployment (ReplicaSets keep its revisions).
-    const first = row?.workloads[0];
-    if (!client || !row?.liveImage || first?.kind !== 'Deployment') return undefined;
+    const live = client && row?.liveImage ? { client, workloads: row.workloads } : undefined;
     try {
-      const deployment = await client.readDeployment(first.namespace, first.name);
-      if (!deployment) return undefined;
-      const repository = parseImageRef(row.manifestImage).repository;
-      return await defaultRollbackTarget(this.core, tenantId, service, liveImage, { client, deployment: deployment as LiveDeployment, repository });
+      return await defaultRollbackTarget(this.core, tenantId, service, liveImage, live);
     } catch {
       // A cluster that cannot be read now offers no revision; the history itself stays.
       return undefined;
@@ -131,10 +124,10 @@ export class HistoryLoader {
         .sort(newest)
         .slice(0, this.options.deployments ?? 20);
       // The dialog offers what `ecp rollback` would choose: one function, over every record —
-      // and, where ecp recorded nothing, over the live Deployment's revisions.
-      const target = (await defaultRollbackTarget(this.core, tenantId, service, liveImage)) ?? (await this.fromRevisions(tenantId, service, liveImage));
+      // and, where ecp recorded nothing, over the live workloads' revisions.
+      const target = await this.rollbackTarget(tenantId, service, liveImage);
       if (generation !== this.generation) return;
-      this.store.dispatch({ type: 'history/loaded', tenantId, service, versions, deployments, rollbackTarget: { liveImage, image: target?.image } });
+      this.store.dispatch({ type: 'history/loaded', tenantId, service, versions, deployments, rollbackTarget: { liveImage, image: target && 'image' in target ? target.image : undefined } });
     } catch (error) {
       if (generation !== this.generation) return;
       this.store.dispatch({ type: 'history/failed', tenantId, service, error: errorMessage(error) });
