@@ -256,10 +256,10 @@ export class KubeClient {
     }
   }
 
-  /** The namespace's ControllerRevisions (a StatefulSet's history, what `kubectl rollout undo` chooses from); undefined where RBAC forbids reading them. */
-  async listControllerRevisions(namespace: string): Promise<V1ControllerRevision[] | undefined> {
+  /** The namespace's ControllerRevisions (a StatefulSet's history, what `kubectl rollout undo` chooses from), those with `labelSelector` if given; undefined where RBAC forbids reading them. */
+  async listControllerRevisions(namespace: string, labelSelector?: string): Promise<V1ControllerRevision[] | undefined> {
     try {
-      return (await this.apps.listNamespacedControllerRevision({ namespace })).items;
+      return (await this.apps.listNamespacedControllerRevision({ namespace, labelSelector })).items;
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing ControllerRevisions in ${namespace}`, error);
