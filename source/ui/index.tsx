@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { render } from 'ink';
-import React from 'react';
+import type React from 'react';
 import type { KubeClient } from '../pipeline/cluster-session.js';
 import { hasRole } from '../domain/roles.js';
 import type { ClusterSession } from '../pipeline/cluster-session.js';

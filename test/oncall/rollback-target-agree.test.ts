@@ -89,7 +89,7 @@ async function setImage(target: ClusterTarget, workload: string, tag: string): P
 }
 
 /** The target the console's dialog would offer for shop/callbot, once it has read the live state showing `live`. */
-async function consoleTarget(w: Awaited<ReturnType<typeof world>>, live: string): Promise<string | undefined> {
+async function consoleTarget(w: Awaited<ReturnType<typeof world>>, live: string): Promise<{ image?: string; none?: string } | undefined> {
   const watcher = new LiveStateWatcher(w.client, { namespaces: () => ['shop'] });
   await watcher.start();
   stops.push(() => watcher.stop());
@@ -99,7 +99,7 @@ async function consoleTarget(w: Awaited<ReturnType<typeof world>>, live: string)
     const { history } = open.handle.store.getState();
     return history.service === 'callbot' && !history.loading && history.rollbackTarget?.liveImage === live;
   }, 20_000);
-  return open.handle.store.getState().history.rollbackTarget?.image;
+  return open.handle.store.getState().history.rollbackTarget;
 }
 
 describeTargets('one rollback default for the CLI and the console (issue 15, item 1)', (kind) => {
@@ -108,7 +108,7 @@ describeTargets('one rollback default for the CLI and the console (issue 15, ite
     await setImage(w.target, 'deployment/callbot', 'v2');
     await setImage(w.target, 'statefulset/callbot-store', 'v2');
 
-    const offered = await consoleTarget(w, image('v2'));
+    const offered = (await consoleTarget(w, image('v2')))?.image;
     const back = await w.ecp(['rollback', 'shop', 'callbot', '--reason', 'undo the hand edit', '--skip-registry-check', '--json']);
     expect(back.code, back.stderr).toBe(0);
     expect(offered).toBe(image('v1'));
@@ -122,7 +122,10 @@ describeTargets('one rollback default for the CLI and the console (issue 15, ite
     await setImage(w.target, 'deployment/callbot', 'v3');
     await setImage(w.target, 'statefulset/callbot-store', 'v3');
 
-    expect(await consoleTarget(w, image('v3'))).toBeUndefined();
+    // The console offers none, for the reason the CLI gives (r says it).
+    const offered = await consoleTarget(w, image('v3'));
+    expect(offered?.image).toBeUndefined();
+    expect(offered?.none).toMatch(/^the previous revisions of its workloads differ \(Deployment callbot's runs .*, so there is no one image to go back to$/);
     const refused = await w.ecp(['rollback', 'shop', 'callbot', '--reason', 'undo', '--skip-registry-check']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(

@@ -1,6 +1,6 @@
 /** Enter on a service: where it comes from, its images, the live containers, its deployments. */
 import { Box, Text } from 'ink';
-import React from 'react';
+import type React from 'react';
 import type { DeploymentRecord } from '../../domain/types.js';
 import type { ContainerView, ServiceView } from '../model/state.js';
 import { DEPLOYMENT_COLUMNS, deploymentCells } from '../render/deployment-row.js';

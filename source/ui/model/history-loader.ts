@@ -127,7 +127,14 @@ export class HistoryLoader {
       // and, where ecp recorded nothing, over the live workloads' revisions.
       const target = await this.rollbackTarget(tenantId, service, liveImage);
       if (generation !== this.generation) return;
-      this.store.dispatch({ type: 'history/loaded', tenantId, service, versions, deployments, rollbackTarget: { liveImage, image: target && 'image' in target ? target.image : undefined } });
+      this.store.dispatch({
+        type: 'history/loaded',
+        tenantId,
+        service,
+        versions,
+        deployments,
+        rollbackTarget: { liveImage, image: target && 'image' in target ? target.image : undefined, none: target && 'none' in target ? target.none : undefined },
+      });
     } catch (error) {
       if (generation !== this.generation) return;
       this.store.dispatch({ type: 'history/failed', tenantId, service, error: errorMessage(error) });

@@ -69,7 +69,8 @@ export interface HistoryState {
   versions: ImageVersion[];
   deployments: DeploymentRecord[];
   /** The rollback's default target as the pipeline chose it when the live image was `liveImage`. */
-  rollbackTarget?: { liveImage?: string; image?: string };
+  /** The pipeline's default target for `liveImage`, or why there is none (`none`, as `ecp rollback` says it). */
+  rollbackTarget?: { liveImage?: string; image?: string; none?: string };
   loading: boolean;
   error?: string;
 }

@@ -238,7 +238,11 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const underCursor = state.focus === 'history' ? selectedVersion(state) : undefined;
     const fromHistory = underCursor ? history.versions.indexOf(underCursor) : -1;
     const index = fromHistory >= 0 ? fromHistory : rollback.defaultIndex(state);
-    if (index < 0) return say(`No earlier good version of ${tenant.id}/${service.service} to roll back to; to choose one yourself, select it in the history pane and press r.`, 'error');
+    if (index < 0) {
+      // The pipeline's own reason, as `ecp rollback` gives it (workloads whose previous revisions differ, say).
+      const none = history.rollbackTarget?.none;
+      return say(`No earlier good version of ${tenant.id}/${service.service} to roll back to${none ? `: ${none}` : ''}; to choose one yourself, select it in the history pane and press r.`, 'error');
+    }
     // The target is known (the pipeline's default, or the one chosen in the history): the reason
     // comes first, Esc goes to the list of versions; a target that cannot be chosen opens the list.
     const why = rollback.refuse(state, index);
