@@ -88,7 +88,7 @@ async function setImage(target: ClusterTarget, workload: string, tag: string): P
   expect(status.code, status.stderr).toBe(0);
 }
 
-/** The target the console's dialog would offer for shop/callbot, once it has read the live state showing `live`. */
+/** The target the console's dialog would offer for shop/callbot (or why none), once it has read the live state showing `live`. */
 async function consoleTarget(w: Awaited<ReturnType<typeof world>>, live: string): Promise<{ image?: string; none?: string } | undefined> {
   const watcher = new LiveStateWatcher(w.client, { namespaces: () => ['shop'] });
   await watcher.start();
