@@ -37,6 +37,12 @@ export interface MonitorOptions {
   skipRegistryCheck?: boolean;
   /** Emits 'change' when live state changes: a pass then runs at once (coalesced). */
   changes?: EventEmitter;
+  /**
+   * The same core with cached reads (the console's): a pass runs on every live change, and
+   * parsing a store of 10 000 versions each time was most of a refresh's garbage. Its decisions
+   * are checked again under the lock by the pipeline calls that write, through `core`.
+   */
+  reader?: Core;
 }
 
 /** How soon an auto-rollback refused because another change holds the service is tried again. */
@@ -104,7 +110,7 @@ export class Monitor extends EventEmitter {
     try {
       const tenants = await readTenants(this.core, this.options.tenant);
       const live = await this.options.readLive(tenants);
-      rows = (await collectStatus(this.core, tenants, live)).flatMap((t) => t.rows);
+      rows = (await collectStatus(this.options.reader ?? this.core, tenants, live)).flatMap((t) => t.rows);
       if (!live.reachable) this.log('warn', `cluster unreachable (${live.error ?? 'no answer'}): state is Unknown, no rollback decisions`);
     } catch (error) {
       this.log('error', `refresh failed: ${errorMessage(error)}`);
@@ -116,7 +122,7 @@ export class Monitor extends EventEmitter {
       this.saidReadOnly = true;
       return rows;
     }
-    const records = (await this.core.store.read()).deployments;
+    const records = (await (this.options.reader ?? this.core).store.read()).deployments;
     for (const row of rows) {
       const latest = latestRecord(records, row.tenantId, row.service);
       await this.settleRecord(row, latest);

@@ -363,7 +363,7 @@ function startMonitor(core: Core, client: KubeClient, watcher: LiveStateWatcher,
     monitor = { stop: () => undefined };
     void import('../monitor/monitor.js').then(({ Monitor }) => {
       if (stopped) return;
-      const running = new Monitor(core, client, { tenant, readLive: async () => watcher.snapshot(), changes: watcher });
+      const running = new Monitor(core, client, { tenant, readLive: async () => watcher.snapshot(), changes: watcher, reader: handle.data.core });
       running.on('event', (event: MonitorEvent) => handle.jobs.monitorEvent(event, title));
       running.start(core.config.monitorIntervalSeconds * 1000);
       monitor = running;

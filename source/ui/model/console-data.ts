@@ -98,7 +98,8 @@ export class ConsoleData {
   private fileTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly core: Core,
+    /** The console's core with cached reads, shared by everything that only reads (the monitor's passes too). */
+    readonly core: Core,
     private readonly store: ConsoleStore,
     private live: LiveSource | undefined,
     private readonly options: ConsoleDataOptions,
