@@ -18,6 +18,8 @@ export default defineConfig({
     // much of the suite's CPU (docs/benchmarks.md). Tests leave no global state behind them
     // (runEcpInProcess restores process.env and the working folder).
     isolate: false,
+    // And so what a file left running is stopped as the file ends, not when its process exits.
+    setupFiles: ['test/setup.ts'],
     globalSetup: ['test/global-setup.ts'],
   },
 });
