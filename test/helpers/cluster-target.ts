@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
 import { parseAllDocuments } from 'yaml';
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../source/sandbox/index.js';
 import { repoRoot } from './run-ecp.js';
 import { tempDir } from './temp.js';
@@ -102,7 +102,10 @@ export function describeTargets(name: string, body: (kind: TargetKind) => void, 
     const missing = kind === 'real' ? realMissing() : undefined;
     const title = `${name} [${kind === 'real' ? 'real control plane' : 'sandbox'}]`;
     if (!missing) {
-      describe(title, () => body(kind));
+      describe(title, () => {
+        if (kind === 'real') holdRealForBlock();
+        body(kind);
+      });
     } else if (process.env.CI === 'true') {
       describe(title, () => {
         it('has the real control plane that CI must provide', () => {
@@ -206,12 +209,40 @@ export function realTargetLockFile(): string {
   return path.join(realEnv().ECP_KUBE_ENV_DIR!, 'tests.lock');
 }
 
-async function startRealTarget(options: TargetOptions): Promise<ClusterTarget> {
-  const env = realEnv();
+/** Files run in parallel; the real control plane is one: wait for it (up to 15 minutes). */
+async function lockReal(): Promise<() => Promise<void>> {
   const lockTarget = realTargetLockFile();
   if (!existsSync(lockTarget)) writeFileSync(lockTarget, '');
-  // Files run in parallel; the real control plane is one: wait for it (up to 15 minutes).
-  const release = await lockfile.lock(lockTarget, { stale: 20_000, retries: { retries: 1800, minTimeout: 500, maxTimeout: 500 } });
+  return lockfile.lock(lockTarget, { stale: 20_000, retries: { retries: 1800, minTimeout: 500, maxTimeout: 500 } });
+}
+
+/** Releases the lock a describeTargets block of this process holds, while it holds it. */
+let blockRelease: (() => Promise<void>) | undefined;
+
+/**
+ * A real-target block takes the lock once, in a hook that may wait as long as the lock does, and
+ * keeps it until its last test is done: its tests' targets start at once instead of each
+ * waiting, within its own test timeout, for other files to hand the control plane over.
+ */
+function holdRealForBlock(): void {
+  beforeAll(async () => {
+    blockRelease = await lockReal();
+  }, 16 * 60_000);
+  afterAll(async () => {
+    const release = blockRelease;
+    blockRelease = undefined;
+    try {
+      await stopLeftoverTargets();
+    } finally {
+      await release?.();
+    }
+  }, 180_000);
+}
+
+async function startRealTarget(options: TargetOptions): Promise<ClusterTarget> {
+  const env = realEnv();
+  // Inside a real-target block the block holds the lock; elsewhere the target holds it.
+  const release = blockRelease ? async () => {} : await lockReal();
   try {
     return await startLockedRealTarget(options, env, release);
   } catch (error) {
