@@ -23,6 +23,7 @@ import {
   type V1ControllerRevision,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
+import { DURATION_BOUNDS, durationProblem, parseDuration } from '../domain/duration.js';
 import type { WorkloadKind } from '../domain/manifest-model.js';
 import { ClusterError, UsageError } from '../errors.js';
 
@@ -34,6 +35,8 @@ export interface Cluster {
   server: string;
   /** "context ecp-sandbox (http://127.0.0.1:40123)" — for messages. */
   description: string;
+  /** How long one request may take: ECP_KUBE_TIMEOUT, else KUBE_REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs: number;
 }
 
 function kubeconfigFiles(env: NodeJS.ProcessEnv): string[] {
@@ -67,18 +70,28 @@ export function loadCluster(options: { env: NodeJS.ProcessEnv; context?: string;
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new UsageError(`The kubeconfig (${existing.join(', ')}) has no current cluster; pass --context.`);
   const context = kc.getCurrentContext();
-  return { kc, context, server: cluster.server, description: `context ${context} (${cluster.server})` };
+  return { kc, context, server: cluster.server, description: `context ${context} (${cluster.server})`, requestTimeoutMs: requestTimeoutOf(options.env) };
+}
+
+/** ECP_KUBE_TIMEOUT (a duration such as 3s) in place of KUBE_REQUEST_TIMEOUT_MS: shorter where a hung server must be found fast. */
+function requestTimeoutOf(env: NodeJS.ProcessEnv): number {
+  const text = env.ECP_KUBE_TIMEOUT;
+  if (text === undefined || text === '') return KUBE_REQUEST_TIMEOUT_MS;
+  const ms = parseDuration(text) ?? Number.NaN;
+  const problem = durationProblem(`ECP_KUBE_TIMEOUT "${text.slice(0, 40)}"`, ms, DURATION_BOUNDS.kubeRequestTimeout);
+  if (problem) throw new UsageError(problem);
+  return ms;
 }
 
 /**
- * How long any request to the API server may take (client-node sets no limit: against a hung
- * server — SIGSTOPped, a dead load balancer — every read would wait forever, issue 15). Watches
- * have their own window (monitor/live-state.ts).
+ * How long any request to the API server may take by default (client-node sets no limit: against
+ * a hung server — SIGSTOPped, a dead load balancer — every read would wait forever, issue 15).
+ * Watches have their own window (monitor/live-state.ts).
  */
 export const KUBE_REQUEST_TIMEOUT_MS = 10_000;
 
-/** `kc.makeApiClient(Api)`, with every request aborted after KUBE_REQUEST_TIMEOUT_MS. */
-export function timedApiClient<T>(kc: KubeConfig, Api: new (configuration: Configuration) => T): T {
+/** `kc.makeApiClient(Api)`, with every request aborted after `timeoutMs`. */
+export function timedApiClient<T>(kc: KubeConfig, Api: new (configuration: Configuration) => T, timeoutMs = KUBE_REQUEST_TIMEOUT_MS): T {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new UsageError('The kubeconfig has no current cluster; pass --context.');
   return new Api(
@@ -88,7 +101,7 @@ export function timedApiClient<T>(kc: KubeConfig, Api: new (configuration: Confi
       promiseMiddleware: [
         {
           pre: async (request) => {
-            request.setSignal(AbortSignal.timeout(KUBE_REQUEST_TIMEOUT_MS));
+            request.setSignal(AbortSignal.timeout(timeoutMs));
             return request;
           },
           post: async (response) => response,
@@ -99,11 +112,11 @@ export function timedApiClient<T>(kc: KubeConfig, Api: new (configuration: Confi
 }
 
 /** The generic object API (server-side apply, dry runs), with the request timeout. */
-export function objectApiClient(kc: KubeConfig): KubernetesObjectApi {
+export function objectApiClient(kc: KubeConfig, timeoutMs = KUBE_REQUEST_TIMEOUT_MS): KubernetesObjectApi {
   // makeApiClient's own step, which is protected: the context's namespace is the default one.
   class TimedObjectApi extends KubernetesObjectApi {
     static of(config: KubeConfig): KubernetesObjectApi {
-      const api = timedApiClient(config, TimedObjectApi);
+      const api = timedApiClient(config, TimedObjectApi, timeoutMs);
       api.setDefaultNamespace(config);
       return api;
     }
@@ -111,7 +124,7 @@ export function objectApiClient(kc: KubeConfig): KubernetesObjectApi {
   return TimedObjectApi.of(kc);
 }
 
-/** The request was aborted by KUBE_REQUEST_TIMEOUT_MS: the server accepted it and never answered. */
+/** The request was aborted by its timeout: the server accepted it and never answered. */
 function isTimeout(error: unknown): boolean {
   const e = error as { name?: string; type?: string; cause?: { name?: string } } | undefined;
   return e?.name === 'AbortError' || e?.type === 'aborted' || e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError';
@@ -149,7 +162,7 @@ function apiMessage(error: unknown): string {
 export function toClusterError(cluster: Cluster, what: string, error: unknown): ClusterError {
   if (isTimeout(error)) {
     debug('kube', `${what} on ${cluster.description} timed out`);
-    return new ClusterError(`The Kubernetes API at ${cluster.description} did not answer within ${KUBE_REQUEST_TIMEOUT_MS / 1000} s (${what.toLowerCase()}).`);
+    return new ClusterError(`The Kubernetes API at ${cluster.description} did not answer within ${cluster.requestTimeoutMs / 1000} s (${what.toLowerCase()}).`);
   }
   const code = statusCodeOf(error);
   const detail = apiMessage(error);
@@ -183,8 +196,8 @@ export class KubeClient {
   readonly core: CoreV1Api;
 
   constructor(readonly cluster: Cluster) {
-    this.apps = timedApiClient(cluster.kc, AppsV1Api);
-    this.core = timedApiClient(cluster.kc, CoreV1Api);
+    this.apps = timedApiClient(cluster.kc, AppsV1Api, cluster.requestTimeoutMs);
+    this.core = timedApiClient(cluster.kc, CoreV1Api, cluster.requestTimeoutMs);
   }
 
   /**

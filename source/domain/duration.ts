@@ -26,6 +26,7 @@ export const DURATION_BOUNDS = {
   rolloutTimeout: { min: 1_000, max: 86_400_000 },
   approvalTtl: { min: 60_000, max: 30 * 86_400_000 },
   lockTimeout: { min: 1_000, max: 3_600_000 },
+  kubeRequestTimeout: { min: 1_000, max: 600_000 },
   sandboxStep: { min: 1, max: 3_600_000 },
 } as const;
 

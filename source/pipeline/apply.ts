@@ -136,7 +136,7 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
     throw new UsageError(`Refusing to apply ${options.tenant}: ${blocked.map((s) => `${s.name} uses blocked image ${s.image}`).join('; ')}. Use --force to override (audited).`);
   }
 
-  const api = objectApiClient(cluster.kc);
+  const api = objectApiClient(cluster.kc, cluster.requestTimeoutMs);
   const objects = objectsOf(tenant);
   const forced = new Set<KubernetesObject>();
   const applyOne = (object: KubernetesObject, dryRun: boolean) => serverSideApply(api, object, { dryRun, force: options.forceConflicts === true || forced.has(object), fieldManager: FIELD_MANAGER });

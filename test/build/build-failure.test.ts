@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeDocker, registryTags } from '../helpers/docker-env.js';
-import { runEcp } from '../helpers/run-ecp.js';
+import { runEcp, runEcpInProcess } from '../helpers/run-ecp.js';
 import { git, gitRepo, tempDir } from '../helpers/temp.js';
 import { serviceRepo } from './service-repo.js';
 
@@ -46,9 +46,9 @@ describeDocker('a build that fails', (docker) => {
 
     expect(await registryTags(docker.registry, 'ecp-ai/chatbot')).toContain(`stable-${sha7}`);
     expect(await registryTags(docker.registry, 'ecp-ai/advisor')).not.toContain(`stable-${sha7}`);
-    const advisorVersions = await runEcp(['versions', 'list', 'advisor', '--json'], { cwd: repo, env: docker.env });
+    const advisorVersions = await runEcpInProcess(['versions', 'list', 'advisor', '--json'], { cwd: repo, env: docker.env });
     expect(JSON.parse(advisorVersions.stdout)).toEqual([]);
-    const chatbotVersions = JSON.parse((await runEcp(['versions', 'list', 'chatbot', '--json'], { cwd: repo, env: docker.env })).stdout);
+    const chatbotVersions = JSON.parse((await runEcpInProcess(['versions', 'list', 'chatbot', '--json'], { cwd: repo, env: docker.env })).stdout);
     expect(chatbotVersions.map((v: { id: string }) => v.id)).toEqual([results[1]!.versionId]);
 
     const audit = auditActions(repo);
@@ -63,7 +63,7 @@ describeDocker('a build that fails', (docker) => {
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject([{ service: 'chatbot', outcome: 'built', tag: `stable-${sha7}` }]);
     expect(await registryTags(docker.registry, 'ecp-ai/chatbot')).not.toContain(`stable-${sha7}`);
-    const listed = await runEcp(['versions', 'list', 'chatbot', '--json'], { cwd: repo, env: docker.env });
+    const listed = await runEcpInProcess(['versions', 'list', 'chatbot', '--json'], { cwd: repo, env: docker.env });
     expect(JSON.parse(listed.stdout)).toEqual([]);
   });
 });
@@ -83,14 +83,14 @@ describe('ecp build usage errors (exit 2, nothing built)', () => {
   it('no engine reachable: one sentence naming DOCKER_HOST', async () => {
     const repo = repoWithServices();
     const socket = path.join(tempDir(), 'no-engine.sock');
-    const run = await runEcp(['build'], { cwd: repo, env: { DOCKER_HOST: `unix://${socket}` } });
+    const run = await runEcpInProcess(['build'], { cwd: repo, env: { DOCKER_HOST: `unix://${socket}` } });
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(`ecp: No Docker engine answers at unix://${socket} (DOCKER_HOST): ENOENT; start one or point DOCKER_HOST at it.`);
   });
 
   it('unknown service names are named, with the configured ones', async () => {
     const repo = repoWithServices();
-    const run = await runEcp(['build', 'chatbot', 'voicebot', 'mailbot'], { cwd: repo, env: { DOCKER_HOST: 'unix:///nonexistent.sock' } });
+    const run = await runEcpInProcess(['build', 'chatbot', 'voicebot', 'mailbot'], { cwd: repo, env: { DOCKER_HOST: 'unix:///nonexistent.sock' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`Services "voicebot", "mailbot" are not in the \`services:\` list of ${path.join(repo, 'ecp.config.yaml')}`);
     expect(run.stderr).toContain('(configured: chatbot, callbot)');
@@ -98,18 +98,18 @@ describe('ecp build usage errors (exit 2, nothing built)', () => {
 
   it('no services configured: names ecp.config.yaml and its services: list', async () => {
     const repo = gitRepo('main');
-    const run = await runEcp(['build'], { cwd: repo });
+    const run = await runEcpInProcess(['build'], { cwd: repo });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/No services are configured to build: add a `services:` list to ecp\.config\.yaml/);
   });
 
   it('a bad --concurrency or a missing Dockerfile is refused before any build', async () => {
     const repo = repoWithServices();
-    const bad = await runEcp(['build', '--concurrency', '0'], { cwd: repo });
+    const bad = await runEcpInProcess(['build', '--concurrency', '0'], { cwd: repo });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--concurrency must be a whole number of at least 1');
     writeFileSync(path.join(repo, 'ecp.config.yaml'), 'services:\n  - name: chatbot\n    context: svc/chatbot\n    dockerfile: Missing.Dockerfile\n');
-    const missing = await runEcp(['build'], { cwd: repo });
+    const missing = await runEcpInProcess(['build'], { cwd: repo });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`The Dockerfile of service chatbot, ${path.join(repo, 'svc', 'chatbot', 'Missing.Dockerfile')}, does not exist.`);
   });

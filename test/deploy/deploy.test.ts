@@ -31,7 +31,8 @@ await describeRegistry('deploy, rollback and the monitor', (registry) => {
     it('deploys a registered ready version with --no-build: manifest, cluster, git tag and record', async () => {
       const s = await world(registry, kind);
       await s.release('callbot:v2');
-      const result = await s.ecp(['deploy', 'test-download', '--service', 'callbot', '--no-build', '--timeout', '30s', '--json']);
+      // The real binary, once, end to end; the other runs are in-process (Scenario.ecp).
+      const result = await s.ecpBinary(['deploy', 'test-download', '--service', 'callbot', '--no-build', '--timeout', '30s', '--json']);
       expect(result.stderr).toMatch(/\[rollout\] ✓ rollout done/);
       expect(result.code).toBe(0);
       const doc = JSON.parse(result.stdout);

@@ -48,15 +48,15 @@ await describeRegistry('rollback and monitoring under concurrent change and outa
       expect(live?.spec?.replicas).toBe(4);
       expect(live?.spec?.template?.spec?.containers?.find((c) => c.name === 'callbot')?.image).toBe(image('callbot', 'v2'));
       const patches = await s.target.requests({ verb: 'patch', resource: 'deployments' });
-      // The race's own patch, ecp's refused one, then ecp's retry after re-reading. On a real
-      // server the controllers' status writes can move the resourceVersion once more in between
-      // (another 409, another re-read); never a blind overwrite.
+      // The race's own patch, ecp's refused one, then ecp's retry after re-reading. The
+      // controllers' status writes for the new replicas (the real server's, the sandbox's) can
+      // move the resourceVersion once more in between (another 409, another re-read, seen on both
+      // under load); never a blind overwrite.
       const codes = patches.map((p) => p.code);
       expect(codes[0]).toBe(200);
       expect(codes.at(-1)).toBe(200);
       expect(codes.slice(1, -1).length).toBeGreaterThanOrEqual(1);
       expect(codes.slice(1, -1).every((c) => c === 409)).toBe(true);
-      if (kind === 'sandbox') expect(codes).toEqual([200, 409, 200]);
     });
 
     it('refuses to overwrite an image someone else set meanwhile', async () => {

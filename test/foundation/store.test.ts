@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../source/store/store.js';
-import { runEcp } from '../helpers/run-ecp.js';
+import { runEcpInProcess } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
 
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), 'register-worker.ts');
@@ -57,12 +57,12 @@ describe('store files', () => {
     const file = path.join(dataDir, 'store.json');
     const corrupt = '{\n "schemaVersion": 1,\n "versions": [\n  {"id": "x",}\n ]\n}\n';
     writeFileSync(file, corrupt);
-    const result = await runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body('callbot', 'v1')]);
+    const result = await runEcpInProcess(['--data-dir', dataDir, 'versions', 'register', '--data', body('callbot', 'v1')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(file);
     expect(result.stderr).toMatch(/line 4, column \d+/);
     expect(readFileSync(file, 'utf8')).toBe(corrupt);
-    const list = await runEcp(['--data-dir', dataDir, 'versions', 'list', 'callbot']);
+    const list = await runEcpInProcess(['--data-dir', dataDir, 'versions', 'list', 'callbot']);
     expect(list.code).toBe(2);
     expect(readFileSync(file, 'utf8')).toBe(corrupt);
   });
@@ -71,7 +71,7 @@ describe('store files', () => {
     const dataDir = tempDir();
     const file = path.join(dataDir, 'store.json');
     writeFileSync(file, JSON.stringify({ versions: [] }));
-    expect((await runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body('callbot', 'v1')])).code).toBe(0);
+    expect((await runEcpInProcess(['--data-dir', dataDir, 'versions', 'register', '--data', body('callbot', 'v1')])).code).toBe(0);
     const migrated = JSON.parse(readFileSync(file, 'utf8'));
     expect(migrated.schemaVersion).toBe(1);
     expect(migrated.deployments).toEqual([]);
@@ -79,7 +79,7 @@ describe('store files', () => {
 
     const newer = JSON.stringify({ schemaVersion: 99, versions: [], deployments: [], approvals: [] });
     writeFileSync(file, newer);
-    const refused = await runEcp(['--data-dir', dataDir, 'versions', 'list', 'callbot']);
+    const refused = await runEcpInProcess(['--data-dir', dataDir, 'versions', 'list', 'callbot']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/schema version 99, newer than this ecp understands/);
     expect(readFileSync(file, 'utf8')).toBe(newer);
@@ -90,23 +90,23 @@ describe('store files', () => {
     writeFileSync(path.join(dir, 'ecp.config.yaml'), 'history:\n  keepPerService: 3\n');
     const opts = { cwd: dir };
     for (let i = 1; i <= 5; i += 1) {
-      expect((await runEcp(['versions', 'register', '--data', body('advisor', `v${i}`)], opts)).code).toBe(0);
+      expect((await runEcpInProcess(['versions', 'register', '--data', body('advisor', `v${i}`)], opts)).code).toBe(0);
     }
     const hot = JSON.parse(readFileSync(path.join(dir, 'data', 'store.json'), 'utf8'));
     expect(hot.versions.map((v: { imageTag: string }) => v.imageTag).sort()).toEqual(['v3', 'v4', 'v5']);
     expect(existsSync(path.join(dir, 'data', 'archive', 'versions', 'advisor.jsonl'))).toBe(true);
 
-    const all = JSON.parse((await runEcp(['versions', 'list', 'advisor', '--all', '--json'], opts)).stdout);
+    const all = JSON.parse((await runEcpInProcess(['versions', 'list', 'advisor', '--all', '--json'], opts)).stdout);
     expect(all.map((v: { imageTag: string }) => v.imageTag)).toEqual(['v5', 'v4', 'v3', 'v2', 'v1']);
-    const recent = JSON.parse((await runEcp(['versions', 'list', 'advisor', '--json'], opts)).stdout);
+    const recent = JSON.parse((await runEcpInProcess(['versions', 'list', 'advisor', '--json'], opts)).stdout);
     expect(recent).toHaveLength(3);
 
     // An archived image is still known: registering it again is refused.
-    const again = await runEcp(['versions', 'register', '--data', body('advisor', 'v1')], opts);
+    const again = await runEcpInProcess(['versions', 'register', '--data', body('advisor', 'v1')], opts);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already registered/);
     // And an archived version can still be shown.
-    const shown = await runEcp(['versions', 'show', all[4].id], opts);
+    const shown = await runEcpInProcess(['versions', 'show', all[4].id], opts);
     expect(shown.stdout).toContain('localhost:5000/ecp-ai/advisor:v1');
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runEcp } from '../helpers/run-ecp.js';
+import { runEcpInProcess } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
 
 const body = (tag: string) =>
@@ -10,13 +10,13 @@ const body = (tag: string) =>
 async function trailWith(events: number): Promise<{ dataDir: string; file: string; lines: string[] }> {
   const dataDir = tempDir();
   for (let i = 0; i < events; i += 1) {
-    expect((await runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body(`v${i}`)])).code).toBe(0);
+    expect((await runEcpInProcess(['--data-dir', dataDir, 'versions', 'register', '--data', body(`v${i}`)])).code).toBe(0);
   }
   const file = path.join(dataDir, 'audit.jsonl');
   return { dataDir, file, lines: readFileSync(file, 'utf8').trim().split('\n') };
 }
 
-const verify = (dataDir: string) => runEcp(['--data-dir', dataDir, 'audit', 'verify']);
+const verify = (dataDir: string) => runEcpInProcess(['--data-dir', dataDir, 'audit', 'verify']);
 
 describe('audit trail', () => {
   it('lists events and verifies an intact chain', async () => {
@@ -25,7 +25,7 @@ describe('audit trail', () => {
     const ok = await verify(dataDir);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/4 events, chain intact/);
-    const listed = JSON.parse((await runEcp(['--data-dir', dataDir, 'audit', '--limit', '2', '--json'])).stdout);
+    const listed = JSON.parse((await runEcpInProcess(['--data-dir', dataDir, 'audit', '--limit', '2', '--json'])).stdout);
     expect(listed.map((e: { action: string; target: string }) => e.action)).toEqual(['version.register', 'version.register']);
     expect(listed[1].target).toMatch(/^callbot-v3-/);
   });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
 import { parseAllDocuments } from 'yaml';
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../source/sandbox/index.js';
 import { repoRoot } from './run-ecp.js';
 import { tempDir } from './temp.js';
@@ -102,7 +102,10 @@ export function describeTargets(name: string, body: (kind: TargetKind) => void, 
     const missing = kind === 'real' ? realMissing() : undefined;
     const title = `${name} [${kind === 'real' ? 'real control plane' : 'sandbox'}]`;
     if (!missing) {
-      describe(title, () => body(kind));
+      describe(title, () => {
+        if (kind === 'real') holdRealForBlock();
+        body(kind);
+      });
     } else if (process.env.CI === 'true') {
       describe(title, () => {
         it('has the real control plane that CI must provide', () => {
@@ -116,8 +119,30 @@ export function describeTargets(name: string, body: (kind: TargetKind) => void, 
   }
 }
 
+/** Targets started in this process and not stopped yet. */
+const running = new Set<ClusterTarget>();
+
 export async function startTarget(kind: TargetKind, options: TargetOptions = {}): Promise<ClusterTarget> {
-  return kind === 'sandbox' ? startSandboxTarget(options) : startRealTarget(options);
+  const target = await (kind === 'sandbox' ? startSandboxTarget(options) : startRealTarget(options));
+  const stop = target.stop;
+  target.stop = async () => {
+    running.delete(target);
+    await stop();
+  };
+  running.add(target);
+  return target;
+}
+
+/**
+ * Stops what a test file left running: test/setup.ts calls it as the file ends. A worker runs
+ * many files in one process (vitest.config.ts), so a target a failed test never stopped would
+ * otherwise hold the real control plane's lock as long as the worker lives, and the next file
+ * of any worker that needs it would wait for ever.
+ */
+export async function stopLeftoverTargets(): Promise<string[]> {
+  const left = [...running];
+  for (const target of left) await target.stop();
+  return left.map((t) => t.label);
 }
 
 async function kubectlWith(kubeconfig: string, cacheDir: string, args: string[], input?: string) {
@@ -179,13 +204,56 @@ function matches(r: RequestSeen, filter: Partial<RequestSeen>): boolean {
   return Object.entries(filter).every(([k, v]) => v === undefined || r[k as keyof RequestSeen] === v);
 }
 
+/** The file whose lock a test process holds while it uses the real control plane. */
+export function realTargetLockFile(): string {
+  return path.join(realEnv().ECP_KUBE_ENV_DIR!, 'tests.lock');
+}
+
+/** Files run in parallel; the real control plane is one: wait for it (up to 15 minutes). */
+async function lockReal(): Promise<() => Promise<void>> {
+  const lockTarget = realTargetLockFile();
+  if (!existsSync(lockTarget)) writeFileSync(lockTarget, '');
+  return lockfile.lock(lockTarget, { stale: 20_000, retries: { retries: 1800, minTimeout: 500, maxTimeout: 500 } });
+}
+
+/** Releases the lock a describeTargets block of this process holds, while it holds it. */
+let blockRelease: (() => Promise<void>) | undefined;
+
+/**
+ * A real-target block takes the lock once, in a hook that may wait as long as the lock does, and
+ * keeps it until its last test is done: its tests' targets start at once instead of each
+ * waiting, within its own test timeout, for other files to hand the control plane over.
+ */
+function holdRealForBlock(): void {
+  beforeAll(async () => {
+    blockRelease = await lockReal();
+  }, 16 * 60_000);
+  afterAll(async () => {
+    const release = blockRelease;
+    blockRelease = undefined;
+    try {
+      await stopLeftoverTargets();
+    } finally {
+      await release?.();
+    }
+  }, 180_000);
+}
+
 async function startRealTarget(options: TargetOptions): Promise<ClusterTarget> {
   const env = realEnv();
+  // Inside a real-target block the block holds the lock; elsewhere the target holds it.
+  const release = blockRelease ? async () => {} : await lockReal();
+  try {
+    return await startLockedRealTarget(options, env, release);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/** The real target once this process holds its lock; `release` gives the lock back, whatever stop meets. */
+async function startLockedRealTarget(options: TargetOptions, env: ReturnType<typeof realEnv>, release: () => Promise<void>): Promise<ClusterTarget> {
   const envDir = env.ECP_KUBE_ENV_DIR!;
-  const lockTarget = path.join(envDir, 'tests.lock');
-  if (!existsSync(lockTarget)) writeFileSync(lockTarget, '');
-  // Files run in parallel; the real control plane is one: wait for it (up to 15 minutes).
-  const release = await lockfile.lock(lockTarget, { stale: 20_000, retries: { retries: 1800, minTimeout: 500, maxTimeout: 500 } });
   const dir = tempDir('ecp-target-');
   const cacheDir = path.join(dir, 'cache');
   const admin = readFileSync(path.join(envDir, 'ecp-admin.kubeconfig'), 'utf8');
@@ -213,15 +281,18 @@ async function startRealTarget(options: TargetOptions): Promise<ClusterTarget> {
   await setFailImage(options.failImage);
   const made: string[] = [];
   const stop = async () => {
-    await proxy.close();
-    // Seeded namespaces stay (deleting one takes the namespace controller ~10 s) and are
-    // emptied; namespaces a test made are deleted.
-    for (const namespace of namespaces) {
-      await kubectlWith(direct, cacheDir, ['-n', namespace, 'delete', 'all,configmaps,secrets,roles,rolebindings,leases', '--all', '--wait=true', '--timeout=120s']);
+    try {
+      await proxy.close();
+      // Seeded namespaces stay (deleting one takes the namespace controller ~10 s) and are
+      // emptied; namespaces a test made are deleted.
+      for (const namespace of namespaces) {
+        await kubectlWith(direct, cacheDir, ['-n', namespace, 'delete', 'all,configmaps,secrets,roles,rolebindings,leases', '--all', '--wait=true', '--timeout=120s']);
+      }
+      if (made.length) await kubectlWith(direct, cacheDir, ['delete', 'namespace', '--ignore-not-found', '--wait=true', '--timeout=120s', ...made]);
+      await setFailImage(undefined);
+    } finally {
+      await release();
     }
-    if (made.length) await kubectlWith(direct, cacheDir, ['delete', 'namespace', '--ignore-not-found', '--wait=true', '--timeout=120s', ...made]);
-    await setFailImage(undefined);
-    await release();
   };
   return {
     kind: 'real',

@@ -13,7 +13,7 @@ import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
 import type { Sandbox } from '../../source/sandbox/index.js';
 import { startTarget, type ClusterTarget, type TargetKind } from './cluster-target.js';
 import { pushTinyImage } from './registry.js';
-import { repoRoot, runEcp, type EcpResult } from './run-ecp.js';
+import { repoRoot, runEcp, runEcpInProcess, type EcpResult } from './run-ecp.js';
 import { git, gitRepo, tempDir } from './temp.js';
 import { registerImages } from './versions.js';
 
@@ -28,7 +28,10 @@ export interface Scenario {
   env: NodeJS.ProcessEnv;
   core: Core;
   client: KubeClient;
+  /** Runs a command line in the test's process (runEcpInProcess), against this world. */
   ecp(args: string[], cwd?: string): Promise<EcpResult>;
+  /** The same through the real binary, where the process is what is tested. */
+  ecpBinary(args: string[], cwd?: string): Promise<EcpResult>;
   /** Pushes `service:tag` to the registry and registers it ready, newest last. */
   release(...images: string[]): Promise<void>;
   manifest(tenant: string, file: string): string;
@@ -86,7 +89,8 @@ export async function scenario(registry: string | undefined, config = '', kind: 
     env,
     core,
     client,
-    ecp: (args, cwd = repo) => runEcp(args, { cwd, env }),
+    ecp: (args, cwd = repo) => runEcpInProcess(args, { cwd, env }),
+    ecpBinary: (args, cwd = repo) => runEcp(args, { cwd, env }),
     release,
     manifest: (tenant, file) => path.join(repo, 'k8s-manifests', tenant, file),
     async liveImage(namespace, name) {

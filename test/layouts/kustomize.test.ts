@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeTargets, startTarget, type ClusterTarget } from '../helpers/cluster-target.js';
-import { repoRoot, runEcp } from '../helpers/run-ecp.js';
+import { repoRoot, runEcpInProcess } from '../helpers/run-ecp.js';
 import { git, gitRepo, tempDir } from '../helpers/temp.js';
 import { registerImages } from '../helpers/versions.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -35,7 +35,7 @@ function world() {
 
 describe('Kustomize tenants: reading and writing the overlays', () => {
   let w: ReturnType<typeof world>;
-  const ecp = (args: string[], env: NodeJS.ProcessEnv = {}) => runEcp(args, { cwd: w.repo, env: { KUBECONFIG: path.join(w.repo, 'no-kubeconfig'), ...env } });
+  const ecp = (args: string[], env: NodeJS.ProcessEnv = {}) => runEcpInProcess(args, { cwd: w.repo, env: { KUBECONFIG: path.join(w.repo, 'no-kubeconfig'), ...env } });
   beforeEach(async () => {
     w = world();
     await registerImages(w.dataDir, [callbot('v1.0.0-aaaaaaa'), callbot('v1.0.0-base'), callbot('v2.0.0-bbbbbbb')]);
@@ -139,7 +139,7 @@ describe('Kustomize tenants: reading and writing the overlays', () => {
 describeTargets('Kustomize tenants on a cluster', (kind) => {
   let w: ReturnType<typeof world>;
   let target: ClusterTarget;
-  const ecp = (args: string[]) => runEcp(args, { cwd: w.repo, env: { KUBECONFIG: target.kubeconfig }, timeoutMs: 60_000 });
+  const ecp = (args: string[]) => runEcpInProcess(args, { cwd: w.repo, env: { KUBECONFIG: target.kubeconfig }, timeoutMs: 60_000 });
   beforeAll(async () => {
     w = world();
     await registerImages(w.dataDir, [callbot('v1.0.0-aaaaaaa'), callbot('v1.0.0-base'), localhostChatbot]);

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auditEvents, fixturesDir, readStore, seedStore, version } from '../helpers/manifests.js';
-import { runEcp } from '../helpers/run-ecp.js';
+import { runEcpInProcess } from '../helpers/run-ecp.js';
 import { git, gitEnv, gitRepo, tempDir } from '../helpers/temp.js';
 
 interface Repo {
@@ -29,7 +29,7 @@ function makeRepo(config = ''): Repo {
 }
 
 const env = (repo: Repo) => ({ ...gitEnv, ECP_DATA_DIR: repo.data, ECP_CONFIG: '', K8S_MANIFESTS_DIR: '', DOCKER_REGISTRY: 'localhost:5000', IMAGE_PREFIX: 'ecp-ai' });
-const run = (repo: Repo, args: string[]) => runEcp(args, { cwd: repo.dir, env: env(repo) });
+const run = (repo: Repo, args: string[]) => runEcpInProcess(args, { cwd: repo.dir, env: env(repo) });
 
 function setTag(repo: Repo, tenant: string, file: string, from: string, to: string): void {
   const p = path.join(repo.dir, 'k8s-manifests', tenant, file);
@@ -149,7 +149,7 @@ describe('ecp tag', () => {
     git(repo.dir, 'remote', 'remove', 'origin');
     cases[1]![2] = /The git remote "origin" \(gitRemote\) does not exist in .*; nothing was committed\./;
     for (const [args, extra, message] of cases) {
-      const result = await runEcp(args, { cwd: repo.dir, env: { ...env(repo), ...extra } });
+      const result = await runEcpInProcess(args, { cwd: repo.dir, env: { ...env(repo), ...extra } });
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(message);
     }
@@ -160,7 +160,7 @@ describe('ecp tag', () => {
   it('a work folder that is not a git repository is one clear sentence', async () => {
     const dir = tempDir('ecp-nogit-');
     cpSync(path.join(fixturesDir, 'acme'), path.join(dir, 'k8s-manifests', 'acme'), { recursive: true });
-    const result = await runEcp(['tag', 'acme'], { cwd: dir, env: { ...env(repo), GIT_CEILING_DIRECTORIES: path.dirname(dir) } });
+    const result = await runEcpInProcess(['tag', 'acme'], { cwd: dir, env: { ...env(repo), GIT_CEILING_DIRECTORIES: path.dirname(dir) } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/is not inside a git work tree/);
   });

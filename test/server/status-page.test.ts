@@ -64,7 +64,8 @@ describeWith('the status page in headless chromium (issue 17)', 'chromium', exis
     await w.s.client.setContainerImage('test-download', 'callbot', 'callbot', 'localhost:5000/ecp-ai/callbot:v9.9.9-hand', live!.metadata!.resourceVersion!);
     await page.locator(CELL('callbot', 'sync')).filter({ hasText: 'OutOfSync' }).waitFor();
     expect(await cellText(page, 'callbot', 'live_tag')).toBe('v9.9.9-hand');
-    expect(await colourOf(page, 'callbot', 'sync')).toBe(YELLOW);
+    // The cell may be redrawn between finding it and reading its style: ask until it holds still.
+    await expect.poll(() => colourOf(page, 'callbot', 'sync'), { timeout: 5_000 }).toBe(YELLOW);
     expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
     expect(await cellText(page, 'chatbot', 'sync')).toBe('Synced');
     await page.close();

@@ -7,9 +7,9 @@ import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturesDir } from '../helpers/manifests.js';
-import { runEcp } from '../helpers/run-ecp.js';
+import { runEcpInProcess } from '../helpers/run-ecp.js';
 import { git, gitEnv, gitRepo, tempDir } from '../helpers/temp.js';
-import { auditLines, register, verify } from './crash-helpers.js';
+import { auditLines, registerInProcess as register, verify } from './crash-helpers.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -43,7 +43,7 @@ describe('audit crash tails', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/ends in \d+ bytes that no acknowledged event accounts for.*nothing changed\.\n$/);
 
-    const repaired = await runEcp(['--data-dir', dataDir, 'audit', 'repair']);
+    const repaired = await runEcpInProcess(['--data-dir', dataDir, 'audit', 'repair']);
     expect(repaired.code).toBe(0);
     expect(repaired.stdout).toMatch(/^Removed 1 line\(s\) \(\d+ bytes\) that .* never acknowledged from the end of .*audit\.jsonl; they are kept/);
     const events = auditLines(dataDir);
@@ -59,7 +59,7 @@ describe('audit crash tails', () => {
     const found = await verify(dataDir);
     expect(found.code).toBe(1);
     expect(found.stdout).toMatch(/line 3 is an unfinished write of 49 bytes \(a crash or a full disk cut it short\)/);
-    const repaired = await runEcp(['--data-dir', dataDir, 'audit', 'repair']);
+    const repaired = await runEcpInProcess(['--data-dir', dataDir, 'audit', 'repair']);
     expect(repaired.stdout).toMatch(/^Removed an unfinished line of 49 bytes/);
     expect((await register(dataDir, 'v3')).code).toBe(0);
     const ok = await verify(dataDir);
@@ -72,7 +72,7 @@ describe('audit crash tails', () => {
     edited[1] = edited[1]!.replace('callbot-v2', 'callbot-v9');
     writeFileSync(file, `${edited.join('\n')}\n`);
     const before = readFileSync(file, 'utf8');
-    const refused = await runEcp(['--data-dir', dataDir, 'audit', 'repair']);
+    const refused = await runEcpInProcess(['--data-dir', dataDir, 'audit', 'repair']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/line 3 does not follow the line before it.*not a crash tail.*nothing changed\.\n$/);
     expect(readFileSync(file, 'utf8')).toBe(before);
@@ -118,11 +118,11 @@ describe('audit anchors', () => {
   it('with ECP_AUDIT_KEY, a re-hashed chain whose head was rewritten without the key fails verify', async () => {
     const env = { ECP_AUDIT_KEY: 'k3y-outside-the-data-dir' };
     const { dataDir, file, head } = await trail(3, env);
-    expect((await runEcp(['--data-dir', dataDir, 'audit', 'verify'], { env })).code).toBe(0);
+    expect((await runEcpInProcess(['--data-dir', dataDir, 'audit', 'verify'], { env })).code).toBe(0);
     forge(file, head, 1, (l) => l.replace('callbot-v2', 'callbot-v9'), 'f'.repeat(64));
     // Without the key the forgery is consistent (what the chain alone can and cannot show).
     expect((await verify(dataDir)).code).toBe(0);
-    const keyed = await runEcp(['--data-dir', dataDir, 'audit', 'verify'], { env });
+    const keyed = await runEcpInProcess(['--data-dir', dataDir, 'audit', 'verify'], { env });
     expect(keyed.code).toBe(1);
     expect(keyed.stdout).toMatch(/line 3 is the end .*audit\.head claims, but its HMAC does not match ECP_AUDIT_KEY/);
     // And a writer refuses to sign over it.
@@ -132,11 +132,11 @@ describe('audit anchors', () => {
   it('with ECP_AUDIT_KEY set on a trail written without it, verify says so and the next write signs the head', async () => {
     const env = { ECP_AUDIT_KEY: 'k3y-outside-the-data-dir' };
     const { dataDir } = await trail(2);
-    const unsigned = await runEcp(['--data-dir', dataDir, 'audit', 'verify'], { env });
+    const unsigned = await runEcpInProcess(['--data-dir', dataDir, 'audit', 'verify'], { env });
     expect(unsigned.code).toBe(1);
     expect(unsigned.stdout).toMatch(/the head carries no HMAC \(written before ECP_AUDIT_KEY was set, or its HMAC was removed\)/);
     expect((await register(dataDir, 'v3', env)).code).toBe(0);
-    expect((await runEcp(['--data-dir', dataDir, 'audit', 'verify'], { env })).stdout).toMatch(/3 events, chain intact/);
+    expect((await runEcpInProcess(['--data-dir', dataDir, 'audit', 'verify'], { env })).stdout).toMatch(/3 events, chain intact/);
   });
 
   it('verify --against-git checks the chain against the head anchored in each deploy tag', async () => {
@@ -146,7 +146,7 @@ describe('audit anchors', () => {
     git(dir, 'commit', '-q', '-m', 'manifests');
     const dataDir = tempDir('ecp-data-');
     const env = { ...gitEnv, ECP_DATA_DIR: dataDir, ECP_CONFIG: '', K8S_MANIFESTS_DIR: '' };
-    const run = (args: string[]) => runEcp(args, { cwd: dir, env });
+    const run = (args: string[]) => runEcpInProcess(args, { cwd: dir, env });
     for (const tag of ['v1', 'v2', 'v3']) expect((await register(dataDir, tag)).code).toBe(0);
     const manifest = path.join(dir, 'k8s-manifests', 'acme', 'callbot.yaml');
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('v1.0.0-aaaaaaa', 'v1.2.0-2222222'));

@@ -2,12 +2,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ecpBin, repoRoot, runEcp, type EcpResult } from '../helpers/run-ecp.js';
+import { ecpBin, repoRoot, runEcp, runEcpInProcess, type EcpResult } from '../helpers/run-ecp.js';
 
 export const body = (tag: string, service = 'callbot') =>
   JSON.stringify({ service_name: service, image_name: service, image_tag: tag, full_image_name: `localhost:5000/ecp-ai/${service}:${tag}`, git_commit: 'abc1234', git_branch: 'main' });
 
-export const register = (dataDir: string, tag: string, env: NodeJS.ProcessEnv = {}) => runEcp(['--data-dir', dataDir, 'versions', 'register', '--data', body(tag)], { env });
+const registerArgs = (dataDir: string, tag: string) => ['--data-dir', dataDir, 'versions', 'register', '--data', body(tag)];
+
+/** A registration by the real binary: the writer under test (killed, paused, failing), and what reaches its stderr (the store's recovery notes). */
+export const register = (dataDir: string, tag: string, env: NodeJS.ProcessEnv = {}) => runEcp(registerArgs(dataDir, tag), { env });
+
+/** The same registration in the test's process: for the set-up and checks around the writer under test. */
+export const registerInProcess = (dataDir: string, tag: string, env: NodeJS.ProcessEnv = {}) => runEcpInProcess(registerArgs(dataDir, tag), { env });
 
 export interface Paused {
   child: ChildProcess;
@@ -51,4 +57,4 @@ export function storeVersions(dataDir: string): { id: string; imageTag: string }
   return JSON.parse(readFileSync(path.join(dataDir, 'store.json'), 'utf8')).versions;
 }
 
-export const verify = (dataDir: string, ...extra: string[]) => runEcp(['--data-dir', dataDir, 'audit', 'verify', ...extra]);
+export const verify = (dataDir: string, ...extra: string[]) => runEcpInProcess(['--data-dir', dataDir, 'audit', 'verify', ...extra]);

@@ -8,14 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { CRASH_POINTS } from '../../source/store/crash-points.js';
 import { runEcp } from '../helpers/run-ecp.js';
 import { tempDir } from '../helpers/temp.js';
-import { auditLines, body, register, startPausedAt, storeVersions, verify } from './crash-helpers.js';
+import { auditLines, body, register, registerInProcess, startPausedAt, storeVersions, verify } from './crash-helpers.js';
 
 /** Points after which the unit is committed: the next run completes it. */
 const COMMITTED = new Set(['journal-written', 'audit-appended', 'head-written', 'store-renamed']);
 
 async function seeded(): Promise<string> {
   const dataDir = tempDir();
-  for (const tag of ['v1', 'v2']) expect((await register(dataDir, tag)).code).toBe(0);
+  for (const tag of ['v1', 'v2']) expect((await registerInProcess(dataDir, tag)).code).toBe(0);
   return dataDir;
 }
 
@@ -51,7 +51,7 @@ describe('a writer killed at each point of a write', () => {
       expect(verdict.code).toBe(0);
 
       // A retry either registers the version or finds it registered: never a half of it.
-      const retry = await register(dataDir, 'v3');
+      const retry = await registerInProcess(dataDir, 'v3');
       expect(retry.code).toBe(COMMITTED.has(point) ? 2 : 0);
       expect(auditLines(dataDir).filter((e) => e.action === 'version.register')).toHaveLength(3);
       expect(storeVersions(dataDir).filter((v) => v.imageTag === 'v3')).toHaveLength(1);

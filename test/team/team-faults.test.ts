@@ -3,11 +3,10 @@
  * after its deadline and sent again, so the write completes once, on the sandbox behind a proxy.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../source/config.js';
 import { registerVersion } from '../../source/pipeline/versions.js';
 import { type ClusterTarget, describeTargets, startTarget } from '../helpers/cluster-target.js';
 import { type FaultProxy, faultProxy } from '../helpers/fault-proxy.js';
-import { openTeamStore, storeNamespace } from '../helpers/team-store.js';
+import { openTeamStore, storeNamespace, teamCore } from '../helpers/team-store.js';
 import { tempDir } from '../helpers/temp.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +31,7 @@ describeTargets(
     it('is abandoned after its deadline and sent again: the registration lands once', async () => {
       const namespace = await storeNamespace(target);
       const store = openTeamStore(target, namespace, 50, kubeconfig);
-      const core = { config: loadConfig({ cwd: tempDir(), env: {} }), store, audit: store.audit, actor: async () => 'ops@example.com' };
+      const core = teamCore(store);
       proxy.swallowNext();
       const version = await registerVersion(core, {
         serviceName: 'callbot',

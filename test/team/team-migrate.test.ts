@@ -5,13 +5,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { newVersion } from '../../source/domain/versions.js';
 import type { StoreHistory } from '../../source/store/backend.js';
 import { Store } from '../../source/store/store.js';
-import { type ClusterTarget, describeTargets, startTarget } from '../helpers/cluster-target.js';
+import { describeTargets } from '../helpers/cluster-target.js';
 import { runEcp } from '../helpers/run-ecp.js';
-import { openTeamStore, storeNamespace } from '../helpers/team-store.js';
+import { openTeamStore, sharedTarget, storeNamespace } from '../helpers/team-store.js';
 import { gitRepo, tempDir } from '../helpers/temp.js';
 
 const SERVICES = ['callbot', 'chatbot', 'advisor', 'ranker'];
@@ -64,13 +64,7 @@ const byId = <T extends { id: string }>(list: readonly T[]) => [...list].sort((a
 const comparable = (h: StoreHistory) => ({ versions: byId(h.versions), deployments: byId(h.deployments), approvals: byId(h.approvals), auditLines: h.auditLines });
 
 describeTargets('ecp store migrate (issue 16)', (kind) => {
-  let target: ClusterTarget;
-  beforeAll(async () => {
-    target = await startTarget(kind);
-  }, 120_000);
-  afterAll(async () => {
-    await target?.stop();
-  }, 180_000);
+  const target = sharedTarget(kind);
 
   it('copies 1 000 versions and 200 audit events to the team store and back, intact, idempotent, refusing a different history', async () => {
     const namespace = await storeNamespace(target);

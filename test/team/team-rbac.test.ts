@@ -5,10 +5,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type ClusterTarget, describeTargets, limitedKubeconfig, startTarget } from '../helpers/cluster-target.js';
+import { beforeAll, expect, it } from 'vitest';
+import { describeTargets, limitedKubeconfig } from '../helpers/cluster-target.js';
 import { repoRoot, runEcp } from '../helpers/run-ecp.js';
-import { openTeamStore, storeNamespace } from '../helpers/team-store.js';
+import { openTeamStore, sharedTarget, storeNamespace } from '../helpers/team-store.js';
 import { gitRepo } from '../helpers/temp.js';
 
 const body = JSON.stringify({ service_name: 'callbot', image_name: 'callbot', image_tag: 'v1', full_image_name: 'localhost:5000/ecp-ai/callbot:v1', git_commit: 'abc1234', git_branch: 'main' });
@@ -16,18 +16,14 @@ const body = JSON.stringify({ service_name: 'callbot', image_name: 'callbot', im
 describeTargets(
   'the team store under RBAC',
   (kind) => {
-    let target: ClusterTarget;
+    const target = sharedTarget(kind);
     let namespace: string;
     let repo: string;
     beforeAll(async () => {
-      target = await startTarget(kind);
       namespace = await storeNamespace(target);
       repo = gitRepo();
       writeFileSync(path.join(repo, 'ecp.config.yaml'), `store:\n  backend: kubernetes\n  namespace: ${namespace}\n`);
-    }, 120_000);
-    afterAll(async () => {
-      await target?.stop();
-    }, 180_000);
+    });
 
     it('names the verb and resource RBAC refuses, and the documented Role is enough', async () => {
       const env = { KUBECONFIG: limitedKubeconfig(target) };

@@ -2,22 +2,13 @@
  * The team store (issue 16): ConfigMaps in one namespace, written by several operators at once
  * through the head's compare-and-swap, on the sandbox and on the real control plane.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../source/config.js';
-import type { Core } from '../../source/core.js';
+import { expect, it } from 'vitest';
 import { registerVersion, VersionExistsError } from '../../source/pipeline/versions.js';
 import { sha256 } from '../../source/store/journal.js';
 import { HEAD_NAME } from '../../source/store/kubernetes/names.js';
-import type { KubeStore } from '../../source/store/kubernetes/store.js';
 import { parseHead } from '../../source/store/kubernetes/units.js';
-import { type ClusterTarget, describeTargets, startTarget } from '../helpers/cluster-target.js';
-import { openTeamStore, storeNamespace } from '../helpers/team-store.js';
-import { tempDir } from '../helpers/temp.js';
-
-function coreOf(store: KubeStore, actor: string): Core {
-  const config = loadConfig({ cwd: tempDir(), env: {} });
-  return { config, store, audit: store.audit, actor: async () => actor };
-}
+import { describeTargets } from '../helpers/cluster-target.js';
+import { openTeamStore, sharedTarget, storeNamespace, teamCore } from '../helpers/team-store.js';
 
 const input = (service: string, tag: string) => ({
   serviceName: service,
@@ -29,18 +20,12 @@ const input = (service: string, tag: string) => ({
 });
 
 describeTargets('the team store (issue 16)', (kind) => {
-  let target: ClusterTarget;
-  beforeAll(async () => {
-    target = await startTarget(kind);
-  }, 120_000);
-  afterAll(async () => {
-    await target?.stop();
-  }, 180_000);
+  const target = sharedTarget(kind);
 
   it('keeps every registration of three writers at once, lets exactly one of two duplicates win, and the chain verifies naming each actor', async () => {
     const namespace = await storeNamespace(target);
     const actors = ['ops1@example.com', 'ops2@example.com', 'ops3@example.com'];
-    const cores = actors.map((actor) => coreOf(openTeamStore(target, namespace), actor));
+    const cores = actors.map((actor) => teamCore(openTeamStore(target, namespace), actor));
     const perWriter = kind === 'real' ? 20 : 30;
     const outcomes = await Promise.all(
       cores.map(async (core, w) => {
@@ -84,7 +69,7 @@ describeTargets('the team store (issue 16)', (kind) => {
   it('packs versions beyond the retention bound into archive objects that the full history still reads', async () => {
     const namespace = await storeNamespace(target);
     const store = openTeamStore(target, namespace, 3);
-    const core = coreOf(store, 'ops@example.com');
+    const core = teamCore(store);
     for (let i = 0; i < 8; i++) await registerVersion(core, input('callbot', `v${i}`));
     const hot = (await store.read()).versions;
     expect(hot.map((v) => v.imageTag)).toEqual(['v5', 'v6', 'v7']);
@@ -100,7 +85,7 @@ describeTargets('the team store (issue 16)', (kind) => {
   it('shows a unit a writer committed but did not roll forward (it died) as applied, and the next writer completes it', async () => {
     const namespace = await storeNamespace(target);
     const store = openTeamStore(target, namespace);
-    const core = coreOf(store, 'ops@example.com');
+    const core = teamCore(store);
     await registerVersion(core, input('callbot', 'v1'));
     // What a writer killed right after its commit leaves: the unit in the head, no objects written.
     const head = parseHead(await store.objects.read(HEAD_NAME));
@@ -133,7 +118,7 @@ describeTargets('the team store (issue 16)', (kind) => {
   it('audit verify finds an edited event, a removed one, and a removed last one', async () => {
     const namespace = await storeNamespace(target);
     const store = openTeamStore(target, namespace);
-    const core = coreOf(store, 'ops@example.com');
+    const core = teamCore(store);
     for (let i = 1; i <= 4; i++) await registerVersion(core, input('callbot', `v${i}`));
     expect(await store.audit.verify()).toMatchObject({ ok: true, count: 4 });
     const event2 = (await store.objects.read('ecp-audit-0000000002'))!;
@@ -155,7 +140,7 @@ describeTargets('the team store (issue 16)', (kind) => {
   it('says in one sentence that the namespace is missing, for a write and for a Lease, and runs nothing', async () => {
     const store = openTeamStore(target, 'ecp-store-not-there');
     const missing = /^The team store's namespace ecp-store-not-there does not exist on .*; create it \(kubectl create namespace ecp-store-not-there\); nothing changed\.$/;
-    await expect(registerVersion(coreOf(store, 'ops@example.com'), input('callbot', 'v1'))).rejects.toThrow(missing);
+    await expect(registerVersion(teamCore(store), input('callbot', 'v1'))).rejects.toThrow(missing);
     let ran = false;
     await expect(
       store.holdService('acme', 'callbot', { action: 'deploy', actor: 'ops@example.com' }, async () => {
@@ -168,7 +153,7 @@ describeTargets('the team store (issue 16)', (kind) => {
   it('passes a chain rewritten with its head, and finds it against an anchor kept outside (issue 19 item 7)', async () => {
     const namespace = await storeNamespace(target);
     const store = openTeamStore(target, namespace);
-    const core = coreOf(store, 'ops@example.com');
+    const core = teamCore(store);
     for (let i = 1; i <= 3; i++) await registerVersion(core, input('callbot', `v${i}`));
     const events = await Promise.all([1, 2, 3].map(async (n) => (await store.objects.read(`ecp-audit-000000000${n}`))!));
     // What a deploy tag made after event 2 carries: ecp-audit-head: 2 <its hash>.

@@ -2,32 +2,22 @@
  * The console and the monitor follow the team store (issue 16): another operator's change reaches
  * them through a watch on the head object, not the next refresh (here an hour away).
  */
-import { cpSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, it } from 'vitest';
+import { beforeAll, it } from 'vitest';
 import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
-import { loadConfig } from '../../source/config.js';
-import type { Core } from '../../source/core.js';
 import type { Approval } from '../../source/domain/types.js';
 import { Monitor } from '../../source/monitor/monitor.js';
 import type { KubeStore } from '../../source/store/kubernetes/store.js';
 import { ConsoleData } from '../../source/ui/model/console-data.js';
 import { initialState } from '../../source/ui/model/state.js';
 import { createConsoleStore } from '../../source/ui/model/store.js';
-import { type ClusterTarget, describeTargets, startTarget } from '../helpers/cluster-target.js';
-import { repoRoot } from '../helpers/run-ecp.js';
-import { openTeamStore, storeNamespace } from '../helpers/team-store.js';
-import { tempDir } from '../helpers/temp.js';
+import { describeTargets } from '../helpers/cluster-target.js';
+import { openTeamStore, sharedTarget, storeNamespace, teamCore } from '../helpers/team-store.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const HOUR = 3_600_000;
 
 /** A core on the team store, with the repository's tenants as its manifests. */
-function coreOf(store: KubeStore): Core {
-  const dir = tempDir();
-  cpSync(path.join(repoRoot, 'k8s-manifests'), path.join(dir, 'k8s-manifests'), { recursive: true });
-  return { config: loadConfig({ cwd: dir, env: {} }), store, audit: store.audit, actor: async () => 'ops@example.com' };
-}
+const coreOf = (store: KubeStore) => teamCore(store, 'ops@example.com', { manifests: true });
 
 const approval = (id: string): Approval => ({
   id,
@@ -41,15 +31,11 @@ const approval = (id: string): Approval => ({
 });
 
 describeTargets('the console and the monitor follow the team store', (kind) => {
-  let target: ClusterTarget;
+  const target = sharedTarget(kind);
   let namespace: string;
   beforeAll(async () => {
-    target = await startTarget(kind);
     namespace = await storeNamespace(target);
-  }, 120_000);
-  afterAll(async () => {
-    await target?.stop();
-  }, 180_000);
+  });
 
   it('redraws the console on another operator’s approval, and runs a monitor pass on another operator’s change', async () => {
     const other = openTeamStore(target, namespace);

@@ -3,23 +3,16 @@
  * view, the status line saying where the rest is instead of only cutting, health messages
  * wrapped in the details, tenant names and Degraded never cut for a state word.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DetailsView } from '../../source/ui/components/DetailsView.js';
 import { TenantsPane } from '../../source/ui/components/TenantsPane.js';
 import type { ServiceView, TenantView } from '../../source/ui/model/state.js';
 import { addVersions, writeTenant } from './fixtures.js';
-import { deployment, FixedLive, KEYS, renderAlone, renderConsole, snapshot, version, workspace, type RenderedConsole } from './helpers.js';
+import { deployment, FixedLive, KEYS, renderAlone, renderConsole, snapshot, version, workspace, unmountAfterEach, type RenderedConsole } from './helpers.js';
 
 const IMG = 'localhost:5000/ecp-ai';
 const REGISTRY_DOWN = 'Registry localhost:5000 cannot be reached (connect ECONNREFUSED 127.0.0.1:5000): the image localhost:5000/ecp-ai/callbot:v1 could not be checked.';
-let open: RenderedConsole | undefined;
-let unmount: (() => void) | undefined;
-afterEach(() => {
-  open?.unmount();
-  open = undefined;
-  unmount?.();
-  unmount = undefined;
-});
+const mounted = unmountAfterEach();
 
 const statusLine = (c: RenderedConsole) => c.frame().trimEnd().split('\n').at(-2)!;
 
@@ -28,8 +21,7 @@ describe('a failed job at 80 columns', () => {
     const ws = workspace({ copySamples: false });
     writeTenant(ws.manifestsDir, 'shop', [{ name: 'callbot', tag: 'v1' }]);
     await addVersions(ws.core, [version('callbot', 'v1')]);
-    open = await renderConsole(ws.core, { live: new FixedLive(snapshot([deployment('shop', 'callbot', `${IMG}/callbot:v1`)])), size: { columns: 80, rows: 24 } });
-    const c = open;
+    const c = mounted(await renderConsole(ws.core, { live: new FixedLive(snapshot([deployment('shop', 'callbot', `${IMG}/callbot:v1`)])), size: { columns: 80, rows: 24 } }));
     await c.waitFor('Services · shop');
     c.handle.jobs.run({
       action: 'rollback',
@@ -84,8 +76,7 @@ const service = (over: Partial<ServiceView>): ServiceView => ({
 describe('DetailsView', () => {
   it('wraps the health message instead of cutting it, and does not repeat it as a problem', () => {
     const health = 'Deployment shop/callbot exceeded its progress deadline: ReplicaSet "callbot-7d9f" has timed out progressing; 0 of 2 replicas are available';
-    const rendered = renderAlone(<DetailsView service={service({ healthMessage: health, message: health })} deployments={[]} width={70} height={24} now={0} />);
-    unmount = rendered.unmount;
+    const rendered = mounted(renderAlone(<DetailsView service={service({ healthMessage: health, message: health })} deployments={[]} width={70} height={24} now={0} />));
     const frame = rendered.frame();
     expect(frame.replace(/[│\s]+/g, ' ')).toContain('0 of 2 replicas are available');
     expect(frame.split('exceeded its')).toHaveLength(2);
@@ -98,7 +89,7 @@ describe('TenantsPane', () => {
     const tenant = (id: string, worst: TenantView['worst']): TenantView => ({ id, namespace: id, rows: [], worst, yamlErrors: [], protectedNamespaces: [] });
     const tenants = [tenant('acme-production-eu', 'Degraded'), tenant('shop', 'Healthy')];
     for (const width of [26, 30, 34]) {
-      const rendered = renderAlone(<TenantsPane tenants={tenants} selected={0} focused width={width} height={6} visible={3} loaded />);
+      const rendered = mounted(renderAlone(<TenantsPane tenants={tenants} selected={0} focused width={width} height={6} visible={3} loaded />));
       const frame = rendered.frame();
       rendered.unmount();
       expect(frame, `width ${width}`).toContain('acme-production-eu');

@@ -3,24 +3,17 @@
  * numbers) and what the status line says for a key that does nothing: one component with its
  * props, and the whole console over real manifests, a real store and a live snapshot.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FleetView } from '../../source/ui/components/FleetView.js';
 import { fleetCells } from '../../source/ui/render/fleet-row.js';
 import { complete, parseCommand } from '../../source/ui/command-line.js';
 import { initialState, type ConsoleState, type TenantView } from '../../source/ui/model/state.js';
 import { truncate } from '../../source/ui/text.js';
 import { addVersions, writeTenant } from './fixtures.js';
-import { deployment, FixedLive, KEYS, renderAlone, renderConsole, snapshot, version, workspace, type RenderedConsole } from './helpers.js';
+import { deployment, FixedLive, KEYS, renderAlone, renderConsole, snapshot, version, workspace, unmountAfterEach, type RenderedConsole } from './helpers.js';
 
 const IMG = 'localhost:5000/ecp-ai';
-let open: RenderedConsole | undefined;
-let unmount: (() => void) | undefined;
-afterEach(() => {
-  open?.unmount();
-  open = undefined;
-  unmount?.();
-  unmount = undefined;
-});
+const mounted = unmountAfterEach();
 
 /** shop runs callbot v1.10.0 and chatbot; acme runs callbot v1.11.0 (Degraded), edge has no callbot. */
 async function fleetConsole(options: { readOnly?: boolean; size?: { columns: number; rows: number } } = {}) {
@@ -45,9 +38,9 @@ async function fleetConsole(options: { readOnly?: boolean; size?: { columns: num
       deployment('edge', 'chatbot', `${IMG}/chatbot:v5`),
     ]),
   );
-  open = await renderConsole(ws.core, { live, size: options.size ?? { columns: 80, rows: 24 } });
-  await open.waitFor((f) => f.includes('Services · acme') && f.includes('v1.11.0'));
-  return { ws, live, c: open };
+  const c = mounted(await renderConsole(ws.core, { live, size: options.size ?? { columns: 80, rows: 24 } }));
+  await c.waitFor((f) => f.includes('Services · acme') && f.includes('v1.11.0'));
+  return { ws, live, c };
 }
 
 const statusLine = (c: RenderedConsole) => c.frame().trimEnd().split('\n').at(-2)!;
@@ -151,8 +144,7 @@ describe('FleetView alone', () => {
     });
     const tenant = (id: string, rows: ReturnType<typeof row>[]): TenantView => ({ id, namespace: id, rows, worst: 'Healthy', yamlErrors: [], protectedNamespaces: [] });
     const tenants = [tenant('acme', [row('acme', 'callbot', 'v1.11.0', 'Degraded')]), tenant('shop', [row('shop', 'callbot', 'v1.10.0', 'Healthy', 'OutOfSync')])];
-    const rendered = renderAlone(<FleetView tenants={tenants} rows={['callbot']} selectedRow={0} selectedTenant={tenants[0]} width={70} height={8} filter="" filterEditing={false} />);
-    unmount = rendered.unmount;
+    const rendered = mounted(renderAlone(<FleetView tenants={tenants} rows={['callbot']} selectedRow={0} selectedTenant={tenants[0]} width={70} height={8} filter="" filterEditing={false} />));
     expect(rendered.frame()).toMatchInlineSnapshot(`
       "╒═ Fleet · 1 services × 2 tenants ═════════════════════════════ 1/1 ═╕
       │ SERVICE       ▸acme                       shop                     │
@@ -252,7 +244,6 @@ describe('k9s keys', () => {
     await c.press('z');
     await c.waitFor(() => statusLine(c) === 'z does nothing in every pane; ? lists the keys.');
     c.unmount();
-    open = undefined;
     const readOnly = await fleetConsole({ readOnly: true });
     await readOnly.c.press('b');
     await readOnly.c.waitFor(() => statusLine(readOnly.c) === 'b (build) changes things: off in read-only mode.');

@@ -10,6 +10,7 @@ import { stripVTControlCharacters } from 'node:util';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
 import type React from 'react';
+import { afterEach } from 'vitest';
 import { KubeClient, loadCluster } from '../../source/adapters/kube.js';
 import { loadConfig, type Config } from '../../source/config.js';
 import { createCore, type Core } from '../../source/core.js';
@@ -195,6 +196,26 @@ export async function renderConsole(core: Core, options: CreateConsoleOptions = 
       instance.unmount();
     },
     exited: () => exited,
+  };
+}
+
+/**
+ * Registers an afterEach that unmounts what the returned `mounted` was given in the test, also
+ * when the test failed midway (a console left mounted keeps its timers and watchers). Call it
+ * once, at the top of a test file. An explicit `unmount()` comes first and the afterEach skips it.
+ */
+export function unmountAfterEach(): <T extends { unmount(): void }>(rendered: T) => T {
+  const open = new Set<{ unmount(): void }>();
+  afterEach(() => {
+    for (const rendered of [...open]) rendered.unmount();
+  });
+  return (rendered) => {
+    const unmount = rendered.unmount;
+    open.add(rendered);
+    rendered.unmount = () => {
+      if (open.delete(rendered)) unmount();
+    };
+    return rendered;
   };
 }
 

@@ -5,20 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChangePreview } from '../../source/ui/components/ChangePreview.js';
 import { addVersions, writeTenant } from './fixtures.js';
-import { deployment, FixedLive, KEYS, renderAlone, renderConsole, snapshot, version, workspace, type RenderedConsole } from './helpers.js';
+import { deployment, FixedLive, KEYS, renderAlone, renderConsole, snapshot, version, workspace, unmountAfterEach, type RenderedConsole } from './helpers.js';
 
 const IMG = 'localhost:5000/ecp-ai';
-let open: RenderedConsole | undefined;
-let unmount: (() => void) | undefined;
-afterEach(() => {
-  open?.unmount();
-  open = undefined;
-  unmount?.();
-  unmount = undefined;
-});
+const mounted = unmountAfterEach();
 
 describe('the confirm step of an update', () => {
   it('names v1 → v2 and shows the diff; Tab opens the whole diff and Esc comes back; nothing is written', async () => {
@@ -26,8 +19,7 @@ describe('the confirm step of an update', () => {
     writeTenant(ws.manifestsDir, 'acme-prod', [{ name: 'callbot', tag: 'v1.10.0' }]);
     const hour = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
     await addVersions(ws.core, [version('callbot', 'v1.10.0', { createdAt: hour(5) }), version('callbot', 'v1.11.0', { createdAt: hour(1) })]);
-    open = await renderConsole(ws.core, { live: new FixedLive(snapshot([deployment('acme-prod', 'callbot', `${IMG}/callbot:v1.10.0`)])), size: { columns: 100, rows: 30 } });
-    const c = open;
+    const c = mounted(await renderConsole(ws.core, { live: new FixedLive(snapshot([deployment('acme-prod', 'callbot', `${IMG}/callbot:v1.10.0`)])), size: { columns: 100, rows: 30 } }));
     await c.waitFor('Services · acme-prod');
     const file = path.join(ws.manifestsDir, 'acme-prod', 'services.yaml');
     const before = readFileSync(file, 'utf8');
@@ -50,7 +42,7 @@ describe('the confirm step of an update', () => {
 describe('ChangePreview alone', () => {
   it('says it is reading, then the changes and the changed lines only, or why it could not', () => {
     const frame = (preview: Parameters<typeof ChangePreview>[0]['preview']) => {
-      const rendered = renderAlone(<ChangePreview preview={preview} rows={3} fullKey="Tab" />);
+      const rendered = mounted(renderAlone(<ChangePreview preview={preview} rows={3} fullKey="Tab" />));
       const text = rendered.frame();
       rendered.unmount();
       return text;
@@ -72,6 +64,7 @@ describe('c: manifest vs live', () => {
     writeTenant(ws.manifestsDir, 'shop', [{ name: 'callbot', tag: 'v1' }]);
     await addVersions(ws.core, [version('callbot', 'v1'), version('callbot', 'v2')]);
     const cluster = await sandboxCluster(ws.manifestsDir, ['shop']);
+    let c: RenderedConsole | undefined;
     try {
       // What `kubectl set image deployment/callbot callbot=…:v2` sends.
       const body = { spec: { template: { spec: { containers: [{ name: 'callbot', image: `${IMG}/callbot:v2` }] } } } };
@@ -79,8 +72,7 @@ describe('c: manifest vs live', () => {
         { name: 'callbot', namespace: 'shop', body, fieldManager: 'kubectl-set' },
         setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
       );
-      open = await renderConsole(ws.core, { live: cluster.watcher, client: cluster.client, size: { columns: 120, rows: 30 } });
-      const c = open;
+      c = mounted(await renderConsole(ws.core, { live: cluster.watcher, client: cluster.client, size: { columns: 120, rows: 30 } }));
       await c.waitFor((f) => /callbot\s+v1\s+v2\s+OutOfSync/.test(f));
       await c.press('c');
       const frame = await c.waitFor('Diff · manifest vs live · Deployment shop/callbot');
@@ -91,8 +83,8 @@ describe('c: manifest vs live', () => {
       const live = await cluster.client.readDeployment('shop', 'callbot');
       expect(live?.spec?.template?.spec?.containers?.[0]?.image).toBe(`${IMG}/callbot:v2`);
     } finally {
-      open?.unmount();
-      open = undefined;
+      // Before the cluster it watches stops.
+      c?.unmount();
       await cluster.stop();
     }
   });
