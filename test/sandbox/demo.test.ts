@@ -132,8 +132,8 @@ describe.runIf(hasTmux || process.env.CI === 'true')('ecp --sandbox in tmux at 8
     const dialog = (s: string) => s.includes('Reason:');
     for (let tries = 0; !dialog(screen) && tries < 100; tries++) {
       if (screen.includes('is being read again')) {
-      key('Escape');
-      await waitFor((s) => !s.includes('is being read again'));
+        key('Escape');
+        await waitFor((s) => !s.includes('is being read again'));
       }
       key('r');
       screen = await waitFor((s) => dialog(s) || s.includes('is being read again'));

@@ -83,7 +83,7 @@ describe('the fleet view', () => {
     const { c } = await fleetConsole();
     await c.press('f', '/');
     for (const ch of 'chat') await c.press(ch);
-    let frame = await c.waitFor('Fleet · 1 services × 3 tenants');
+    let frame = await c.waitFor('Fleet · 1 service × 3 tenants');
     expect(frame).not.toMatch(/ callbot /);
     await c.press(KEYS.enter, KEYS.escape);
     frame = await c.waitFor('Fleet · 2 services');
@@ -104,7 +104,7 @@ describe('the fleet filter', () => {
     const { c } = await fleetConsole({ size: { columns: 120, rows: 30 } });
     await c.press('f', '/');
     for (const ch of 'callbot v1.11') await c.press(ch);
-    const frame = await c.waitFor('Fleet · 1 services × 3 tenants');
+    const frame = await c.waitFor('Fleet · 1 service × 3 tenants');
     const plain = frame;
     expect(plain).toMatch(/callbot\s+▸v1\.11\.0\s+= Degraded\s+·\s+v1\.10\.0\s+= Healthy/);
     expect(plain).not.toMatch(/│[ ›]chatbot /);
@@ -146,7 +146,7 @@ describe('FleetView alone', () => {
     const tenants = [tenant('acme', [row('acme', 'callbot', 'v1.11.0', 'Degraded')]), tenant('shop', [row('shop', 'callbot', 'v1.10.0', 'Healthy', 'OutOfSync')])];
     const rendered = mounted(renderAlone(<FleetView tenants={tenants} rows={['callbot']} selectedRow={0} selectedTenant={tenants[0]} width={70} height={8} filter="" filterEditing={false} />));
     expect(rendered.frame()).toMatchInlineSnapshot(`
-      "╒═ Fleet · 1 services × 2 tenants ═════════════════════════════ 1/1 ═╕
+      "╒═ Fleet · 1 service × 2 tenants ══════════════════════════════ 1/1 ═╕
       │ SERVICE       ▸acme                       shop                     │
       │›callbot       ▸v1.11.0     = Degraded     v1.10.0     ≠ Healthy    │
       │                                                                    │

@@ -143,7 +143,7 @@ describeWith(
       const { target } = start('fleet', { x: 80, y: 24 }, { ws: await makeWorkspace() });
       await waitFor(target, (s) => s.includes('Services · shop-dev') && s.includes('Synced'));
       key(target, 'f');
-      let screen = await waitFor(target, (s) => s.includes('Fleet · 2 services × 1 tenants'));
+      let screen = await waitFor(target, (s) => s.includes('Fleet · 2 services × 1 tenant'));
       expect(screen).toMatch(/callbot\s+▸v2\s+= Healthy/);
       // : with Tab completion back to the panes, on the history.
       key(target, ':');

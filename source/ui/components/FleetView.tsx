@@ -7,6 +7,7 @@ import React, { memo, useMemo } from 'react';
 import type { TenantView } from '../model/state.js';
 import { fleetTag, serviceOf } from '../model/selectors.js';
 import { fleetCells, fleetColumns, SYNC_MARK, tenantWindow } from '../render/fleet-row.js';
+import { counted } from '../render/format.js';
 import { healthTone } from '../theme.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';
@@ -44,7 +45,7 @@ export const FleetView = memo(function FleetView({ tenants, rows, selectedRow, s
   const more = tenants.length > count ? ` · tenants ${start + 1}-${start + count} of ${tenants.length} (←→)` : '';
   const legend = `${SYNC_MARK.Synced} synced  ${SYNC_MARK.OutOfSync} out of sync  ${SYNC_MARK.Missing} missing  ${SYNC_MARK.Unknown} unknown`;
   return (
-    <Pane title={`Fleet · ${rows.length} services × ${tenants.length} tenants`} note={`${rows.length ? selectedRow + 1 : 0}/${rows.length}${more}`} focused width={width} height={height}>
+    <Pane title={`Fleet · ${counted(rows.length, 'service')} × ${counted(tenants.length, 'tenant')}`} note={`${rows.length ? selectedRow + 1 : 0}/${rows.length}${more}`} focused width={width} height={height}>
       <Table
         columns={columns}
         rows={rows}
