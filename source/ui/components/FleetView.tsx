@@ -45,7 +45,13 @@ export const FleetView = memo(function FleetView({ tenants, rows, selectedRow, s
   const more = tenants.length > count ? ` · tenants ${start + 1}-${start + count} of ${tenants.length} (←→)` : '';
   const legend = `${SYNC_MARK.Synced} synced  ${SYNC_MARK.OutOfSync} out of sync  ${SYNC_MARK.Missing} missing  ${SYNC_MARK.Unknown} unknown`;
   return (
-    <Pane title={`Fleet · ${counted(rows.length, 'service')} × ${counted(tenants.length, 'tenant')}`} note={`${rows.length ? selectedRow + 1 : 0}/${rows.length}${more}`} focused width={width} height={height}>
+    <Pane
+      title={`Fleet · ${counted(rows.length, 'service')} × ${counted(tenants.length, 'tenant')}`}
+      note={`${rows.length ? selectedRow + 1 : 0}/${rows.length}${more}`}
+      focused
+      width={width}
+      height={height}
+    >
       <Table
         columns={columns}
         rows={rows}
