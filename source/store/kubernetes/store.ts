@@ -21,8 +21,6 @@ import {
   type Collection,
   collectionOfKind,
   DEPLOYMENT_ARCHIVE_KIND,
-  EVENT_KIND,
-  eventName,
   HEAD_KIND,
   HEAD_NAME,
   IMAGE_INDEX_KIND,
@@ -48,6 +46,8 @@ export interface Snapshot {
   headVersion?: string;
   /** Hot record objects by name, as listed (a pending unit not laid over). */
   objects: Map<string, StoredObject>;
+  /** Every write of the head's unit shows in `objects` already: it needs no roll forward. */
+  unitShown: boolean;
 }
 
 const orderKey: Record<Collection, (r: StoredRecord) => string> = {
@@ -56,14 +56,30 @@ const orderKey: Record<Collection, (r: StoredRecord) => string> = {
   approvals: (r) => ('requestedAt' in r ? r.requestedAt : ''),
 };
 
-/** The records of `objects` with `unit` laid over, as the file store holds them (oldest first). */
-function dataOf(objects: Map<string, StoredObject>, unit: Unit | undefined, where: string): StoreData {
+/**
+ * The listed objects with the head's pending unit laid over, and the names it wrote that the
+ * list does not show written yet (their resourceVersion is not known until it is rolled forward).
+ */
+function withPending(listed: Map<string, StoredObject>, unit: Unit | undefined): { objects: Map<string, StoredObject>; pending: Set<string> } {
+  const objects = new Map(listed);
+  const pending = new Set<string>();
+  for (const w of unit?.writes ?? []) {
+    const shown = listed.get(w.name);
+    if (w.op === 'delete') {
+      if (shown) pending.add(w.name);
+      objects.delete(w.name);
+    } else if ((w.op === 'create' || w.op === 'replace') && w.data.record !== undefined && shown?.data.record !== w.data.record) {
+      pending.add(w.name);
+      objects.set(w.name, { name: w.name, resourceVersion: '', labels: w.labels, data: w.data });
+    }
+  }
+  return { objects, pending };
+}
+
+/** The records of `objects`, as the file store holds them (oldest first). */
+function dataOf(objects: Map<string, StoredObject>, where: string): StoreData {
   const byName = new Map<string, { kind?: string; text: string }>();
   for (const [name, o] of objects) if (o.labels[KIND_LABEL] !== HEAD_KIND) byName.set(name, { kind: o.labels[KIND_LABEL], text: o.data.record ?? 'null' });
-  for (const w of unit?.writes ?? []) {
-    if (w.op === 'delete') byName.delete(w.name);
-    else if ((w.op === 'create' || w.op === 'replace') && w.data.record !== undefined) byName.set(w.name, { kind: w.labels[KIND_LABEL], text: w.data.record });
-  }
   const raw: Record<Collection, unknown[]> = { versions: [], deployments: [], approvals: [] };
   for (const { kind, text } of byName.values()) {
     const collection = collectionOfKind(kind);
@@ -96,7 +112,7 @@ export class KubeStore implements StoreBackend {
     readonly keepPerService = 50,
   ) {
     this.objects = new StoreObjects(cluster, namespace);
-    this.units = new UnitWriter(this.objects, EVENT_KIND, eventName);
+    this.units = new UnitWriter(this.objects);
     this.audit = new KubeAuditTrail(this);
   }
 
@@ -110,12 +126,15 @@ export class KubeStore implements StoreBackend {
     const objects = new Map(listed.map((o) => [o.name, o]));
     const { head, resourceVersion } = parseHead(objects.get(HEAD_NAME));
     objects.delete(HEAD_NAME);
-    return { head, headVersion: resourceVersion, objects };
+    // Only record writes show in the list (deletes are of records only); an archive write never does.
+    const recordsOnly = head.unit?.writes.every((w) => w.op === 'delete' || ((w.op === 'create' || w.op === 'replace') && w.data.record !== undefined));
+    const unitShown = !!recordsOnly && withPending(objects, head.unit).pending.size === 0;
+    return { head, headVersion: resourceVersion, objects, unitShown };
   }
 
   async read(): Promise<StoreData> {
     const snap = await this.snapshot();
-    return dataOf(snap.objects, snap.head.unit, this.where);
+    return dataOf(withPending(snap.objects, snap.head.unit).objects, this.where);
   }
 
   async update<T>(mutate: (data: StoreData, unit: UpdateUnit) => T | Promise<T>): Promise<T> {
@@ -136,18 +155,20 @@ export class KubeStore implements StoreBackend {
     return this.units.commit(
       () => this.snapshot(),
       async (snap) => {
-        const data = dataOf(snap.objects, undefined, this.where);
+        const { objects, pending } = withPending(snap.objects, snap.head.unit);
+        const data = dataOf(objects, this.where);
         const before = JSON.stringify(data);
         const queued: NewAuditEvent[] = [];
         const result = await mutate(data, { audit: (event) => void queued.push(event) });
         const writes = await this.retentionWrites(data);
         refuseControlCharacters(before, data, queued);
-        writes.push(...this.recordWrites(data, snap.objects));
+        writes.push(...this.recordWrites(data, objects));
         const events: AuditEvent[] = [];
         if (writes.length === 0 && queued.length === 0) return { result: { result, events }, nothing: true as const };
         const lines = chainLines(queued, snap.head.hash, events);
         const summary = queued.length ? describeEvents(queued) : 'a record change';
-        return { result: { result, events }, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary };
+        const rewritesPending = writes.some((w) => pending.has(w.name));
+        return { result: { result, events }, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary, rewritesPending };
       },
     );
   }
@@ -271,13 +292,15 @@ export class KubeStore implements StoreBackend {
           if (lines.length && (JSON.parse(lines[0]!) as { prev?: string }).prev !== snap.head.hash) {
             throw new StoreError(`The audit events to import do not continue the trail in ${this.where}; nothing more was written.`);
           }
-          const data = dataOf(snap.objects, undefined, this.where);
+          const { objects, pending } = withPending(snap.objects, snap.head.unit);
+          const data = dataOf(objects, this.where);
           data.versions.push(...slice(versions));
           data.deployments.push(...slice(deployments));
           data.approvals.push(...slice(part.approvals));
           const writes = await this.retentionWrites(data);
-          writes.push(...this.recordWrites(data, snap.objects));
-          return { result: undefined, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary: `an import of part ${i + 1} of ${chunks}` };
+          writes.push(...this.recordWrites(data, objects));
+          const rewritesPending = writes.some((w) => pending.has(w.name));
+          return { result: undefined, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary: `an import of part ${i + 1} of ${chunks}`, rewritesPending };
         },
       );
     }
