@@ -22,6 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../../errors.js';
 import { reachPoint } from '../crash-points.js';
+import { confirmHolds } from '../../held-services.js';
 import { headMac } from '../journal.js';
 import { AUDIT_ARCHIVE_KIND, auditArchiveName, HEAD_KIND, HEAD_NAME } from './names.js';
 import { Conflict, KIND_LABEL, type StoredObject, type StoreObjects } from './objects.js';
@@ -208,6 +209,8 @@ export class UnitWriter {
         continue;
       }
       const { head } = snap;
+      // The swap is this unit's one write: a holder that lost its Lease meanwhile stops before it.
+      await confirmHolds(`the store write ${prepared.summary}`);
       const { writes, tail, tailFrom } = withAuditTail(head, prepared.writes, prepared.lines);
       const unit: Unit = { id: randomUUID(), summary: prepared.summary, writes };
       const count = head.count + prepared.lines.length;
