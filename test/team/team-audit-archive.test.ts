@@ -11,8 +11,9 @@ import { AUDIT_TAIL_EVENTS } from '../../source/store/kubernetes/units.js';
 import { type ClusterTarget, describeTargets, startTarget } from '../helpers/cluster-target.js';
 import { openTeamStore, storeNamespace } from '../helpers/team-store.js';
 
-const EVENTS = 3 * AUDIT_TAIL_EVENTS;
-const PER_UNIT = 10;
+// A few hundred events, in units that each fill the tail: the next one packs it into an archive.
+const EVENTS = 20 * AUDIT_TAIL_EVENTS;
+const PER_UNIT = AUDIT_TAIL_EVENTS;
 
 describeTargets('the team store packs old audit events into archives', (kind) => {
   let target: ClusterTarget;
@@ -45,7 +46,7 @@ describeTargets('the team store packs old audit events into archives', (kind) =>
 
   it('keeps the newest events in the head and the older ones in archives, none an object of its own, and reads the whole trail in order', async () => {
     const archives = await store.objects.list(`ecp.dev/kind=${AUDIT_ARCHIVE_KIND}`);
-    expect(archives.map((a) => a.name).sort()).toEqual(['ecp-audit-archive-0000000001', `ecp-audit-archive-${String(AUDIT_TAIL_EVENTS + 1).padStart(10, '0')}`]);
+    expect(archives.map((a) => a.name).sort()).toEqual(Array.from({ length: EVENTS / AUDIT_TAIL_EVENTS - 1 }, (_, i) => `ecp-audit-archive-${String(i * AUDIT_TAIL_EVENTS + 1).padStart(10, '0')}`));
     for (const a of archives) expect(Buffer.byteLength(a.data.lines!)).toBeLessThan(1024 * 1024);
     expect(await store.objects.list(`ecp.dev/kind=${EVENT_KIND}`)).toEqual([]);
     const events = await store.audit.list();
@@ -58,9 +59,9 @@ describeTargets('the team store packs old audit events into archives', (kind) =>
     const second = AUDIT_TAIL_EVENTS + 1;
     await tampered(
       1,
-      (lines) => lines.map((l, i) => (i === 49 ? l.replace('callbot-v50', 'callbot-v5O') : l)),
+      (lines) => lines.map((l, i) => (i === 5 ? l.replace('callbot-v6', 'callbot-v6O') : l)),
       async () => {
-        expect(await store.audit.verify()).toMatchObject({ ok: false, line: 51, message: expect.stringMatching(/event 51 does not follow the event before it/) });
+        expect(await store.audit.verify()).toMatchObject({ ok: false, line: 7, message: expect.stringMatching(/event 7 does not follow the event before it/) });
       },
     );
     // The last event of the first archive: the first event of the next archive no longer follows it.

@@ -127,8 +127,7 @@ describeTargets('the team store (issue 16)', (kind) => {
 
     await registerVersion(core, input('callbot', 'v3'));
     expect((await target.kubectl(['-n', namespace, 'get', 'configmap', 'ecp-version-callbot-v2-died'])).code).toBe(0);
-    // The next unit replaced it in the head (after rolling it forward).
-    expect(parseHead(await store.objects.read(HEAD_NAME)).head.unit?.id).not.toBe('died');
+    expect(parseHead(await store.objects.read(HEAD_NAME)).head.unit).toBeUndefined();
     expect(await store.audit.verify()).toMatchObject({ ok: true, count: 3 });
   }, 120_000);
 

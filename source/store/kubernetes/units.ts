@@ -10,14 +10,11 @@
  * compare-and-swap on the head's resourceVersion. That swap is the commit point: two writers
  * based on the same head cannot both win, the loser reads again and runs its change on the new
  * state. Then the unit is rolled forward (each write is idempotent: a create that meets the
- * object, a replace or delete whose base moved on, both mean "done already").
- *
- * The unit stays in the head until the next writer's swap replaces it: that writer rolls it
- * forward first (a repeat of what its writer did, answered 409), so no second swap per unit is
- * needed and the next writer is not held up by one. Readers lay the head's unit over what they
- * list, so a unit whose writer died after its commit counts as applied all the same. Only a
- * change that rewrites an object the pending unit wrote, and the list does not show written yet
- * (its resourceVersion unknown), settles it first: rolls it forward, swaps it out, reads again.
+ * object, a replace or delete whose base moved on, both mean "done already") and the head is
+ * swapped once more without it. A writer that dies after the commit leaves the unit in the head:
+ * readers see it as applied (they lay it over what they list), and the next writer rolls it
+ * forward before it reads. The audit events travel in the swap itself: the head keeps the newest
+ * of them (its tail), and a unit that finds the tail full packs it into an archive object.
  */
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../../errors.js';
@@ -55,8 +52,10 @@ export interface HeadState {
   /** The newest audit lines, the first of them event `tailFrom`; older ones are in archive objects. */
   tail: string[];
   tailFrom: number;
-  /** The last unit committed: rolled forward by its writer, and again by the next writer before it replaces it. */
+  /** The unit committed and not yet rolled forward. */
   unit?: Unit;
+  /** The archived images' Bloom filter (image-filter.ts); absent in a head written before it, until the next write. */
+  images?: string;
 }
 
 export const EMPTY_HEAD_STATE: HeadState = { count: 0, hash: '', recent: [], tail: [], tailFrom: 1 };
@@ -66,11 +65,9 @@ const MAX_HEAD_BYTES = 900_000;
 /** A writer that keeps losing the swap gives up after this long (others were writing all the while). */
 const MAX_WRITE_MS = 60_000;
 const PARALLEL_WRITES = 8;
-/** The longest pause between two swaps a writer lost (after the first, which it retries at once). */
-const MAX_BACKOFF_MS = 40;
 /** The head keeps this many newest audit events (or this many bytes of them) before they go to an archive object. */
-export const AUDIT_TAIL_EVENTS = 100;
-const AUDIT_TAIL_BYTES = 200_000;
+export const AUDIT_TAIL_EVENTS = 16;
+const AUDIT_TAIL_BYTES = 32_000;
 
 export type Prepared<T> =
   | {
@@ -79,8 +76,8 @@ export type Prepared<T> =
       lines: string[];
       lastHash: string;
       summary: string;
-      /** A write rewrites an object the head's pending unit wrote and the snapshot does not show written yet. */
-      rewritesPending?: boolean;
+      /** The archived images' filter after this unit. */
+      images?: string;
     }
   | { result: T; nothing: true };
 
@@ -94,11 +91,6 @@ function withAuditTail(head: HeadState, writes: Write[], lines: readonly string[
     return { writes, tail: [...head.tail, ...lines], tailFrom: head.tailFrom };
   const archive: Write = { op: 'create', name: auditArchiveName(head.tailFrom), labels: { [KIND_LABEL]: AUDIT_ARCHIVE_KIND }, data: { lines: head.tail.map((l) => `${l}\n`).join('') } };
   return { writes: [...writes, archive], tail: [...lines], tailFrom: head.count + 1 };
-}
-
-async function failOn(rolled: Promise<{ error: unknown } | undefined> | undefined): Promise<void> {
-  const failed = await rolled;
-  if (failed) throw failed.error;
 }
 
 export function parseHead(object: StoredObject | undefined): { head: HeadState; resourceVersion?: string } {
@@ -132,9 +124,6 @@ async function idempotent(write: () => Promise<unknown>): Promise<void> {
 }
 
 export class UnitWriter {
-  /** The id of the last unit this writer committed and rolled forward: the next commit need not repeat it. */
-  private rolledForward?: string;
-
   constructor(readonly objects: StoreObjects) {}
 
   /** Applies every write of `unit`; each is safe to repeat, and to run after a later unit. */
@@ -180,34 +169,16 @@ export class UnitWriter {
    * returns the writes and audit lines (chained from the head's hash), or undefined when there
    * is nothing to write. A writer that lost the swap runs `prepare` again on the new state.
    */
-  async commit<S extends { head: HeadState; headVersion?: string; unitShown?: boolean }, T>(snapshot: () => Promise<S>, prepare: (snap: S) => Promise<Prepared<T>>): Promise<T> {
+  async commit<S extends { head: HeadState; headVersion?: string }, T>(snapshot: () => Promise<S>, prepare: (snap: S) => Promise<Prepared<T>>): Promise<T> {
     const until = Date.now() + MAX_WRITE_MS;
-    // A swap answered 409 may have won with its answer lost (a resent request meets itself): the next snapshot tells.
-    let sent: { unit: Unit; result: T } | undefined;
     for (let attempt = 1; Date.now() < until; attempt++) {
       const snap = await snapshot();
-      if (sent && snap.head.recent.includes(sent.unit.id)) {
-        if (snap.head.unit?.id === sent.unit.id) await this.rollForward(sent.unit);
-        return sent.result;
-      }
-      sent = undefined;
-      const pending = snap.head.unit && snap.head.unit.id !== this.rolledForward && !snap.unitShown ? snap.head.unit : undefined;
-      // Rolling the pending unit forward runs beside `prepare`, unless prepare's reads (archives,
-      // the archived-image index) may depend on it: a unit of creates alone changes none of them.
-      const rolled = pending
-        ? this.rollForward(pending).then(
-            () => undefined,
-            (error: unknown) => ({ error }),
-          )
-        : undefined;
-      if (pending && !pending.writes.every((w) => w.op === 'create')) await failOn(rolled);
-      const prepared = await prepare(snap);
-      await failOn(rolled);
-      if ('nothing' in prepared) return prepared.result;
-      if (prepared.rewritesPending) {
+      if (snap.head.unit) {
         await this.settle(snap.head, snap.headVersion!);
         continue;
       }
+      const prepared = await prepare(snap);
+      if ('nothing' in prepared) return prepared.result;
       const { head } = snap;
       // The swap is this unit's one write: a holder that lost its Lease meanwhile stops before it.
       await confirmHolds(`the store write ${prepared.summary}`);
@@ -216,21 +187,34 @@ export class UnitWriter {
       const count = head.count + prepared.lines.length;
       const hash = prepared.lines.length ? prepared.lastHash : head.hash;
       const key = process.env.ECP_AUDIT_KEY;
-      const next: HeadState = { count, hash, ...(key ? { mac: headMac({ count, hash, size: 0 }, key) } : {}), recent: [unit.id, ...head.recent].slice(0, RECENT), tail, tailFrom, unit };
+      const next: HeadState = {
+        count,
+        hash,
+        ...(key ? { mac: headMac({ count, hash, size: 0 }, key) } : {}),
+        recent: [unit.id, ...head.recent].slice(0, RECENT),
+        tail,
+        tailFrom,
+        unit,
+        images: prepared.images ?? head.images,
+      };
       let stored: StoredObject | undefined;
       try {
         stored = await this.writeHead(next, snap.headVersion);
       } catch (error) {
         if (!(error instanceof Conflict)) throw error;
-        sent = { unit, result: prepared.result };
-        // The winner's unit is there to be read at once; writers that keep colliding spread out a little.
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt)));
+        // Lost the swap — or won it and the network lost the answer (the repeat then conflicts with itself).
+        const now = parseHead(await this.objects.read(HEAD_NAME));
+        if (now.head.recent.includes(unit.id)) {
+          if (now.head.unit) await this.settle(now.head, now.resourceVersion!);
+          return prepared.result;
+        }
+        // Exponential backoff with full jitter: writers that collided spread out instead of colliding again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** Math.min(attempt, 6))));
         continue;
       }
       if (!stored) continue;
       reachPoint('unit-committed');
-      await this.rollForward(unit);
-      this.rolledForward = unit.id;
+      await this.settle(next, stored.resourceVersion);
       return prepared.result;
     }
     throw new StoreError(`The team store in ${this.objects.where} kept changing under this write for ${MAX_WRITE_MS / 1000} s; nothing changed, try again.`);
