@@ -102,7 +102,10 @@ rows.push(
   ...(await run('sandbox', sandboxKc, {
     mark: () => sandbox.requests().length,
     since: (mark, namespace) => {
-      const seen = sandbox.requests().slice(mark).filter((r) => r.namespace === namespace);
+      const seen = sandbox
+        .requests()
+        .slice(mark)
+        .filter((r) => r.namespace === namespace);
       return { requests: seen.length, conflicts: seen.filter((r) => r.code === 409).length };
     },
   })),
