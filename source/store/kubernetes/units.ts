@@ -165,7 +165,7 @@ export class UnitWriter {
   }
 
   /**
-   * Commits one unit: `prepare` runs on a fresh snapshot (the head's pending unit laid over) and
+   * Commits one unit: `prepare` runs on a fresh snapshot whose head has no pending unit and
    * returns the writes and audit lines (chained from the head's hash), or undefined when there
    * is nothing to write. A writer that lost the swap runs `prepare` again on the new state.
    */
