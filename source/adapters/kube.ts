@@ -26,6 +26,7 @@ import {
 import { DURATION_BOUNDS, durationProblem, parseDuration } from '../domain/duration.js';
 import type { WorkloadKind } from '../domain/manifest-model.js';
 import { ClusterError, UsageError } from '../errors.js';
+import { confirmHolds } from '../held-services.js';
 
 import { debug } from '../log.js';
 
@@ -345,6 +346,7 @@ export class KubeClient {
     for (const slot of slots) (lists[slot.list] ??= []).push({ name: slot.name, image });
     const body = { metadata: { resourceVersion }, spec: { template: { spec: lists } } };
     const options = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+    await confirmHolds(`setting the image of ${kind} ${namespace}/${name}`);
     return kind === 'Deployment'
       ? this.apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: 'ecp' }, options)
       : this.apps.patchNamespacedStatefulSet({ name, namespace, body, fieldManager: 'ecp' }, options);
@@ -355,6 +357,7 @@ export class KubeClient {
  * The one server-side apply ecp sends (PATCH with application/apply-patch+yaml, field manager
  * named): `ecp apply` for real, validate and apply's pre-check as a dry run.
  */
-export function serverSideApply(api: KubernetesObjectApi, object: KubernetesObject, options: { dryRun: boolean; force: boolean; fieldManager: string }): Promise<KubernetesObject> {
+export async function serverSideApply(api: KubernetesObjectApi, object: KubernetesObject, options: { dryRun: boolean; force: boolean; fieldManager: string }): Promise<KubernetesObject> {
+  if (!options.dryRun) await confirmHolds(`applying ${object.kind} ${object.metadata?.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata?.name}`);
   return api.patch(object, undefined, options.dryRun ? 'All' : undefined, options.fieldManager, options.force, PatchStrategy.ServerSideApply);
 }

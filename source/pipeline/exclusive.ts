@@ -6,12 +6,20 @@
  */
 import type { Core } from '../core.js';
 import { dns1123Problem } from '../domain/names.js';
-import { UsageError } from '../errors.js';
+import { EcpError, errorMessage, UsageError } from '../errors.js';
+import { ServiceLost } from '../held-services.js';
 import { ServiceBusy } from '../store/backend.js';
 import { assertMayChange } from './policy.js';
 
 /** Another change of the same tenant/service is running. */
 export class ServiceBusyError extends UsageError {}
+
+/** The run lost its hold on a tenant/service part-way and stopped: what it did before may stay, so exit 1. */
+export class ServiceLostError extends EcpError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}
 
 const DOING: Record<string, string> = { deploy: 'deployed', rollback: 'rolled back', 'auto-rollback': 'rolled back automatically', change: 'changed' };
 
@@ -34,8 +42,28 @@ export async function holdingServices<T>(core: Core, tenant: string, services: r
   try {
     return await hold([...new Set(services)].sort());
   } catch (error) {
+    if (error instanceof ServiceLost) throw await stoppedAfterLoss(core, actor, action, reason, error);
     if (!(error instanceof ServiceBusy)) throw error;
     const h = error.holder;
     throw new ServiceBusyError(`${error.service} in ${error.tenant} is being ${DOING[h.action] ?? `changed (${h.action})`} by ${h.actor} since ${clockTime(h.since)} (${error.held}).`);
+  }
+}
+
+/**
+ * Audits the loss (this write is outside the hold, so it is not refused: the head's
+ * compare-and-swap keeps it safe beside the new holder's writes) and says it in one sentence.
+ */
+async function stoppedAfterLoss(core: Core, actor: string, action: string, reason: string | undefined, lost: ServiceLost): Promise<ServiceLostError> {
+  const said = `${action} of ${lost.service} in ${lost.tenant} lost the ${lost.held} to ${lost.to} at ${clockTime(lost.at.toISOString())}; stopped before ${lost.before}, and what it changed until then stays (ecp --once shows how it stands)`;
+  try {
+    await core.audit.append({
+      actor,
+      action: `${action}.lost-hold`,
+      target: `${lost.tenant}/${lost.service}`,
+      details: { held: lost.held, to: lost.to, at: lost.at.toISOString(), stoppedBefore: lost.before, reason: reason ?? null },
+    });
+    return new ServiceLostError(`${said}.`);
+  } catch (error) {
+    return new ServiceLostError(`${said}; the audit event saying so could not be written: ${errorMessage(error)}`);
   }
 }

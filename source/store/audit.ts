@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { AuditEvent } from '../domain/types.js';
 import { StoreError } from '../errors.js';
+import { confirmHolds } from '../held-services.js';
 import type { AuditTrail } from './backend.js';
 import { type AuditHead, headMac, Journal, sha256 } from './journal.js';
 import { readLines } from './jsonl.js';
@@ -102,6 +103,7 @@ export class AuditLog implements AuditTrail {
     if (events.length === 0) return [];
     const summary = describeEvents(events);
     return this.journal.locked(`the audit events ${summary}`, async (lock) => {
+      await confirmHolds(`the audit events ${summary}`);
       const written: AuditEvent[] = [];
       this.journal.commit(lock, { auditLines: (prev) => chainLines(events, prev, written), summary });
       return written;

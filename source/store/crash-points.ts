@@ -12,11 +12,15 @@ export const CRASH_POINTS = ['lock-taken', 'store-temp-written', 'journal-writte
 export const TEAM_CRASH_POINTS = ['unit-committed'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number] | (typeof TEAM_CRASH_POINTS)[number];
 
+let stopped = false;
+
 export function reachPoint(point: CrashPoint): void {
   const wanted = process.env.ECP_TEST_CRASH_AT;
   if (wanted === undefined) return;
   const [name, mode = 'kill'] = wanted.split(':');
-  if (name !== point) return;
+  if (name !== point || (mode === 'stop' && stopped)) return;
+  // A writer resumed after a stop goes on past the point (a stop happens once per process).
+  stopped ||= mode === 'stop';
   writeSync(2, `ecp-test: ${mode} at ${point}\n`);
   if (mode === 'enospc') {
     throw Object.assign(new Error(`ENOSPC: no space left on device, write (test hook at ${point})`), { code: 'ENOSPC', syscall: 'write' });

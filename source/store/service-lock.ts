@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ServiceLost, withHold } from '../held-services.js';
 import { leaseSeconds, type ServiceHolder, ServiceBusy } from './backend.js';
 
 interface LockFile extends ServiceHolder {
@@ -57,23 +58,38 @@ export async function withServiceLock<T>(dataDir: string, tenant: string, servic
       unlinkSync(file);
     }
   }
+  const ours = () => {
+    const now = readHolder(file);
+    return { now, ours: now?.pid === mine.pid && now.since === mine.since };
+  };
+  let stopped: ServiceLost | undefined;
+  const hold = {
+    async confirm(before: string) {
+      const { now, ours: still } = ours();
+      if (still) return;
+      throw (stopped ??= new ServiceLost(tenant, service, `lock file ${file}`, now?.actor ?? 'someone who has released it since', now ? new Date(now.since) : new Date(), before));
+    },
+  };
   const renew = setInterval(
     () => {
       const now = new Date();
       try {
-        utimesSync(file, now, now);
+        // A lock taken over (this process was paused past its duration) is the new holder's to renew.
+        if (ours().ours) utimesSync(file, now, now);
       } catch {
-        /* taken over or removed: nothing left to renew */
+        /* removed meanwhile: nothing left to renew */
       }
     },
     (leaseSeconds() * 1000) / 3,
   );
   renew.unref();
   try {
-    return await work();
+    return await withHold(hold, work);
+  } catch (error) {
+    // The work may have wrapped the refusal (a step error): what stopped it was the lost lock.
+    throw stopped ?? error;
   } finally {
     clearInterval(renew);
-    const now = readHolder(file);
-    if (now?.pid === mine.pid && now.since === mine.since) unlinkSync(file);
+    if (ours().ours) unlinkSync(file);
   }
 }

@@ -11,6 +11,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeploymentRecord, ImageVersion } from '../domain/types.js';
 import { fsProblem, StoreError, UsageError } from '../errors.js';
+import { confirmHolds } from '../held-services.js';
 import { AuditLog, chainLines, describeEvents, type NewAuditEvent } from './audit.js';
 import { Journal } from './journal.js';
 import type { ServiceHolder, StoreBackend, StoreHistory, UpdateUnit } from './backend.js';
@@ -144,6 +145,7 @@ export class Store implements StoreBackend {
       refuseControlCharacters(before, data, events);
       const after = `${JSON.stringify(data, null, 1)}\n`;
       if (after === before && events.length === 0) return result;
+      await confirmHolds(`the store write ${events.length ? describeEvents(events) : `of ${this.file}`}`);
       this.journal.commit(lock, {
         store: after === before ? undefined : { before, after },
         auditLines: events.length ? (prev) => chainLines(events, prev) : undefined,

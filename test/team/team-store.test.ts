@@ -96,11 +96,12 @@ describeTargets('the team store (issue 16)', (kind) => {
         count: head.head.count + 1,
         hash: sha256(line),
         recent: ['died', ...head.head.recent],
+        tail: [...head.head.tail, line],
+        tailFrom: head.head.tailFrom,
         unit: {
           id: 'died',
           summary: 'version.register',
           writes: [{ op: 'create', name: `ecp-version-${version.id}`, labels: { 'ecp.dev/kind': 'version' }, data: { record: JSON.stringify(version) } }],
-          events: [{ seq: head.head.count + 1, line }],
         },
       },
       head.resourceVersion,
@@ -121,19 +122,22 @@ describeTargets('the team store (issue 16)', (kind) => {
     const core = teamCore(store);
     for (let i = 1; i <= 4; i++) await registerVersion(core, input('callbot', `v${i}`));
     expect(await store.audit.verify()).toMatchObject({ ok: true, count: 4 });
-    const event2 = (await store.objects.read('ecp-audit-0000000002'))!;
+    // The four events are the head's tail: rewrite it as someone with write access to the namespace could.
+    const rewriteTail = async (edit: (tail: string[]) => string[]) => {
+      const head = parseHead(await store.objects.read(HEAD_NAME));
+      await store.units.writeHead({ ...head.head, tail: edit([...head.head.tail]) }, head.resourceVersion);
+    };
+    const original = parseHead(await store.objects.read(HEAD_NAME)).head.tail;
 
-    const edited = event2.data.event!.replace('ops@example.com', 'someone@else.com');
-    await store.objects.replace(event2.name, event2.resourceVersion, event2.labels, { event: edited });
+    await rewriteTail((tail) => tail.map((l, i) => (i === 1 ? l.replace('ops@example.com', 'someone@else.com') : l)));
     expect(await store.audit.verify()).toMatchObject({ ok: false, line: 3, message: expect.stringMatching(/event 3 does not follow the event before it/) });
 
-    await store.objects.remove(event2.name, (await store.objects.read(event2.name))!.resourceVersion);
-    expect(await store.audit.verify()).toMatchObject({ ok: false, line: 2, message: expect.stringMatching(/event 2 is missing/) });
-    await store.objects.create(event2.name, event2.labels, { event: event2.data.event! });
+    await rewriteTail(() => original.filter((_, i) => i !== 1));
+    expect(await store.audit.verify()).toMatchObject({ ok: false, line: 2, message: expect.stringMatching(/event 2 does not follow the event before it/) });
+    await rewriteTail(() => original);
     expect(await store.audit.verify()).toMatchObject({ ok: true });
 
-    const last = (await store.objects.read('ecp-audit-0000000004'))!;
-    await store.objects.remove(last.name, last.resourceVersion);
+    await rewriteTail(() => original.slice(0, 3));
     expect(await store.audit.verify()).toMatchObject({ ok: false, line: 4, message: expect.stringMatching(/event 4 is missing: the head object ecp-head counts 4 events/) });
   }, 120_000);
 
@@ -155,17 +159,14 @@ describeTargets('the team store (issue 16)', (kind) => {
     const store = openTeamStore(target, namespace);
     const core = teamCore(store);
     for (let i = 1; i <= 3; i++) await registerVersion(core, input('callbot', `v${i}`));
-    const events = await Promise.all([1, 2, 3].map(async (n) => (await store.objects.read(`ecp-audit-000000000${n}`))!));
-    // What a deploy tag made after event 2 carries: ecp-audit-head: 2 <its hash>.
-    const anchor = { where: 'git tag deploy/acme/1', count: 2, hash: sha256(events[1]!.data.event!) };
-    // Forge event 2 and re-chain event 3 and the head, as someone with write access to the namespace could.
-    const forged2 = events[1]!.data.event!.replace('ops@example.com', 'mallory@example.com');
-    const old3 = JSON.parse(events[2]!.data.event!) as Record<string, unknown>;
-    const forged3 = JSON.stringify({ ...old3, prev: sha256(forged2) });
-    await store.objects.replace(events[1]!.name, events[1]!.resourceVersion, events[1]!.labels, { event: forged2 });
-    await store.objects.replace(events[2]!.name, events[2]!.resourceVersion, events[2]!.labels, { event: forged3 });
     const head = parseHead(await store.objects.read(HEAD_NAME));
-    await store.units.writeHead({ ...head.head, hash: sha256(forged3) }, head.resourceVersion);
+    const [event1, event2, event3] = head.head.tail as [string, string, string];
+    // What a deploy tag made after event 2 carries: ecp-audit-head: 2 <its hash>.
+    const anchor = { where: 'git tag deploy/acme/1', count: 2, hash: sha256(event2) };
+    // Forge event 2 and re-chain event 3 and the head, as someone with write access to the namespace could.
+    const forged2 = event2.replace('ops@example.com', 'mallory@example.com');
+    const forged3 = JSON.stringify({ ...(JSON.parse(event3) as Record<string, unknown>), prev: sha256(forged2) });
+    await store.units.writeHead({ ...head.head, tail: [event1, forged2, forged3], hash: sha256(forged3) }, head.resourceVersion);
     expect(await store.audit.verify()).toMatchObject({ ok: true, count: 3 });
     expect(await store.audit.verify([anchor])).toMatchObject({ ok: false, line: 2, message: expect.stringMatching(/event 2 is not the event git tag deploy\/acme\/1 anchors/) });
   });

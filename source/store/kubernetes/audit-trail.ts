@@ -1,22 +1,26 @@
 /**
- * The team store's audit trail: one ConfigMap per event (`ecp-audit-<seq>`, its `event` the
- * line exactly as chained, carrying the sha256 of the line before), and the head object's count
- * and last hash, advanced only by the compare-and-swap that commits a unit (units.ts). `verify`
- * reads the events and the head in one list and reports the first event that was edited,
- * removed, reordered or added, a removed last event (the head counts more), a head rewritten
- * without ECP_AUDIT_KEY, and anchors (git deploy tags) the trail does not match.
+ * The team store's audit trail: each event the line exactly as chained, carrying the sha256 of
+ * the line before. The newest events are the head object's `tail`, advanced only by the
+ * compare-and-swap that commits a unit (units.ts); older ones are packed, by that same swap, into
+ * archive objects (`ecp-audit-archive-<first seq>`, JSON lines). A store written before the tail
+ * moved into the head keeps those events one object each (`ecp-audit-<seq>`): read all the same.
+ * `verify` reads the archives, those objects and the head in one list (one revision) and reports
+ * the first event that was edited, removed, reordered or added — within an archive or across an
+ * archive's boundary — a removed last event (the head counts more), a head rewritten without
+ * ECP_AUDIT_KEY, and anchors (git deploy tags) the trail does not match.
  */
 import type { AuditEvent } from '../../domain/types.js';
 import { StoreError } from '../../errors.js';
 import type { AuditAnchor, AuditVerdict, NewAuditEvent } from '../audit.js';
 import type { AuditTrail } from '../backend.js';
 import { type AuditHead, headMac, sha256 } from '../journal.js';
-import { EVENT_KIND, HEAD_KIND, HEAD_NAME } from './names.js';
+import { AUDIT_ARCHIVE_KIND, EVENT_KIND, HEAD_KIND, HEAD_NAME } from './names.js';
 import { KIND_LABEL } from './objects.js';
 import type { KubeStore } from './store.js';
-import { type AuditLine, parseHead } from './units.js';
+import { type AuditLine, type HeadState, parseHead } from './units.js';
 
 const EVENT_NAME = /^ecp-audit-(\d{10})$/;
+const ARCHIVE_NAME = /^ecp-audit-archive-(\d{10})$/;
 
 export class KubeAuditTrail implements AuditTrail {
   constructor(readonly store: KubeStore) {}
@@ -25,16 +29,25 @@ export class KubeAuditTrail implements AuditTrail {
     return this.store.where;
   }
 
-  /** The events as stored and the head, from one list (one revision); a pending unit's events laid over. */
-  async lines(): Promise<{ lines: AuditLine[]; head: ReturnType<typeof parseHead>['head'] }> {
-    const listed = await this.store.objects.list(`${KIND_LABEL} in (${HEAD_KIND},${EVENT_KIND})`);
+  /** The events as stored and the head, from one list (one revision); a pending unit's archive laid over. */
+  async lines(): Promise<{ lines: AuditLine[]; head: HeadState }> {
+    const listed = await this.store.objects.list(`${KIND_LABEL} in (${HEAD_KIND},${EVENT_KIND},${AUDIT_ARCHIVE_KIND})`);
     const { head } = parseHead(listed.find((o) => o.name === HEAD_NAME));
     const bySeq = new Map<number, string>();
+    const archives = new Map<string, string>();
     for (const o of listed) {
+      const kind = o.labels[KIND_LABEL];
       const seq = EVENT_NAME.exec(o.name);
-      if (seq && o.labels[KIND_LABEL] === EVENT_KIND) bySeq.set(Number(seq[1]), o.data.event ?? '');
+      if (seq && kind === EVENT_KIND) bySeq.set(Number(seq[1]), o.data.event ?? '');
+      if (kind === AUDIT_ARCHIVE_KIND) archives.set(o.name, o.data.lines ?? '');
     }
-    for (const e of head.unit?.events ?? []) bySeq.set(e.seq, e.line);
+    for (const w of head.unit?.writes ?? []) if (w.op === 'create' && w.labels[KIND_LABEL] === AUDIT_ARCHIVE_KIND && !archives.has(w.name)) archives.set(w.name, w.data.lines ?? '');
+    for (const [name, text] of archives) {
+      const first = Number(ARCHIVE_NAME.exec(name)?.[1] ?? Number.NaN);
+      if (Number.isNaN(first)) continue;
+      for (const [i, line] of text.split('\n').slice(0, -1).entries()) bySeq.set(first + i, line);
+    }
+    for (const [i, line] of head.tail.entries()) bySeq.set(head.tailFrom + i, line);
     const lines = [...bySeq].map(([seq, line]) => ({ seq, line })).sort((a, b) => a.seq - b.seq);
     return { lines, head };
   }
@@ -48,6 +61,11 @@ export class KubeAuditTrail implements AuditTrail {
   }
 
   async list(limit?: number): Promise<AuditEvent[]> {
+    // The newest events are in the head: one small read when they are all that is asked for.
+    if (limit !== undefined) {
+      const { head } = parseHead(await this.store.objects.read(HEAD_NAME));
+      if (limit <= head.tail.length) return head.tail.slice(-limit).map((l) => JSON.parse(l) as AuditEvent);
+    }
     const { lines } = await this.lines();
     const events = lines.map((l) => JSON.parse(l.line) as AuditEvent);
     return limit === undefined ? events : events.slice(-limit);

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import type { Cluster } from '../../adapters/kube.js';
+import { ServiceLost, withHold } from '../../held-services.js';
 import { leaseSeconds, type ServiceHolder, ServiceBusy } from '../backend.js';
 import { Conflict, MANAGED_BY, SERVICE_LABEL, StoreObjects, TENANT_LABEL, WITH_DEADLINE } from './objects.js';
 
@@ -75,29 +76,49 @@ export async function holdLease<T>(cluster: Cluster, namespace: string, tenant: 
     }
   }
 
-  // Renewed at a third of its duration; a renewal that finds another holder stops renewing.
+  // Renewed at a third of its duration. A renewal that finds another holder (or none: the Lease
+  // was deleted), or none that succeeded for a whole duration, means it is no longer ours.
+  let lastRenewed = Date.now();
+  let lost: { to: string; at: Date } | undefined;
+  const renew = async () => {
+    if (lost || !version) return;
+    const sent = Date.now();
+    try {
+      version = (await replace(version))?.metadata?.resourceVersion;
+      if (version) lastRenewed = sent;
+      else lost = { to: 'someone who has released it since', at: new Date() };
+    } catch (error) {
+      if (error instanceof Conflict) {
+        const current = await read().catch(() => undefined);
+        if (current?.spec?.holderIdentity === identity) version = current.metadata?.resourceVersion;
+        else if (!current) lost = { to: 'someone who has released it since', at: new Date() };
+        else lost = { to: holderOf(current).actor, at: asDate(current.spec?.acquireTime) ?? new Date() };
+      } else if (Date.now() > lastRenewed + seconds * 1000) {
+        lost = { to: 'nobody yet (it could not be renewed within its duration)', at: new Date(lastRenewed + seconds * 1000) };
+      }
+    }
+  };
   let renewing: Promise<void> = Promise.resolve();
-  let held = true;
-  const timer = setInterval(
-    () => {
-      renewing = renewing.then(async () => {
-        if (!held || !version) return;
-        try {
-          version = (await replace(version))?.metadata?.resourceVersion;
-        } catch {
-          held = false;
-        }
-      });
+  const renewNow = () => (renewing = renewing.then(renew));
+  let stopped: ServiceLost | undefined;
+  const hold = {
+    async confirm(before: string) {
+      // Overdue (this process was paused, or renewals kept failing): renew before the write, not after.
+      if (!lost && Date.now() - lastRenewed > (seconds * 1000) / 2) await renewNow();
+      if (lost) throw (stopped ??= new ServiceLost(tenant, service, `lease ${name}`, lost.to, lost.at, before));
     },
-    (seconds * 1000) / 3,
-  );
+  };
+  const timer = setInterval(renewNow, (seconds * 1000) / 3);
   timer.unref();
   try {
-    return await work();
+    return await withHold(hold, work);
+  } catch (error) {
+    // The work may have wrapped the refusal (a step error): what stopped it was the lost Lease.
+    throw stopped ?? error;
   } finally {
     clearInterval(timer);
     await renewing;
-    if (held && version) {
+    if (!lost && version) {
       const last = version;
       await calls
         .call('delete', 'leases.coordination.k8s.io', `release of lease ${name}`, () =>

@@ -14,7 +14,9 @@ export type StoredRecord = ImageVersion | DeploymentRecord | Approval;
 export const RECORD_KINDS: Record<Collection, string> = { versions: 'version', deployments: 'deployment', approvals: 'approval' };
 export const HEAD_NAME = 'ecp-head';
 export const HEAD_KIND = 'head';
+/** One audit event per object: how stores written before the audit tail moved into the head keep their older events. */
 export const EVENT_KIND = 'audit-event';
+export const AUDIT_ARCHIVE_KIND = 'audit-archive';
 export const VERSION_ARCHIVE_KIND = 'version-archive';
 export const DEPLOYMENT_ARCHIVE_KIND = 'deployment-archive';
 export const IMAGE_INDEX_KIND = 'archived-images';
@@ -44,6 +46,11 @@ export function recordName(collection: Collection, id: string): string {
 /** Audit events sort by name: the sequence number is zero-padded. */
 export function eventName(seq: number): string {
   return `ecp-audit-${String(seq).padStart(10, '0')}`;
+}
+
+/** An archive of audit events, named for the sequence number of its first: names sort as the trail does. */
+export function auditArchiveName(firstSeq: number): string {
+  return `ecp-audit-archive-${String(firstSeq).padStart(10, '0')}`;
 }
 
 export function archiveName(kind: typeof VERSION_ARCHIVE_KIND | typeof DEPLOYMENT_ARCHIVE_KIND, owner: string, chunk: number): string {

@@ -4,6 +4,7 @@
  * tenant; the audit trail an object per event plus the head; records beyond the retention bound
  * packed into archive objects. Writes are units committed through the head (units.ts).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditEvent, DeploymentRecord, ImageVersion } from '../../domain/types.js';
 import { StoreError } from '../../errors.js';
 import type { Cluster } from '../../adapters/kube.js';
@@ -14,6 +15,7 @@ import { groupBy, newestFirst, takeRetained } from '../retention.js';
 import { migrate, type StoreData } from '../schema.js';
 import { refuseControlCharacters } from '../store.js';
 import { KubeAuditTrail } from './audit-trail.js';
+import { ImageFilter } from './image-filter.js';
 import { holdLease } from './lease.js';
 import { watchHead } from './watch.js';
 import {
@@ -21,8 +23,6 @@ import {
   type Collection,
   collectionOfKind,
   DEPLOYMENT_ARCHIVE_KIND,
-  EVENT_KIND,
-  eventName,
   HEAD_KIND,
   HEAD_NAME,
   IMAGE_INDEX_KIND,
@@ -56,14 +56,20 @@ const orderKey: Record<Collection, (r: StoredRecord) => string> = {
   approvals: (r) => ('requestedAt' in r ? r.requestedAt : ''),
 };
 
-/** The records of `objects` with `unit` laid over, as the file store holds them (oldest first). */
-function dataOf(objects: Map<string, StoredObject>, unit: Unit | undefined, where: string): StoreData {
+/** The listed objects with the head's pending unit laid over (it counts as applied). */
+function withUnit(listed: Map<string, StoredObject>, unit: Unit | undefined): Map<string, StoredObject> {
+  const objects = new Map(listed);
+  for (const w of unit?.writes ?? []) {
+    if (w.op === 'delete') objects.delete(w.name);
+    else if ((w.op === 'create' || w.op === 'replace') && w.data.record !== undefined) objects.set(w.name, { name: w.name, resourceVersion: '', labels: w.labels, data: w.data });
+  }
+  return objects;
+}
+
+/** The records of `objects`, as the file store holds them (oldest first). */
+function dataOf(objects: Map<string, StoredObject>, where: string): StoreData {
   const byName = new Map<string, { kind?: string; text: string }>();
   for (const [name, o] of objects) if (o.labels[KIND_LABEL] !== HEAD_KIND) byName.set(name, { kind: o.labels[KIND_LABEL], text: o.data.record ?? 'null' });
-  for (const w of unit?.writes ?? []) {
-    if (w.op === 'delete') byName.delete(w.name);
-    else if ((w.op === 'create' || w.op === 'replace') && w.data.record !== undefined) byName.set(w.name, { kind: w.labels[KIND_LABEL], text: w.data.record });
-  }
   const raw: Record<Collection, unknown[]> = { versions: [], deployments: [], approvals: [] };
   for (const { kind, text } of byName.values()) {
     const collection = collectionOfKind(kind);
@@ -89,6 +95,8 @@ export class KubeStore implements StoreBackend {
   readonly objects: StoreObjects;
   readonly units: UnitWriter;
   readonly audit: KubeAuditTrail;
+  /** The archived-image filter of the change running in this async context (isImageArchived asks it). */
+  private readonly committing = new AsyncLocalStorage<ImageFilter>();
 
   constructor(
     readonly cluster: Cluster,
@@ -96,7 +104,7 @@ export class KubeStore implements StoreBackend {
     readonly keepPerService = 50,
   ) {
     this.objects = new StoreObjects(cluster, namespace);
-    this.units = new UnitWriter(this.objects, EVENT_KIND, eventName);
+    this.units = new UnitWriter(this.objects);
     this.audit = new KubeAuditTrail(this);
   }
 
@@ -115,7 +123,7 @@ export class KubeStore implements StoreBackend {
 
   async read(): Promise<StoreData> {
     const snap = await this.snapshot();
-    return dataOf(snap.objects, snap.head.unit, this.where);
+    return dataOf(withUnit(snap.objects, snap.head.unit), this.where);
   }
 
   async update<T>(mutate: (data: StoreData, unit: UpdateUnit) => T | Promise<T>): Promise<T> {
@@ -136,18 +144,19 @@ export class KubeStore implements StoreBackend {
     return this.units.commit(
       () => this.snapshot(),
       async (snap) => {
-        const data = dataOf(snap.objects, undefined, this.where);
+        const data = dataOf(snap.objects, this.where);
         const before = JSON.stringify(data);
         const queued: NewAuditEvent[] = [];
-        const result = await mutate(data, { audit: (event) => void queued.push(event) });
-        const writes = await this.retentionWrites(data);
+        const images = await this.imageFilterOf(snap.head);
+        const result = await this.committing.run(images, () => mutate(data, { audit: (event) => void queued.push(event) }));
+        const writes = await this.retentionWrites(data, images);
         refuseControlCharacters(before, data, queued);
         writes.push(...this.recordWrites(data, snap.objects));
         const events: AuditEvent[] = [];
         if (writes.length === 0 && queued.length === 0) return { result: { result, events }, nothing: true as const };
         const lines = chainLines(queued, snap.head.hash, events);
         const summary = queued.length ? describeEvents(queued) : 'a record change';
-        return { result: { result, events }, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary };
+        return { result: { result, events }, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary, images: images.toString() };
       },
     );
   }
@@ -171,18 +180,33 @@ export class KubeStore implements StoreBackend {
     return writes;
   }
 
-  /** Takes the records beyond the bound out of `data`, and the appends that archive them. */
-  private async retentionWrites(data: StoreData): Promise<Write[]> {
+  /** The snapshot head's archived-image filter, or one built from the index buckets for a head written before it. */
+  private async imageFilterOf(head: HeadState): Promise<ImageFilter> {
+    if (head.images !== undefined) return ImageFilter.parse(head.images);
+    const filter = ImageFilter.empty();
+    for (const bucket of await this.objects.list(`${KIND_LABEL}=${IMAGE_INDEX_KIND}`)) for (const image of (bucket.data.lines ?? '').split('\n').filter(Boolean)) filter.add(image);
+    return filter;
+  }
+
+  /** Takes the records beyond the bound out of `data`, and the appends that archive them (their images added to `images`). */
+  private async retentionWrites(data: StoreData, images: ImageFilter): Promise<Write[]> {
     const plan = takeRetained(data, this.keepPerService);
-    const writes: Write[] = [];
-    for (const [service, old] of plan.versions) writes.push(await this.archiveAppend(VERSION_ARCHIVE_KIND, SERVICE_LABEL, service, old));
-    for (const [tenant, old] of plan.deployments) writes.push(await this.archiveAppend(DEPLOYMENT_ARCHIVE_KIND, TENANT_LABEL, tenant, old));
-    const images = [...plan.versions.values()].flat();
-    for (const [name, list] of groupBy(images, (v) => imageBucket(v.fullImageName).name)) {
-      const current = await this.objects.read(name);
-      writes.push({ op: 'append', name, base: current?.resourceVersion, labels: { [KIND_LABEL]: IMAGE_INDEX_KIND }, text: list.map((v) => `${v.fullImageName}\n`).join('') });
-    }
-    return writes;
+    const archived = [...plan.versions.values()].flat();
+    for (const v of archived) images.add(v.fullImageName);
+    // The reads run side by side: this is inside the window in which other writers' swaps make this one's fail.
+    return Promise.all([
+      ...[...plan.versions].map(([service, old]) => this.archiveAppend(VERSION_ARCHIVE_KIND, SERVICE_LABEL, service, old)),
+      ...[...plan.deployments].map(([tenant, old]) => this.archiveAppend(DEPLOYMENT_ARCHIVE_KIND, TENANT_LABEL, tenant, old)),
+      ...[...groupBy(archived, (v) => imageBucket(v.fullImageName).name)].map(
+        async ([name, list]): Promise<Write> => ({
+          op: 'append',
+          name,
+          base: (await this.objects.read(name))?.resourceVersion,
+          labels: { [KIND_LABEL]: IMAGE_INDEX_KIND },
+          text: list.map((v) => `${v.fullImageName}\n`).join(''),
+        }),
+      ),
+    ]);
   }
 
   private async archiveAppend(kind: typeof VERSION_ARCHIVE_KIND | typeof DEPLOYMENT_ARCHIVE_KIND, label: string, owner: string, records: readonly StoredRecord[]): Promise<Write> {
@@ -202,6 +226,8 @@ export class KubeStore implements StoreBackend {
   }
 
   async isImageArchived(fullImageName: string): Promise<boolean> {
+    // Asked while a change runs: its snapshot's filter answers "certainly not" without a read.
+    if (this.committing.getStore()?.mayHave(fullImageName) === false) return false;
     const bucket = await this.objects.read(imageBucket(fullImageName).name);
     return (bucket?.data.lines ?? '').split('\n').includes(fullImageName);
   }
@@ -271,13 +297,21 @@ export class KubeStore implements StoreBackend {
           if (lines.length && (JSON.parse(lines[0]!) as { prev?: string }).prev !== snap.head.hash) {
             throw new StoreError(`The audit events to import do not continue the trail in ${this.where}; nothing more was written.`);
           }
-          const data = dataOf(snap.objects, undefined, this.where);
+          const data = dataOf(snap.objects, this.where);
           data.versions.push(...slice(versions));
           data.deployments.push(...slice(deployments));
           data.approvals.push(...slice(part.approvals));
-          const writes = await this.retentionWrites(data);
+          const images = await this.imageFilterOf(snap.head);
+          const writes = await this.retentionWrites(data, images);
           writes.push(...this.recordWrites(data, snap.objects));
-          return { result: undefined, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary: `an import of part ${i + 1} of ${chunks}` };
+          return {
+            result: undefined,
+            writes,
+            lines,
+            lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash,
+            summary: `an import of part ${i + 1} of ${chunks}`,
+            images: images.toString(),
+          };
         },
       );
     }

@@ -13,13 +13,15 @@
  * object, a replace or delete whose base moved on, both mean "done already") and the head is
  * swapped once more without it. A writer that dies after the commit leaves the unit in the head:
  * readers see it as applied (they lay it over what they list), and the next writer rolls it
- * forward before it reads.
+ * forward before it reads. The audit events travel in the swap itself: the head keeps the newest
+ * of them (its tail), and a unit that finds the tail full packs it into an archive object.
  */
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../../errors.js';
 import { reachPoint } from '../crash-points.js';
+import { confirmHolds } from '../../held-services.js';
 import { headMac } from '../journal.js';
-import { HEAD_KIND, HEAD_NAME } from './names.js';
+import { AUDIT_ARCHIVE_KIND, auditArchiveName, HEAD_KIND, HEAD_NAME } from './names.js';
 import { Conflict, KIND_LABEL, type StoredObject, type StoreObjects } from './objects.js';
 
 export type Write =
@@ -38,7 +40,6 @@ export interface Unit {
   id: string;
   summary: string;
   writes: Write[];
-  events: AuditLine[];
 }
 
 export interface HeadState {
@@ -48,24 +49,57 @@ export interface HeadState {
   mac?: string;
   /** The ids of the last units committed: a writer whose answer the network lost looks for its own here. */
   recent: string[];
+  /** The newest audit lines, the first of them event `tailFrom`; older ones are in archive objects. */
+  tail: string[];
+  tailFrom: number;
   /** The unit committed and not yet rolled forward. */
   unit?: Unit;
+  /** The archived images' Bloom filter (image-filter.ts); absent in a head written before it, until the next write. */
+  images?: string;
 }
 
-export const EMPTY_HEAD_STATE: HeadState = { count: 0, hash: '', recent: [] };
+export const EMPTY_HEAD_STATE: HeadState = { count: 0, hash: '', recent: [], tail: [], tailFrom: 1 };
 const RECENT = 64;
 /** A ConfigMap holds at most 1 MiB; the head must hold the unit being committed. */
 const MAX_HEAD_BYTES = 900_000;
 /** A writer that keeps losing the swap gives up after this long (others were writing all the while). */
 const MAX_WRITE_MS = 60_000;
 const PARALLEL_WRITES = 8;
+/** The head keeps this many newest audit events (or this many bytes of them) before they go to an archive object. */
+export const AUDIT_TAIL_EVENTS = 16;
+const AUDIT_TAIL_BYTES = 32_000;
+
+export type Prepared<T> =
+  | {
+      result: T;
+      writes: Write[];
+      lines: string[];
+      lastHash: string;
+      summary: string;
+      /** The archived images' filter after this unit. */
+      images?: string;
+    }
+  | { result: T; nothing: true };
+
+/**
+ * The head's tail with `lines` added; a tail that reached AUDIT_TAIL_EVENTS or AUDIT_TAIL_BYTES
+ * first goes whole into an archive object of its own, created by the same unit (so the chain
+ * moves from the head to the archive in one swap, never in neither or both).
+ */
+function withAuditTail(head: HeadState, writes: Write[], lines: readonly string[]): { writes: Write[]; tail: string[]; tailFrom: number } {
+  if (lines.length === 0 || (head.tail.length < AUDIT_TAIL_EVENTS && Buffer.byteLength(head.tail.join('\n')) < AUDIT_TAIL_BYTES))
+    return { writes, tail: [...head.tail, ...lines], tailFrom: head.tailFrom };
+  const archive: Write = { op: 'create', name: auditArchiveName(head.tailFrom), labels: { [KIND_LABEL]: AUDIT_ARCHIVE_KIND }, data: { lines: head.tail.map((l) => `${l}\n`).join('') } };
+  return { writes: [...writes, archive], tail: [...lines], tailFrom: head.count + 1 };
+}
 
 export function parseHead(object: StoredObject | undefined): { head: HeadState; resourceVersion?: string } {
   if (!object) return { head: EMPTY_HEAD_STATE };
   try {
     const head = JSON.parse(object.data.head ?? '') as HeadState;
     if (typeof head.count !== 'number' || typeof head.hash !== 'string') throw new Error('not a head');
-    return { head: { ...head, recent: head.recent ?? [] }, resourceVersion: object.resourceVersion };
+    const tail = head.tail ?? [];
+    return { head: { ...head, recent: head.recent ?? [], tail, tailFrom: head.tailFrom ?? head.count - tail.length + 1 }, resourceVersion: object.resourceVersion };
   } catch {
     throw new StoreError(`The team store's head object ${HEAD_NAME} is not a head ecp wrote; it was left unchanged.`);
   }
@@ -89,16 +123,10 @@ async function idempotent(write: () => Promise<unknown>): Promise<void> {
   }
 }
 
-export const eventObjectLabels = (kind: string) => ({ [KIND_LABEL]: kind });
-
 export class UnitWriter {
-  constructor(
-    readonly objects: StoreObjects,
-    readonly eventKind: string,
-    readonly eventName: (seq: number) => string,
-  ) {}
+  constructor(readonly objects: StoreObjects) {}
 
-  /** Applies every write and event of `unit`; each is safe to repeat, and to run after a later unit. */
+  /** Applies every write of `unit`; each is safe to repeat, and to run after a later unit. */
   async rollForward(unit: Unit): Promise<void> {
     const o = this.objects;
     const tasks: (() => Promise<void>)[] = unit.writes.map((w) => async () => {
@@ -117,7 +145,6 @@ export class UnitWriter {
         }
       }
     });
-    for (const e of unit.events) tasks.push(() => idempotent(() => o.create(this.eventName(e.seq), eventObjectLabels(this.eventKind), { event: e.line })));
     await inParallel(tasks);
   }
 
@@ -142,10 +169,7 @@ export class UnitWriter {
    * returns the writes and audit lines (chained from the head's hash), or undefined when there
    * is nothing to write. A writer that lost the swap runs `prepare` again on the new state.
    */
-  async commit<S extends { head: HeadState; headVersion?: string }, T>(
-    snapshot: () => Promise<S>,
-    prepare: (snap: S) => Promise<{ result: T; writes: Write[]; lines: string[]; lastHash: string; summary: string } | { result: T; nothing: true }>,
-  ): Promise<T> {
+  async commit<S extends { head: HeadState; headVersion?: string }, T>(snapshot: () => Promise<S>, prepare: (snap: S) => Promise<Prepared<T>>): Promise<T> {
     const until = Date.now() + MAX_WRITE_MS;
     for (let attempt = 1; Date.now() < until; attempt++) {
       const snap = await snapshot();
@@ -156,11 +180,23 @@ export class UnitWriter {
       const prepared = await prepare(snap);
       if ('nothing' in prepared) return prepared.result;
       const { head } = snap;
-      const unit: Unit = { id: randomUUID(), summary: prepared.summary, writes: prepared.writes, events: prepared.lines.map((line, i) => ({ seq: head.count + i + 1, line })) };
+      // The swap is this unit's one write: a holder that lost its Lease meanwhile stops before it.
+      await confirmHolds(`the store write ${prepared.summary}`);
+      const { writes, tail, tailFrom } = withAuditTail(head, prepared.writes, prepared.lines);
+      const unit: Unit = { id: randomUUID(), summary: prepared.summary, writes };
       const count = head.count + prepared.lines.length;
       const hash = prepared.lines.length ? prepared.lastHash : head.hash;
       const key = process.env.ECP_AUDIT_KEY;
-      const next: HeadState = { count, hash, ...(key ? { mac: headMac({ count, hash, size: 0 }, key) } : {}), recent: [unit.id, ...head.recent].slice(0, RECENT), unit };
+      const next: HeadState = {
+        count,
+        hash,
+        ...(key ? { mac: headMac({ count, hash, size: 0 }, key) } : {}),
+        recent: [unit.id, ...head.recent].slice(0, RECENT),
+        tail,
+        tailFrom,
+        unit,
+        images: prepared.images ?? head.images,
+      };
       let stored: StoredObject | undefined;
       try {
         stored = await this.writeHead(next, snap.headVersion);
