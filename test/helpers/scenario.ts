@@ -5,6 +5,7 @@
  * Without a registry (`undefined`) images are only registered: such tests skip the registry
  * check (--skip-registry-check), and run without a Docker engine or a registry.
  */
+import { loadStoreBackend } from '../../source/store/open.js';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../source/config.js';
@@ -67,7 +68,9 @@ export async function scenario(registry: string | undefined, config = '', kind: 
   const target = await startTarget(kind, { seed: path.join(repo, 'k8s-manifests') });
   const kubeconfig = target.kubeconfig;
   const env = { KUBECONFIG: kubeconfig };
-  const core = createCore(loadConfig({ cwd: repo, env: { ...process.env, ...env } }));
+  const loaded = loadConfig({ cwd: repo, env: { ...process.env, ...env } });
+  await loadStoreBackend(loaded.store.backend); // as the command line does, before createCore
+  const core = createCore(loaded);
   const client = new KubeClient(loadCluster({ env, kubeconfig })!);
   const release = async (...images: string[]) => {
     for (const image of images) {

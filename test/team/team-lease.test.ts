@@ -10,7 +10,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { loadCluster } from '../../source/adapters/kube.js';
 import { newVersion } from '../../source/domain/versions.js';
-import { loadStoreBackend } from '../../source/store/open.js';
 import { describeTargets } from '../helpers/cluster-target.js';
 import { ecpBin } from '../helpers/run-ecp.js';
 import { scenario, type Scenario } from '../helpers/scenario.js';
@@ -23,7 +22,6 @@ describeTargets('one deploy at a time per tenant/service, team mode (issue 16)',
   let s: Scenario;
   const namespace = `ecp-store-${randomBytes(3).toString('hex')}`;
   beforeAll(async () => {
-    await loadStoreBackend('kubernetes'); // for scenario's createCore: the command line loads it from the config
     s = await scenario(undefined, `store:\n  backend: kubernetes\n  namespace: ${namespace}\n`, kind);
     expect((await s.target.kubectl(['create', 'namespace', namespace])).code).toBe(0);
     // The seeded versions and the one to deploy (the newest), registered ready in the team store.
