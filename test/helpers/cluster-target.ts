@@ -286,7 +286,7 @@ async function startLockedRealTarget(options: TargetOptions, env: ReturnType<typ
       // Seeded namespaces stay (deleting one takes the namespace controller ~10 s) and are
       // emptied; namespaces a test made are deleted.
       for (const namespace of namespaces) {
-        await kubectlWith(direct, cacheDir, ['-n', namespace, 'delete', 'all,configmaps,secrets,roles,rolebindings,leases', '--all', '--wait=true', '--timeout=120s']);
+        await kubectlWith(direct, cacheDir, ['-n', namespace, 'delete', EMPTIED, '--all', '--wait=true', '--timeout=120s']);
       }
       if (made.length) await kubectlWith(direct, cacheDir, ['delete', 'namespace', '--ignore-not-found', '--wait=true', '--timeout=120s', ...made]);
       await setFailImage(undefined);
@@ -343,6 +343,9 @@ function readAudit(file: string, offset: number): RequestSeen[] {
   return out;
 }
 
+/** What emptying a seeded namespace deletes. */
+const EMPTIED = 'all,configmaps,secrets,roles,rolebindings,leases';
+
 /** Applies every tenant's manifests (namespace from the objects, else the folder) and waits for the rollouts. */
 async function seedReal(dir: string, must: (args: string[], input?: string) => Promise<string>): Promise<string[]> {
   const namespaces = new Set<string>();
@@ -368,6 +371,9 @@ async function seedReal(dir: string, must: (args: string[], input?: string) => P
   const list = [...namespaces].sort();
   const namespaceDocs = list.map((n) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`).join('---\n');
   await must(['apply', '-f', '-'], namespaceDocs);
+  // A run killed before its stop() leaves what it seeded and changed (an image set by hand, a
+  // test's own Deployment): empty the namespaces first, so this seed starts from nothing too.
+  await Promise.all(list.map((n) => must(['-n', n, 'delete', EMPTIED, '--all', '--wait=true', '--timeout=120s'])));
   await Promise.all(
     list.map((n) =>
       waitUntil(
