@@ -21,7 +21,12 @@ export interface TargetDecision {
   skip?: string;
 }
 
-const newestFirst = (versions: readonly ImageVersion[]) => [...versions].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+/** Newest first; of two registered in the same millisecond, the one registered later (later in the store). */
+const newestFirst = (versions: readonly ImageVersion[]) =>
+  versions
+    .map((version, order) => ({ version, order }))
+    .sort((a, b) => b.version.createdAt.localeCompare(a.version.createdAt) || b.order - a.order)
+    .map(({ version }) => version);
 
 /** The newest version that may be deployed: ready (or deployed), not blocked, scan not failed. */
 export function newestReady(versions: readonly ImageVersion[]): ImageVersion | undefined {

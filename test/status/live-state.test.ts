@@ -48,8 +48,9 @@ describeTargets('LiveStateWatcher', (kind) => {
       // Followed through the watch: still the one list.
       expect(await t.requests({ verb: 'list', resource: 'deployments' })).toHaveLength(1);
 
-      const stoppedAt = Date.now();
+      // Taken once the cut is made: a read may still succeed while it is being made.
       await t.cutOff();
+      const stoppedAt = Date.now();
       await until(watcher, () => !watcher.snapshot().reachable, 'unreachable');
       const down = watcher.snapshot();
       expect(down.deployments.size).toBe(6);
