@@ -97,7 +97,8 @@ export class Monitor extends EventEmitter {
   tick(): Promise<ServiceStatus[]> {
     this.running ??= this.pass().finally(() => {
       this.running = undefined;
-      if (this.again) {
+      // A change seen during the pass gets a pass of its own — unless the monitor was stopped meanwhile.
+      if (this.again && this.timer !== undefined) {
         this.again = false;
         void this.tick();
       }
@@ -122,11 +123,17 @@ export class Monitor extends EventEmitter {
       this.saidReadOnly = true;
       return rows;
     }
-    const records = (await (this.options.reader ?? this.core).store.read()).deployments;
-    for (const row of rows) {
-      const latest = latestRecord(records, row.tenantId, row.service);
-      await this.settleRecord(row, latest);
-      await this.considerRollback(row, latest);
+    try {
+      const records = (await (this.options.reader ?? this.core).store.read()).deployments;
+      for (const row of rows) {
+        const latest = latestRecord(records, row.tenantId, row.service);
+        await this.settleRecord(row, latest);
+        await this.considerRollback(row, latest);
+      }
+    } catch (error) {
+      // The store failed under a decision (locked too long, a team store's API server gone): said,
+      // and the next pass decides again. A rejected pass would end `ecp monitor` and the console.
+      this.log('error', `settling records failed: ${errorMessage(error)}`);
     }
     return rows;
   }
