@@ -21,6 +21,8 @@ export interface Tmux {
   waitFor(target: string, check: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
   /** One key per call: the test waits for its effect on the screen before the next. */
   key(target: string, name: string): string;
+  /** Starts session `name` at 80×24 running `command`; the function returned ends it (if it still runs). */
+  session(name: string, command: string): () => void;
 }
 
 /** A tmux of the test file's own (socket named after `name` and the process). */
@@ -39,5 +41,15 @@ export function tmuxOn(name: string): Tmux {
     }
   };
   tmux.key = (target, name) => tmux('send-keys', '-t', target, name);
+  tmux.session = (name, command) => {
+    tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
+    return () => {
+      try {
+        tmux('kill-session', '-t', name);
+      } catch {
+        // already gone
+      }
+    };
+  };
   return tmux;
 }

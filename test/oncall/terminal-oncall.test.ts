@@ -51,14 +51,7 @@ function startConsole(name: string, w: Workspace, kubeconfig?: string): string {
   // On its own cluster, the request timeout short (ECP_KUBE_TIMEOUT) instead of the default 10 s.
   const env = `env -u CI -u CONTINUOUS_INTEGRATION ${kubeconfig ? `KUBECONFIG=${kubeconfig} ECP_KUBE_TIMEOUT=3s` : ''} K8S_MANIFESTS_DIR=${w.manifestsDir} ECP_DATA_DIR=${w.dataDir} DOCKER_REGISTRY=${w.config.registry} IMAGE_PREFIX=${prefix} TERM=xterm-256color`;
   const command = `cd ${w.dir} && clear && ${env} ${process.execPath} ${ecpBin}${kubeconfig ? '' : ' --sandbox'}; echo "ECP EXITED $?"; sleep 600`;
-  tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
-  cleanups.push(() => {
-    try {
-      tmux('kill-session', '-t', name);
-    } catch {
-      // already gone
-    }
-  });
+  cleanups.push(tmux.session(name, command));
   return name;
 }
 

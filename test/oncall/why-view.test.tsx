@@ -4,29 +4,23 @@
  * log, current and previous — at 80 columns; R reads again, Esc goes back. The component alone
  * renders every part from its props.
  */
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { WorkloadDiagnosis } from '../../source/domain/diagnosis.js';
 import { WhyView } from '../../source/ui/components/WhyView.js';
 import { writeTenant } from '../ui/fixtures.js';
-import { KEYS, renderAlone, renderConsole, sandboxCluster, workspace, type RenderedConsole, type SandboxCluster } from '../ui/helpers.js';
+import { KEYS, renderAlone, renderConsole, sandboxCluster, stopAfterEach, unmountAfterEach, workspace } from '../ui/helpers.js';
 
-let open: RenderedConsole | undefined;
-let cluster: SandboxCluster | undefined;
-afterEach(async () => {
-  open?.unmount();
-  open = undefined;
-  await cluster?.stop();
-  cluster = undefined;
-});
+const mounted = unmountAfterEach();
+const started = stopAfterEach();
 
 const flat = (frame: string) => frame.replace(/[│║┃]/g, ' ').replace(/\s+/g, ' ');
 
 it('w shows the events, the pods and why there is no log of a container that cannot pull its image', async () => {
   const ws = workspace({ copySamples: false });
   writeTenant(ws.manifestsDir, 'shop', [{ name: 'callbot', tag: 'v2' }]);
-  cluster = await sandboxCluster(ws.manifestsDir, ['shop']);
+  const cluster = started(await sandboxCluster(ws.manifestsDir, ['shop']));
   cluster.sandbox.setFailImage(/:broken$/);
-  open = await renderConsole(ws.core, { live: cluster.watcher, client: cluster.client, size: { columns: 80, rows: 30 } });
+  const open = mounted(await renderConsole(ws.core, { live: cluster.watcher, client: cluster.client, size: { columns: 80, rows: 30 } }));
   await open.waitFor((f) => /callbot\s+v2\s+v2\s+Synced\s+Healthy/.test(f));
   const patch = { spec: { template: { spec: { containers: [{ name: 'callbot', image: 'localhost:5000/ecp-ai/callbot:broken' }] } } } };
   await cluster.client.apps.patchNamespacedDeployment(
@@ -54,7 +48,7 @@ it('w shows the events, the pods and why there is no log of a container that can
 it('says so where no cluster is connected', async () => {
   const ws = workspace({ copySamples: false });
   writeTenant(ws.manifestsDir, 'shop', [{ name: 'callbot', tag: 'v2' }]);
-  open = await renderConsole(ws.core, { size: { columns: 80, rows: 24 } });
+  const open = mounted(await renderConsole(ws.core, { size: { columns: 80, rows: 24 } }));
   await open.waitFor('Services · shop');
   await open.press('\t', 'w');
   await open.waitFor('No cluster is connected: there are no events, pods or logs to read.');

@@ -72,14 +72,7 @@ async function slowSandbox(w: Workspace): Promise<string> {
 function startConsole(name: string, w: Workspace, kubeconfig: string, editor = 'vi'): string {
   const env = `env -u CI -u CONTINUOUS_INTEGRATION EDITOR='${editor}' KUBECONFIG=${kubeconfig} K8S_MANIFESTS_DIR=${w.manifestsDir} ECP_DATA_DIR=${w.dataDir} DOCKER_REGISTRY=${w.config.registry} IMAGE_PREFIX=${prefix} TERM=xterm-256color`;
   const command = `cd ${w.dir} && clear && echo SHELL BEFORE ECP && ${env} ${process.execPath} ${ecpBin}; echo "ECP EXITED $?"; sleep 600`;
-  tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', command);
-  cleanups.push(() => {
-    try {
-      tmux('kill-session', '-t', name);
-    } catch {
-      // already gone
-    }
-  });
+  cleanups.push(tmux.session(name, command));
   return name;
 }
 

@@ -219,6 +219,19 @@ export function unmountAfterEach(): <T extends { unmount(): void }>(rendered: T)
   };
 }
 
+/** As unmountAfterEach, for what is started (a sandbox cluster): each one tracked is stopped after the test. */
+export function stopAfterEach(): <T extends { stop(): Promise<void> }>(started: T) => T {
+  const running = new Set<{ stop(): Promise<void> }>();
+  afterEach(async () => {
+    for (const started of [...running].reverse()) await started.stop();
+    running.clear();
+  });
+  return (started) => {
+    running.add(started);
+    return started;
+  };
+}
+
 const INFO: ConsoleInfo = {
   registry: 'localhost:5000/ecp-ai',
   store: 'data',

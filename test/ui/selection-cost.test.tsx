@@ -4,18 +4,12 @@
  * record; finding it reads that Deployment's ReplicaSets (by its selector), not every ReplicaSet
  * of the namespace — 1 000 of them in a big tenant, parsed on each move of the selection.
  */
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { writeTenant } from './fixtures.js';
-import { renderConsole, sandboxCluster, workspace, type RenderedConsole, type SandboxCluster } from './helpers.js';
+import { renderConsole, sandboxCluster, stopAfterEach, unmountAfterEach, workspace } from './helpers.js';
 
-let open: RenderedConsole | undefined;
-let cluster: SandboxCluster | undefined;
-afterEach(async () => {
-  open?.unmount();
-  open = undefined;
-  await cluster?.stop();
-  cluster = undefined;
-});
+const mounted = unmountAfterEach();
+const started = stopAfterEach();
 
 it("reads the ReplicaSets of the selected service's Deployment only", async () => {
   const ws = workspace({ copySamples: false });
@@ -24,8 +18,8 @@ it("reads the ReplicaSets of the selected service's Deployment only", async () =
     'shop',
     ['billing', 'callbot', 'search'].map((name) => ({ name, tag: 'v1' })),
   );
-  cluster = await sandboxCluster(ws.manifestsDir, ['shop']);
-  open = await renderConsole(ws.core, { live: cluster.watcher, client: cluster.client, size: { columns: 100, rows: 30 } });
+  const cluster = started(await sandboxCluster(ws.manifestsDir, ['shop']));
+  const open = mounted(await renderConsole(ws.core, { live: cluster.watcher, client: cluster.client, size: { columns: 100, rows: 30 } }));
   await open.waitFor((f) => /search\s+v1\s+v1\s+Synced\s+Healthy/.test(f) && f.includes('History · billing'));
   await open.settle();
   cluster.sandbox.clearRequests();
