@@ -124,20 +124,9 @@ describe.runIf(hasTmux || process.env.CI === 'true')('ecp --sandbox in tmux at 8
     key('Enter');
     // r needs the service's history read: wait for it.
     await waitFor((s) => s.includes('Services · test-download') && s.includes('History · advi') && s.includes('v0.9.0-demo'));
-    // The console may still be re-reading the rollback target for the live image, and says to
-    // press r again: clear that line (Esc) and press again until the dialog opens. The status line
-    // cuts the long sentence at 80 columns, so match its start. Esc only once that line shows, and
-    // r only once it is gone: an Esc with r right behind it reaches Ink as one key, Alt-r.
-    // r opens at the reason, the default target chosen.
-    const dialog = (s: string) => s.includes('Reason:');
-    for (let tries = 0; !dialog(screen) && tries < 100; tries++) {
-      if (screen.includes('is being read again')) {
-        key('Escape');
-        await waitFor((s) => !s.includes('is being read again'));
-      }
-      key('r');
-      screen = await waitFor((s) => dialog(s) || s.includes('is being read again'));
-    }
+    // r opens at the reason, the default target chosen (once the console has read it).
+    key('r');
+    screen = await waitFor((s) => s.includes('Reason:'));
     expect(screen).toMatch(/Target:\s+v0\.9\.0-demo/);
     tmux('send-keys', '-t', 'demo', '-l', 'demo rollback');
     key('Enter');

@@ -64,6 +64,17 @@ describe('rollback dialog', () => {
     expect(c.frame()).not.toContain('Choose the version to go back to');
   });
 
+  it("r pressed as the selection reaches a tenant waits for that tenant's target, never offering the last one's", async () => {
+    const c = await renderConsole(ws.core, { live: watcher, client, size: { columns: 100, rows: 35 } });
+    open = c;
+    await c.waitFor((f) => f.includes('Services · acme-prod') && /Synced\s+Healthy/.test(f));
+    await c.waitFor((f) => f.includes('History · callbot') && / v1 /.test(f));
+    // acme-prod's target (v1) is read; edge-prod's is not yet when r comes.
+    await c.press('\t', '\t', '\t', 'j', '\t', 'r');
+    await c.waitFor('No earlier good version of edge-prod/callbot to roll back to');
+    expect(c.frame()).not.toContain('Reason:');
+  });
+
   it('offers the previous good version and refuses the live one', async () => {
     const c = await consoleOn(2);
     // The default target comes chosen: the reason first; Esc goes to the list of versions.

@@ -220,8 +220,12 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
       return { ...state, overlay: action.overlay };
     case 'overlay/close':
       return state.overlay ? { ...withoutOverlayFilter(state), overlay: undefined } : state;
-    case 'history/loading':
-      return { ...state, history: { ...state.history, tenantId: action.tenantId, service: action.service, loading: true } };
+    case 'history/loading': {
+      // The versions are the service's and stay on screen while it loads; the records and the
+      // rollback target are the tenant's: another tenant's must never be offered for this one.
+      const sameService = state.history.service === action.service;
+      return { ...state, history: { tenantId: action.tenantId, service: action.service, versions: sameService ? state.history.versions : [], deployments: [], loading: true } };
+    }
     case 'history/loaded':
       return {
         ...state,

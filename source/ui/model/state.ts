@@ -68,7 +68,6 @@ export interface HistoryState {
   service?: string;
   versions: ImageVersion[];
   deployments: DeploymentRecord[];
-  /** The rollback's default target as the pipeline chose it when the live image was `liveImage`. */
   /** The pipeline's default target for `liveImage`, or why there is none (`none`, as `ecp rollback` says it). */
   rollbackTarget?: { liveImage?: string; image?: string; none?: string };
   loading: boolean;

@@ -119,6 +119,17 @@ export interface UIActions {
   quit(): void;
 }
 
+/**
+ * Whether the history on screen is the selected service's in the selected tenant, read to the
+ * end, its rollback target chosen for the image that runs now (or its read failed).
+ */
+function historyRead(state: ConsoleState): boolean {
+  const { history } = state;
+  const service = selectedService(state);
+  if (!service || history.tenantId !== service.tenantId || history.service !== service.service || history.loading) return false;
+  return history.error !== undefined || history.rollbackTarget?.liveImage === service.liveImage;
+}
+
 /** What a status line about a key that did nothing is `about`. */
 const UNBOUND = 'unbound-key';
 
@@ -220,20 +231,40 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     dispatch({ type: 'overlay/open', overlay: { kind: 'text', title: 'Manifest diff (what the step would write)', lines: p.diff, top: 0, back: dialog } });
   }
 
+  /** Stops waiting for a history read to open the rollback dialog (see rollbackWhenRead). */
+  let stopWaiting: (() => void) | undefined;
+
+  /**
+   * r pressed before the selected service's history and rollback target are read (for the image
+   * that runs now): the dialog opens once they are, unless the selection moves or another view
+   * opens first. A target read for another tenant or another live image is never offered.
+   */
+  function rollbackWhenRead(tenantId: string, service: string): void {
+    stopWaiting?.();
+    say(`Reading the rollback target of ${service} in ${tenantId}; the dialog opens when it is read.`, 'info');
+    const unsubscribe = store.subscribe(() => {
+      const state = store.getState();
+      if (selectedTenant(state)?.id !== tenantId || selectedService(state)?.service !== service || state.overlay) return stop();
+      if (!historyRead(state)) return;
+      stop();
+      openRollback(state);
+    });
+    const stop = () => {
+      unsubscribe();
+      stopWaiting = undefined;
+    };
+    stopWaiting = stop;
+  }
+
   function openRollback(state: ConsoleState): void {
     const rollback = deps.rollback;
     const tenant = selectedTenant(state);
     const service = selectedService(state);
     if (!rollback || !tenant || !service) return say('Select a service first.', 'error');
     const history = state.history;
-    if (history.service !== service.service || history.tenantId !== tenant.id || (history.loading && history.versions.length === 0)) {
-      return say(`The version history of ${service.service} is still loading; press r again in a moment.`, 'error');
-    }
+    if (!historyRead(state)) return rollbackWhenRead(tenant.id, service.service);
+    if (history.error) return say(`The version history of ${service.service} cannot be read: ${history.error}`, 'error');
     if (history.versions.length === 0) return say(`${service.service} has no registered versions to roll back to.`, 'error');
-    // A target chosen while another image was live (or before live state came) is being re-read.
-    if (history.rollbackTarget && history.rollbackTarget.liveImage !== service.liveImage) {
-      return say(`The rollback target of ${service.service} is being read again for the image that runs now; press r again in a moment.`, 'error');
-    }
     // In the history pane, the version under the cursor (the pane may be filtered).
     const underCursor = state.focus === 'history' ? selectedVersion(state) : undefined;
     const fromHistory = underCursor ? history.versions.indexOf(underCursor) : -1;
