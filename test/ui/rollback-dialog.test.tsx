@@ -73,6 +73,10 @@ describe('rollback dialog', () => {
     await c.press('\t', '\t', '\t', 'j', '\t', 'r');
     await c.waitFor('No earlier good version of edge-prod/callbot to roll back to');
     expect(c.frame()).not.toContain('Reason:');
+    // On to shop-dev, r at once: its own target (v1) once read, and the wait's line gone with it.
+    await c.press('\t', '\t', '\t', 'j', '\t', 'r');
+    const frame = await c.waitFor((f) => f.includes('Roll back callbot · shop-dev') && /Target:\s+v1 /.test(f));
+    expect(frame).not.toContain('Reading the rollback target');
   });
 
   it('offers the previous good version and refuses the live one', async () => {

@@ -130,6 +130,9 @@ function historyRead(state: ConsoleState): boolean {
   return history.error !== undefined || history.rollbackTarget?.liveImage === service.liveImage;
 }
 
+/** What the status line saying r waits for the rollback target is `about`: it goes when the wait ends. */
+const WAITING = 'rollback-target';
+
 /** What a status line about a key that did nothing is `about`. */
 const UNBOUND = 'unbound-key';
 
@@ -241,7 +244,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
    */
   function rollbackWhenRead(tenantId: string, service: string): void {
     stopWaiting?.();
-    say(`Reading the rollback target of ${service} in ${tenantId}; the dialog opens when it is read.`, 'info');
+    say(`Reading the rollback target of ${service}; the dialog opens when it is read.`, 'info', WAITING);
     const unsubscribe = store.subscribe(() => {
       const state = store.getState();
       if (selectedTenant(state)?.id !== tenantId || selectedService(state)?.service !== service || state.overlay) return stop();
@@ -252,6 +255,7 @@ export function createUIActions(deps: UIActionsDeps): UIActions {
     const stop = () => {
       unsubscribe();
       stopWaiting = undefined;
+      if (store.getState().message?.about === WAITING) dispatch({ type: 'message', message: undefined });
     };
     stopWaiting = stop;
   }
