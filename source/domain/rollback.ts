@@ -111,6 +111,17 @@ export function latestRecord(records: readonly DeploymentRecord[], tenantId: str
   return records.filter((r) => r.tenantId === tenantId && r.serviceName === service).sort(newestFirst)[0];
 }
 
+/**
+ * How live state settles a record still open (pending or progressing): its image live and
+ * Healthy, it succeeded; Degraded, it failed; anything else (another image, Unknown, still
+ * progressing), not yet.
+ */
+export function settledOutcome(row: ServiceStatus, latest: DeploymentRecord | undefined): 'succeeded' | 'failed' | undefined {
+  if (!latest || (latest.status !== 'progressing' && latest.status !== 'pending')) return undefined;
+  if (row.liveImage !== latest.toImage || row.sync === 'Unknown') return undefined;
+  return row.health === 'Healthy' ? 'succeeded' : row.health === 'Degraded' ? 'failed' : undefined;
+}
+
 export interface AutoRollbackPolicy {
   services: readonly string[];
   protectedNamespaces: readonly string[];

@@ -1,7 +1,8 @@
 /**
  * The monitor (issue 6; the specification's DeploymentMonitor): every interval it refreshes live
  * state, keeps deployment records current (a progressing or pending record whose image went live
- * healthy succeeds; one that turned Degraded fails), and applies the auto-rollback policy.
+ * healthy succeeds; one that turned Degraded fails), and applies the auto-rollback policy —
+ * both decided and written by the pipeline (pipeline/monitor-actions.ts); this loops and logs.
  * The console runs it; `ecp monitor` runs it headless.
  */
 import { EventEmitter } from 'node:events';
@@ -13,11 +14,7 @@ import type { LiveSnapshot, ServiceStatus } from '../domain/status.js';
 import type { DeploymentRecord } from '../domain/types.js';
 import { errorMessage } from '../errors.js';
 import { ServiceBusyError } from '../pipeline/exclusive.js';
-import { closeRecord } from '../pipeline/records.js';
-import { rollback } from '../pipeline/rollback.js';
-import { markVersionFailed } from '../pipeline/versions.js';
-import { ignoreEvents } from '../pipeline/events.js';
-import { closeFailedRollout } from '../pipeline/failed-rollout.js';
+import { autoRollback, settleRecord } from '../pipeline/monitor-actions.js';
 import { collectStatus, readTenants } from './status-view.js';
 
 export interface MonitorEvent {
@@ -140,16 +137,8 @@ export class Monitor extends EventEmitter {
 
   /** A record still open whose image is now live and Healthy succeeded; Degraded, it failed. */
   private async settleRecord(row: ServiceStatus, latest: DeploymentRecord | undefined): Promise<void> {
-    if (!latest || (latest.status !== 'progressing' && latest.status !== 'pending')) return;
-    if (row.liveImage !== latest.toImage || row.sync === 'Unknown') return;
-    const status = row.health === 'Healthy' ? 'succeeded' : row.health === 'Degraded' ? 'failed' : undefined;
-    if (!status) return;
-    // Failed: closed as the CLI closes a failed rollout, its diagnosis on the record (the monitor's log keeps only the verdict).
-    const closed =
-      status === 'succeeded'
-        ? await closeRecord(this.core, latest.id, { status }, true)
-        : await closeFailedRollout(this.core, this.client, { recordId: latest.id, workloads: row.workloads, reason: row.healthMessage, tenant: row.tenantId, ifOpen: true }, ignoreEvents);
-    if (!closed) return;
+    const status = await settleRecord(this.core, this.client, row, latest);
+    if (!status || !latest) return;
     latest.status = status;
     this.log(status === 'failed' ? 'warn' : 'info', `${row.tenantId}/${row.service}: ${latest.kind} of ${latest.toImage} ${status}`, row);
   }
@@ -168,14 +157,9 @@ export class Monitor extends EventEmitter {
     }
     const key = `${row.tenantId}/${row.service}@${latest!.toImage}`;
     this.handled.add(key);
-    await markVersionFailed(this.core, latest!.toImage, { tenantId: row.tenantId, namespace: row.namespace, cause: 'auto-rolled-back', reason: decision.reason, recordId: latest!.id });
     this.log('warn', `${row.tenantId}/${row.service} is Degraded after deploying ${latest!.toImage}: rolling back automatically`, row);
     try {
-      const result = await rollback(this.core, this.client, {
-        tenant: row.tenantId,
-        service: row.service,
-        reason: decision.reason,
-        kind: 'auto-rollback',
+      const result = await autoRollback(this.core, this.client, row, latest!, decision.reason, {
         timeoutMs: this.options.rollbackTimeoutMs,
         skipRegistryCheck: this.options.skipRegistryCheck,
         onEvent: (e) => this.log(e.status === 'warn' ? 'warn' : 'info', e.message, row),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deploymentMetrics } from '../../source/domain/metrics.js';
-import { autoRollbackDecision, chooseRollbackTarget } from '../../source/domain/rollback.js';
+import { autoRollbackDecision, chooseRollbackTarget, settledOutcome } from '../../source/domain/rollback.js';
 import type { ServiceStatus } from '../../source/domain/status.js';
 import type { DeploymentRecord } from '../../source/domain/types.js';
 import { version } from '../helpers/manifests.js';
@@ -61,6 +61,17 @@ describe('auto-rollback policy', () => {
   });
   const deployed = record({ toImage: img('v5'), status: 'failed' });
   const policy = { services: ['callbot'], protectedNamespaces: ['*prod*'] };
+
+  it('settles an open record only when its image is live and Healthy or Degraded', () => {
+    const open = record({ toImage: img('v5'), status: 'progressing' });
+    expect(settledOutcome(row({ health: 'Healthy' }), open)).toBe('succeeded');
+    expect(settledOutcome(row({}), { ...open, status: 'pending' })).toBe('failed');
+    expect(settledOutcome(row({ health: 'Progressing' }), open)).toBeUndefined();
+    expect(settledOutcome(row({ liveImage: img('v4') }), open)).toBeUndefined();
+    expect(settledOutcome(row({ sync: 'Unknown' }), open)).toBeUndefined();
+    expect(settledOutcome(row({ health: 'Healthy' }), { ...open, status: 'succeeded' })).toBeUndefined();
+    expect(settledOutcome(row({}), undefined)).toBeUndefined();
+  });
 
   it('rolls back a Degraded deploy recorded by ecp for a listed service', () => {
     expect(autoRollbackDecision(row({}), deployed, policy, new Set())).toEqual({
