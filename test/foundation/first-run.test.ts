@@ -19,8 +19,8 @@ describe('first run', () => {
     // A checkout of its own (bin/ copied, the rest linked), so that it has no dist/ yet.
     const root = tempDir('ecp-first-run-');
     mkdirSync(path.join(root, 'bin'));
-    copyFileSync(path.join(repoRoot, 'bin', 'ecp.js'), path.join(root, 'bin', 'ecp.js'));
-    for (const entry of ['source', 'patches', 'node_modules', 'package.json', 'package-lock.json']) symlinkSync(path.join(repoRoot, entry), path.join(root, entry));
+    for (const file of ['ecp.js', 'package.json']) copyFileSync(path.join(repoRoot, 'bin', file), path.join(root, 'bin', file));
+    for (const entry of ['source', 'scripts', 'patches', 'node_modules', 'package.json', 'package-lock.json']) symlinkSync(path.join(repoRoot, entry), path.join(root, entry));
     const version = () => {
       const { stdout, stderr, status } = spawnSync(process.execPath, [path.join(root, 'bin', 'ecp.js'), '--version'], { encoding: 'utf8' });
       return { stdout, stderr, status };
