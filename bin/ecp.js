@@ -38,6 +38,8 @@ function newestMtime(dir) {
 const inputs = ['package.json', 'package-lock.json', 'bin/ecp.js', 'scripts/build-bundle.mjs'].map((f) => statSync(path.join(root, f), { throwIfNoEntry: false })?.mtimeMs ?? 0);
 const key = Math.floor(Math.max(newestMtime(path.join(root, 'source')), newestMtime(path.join(root, 'patches')), ...inputs)).toString(36);
 const bundleDir = path.join(dist, `b-${key}`);
+// With DEBUG=1 stack traces point into source/ (the maps are read only then).
+const debugging = process.env.DEBUG === '1' || process.env.DEBUG === 'true';
 
 /** Builds the bundles into `bundleDir`, saying so on stderr. */
 async function buildBundleDir() {
@@ -73,6 +75,8 @@ async function buildBundleDir() {
  */
 async function runQuickBundle() {
   const file = path.join(bundleDir, 'quick.cjs');
+  // Node applies source maps to what require() loads, not to a vm.Script: debugging goes without the cache.
+  if (debugging) return require(file).runQuick();
   const cacheFile = `${file}.v8-cache`;
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   // Node's own wrapper of a CommonJS module, on a line of its own so that lines match the file.
@@ -95,8 +99,7 @@ async function runQuickBundle() {
 
 async function main() {
   if (!existsSync(bundleDir)) await buildBundleDir();
-  // With DEBUG=1 stack traces point into source/ (the maps are read only then).
-  if (process.env.DEBUG === '1' || process.env.DEBUG === 'true') process.setSourceMapsEnabled(true);
+  if (debugging) process.setSourceMapsEnabled(true);
   const code = await runQuickBundle();
   if (code !== undefined) {
     process.exitCode = code;
