@@ -84,7 +84,7 @@ async function runQuickBundle() {
   const quick = { exports: {} };
   script.runInThisContext()(quick.exports, createRequire(file), quick, file, bundleDir);
   const code = await quick.exports.runQuick();
-  const ranCommand = code === 0 && process.argv.slice(2).some((arg) => !arg.startsWith('-'));
+  const ranCommand = code === 0 && args.some((arg) => !arg.startsWith('-'));
   if ((cachedData === undefined || script.cachedDataRejected) && ranCommand) {
     try {
       const temp = `${cacheFile}-${process.pid}`;
@@ -97,10 +97,19 @@ async function runQuickBundle() {
   return code;
 }
 
+/**
+ * A command line of flags alone, but for --help and --version, opens the console or runs
+ * `--once`: the quick bundle would only decline it, after loading itself (~2.5 MB of memory and
+ * ~20 ms more for a console start). Either bundle runs any command line alike; this only saves
+ * the detour.
+ */
+const args = process.argv.slice(2);
+const fullBundleOnly = args.every((arg) => arg.startsWith('-')) && !args.some((arg) => ['--help', '-h', '--version'].includes(arg));
+
 async function main() {
   if (!existsSync(bundleDir)) await buildBundleDir();
   if (debugging) process.setSourceMapsEnabled(true);
-  const code = await runQuickBundle();
+  const code = fullBundleOnly ? undefined : await runQuickBundle();
   if (code !== undefined) {
     process.exitCode = code;
     return;

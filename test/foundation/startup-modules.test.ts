@@ -97,6 +97,14 @@ describe('modules loaded at start-up', () => {
     expect(run.files.slice(0, 2)).toEqual(['quick.cjs', 'cli.js']);
   });
 
+  it('the console (`ecp --sandbox`, here without a terminal) starts from the full bundle, not reading the quick one', () => {
+    const run = loadedBy(['--sandbox']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('ecp: The console needs a terminal; in scripts use `ecp --once` or a command (`ecp --help` lists them).\n');
+    expect(run.files[0]).toBe('cli.js');
+    expect(run.files).not.toContain('quick.cjs');
+  });
+
   it('`ecp --help` runs from the quick bundle and loads no ES module of the full one', () => {
     const run = loadedBy(['--help']);
     expect(run.status).toBe(0);
