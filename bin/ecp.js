@@ -1,14 +1,20 @@
 #!/usr/bin/env node
-// Starts ecp from an esbuild bundle of source/ and its dependencies under dist/ (git-ignored). The bundle is keyed by
-// the newest source file's mtime, so it is rebuilt whenever a source changes: a fresh clone needs
-// no build step and nobody runs stale code. Code splitting keeps start-up fast: a command loads
-// only the libraries it uses.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import module from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Starts ecp from bundles of source/ and its dependencies under dist/ (git-ignored), built by
+// scripts/build-bundle.mjs. They are keyed by the newest source file's mtime, so they are rebuilt
+// whenever a source changes: a fresh clone needs no build step and nobody runs stale code.
+// Every command line runs from the quick bundle first: one CommonJS script compiled with V8's
+// code cache, which declines (before it has read more than the config) what needs a module it
+// left out; then the full bundle, ES modules split so that each command loads only its libraries.
+//
+// This file is CommonJS (bin/package.json): an ES module as the main module starts Node's ES
+// module loader, 3–4 ms that a quick command does not otherwise need.
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire, enableCompileCache } = require('node:module');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 
 /**
@@ -27,67 +33,24 @@ function newestMtime(dir) {
   return newest;
 }
 
-// This file's own mtime counts too: a change to how the bundle is built makes a new one. So do
-// installs (the lock file) and dependency patches (patches/, applied by `npm install`).
-const inputs = ['package.json', 'package-lock.json', fileURLToPath(import.meta.url)].map((f) => statSync(path.resolve(root, f), { throwIfNoEntry: false })?.mtimeMs ?? 0);
+// This file and the build script count too: a change to how the bundles are built or run makes
+// new ones. So do installs (the lock file) and dependency patches (patches/, applied by `npm install`).
+const inputs = ['package.json', 'package-lock.json', 'bin/ecp.js', 'scripts/build-bundle.mjs'].map((f) => statSync(path.join(root, f), { throwIfNoEntry: false })?.mtimeMs ?? 0);
 const key = Math.floor(Math.max(newestMtime(path.join(root, 'source')), newestMtime(path.join(root, 'patches')), ...inputs)).toString(36);
 const bundleDir = path.join(dist, `b-${key}`);
-const entry = path.join(bundleDir, 'cli.js');
+// With DEBUG=1 stack traces point into source/ (the maps are read only then).
+const debugging = process.env.DEBUG === '1' || process.env.DEBUG === 'true';
 
-/**
- * Yoga (Ink's layout) fetched its own wasm binary, a data: URI, with the global fetch: that loaded
- * Node's fetch (undici, about 20 ms) at every console start. In the bundle it decodes the URI in
- * place, as it does where there is no fetch. A Yoga whose loader reads otherwise fails the build.
- */
-const yogaDecodesInPlace = {
-  name: 'yoga-decodes-in-place',
-  setup(build) {
-    build.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const fetching = 'function ya(){return w||"function"!=typeof fetch?';
-      if (!text.includes(fetching)) throw new Error(`${args.path} no longer reads as bin/ecp.js expects: check yogaDecodesInPlace`);
-      return { contents: text.replace(fetching, 'function ya(){return w||ua(H)||"function"!=typeof fetch?'), loader: 'js' };
-    });
-  },
-};
-
-if (!existsSync(entry)) {
+/** Builds the bundles into `bundleDir`, saying so on stderr. */
+async function buildBundleDir() {
   // On stderr, so that it never mixes with a command's output (--json).
   process.stderr.write(`ecp: building dist/${path.basename(bundleDir)}, the bundle it runs from (once after a change to source/ or an install)… `);
   const started = performance.now();
-  const { build } = await import('esbuild');
+  const { buildBundles } = await import(pathToFileURL(path.join(root, 'scripts', 'build-bundle.mjs')).href);
   mkdirSync(dist, { recursive: true });
   // Several ecp processes may start at once: each builds into its own folder, then renames it.
   const temp = path.join(dist, `tmp-${process.pid}-${Date.now()}`);
-  await build({
-    entryPoints: [path.join(root, 'source', 'cli.tsx')],
-    outdir: temp,
-    bundle: true,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Dependencies are bundled too: loading @kubernetes/client-node as one file takes 0.16 s
-    // against 0.55 s for its hundreds of modules. Left out: packages with native add-ons.
-    external: ['dockerode', 'ssh2', 'cpu-features', 'esbuild', 'react-devtools-core'],
-    // (ink loads react-devtools-core only when DEV=true; it is not installed.)
-    // Bundled CommonJS dependencies call require().
-    banner: { js: "import { createRequire as __ecpCreateRequire } from 'node:module'; const require = __ecpCreateRequire(import.meta.url);" },
-    jsx: 'automatic',
-    // The console runs React's production build (cli.tsx): its development build, 0.8 MB that
-    // every console start parsed and kept, is left out of the bundle.
-    define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [yogaDecodesInPlace],
-    // Maps beside the bundle, not inside it: inline maps cost the console ~50 MB of heap.
-    sourcemap: 'linked',
-    // No comments or indentation: V8 keeps every chunk's source text in memory, and one non-ASCII
-    // character in a kept comment stores a whole chunk as UTF-16 (client-node's: 10 MB).
-    minifyWhitespace: true,
-    minifySyntax: true,
-    // A failure is thrown, and printed, once the line above is ended.
-    logLevel: 'silent',
-  }).catch((error) => {
+  await buildBundles(root, temp).catch((error) => {
     process.stderr.write('failed.\n');
     throw error;
   });
@@ -104,11 +67,62 @@ if (!existsSync(entry)) {
   }
 }
 
-// Node 22.1 and later keep V8's compiled code of the bundle between runs, keyed by each chunk's
-// content. A rebuild removes the folder with the old bundles when it is an hour old; the next start
-// makes it again. Node 20 has no such cache for ES modules.
-module.enableCompileCache?.(path.join(dist, 'compile-cache'));
+/**
+ * Runs the quick bundle (source/cli-quick.ts) as a CommonJS module, compiled with the V8 code
+ * cache beside it: the code of every function that the first run of a command compiled (a run
+ * of --help compiles little of what the commands share: the config, the store). Resolves to the
+ * exit code, or to undefined when the full bundle is to run the command line.
+ */
+async function runQuickBundle() {
+  const file = path.join(bundleDir, 'quick.cjs');
+  // Node applies source maps to what require() loads, not to a vm.Script: debugging goes without the cache.
+  if (debugging) return require(file).runQuick();
+  const cacheFile = `${file}.v8-cache`;
+  const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+  // Node's own wrapper of a CommonJS module, on a line of its own so that lines match the file.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${readFileSync(file, 'utf8')}\n})`, { filename: file, lineOffset: -1, cachedData });
+  const quick = { exports: {} };
+  script.runInThisContext()(quick.exports, createRequire(file), quick, file, bundleDir);
+  const code = await quick.exports.runQuick();
+  const ranCommand = code === 0 && args.some((arg) => !arg.startsWith('-'));
+  if ((cachedData === undefined || script.cachedDataRejected) && ranCommand) {
+    try {
+      const temp = `${cacheFile}-${process.pid}`;
+      writeFileSync(temp, script.createCachedData());
+      renameSync(temp, cacheFile);
+    } catch {
+      // a read-only dist/: each run compiles the bundle, as without a cache
+    }
+  }
+  return code;
+}
 
-// With DEBUG=1 stack traces point into source/ (the maps are read only then).
-if (process.env.DEBUG === '1' || process.env.DEBUG === 'true') process.setSourceMapsEnabled(true);
-await import(pathToFileURL(entry).href);
+/**
+ * A command line of flags alone, but for --help and --version, opens the console or runs
+ * `--once`: the quick bundle would only decline it, after loading itself (~2.5 MB of memory and
+ * ~20 ms more for a console start). Either bundle runs any command line alike; this only saves
+ * the detour.
+ */
+const args = process.argv.slice(2);
+const fullBundleOnly = args.every((arg) => arg.startsWith('-')) && !args.some((arg) => ['--help', '-h', '--version'].includes(arg));
+
+async function main() {
+  if (!existsSync(bundleDir)) await buildBundleDir();
+  if (debugging) process.setSourceMapsEnabled(true);
+  const code = fullBundleOnly ? undefined : await runQuickBundle();
+  if (code !== undefined) {
+    process.exitCode = code;
+    return;
+  }
+  // Node 22.1 and later keep V8's compiled code of the full bundle between runs, keyed by each
+  // chunk's content. A rebuild removes the folder with the old bundles when it is an hour old; the
+  // next start makes it again. Node 20 has no such cache for ES modules.
+  enableCompileCache?.(path.join(dist, 'compile-cache'));
+  await import(pathToFileURL(path.join(bundleDir, 'cli.js')).href);
+}
+
+main().catch((error) => {
+  // As Node prints an error an ES module's top level threw (a failed build, a bug).
+  process.exitCode = 1;
+  console.error(error);
+});

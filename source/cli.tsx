@@ -1,10 +1,11 @@
-/** The `ecp` entry point: runs the command line on this process, or opens the console. */
+/** The full bundle's entry (bin/ecp.js): runs the command line on this process, or opens the console. */
 import { EcpError } from './errors.js';
 import type { CommandContext } from './commands/command.js';
-import { runCommandLine } from './command-line.js';
+import { runThisProcess } from './command-line.js';
 
 /** The full-screen console (loaded only here, so headless commands never load Ink or React). */
-async function openConsole(ctx: CommandContext): Promise<number> {
+async function openConsole(context: () => Promise<CommandContext>): Promise<number> {
+  const ctx = await context();
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new EcpError('The console needs a terminal; in scripts use `ecp --once` or a command (`ecp --help` lists them).');
   }
@@ -27,10 +28,4 @@ async function openConsole(ctx: CommandContext): Promise<number> {
   process.exit(code);
 }
 
-// `ecp ... | head` closes stdout early: that is the reader's choice, not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
-process.exitCode = await runCommandLine(process.argv.slice(2), { io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, env: process.env, cwd: process.cwd() }, openConsole);
+process.exitCode = await runThisProcess(openConsole);

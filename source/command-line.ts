@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printableMessage } from './domain/printable.js';
-import { EcpError, errorMessage, fsProblem, isFsError } from './errors.js';
+import { EcpError, errorMessage, fsProblem, isFsError, NotInQuickBundle } from './errors.js';
 import { debug } from './log.js';
 import { parseArgv, type FlagSpecs, type ParsedArgv } from './commands/argv.js';
 import type { CommandContext, CommandIO } from './commands/command.js';
@@ -56,11 +56,12 @@ async function commandContext(cli: ParsedArgv, host: CommandHost): Promise<Comma
     kubeContext: cli.flags.context as string | undefined,
     readOnly: cli.flags.readonly === true,
   });
+  // Before the demo store is made: the quick bundle has no team store, and declines here (NotInQuickBundle).
+  await loadStoreBackend(loaded.store.backend);
   // `--sandbox` on the default data dir runs on a demo store of its own, never the user's data/.
   const dataDirChosen = Boolean(cli.flags.dataDir || host.env.ECP_DATA_DIR);
   const demo = cli.flags.sandbox === true ? await (await import('./pipeline/demo-store.js')).demoStoreFor(loaded, host.cwd, dataDirChosen) : undefined;
   const config = demo?.config ?? loaded;
-  await loadStoreBackend(config.store.backend);
   return {
     demoImages: demo?.images,
     config,
@@ -72,7 +73,13 @@ async function commandContext(cli: ParsedArgv, host: CommandHost): Promise<Comma
   };
 }
 
-async function main(argv: string[], host: CommandHost, openConsole: (ctx: CommandContext) => Promise<number>): Promise<number> {
+/**
+ * Opens the console on the context it is given. It makes the context itself (the config read,
+ * maybe a demo store), so that a bundle without the console declines before that.
+ */
+export type ConsoleOpener = (context: () => Promise<CommandContext>) => Promise<number>;
+
+async function main(argv: string[], host: CommandHost, openConsole: ConsoleOpener): Promise<number> {
   const found = await findCommand(argv);
   if (!found) {
     const cli = parse(argv, {});
@@ -87,10 +94,13 @@ async function main(argv: string[], host: CommandHost, openConsole: (ctx: Comman
       host.io.stdout.write(`${helpText()}\n`);
       return 0;
     }
-    // No command: `ecp --once` prints the status once; plain `ecp` opens the console.
-    const ctx = await commandContext(cli, host);
-    if (cli.flags.once) return (await import('./commands/once.js')).onceCommand.run(ctx);
-    return openConsole(ctx);
+    // No command: `ecp --once` prints the status once; plain `ecp` opens the console. Their
+    // modules load before the context is made, as the quick bundle declines them (NotInQuickBundle).
+    if (cli.flags.once) {
+      const { onceCommand } = await import('./commands/once.js');
+      return onceCommand.run(await commandContext(cli, host));
+    }
+    return openConsole(() => commandContext(cli, host));
   }
   const { command, summary, rest } = found;
   const cli = parse(rest, command.flags ?? {});
@@ -109,11 +119,12 @@ async function main(argv: string[], host: CommandHost, openConsole: (ctx: Comman
  * returns its exit code; errors a user can cause are one sentence on stderr. The binary runs it
  * on its own process; tests run commands with it in-process where a process is not what they test.
  */
-export async function runCommandLine(argv: string[], host: CommandHost, openConsole: (ctx: CommandContext) => Promise<number>): Promise<number> {
+export async function runCommandLine(argv: string[], host: CommandHost, openConsole: ConsoleOpener): Promise<number> {
   const { stderr } = host.io;
   try {
     return await main(argv, host, openConsole);
   } catch (error) {
+    if (error instanceof NotInQuickBundle) throw error; // for bin/ecp.js, which runs the full bundle
     if (error instanceof EcpError) {
       stderr.write(`ecp: ${printableMessage(error.message)}\n`);
       return error.exitCode;
@@ -127,5 +138,21 @@ export async function runCommandLine(argv: string[], host: CommandHost, openCons
     stderr.write(`ecp: unexpected error: ${printableMessage(errorMessage(error))}\n`);
     debug('cli', error instanceof Error ? (error.stack ?? '') : '');
     return 2;
+  }
+}
+
+/** Runs the command line of this process (the binary's entries: source/cli.tsx, source/cli-quick.ts). */
+export async function runThisProcess(openConsole: ConsoleOpener): Promise<number> {
+  // `ecp ... | head` closes stdout early: that is the reader's choice, not an error.
+  const closedEarly = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  };
+  process.stdout.on('error', closedEarly);
+  try {
+    return await runCommandLine(process.argv.slice(2), { io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, env: process.env, cwd: process.cwd() }, openConsole);
+  } catch (error) {
+    process.stdout.off('error', closedEarly); // NotInQuickBundle: the full bundle's entry listens instead
+    throw error;
   }
 }

@@ -33,6 +33,13 @@ export class StoreError extends EcpError {
   }
 }
 
+/**
+ * Thrown in the quick bundle where the command line reaches a module the build left out of it
+ * (bin/ecp.js): the command line is then run again from the full bundle. Thrown before the
+ * command runs, when nothing has been read but the config.
+ */
+export class NotInQuickBundle extends Error {}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
