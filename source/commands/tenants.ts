@@ -56,6 +56,11 @@ const services: Command = {
     const versions = versionsByImage((await core.store.read()).versions);
     const unmanaged = unmanagedWorkloads(tenant);
     const nothingManaged = tenant.services.length === 0 && tenant.workloads.length > 0 ? nothingManagedMessage(tenant.id, tenant.workloads, ctx.config) : undefined;
+    // A file that does not parse hides its services: say which, so a short list is not taken as all.
+    const invalidFiles = tenant.files.flatMap((f) => (f.errors[0] ? [{ file: displayPath(ctx, f.path), line: f.errors[0].line, column: f.errors[0].column, message: f.errors[0].message }] : []));
+    for (const f of invalidFiles) {
+      ctx.io.stderr.write(`ecp: warning: ${f.file}:${f.line}:${f.column} is not valid YAML (${f.message}); its objects are not listed.\n`);
+    }
     if (ctx.flags.json) {
       printJson(ctx, {
         tenant: tenant.id,
@@ -93,6 +98,7 @@ const services: Command = {
           images: w.containers.map((c) => c.image ?? null),
         })),
         nothingManaged: nothingManaged ?? null,
+        invalidFiles,
       });
       return 0;
     }

@@ -79,6 +79,10 @@ export async function openCluster(choice: ClusterChoice): Promise<ClusterSession
       const kubeconfig = path.join(dir, 'kubeconfig');
       await sandbox.writeKubeconfig(kubeconfig);
       loaded = loadCluster({ env: choice.env, kubeconfig })!;
+    } catch (error) {
+      // A refused setting (ECP_KUBE_TIMEOUT) must not leave the sandbox's server holding the process open.
+      await sandbox.stop();
+      throw error;
     } finally {
       // The client keeps the kubeconfig it read; the file goes at once, so no exit path (a closed terminal) leaves it.
       rmSync(dir, { recursive: true, force: true });

@@ -68,7 +68,8 @@ async function openDemoStore(config: Config): Promise<DemoStore> {
   await git.addConfig('user.name', 'ecp demo');
   await git.add(['-A']);
   await git.commit('the demo manifests, copied from the project', undefined, { '--allow-empty': null });
-  const demo: Config = { ...config, dataDir, manifestsDir, baseDir: work };
+  // A file store even when the config names the team store: the demo's history never reaches the team's.
+  const demo: Config = { ...config, dataDir, manifestsDir, baseDir: work, store: { ...config.store, backend: 'file' } };
   // Manifests that do not load give an empty demo store: the console and the commands report them.
   const tenants = await loadTenants(demo).catch(() => []);
   const now = Date.now();

@@ -24,7 +24,7 @@ import { assertParsed, loadTenant, parseManifestText, tenantDir, tenantFromFiles
 import { anchorLine } from '../store/audit.js';
 import type { Core } from '../core.js';
 import { deployMessage, deployTagName, imageChanges, TagPatternError, type ImageChange, type ServiceImage } from '../domain/deploy-tag.js';
-import { UsageError } from '../errors.js';
+import { EcpError, UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { assertMayChange } from './policy.js';
 
@@ -166,7 +166,8 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
     return count;
   });
   if (pushError) {
-    throw new UsageError(`${pushError.message.replace(/\.$/, '')}; commit ${result.commit.slice(0, 7)} and tag ${name} exist locally.`);
+    // Exit 1, not 2: the commit and the tag were made (exit 2 promises nothing changed).
+    throw new EcpError(`${pushError.message.replace(/\.$/, '')}; commit ${result.commit.slice(0, 7)} and tag ${name} exist locally.`, 1);
   }
   return result;
 }

@@ -34,6 +34,8 @@ declare module 'fastify' {
     principal?: Principal;
     /** The server's Core acting as the caller (the base Core on public routes). */
     core: Core;
+    /** The client's address, read on arrival: a stream the client closed has no socket address left to log. */
+    clientAddress: string;
   }
 }
 
@@ -109,7 +111,9 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
 
   const readCore = withCachedReads(options.core);
   app.decorateRequest('core', null as unknown as Core);
+  app.decorateRequest('clientAddress', '');
   app.addHook('onRequest', async (request, reply) => {
+    request.clientAddress = request.ip;
     request.core = options.core;
     const refused = refusal(request, request.routeOptions.config?.access ?? 'read', principals, options.core.config.readOnly);
     if (refused) return reply.code(refused.status).send(errorBody(refused.status, refused.message));
@@ -138,5 +142,5 @@ export async function buildServer(options: ServerOptions): Promise<{ app: Fastif
 
 /** `2026-12-01T09:00:00.000Z 127.0.0.1 ci@example.com POST /api/... 201 3ms` — never a token. */
 export function requestLine(request: FastifyRequest, status: number, ms: number): string {
-  return `${new Date().toISOString()} ${request.ip} ${request.principal?.identity ?? '-'} ${request.method} ${request.url} ${status} ${Math.round(ms)}ms`;
+  return `${new Date().toISOString()} ${request.clientAddress} ${request.principal?.identity ?? '-'} ${request.method} ${request.url} ${status} ${Math.round(ms)}ms`;
 }

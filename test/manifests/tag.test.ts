@@ -109,6 +109,23 @@ describe('ecp tag', () => {
     expect(event.details).toMatchObject({ tag, pushed: true, remote: 'origin', deploymentsTagged: 1 });
   });
 
+  it('a push the remote rejects is exit 1, not 2: the commit and tag it made stay and are named', async () => {
+    // Another operator pushed to the remote's main meanwhile: our push is not a fast-forward.
+    git(repo.dir, 'push', '-q', 'origin', 'main');
+    const other = path.join(tempDir('ecp-other-'), 'clone');
+    git(path.dirname(other), 'clone', '-q', '-b', 'main', repo.remote, other);
+    git(other, 'commit', '-q', '--allow-empty', '-m', 'pushed by someone else');
+    git(other, 'push', '-q', 'origin', 'main');
+    setTag(repo, 'acme', 'callbot.yaml', 'v1.0.0-aaaaaaa', 'v1.2.0-2222222');
+
+    const result = await run(repo, ['tag', 'acme', '--push']);
+    expect(result.code).toBe(1);
+    const tag = git(repo.dir, 'tag', '-l');
+    expect(tag).toMatch(/^deploy\/acme\/\d{8}-\d{6}$/);
+    expect(result.stderr).toContain(`commit ${git(repo.dir, 'rev-parse', '--short=7', 'HEAD')} and tag ${tag} exist locally.`);
+    expect(auditEvents(repo.data).find((e) => e.action === 'git.tag')!.details).toMatchObject({ tag, pushed: false });
+  });
+
   it('nothing to commit: exit 0 saying so, and no tag', async () => {
     writeFileSync(path.join(repo.dir, 'notes.txt'), 'dirty elsewhere\n');
     const before = git(repo.dir, 'rev-parse', 'HEAD');

@@ -1,4 +1,6 @@
 /** `ecp tenants` and `ecp services` through the real binary. */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ecpEnv, manifestWorkspace, seedStore, version } from '../helpers/manifests.js';
 import { runEcpInProcess } from '../helpers/run-ecp.js';
@@ -50,5 +52,20 @@ describe('ecp tenants / services', () => {
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toMatch(message);
     }
+  });
+});
+
+describe('ecp services with a file that does not parse', () => {
+  it('lists what parses and names the file it could not read, on stderr and in --json', async () => {
+    const ws = manifestWorkspace(['globex']);
+    writeFileSync(path.join(ws.manifests, 'globex', 'broken.yaml'), 'apiVersion: apps/v1\nkind: [Deployment\n');
+    const run = (args: string[]) => runEcpInProcess(args, { cwd: ws.root, env: ecpEnv(ws) });
+
+    const text = await run(['services', 'globex']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^callbot\s+Deployment/m);
+    expect(text.stderr).toMatch(/^ecp: warning: k8s-manifests\/globex\/broken\.yaml:\d+:\d+ is not valid YAML \(.+\); its objects are not listed\.$/m);
+    const json = JSON.parse((await run(['services', 'globex', '--json'])).stdout);
+    expect(json.invalidFiles).toEqual([expect.objectContaining({ file: 'k8s-manifests/globex/broken.yaml', line: expect.any(Number) })]);
   });
 });

@@ -73,4 +73,10 @@ describe('ecp --sandbox', () => {
       else process.env.TMPDIR = saved;
     }
   });
+
+  it('a setting refused once the sandbox runs (ECP_KUBE_TIMEOUT) stops the sandbox too: exit 2, not a hang', async () => {
+    const r = await runEcp(['--once', '--sandbox', '--data-dir', tempDir('ecp-data-')], { cwd: repoRoot, env: { ECP_KUBE_TIMEOUT: '0s' }, timeoutMs: 20_000 });
+    expect(r.stderr.trim()).toBe('ecp: ECP_KUBE_TIMEOUT "0s" must be between 1s and 10m.');
+    expect(r.code).toBe(2);
+  }, 30_000);
 });

@@ -57,6 +57,14 @@ describe('ecp --sandbox on the demo store', () => {
     expect(r.code).toBe(0);
   }, 60_000);
 
+  it('is a file store of its own when the config names the team store, never the team ConfigMaps', async () => {
+    // No kubeconfig at all: the team store cannot be reached, and the demo does not need it.
+    const r = await runEcp(['--once', '--sandbox'], { cwd: clone, env: { ...cleanEnv(), ECP_STORE: 'kubernetes', HOME: tempDir('ecp-home-') } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('all good');
+    expect(r.code).toBe(0);
+  }, 60_000);
+
   it('uses the data dir the user chose instead, sandbox or not', async () => {
     const dataDir = tempDir('ecp-chosen-data-');
     const r = await runEcp(['--once', '--sandbox', '--data-dir', dataDir], { cwd: clone, env: cleanEnv() });
