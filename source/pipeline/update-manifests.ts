@@ -6,7 +6,21 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
-import { assertParsed, imageNode, listTenantIds, loadTenant, withScalarEdits, type ManifestFile, type ManifestService, type ScalarEdit, type Tenant } from '../adapters/manifests.js';
+import {
+  assertParsed,
+  buildDocuments,
+  imageNode,
+  listTenantIds,
+  loadTenant,
+  readBackImages,
+  rememberWritten,
+  withScalarEdits,
+  type ImageEdit,
+  type ManifestFile,
+  type ManifestService,
+  type ScalarEdit,
+  type Tenant,
+} from '../adapters/manifests.js';
 import { kustomizationImageEdits, readImageEntry, type ImageTarget } from '../adapters/kustomize.js';
 import { RegistryUnansweredError, manifestDigest as registryManifestDigest } from '../adapters/registry.js';
 import type { Core } from '../core.js';
@@ -174,12 +188,22 @@ interface Prepared {
   unchanged: { service: string; image: string }[];
   texts: Map<ManifestFile, string>;
   edits: Map<ManifestFile, ScalarEdit[]>;
+  /** The new texts parsed, of the files whose edits were found in the text (readBackImages). */
+  readBack: Map<ManifestFile, ManifestFile>;
 }
 
 /** Computes the new text of every file touched; nothing is written. */
 function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared {
   if (tenant.kustomize) return prepareOverlay(tenant, services, decisions, display);
-  const edits = new Map<ManifestFile, (TextEdit & { documentIndex: number })[]>();
+  const first = prepareFiles(tenant, services, decisions, display);
+  if (first.unconfirmed.length === 0) return first;
+  // An image found in the text that the new text does not read back as: the Documents decide for that file.
+  for (const file of first.unconfirmed) buildDocuments(file);
+  return prepareFiles(tenant, services, decisions, display);
+}
+
+function prepareFiles(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared & { unconfirmed: ManifestFile[] } {
+  const edits = new Map<ManifestFile, (ImageEdit & { inText?: true })[]>();
   const changes: ServiceChange[] = [];
   const unchanged: { service: string; image: string }[] = [];
   const fileOf = new Map(tenant.files.map((f) => [f.path, f]));
@@ -204,7 +228,7 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
           );
         }
         const list = edits.get(file) ?? [];
-        list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: workload.documentIndex });
+        list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: workload.documentIndex, imagePath: container.imagePath, image: next, inText: node.inText });
         edits.set(file, list);
         const lines = written.get(file.path) ?? { file: file.file, path: file.path, lines: [] };
         lines.lines.push(node.line);
@@ -231,12 +255,19 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
     });
   }
   const texts = new Map<ManifestFile, string>();
+  const readBack = new Map<ManifestFile, ManifestFile>();
+  const unconfirmed: ManifestFile[] = [];
   for (const [file, list] of edits) {
     const after = applyEdits(file.text, list);
+    if (list.some((e) => e.inText)) {
+      const parsed = readBackImages(file, after, list);
+      if (!parsed) unconfirmed.push(file);
+      else readBack.set(file, parsed);
+    }
     verifyEdit(file, after, list, display);
     texts.set(file, after);
   }
-  return { changes, unchanged, texts, edits };
+  return { changes, unchanged, texts, edits, readBack, unconfirmed };
 }
 
 /**
@@ -262,7 +293,7 @@ function prepareOverlay(tenant: Tenant, services: ManifestService[], decisions: 
     targets.push({ repository: ref.repository, tag: decision.tag, digest: decision.version?.digest, service, decision, to });
   }
   const texts = new Map<ManifestFile, string>();
-  if (targets.length === 0) return { changes, unchanged, texts, edits: new Map() };
+  if (targets.length === 0) return { changes, unchanged, texts, edits: new Map(), readBack: new Map() };
   const planned = kustomizationImageEdits(file.text, document.doc, file.lineCounter, targets);
   if (!planned.ok) throw new UsageError(`The overlay ${display(file.path)} cannot be updated: ${planned.reason}; nothing was changed.`);
   const after = applyEdits(file.text, planned.edits);
@@ -288,7 +319,7 @@ function prepareOverlay(tenant: Tenant, services: ManifestService[], decisions: 
     });
   }
   texts.set(file, after);
-  return { changes, unchanged, texts, edits: new Map() };
+  return { changes, unchanged, texts, edits: new Map(), readBack: new Map() };
 }
 
 /**
@@ -471,8 +502,10 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   // What was written is known: keep its parsed form so the next read need not parse it again.
   for (const plan of plans) {
     for (const [file, after] of plan.prepared.texts) {
+      const parsed = plan.prepared.readBack.get(file);
       const edits = plan.prepared.edits.get(file);
-      if (edits) withScalarEdits(file, edits, after);
+      if (parsed) rememberWritten(parsed);
+      else if (edits) withScalarEdits(file, edits, after);
     }
   }
 
