@@ -846,23 +846,21 @@ export interface ImageEdit extends ScalarEdit {
  * those edits: with js-yaml, as many documents on the same lines, each edited container's image
  * the new one, and every other value as before. Undefined otherwise (an image found in the text
  * was another field's, or the new text is one js-yaml is not trusted with): the Documents decide.
- * One parse of the new text both checks the edits and is what the next read of it reuses.
+ * The values kept are the old ones with the new images, sharing every untouched part: the fresh
+ * parse is only the check, and dies young (keeping it doubled what the collector had to copy).
  */
 export function readBackImages(file: ManifestFile, after: string, edits: readonly ImageEdit[]): ManifestFile | undefined {
   const fast = fastValues(after);
   if (!fast || fast.length !== file.documents.length) return undefined;
-  const edited = edits.map((e) => ({
-    key: e.imagePath[e.imagePath.length - 1]!,
-    image: e.image,
-    parent: parentOf(fast[e.documentIndex]?.value, e.imagePath),
-    old: parentOf(file.documents[e.documentIndex]!.value, e.imagePath),
-  }));
-  if (edited.some((e) => e.parent?.[e.key] !== e.image)) return undefined;
-  // Compared with the old values, the old images put back for the comparison only.
-  for (const e of edited) e.parent![e.key] = e.old?.[e.key];
-  const same = fast.every((d, i) => d.line === file.documents[i]!.line && sameData(d.value, file.documents[i]!.value));
-  for (const e of edited) e.parent![e.key] = e.image;
-  return same ? fileOfValues(after, file.path, file.file, fast) : undefined;
+  const values = file.documents.map((d) => d.value);
+  for (const e of edits) values[e.documentIndex] = withValueAt(values[e.documentIndex], e.imagePath, e.image);
+  if (!fast.every((d, i) => d.line === file.documents[i]!.line && sameData(d.value, values[i]))) return undefined;
+  return fileOfValues(
+    after,
+    file.path,
+    file.file,
+    values.map((value, i) => ({ value, line: fast[i]!.line })),
+  );
 }
 
 /** Deep equality of what js-yaml builds (plain objects, arrays, scalars): a third of util.isDeepStrictEqual's cost here. */
@@ -875,11 +873,14 @@ function sameData(a: unknown, b: unknown): boolean {
   return keys.every((k) => Object.hasOwn(b, k) && sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-/** The object holding the last key of `p` in `value`, or undefined. */
-function parentOf(value: unknown, p: YamlPath): Record<string | number, unknown> | undefined {
-  let node = value;
-  for (const key of p.slice(0, -1)) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined;
-  return node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>) : undefined;
+/** `value` with the field at `p` set to `to`, copying only the objects on the way there (values are never mutated). */
+function withValueAt(value: unknown, p: YamlPath, to: unknown): unknown {
+  if (p.length === 0) return to;
+  if (value === null || typeof value !== 'object') return value; // no such field: the comparison fails
+  const [key, ...rest] = p as [string | number, ...YamlPath];
+  const copy = (Array.isArray(value) ? [...value] : { ...value }) as Record<string | number, unknown>;
+  copy[key] = withValueAt(copy[key], rest, to);
+  return copy;
 }
 
 /** Caches the parsed form of a file just written (readBackImages), for the next read of it. */
