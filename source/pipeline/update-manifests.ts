@@ -6,7 +6,21 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { PartialWriteError, writeAllOrNothing, type FileOps } from '../adapters/atomic-files.js';
-import { assertParsed, imageNode, listTenantIds, loadTenant, withScalarEdits, type ManifestFile, type ManifestService, type ScalarEdit, type Tenant } from '../adapters/manifests.js';
+import {
+  assertParsed,
+  buildDocuments,
+  imageNode,
+  listTenantIds,
+  loadTenant,
+  readBackImages,
+  rememberWritten,
+  withScalarEdits,
+  type ImageEdit,
+  type ManifestFile,
+  type ManifestService,
+  type ScalarEdit,
+  type Tenant,
+} from '../adapters/manifests.js';
 import { kustomizationImageEdits, readImageEntry, type ImageTarget } from '../adapters/kustomize.js';
 import { RegistryUnansweredError, manifestDigest as registryManifestDigest } from '../adapters/registry.js';
 import type { Core } from '../core.js';
@@ -148,7 +162,16 @@ async function resolveVersion(core: Core, id: string, tenant: Tenant, service: s
   return version;
 }
 
-async function decide(core: Core, tenant: Tenant, services: ManifestService[], options: UpdateOptions, hot: ImageVersion[]) {
+/**
+ * What the tenants of one update share: the store's versions, and each service's target once
+ * decided (it does not depend on the tenant: one request, one set of versions).
+ */
+interface Targets {
+  hot: ImageVersion[];
+  decided: Map<string, TargetDecision>;
+}
+
+async function decide(core: Core, tenant: Tenant, services: ManifestService[], options: UpdateOptions, targets: Targets) {
   const decisions = new Map<string, TargetDecision>();
   let version: ImageVersion | undefined;
   if (options.versionId !== undefined) {
@@ -159,12 +182,17 @@ async function decide(core: Core, tenant: Tenant, services: ManifestService[], o
     }
   }
   for (const name of new Set(services.map((s) => s.name))) {
-    let candidates = hot.filter((v) => v.serviceName === name);
-    if (options.tag !== undefined && !candidates.some((v) => v.imageTag === options.tag)) {
-      candidates = await core.store.allVersions(name);
+    let decision = targets.decided.get(name);
+    if (!decision) {
+      let candidates = targets.hot.filter((v) => v.serviceName === name);
+      if (options.tag !== undefined && !candidates.some((v) => v.imageTag === options.tag)) {
+        candidates = await core.store.allVersions(name);
+      }
+      const request = version ? ({ mode: 'version', version } as const) : options.tag !== undefined ? ({ mode: 'tag', tag: options.tag } as const) : ({ mode: 'newest-ready' } as const);
+      decision = decideTarget(name, request, candidates);
+      targets.decided.set(name, decision);
     }
-    const request = version ? ({ mode: 'version', version } as const) : options.tag !== undefined ? ({ mode: 'tag', tag: options.tag } as const) : ({ mode: 'newest-ready' } as const);
-    decisions.set(name, decideTarget(name, request, candidates));
+    decisions.set(name, decision);
   }
   return { decisions, services };
 }
@@ -174,12 +202,22 @@ interface Prepared {
   unchanged: { service: string; image: string }[];
   texts: Map<ManifestFile, string>;
   edits: Map<ManifestFile, ScalarEdit[]>;
+  /** The new texts parsed, of the files whose edits were found in the text (readBackImages). */
+  readBack: Map<ManifestFile, ManifestFile>;
 }
 
 /** Computes the new text of every file touched; nothing is written. */
 function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared {
   if (tenant.kustomize) return prepareOverlay(tenant, services, decisions, display);
-  const edits = new Map<ManifestFile, (TextEdit & { documentIndex: number })[]>();
+  const first = prepareFiles(tenant, services, decisions, display);
+  if (first.unconfirmed.length === 0) return first;
+  // An image found in the text that the new text does not read back as: the Documents decide for that file.
+  for (const file of first.unconfirmed) buildDocuments(file);
+  return prepareFiles(tenant, services, decisions, display);
+}
+
+function prepareFiles(tenant: Tenant, services: ManifestService[], decisions: Map<string, TargetDecision>, display: (p: string) => string): Prepared & { unconfirmed: ManifestFile[] } {
+  const edits = new Map<ManifestFile, (ImageEdit & { inText?: true })[]>();
   const changes: ServiceChange[] = [];
   const unchanged: { service: string; image: string }[] = [];
   const fileOf = new Map(tenant.files.map((f) => [f.path, f]));
@@ -204,7 +242,7 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
           );
         }
         const list = edits.get(file) ?? [];
-        list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: workload.documentIndex });
+        list.push({ start: node.start, end: node.end, text: renderLike(node.type, next), documentIndex: workload.documentIndex, imagePath: container.imagePath, image: next, inText: node.inText });
         edits.set(file, list);
         const lines = written.get(file.path) ?? { file: file.file, path: file.path, lines: [] };
         lines.lines.push(node.line);
@@ -231,12 +269,19 @@ function prepare(tenant: Tenant, services: ManifestService[], decisions: Map<str
     });
   }
   const texts = new Map<ManifestFile, string>();
+  const readBack = new Map<ManifestFile, ManifestFile>();
+  const unconfirmed: ManifestFile[] = [];
   for (const [file, list] of edits) {
     const after = applyEdits(file.text, list);
+    if (list.some((e) => e.inText)) {
+      const parsed = readBackImages(file, after, list);
+      if (!parsed) unconfirmed.push(file);
+      else readBack.set(file, parsed);
+    }
     verifyEdit(file, after, list, display);
     texts.set(file, after);
   }
-  return { changes, unchanged, texts, edits };
+  return { changes, unchanged, texts, edits, readBack, unconfirmed };
 }
 
 /**
@@ -262,7 +307,7 @@ function prepareOverlay(tenant: Tenant, services: ManifestService[], decisions: 
     targets.push({ repository: ref.repository, tag: decision.tag, digest: decision.version?.digest, service, decision, to });
   }
   const texts = new Map<ManifestFile, string>();
-  if (targets.length === 0) return { changes, unchanged, texts, edits: new Map() };
+  if (targets.length === 0) return { changes, unchanged, texts, edits: new Map(), readBack: new Map() };
   const planned = kustomizationImageEdits(file.text, document.doc, file.lineCounter, targets);
   if (!planned.ok) throw new UsageError(`The overlay ${display(file.path)} cannot be updated: ${planned.reason}; nothing was changed.`);
   const after = applyEdits(file.text, planned.edits);
@@ -288,7 +333,7 @@ function prepareOverlay(tenant: Tenant, services: ManifestService[], decisions: 
     });
   }
   texts.set(file, after);
-  return { changes, unchanged, texts, edits: new Map() };
+  return { changes, unchanged, texts, edits: new Map(), readBack: new Map() };
 }
 
 /**
@@ -304,7 +349,6 @@ function verifyEdit(file: ManifestFile, after: string, edits: readonly TextEdit[
 
 /** Checks every target image in the registry; returns a warning when the registry gave no answer and `unanswered` is 'warn'. */
 async function checkRegistry(
-  core: Core,
   changes: ServiceChange[],
   lookup: NonNullable<UpdateManifestsOptions['manifestDigest']>,
   unanswered: NonNullable<UpdateManifestsOptions['unansweredRegistry']>,
@@ -346,7 +390,7 @@ interface TenantPlan {
 }
 
 /** Loads one tenant and prepares its new texts; nothing is written. */
-async function planTenant(core: Core, id: string, options: UpdateOptions, hot: ImageVersion[], display: (p: string) => string, several: boolean): Promise<TenantPlan | undefined> {
+async function planTenant(core: Core, id: string, options: UpdateOptions, targets: Targets, display: (p: string) => string, several: boolean): Promise<TenantPlan | undefined> {
   const tenant = await loadTenant(core.config, id);
   assertParsed(tenant, display);
   if (several && options.service !== undefined && !tenant.services.some((s) => s.name === options.service)) return undefined;
@@ -354,7 +398,7 @@ async function planTenant(core: Core, id: string, options: UpdateOptions, hot: I
   if (several && options.versionId !== undefined && !selected.length) return undefined;
   let decided;
   try {
-    decided = await decide(core, tenant, selected, options, hot);
+    decided = await decide(core, tenant, selected, options, targets);
   } catch (error) {
     // With several tenants, one that does not run the version's service is simply not concerned.
     if (several && options.versionId !== undefined && error instanceof UsageError && /has no service/.test(error.message)) return undefined;
@@ -393,10 +437,10 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   if (ids.length === 0) throw new UsageError('No tenant to update.');
   const several = ids.length > 1;
   emit({ step: 'load', status: 'start', message: `reading ${several ? `${ids.length} tenants` : `tenant ${ids[0]}`}` });
-  const hot = (await core.store.read()).versions;
+  const targets: Targets = { hot: (await core.store.read()).versions, decided: new Map() };
   const plans: TenantPlan[] = [];
   for (const id of ids) {
-    const plan = await planTenant(core, id, options, hot, display, several);
+    const plan = await planTenant(core, id, options, targets, display, several);
     if (plan) plans.push(plan);
   }
   if (several && plans.length === 0 && options.service !== undefined) {
@@ -416,7 +460,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
       registryCheck = 'skipped';
       emit({ step: 'registry-check', status: 'warn', message: 'registry check skipped (--skip-registry-check)' });
     } else {
-      registryWarning = await checkRegistry(core, changes, options.manifestDigest ?? registryManifestDigest, options.unansweredRegistry ?? 'refuse', emit);
+      registryWarning = await checkRegistry(changes, options.manifestDigest ?? registryManifestDigest, options.unansweredRegistry ?? 'refuse', emit);
       registryCheck = registryWarning ? 'unanswered' : 'passed';
     }
   }
@@ -471,8 +515,10 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
   // What was written is known: keep its parsed form so the next read need not parse it again.
   for (const plan of plans) {
     for (const [file, after] of plan.prepared.texts) {
+      const parsed = plan.prepared.readBack.get(file);
       const edits = plan.prepared.edits.get(file);
-      if (edits) withScalarEdits(file, edits, after);
+      if (parsed) rememberWritten(parsed);
+      else if (edits) withScalarEdits(file, edits, after);
     }
   }
 

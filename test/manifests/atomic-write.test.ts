@@ -73,6 +73,7 @@ describe('writeAllOrNothing', () => {
       ]),
     ).rejects.toThrow(/changed on disk while ecp was preparing the update; nothing was written/);
     expect(readFileSync(a, 'utf8')).toBe('a\n');
+    expect(readdirSync(dir).sort()).toEqual(['a.yaml', 'b.yaml']); // no temp file left
   });
 
   it('update-manifests over two files: the second write fails, so neither file changes', async () => {

@@ -7,7 +7,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isScalar, visit, type Document } from 'yaml';
-import { clearManifestCache, fastValues, imageNode, keyPositionOf, loadTenant, parseManifestText, positionOf, tenantFromFiles, type ManifestFile } from '../../source/adapters/manifests.js';
+import {
+  buildDocuments,
+  clearManifestCache,
+  fastValues,
+  imageNode,
+  keyPositionOf,
+  loadTenant,
+  parseManifestText,
+  positionOf,
+  readBackImages,
+  tenantFromFiles,
+  type ManifestFile,
+} from '../../source/adapters/manifests.js';
 import { fixturesDir } from '../helpers/manifests.js';
 import { seededRandom } from '../helpers/random.js';
 
@@ -242,7 +254,7 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
     expect(node).toEqual(imageNode(eagerFile, eagerFile.documents[callbot.documentIndex]!, callbot.own[0]!));
   });
 
-  it('finds an image scalar in the text, without the Documents, where the Documents find it; else leaves it to them', () => {
+  it('finds an image scalar in the text, without the Documents, where the Documents find it; the edited text must read back as the edit', () => {
     const deployment = (containers: string) =>
       `# a comment\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: callbot\n  annotations:\n    note: "image: x"\nspec:\n  template:\n    spec:\n      containers:\n${containers}`;
     const texts = [
@@ -257,7 +269,16 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
       const service = tenantFromFiles(config, 'acme', '/m/acme', [lazy]).services[0]!.workloads[0]!;
       const node = imageNode(lazy, lazy.documents[service.documentIndex]!, service.own[0]!);
       expect(Object.getOwnPropertyDescriptor(lazy, 'lineCounter')?.get, text).toBeTypeOf('function'); // still not built
-      expect(node, text).toEqual(imageNode(eager, eager.documents[service.documentIndex]!, service.own[0]!));
+      expect(node, text).toEqual({ ...imageNode(eager, eager.documents[service.documentIndex]!, service.own[0]!), inText: true });
+      // The edit reads back: the new text parsed, as a fresh parse of it gives it.
+      const image = 'localhost:5000/ecp-ai/callbot:v2';
+      const edit = { documentIndex: service.documentIndex, start: node.ok ? node.start : 0, end: node.ok ? node.end : 0, text: image, imagePath: service.own[0]!.imagePath, image };
+      const after = `${text.slice(0, edit.start)}${image}${text.slice(edit.end)}`;
+      const read = readBackImages(lazy, after, [edit]);
+      expect(
+        read?.documents.map((d) => [d.value, d.line]),
+        text,
+      ).toEqual(parseManifestText(after, lazy.path, lazy.file).documents.map((d) => [d.value, d.line]));
     }
     // The same image on two lines of the document (a sidecar of the same image): the Documents decide.
     const twice = parseManifestText(
@@ -275,7 +296,14 @@ describe('manifest values from js-yaml, Documents from yaml on demand', () => {
       'acme/callbot.yaml',
     );
     const flow = tenantFromFiles(config, 'acme', '/m/acme', [elsewhere]).services[0]!.workloads[0]!;
-    expect(imageNode(elsewhere, elsewhere.documents[0]!, flow.own[0]!)).toMatchObject({ ok: true, line: 12, type: 'PLAIN' });
+    const inText = imageNode(elsewhere, elsewhere.documents[0]!, flow.own[0]!);
+    expect(inText).toMatchObject({ ok: true, line: 7, inText: true });
+    // Edited there, the text does not read back as the container's new image: the Documents decide.
+    const image = 'localhost:5000/ecp-ai/callbot:v2';
+    const edit = { documentIndex: 0, start: inText.ok ? inText.start : 0, end: inText.ok ? inText.end : 0, text: image, imagePath: flow.own[0]!.imagePath, image };
+    expect(readBackImages(elsewhere, `${elsewhere.text.slice(0, edit.start)}${image}${elsewhere.text.slice(edit.end)}`, [edit])).toBeUndefined();
+    buildDocuments(elsewhere);
+    expect(imageNode(elsewhere, elsewhere.documents[0]!, flow.own[0]!)).toEqual({ ok: true, start: expect.any(Number), end: expect.any(Number), source: flow.own[0]!.image, line: 12, type: 'PLAIN' });
   });
 
   it('reports what js-yaml refuses with the file:line:column and message yaml gives', () => {

@@ -6,7 +6,7 @@ import { isScalar, visit } from 'yaml';
 import { loadConfig } from '../../source/config.js';
 import { createCore } from '../../source/core.js';
 import { updateManifests } from '../../source/pipeline/update-manifests.js';
-import { listTenantFolders, loadTenant, loadTenants, parseManifestText, tenantFromFiles } from '../../source/adapters/manifests.js';
+import { buildDocuments, listTenantFolders, loadTenant, loadTenants, parseManifestText, tenantFromFiles } from '../../source/adapters/manifests.js';
 import { serviceOfImage } from '../../source/domain/manifest-model.js';
 import { UsageError } from '../../source/errors.js';
 import { ecpEnv, fixturesDir, manifestWorkspace, seedStore, version } from '../helpers/manifests.js';
@@ -100,34 +100,38 @@ describe('manifest model', () => {
     expect(file.errors[0]!.line).toBeGreaterThanOrEqual(4);
   });
 
-  it('the parsed form kept after an update equals a fresh parse of the written file (positions and values)', async () => {
-    const ws = manifestWorkspace(['acme']);
-    seedStore(ws.data, [version('callbot', 'v1.2.0-a-much-longer-tag-2222222'), version('chatbot', 'v9'), version('advisor', 'v1')]);
-    const config = loadConfig({ cwd: ws.root, env: ecpEnv(ws) });
-    await updateManifests(createCore(config), { tenant: 'acme', skipRegistryCheck: true });
-    const cached = await loadTenant(config, 'acme'); // answered from the cache
-    for (const file of cached.files) {
-      const fresh = parseManifestText(readFileSync(file.path, 'utf8'), file.path, file.file);
-      expect(file.text).toBe(fresh.text);
-      expect(file.lineCounter.lineStarts).toEqual(fresh.lineCounter.lineStarts);
-      file.documents.forEach((d, i) => {
-        const f = fresh.documents[i]!;
-        expect(d.value).toEqual(f.value);
-        expect(d.line).toBe(f.line);
-        expect(d.doc.range).toEqual(f.doc.range);
-        const ranges = (doc: typeof d.doc) => {
-          const out: unknown[] = [];
-          visit(doc, { Node: (_, node) => void out.push([(node as { range?: unknown }).range, isScalar(node) ? node.value : null]) });
-          return out;
-        };
-        expect(ranges(d.doc)).toEqual(ranges(f.doc));
-      });
-    }
-    expect(cached.services.find((s) => s.name === 'callbot')!.workloads[0]!.own.map((c) => c.position)).toEqual([
-      { line: 61, column: 16 },
-      { line: 57, column: 16 },
-    ]);
-  });
+  for (const documentsFirst of [false, true]) {
+    it(`the parsed form kept after an update equals a fresh parse of the written file (positions and values)${documentsFirst ? ', when the Documents were built before it' : ''}`, async () => {
+      const ws = manifestWorkspace(['acme']);
+      seedStore(ws.data, [version('callbot', 'v1.2.0-a-much-longer-tag-2222222'), version('chatbot', 'v9'), version('advisor', 'v1')]);
+      const config = loadConfig({ cwd: ws.root, env: ecpEnv(ws) });
+      // Built before the update (as a console that showed positions has them): the edits are then found by the Documents.
+      if (documentsFirst) for (const file of (await loadTenant(config, 'acme')).files) buildDocuments(file);
+      await updateManifests(createCore(config), { tenant: 'acme', skipRegistryCheck: true });
+      const cached = await loadTenant(config, 'acme'); // answered from the cache
+      for (const file of cached.files) {
+        const fresh = parseManifestText(readFileSync(file.path, 'utf8'), file.path, file.file);
+        expect(file.text).toBe(fresh.text);
+        expect(file.lineCounter.lineStarts).toEqual(fresh.lineCounter.lineStarts);
+        file.documents.forEach((d, i) => {
+          const f = fresh.documents[i]!;
+          expect(d.value).toEqual(f.value);
+          expect(d.line).toBe(f.line);
+          expect(d.doc.range).toEqual(f.doc.range);
+          const ranges = (doc: typeof d.doc) => {
+            const out: unknown[] = [];
+            visit(doc, { Node: (_, node) => void out.push([(node as { range?: unknown }).range, isScalar(node) ? node.value : null]) });
+            return out;
+          };
+          expect(ranges(d.doc)).toEqual(ranges(f.doc));
+        });
+      }
+      expect(cached.services.find((s) => s.name === 'callbot')!.workloads[0]!.own.map((c) => c.position)).toEqual([
+        { line: 61, column: 16 },
+        { line: 57, column: 16 },
+      ]);
+    });
+  }
 });
 
 describe('which service a container belongs to (issue 20)', () => {

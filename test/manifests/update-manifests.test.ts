@@ -1,9 +1,10 @@
 /** `ecp update-manifests` through the real binary: only image lines change, refusals, --force, --dry-run, all-or-nothing. */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auditEvents, ecpEnv, fixturesDir, closedAddress, lineDiff, manifestWorkspace, retarget, seedStore, snapshot, version } from '../helpers/manifests.js';
 import { currentActor } from '../../source/adapters/identity.js';
+import { clearManifestCache } from '../../source/adapters/manifests.js';
 import { runEcp, runEcpInProcess } from '../helpers/run-ecp.js';
 
 type Workspace = ReturnType<typeof manifestWorkspace>;
@@ -71,6 +72,24 @@ describe('ecp update-manifests', () => {
         "        - {name: chatbot, image: 'localhost:5000/ecp-ai/chatbot:v2.2.0-7777777', ports: [{containerPort: 8080}]}",
       ],
     ]);
+  });
+
+  it("edits the container's image, not another field on its own line with the same value", async () => {
+    seedStore(ws.data, [...READY, version('chatbot', 'v2.2.0-7777777')]);
+    const file = path.join(ws.manifests, 'acme/chatbot.yaml');
+    const image = "'localhost:5000/ecp-ai/chatbot:v2.0.0-bbbbbbb'";
+    const before = fixture('chatbot.yaml').replace('    metadata: {labels: {app: chatbot}}\n', `    metadata:\n      labels: {app: chatbot}\n      annotations:\n        image: ${image}\n`);
+    writeFileSync(file, before);
+    const result = await run(ws, ['update-manifests', 'acme', '--service', 'chatbot', '--skip-registry-check']);
+    expect(result.code).toBe(0);
+    const after = readFileSync(file, 'utf8');
+    expect(lineDiff(before, after)).toEqual([[15, expect.stringContaining(`image: ${image}`), expect.stringContaining("image: 'localhost:5000/ecp-ai/chatbot:v2.2.0-7777777'")]]);
+    // Read in the same process (the parsed form the update kept), the tenant validates as a fresh read of the files does.
+    const kept = await run(ws, ['validate', 'acme']);
+    clearManifestCache();
+    const fresh = await run(ws, ['validate', 'acme']);
+    expect(kept.stdout).toContain('acme: 4 files, 8 objects');
+    expect([kept.code, kept.stdout]).toEqual([fresh.code, fresh.stdout]);
   });
 
   it('--dry-run prints the unified diff and writes nothing', async () => {
