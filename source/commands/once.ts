@@ -1,6 +1,7 @@
 /** `ecp --once`: the status of every tenant, once, with an exit code for cron and CI (DESIGN §8). */
 import { createCore } from '../core.js';
 import { countStatuses, isAllGood, type ServiceStatus } from '../domain/status.js';
+import { counted } from '../domain/words.js';
 import { UsageError } from '../errors.js';
 import { readLiveSnapshot } from '../monitor/live-state.js';
 import { collectStatus, readTenants, tenantNamespaces } from '../monitor/status-view.js';
@@ -45,10 +46,10 @@ export const onceCommand: Command = {
         }
         println(
           ctx.io.stdout,
-          `${counts.services} services in ${statuses.length} tenants on ${session.cluster.description}: ` +
+          `${counted(counts.services, 'service')} in ${counted(statuses.length, 'tenant')} on ${session.cluster.description}: ` +
             `${counts.synced} synced, ${counts.outOfSync} out of sync, ${counts.missing} missing, ${counts.degraded} degraded, ` +
             `${counts.progressing} progressing, ${counts.notReady} without a ready version` +
-            `${blind.length ? `, ${blind.length} tenant(s) watching nothing (${blind.map((t) => t.id).join(', ')})` : ''} — ${exitCode === 0 ? 'all good' : 'attention needed'}`,
+            `${blind.length ? `, ${counted(blind.length, 'tenant')} watching nothing (${blind.map((t) => t.id).join(', ')})` : ''} — ${exitCode === 0 ? 'all good' : 'attention needed'}`,
         );
       }
       return exitCode;

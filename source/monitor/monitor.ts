@@ -48,6 +48,11 @@ const BUSY_RETRY_MS = 2_000;
 export class Monitor extends EventEmitter {
   /** tenant/service@image already decided on, so each failed image is handled (and logged) once. */
   private readonly handled = new Set<string>();
+  /**
+   * tenant/service@image whose auto-rollback waits for another change to let go of the service,
+   * and when it is tried again: passes meanwhile (every live change runs one) neither try nor log.
+   */
+  private readonly waiting = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<ServiceStatus[]>;
   private saidReadOnly = false;
@@ -156,8 +161,11 @@ export class Monitor extends EventEmitter {
       return;
     }
     const key = `${row.tenantId}/${row.service}@${latest!.toImage}`;
+    const waitingUntil = this.waiting.get(key);
+    if (waitingUntil !== undefined && Date.now() < waitingUntil) return;
     this.handled.add(key);
-    this.log('warn', `${row.tenantId}/${row.service} is Degraded after deploying ${latest!.toImage}: rolling back automatically`, row);
+    if (waitingUntil === undefined) this.log('warn', `${row.tenantId}/${row.service} is Degraded after deploying ${latest!.toImage}: rolling back automatically`, row);
+    this.waiting.delete(key);
     try {
       const result = await autoRollback(this.core, this.client, row, latest!, decision.reason, {
         timeoutMs: this.options.rollbackTimeoutMs,
@@ -169,7 +177,8 @@ export class Monitor extends EventEmitter {
       if (error instanceof ServiceBusyError) {
         // Another change holds the service (often the deploy whose rollout this is, still waiting on it): try again once it let go.
         this.handled.delete(key);
-        this.log('warn', `${row.tenantId}/${row.service}: auto-rollback waits: ${error.message}`, row);
+        if (waitingUntil === undefined) this.log('warn', `${row.tenantId}/${row.service}: auto-rollback waits: ${error.message}`, row);
+        this.waiting.set(key, Date.now() + BUSY_RETRY_MS);
         setTimeout(this.onChange, BUSY_RETRY_MS).unref();
         return;
       }

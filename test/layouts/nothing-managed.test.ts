@@ -25,7 +25,7 @@ describe('a tenant with workloads but nothing managed', () => {
     expect(r.stdout).toContain(
       'argocd (namespace argocd) — watches nothing: tenant argocd has 7 workload(s) but no service ecp manages: none of their images (quay.io/argoproj/argocd, ghcr.io/dexidp/dex, public.ecr.aws/docker/library/redis) is under localhost:5000/ecp-ai/',
     );
-    expect(r.stdout).toMatch(/0 services in 1 tenants .*, 1 tenant\(s\) watching nothing \(argocd\) — attention needed/);
+    expect(r.stdout).toMatch(/0 services in 1 tenant .*, 1 tenant watching nothing \(argocd\) — attention needed/);
     const json = JSON.parse((await ecp(['--once', '--sandbox', '--json'])).stdout);
     expect(json.exitCode).toBe(1);
     expect(json.tenants[0].watchesNothing).toMatch(/name one in ecp\.config\.yaml, e\.g\. services: \[\{name: argocd, image: quay\.io\/argoproj\/argocd\}\]/);

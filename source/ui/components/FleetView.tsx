@@ -7,7 +7,7 @@ import React, { memo, useMemo } from 'react';
 import type { TenantView } from '../model/state.js';
 import { fleetTag, serviceOf } from '../model/selectors.js';
 import { fleetCells, fleetColumns, SYNC_MARK, tenantWindow } from '../render/fleet-row.js';
-import { counted } from '../render/format.js';
+import { counted } from '../../domain/words.js';
 import { healthTone } from '../theme.js';
 import { Pane } from './Pane.js';
 import { Table } from './Table.js';

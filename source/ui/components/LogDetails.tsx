@@ -2,7 +2,7 @@
 import { Text } from 'ink';
 import React from 'react';
 import type { Job, JobStep } from '../model/state.js';
-import { counted } from '../render/format.js';
+import { counted } from '../../domain/words.js';
 import { charWidth, textWidth } from '../text.js';
 import { Pane } from './Pane.js';
 import { ToneText } from './ToneText.js';

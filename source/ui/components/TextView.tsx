@@ -1,7 +1,7 @@
 /** A text to read from the top, wrapped: the live object as YAML (y), a manifest diff (Tab in a confirm step). */
 import { Text } from 'ink';
 import React from 'react';
-import { counted } from '../render/format.js';
+import { counted } from '../../domain/words.js';
 import { wrapLine } from './LogDetails.js';
 import { Pane } from './Pane.js';
 import { ToneText } from './ToneText.js';

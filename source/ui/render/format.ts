@@ -19,6 +19,3 @@ export function ageSince(iso: string | undefined, now: number): string {
 }
 
 export const shortCommit = (commit: string | undefined) => (commit ? commit.slice(0, 7) : '-');
-
-/** "1 line", "3 lines": a count and its noun, plural when it is not one. */
-export const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
