@@ -68,6 +68,30 @@ describeTargets('LiveStateWatcher', (kind) => {
       await watcher.stop();
     }
   });
+
+  it('says nothing on a refresh that finds nothing new, and keeps the same data (the console and the monitor redo no work)', async () => {
+    const t = (target = await startTarget(kind, { seed }));
+    const client = new KubeClient(loadCluster({ env: {}, kubeconfig: t.kubeconfig })!);
+    const watcher = new LiveStateWatcher(client, { namespaces: () => ['test-download', 'acme-prod'] });
+    await watcher.start();
+    try {
+      let changes = 0;
+      watcher.on('change', () => (changes += 1));
+      const before = watcher.snapshot();
+      await watcher.refresh();
+      await watcher.refresh();
+      expect(changes).toBe(0);
+      expect(watcher.snapshot().deployments).toBe(before.deployments);
+      expect(watcher.snapshot().lastGoodAt).toBeGreaterThanOrEqual(before.lastGoodAt!);
+
+      // A change found by a refresh is said once: no second 'change' for a pods re-read after it.
+      await t.kubectl(['-n', 'test-download', 'set', 'image', 'deploy/chatbot', 'chatbot=localhost:5000/ecp-ai/chatbot:v9']);
+      const image = () => watcher.snapshot().deployments.get('test-download/chatbot')?.spec?.template?.spec?.containers?.[0]?.image;
+      await until(watcher, () => image() === 'localhost:5000/ecp-ai/chatbot:v9', 'the image set by kubectl');
+    } finally {
+      await watcher.stop();
+    }
+  });
 });
 
 describeTargets(
