@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node
 // Starts ecp from an esbuild bundle of source/ and its dependencies under dist/ (git-ignored). The bundle is keyed by
 // the newest source file's mtime, so it is rebuilt whenever a source changes: a fresh clone needs
 // no build step and nobody runs stale code. Code splitting keeps start-up fast: a command loads
