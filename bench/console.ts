@@ -92,7 +92,7 @@ function startEcp(name: string, env: Record<string, string>, cwd: string, size =
     String(size.x),
     '-y',
     String(size.y),
-    `cd ${cwd} && sh -c 'echo $$ > ${pidFile}; exec env -u CI ${vars} ${process.execPath} ${cpuProfile ? `--cpu-prof --cpu-prof-dir=${cpuProfile}` : ''} ${ecp}${sandbox ? ' --sandbox' : ''}'; sleep 600`,
+    `cd ${cwd} && sh -c 'echo $$ > ${pidFile}; exec env -u CI ${vars} ${cpuProfile ? `NODE_OPTIONS="--cpu-prof --cpu-prof-dir=${cpuProfile}"` : ''} ${ecp}${sandbox ? ' --sandbox' : ''}'; sleep 600`,
   );
   return { name, pid: () => Number(readFileSync(pidFile, 'utf8')), screen: () => tmux('capture-pane', '-p', '-t', name) };
 }
@@ -172,6 +172,25 @@ async function keysThroughTmux(sessions: string[], key: string, count: number, g
     await Promise.all(controls.map((control) => control.close()));
   }
   return times;
+}
+
+/** A process's memory in MB: its peak and current RSS, and what the current one is made of. */
+function memoryOf(pid: number): { hwm: number; rss: number; file: number; anon: number; brk: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
+  // glibc's main heap is the [heap] mapping; its other arenas, V8's pages and Yoga's memory are anonymous mappings.
+  const brk = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+  return { hwm: kb('VmHWM'), rss: kb('VmRSS'), file: kb('RssFile'), anon: kb('RssAnon'), brk: brk ? Number(brk[1]) / 1024 : 0 };
+}
+
+/** The floor: what a node process that has started and waits holds (as the console, started through bin/ecp.js's first line). */
+async function idleNodeMemory(): Promise<ReturnType<typeof memoryOf>> {
+  const child = spawn('/usr/bin/env', ['-S', 'MALLOC_ARENA_MAX=2', process.execPath, '-e', "process.stdout.write('up'); setTimeout(() => {}, 1e9)"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  children.push(child);
+  await new Promise((resolve) => child.stdout!.once('data', resolve));
+  const memory = memoryOf(child.pid!);
+  child.kill('SIGTERM');
+  return memory;
 }
 
 async function firstFrame(): Promise<void> {
@@ -270,10 +289,13 @@ async function bigTenantBinary(external: boolean): Promise<void> {
   await waitScreen(session, (s) => s.includes('1/1000'));
   tmux('send-keys', '-t', name, 'R');
   await sleep(3000);
-  const status = readFileSync(`/proc/${session.pid()}/status`, 'utf8');
-  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
-  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-  console.log(`${label}: peak RSS (VmHWM) with 1 000 services and 10 000 versions, after scrolling all of them: ${hwm.toFixed(0)} MB (now ${rss.toFixed(0)} MB)`);
+  const memory = memoryOf(session.pid());
+  const idle = await idleNodeMemory();
+  console.log(
+    `${label}: peak RSS (VmHWM) with 1 000 services and 10 000 versions, after scrolling all of them: ${memory.hwm.toFixed(0)} MB ` +
+      `(now ${memory.rss.toFixed(0)} MB: ${memory.file.toFixed(0)} MB file pages — the node binary, libraries — and ${memory.anon.toFixed(0)} MB anonymous, of which malloc's main heap ${memory.brk.toFixed(0)} MB); ` +
+      `floor, an idle node process: ${idle.hwm.toFixed(0)} MB (${idle.file.toFixed(0)} MB file pages); load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   if (cpuProfile) {
     // A profile is written when the process exits of itself.
     tmux('send-keys', '-t', name, 'q');

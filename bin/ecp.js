@@ -1,10 +1,13 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node
 // Starts ecp from bundles of source/ and its dependencies under dist/ (git-ignored), built by
 // scripts/build-bundle.mjs. They are keyed by the newest source file's mtime, so they are rebuilt
 // whenever a source changes: a fresh clone needs no build step and nobody runs stale code.
 // Every command line runs from the quick bundle first: one CommonJS script compiled with V8's
 // code cache, which declines (before it has read more than the config) what needs a module it
 // left out; then the full bundle, ES modules split so that each command loads only its libraries.
+//
+// Line 1 caps glibc's malloc arenas at two: the console's RSS is ~11 MB lower (docs/benchmarks.md).
+// `env -S` is GNU coreutils 8.30+, the BSDs and macOS; elsewhere run `node bin/ecp.js`.
 //
 // This file is CommonJS (bin/package.json): an ES module as the main module starts Node's ES
 // module loader, 3–4 ms that a quick command does not otherwise need.

@@ -68,6 +68,49 @@ describeTargets('LiveStateWatcher', (kind) => {
       await watcher.stop();
     }
   });
+
+  it('says nothing on a refresh that finds nothing new, and keeps the same data (the console and the monitor redo no work)', async () => {
+    const t = (target = await startTarget(kind, { seed }));
+    const client = new KubeClient(loadCluster({ env: {}, kubeconfig: t.kubeconfig })!);
+    const watcher = new LiveStateWatcher(client, { namespaces: () => ['test-download', 'acme-prod'] });
+    await watcher.start();
+    try {
+      let changes = 0;
+      watcher.on('change', () => (changes += 1));
+      const before = watcher.snapshot();
+      await watcher.refresh();
+      await watcher.refresh();
+      expect(changes).toBe(0);
+      expect(watcher.snapshot().deployments).toBe(before.deployments);
+      expect(watcher.snapshot().lastGoodAt).toBeGreaterThanOrEqual(before.lastGoodAt!);
+
+      // A change found by a refresh is said once: no second 'change' for a pods re-read after it.
+      await t.kubectl(['-n', 'test-download', 'set', 'image', 'deploy/chatbot', 'chatbot=localhost:5000/ecp-ai/chatbot:v9']);
+      const image = () => watcher.snapshot().deployments.get('test-download/chatbot')?.spec?.template?.spec?.containers?.[0]?.image;
+      await until(watcher, () => image() === 'localhost:5000/ecp-ai/chatbot:v9', 'the image set by kubectl');
+    } finally {
+      await watcher.stop();
+    }
+  });
+
+  it('keeps no managedFields: half of what a live Deployment weighs, read by no view', async () => {
+    const t = (target = await startTarget(kind, { seed }));
+    expect((await t.kubectl(['-n', 'test-download', 'get', 'deploy/chatbot', '-o', 'jsonpath={.metadata.managedFields[0].manager}', '--show-managed-fields'])).stdout).not.toBe('');
+    const client = new KubeClient(loadCluster({ env: {}, kubeconfig: t.kubeconfig })!);
+    const watcher = new LiveStateWatcher(client, { namespaces: () => ['test-download', 'acme-prod'] });
+    await watcher.start();
+    try {
+      const chatbot = () => watcher.snapshot().deployments.get('test-download/chatbot');
+      expect(chatbot()?.metadata?.name).toBe('chatbot');
+      expect(chatbot()?.metadata).not.toHaveProperty('managedFields');
+      // … nor for an object that arrives through the watch.
+      await t.kubectl(['-n', 'test-download', 'set', 'image', 'deploy/chatbot', 'chatbot=localhost:5000/ecp-ai/chatbot:v9']);
+      await until(watcher, () => chatbot()?.spec?.template?.spec?.containers?.[0]?.image === 'localhost:5000/ecp-ai/chatbot:v9', 'the image set by kubectl');
+      expect(chatbot()?.metadata).not.toHaveProperty('managedFields');
+    } finally {
+      await watcher.stop();
+    }
+  });
 });
 
 describeTargets(
