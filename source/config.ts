@@ -170,8 +170,9 @@ function readConfigFile(file: string): z.infer<typeof configFileSchema> {
   try {
     raw = parseYaml(readFileSync(file, 'utf8'), { logLevel: 'error' }) ?? {};
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new UsageError(`Config file ${file} could not be read: ${reason}`);
+    // The parser's first line says what and where, and ends in a colon before its excerpt of the file.
+    const reason = (error instanceof Error ? error.message.split('\n')[0]! : String(error)).replace(/[:.\s]+$/, '');
+    throw new UsageError(`Config file ${file} ${error instanceof Error && error.name === 'YAMLParseError' ? 'is not valid YAML' : 'could not be read'}: ${reason}.`);
   }
   const result = configFileSchema.safeParse(raw);
   if (!result.success) {

@@ -142,6 +142,9 @@ describe('configuration', () => {
     const unknown = await runEcpInProcess(['versions', 'list', 'callbot'], { cwd: dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(`ecp: Config file ${file} has an invalid unknown key "history.keepPerServce".\n`);
+    // YAML that does not parse: where, in one sentence (the parser's line ends in a colon before its excerpt).
+    writeFileSync(file, 'registry:\n  url: [unclosed\nfoo: bar\n');
+    expect((await runEcpInProcess(['versions', 'list', 'callbot'], { cwd: dir })).stderr).toMatch(new RegExp(`^ecp: Config file ${file} is not valid YAML: .* at line 3, column 1\\.\n$`));
     writeFileSync(file, 'monitorInterval: soon\n');
     expect((await runEcpInProcess(['versions', 'list', 'callbot'], { cwd: dir })).stderr).toMatch(/key "monitorInterval": .*number/);
     const repo = gitRepo('main');
