@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { loadTenant } from '../adapters/manifests.js';
 import { writeAllOrNothing } from '../adapters/atomic-files.js';
 import type { KubeClient } from '../adapters/kube.js';
+import { manifestDigest as registryManifestDigest } from '../adapters/registry.js';
 import type { ServiceBuildConfig } from '../config.js';
 import type { Core } from '../core.js';
 import type { DeploymentRecord } from '../domain/types.js';
@@ -25,6 +26,7 @@ import { gateRequestOf, updateManifests, type ServiceChange } from './update-man
 import { validateManifests } from './validate.js';
 import { holdingServices } from './exclusive.js';
 import { assertMayChange } from './policy.js';
+import { onceEach } from './once-each.js';
 
 export const DEPLOY_STEPS = ['build', 'update-manifests', 'validate', 'apply', 'rollout', 'tag'] as const;
 export type DeployStep = (typeof DEPLOY_STEPS)[number];
@@ -140,7 +142,16 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
   }
 
   const before = await snapshotTenant(core, options.tenant);
-  const manifestOptions = { tenant: options.tenant, approval: 'gated-by-caller' as const, force: options.force, reason: options.reason, skipRegistryCheck: options.skipRegistryCheck, onEvent: emit };
+  const manifestOptions = {
+    tenant: options.tenant,
+    approval: 'gated-by-caller' as const,
+    force: options.force,
+    reason: options.reason,
+    skipRegistryCheck: options.skipRegistryCheck,
+    // Asked once for the plan and the write.
+    manifestDigest: onceEach(registryManifestDigest),
+    onEvent: emit,
+  };
   let changes: ServiceChange[] = [];
   try {
     changes = await step('update-manifests', emit, options.tenant, async () => {
@@ -150,7 +161,7 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
       for (const t of targets) planned.push(...(await updateManifests(core, { ...manifestOptions, ...t, dryRun: true })).changes);
       await passApprovalGate(core, gateRequestOf('deploy', options.tenant, planned), options.approvalId);
       const written = [];
-      for (const t of targets) written.push(await updateManifests(core, { ...manifestOptions, ...t }));
+      for (const t of targets) written.push(await updateManifests(core, { ...manifestOptions, ...t, planReported: true }));
       return written.flatMap((r) => r.changes);
     });
     stopIfInterrupted(options.signal, 'after update-manifests');

@@ -27,6 +27,7 @@ import { holdingServices } from './exclusive.js';
 import { assertMayChange } from './policy.js';
 import { defaultRollbackTarget } from './rollback-target.js';
 import { markVersionFailed } from './versions.js';
+import { onceEach } from './once-each.js';
 
 export interface RollbackOptions {
   tenant: string;
@@ -188,7 +189,7 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
       recordId: record.id,
     });
   }
-  await updateManifests(core, manifestOptions);
+  await updateManifests(core, { ...manifestOptions, planReported: true });
   let gitTag: string | undefined;
   try {
     gitTag = (await tagDeployment(core, { tenant: tenant.id, message: `${kind} of ${service.name}: ${options.reason}` })).tag;
@@ -225,17 +226,6 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     service: service.name,
   });
   return { record: closed, from: liveImage, to: target, gitTag, ok: outcome.ok, message: outcome.ok ? undefined : outcome.reason, warnings };
-}
-
-/** `lookup`, asked at most once per argument list; a failure is remembered too. */
-function onceEach<A extends unknown[], R>(lookup: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  const seen = new Map<string, Promise<R>>();
-  return (...args) => {
-    const key = JSON.stringify(args);
-    let answer = seen.get(key);
-    if (!answer) seen.set(key, (answer = lookup(...args)));
-    return answer;
-  };
 }
 
 /**

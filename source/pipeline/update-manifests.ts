@@ -57,6 +57,11 @@ export interface UpdateManifestsOptions {
    */
   unansweredRegistry?: 'refuse' | 'warn';
   onEvent?: EventSink;
+  /**
+   * The dry run just before this write reported the plan (deploy, rollback): its reading,
+   * planning and registry-check lines are not said again, only the write's.
+   */
+  planReported?: boolean;
   /** Replaceable registry lookup (tests, benchmark). */
   manifestDigest?: (registry: string, repository: string, tag: string) => Promise<string | undefined>;
   /** Replaceable file operations (tests). */
@@ -428,8 +433,12 @@ async function passApprovalGates(core: Core, plans: readonly TenantPlan[], appro
  * check per distinct image, and every file of every tenant written or none. One audit event
  * per tenant. A tenant without the --service named is skipped (with one tenant, it is an error).
  */
+/** The steps a dry run reports and its write, right after, would report again. */
+const PLAN_STEPS = new Set(['load', 'plan', 'registry-check']);
+
 export async function updateManyManifests(core: Core, ids: readonly string[], options: UpdateOptions): Promise<UpdateManifestsResult[]> {
-  const emit = options.onEvent ?? ignoreEvents;
+  const sink = options.onEvent ?? ignoreEvents;
+  const emit: EventSink = options.planReported ? (event) => !PLAN_STEPS.has(event.step) && sink(event) : sink;
   const display = options.display ?? ((p: string) => p);
   const dryRun = options.dryRun === true;
   checkInputs(options);
