@@ -46,6 +46,16 @@ export interface RollbackOptions {
   onEvent?: EventSink;
 }
 
+/**
+ * No version was named and there is no default target. The message says how to name one on the
+ * command line; `sentence` is without that, for an entry point that names versions otherwise.
+ */
+export class NoRollbackTargetError extends UsageError {
+  constructor(readonly sentence: string) {
+    super(`${sentence}; choose one with --to ID.`);
+  }
+}
+
 export interface RollbackResult {
   record: DeploymentRecord;
   from?: string;
@@ -98,7 +108,7 @@ async function rollbackHeld(core: Core, client: KubeClient, options: RollbackOpt
     versionId = found.version.id;
   } else {
     const chosen = await defaultRollbackTarget(core, tenant.id, service.name, liveImage, { client, workloads: service.workloads });
-    if ('none' in chosen) throw new UsageError(`No earlier good version of ${tenant.id}/${service.name} to roll back to: ${chosen.none}; choose one with --to ID.`);
+    if ('none' in chosen) throw new NoRollbackTargetError(`No earlier good version of ${tenant.id}/${service.name} to roll back to: ${chosen.none}`);
     target = chosen.image;
     versionId = chosen.versionId;
   }

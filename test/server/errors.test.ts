@@ -44,7 +44,9 @@ describe('error statuses (issue 17)', () => {
   it('409 for a duplicate registration, naming the image; 409 for a rollback with nowhere to go', async () => {
     expect((await w.call('POST', `${V}/versions/register`, { role: 'operator', body: register })).status).toBe(201);
     expect(await refused('POST', `${V}/versions/register`, 409, { body: register })).toBe('Image localhost:5000/ecp-ai/callbot:v7.0.0-err is already registered.');
-    expect(await refused('POST', `${V}/deployments/test-download/callbot/rollback`, 409, { body: { reason: 'no earlier version' } })).toMatch(/No earlier good version/);
+    expect(await refused('POST', `${V}/deployments/test-download/callbot/rollback`, 409, { body: { reason: 'no earlier version' } })).toMatch(
+      /^No earlier good version of test-download\/callbot to roll back to: .*; name one in to_version_id\.$/,
+    );
   });
 
   it('422 for a body that fails the schema, naming the field', async () => {

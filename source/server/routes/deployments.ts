@@ -3,7 +3,7 @@
  * drift and health of every tenant as `ecp --once --json` reports it.
  */
 import { deploymentHealth, deploymentHistory, tenantServiceNames } from '../../pipeline/deployment-queries.js';
-import { rollback } from '../../pipeline/rollback.js';
+import { NoRollbackTargetError, rollback } from '../../pipeline/rollback.js';
 import { findVersion } from '../../pipeline/version-queries.js';
 import { toWire } from '../api-shape.js';
 import type { RouteModule } from '../app.js';
@@ -72,7 +72,10 @@ export const deploymentRoutes: RouteModule = (app, ctx) => {
       if (to_version_id && !(await findVersion(request.core, to_version_id))) throw notFound(`No version has the id "${to_version_id}".`);
       const cluster = ctx.live.cluster;
       if (!cluster) throw new HttpError(503, 'ecp serve has no cluster (start it with a kubeconfig, --context or --sandbox); a rollback needs one.');
-      const result = await rollback(request.core, cluster.client, { tenant: tenant_id, service: service_name, reason: request.body.reason, toVersionId: to_version_id });
+      const result = await rollback(request.core, cluster.client, { tenant: tenant_id, service: service_name, reason: request.body.reason, toVersionId: to_version_id }).catch((error: unknown) => {
+        // The API names a version in the body, not with the command line's --to.
+        throw error instanceof NoRollbackTargetError ? new HttpError(409, `${error.sentence}; name one in to_version_id.`) : error;
+      });
       return toWire({ tenantId: tenant_id, serviceName: service_name, ...result });
     },
   );
