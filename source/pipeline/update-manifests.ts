@@ -438,7 +438,11 @@ const PLAN_STEPS = new Set(['load', 'plan', 'registry-check']);
 
 export async function updateManyManifests(core: Core, ids: readonly string[], options: UpdateOptions): Promise<UpdateManifestsResult[]> {
   const sink = options.onEvent ?? ignoreEvents;
-  const emit: EventSink = options.planReported ? (event) => !PLAN_STEPS.has(event.step) && sink(event) : sink;
+  const emit: EventSink = options.planReported
+    ? (event) => {
+        if (!PLAN_STEPS.has(event.step)) sink(event);
+      }
+    : sink;
   const display = options.display ?? ((p: string) => p);
   const dryRun = options.dryRun === true;
   checkInputs(options);
