@@ -30,6 +30,8 @@ export interface RequestRecord {
   userAgent?: string;
   /** HTTP status sent (200 for a watch). */
   code?: number;
+  /** The client's port: one per connection, so requests that share a connection share it. */
+  clientPort?: number;
 }
 
 export type RequestFilter = Partial<Omit<RequestRecord, 'query'>> | ((r: RequestRecord) => boolean);
@@ -98,6 +100,7 @@ export class SandboxServer {
       contentType: req.headers['content-type'],
       accept: req.headers.accept,
       userAgent: req.headers['user-agent'],
+      clientPort: req.socket.remotePort,
     };
     this.log.push(record);
     if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);

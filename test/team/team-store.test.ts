@@ -2,7 +2,7 @@
  * The team store (issue 16): ConfigMaps in one namespace, written by several operators at once
  * through the head's compare-and-swap, on the sandbox and on the real control plane.
  */
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerVersion, VersionExistsError } from '../../source/pipeline/versions.js';
 import { sha256 } from '../../source/store/journal.js';
 import { HEAD_NAME } from '../../source/store/kubernetes/names.js';
@@ -19,8 +19,24 @@ const input = (service: string, tag: string) => ({
   gitBranch: 'main',
 });
 
+describe('the team store on the sandbox', () => {
+  const target = sharedTarget('sandbox');
+
+  // What the sandbox alone can show: the client's port of each request.
+  it('sends its requests over kept connections, not a new one (and TLS handshake) each', async () => {
+    const namespace = await storeNamespace(target);
+    const core = teamCore(openTeamStore(target, namespace));
+    for (let i = 0; i < 10; i++) await registerVersion(core, input('svc', `v${i}`));
+    const sent = target.sandbox!.requests((r) => r.namespace === namespace);
+    expect(sent.length).toBeGreaterThanOrEqual(30);
+    // A unit's record writes run side by side, so a few connections, never one per request.
+    expect(new Set(sent.map((r) => r.clientPort)).size).toBeLessThanOrEqual(3);
+  });
+});
+
 describeTargets('the team store (issue 16)', (kind) => {
   const target = sharedTarget(kind);
+
 
   it('keeps every registration of three writers at once, lets exactly one of two duplicates win, and the chain verifies naming each actor', async () => {
     const namespace = await storeNamespace(target);
