@@ -51,18 +51,25 @@ function controlCharacterIn(value: unknown, key: string, field: string): { field
 
 const RECORD_NAMES = { versions: 'version', deployments: 'deployment record', approvals: 'approval' } as const;
 
-/** Refuses a changed record or a queued event whose fields hold control characters. */
-export function refuseControlCharacters(before: string | undefined, data: StoreData, events: readonly NewAuditEvent[]): void {
-  const refuse = (what: string, found: { field: string; code: string }) =>
-    new UsageError(`${what}: field ${found.field} holds a control character (U+${found.code}); ecp stores no control characters; nothing changed.`);
+type Changed = (key: (typeof COLLECTIONS)[number], record: { id: string }) => boolean;
+
+/** What changed against `before` (the store's text as read): a record equal to none of its records. */
+export function changedSince(before: string | undefined): Changed {
   const unchanged = new Set<string>();
   if (before !== undefined) {
     const old = JSON.parse(before) as Partial<StoreData>;
     for (const key of COLLECTIONS) for (const r of old[key] ?? []) unchanged.add(JSON.stringify(r));
   }
+  return (_key, record) => !unchanged.has(JSON.stringify(record));
+}
+
+/** Refuses a record `changed` names, or a queued event, whose fields hold control characters. */
+export function refuseControlCharacters(changed: Changed, data: StoreData, events: readonly NewAuditEvent[]): void {
+  const refuse = (what: string, found: { field: string; code: string }) =>
+    new UsageError(`${what}: field ${found.field} holds a control character (U+${found.code}); ecp stores no control characters; nothing changed.`);
   for (const key of COLLECTIONS) {
     for (const record of data[key]) {
-      if (unchanged.has(JSON.stringify(record))) continue;
+      if (!changed(key, record)) continue;
       const found = controlCharacterIn(record, '', '');
       if (found) throw refuse(`${RECORD_NAMES[key]} ${JSON.stringify(record.id).slice(0, 80)}`, found);
     }
@@ -142,7 +149,7 @@ export class Store implements StoreBackend {
       const events: NewAuditEvent[] = [];
       const result = await mutate(data, { audit: (event) => void events.push(event) });
       await this.applyRetention(data);
-      refuseControlCharacters(before, data, events);
+      refuseControlCharacters(changedSince(before), data, events);
       const after = `${JSON.stringify(data, null, 1)}\n`;
       if (after === before && events.length === 0) return result;
       await confirmHolds(`the store write ${events.length ? describeEvents(events) : `of ${this.file}`}`);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { registerVersion, VersionExistsError } from '../../source/pipeline/versions.js';
 import { sha256 } from '../../source/store/journal.js';
 import { HEAD_NAME } from '../../source/store/kubernetes/names.js';
-import { parseHead } from '../../source/store/kubernetes/units.js';
+import { headUnits, KEPT_UNITS, parseHead } from '../../source/store/kubernetes/units.js';
 import { describeTargets } from '../helpers/cluster-target.js';
 import { openTeamStore, sharedTarget, storeNamespace, teamCore } from '../helpers/team-store.js';
 
@@ -31,6 +31,40 @@ describe('the team store on the sandbox', () => {
     expect(sent.length).toBeGreaterThanOrEqual(30);
     // A unit's record writes run side by side, so a few connections, never one per request.
     expect(new Set(sent.map((r) => r.clientPort)).size).toBeLessThanOrEqual(3);
+  });
+
+  it('refuses a changed record holding a control character, and writes nothing', async () => {
+    const namespace = await storeNamespace(target);
+    const store = openTeamStore(target, namespace);
+    await registerVersion(teamCore(store), input('svc', 'v0'));
+    const before = await store.read();
+    await expect(
+      store.update((data) => {
+        data.versions.push({ ...data.versions[0]!, id: 'svc-v1', imageTag: 'v1', gitBranch: 'main\u001b[31m' });
+      }),
+    ).rejects.toThrow(/version "svc-v1": field gitBranch holds a control character \(U\+001B\)/);
+    expect(await store.read()).toEqual(before);
+    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 1 });
+  });
+
+  it('retries a lost swap from the head alone, without listing the store again, and keeps both changes', async () => {
+    const namespace = await storeNamespace(target);
+    const first = openTeamStore(target, namespace);
+    const second = teamCore(openTeamStore(target, namespace), 'ops2@example.com');
+    await registerVersion(teamCore(first), input('svc', 'v0'));
+    const lists = () => target.sandbox!.requests((r) => r.namespace === namespace && r.verb === 'list').length;
+    const before = lists();
+    let runs = 0;
+    // The second writer commits while the first is preparing on its snapshot: the first's swap then fails.
+    await first.update(async (data) => {
+      if (runs++ === 0) await registerVersion(second, input('other', 'v1'));
+      data.versions.push({ ...data.versions[0]!, id: 'svc-v1-by-hand', imageTag: 'v1', fullImageName: input('svc', 'v1').fullImageName });
+    });
+    expect(runs).toBe(2);
+    // One list for each change: the first writer's retry was prepared on the head it read after losing.
+    expect(lists() - before).toBe(2);
+    const data = await openTeamStore(target, namespace).read();
+    expect(data.versions.map((v) => `${v.serviceName}:${v.imageTag}`).sort()).toEqual(['other:v1', 'svc:v0', 'svc:v1']);
   });
 });
 
@@ -98,7 +132,7 @@ describeTargets('the team store (issue 16)', (kind) => {
     expect(await store.findVersion(v1.id)).toEqual({ version: v1, archived: true });
   }, 120_000);
 
-  it('shows a unit a writer committed but did not roll forward (it died) as applied, and the next writer completes it', async () => {
+  it('shows a unit a writer committed but did not roll forward (it died) as applied, and the writer that pushes it out of the head completes it', async () => {
     const namespace = await storeNamespace(target);
     const store = openTeamStore(target, namespace);
     const core = teamCore(store);
@@ -126,10 +160,16 @@ describeTargets('the team store (issue 16)', (kind) => {
     expect(await store.audit.verify()).toMatchObject({ ok: true, count: 2 });
     expect((await target.kubectl(['-n', namespace, 'get', 'configmap', 'ecp-version-callbot-v2-died'])).code).not.toBe(0);
 
-    await registerVersion(core, input('callbot', 'v3'));
+    // The unit stays in the head for the next KEPT_UNITS changes, still shown; the change that pushes it out applies it first.
+    for (let i = 0; i < KEPT_UNITS; i++) {
+      await registerVersion(core, input('callbot', `v${3 + i}`));
+      expect((await store.read()).versions.map((v) => v.id)).toContain('callbot-v2-died');
+    }
+    await registerVersion(core, input('callbot', 'v9'));
     expect((await target.kubectl(['-n', namespace, 'get', 'configmap', 'ecp-version-callbot-v2-died'])).code).toBe(0);
-    expect(parseHead(await store.objects.read(HEAD_NAME)).head.unit).toBeUndefined();
-    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 3 });
+    expect(headUnits(parseHead(await store.objects.read(HEAD_NAME)).head).map((u) => u.id)).not.toContain('died');
+    expect((await store.read()).versions.map((v) => v.id)).toContain('callbot-v2-died');
+    expect(await store.audit.verify()).toMatchObject({ ok: true, count: 3 + KEPT_UNITS });
   }, 120_000);
 
   it('audit verify finds an edited event, a removed one, and a removed last one', async () => {

@@ -17,7 +17,7 @@ import { type AuditHead, headMac, sha256 } from '../journal.js';
 import { AUDIT_ARCHIVE_KIND, EVENT_KIND, HEAD_KIND, HEAD_NAME } from './names.js';
 import { KIND_LABEL } from './objects.js';
 import type { KubeStore } from './store.js';
-import { type AuditLine, type HeadState, parseHead } from './units.js';
+import { type AuditLine, type HeadState, headUnits, parseHead } from './units.js';
 
 const EVENT_NAME = /^ecp-audit-(\d{10})$/;
 const ARCHIVE_NAME = /^ecp-audit-archive-(\d{10})$/;
@@ -29,7 +29,7 @@ export class KubeAuditTrail implements AuditTrail {
     return this.store.where;
   }
 
-  /** The events as stored and the head, from one list (one revision); a pending unit's archive laid over. */
+  /** The events as stored and the head, from one list (one revision); the archives the head's units create laid over. */
   async lines(): Promise<{ lines: AuditLine[]; head: HeadState }> {
     const listed = await this.store.objects.list(`${KIND_LABEL} in (${HEAD_KIND},${EVENT_KIND},${AUDIT_ARCHIVE_KIND})`);
     const { head } = parseHead(listed.find((o) => o.name === HEAD_NAME));
@@ -41,7 +41,7 @@ export class KubeAuditTrail implements AuditTrail {
       if (seq && kind === EVENT_KIND) bySeq.set(Number(seq[1]), o.data.event ?? '');
       if (kind === AUDIT_ARCHIVE_KIND) archives.set(o.name, o.data.lines ?? '');
     }
-    for (const w of head.unit?.writes ?? []) if (w.op === 'create' && w.labels[KIND_LABEL] === AUDIT_ARCHIVE_KIND && !archives.has(w.name)) archives.set(w.name, w.data.lines ?? '');
+    for (const w of headUnits(head).flatMap((u) => u.writes)) if (w.op === 'create' && w.labels[KIND_LABEL] === AUDIT_ARCHIVE_KIND && !archives.has(w.name)) archives.set(w.name, w.data.lines ?? '');
     for (const [name, text] of archives) {
       const first = Number(ARCHIVE_NAME.exec(name)?.[1] ?? Number.NaN);
       if (Number.isNaN(first)) continue;

@@ -35,7 +35,7 @@ import {
   VERSION_ARCHIVE_KIND,
 } from './names.js';
 import { KIND_LABEL, SERVICE_LABEL, type StoredObject, StoreObjects, TENANT_LABEL } from './objects.js';
-import { type HeadState, parseHead, type Unit, UnitWriter, type Write } from './units.js';
+import { type HeadState, headUnits, laidOver, parseHead, type Snapshot, UnitWriter, type Write } from './units.js';
 
 /** An archive object stays well under the 1 MiB a ConfigMap may hold. */
 const MAX_ARCHIVE_BYTES = 900_000;
@@ -43,28 +43,11 @@ const COLLECTION_NAMES: readonly Collection[] = ['versions', 'deployments', 'app
 /** Records (and audit lines) per unit of an import: a unit fits in the head object. */
 const IMPORT_CHUNK = 100;
 
-export interface Snapshot {
-  head: HeadState;
-  headVersion?: string;
-  /** Hot record objects by name, as listed (a pending unit not laid over). */
-  objects: Map<string, StoredObject>;
-}
-
 const orderKey: Record<Collection, (r: StoredRecord) => string> = {
   versions: (r) => (r as ImageVersion).createdAt,
   deployments: (r) => (r as DeploymentRecord).startedAt,
   approvals: (r) => ('requestedAt' in r ? r.requestedAt : ''),
 };
-
-/** The listed objects with the head's pending unit laid over (it counts as applied). */
-function withUnit(listed: Map<string, StoredObject>, unit: Unit | undefined): Map<string, StoredObject> {
-  const objects = new Map(listed);
-  for (const w of unit?.writes ?? []) {
-    if (w.op === 'delete') objects.delete(w.name);
-    else if ((w.op === 'create' || w.op === 'replace') && w.data.record !== undefined) objects.set(w.name, { name: w.name, resourceVersion: '', labels: w.labels, data: w.data });
-  }
-  return objects;
-}
 
 /** The records of `objects`, as the file store holds them (oldest first). */
 function dataOf(objects: Map<string, StoredObject>, where: string): StoreData {
@@ -123,7 +106,7 @@ export class KubeStore implements StoreBackend {
 
   async read(): Promise<StoreData> {
     const snap = await this.snapshot();
-    return dataOf(withUnit(snap.objects, snap.head.unit), this.where);
+    return dataOf(laidOver(snap.objects, headUnits(snap.head)), this.where);
   }
 
   async update<T>(mutate: (data: StoreData, unit: UpdateUnit) => T | Promise<T>): Promise<T> {
@@ -144,14 +127,16 @@ export class KubeStore implements StoreBackend {
     return this.units.commit(
       () => this.snapshot(),
       async (snap) => {
-        const data = dataOf(snap.objects, this.where);
-        const before = JSON.stringify(data);
+        const current = laidOver(snap.objects, headUnits(snap.head));
+        const data = dataOf(current, this.where);
         const queued: NewAuditEvent[] = [];
         const images = await this.imageFilterOf(snap.head);
         const result = await this.committing.run(images, () => mutate(data, { audit: (event) => void queued.push(event) }));
         const writes = await this.retentionWrites(data, images);
-        refuseControlCharacters(before, data, queued);
-        writes.push(...this.recordWrites(data, snap.objects));
+        const records = this.recordWrites(data, current);
+        const written = new Set(records.map((w) => w.name));
+        refuseControlCharacters((key, record) => written.has(recordName(key, record.id)), data, queued);
+        writes.push(...records);
         const events: AuditEvent[] = [];
         if (writes.length === 0 && queued.length === 0) return { result: { result, events }, nothing: true as const };
         const lines = chainLines(queued, snap.head.hash, events);
@@ -297,13 +282,14 @@ export class KubeStore implements StoreBackend {
           if (lines.length && (JSON.parse(lines[0]!) as { prev?: string }).prev !== snap.head.hash) {
             throw new StoreError(`The audit events to import do not continue the trail in ${this.where}; nothing more was written.`);
           }
-          const data = dataOf(snap.objects, this.where);
+          const current = laidOver(snap.objects, headUnits(snap.head));
+          const data = dataOf(current, this.where);
           data.versions.push(...slice(versions));
           data.deployments.push(...slice(deployments));
           data.approvals.push(...slice(part.approvals));
           const images = await this.imageFilterOf(snap.head);
           const writes = await this.retentionWrites(data, images);
-          writes.push(...this.recordWrites(data, snap.objects));
+          writes.push(...this.recordWrites(data, current));
           return {
             result: undefined,
             writes,

@@ -9,12 +9,16 @@
  * the resourceVersion it is based on, and the new audit lines — into the head with a
  * compare-and-swap on the head's resourceVersion. That swap is the commit point: two writers
  * based on the same head cannot both win, the loser reads again and runs its change on the new
- * state. Then the unit is rolled forward (each write is idempotent: a create that meets the
- * object, a replace or delete whose base moved on, both mean "done already") and the head is
- * swapped once more without it. A writer that dies after the commit leaves the unit in the head:
- * readers see it as applied (they lay it over what they list), and the next writer rolls it
- * forward before it reads. The audit events travel in the swap itself: the head keeps the newest
- * of them (its tail), and a unit that finds the tail full packs it into an archive object.
+ * state. Then the writer rolls its unit forward (each write is idempotent: a create that meets
+ * the object, a replace or delete whose base moved on, both mean "done already") and is done:
+ * the head is swapped once per change, not twice, and is free for the next writer at once. The
+ * unit stays in the head for the next few changes (KEPT_UNITS): readers lay the units in the head
+ * over what they list (a write the list shows applied, or a later unit overtook, is skipped), a
+ * writer that lost the swap rebuilds its snapshot from them without a new list, and the writer
+ * whose change pushes a unit out rolls what of it is not applied forward first (its writer died
+ * or stalled), so a unit leaves the head only once applied. The audit events travel in the swap itself: the
+ * head keeps the newest of them (its tail), and a unit that finds the tail full packs it into an
+ * archive object.
  */
 import { randomUUID } from 'node:crypto';
 import { StoreError } from '../../errors.js';
@@ -52,8 +56,10 @@ export interface HeadState {
   /** The newest audit lines, the first of them event `tailFrom`; older ones are in archive objects. */
   tail: string[];
   tailFrom: number;
-  /** The unit committed and not yet rolled forward. */
+  /** The newest unit committed: its writer rolls it forward after the swap and leaves it in the head. */
   unit?: Unit;
+  /** The units committed before it that the head keeps (KEPT_UNITS), oldest first. */
+  earlier?: Unit[];
   /** The archived images' Bloom filter (image-filter.ts); absent in a head written before it, until the next write. */
   images?: string;
 }
@@ -65,6 +71,13 @@ const MAX_HEAD_BYTES = 900_000;
 /** A writer that keeps losing the swap gives up after this long (others were writing all the while). */
 const MAX_WRITE_MS = 60_000;
 const PARALLEL_WRITES = 8;
+/**
+ * The head keeps the newest units (its own and up to this many before it, within KEPT_UNIT_BYTES):
+ * a writer that lost the swap rebuilds its snapshot from the head alone when the units committed
+ * since its list are all there.
+ */
+export const KEPT_UNITS = 3;
+const KEPT_UNIT_BYTES = 64_000;
 /** The head keeps this many newest audit events (or this many bytes of them) before they go to an archive object. */
 export const AUDIT_TAIL_EVENTS = 16;
 const AUDIT_TAIL_BYTES = 32_000;
@@ -91,6 +104,80 @@ function withAuditTail(head: HeadState, writes: Write[], lines: readonly string[
     return { writes, tail: [...head.tail, ...lines], tailFrom: head.tailFrom };
   const archive: Write = { op: 'create', name: auditArchiveName(head.tailFrom), labels: { [KIND_LABEL]: AUDIT_ARCHIVE_KIND }, data: { lines: head.tail.map((l) => `${l}\n`).join('') } };
   return { writes: [...writes, archive], tail: [...lines], tailFrom: head.count + 1 };
+}
+
+/** What a unit is prepared on: the head and the hot record objects, as of one revision. */
+export interface Snapshot {
+  head: HeadState;
+  headVersion?: string;
+  /** Hot record objects by name, as listed (the head's units not laid over). */
+  objects: ReadonlyMap<string, StoredObject>;
+}
+
+/** Whether `listed` (one revision) shows `w` applied; a write a list cannot show (an archive's, a bucket's) counts as not. */
+function shown(w: Write, listed: ReadonlyMap<string, StoredObject>): boolean {
+  if (w.op === 'append' || (w.op !== 'delete' && w.data.record === undefined)) return false;
+  const now = listed.get(w.name);
+  return w.op === 'create' ? now !== undefined : now?.resourceVersion !== w.base;
+}
+
+/**
+ * The writes of `units` (oldest first) that `listed` does not show applied: of each object only
+ * the last write, since a later unit was prepared on a state holding the earlier one's.
+ */
+function pendingWrites(units: readonly Unit[], listed: ReadonlyMap<string, StoredObject>): Map<string, Write> {
+  const last = new Map<string, Write>();
+  for (const w of units.flatMap((u) => u.writes)) last.set(w.name, w);
+  for (const [name, w] of last) if (shown(w, listed)) last.delete(name);
+  return last;
+}
+
+/**
+ * `objects` with what `units` (oldest first) write and it does not show laid over: an object
+ * known only from a unit has resourceVersion '' (a write based on it waits for a list that shows it).
+ */
+export function laidOver(objects: ReadonlyMap<string, StoredObject>, units: readonly Unit[]): Map<string, StoredObject> {
+  const result = new Map(objects);
+  for (const w of pendingWrites(units, objects).values()) {
+    if (w.op === 'delete') result.delete(w.name);
+    else if ((w.op === 'create' || w.op === 'replace') && w.data.record !== undefined) result.set(w.name, { name: w.name, resourceVersion: '', labels: w.labels, data: w.data });
+  }
+  return result;
+}
+
+/**
+ * `snap` brought up to the head `now`, when every unit committed since `snap` is one `now`
+ * carries: its objects with its own units laid over (each of them applied by now, or carried in
+ * `now`), `now`'s laid over by the caller. Otherwise undefined: list again.
+ */
+function caughtUp(snap: Snapshot, now: HeadState, headVersion: string | undefined): Snapshot | undefined {
+  const last = snap.head.recent[0];
+  const since = last === undefined ? -1 : now.recent.indexOf(last);
+  const carried = new Set(headUnits(now).map((u) => u.id));
+  if (since < 0 || !now.recent.slice(0, since).every((id) => carried.has(id))) return undefined;
+  const mine = headUnits(snap.head).filter((u) => !carried.has(u.id));
+  return { ...snap, head: now, headVersion, objects: laidOver(snap.objects, mine) };
+}
+
+/**
+ * The units of the head (oldest first) that stay beside a new one: the newest KEPT_UNITS, and
+ * older ones whose ids are in `open` (not known applied), all within KEPT_UNIT_BYTES.
+ */
+function keptOf(units: readonly Unit[], open: ReadonlySet<string>): Unit[] {
+  const kept: Unit[] = [];
+  let bytes = 0;
+  for (const u of [...units].reverse()) {
+    if (kept.length >= KEPT_UNITS && !open.has(u.id)) continue;
+    bytes += JSON.stringify(u).length;
+    if (bytes > KEPT_UNIT_BYTES) break;
+    kept.unshift(u);
+  }
+  return kept;
+}
+
+/** The units in the head, oldest first: each counts as applied, whether or not its writes are there yet. */
+export function headUnits(head: HeadState): Unit[] {
+  return [...(head.earlier ?? []), ...(head.unit ? [head.unit] : [])];
 }
 
 export function parseHead(object: StoredObject | undefined): { head: HeadState; resourceVersion?: string } {
@@ -124,6 +211,9 @@ async function idempotent(write: () => Promise<unknown>): Promise<void> {
 }
 
 export class UnitWriter {
+  /** Ids of units this writer rolled forward: applied, though a list cannot show an archive's append. */
+  private readonly rolled: string[] = [];
+
   constructor(readonly objects: StoreObjects) {}
 
   /** Applies every write of `unit`; each is safe to repeat, and to run after a later unit. */
@@ -146,13 +236,8 @@ export class UnitWriter {
       }
     });
     await inParallel(tasks);
-  }
-
-  /** Rolls the head's pending unit forward and takes it out of the head (unless someone did already). */
-  async settle(head: HeadState, resourceVersion: string): Promise<void> {
-    if (!head.unit) return;
-    await this.rollForward(head.unit);
-    await idempotent(() => this.writeHead({ ...head, unit: undefined }, resourceVersion));
+    this.rolled.unshift(unit.id);
+    this.rolled.length = Math.min(this.rolled.length, RECENT);
   }
 
   writeHead(head: HeadState, resourceVersion: string | undefined): Promise<StoredObject | undefined> {
@@ -165,21 +250,38 @@ export class UnitWriter {
   }
 
   /**
-   * Commits one unit: `prepare` runs on a fresh snapshot whose head has no pending unit and
-   * returns the writes and audit lines (chained from the head's hash), or undefined when there
-   * is nothing to write. A writer that lost the swap runs `prepare` again on the new state.
+   * Commits one unit: `prepare` runs on a snapshot (the caller lays the head's units over its
+   * objects) and returns the writes and audit lines (chained from the head's hash), or nothing
+   * to write. A writer that lost the swap runs `prepare` again on the new state: rebuilt from the
+   * head alone when every unit committed since its list is still in the head (the usual case),
+   * else from a new list. A loser's retry is then two small requests where a newcomer's first try
+   * starts with the whole list: the loser is the likelier to win the next swap.
    */
-  async commit<S extends { head: HeadState; headVersion?: string }, T>(snapshot: () => Promise<S>, prepare: (snap: S) => Promise<Prepared<T>>): Promise<T> {
+  async commit<T>(snapshot: () => Promise<Snapshot>, prepare: (snap: Snapshot) => Promise<Prepared<T>>): Promise<T> {
     const until = Date.now() + MAX_WRITE_MS;
+    /** The snapshot rebuilt from the head after a lost swap, for the next attempt. */
+    let rebuilt: Snapshot | undefined;
     for (let attempt = 1; Date.now() < until; attempt++) {
-      const snap = await snapshot();
-      if (snap.head.unit) {
-        await this.settle(snap.head, snap.headVersion!);
-        continue;
-      }
+      const snap = rebuilt ?? (await snapshot());
+      const listed = rebuilt === undefined;
+      rebuilt = undefined;
+      const { head } = snap;
+      const pending = pendingWrites(headUnits(head), snap.objects);
+      // Each unit's writes not yet applied (nor overtaken by a later unit's, nor rolled forward by this writer).
+      const open = headUnits(head)
+        .filter((u) => !this.rolled.includes(u.id))
+        .map((u) => ({ ...u, writes: u.writes.filter((w) => pending.get(w.name) === w) }))
+        .filter((u) => u.writes.length > 0);
       const prepared = await prepare(snap);
       if ('nothing' in prepared) return prepared.result;
-      const { head } = snap;
+      // A write based on an object known only from a unit in the head (its resourceVersion unknown) would race that unit's roll forward: apply the units, list again.
+      if (prepared.writes.some((w) => 'base' in w && w.base === '')) {
+        for (const u of open) await this.rollForward(u);
+        continue;
+      }
+      // The newest units stay. An older one a list shows not applied (its writer died or stalled) is applied here before it leaves; a rebuilt snapshot cannot tell, so it keeps those (while the head has room).
+      const kept = keptOf(headUnits(head), listed ? new Set() : new Set(open.map((u) => u.id)));
+      for (const u of open) if (!kept.some((k) => k.id === u.id)) await this.rollForward(u);
       // The swap is this unit's one write: a holder that lost its Lease meanwhile stops before it.
       await confirmHolds(`the store write ${prepared.summary}`);
       const { writes, tail, tailFrom } = withAuditTail(head, prepared.writes, prepared.lines);
@@ -195,26 +297,24 @@ export class UnitWriter {
         tail,
         tailFrom,
         unit,
+        ...(kept.length ? { earlier: kept } : {}),
         images: prepared.images ?? head.images,
       };
-      let stored: StoredObject | undefined;
       try {
-        stored = await this.writeHead(next, snap.headVersion);
+        if (!(await this.writeHead(next, snap.headVersion))) continue;
       } catch (error) {
         if (!(error instanceof Conflict)) throw error;
         // Lost the swap — or won it and the network lost the answer (the repeat then conflicts with itself).
         const now = parseHead(await this.objects.read(HEAD_NAME));
-        if (now.head.recent.includes(unit.id)) {
-          if (now.head.unit) await this.settle(now.head, now.resourceVersion!);
-          return prepared.result;
+        if (!now.head.recent.includes(unit.id)) {
+          rebuilt = caughtUp(snap, now.head, now.resourceVersion);
+          // Losing again means others keep committing: spread out (full jitter, growing), the first retry at once.
+          if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 * 2 ** attempt)));
+          continue;
         }
-        // Exponential backoff with full jitter: writers that collided spread out instead of colliding again.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** Math.min(attempt, 6))));
-        continue;
       }
-      if (!stored) continue;
       reachPoint('unit-committed');
-      await this.settle(next, stored.resourceVersion);
+      await this.rollForward(unit);
       return prepared.result;
     }
     throw new StoreError(`The team store in ${this.objects.where} kept changing under this write for ${MAX_WRITE_MS / 1000} s; nothing changed, try again.`);
