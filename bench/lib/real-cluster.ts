@@ -3,7 +3,7 @@
  * sandbox's generated Deployments created on it as fast as the API takes them, and ecp's own
  * requests read back from the API server's audit log.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, Watch, type V1Deployment } from '@kubernetes/client-node';
 import type { SeedObject } from '../../source/sandbox/seed.js';
@@ -150,6 +150,24 @@ export interface AuditEvent {
   stageTimestamp: string;
 }
 
+function readFrom(file: string, offset: number): Buffer {
+  const buffer = Buffer.alloc(Math.max(0, statSync(file).size - offset));
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buffer, 0, buffer.length, offset);
+  } finally {
+    closeSync(fd);
+  }
+  return buffer;
+}
+
+const parseEvents = (buffer: Buffer): AuditEvent[] =>
+  buffer
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditEvent);
+
 /** The API server's audit log (one JSON line per request), read from a remembered offset on. */
 export class AuditLog {
   private readonly file: string;
@@ -162,20 +180,15 @@ export class AuditLog {
     return statSync(this.file).size;
   }
 
-  /** Every event written after `offset`. */
+  /** Every event written after `offset`; across a rotation, the rest of the file rotated out (`audit-<time>.log`) too. */
   since(offset: number): AuditEvent[] {
     const size = statSync(this.file).size;
-    const buffer = Buffer.alloc(size - offset);
-    const fd = openSync(this.file, 'r');
-    try {
-      readSync(fd, buffer, 0, buffer.length, offset);
-    } finally {
-      closeSync(fd);
-    }
-    return buffer
-      .toString('utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as AuditEvent);
+    if (size >= offset) return parseEvents(readFrom(this.file, offset));
+    const dir = path.dirname(this.file);
+    const rotated = readdirSync(dir)
+      .filter((f) => /^audit-.+\.log$/.test(f))
+      .sort()
+      .at(-1);
+    return parseEvents(Buffer.concat([rotated ? readFrom(path.join(dir, rotated), offset) : Buffer.alloc(0), readFrom(this.file, 0)]));
   }
 }
