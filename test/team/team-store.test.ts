@@ -71,7 +71,6 @@ describe('the team store on the sandbox', () => {
 describeTargets('the team store (issue 16)', (kind) => {
   const target = sharedTarget(kind);
 
-
   it('keeps every registration of three writers at once, lets exactly one of two duplicates win, and the chain verifies naming each actor', async () => {
     const namespace = await storeNamespace(target);
     const actors = ['ops1@example.com', 'ops2@example.com', 'ops3@example.com'];
