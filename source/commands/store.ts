@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { migrateStore, storeStatus } from '../pipeline/store-admin.js';
 import { println, printJson, type Command } from './command.js';
 import { stringFlag } from './flags.js';
+import { counted } from '../domain/words.js';
 
 const migrate: Command = {
   name: 'store migrate',
@@ -22,7 +23,7 @@ const migrate: Command = {
     const c = result.copied;
     println(
       ctx.io.stdout,
-      `Copied ${c.versions} version(s), ${c.deployments} deployment record(s), ${c.approvals} approval(s) and ${c.auditEvents} audit event(s) from ${result.from} to ${result.to}.`,
+      `Copied ${counted(c.versions, 'version')}, ${counted(c.deployments, 'deployment record')}, ${counted(c.approvals, 'approval')} and ${counted(c.auditEvents, 'audit event')} from ${result.from} to ${result.to}.`,
     );
     println(ctx.io.stdout, result.verified);
     return 0;

@@ -5,6 +5,7 @@ import { tagDeployment } from '../pipeline/deploy-tag.js';
 import { println, printJson, type Command } from './command.js';
 import { boolFlag, requireInput, stringFlag } from './flags.js';
 import { progress } from './manifest-output.js';
+import { counted } from '../domain/words.js';
 
 export const tagCommand: Command = {
   name: 'tag',
@@ -34,11 +35,11 @@ export const tagCommand: Command = {
       println(out, `Nothing to commit for tenant ${tenant}: ${result.folder}/ has no changes; no tag was created.`);
       return 0;
     }
-    println(out, `Committed ${result.files.length} file(s) as ${result.commit!.slice(0, 7)} and tagged it ${result.tag}.`);
+    println(out, `Committed ${counted(result.files.length, 'file')} as ${result.commit!.slice(0, 7)} and tagged it ${result.tag}.`);
     for (const change of result.changes) println(out, `  ${changeLine(change)}`);
     if (result.changes.length === 0) println(out, '  (no image changes)');
     if (result.pushed) println(out, `Pushed the commit and ${result.tag} to ${result.remote}.`);
-    if (result.deploymentsTagged > 0) println(out, `Recorded ${result.tag} on ${result.deploymentsTagged} deployment record(s).`);
+    if (result.deploymentsTagged > 0) println(out, `Recorded ${result.tag} on ${counted(result.deploymentsTagged, 'deployment record')}.`);
     return 0;
   },
 };

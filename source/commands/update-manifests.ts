@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { println, printJson, type Command, type CommandContext } from './command.js';
 import { boolFlag, stringFlag } from './flags.js';
 import { displayPath, progress, tagText } from './manifest-output.js';
+import { counted } from '../domain/words.js';
 
 const USAGE = 'ecp update-manifests <tenant...> | --all [--service S] [--tag T | --version ID] [--dry-run]';
 
@@ -79,10 +80,10 @@ export const updateManifestsCommand: Command = {
       for (const s of r.skipped) println(out, `${who(r, s.service)}: skipped (${s.reason})`);
       changed += r.changes.length;
     }
-    const scope = several ? `${results.length} tenant(s)` : `tenant ${results[0]!.tenant}`;
+    const scope = several ? `${counted(results.length, 'tenant')}` : `tenant ${results[0]!.tenant}`;
     if (changed === 0) println(out, `Nothing to change in ${scope}.`);
-    else if (results[0]!.dryRun) println(out, `Dry run: nothing was written (${changed} service(s) would change).`);
-    else println(out, `Updated ${changed} service(s) in ${scope}.`);
+    else if (results[0]!.dryRun) println(out, `Dry run: nothing was written (${counted(changed, 'service')} would change).`);
+    else println(out, `Updated ${counted(changed, 'service')} in ${scope}.`);
     return 0;
   },
 };

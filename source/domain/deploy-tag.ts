@@ -3,6 +3,7 @@
  * `service: old → new` between HEAD and the work tree, and the commit / tag message.
  */
 import { compactTimestamp } from './image-tag.js';
+import { counted } from './words.js';
 
 export class TagPatternError extends Error {}
 
@@ -71,6 +72,6 @@ export function deployMessage(tenant: string, changes: readonly ImageChange[], f
       : changes.length <= 3
         ? `Deploy ${tenant}: ${changes.map((c) => `${c.service} ${c.toTag ?? c.to ?? 'removed'}`).join(', ')}`
         : `Deploy ${tenant}: ${changes.length} services`);
-  const body = changes.length > 0 ? changes.map(changeLine) : [`No image changes (${files.length} file(s) changed).`];
+  const body = changes.length > 0 ? changes.map(changeLine) : [`No image changes (${counted(files.length, 'file')} changed).`];
   return [title, '', ...body, ''].join('\n');
 }

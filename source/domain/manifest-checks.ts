@@ -6,6 +6,7 @@
 import { effectiveNamespace, fieldOf, isNamespaced, objectLabel, type ContainerInfo, type ObjectInfo, type ServiceImage, type WorkloadInfo, type YamlPath } from './manifest-model.js';
 import { isDns1123Label } from './names.js';
 import { describeFailure, isBlocked, isFailed, type ImageVersion } from './types.js';
+import { counted } from './words.js';
 
 export type Severity = 'error' | 'warning';
 export type CheckName = 'yaml' | 'object' | 'schema' | 'name' | 'namespace' | 'image' | 'dry-run' | 'tenant';
@@ -204,7 +205,7 @@ export function nothingManagedMessage(tenantId: string, workloads: readonly Work
   const images = [...new Set(workloads.flatMap((w) => w.containers.flatMap((c) => (c.repository ? [c.repository] : []))))];
   const example = images[0] ?? 'REPOSITORY';
   return (
-    `tenant ${tenantId} has ${workloads.length} workload(s) but no service ecp manages: none of their images (${images.join(', ') || 'none'}) is under ${rules.registry}/${rules.imagePrefix}/; ` +
+    `tenant ${tenantId} has ${counted(workloads.length, 'workload')} but no service ecp manages: none of their images (${images.join(', ') || 'none'}) is under ${rules.registry}/${rules.imagePrefix}/; ` +
     `name one in ecp.config.yaml, e.g. services: [{name: ${example.slice(example.lastIndexOf('/') + 1)}, image: ${example}}], or set DOCKER_REGISTRY / IMAGE_PREFIX`
   );
 }

@@ -13,6 +13,7 @@ import { versionsByImage } from '../domain/status.js';
 import { EcpError, UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { assertMayChange } from './policy.js';
+import { counted } from '../domain/words.js';
 
 export const FIELD_MANAGER = 'ecp';
 
@@ -149,7 +150,7 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
     }
   };
 
-  emit({ step: 'apply', status: 'start', message: `checking ${objects.length} object(s) with a server-side dry run on ${cluster.description}`, tenant: options.tenant });
+  emit({ step: 'apply', status: 'start', message: `checking ${counted(objects.length, 'object')} with a server-side dry run on ${cluster.description}`, tenant: options.tenant });
   const problems: string[] = [];
   const planned: AppliedObject[] = [];
   for (const object of objects) {
@@ -169,7 +170,10 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
     }
   }
   if (problems.length) {
-    throw new ApplyRefusedError(`Nothing was applied to ${options.tenant}: ${problems.length} object(s) were refused.\n${problems.map((p) => `  ${p}`).join('\n')}`, problems);
+    throw new ApplyRefusedError(
+      `Nothing was applied to ${options.tenant}: ${counted(problems.length, 'object')} ${problems.length === 1 ? 'was' : 'were'} refused.\n${problems.map((p) => `  ${p}`).join('\n')}`,
+      problems,
+    );
   }
   if (!options.dryRun) {
     for (const [index, object] of objects.entries()) {
@@ -186,13 +190,13 @@ export async function applyTenant(core: Core, cluster: Cluster, options: ApplyOp
           details: { cluster: cluster.description, applied: objects.slice(0, index).map(label), failedAt: label(object), error: failure.message, reason: options.reason ?? null },
         });
         throw new PartlyAppliedError(
-          `Apply of ${options.tenant} stopped at ${label(object)} after ${index} of ${objects.length} object(s) were applied (that one may have been too): ${failure.message}; the cluster holds part of the change — run \`ecp apply ${options.tenant}\` again to finish it.`,
+          `Apply of ${options.tenant} stopped at ${label(object)} after ${index} of ${counted(objects.length, 'object')} ${index === 1 ? 'was' : 'were'} applied (that one may have been too): ${failure.message}; the cluster holds part of the change — run \`ecp apply ${options.tenant}\` again to finish it.`,
         );
       }
       emit({ step: 'apply', status: 'info', message: `applied ${label(object)}`, tenant: options.tenant });
     }
   }
-  emit({ step: 'apply', status: 'done', message: `${options.dryRun ? 'dry run: ' : ''}${planned.length} object(s) applied`, tenant: options.tenant });
+  emit({ step: 'apply', status: 'done', message: `${options.dryRun ? 'dry run: ' : ''}${counted(planned.length, 'object')} applied`, tenant: options.tenant });
   const result = { tenant: options.tenant, dryRun: options.dryRun === true, objects: planned, forced: options.force ? blocked.map((s) => s.image) : [] };
   if (!options.dryRun) {
     await core.audit.append({

@@ -27,6 +27,7 @@ import { deployMessage, deployTagName, imageChanges, TagPatternError, type Image
 import { EcpError, UsageError } from '../errors.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { assertMayChange } from './policy.js';
+import { counted } from '../domain/words.js';
 
 export interface TagOptions {
   tenant: string;
@@ -126,7 +127,7 @@ export async function tagDeployment(core: Core, options: TagOptions): Promise<Ta
   const message = deployMessage(options.tenant, result.changes, files, options.message);
   result.message = message;
 
-  emit({ step: 'commit', status: 'start', message: `committing ${files.length} file(s) under ${rel}/`, tenant: options.tenant });
+  emit({ step: 'commit', status: 'start', message: `committing ${counted(files.length, 'file')} under ${rel}/`, tenant: options.tenant });
   result.commit = await commitFolder(top, rel, message);
   result.committed = true;
   let name = pattern;

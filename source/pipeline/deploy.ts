@@ -27,6 +27,7 @@ import { validateManifests } from './validate.js';
 import { holdingServices } from './exclusive.js';
 import { assertMayChange } from './policy.js';
 import { onceEach } from './once-each.js';
+import { counted } from '../domain/words.js';
 
 export const DEPLOY_STEPS = ['build', 'update-manifests', 'validate', 'apply', 'rollout', 'tag'] as const;
 export type DeployStep = (typeof DEPLOY_STEPS)[number];
@@ -172,7 +173,7 @@ async function deployHeld(core: Core, client: KubeClient | undefined, options: D
           .filter((p) => p.severity === 'error')
           .slice(0, 3)
           .map((p) => `${p.object ?? p.path}: ${p.message}`);
-        throw new EcpError(`${result.errors} problem(s): ${first.join('; ')}`, 1);
+        throw new EcpError(`${counted(result.errors, 'problem')}: ${first.join('; ')}`, 1);
       }
     });
     stopIfInterrupted(options.signal, 'before apply');

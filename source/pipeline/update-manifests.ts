@@ -34,6 +34,7 @@ import { assertMayChange } from './policy.js';
 import { auditFailedChoice } from './versions.js';
 import { mapLimit } from './concurrency.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { counted } from '../domain/words.js';
 
 export interface UpdateManifestsOptions {
   tenant: string;
@@ -361,7 +362,7 @@ async function checkRegistry(
 ): Promise<string | undefined> {
   const images = [...new Map(changes.map((c) => [c.to, c])).values()];
   const registries = [...new Set(images.map((c) => parseImageRef(c.to).registry))].join(', ');
-  emit({ step: 'registry-check', status: 'start', message: `checking ${images.length} image(s) in registry ${registries}` });
+  emit({ step: 'registry-check', status: 'start', message: `checking ${counted(images.length, 'image')} in registry ${registries}` });
   let warning: string | undefined;
   const digests = await mapLimit(images, 8, async (change) => {
     const ref = parseImageRef(change.to);
@@ -384,7 +385,7 @@ async function checkRegistry(
   const byImage = new Map(digests);
   for (const change of changes) change.registryDigest = byImage.get(change.to) || undefined;
   if (warning) emit({ step: 'registry-check', status: 'warn', message: warning });
-  else emit({ step: 'registry-check', status: 'done', message: `${images.length} image(s) found in registry ${registries}` });
+  else emit({ step: 'registry-check', status: 'done', message: `${counted(images.length, 'image')} found in registry ${registries}` });
   return warning;
 }
 
@@ -512,7 +513,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
 
   const texts = plans.flatMap((p) => [...p.prepared.texts]);
   const where = several ? `${plans.length} tenants` : `tenant ${plans[0]!.tenant.id}`;
-  emit({ step: 'write', status: 'start', message: `writing ${texts.length} file(s)` });
+  emit({ step: 'write', status: 'start', message: `writing ${counted(texts.length, 'file')}` });
   try {
     await writeAllOrNothing(
       texts.map(([file, after]) => ({ path: file.path, before: file.text, after })),
@@ -524,7 +525,7 @@ export async function updateManyManifests(core: Core, ids: readonly string[], op
     if (error instanceof PartialWriteError) throw new UsageError(reason);
     throw new UsageError(`Writing the manifests of ${where} failed (${reason}); every file was left as it was.`);
   }
-  emit({ step: 'write', status: 'done', message: `${texts.length} file(s) written` });
+  emit({ step: 'write', status: 'done', message: `${counted(texts.length, 'file')} written` });
   // What was written is known: keep its parsed form so the next read need not parse it again.
   for (const plan of plans) {
     for (const [file, after] of plan.prepared.texts) {

@@ -28,6 +28,7 @@ import { effectiveNamespace, fieldOf, objectLabel, workloadInfo, type YamlPath }
 import type { ImageVersion } from '../domain/types.js';
 import { mapLimit } from './concurrency.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { counted } from '../domain/words.js';
 
 export interface ValidationProblem {
   severity: Severity;
@@ -206,7 +207,7 @@ async function dryRunTenant(tenant: Tenant, runner: DryRunner, emit: EventSink):
       if (!document.empty && document.info.kind && document.info.apiVersion && document.info.name) targets.push({ file, document });
     }
   }
-  emit({ step: 'dry-run', status: 'start', message: `server-side dry run of ${targets.length} object(s) of ${tenant.id} on ${runner.description}`, tenant: tenant.id });
+  emit({ step: 'dry-run', status: 'start', message: `server-side dry run of ${counted(targets.length, 'object')} of ${tenant.id} on ${runner.description}`, tenant: tenant.id });
   const outcomes = await mapLimit(targets, 8, (t) => runner.dryRun(dryRunObject(tenant, t.document)));
   const problems: ValidationProblem[] = [];
   outcomes.forEach((outcome, i) => {
@@ -256,7 +257,7 @@ export async function validateManifests(core: Core, options: ValidateOptions = {
     }
     ids = folders.filter((f) => f.valid).map((f) => f.id);
   }
-  emit({ step: 'load', status: 'start', message: `reading ${ids.length} tenant(s)` });
+  emit({ step: 'load', status: 'start', message: `reading ${counted(ids.length, 'tenant')}` });
   const tenants = await Promise.all(ids.map((id) => loadTenant(core.config, id)));
   // An overlay nothing can render cannot be checked at all: for that one tenant, say so (exit 2).
   if (options.tenant !== undefined && tenants[0]!.kustomize && tenants[0]!.kustomize.tool === undefined) assertRendered(tenants[0]!);

@@ -13,6 +13,7 @@ import { confirmHolds } from '../held-services.js';
 import type { AuditTrail } from './backend.js';
 import { type AuditHead, headMac, Journal, sha256 } from './journal.js';
 import { readLines } from './jsonl.js';
+import { counted } from '../domain/words.js';
 
 export { sha256 };
 
@@ -214,7 +215,7 @@ export class AuditLog implements AuditTrail {
       const tail: CrashTail = { kind: 'unfinished', offset, bytes: text.length - offset, lines: 0 };
       return fail(count + 1, `is an unfinished write of ${tail.bytes} bytes (a crash or a full disk cut it short); \`ecp audit repair\` moves it into its own event`, tail);
     }
-    const anchored = anchors.length ? `, ${anchors.length} anchor(s) match` : '';
+    const anchored = anchors.length ? `, ${counted(anchors.length, 'anchor')} ${anchors.length === 1 ? 'matches' : 'match'}` : '';
     const unkeyed = !key && head.mac ? ' (its HMAC was not checked: ECP_AUDIT_KEY is not set)' : '';
     return { ok: true, count, anchors: anchors.length, message: `${this.file}: ${count} events, chain intact${anchored}${unkeyed}.` };
   }
@@ -233,7 +234,8 @@ export class AuditLog implements AuditTrail {
         throw new StoreError(`${verdict.message.replace(/\.$/, '')}; that is not a crash tail, and \`ecp audit repair\` removes nothing else: nothing changed.`);
       }
       const removed = readFileSync(this.file).subarray(tail.offset).toString('utf8');
-      const description = tail.kind === 'unfinished' ? `an unfinished line of ${tail.bytes} bytes` : `${tail.lines} line(s) (${tail.bytes} bytes) that ${this.journal.headFile} never acknowledged`;
+      const description =
+        tail.kind === 'unfinished' ? `an unfinished line of ${tail.bytes} bytes` : `${counted(tail.lines, 'line')} (${tail.bytes} bytes) that ${this.journal.headFile} never acknowledged`;
       this.journal.truncateAuditTo(lock, tail.offset, tail.offset + tail.bytes);
       const event: NewAuditEvent = { actor, action: 'audit.repair', target: 'audit.jsonl', details: { removed: description, bytes: removed } };
       this.journal.commit(lock, { auditLines: (prev) => chainLines([event], prev), summary: 'audit.repair' });

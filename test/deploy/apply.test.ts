@@ -56,7 +56,7 @@ describeTargets('ecp apply (server-side apply, field manager ecp)', (kind) => {
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('v1.0.0-seed01', 'v2').replace('replicas: 2', 'replicas: 4'));
     const refused = await ecp('apply', 'test-download');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/Nothing was applied to test-download: 1 object\(s\) were refused\./);
+    expect(refused.stderr).toMatch(/Nothing was applied to test-download: 1 object was refused\./);
     expect(refused.stderr).toMatch(
       /Deployment\/callbot in test-download: conflict with "kubectl-set".*\(\.spec\.template\.spec\.containers\[name="callbot"\]\.image\) — re-run with --force-conflicts/,
     );

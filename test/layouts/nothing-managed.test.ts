@@ -23,7 +23,7 @@ describe('a tenant with workloads but nothing managed', () => {
     const r = await ecp(['--once', '--sandbox']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain(
-      'argocd (namespace argocd) — watches nothing: tenant argocd has 7 workload(s) but no service ecp manages: none of their images (quay.io/argoproj/argocd, ghcr.io/dexidp/dex, public.ecr.aws/docker/library/redis) is under localhost:5000/ecp-ai/',
+      'argocd (namespace argocd) — watches nothing: tenant argocd has 7 workloads but no service ecp manages: none of their images (quay.io/argoproj/argocd, ghcr.io/dexidp/dex, public.ecr.aws/docker/library/redis) is under localhost:5000/ecp-ai/',
     );
     expect(r.stdout).toMatch(/0 services in 1 tenant .*, 1 tenant watching nothing \(argocd\) — attention needed/);
     const json = JSON.parse((await ecp(['--once', '--sandbox', '--json'])).stdout);
@@ -34,10 +34,10 @@ describe('a tenant with workloads but nothing managed', () => {
   it('services and validate say so too, validate as a warning naming what to add to the config', async () => {
     const services = await ecp(['services', 'argocd']);
     expect(services.code).toBe(0);
-    expect(services.stdout).toMatch(/^Tenant argocd watches nothing: tenant argocd has 7 workload\(s\) but no service ecp manages/m);
+    expect(services.stdout).toMatch(/^Tenant argocd watches nothing: tenant argocd has 7 workloads but no service ecp manages/m);
     const validate = await ecp(['validate', 'argocd']);
     expect(validate.code).toBe(0);
-    expect(validate.stdout).toMatch(/warning \[tenant\] tenant argocd has 7 workload\(s\) but no service ecp manages: .*services: \[\{name: argocd, image: quay\.io\/argoproj\/argocd\}\]/);
+    expect(validate.stdout).toMatch(/warning \[tenant\] tenant argocd has 7 workloads but no service ecp manages: .*services: \[\{name: argocd, image: quay\.io\/argoproj\/argocd\}\]/);
   });
 
   it('once the image is named in the config, the tenant watches its service', async () => {

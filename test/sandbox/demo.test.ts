@@ -37,7 +37,7 @@ describe('ecp --sandbox on the demo store', () => {
   it('rolls back headless to the demo history, the registry check answered, and leaves no data/ behind', async () => {
     const before = demoDirs();
     const r = await runEcp(['rollback', 'test-download', 'callbot', '--reason', 'demo', '--sandbox'], { cwd: clone, env: cleanEnv(), timeoutMs: 90_000 });
-    expect(r.stderr).toContain('1 image(s) found in registry localhost:5000');
+    expect(r.stderr).toContain('1 image found in registry localhost:5000');
     expect(r).toMatchObject({ code: 0 });
     expect(r.stdout).toMatch(/callbot:v1\.0\.0-seed01 → localhost:5000\/ecp-ai\/callbot:v0\.9\.0-demo rolled back/);
     // The demo rolled back its own copy: the project's manifests, commits and tags are as they were.

@@ -79,7 +79,7 @@ describeTargets('ecp store migrate (issue 16)', (kind) => {
     const there = await ecp(['store', 'migrate', '--to', 'kubernetes'], env);
     expect(there.stderr).toBe('');
     expect(there.stdout).toMatch(
-      /^Copied 1000 version\(s\), 60 deployment record\(s\), 2 approval\(s\) and 200 audit event\(s\) from .* to configmaps in namespace .*\.\n.*200 events, chain intact\.\n$/,
+      /^Copied 1000 versions, 60 deployment records, 2 approvals and 200 audit events from .* to configmaps in namespace .*\.\n.*200 events, chain intact\.\n$/,
     );
     const source = await new Store(dataDir).history();
     expect(comparable(await openTeamStore(target, namespace).history())).toEqual(comparable(source));
@@ -89,12 +89,12 @@ describeTargets('ecp store migrate (issue 16)', (kind) => {
     );
     expect((await ecp(['versions', 'list', 'ranker', '--all', '--json'], team)).stdout).toContain('ranker-v3-');
 
-    expect((await ecp(['store', 'migrate', '--to', 'kubernetes'], env)).stdout).toMatch(/^Copied 0 version\(s\), 0 deployment record\(s\), 0 approval\(s\) and 0 audit event\(s\)/);
+    expect((await ecp(['store', 'migrate', '--to', 'kubernetes'], env)).stdout).toMatch(/^Copied 0 versions, 0 deployment records, 0 approvals and 0 audit events/);
 
     const back = tempDir();
     const returned = await ecp(['store', 'migrate', '--to', 'file', '--data-dir', back], team);
     expect(returned.stderr).toBe('');
-    expect(returned.stdout).toMatch(/^Copied 1000 version\(s\), 60 deployment record\(s\), 2 approval\(s\) and 200 audit event\(s\)/);
+    expect(returned.stdout).toMatch(/^Copied 1000 versions, 60 deployment records, 2 approvals and 200 audit events/);
     expect(comparable(await new Store(back).history())).toEqual(comparable(source));
     expect((await ecp(['audit', 'verify', '--data-dir', back], env)).stdout).toMatch(/200 events, chain intact/);
     expect((await ecp(['store', 'migrate', '--to', 'file', '--data-dir', back], team)).stdout).toMatch(/^Copied 0 version/);

@@ -18,6 +18,7 @@ import { AUDIT_ARCHIVE_KIND, EVENT_KIND, HEAD_KIND, HEAD_NAME } from './names.js
 import { KIND_LABEL } from './objects.js';
 import type { KubeStore } from './store.js';
 import { type AuditLine, type HeadState, headUnits, parseHead } from './units.js';
+import { counted } from '../../domain/words.js';
 
 const EVENT_NAME = /^ecp-audit-(\d{10})$/;
 const ARCHIVE_NAME = /^ecp-audit-archive-(\d{10})$/;
@@ -109,7 +110,7 @@ export class KubeAuditTrail implements AuditTrail {
       if (anchor.count > head.count) return fail(head.count + 1, `is missing: ${anchor.where} anchors ${anchor.count} events, the trail holds ${head.count}`);
       if (anchor.count > 0 && hashes[anchor.count - 1] !== anchor.hash) return fail(anchor.count, `is not the event ${anchor.where} anchors (the trail was rewritten up to there)`);
     }
-    const anchored = anchors.length ? `, ${anchors.length} anchor(s) match` : '';
+    const anchored = anchors.length ? `, ${counted(anchors.length, 'anchor')} ${anchors.length === 1 ? 'matches' : 'match'}` : '';
     return { ok: true, count, anchors: anchors.length, message: `${this.where}: ${count} events, chain intact${anchored}.` };
   }
 
