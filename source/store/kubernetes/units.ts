@@ -20,7 +20,7 @@
  * head keeps the newest of them (its tail), and a unit that finds the tail full packs it into an
  * archive object.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { StoreError } from '../../errors.js';
 import { reachPoint } from '../crash-points.js';
 import { confirmHolds } from '../../held-services.js';
@@ -65,6 +65,10 @@ export interface HeadState {
 }
 
 export const EMPTY_HEAD_STATE: HeadState = { count: 0, hash: '', recent: [], tail: [], tailFrom: 1 };
+/**
+ * Unit ids the head remembers, newest first: to find a commit whose answer was lost, and the
+ * units since a loser's list. Every head write carries them, so they are short (12 characters).
+ */
 const RECENT = 64;
 /** A ConfigMap holds at most 1 MiB; the head must hold the unit being committed. */
 const MAX_HEAD_BYTES = 900_000;
@@ -285,7 +289,7 @@ export class UnitWriter {
       // The swap is this unit's one write: a holder that lost its Lease meanwhile stops before it.
       await confirmHolds(`the store write ${prepared.summary}`);
       const { writes, tail, tailFrom } = withAuditTail(head, prepared.writes, prepared.lines);
-      const unit: Unit = { id: randomUUID(), summary: prepared.summary, writes };
+      const unit: Unit = { id: randomBytes(9).toString('base64url'), summary: prepared.summary, writes };
       const count = head.count + prepared.lines.length;
       const hash = prepared.lines.length ? prepared.lastHash : head.hash;
       const key = process.env.ECP_AUDIT_KEY;
