@@ -15,14 +15,14 @@ import { Cluster } from './cluster.js';
 import { SandboxServer, type RequestFilter, type RequestRecord } from './http.js';
 import { asString, timestamp, type KubeObject } from './json.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { allResources, deployments, services, statefulSets } from './resources.js';
+import { deployments, services, statefulSets } from './resources.js';
 import { SandboxRegistry } from './registry.js';
 import { RestApi } from './rest.js';
 import { CONTROLLER } from './pods.js';
 import { finishedStatus } from './deployment-status.js';
 import { RolloutController } from './rollout.js';
 import { generatedDeployments, readManifests, type SeedObject } from './seed.js';
-import { serialize, Store } from './store.js';
+import { Store } from './store.js';
 import { decodeTyped } from './typed.js';
 
 export { ManualClock, type Clock } from './clock.js';
@@ -127,13 +127,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
   controller?.start();
-  // Serialize the seeded objects now, so the first full list is as fast as the next ones.
-  for (const type of allResources) {
-    for (const [i, obj] of store.list(type).entries()) {
-      if (i % 250 === 249) await nextTurn();
-      serialize(obj);
-    }
-  }
 
   const control = {
     get: () => failPattern,

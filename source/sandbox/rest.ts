@@ -13,7 +13,6 @@ import { apiVersionOf, findResource, verbsOf, type ResourceType } from './resour
 import { formatSelector, fromSelectorObject, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { badRequest, conflict, jsonPatchRejected, deleted, methodNotAllowed, pathNotFound, unsupportedMediaType } from './status.js';
 import { containerLog } from './container-logs.js';
-import { serialize } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js';
 import type { WatchSpec } from './watch.js';
 
@@ -178,7 +177,7 @@ export class RestApi {
     if (wantsTable(req.accept)) {
       return { status: 200, body: toTable(type.kind, [obj], this.cluster.clock.now(), asString(obj.metadata.resourceVersion)), contentType: TABLE_CONTENT_TYPE };
     }
-    return { status: 200, body: serialize(obj) };
+    return { status: 200, body: obj };
   }
 
   private update(req: ApiRequest, type: ResourceType, ns: string, name: string, subresource?: string): Reply {
@@ -241,7 +240,7 @@ export class RestApi {
     const options = this.deleteOptions(req);
     const obj = this.cluster.delete(type, ns, name, options);
     // An object that lingers (Terminating) is answered with itself, as the API server does.
-    if (!options.dryRun && this.cluster.store.get(type, ns, name)?.metadata.uid === obj.metadata.uid) return { status: 200, body: serialize(this.cluster.get(type, ns, name)) };
+    if (!options.dryRun && this.cluster.store.get(type, ns, name)?.metadata.uid === obj.metadata.uid) return { status: 200, body: this.cluster.get(type, ns, name) };
     return { status: 200, body: deleted(type, name, String(obj.metadata.uid)) };
   }
 
@@ -258,12 +257,12 @@ export class RestApi {
 
 /**
  * A `<Kind>List`. Its items carry no kind / apiVersion, as a real server's typed lists do (clients
- * must not rely on them); each stored object's cached JSON starts with exactly those two fields.
+ * must not rely on them). Serialized when asked, in one go: a JSON text kept per stored object
+ * was a fifth of the sandbox's heap with 1 000 Deployments, for ~10 ms a list of them.
  */
 function listJson(type: ResourceType, items: KubeObject[], metadata: JsonObject): string {
-  const prefix = `{"kind":"${type.kind}","apiVersion":"${apiVersionOf(type)}",`.length;
-  const texts = items.map((obj) => `{${serialize(obj).slice(prefix)}`);
-  return `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(type)}","metadata":${JSON.stringify(metadata)},"items":[${texts.join(',')}]}`;
+  const bare = items.map(({ kind: _kind, apiVersion: _apiVersion, ...item }) => item);
+  return JSON.stringify({ kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata, items: bare });
 }
 
 function verbOf(method: string, named: boolean, watching: boolean): string {
