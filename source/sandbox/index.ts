@@ -127,6 +127,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
   controller?.start();
+  store.startWindowNow();
 
   const control = {
     get: () => failPattern,
