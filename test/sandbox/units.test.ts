@@ -1,9 +1,13 @@
 /** The pure parts of the sandbox: patch directives, selectors, ages, field paths. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFields, encodeFields, leavesOf, removePath } from '../../source/sandbox/fieldset.js';
 import type { JsonObject } from '../../source/sandbox/json.js';
 import { jsonPatch, mergePatch, strategicMerge } from '../../source/sandbox/patch.js';
 import { formatSelector, fromSelectorObject, matchesLabels, parseLabelSelector } from '../../source/sandbox/selectors.js';
+import { readManifests } from '../../source/sandbox/seed.js';
 import { humanDuration } from '../../source/sandbox/table.js';
 
 describe('strategic merge directives', () => {
@@ -127,5 +131,35 @@ describe('field paths', () => {
     expect([...decoded.keys()].sort()).toEqual([...leaves.keys()].sort());
     removePath(obj, decoded.get('.spec.containers[name="b"].name')!);
     expect(obj.spec.containers).toEqual([{ name: 'a', image: 'a:1' }]);
+  });
+});
+
+describe('seed manifests', () => {
+  const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+  const withFile = (text: string, check: (dir: string) => void) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-seed-test-'));
+    try {
+      mkdirSync(path.join(dir, 'team'));
+      writeFileSync(path.join(dir, 'team', 'all.yaml'), text);
+      check(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("reads every document of a file, in order, into its folder's namespace", () => {
+    withFile([configMap('a'), configMap('b'), configMap('c')].join('---\n'), (dir) => {
+      expect(readManifests(dir).map((s) => [s.namespace, s.object.metadata.name])).toEqual([
+        ['team', 'a'],
+        ['team', 'b'],
+        ['team', 'c'],
+      ]);
+    });
+  });
+
+  it('refuses a file with a broken document, naming the file, the line and the column', () => {
+    withFile(`${configMap('a')}---\n${configMap('[b')}---\n${configMap('c')}`, (dir) => {
+      expect(() => readManifests(dir)).toThrow(/team\/all\.yaml: Flow sequence in block collection must be sufficiently indented and end with a \] at line \d+, column \d+:/);
+    });
   });
 });
