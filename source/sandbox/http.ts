@@ -42,8 +42,6 @@ export interface FailImageControl {
 }
 
 const MAX_BODY = 3 * 1024 * 1024;
-/** Enough for any test run; the oldest records go first in a long-running sandbox. */
-const MAX_LOG = 100_000;
 
 export class SandboxServer {
   private readonly server: Server;
@@ -56,6 +54,8 @@ export class SandboxServer {
     private readonly failImage: FailImageControl,
     private readonly timing: WatchTiming,
     private readonly registry: SandboxRegistry,
+    /** How many requests the log keeps, the oldest going first; 0 keeps none. */
+    private readonly logSize: number,
   ) {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
@@ -102,8 +102,8 @@ export class SandboxServer {
       userAgent: req.headers['user-agent'],
       clientPort: req.socket.remotePort,
     };
-    this.log.push(record);
-    if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
+    if (this.logSize > 0) this.log.push(record);
+    if (this.log.length > this.logSize) this.log.splice(0, this.log.length - this.logSize);
     try {
       const body = await readBody(req);
       if (SandboxRegistry.handles(url.pathname)) {

@@ -53,6 +53,11 @@ export interface SandboxOptions {
   kubeconfig?: string;
   /** Images its registry API (`<url>/v2/`) holds from the start, by repository path and tag. */
   registryImages?: readonly string[];
+  /**
+   * How many requests `requests()` remembers, the oldest going first (default 100 000, enough for
+   * any test run; a record is ~640 bytes). 0 for a sandbox whose requests nobody reads.
+   */
+  requestLog?: number;
 }
 
 export interface Sandbox {
@@ -138,7 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const registry = new SandboxRegistry();
   registry.hold(options.registryImages ?? []);
-  const server = new SandboxServer(store, new RestApi(cluster), control, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 }, registry);
+  const server = new SandboxServer(store, new RestApi(cluster), control, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 }, registry, options.requestLog ?? 100_000);
   const port = await server.listen(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
 

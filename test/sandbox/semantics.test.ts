@@ -536,4 +536,12 @@ describe('sandbox controls', () => {
     expect(sb.requestCount({ verb: 'get', name: 'ghost', code: 404 })).toBe(1);
     expect(sb.requestCount((r) => r.path === '/apis/apps/v1/deployments')).toBe(1);
   });
+
+  it('keeps the last requestLog requests, none with 0', async () => {
+    const short = await sandbox({ rollouts: false, requestLog: 2 });
+    const none = await sandbox({ rollouts: false, requestLog: 0 });
+    for (const s of [short, none]) for (const name of ['a', 'b', 'c']) await call(s, 'GET', `/api/v1/namespaces/default/configmaps/${name}`);
+    expect(short.requests().map((r) => r.name)).toEqual(['b', 'c']);
+    expect(none.requests()).toEqual([]);
+  });
 });
