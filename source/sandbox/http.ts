@@ -228,11 +228,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: JsonObject | string, contentType = 'application/json', warnings: string[] = []): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const headers: Record<string, string | number | string[]> = { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' };
+function send(res: ServerResponse, status: number, body: JsonObject | string | string[], contentType = 'application/json', warnings: string[] = []): void {
+  const pieces = typeof body === 'string' ? [body] : Array.isArray(body) ? body : [JSON.stringify(body)];
+  const length = pieces.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0);
+  const headers: Record<string, string | number | string[]> = { 'Content-Type': contentType, 'Content-Length': length, 'Cache-Control': 'no-cache, private' };
   // RFC 7234 warn-code 299, the form kubectl prints as `Warning: <text>`.
   if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(status, headers);
-  res.end(text);
+  for (const piece of pieces) res.write(piece);
+  res.end();
 }
