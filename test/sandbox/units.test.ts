@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFields, encodeFields, leavesOf, removePath } from '../../source/sandbox/fieldset.js';
-import type { JsonObject } from '../../source/sandbox/json.js';
+import { shareEqualParts, type JsonObject } from '../../source/sandbox/json.js';
 import { jsonPatch, mergePatch, strategicMerge } from '../../source/sandbox/patch.js';
 import { formatSelector, fromSelectorObject, matchesLabels, parseLabelSelector } from '../../source/sandbox/selectors.js';
 import { readManifests } from '../../source/sandbox/seed.js';
@@ -161,5 +161,54 @@ describe('seed manifests', () => {
     withFile(`${configMap('a')}---\n${configMap('[b')}---\n${configMap('c')}`, (dir) => {
       expect(() => readManifests(dir)).toThrow(/team\/all\.yaml: Flow sequence in block collection must be sufficiently indented and end with a \] at line \d+, column \d+:/);
     });
+  });
+});
+
+describe('successive states', () => {
+  it('share what did not change, keep what did, and say whether all of it is the same', () => {
+    const previous: JsonObject = {
+      metadata: { name: 'web', resourceVersion: '7', labels: { app: 'web', tier: 'front' } },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'web:1' },
+              { name: 'log', image: 'log:1' },
+            ],
+          },
+        },
+      },
+      status: { replicas: 1 },
+    };
+    const next: JsonObject = {
+      metadata: { name: 'web', resourceVersion: '8', labels: { tier: 'front', app: 'web' } },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'web:2' },
+              { name: 'log', image: 'log:1' },
+            ],
+          },
+        },
+      },
+      status: { replicas: 1 },
+    };
+    const text = JSON.stringify(next);
+    expect(shareEqualParts(next, previous)).toBe(false);
+    expect(JSON.stringify(next)).toBe(text);
+    const containers = (next as any).spec.template.spec.containers;
+    expect(containers[1]).toBe((previous as any).spec.template.spec.containers[1]);
+    expect(containers[0]).not.toBe((previous as any).spec.template.spec.containers[0]);
+    expect(next.status).toBe(previous.status);
+    // The same labels in another order stay next's own, so the text is unchanged.
+    expect((next as any).metadata.labels).not.toBe((previous as any).metadata.labels);
+
+    const again = JSON.parse(JSON.stringify(previous)) as JsonObject;
+    expect(shareEqualParts(again, previous)).toBe(true);
+    expect(shareEqualParts({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(shareEqualParts([1, 2], [1])).toBe(false);
   });
 });
