@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFields, encodeFields, leavesOf, removePath } from '../../source/sandbox/fieldset.js';
-import { shareEqualParts, type JsonObject } from '../../source/sandbox/json.js';
+import { shareEqualParts, timestamp, type JsonObject } from '../../source/sandbox/json.js';
 import { jsonPatch, mergePatch, strategicMerge } from '../../source/sandbox/patch.js';
 import { formatSelector, fromSelectorObject, matchesLabels, parseLabelSelector } from '../../source/sandbox/selectors.js';
 import { readManifests } from '../../source/sandbox/seed.js';
@@ -210,5 +210,14 @@ describe('successive states', () => {
     expect(shareEqualParts(again, previous)).toBe(true);
     expect(shareEqualParts({ a: 1 }, { a: 1, b: 2 })).toBe(false);
     expect(shareEqualParts([1, 2], [1])).toBe(false);
+  });
+});
+
+describe('timestamps', () => {
+  it('are RFC 3339 with whole seconds, whichever second came before', () => {
+    expect(timestamp(1_700_000_000_500)).toBe('2023-11-14T22:13:20Z');
+    expect(timestamp(1_700_000_000_999)).toBe('2023-11-14T22:13:20Z');
+    expect(timestamp(1_700_000_001_000)).toBe('2023-11-14T22:13:21Z');
+    expect(timestamp(1_700_000_000_000)).toBe('2023-11-14T22:13:20Z');
   });
 });
