@@ -68,14 +68,14 @@ try {
       env: { ...process.env, ...(snapshot ? { NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } : {}) },
     });
     try {
-      // It writes the kubeconfig once it serves.
-      while (!existsSync(kubeconfig)) {
+      // It writes the kubeconfig once it serves (the file may be there before its text).
+      let url: string | undefined;
+      while (!(url = existsSync(kubeconfig) ? /server: (\S+)/.exec(readFileSync(kubeconfig, 'utf8'))?.[1] : undefined)) {
         if (sandbox.exitCode !== null) throw new Error(`ecp sandbox exited with ${sandbox.exitCode}`);
         await sleep(20);
       }
       const serving = performance.now() - started;
       const atStart = megabytes(sandbox.pid!, 'VmHWM');
-      const url = /server: (\S+)/.exec(readFileSync(kubeconfig, 'utf8'))![1]!;
       const stopWatching = await consoleTraffic(url, names);
       await sleep(500);
       const peak = megabytes(sandbox.pid!, 'VmHWM');
