@@ -10,7 +10,7 @@ import type { Clock } from './clock.js';
 import { applyDefaults } from './defaults.js';
 import type { Scope } from './fieldset.js';
 import type { ApplyConfig } from './decode.js';
-import { asArray, asNumber, asObject, asString, at, clone, deepEqual, goJson, isObject, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
+import { asArray, asNumber, asObject, asString, at, clone, deepEqual, goJson, isObject, shareEqualParts, timestamp, type Json, type JsonObject, type KubeObject } from './json.js';
 import { recordUpdate, serverSideApply, type Writer } from './managed-fields.js';
 import { apiVersionOf, allResources, configMaps, deployments, findByKind, namespaces, pods, qualifiedName, serviceAccounts, type ResourceType } from './resources.js';
 import { alreadyExists, ApiError, badRequest, conflict, notFound } from './status.js';
@@ -236,6 +236,8 @@ export class Cluster {
     }
     record();
     const result = ordered(type, next);
+    // The watch window keeps up to 10 000 states: what the write left alone is previous's, once.
+    shareEqualParts(result, previous);
     if (deepEqual(result, previous)) return previous;
     return options.dryRun ? result : this.store.put(type, result);
   }

@@ -166,7 +166,18 @@ export function encodeFields(paths: Iterable<readonly Segment[]>): JsonObject {
       node = next;
     }
   }
-  return root;
+  return shareLeaves(root);
+}
+
+/** Every field set's leaf, frozen: ~40 empty objects an object were a seventh of the sandbox's heap. */
+const LEAF: JsonObject = Object.freeze({});
+
+function shareLeaves(node: JsonObject): JsonObject {
+  for (const name in node) {
+    const child = node[name] as JsonObject;
+    node[name] = Object.keys(child).length === 0 ? LEAF : shareLeaves(child);
+  }
+  return node;
 }
 
 /** The paths of a `fieldsV1` tree (its empty nodes), by path text. */

@@ -42,8 +42,6 @@ export interface FailImageControl {
 }
 
 const MAX_BODY = 3 * 1024 * 1024;
-/** Enough for any test run; the oldest records go first in a long-running sandbox. */
-const MAX_LOG = 100_000;
 
 export class SandboxServer {
   private readonly server: Server;
@@ -56,6 +54,8 @@ export class SandboxServer {
     private readonly failImage: FailImageControl,
     private readonly timing: WatchTiming,
     private readonly registry: SandboxRegistry,
+    /** How many requests the log keeps, the oldest going first; 0 keeps none. */
+    private readonly logSize: number,
   ) {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
@@ -102,8 +102,8 @@ export class SandboxServer {
       userAgent: req.headers['user-agent'],
       clientPort: req.socket.remotePort,
     };
-    this.log.push(record);
-    if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
+    if (this.logSize > 0) this.log.push(record);
+    if (this.log.length > this.logSize) this.log.splice(0, this.log.length - this.logSize);
     try {
       const body = await readBody(req);
       if (SandboxRegistry.handles(url.pathname)) {
@@ -228,11 +228,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: JsonObject | string, contentType = 'application/json', warnings: string[] = []): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const headers: Record<string, string | number | string[]> = { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' };
+function send(res: ServerResponse, status: number, body: JsonObject | string | string[], contentType = 'application/json', warnings: string[] = []): void {
+  const pieces = typeof body === 'string' ? [body] : Array.isArray(body) ? body : [JSON.stringify(body)];
+  const length = pieces.reduce((sum, piece) => sum + Buffer.byteLength(piece), 0);
+  const headers: Record<string, string | number | string[]> = { 'Content-Type': contentType, 'Content-Length': length, 'Cache-Control': 'no-cache, private' };
   // RFC 7234 warn-code 299, the form kubectl prints as `Warning: <text>`.
   if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(status, headers);
-  res.end(text);
+  for (const piece of pieces) res.write(piece);
+  res.end();
 }

@@ -15,14 +15,14 @@ import { Cluster } from './cluster.js';
 import { SandboxServer, type RequestFilter, type RequestRecord } from './http.js';
 import { asString, timestamp, type KubeObject } from './json.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { allResources, deployments, services, statefulSets } from './resources.js';
+import { deployments, services, statefulSets } from './resources.js';
 import { SandboxRegistry } from './registry.js';
 import { RestApi } from './rest.js';
 import { CONTROLLER } from './pods.js';
 import { finishedStatus } from './deployment-status.js';
 import { RolloutController } from './rollout.js';
 import { generatedDeployments, readManifests, type SeedObject } from './seed.js';
-import { serialize, Store } from './store.js';
+import { Store } from './store.js';
 import { decodeTyped } from './typed.js';
 
 export { ManualClock, type Clock } from './clock.js';
@@ -53,6 +53,11 @@ export interface SandboxOptions {
   kubeconfig?: string;
   /** Images its registry API (`<url>/v2/`) holds from the start, by repository path and tag. */
   registryImages?: readonly string[];
+  /**
+   * How many requests `requests()` remembers, the oldest going first (default 100 000, enough for
+   * any test run; a record is ~640 bytes). 0 for a sandbox whose requests nobody reads.
+   */
+  requestLog?: number;
 }
 
 export interface Sandbox {
@@ -127,13 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
   controller?.start();
-  // Serialize the seeded objects now, so the first full list is as fast as the next ones.
-  for (const type of allResources) {
-    for (const [i, obj] of store.list(type).entries()) {
-      if (i % 250 === 249) await nextTurn();
-      serialize(obj);
-    }
-  }
+  store.startWindowNow();
 
   const control = {
     get: () => failPattern,
@@ -144,7 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const registry = new SandboxRegistry();
   registry.hold(options.registryImages ?? []);
-  const server = new SandboxServer(store, new RestApi(cluster), control, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 }, registry);
+  const server = new SandboxServer(store, new RestApi(cluster), control, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 }, registry, options.requestLog ?? 100_000);
   const port = await server.listen(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
 

@@ -62,6 +62,35 @@ export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   return aKeys.every((key) => key in b && deepEqual(a[key], b[key]));
 }
 
+/**
+ * Makes each part of `next` that equals `previous`'s part (keys in the same order) that part
+ * itself, in place, and says whether all of `next` does: an object's successive states then
+ * share what a write left alone. Stored objects are never mutated, so sharing them is safe.
+ */
+export function shareEqualParts(next: Json, previous: Json | undefined): boolean {
+  if (next === previous) return true;
+  if (typeof next !== 'object' || next === null || typeof previous !== 'object' || previous === null) return false;
+  if (Array.isArray(next)) {
+    if (!Array.isArray(previous)) return false;
+    let same = next.length === previous.length;
+    for (let i = 0; i < next.length; i++) {
+      if (i < previous.length && shareEqualParts(next[i]!, previous[i])) next[i] = previous[i]!;
+      else same = false;
+    }
+    return same;
+  }
+  if (Array.isArray(previous)) return false;
+  const keys = Object.keys(next);
+  const previousKeys = Object.keys(previous);
+  let same = keys.length === previousKeys.length;
+  for (const [i, key] of keys.entries()) {
+    if (previousKeys[i] !== key) same = false;
+    if (key in previous && shareEqualParts(next[key]!, previous[key])) next[key] = previous[key]!;
+    else same = false;
+  }
+  return same;
+}
+
 /** JSON text with every object's keys sorted, so equal values give equal texts. */
 export function canonical(value: Json): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -82,9 +111,16 @@ export function goJson(value: Json): string {
   return canonical(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Kubernetes timestamps are RFC 3339 with whole seconds. */
+let lastTimestamp = { second: Number.NaN, text: '' };
+
+/**
+ * Kubernetes timestamps are RFC 3339 with whole seconds. The last one is reused: a write records
+ * the same second in several fields, and 12 000 copies of six texts were 0.5 MB of the heap.
+ */
 export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastTimestamp.second) lastTimestamp = { second, text: new Date(second * 1000).toISOString().replace('.000Z', 'Z') };
+  return lastTimestamp.text;
 }
 
 /** The labels of an object, or an empty map. */

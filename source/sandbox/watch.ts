@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { KubeObject } from './json.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { ApiError } from './status.js';
-import { serialize, type EventType, type Store } from './store.js';
+import type { EventType, Store } from './store.js';
 
 export interface WatchSpec {
   resource: ResourceType;
@@ -30,11 +30,18 @@ export interface WatchTiming {
   bookmarkIntervalMs: number;
 }
 
+/** The last event object's JSON text: a change fanned out to many watches is serialized once. */
+let lastEvent: { object: KubeObject; text: string } | undefined;
+function eventJson(object: KubeObject): string {
+  if (lastEvent?.object !== object) lastEvent = { object, text: JSON.stringify(object) };
+  return lastEvent.text;
+}
+
 /** Starts streaming; returns a function that ends the stream (used when the server stops). */
 export function serveWatch(res: ServerResponse, store: Store, spec: WatchSpec, timing: WatchTiming, onEnd: () => void): () => void {
   const pending: string[] = [];
   let started = false;
-  const line = (type: EventType, obj: KubeObject) => `{"type":"${type}","object":${spec.render ? spec.render(obj) : serialize(obj)}}\n`;
+  const line = (type: EventType, obj: KubeObject) => `{"type":"${type}","object":${spec.render ? spec.render(obj) : eventJson(obj)}}\n`;
   const kind = spec.resource.kind;
   const apiVersion = apiVersionOf(spec.resource);
   const bookmark = (annotations?: Record<string, string>) =>

@@ -1,4 +1,5 @@
 /** The sandbox's Kubernetes API semantics, over HTTP, with the rollout simulator off. */
+import http from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, deployment, openWatch, patchTypes, sandbox } from './helpers.js';
 
@@ -379,6 +380,32 @@ describe('list and selectors', () => {
     expect(bad.body.message).toBe('field label not supported: spec.replicas');
   });
 
+  it('answers a list of many items as one JSON text, its Content-Length counted in bytes', async () => {
+    expect((await call(sb, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'many' } })).status).toBe(201);
+    for (let i = 0; i < 40; i += 1) {
+      const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(2, '0')}` }, data: { text: `é 日本 ${i}` } };
+      expect((await call(sb, 'POST', '/api/v1/namespaces/many/configmaps', configMap)).status).toBe(201);
+    }
+    const raw = await new Promise<{ length: string | undefined; text: string }>((resolve, reject) => {
+      http
+        .get(`${sb.url}/api/v1/namespaces/many/configmaps`, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ length: res.headers['content-length'], text: Buffer.concat(chunks).toString('utf8') }));
+        })
+        .on('error', reject);
+    });
+    expect(Number(raw.length)).toBe(Buffer.byteLength(raw.text));
+    const list = JSON.parse(raw.text);
+    expect(list.items).toHaveLength(41); // and kube-root-ca.crt
+    const items = [];
+    for (const item of list.items) {
+      const { kind: _kind, apiVersion: _apiVersion, ...bare } = (await call(sb, 'GET', `/api/v1/namespaces/many/configmaps/${item.metadata.name}`)).body;
+      items.push(bare);
+    }
+    expect(raw.text).toBe(JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: list.metadata, items }));
+  });
+
   it('pages with limit and continue', async () => {
     const first = await call(sb, 'GET', '/apis/apps/v1/namespaces/sel2/deployments?limit=1');
     expect(first.body.items.map((i: any) => i.metadata.name)).toEqual(['sel-c']);
@@ -535,5 +562,13 @@ describe('sandbox controls', () => {
     expect(sb.requestCount({ verb: 'list', resource: 'deployments' })).toBe(2);
     expect(sb.requestCount({ verb: 'get', name: 'ghost', code: 404 })).toBe(1);
     expect(sb.requestCount((r) => r.path === '/apis/apps/v1/deployments')).toBe(1);
+  });
+
+  it('keeps the last requestLog requests, none with 0', async () => {
+    const short = await sandbox({ rollouts: false, requestLog: 2 });
+    const none = await sandbox({ rollouts: false, requestLog: 0 });
+    for (const s of [short, none]) for (const name of ['a', 'b', 'c']) await call(s, 'GET', `/api/v1/namespaces/default/configmaps/${name}`);
+    expect(short.requests().map((r) => r.name)).toEqual(['b', 'c']);
+    expect(none.requests()).toEqual([]);
   });
 });

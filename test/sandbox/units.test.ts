@@ -1,9 +1,13 @@
 /** The pure parts of the sandbox: patch directives, selectors, ages, field paths. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeFields, encodeFields, leavesOf, removePath } from '../../source/sandbox/fieldset.js';
-import type { JsonObject } from '../../source/sandbox/json.js';
+import { shareEqualParts, timestamp, type JsonObject } from '../../source/sandbox/json.js';
 import { jsonPatch, mergePatch, strategicMerge } from '../../source/sandbox/patch.js';
 import { formatSelector, fromSelectorObject, matchesLabels, parseLabelSelector } from '../../source/sandbox/selectors.js';
+import { readManifests } from '../../source/sandbox/seed.js';
 import { humanDuration } from '../../source/sandbox/table.js';
 
 describe('strategic merge directives', () => {
@@ -127,5 +131,93 @@ describe('field paths', () => {
     expect([...decoded.keys()].sort()).toEqual([...leaves.keys()].sort());
     removePath(obj, decoded.get('.spec.containers[name="b"].name')!);
     expect(obj.spec.containers).toEqual([{ name: 'a', image: 'a:1' }]);
+  });
+});
+
+describe('seed manifests', () => {
+  const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+  const withFile = (text: string, check: (dir: string) => void) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ecp-seed-test-'));
+    try {
+      mkdirSync(path.join(dir, 'team'));
+      writeFileSync(path.join(dir, 'team', 'all.yaml'), text);
+      check(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("reads every document of a file, in order, into its folder's namespace", () => {
+    withFile([configMap('a'), configMap('b'), configMap('c')].join('---\n'), (dir) => {
+      expect(readManifests(dir).map((s) => [s.namespace, s.object.metadata.name])).toEqual([
+        ['team', 'a'],
+        ['team', 'b'],
+        ['team', 'c'],
+      ]);
+    });
+  });
+
+  it('refuses a file with a broken document, naming the file, the line and the column', () => {
+    withFile(`${configMap('a')}---\n${configMap('[b')}---\n${configMap('c')}`, (dir) => {
+      expect(() => readManifests(dir)).toThrow(/team\/all\.yaml: Flow sequence in block collection must be sufficiently indented and end with a \] at line \d+, column \d+:/);
+    });
+  });
+});
+
+describe('successive states', () => {
+  it('share what did not change, keep what did, and say whether all of it is the same', () => {
+    const previous: JsonObject = {
+      metadata: { name: 'web', resourceVersion: '7', labels: { app: 'web', tier: 'front' } },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'web:1' },
+              { name: 'log', image: 'log:1' },
+            ],
+          },
+        },
+      },
+      status: { replicas: 1 },
+    };
+    const next: JsonObject = {
+      metadata: { name: 'web', resourceVersion: '8', labels: { tier: 'front', app: 'web' } },
+      spec: {
+        replicas: 1,
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'web:2' },
+              { name: 'log', image: 'log:1' },
+            ],
+          },
+        },
+      },
+      status: { replicas: 1 },
+    };
+    const text = JSON.stringify(next);
+    expect(shareEqualParts(next, previous)).toBe(false);
+    expect(JSON.stringify(next)).toBe(text);
+    const containers = (next as any).spec.template.spec.containers;
+    expect(containers[1]).toBe((previous as any).spec.template.spec.containers[1]);
+    expect(containers[0]).not.toBe((previous as any).spec.template.spec.containers[0]);
+    expect(next.status).toBe(previous.status);
+    // The same labels in another order stay next's own, so the text is unchanged.
+    expect((next as any).metadata.labels).not.toBe((previous as any).metadata.labels);
+
+    const again = JSON.parse(JSON.stringify(previous)) as JsonObject;
+    expect(shareEqualParts(again, previous)).toBe(true);
+    expect(shareEqualParts({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(shareEqualParts([1, 2], [1])).toBe(false);
+  });
+});
+
+describe('timestamps', () => {
+  it('are RFC 3339 with whole seconds, whichever second came before', () => {
+    expect(timestamp(1_700_000_000_500)).toBe('2023-11-14T22:13:20Z');
+    expect(timestamp(1_700_000_000_999)).toBe('2023-11-14T22:13:20Z');
+    expect(timestamp(1_700_000_001_000)).toBe('2023-11-14T22:13:21Z');
+    expect(timestamp(1_700_000_000_000)).toBe('2023-11-14T22:13:20Z');
   });
 });
