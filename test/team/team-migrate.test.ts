@@ -78,9 +78,7 @@ describeTargets('ecp store migrate (issue 16)', (kind) => {
 
     const there = await ecp(['store', 'migrate', '--to', 'kubernetes'], env);
     expect(there.stderr).toBe('');
-    expect(there.stdout).toMatch(
-      /^Copied 1000 versions, 60 deployment records, 2 approvals and 200 audit events from .* to configmaps in namespace .*\.\n.*200 events, chain intact\.\n$/,
-    );
+    expect(there.stdout).toMatch(/^Copied 1000 versions, 60 deployment records, 2 approvals and 200 audit events from .* to configmaps in namespace .*\.\n.*200 events, chain intact\.\n$/);
     const source = await new Store(dataDir).history();
     expect(comparable(await openTeamStore(target, namespace).history())).toEqual(comparable(source));
     expect((await ecp(['audit', 'verify'], team)).stdout).toMatch(/200 events, chain intact/);
