@@ -71,6 +71,15 @@ describe('the team store on the sandbox', () => {
 describeTargets('the team store (issue 16)', (kind) => {
   const target = sharedTarget(kind);
 
+  it('says the namespace is missing, not that the store is empty, when it reads a namespace that is not there', async () => {
+    const store = openTeamStore(target, 'ecp-store-not-there');
+    const missing = /^The team store's namespace ecp-store-not-there does not exist on .*; create it \(kubectl create namespace ecp-store-not-there\)/;
+    await expect(store.read()).rejects.toThrow(missing);
+    await expect(store.audit.verify()).rejects.toThrow(missing);
+    // An empty store in a namespace that is there reads as empty.
+    expect((await openTeamStore(target, await storeNamespace(target)).read()).versions).toEqual([]);
+  });
+
   it('keeps every registration of three writers at once, lets exactly one of two duplicates win, and the chain verifies naming each actor', async () => {
     const namespace = await storeNamespace(target);
     const actors = ['ops1@example.com', 'ops2@example.com', 'ops3@example.com'];

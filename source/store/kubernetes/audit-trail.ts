@@ -33,6 +33,7 @@ export class KubeAuditTrail implements AuditTrail {
   /** The events as stored and the head, from one list (one revision); the archives the head's units create laid over. */
   async lines(): Promise<{ lines: AuditLine[]; head: HeadState }> {
     const listed = await this.store.objects.list(`${KIND_LABEL} in (${HEAD_KIND},${EVENT_KIND},${AUDIT_ARCHIVE_KIND})`);
+    if (!listed.some((o) => o.name === HEAD_NAME)) await this.store.objects.confirmNamespace();
     const { head } = parseHead(listed.find((o) => o.name === HEAD_NAME));
     const bySeq = new Map<number, string>();
     const archives = new Map<string, string>();

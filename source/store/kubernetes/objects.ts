@@ -124,6 +124,20 @@ export class StoreObjects {
     return new StoreError(`The team store's namespace ${this.namespace} does not exist on ${this.cluster.description}; create it (kubectl create namespace ${this.namespace}); nothing changed.`);
   }
 
+  /**
+   * Throws namespaceMissing() when the namespace is certainly not there: a list in a missing
+   * namespace answers empty, as an empty store does, so a mistyped namespace read as "no versions
+   * registered". Asked only when a list found no head. Where the user may not read namespaces (a
+   * namespace-limited Role: 403) it cannot tell, and lets the empty store be.
+   */
+  async confirmNamespace(): Promise<void> {
+    const code = await this.api.readNamespace({ name: this.namespace }, WITH_DEADLINE).then(
+      () => 200,
+      (error: unknown) => statusCodeOf(error),
+    );
+    if (code === 404) throw this.namespaceMissing();
+  }
+
   async list(selector: string): Promise<StoredObject[]> {
     const list = await this.call('list', 'configmaps', `list of ${selector}`, () => this.api.listNamespacedConfigMap({ namespace: this.namespace, labelSelector: selector }, WITH_DEADLINE));
     return (list?.items ?? []).map(toStored);
@@ -138,8 +152,7 @@ export class StoreObjects {
   async create(name: string, labels: Record<string, string>, data: Record<string, string>): Promise<StoredObject> {
     const body: V1ConfigMap = { metadata: { name, labels: { ...MANAGED_BY, ...labels } }, data };
     const created = await this.call('create', 'configmaps', `create of ${name}`, () => this.api.createNamespacedConfigMap({ namespace: this.namespace, body }, WITH_DEADLINE));
-    if (!created)
-      throw new StoreError(`The team store's namespace ${this.namespace} does not exist on ${this.cluster.description}; create it (kubectl create namespace ${this.namespace}); nothing changed.`);
+    if (!created) throw this.namespaceMissing();
     return toStored(created);
   }
 

@@ -99,6 +99,7 @@ export class KubeStore implements StoreBackend {
   async snapshot(): Promise<Snapshot> {
     const listed = await this.objects.list(SNAPSHOT_SELECTOR);
     const objects = new Map(listed.map((o) => [o.name, o]));
+    if (!objects.has(HEAD_NAME)) await this.objects.confirmNamespace();
     const { head, resourceVersion } = parseHead(objects.get(HEAD_NAME));
     objects.delete(HEAD_NAME);
     return { head, headVersion: resourceVersion, objects };
