@@ -9,7 +9,8 @@
  */
 import type { Agent } from 'node:http';
 import type { AgentOptions, Agent as HttpsAgent } from 'node:https';
-import { CoreV1Api, Observable, type ObservableMiddleware, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, type Configuration, createConfiguration, Observable, type ObservableMiddleware, ServerConfiguration, type V1ConfigMap } from '@kubernetes/client-node';
+import { HttpMethod, requestJson } from '../../adapters/kube-json.js';
 import { type Cluster, statusCodeOf, toClusterError } from '../../adapters/kube.js';
 import { StoreError } from '../../errors.js';
 
@@ -79,12 +80,21 @@ function toStored(cm: V1ConfigMap): StoredObject {
 
 export class StoreObjects {
   readonly api: CoreV1Api;
+  /** The lists, reads and writes of ConfigMaps go as JSON (kube-json.ts): the hot path of every change. */
+  private readonly configuration: Configuration;
+  private readonly path: string;
 
   constructor(
     readonly cluster: Cluster,
     readonly namespace: string,
   ) {
     this.api = cluster.kc.makeApiClient(CoreV1Api);
+    this.configuration = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: cluster.kc } });
+    this.path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
+  }
+
+  private send<T>(method: HttpMethod, name: string | undefined, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<T> {
+    return requestJson<T>(this.configuration, method, name === undefined ? this.path : `${this.path}/${encodeURIComponent(name)}`, { ...options, middleware: [deadline] });
   }
 
   /** "configmaps in namespace ecp-system of context kind-team (https://…)" — for messages. */
@@ -139,19 +149,19 @@ export class StoreObjects {
   }
 
   async list(selector: string): Promise<StoredObject[]> {
-    const list = await this.call('list', 'configmaps', `list of ${selector}`, () => this.api.listNamespacedConfigMap({ namespace: this.namespace, labelSelector: selector }, WITH_DEADLINE));
+    const list = await this.call('list', 'configmaps', `list of ${selector}`, () => this.send<{ items: V1ConfigMap[] }>(HttpMethod.GET, undefined, { query: { labelSelector: selector } }));
     return (list?.items ?? []).map(toStored);
   }
 
   async read(name: string): Promise<StoredObject | undefined> {
-    const cm = await this.call('get', 'configmaps', `read of ${name}`, () => this.api.readNamespacedConfigMap({ name, namespace: this.namespace }, WITH_DEADLINE));
+    const cm = await this.call('get', 'configmaps', `read of ${name}`, () => this.send<V1ConfigMap>(HttpMethod.GET, name));
     return cm && toStored(cm);
   }
 
   /** Creates the object; Conflict when one of that name exists already. */
   async create(name: string, labels: Record<string, string>, data: Record<string, string>): Promise<StoredObject> {
     const body: V1ConfigMap = { metadata: { name, labels: { ...MANAGED_BY, ...labels } }, data };
-    const created = await this.call('create', 'configmaps', `create of ${name}`, () => this.api.createNamespacedConfigMap({ namespace: this.namespace, body }, WITH_DEADLINE));
+    const created = await this.call('create', 'configmaps', `create of ${name}`, () => this.send<V1ConfigMap>(HttpMethod.POST, undefined, { body }));
     if (!created) throw this.namespaceMissing();
     return toStored(created);
   }
@@ -159,7 +169,7 @@ export class StoreObjects {
   /** Replaces the object if it is still at `resourceVersion`; Conflict when it moved on, undefined when it is gone. */
   async replace(name: string, resourceVersion: string, labels: Record<string, string>, data: Record<string, string>): Promise<StoredObject | undefined> {
     const body: V1ConfigMap = { metadata: { name, resourceVersion, labels: { ...MANAGED_BY, ...labels } }, data };
-    const replaced = await this.call('update', 'configmaps', `update of ${name}`, () => this.api.replaceNamespacedConfigMap({ name, namespace: this.namespace, body }, WITH_DEADLINE));
+    const replaced = await this.call('update', 'configmaps', `update of ${name}`, () => this.send<V1ConfigMap>(HttpMethod.PUT, name, { body }));
     return replaced && toStored(replaced);
   }
 
