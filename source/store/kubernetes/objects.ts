@@ -7,9 +7,8 @@
  * because a repeat answers 409 and the callers treat that as "done already". RBAC's refusal
  * becomes one sentence naming the verb, the resource and the Role to bind.
  */
-import type { Agent } from 'node:http';
-import type { AgentOptions, Agent as HttpsAgent } from 'node:https';
 import { CoreV1Api, type Configuration, createConfiguration, Observable, type ObservableMiddleware, ServerConfiguration, type V1ConfigMap } from '@kubernetes/client-node';
+import { keptAgent } from '../../adapters/kube-agents.js';
 import { HttpMethod, requestJson } from '../../adapters/kube-json.js';
 import { type Cluster, statusCodeOf, toClusterError } from '../../adapters/kube.js';
 import { StoreError } from '../../errors.js';
@@ -36,34 +35,11 @@ const RETRIES = 8;
 /** A request the server never answers is abandoned after this long, and sent again. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** Below the 5 s a Node server (the sandbox) keeps an idle connection: an idle socket is closed here first, never reused as the server closes it. */
-const IDLE_SOCKET_MS = 4_000;
-const keptAlive = new Map<string, Agent>();
-
-/**
- * The request's agent for one that keeps its connections: client-node makes a new agent for
- * every request, so each one opened a TCP connection and, over https, did a TLS handshake of its
- * own — several ms of CPU on both sides, most of a store write's time against a real API server
- * (issue 16). Agents are kept per set of TLS options (one per kubeconfig user, in practice).
- */
-function keepAliveLike(fresh: Agent): Agent {
-  const options = (fresh as HttpsAgent).options as AgentOptions;
-  const text = (value: unknown) => (Buffer.isBuffer(value) ? value.toString('base64') : String(value));
-  const key = [fresh.constructor.name, options.ca, options.cert, options.key, options.pfx, options.passphrase, options.rejectUnauthorized, options.servername].map(text).join('\0');
-  let agent = keptAlive.get(key);
-  if (!agent) {
-    const Kind = fresh.constructor as new (options: AgentOptions) => Agent;
-    agent = new Kind({ ...options, keepAlive: true, timeout: IDLE_SOCKET_MS });
-    keptAlive.set(key, agent);
-  }
-  return agent;
-}
-
 const deadline: ObservableMiddleware = {
   pre: (context) => {
     context.setSignal(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
     const fresh = context.getAgent();
-    if (fresh) context.setAgent(keepAliveLike(fresh));
+    if (fresh) context.setAgent(keptAgent(fresh));
     return new Observable(Promise.resolve(context));
   },
   post: (response) => new Observable(Promise.resolve(response)),
