@@ -278,8 +278,9 @@ export class UnitWriter {
         .filter((u) => u.writes.length > 0);
       const prepared = await prepare(snap);
       if ('nothing' in prepared) return prepared.result;
-      // A write based on an object known only from a unit in the head (its resourceVersion unknown) would race that unit's roll forward: apply the units, list again.
-      if (prepared.writes.some((w) => 'base' in w && w.base === '')) {
+      // A write to an object an open unit writes (an archive it appends to; a record known only from it, resourceVersion '') would race that unit's roll forward, and could make it look applied: apply the units, then start again from a list.
+      const touched = new Set(open.flatMap((u) => u.writes.map((w) => w.name)));
+      if (prepared.writes.some((w) => touched.has(w.name) || ('base' in w && w.base === ''))) {
         for (const u of open) await this.rollForward(u);
         continue;
       }
