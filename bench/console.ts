@@ -185,7 +185,9 @@ function memoryOf(pid: number): { hwm: number; rss: number; file: number; anon: 
 
 /** The floor: what a node process that has started and waits holds (as the console, started through bin/ecp.js's first line). */
 async function idleNodeMemory(): Promise<ReturnType<typeof memoryOf>> {
-  const child = spawn('/usr/bin/env', ['-S', 'MALLOC_ARENA_MAX=2', process.execPath, '-e', "process.stdout.write('up'); setTimeout(() => {}, 1e9)"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // The malloc settings of that line (`#!/usr/bin/env -S VAR=value … node`).
+  const settings = /^#!\/usr\/bin\/env -S (.*) node$/m.exec(readFileSync(ecp, 'utf8'))![1]!.split(' ');
+  const child = spawn('/usr/bin/env', [...settings, process.execPath, '-e', "process.stdout.write('up'); setTimeout(() => {}, 1e9)"], { stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(child);
   await new Promise((resolve) => child.stdout!.once('data', resolve));
   const memory = memoryOf(child.pid!);

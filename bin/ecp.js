@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=16384 node
 // Starts ecp from bundles of source/ and its dependencies under dist/ (git-ignored), built by
 // scripts/build-bundle.mjs. They are keyed by the newest source file's mtime, so they are rebuilt
 // whenever a source changes: a fresh clone needs no build step and nobody runs stale code.
@@ -6,7 +6,9 @@
 // code cache, which declines (before it has read more than the config) what needs a module it
 // left out; then the full bundle, ES modules split so that each command loads only its libraries.
 //
-// Line 1 caps glibc's malloc arenas at two: the console's RSS is ~11 MB lower (docs/benchmarks.md).
+// Line 1 caps glibc's malloc arenas at two, and gives blocks of 16 KB and more their own mappings
+// (returned when freed, not left in the main heap between live ones): the console's RSS is
+// ~11 and ~7–10 MB lower (docs/benchmarks.md).
 // `env -S` is GNU coreutils 8.30+, the BSDs and macOS; elsewhere run `node bin/ecp.js`.
 //
 // This file is CommonJS (bin/package.json): an ES module as the main module starts Node's ES

@@ -93,6 +93,26 @@ const yogaDecodesInPlace = {
   },
 };
 
+/**
+ * node-fetch 2 (client-node's HTTP) requires whatwg-url only for a URL class where Node has none
+ * (`Url.URL || whatwgUrl.URL`); loading it built tr46's Unicode table, ~2 MB of the console's heap
+ * and 0.3 MB of source kept with it. In the bundle it is Node's URL. A node-fetch that uses
+ * whatwg-url otherwise fails the build.
+ */
+const whatwgUrlIsNodes = {
+  name: 'whatwg-url-is-nodes',
+  setup(b) {
+    b.onResolve({ filter: /^whatwg-url$/ }, (args) => {
+      const uses = readFileSync(args.importer, 'utf8').match(/\bwhatwgUrl\b[^\n]*/g) ?? [];
+      if (!/[\\/]node-fetch[\\/]/.test(args.importer) || uses.some((use) => !/^whatwgUrl = _interopDefault\(require\('whatwg-url'\)\);$|^whatwgUrl\.URL;$/.test(use))) {
+        throw new Error(`${args.importer} uses whatwg-url otherwise than scripts/build-bundle.mjs expects: check whatwgUrlIsNodes`);
+      }
+      return { path: 'whatwg-url', namespace: 'whatwg-url-is-nodes' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'whatwg-url-is-nodes' }, () => ({ contents: 'exports.URL = URL;', loader: 'js' }));
+  },
+};
+
 /** Builds both bundles of `root`'s source/ into `outdir`. */
 export async function buildBundles(root, outdir) {
   const source = path.join(root, 'source');
@@ -127,7 +147,7 @@ export async function buildBundles(root, outdir) {
       format: 'esm',
       // Bundled CommonJS dependencies call require().
       banner: { js: "import { createRequire as __ecpCreateRequire } from 'node:module'; const require = __ecpCreateRequire(import.meta.url);" },
-      plugins: [yogaDecodesInPlace],
+      plugins: [yogaDecodesInPlace, whatwgUrlIsNodes],
     }),
     build({
       ...common,

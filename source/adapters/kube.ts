@@ -6,9 +6,11 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  ApiException,
   AppsV1Api,
   CoreV1Api,
   createConfiguration,
+  HttpMethod,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
@@ -91,25 +93,28 @@ function requestTimeoutOf(env: NodeJS.ProcessEnv): number {
  */
 export const KUBE_REQUEST_TIMEOUT_MS = 10_000;
 
-/** `kc.makeApiClient(Api)`, with every request aborted after `timeoutMs`. */
-export function timedApiClient<T>(kc: KubeConfig, Api: new (configuration: Configuration) => T, timeoutMs = KUBE_REQUEST_TIMEOUT_MS): T {
+/** The generated APIs' configuration for `kc`: its current cluster, its authentication, and every request aborted after `timeoutMs`. */
+function timedConfiguration(kc: KubeConfig, timeoutMs: number): Configuration {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new UsageError('The kubeconfig has no current cluster; pass --context.');
-  return new Api(
-    createConfiguration({
-      baseServer: new ServerConfiguration(server, {}),
-      authMethods: { default: kc },
-      promiseMiddleware: [
-        {
-          pre: async (request) => {
-            request.setSignal(AbortSignal.timeout(timeoutMs));
-            return request;
-          },
-          post: async (response) => response,
+  return createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: async (request) => {
+          request.setSignal(AbortSignal.timeout(timeoutMs));
+          return request;
         },
-      ],
-    }),
-  );
+        post: async (response) => response,
+      },
+    ],
+  });
+}
+
+/** `kc.makeApiClient(Api)`, with every request aborted after `timeoutMs`. */
+export function timedApiClient<T>(kc: KubeConfig, Api: new (configuration: Configuration) => T, timeoutMs = KUBE_REQUEST_TIMEOUT_MS): T {
+  return new Api(timedConfiguration(kc, timeoutMs));
 }
 
 /** The generic object API (server-side apply, dry runs), with the request timeout. */
@@ -195,10 +200,34 @@ export interface WorkloadList<T> {
 export class KubeClient {
   readonly apps: AppsV1Api;
   readonly core: CoreV1Api;
+  private readonly configuration: Configuration;
 
   constructor(readonly cluster: Cluster) {
-    this.apps = timedApiClient(cluster.kc, AppsV1Api, cluster.requestTimeoutMs);
-    this.core = timedApiClient(cluster.kc, CoreV1Api, cluster.requestTimeoutMs);
+    this.configuration = timedConfiguration(cluster.kc, cluster.requestTimeoutMs);
+    this.apps = new AppsV1Api(this.configuration);
+    this.core = new CoreV1Api(this.configuration);
+  }
+
+  /**
+   * A list as the API sent it: the generated APIs' own request (their server, the kubeconfig's
+   * authentication, the timeout, their HTTP library) without their deserializing it into
+   * client-node's model classes. A re-list of 1 000 Deployments made 5.6 MB of models beside
+   * the 4.6 MB of parsed JSON, garbage at the next re-list (the console's peak RSS,
+   * docs/benchmarks.md); objects from a watch are plain JSON too. Fails as the generated APIs do
+   * (ApiException with the status code and the server's body).
+   */
+  private async list<T>(path: string, query: { labelSelector?: string } = {}): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
+    const { baseServer, authMethods, middleware, httpApi } = this.configuration;
+    let request = baseServer.makeRequestContext(path, HttpMethod.GET);
+    request.setHeaderParam('Accept', 'application/json');
+    if (query.labelSelector !== undefined) request.setQueryParam('labelSelector', query.labelSelector);
+    await authMethods.default?.applySecurityAuthentication(request);
+    for (const m of middleware) request = await m.pre(request).toPromise();
+    let response = await httpApi.send(request).toPromise();
+    for (const m of middleware) response = await m.post(response).toPromise();
+    const text = await response.body.text();
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw new ApiException(response.httpStatusCode, 'Unknown API Status Code!', text, response.headers);
+    return JSON.parse(text) as { items: T[]; metadata?: { resourceVersion?: string } };
   }
 
   /**
@@ -210,8 +239,8 @@ export class KubeClient {
     return this.listWorkloads(
       'Deployments',
       namespaces,
-      () => this.apps.listDeploymentForAllNamespaces(),
-      (namespace) => this.apps.listNamespacedDeployment({ namespace }),
+      () => this.list('/apis/apps/v1/deployments'),
+      (namespace) => this.list(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`),
     );
   }
 
@@ -220,8 +249,8 @@ export class KubeClient {
     return this.listWorkloads(
       'StatefulSets',
       namespaces,
-      () => this.apps.listStatefulSetForAllNamespaces(),
-      (namespace) => this.apps.listNamespacedStatefulSet({ namespace }),
+      () => this.list('/apis/apps/v1/statefulsets'),
+      (namespace) => this.list(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/statefulsets`),
     );
   }
 
@@ -253,7 +282,7 @@ export class KubeClient {
   /** The namespace's Pods; undefined where RBAC forbids reading them. */
   async listPods(namespace: string): Promise<V1Pod[] | undefined> {
     try {
-      return (await this.core.listNamespacedPod({ namespace })).items;
+      return (await this.list<V1Pod>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`)).items;
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing Pods in ${namespace}`, error);
@@ -263,7 +292,7 @@ export class KubeClient {
   /** The namespace's ReplicaSets (what `kubectl rollout undo` chooses from), those with `labelSelector` if given; undefined where RBAC forbids reading them. */
   async listReplicaSets(namespace: string, labelSelector?: string): Promise<V1ReplicaSet[] | undefined> {
     try {
-      return (await this.apps.listNamespacedReplicaSet({ namespace, labelSelector })).items;
+      return (await this.list<V1ReplicaSet>(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/replicasets`, { labelSelector })).items;
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing ReplicaSets in ${namespace}`, error);
@@ -273,7 +302,7 @@ export class KubeClient {
   /** The namespace's ControllerRevisions (a StatefulSet's history, what `kubectl rollout undo` chooses from), those with `labelSelector` if given; undefined where RBAC forbids reading them. */
   async listControllerRevisions(namespace: string, labelSelector?: string): Promise<V1ControllerRevision[] | undefined> {
     try {
-      return (await this.apps.listNamespacedControllerRevision({ namespace, labelSelector })).items;
+      return (await this.list<V1ControllerRevision>(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/controllerrevisions`, { labelSelector })).items;
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing ControllerRevisions in ${namespace}`, error);
@@ -283,7 +312,7 @@ export class KubeClient {
   /** The namespace's Events; undefined where RBAC forbids reading them. */
   async listEvents(namespace: string): Promise<CoreV1Event[] | undefined> {
     try {
-      return (await this.core.listNamespacedEvent({ namespace })).items;
+      return (await this.list<CoreV1Event>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`)).items;
     } catch (error) {
       if (statusCodeOf(error) === 403) return undefined;
       throw toClusterError(this.cluster, `Listing Events in ${namespace}`, error);

@@ -86,6 +86,9 @@ describe('modules loaded at start-up', () => {
     expect(run.stderr).toBe('ecp: The store backend is kubernetes (ECP_STORE or store.backend), but no kubeconfig was found (KUBECONFIG or ~/.kube/config).\n');
     expect(run.files).toContain('cli.js');
     expect(run.packages).toContain('@kubernetes/client-node');
+    // node-fetch's fallback URL class and its Unicode table (~2 MB of heap): Node's URL serves.
+    expect(run.packages).not.toContain('whatwg-url');
+    expect(run.packages).not.toContain('tr46');
   });
 
   it('a command the quick bundle leaves out (`ecp deploy --help`) is run by the full bundle, once', () => {
