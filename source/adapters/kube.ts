@@ -6,11 +6,9 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  ApiException,
   AppsV1Api,
   CoreV1Api,
   createConfiguration,
-  HttpMethod,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
@@ -31,6 +29,8 @@ import { ClusterError, UsageError } from '../errors.js';
 import { confirmHolds } from '../held-services.js';
 
 import { debug } from '../log.js';
+import { keptAgent } from './kube-agents.js';
+import { HttpMethod, requestJson } from './kube-json.js';
 
 export interface Cluster {
   kc: KubeConfig;
@@ -93,7 +93,7 @@ function requestTimeoutOf(env: NodeJS.ProcessEnv): number {
  */
 export const KUBE_REQUEST_TIMEOUT_MS = 10_000;
 
-/** The generated APIs' configuration for `kc`: its current cluster, its authentication, and every request aborted after `timeoutMs`. */
+/** The generated APIs' configuration for `kc`: its current cluster, its authentication, kept connections (kube-agents.ts), and every request aborted after `timeoutMs`. */
 function timedConfiguration(kc: KubeConfig, timeoutMs: number): Configuration {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new UsageError('The kubeconfig has no current cluster; pass --context.');
@@ -104,6 +104,8 @@ function timedConfiguration(kc: KubeConfig, timeoutMs: number): Configuration {
       {
         pre: async (request) => {
           request.setSignal(AbortSignal.timeout(timeoutMs));
+          const fresh = request.getAgent();
+          if (fresh) request.setAgent(keptAgent(fresh));
           return request;
         },
         post: async (response) => response,
@@ -208,26 +210,9 @@ export class KubeClient {
     this.core = new CoreV1Api(this.configuration);
   }
 
-  /**
-   * A list as the API sent it: the generated APIs' own request (their server, the kubeconfig's
-   * authentication, the timeout, their HTTP library) without their deserializing it into
-   * client-node's model classes. A re-list of 1 000 Deployments made 5.6 MB of models beside
-   * the 4.6 MB of parsed JSON, garbage at the next re-list (the console's peak RSS,
-   * docs/benchmarks.md); objects from a watch are plain JSON too. Fails as the generated APIs do
-   * (ApiException with the status code and the server's body).
-   */
-  private async list<T>(path: string, query: { labelSelector?: string } = {}): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
-    const { baseServer, authMethods, middleware, httpApi } = this.configuration;
-    let request = baseServer.makeRequestContext(path, HttpMethod.GET);
-    request.setHeaderParam('Accept', 'application/json');
-    if (query.labelSelector !== undefined) request.setQueryParam('labelSelector', query.labelSelector);
-    await authMethods.default?.applySecurityAuthentication(request);
-    for (const m of middleware) request = await m.pre(request).toPromise();
-    let response = await httpApi.send(request).toPromise();
-    for (const m of middleware) response = await m.post(response).toPromise();
-    const text = await response.body.text();
-    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw new ApiException(response.httpStatusCode, 'Unknown API Status Code!', text, response.headers);
-    return JSON.parse(text) as { items: T[]; metadata?: { resourceVersion?: string } };
+  /** A list as the API sent it (kube-json.ts): a re-list of 1 000 Deployments made 5.6 MB of client-node models beside the 4.6 MB of parsed JSON (the console's peak RSS, docs/benchmarks.md); objects from a watch are plain JSON too. */
+  private list<T>(path: string, query: { labelSelector?: string } = {}): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
+    return requestJson(this.configuration, HttpMethod.GET, path, { query });
   }
 
   /**
