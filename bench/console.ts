@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { newVersion } from '../source/domain/versions.js';
 import { TmuxControl } from './lib/tmux-control.js';
+import { BIG_TENANT_SERVICES, writeBigTenant } from './lib/big-tenant.js';
 
 delete process.env.CI; // Ink draws only the last frame in CI mode
 process.env.NODE_ENV ??= 'production'; // as the console runs (cli.tsx sets it)
@@ -35,17 +36,8 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'ecp-bench-console-'));
 /** ECP_BENCH_CPU_PROF=dir: the consoles under test write a CPU profile there (they are quit with q, not killed). */
 const cpuProfile = process.env.ECP_BENCH_CPU_PROF;
 
-const SERVICES = 1000;
+const SERVICES = BIG_TENANT_SERVICES;
 const VERSIONS_PER_SERVICE = 10;
-
-function writeBigTenant(manifestsDir: string): string[] {
-  const names = Array.from({ length: SERVICES }, (_, i) => `svc-${String(i).padStart(4, '0')}`);
-  mkdirSync(path.join(manifestsDir, 'big'), { recursive: true });
-  const doc = (name: string) =>
-    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: big\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: ${name}}\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      containers:\n        - name: ${name}\n          image: localhost:5000/ecp-ai/${name}:v9\n`;
-  writeFileSync(path.join(manifestsDir, 'big', 'services.yaml'), names.map(doc).join('---\n'));
-  return names;
-}
 
 function writeStore(dataDir: string, names: string[]): void {
   mkdirSync(dataDir, { recursive: true });
