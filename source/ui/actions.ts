@@ -14,6 +14,7 @@ import type { ServiceView, StepState, TenantView } from './model/state.js';
 import { oneLine } from './text.js';
 import { tagOf } from '../domain/names.js';
 import { approvalForRun, approvalRequested, approvalStillPending, pendingApprovalOf, type GatedRun } from './approvals.js';
+import { counted } from '../domain/words.js';
 
 export type ActionId = 'build' | 'build-all' | 'update' | 'update-all' | 'validate' | 'tag' | 'deploy' | 'deploy-all' | 'rollback';
 
@@ -211,13 +212,13 @@ async function validate({ core, client, target, log }: ActionContext): Promise<A
     offlineReason: 'offline: no cluster configured, so no server-side dry run',
     onEvent: pipelineEventsTo(log),
   });
-  log.step('problems', `${result.errors} error(s), ${result.warnings} warning(s)`, result.errors > 0 ? 'failed' : result.warnings > 0 ? 'warn' : 'ok');
+  log.step('problems', `${counted(result.errors, 'error')}, ${counted(result.warnings, 'warning')}`, result.errors > 0 ? 'failed' : result.warnings > 0 ? 'warn' : 'ok');
   for (const p of result.problems) {
     const where = p.path ? `${p.path.split('/').slice(-2).join('/')}${p.line ? `:${p.line}` : ''}` : p.tenant;
     log.line('problems', `${where}: ${p.severity} [${p.check}] ${[p.object, p.field].filter(Boolean).join(' ')} ${p.message}`);
   }
   const cluster = result.cluster.mode === 'dry-run' ? 'server dry run passed' : result.cluster.reason;
-  return { ok: result.errors === 0, summary: result.errors === 0 ? `valid${result.warnings ? ` (${result.warnings} warnings)` : ''}; ${cluster}` : `${result.errors} error(s)` };
+  return { ok: result.errors === 0, summary: result.errors === 0 ? `valid${result.warnings ? ` (${counted(result.warnings, 'warning')})` : ''}; ${cluster}` : counted(result.errors, 'error') };
 }
 
 async function tag({ core, target, log }: ActionContext): Promise<ActionOutcome> {
