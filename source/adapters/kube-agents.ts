@@ -1,4 +1,10 @@
-/** Kept connections to the API server (client-node opens one per request). */
+/**
+ * Kept connections to the API server (client-node opens one per request), for the team store:
+ * its requests are many and small, and it sends one again when the network fails it. The other
+ * adapters keep client-node's connection per request: an API server that went away then answers
+ * their next request with ECONNREFUSED, the cause their messages name (a kept connection would
+ * fail with "socket hang up" first).
+ */
 import { Agent } from 'node:http';
 import { type AgentOptions, Agent as HttpsAgent } from 'node:https';
 

@@ -29,7 +29,6 @@ import { ClusterError, UsageError } from '../errors.js';
 import { confirmHolds } from '../held-services.js';
 
 import { debug } from '../log.js';
-import { keptAgent } from './kube-agents.js';
 import { HttpMethod, requestJson } from './kube-json.js';
 
 export interface Cluster {
@@ -93,7 +92,7 @@ function requestTimeoutOf(env: NodeJS.ProcessEnv): number {
  */
 export const KUBE_REQUEST_TIMEOUT_MS = 10_000;
 
-/** The generated APIs' configuration for `kc`: its current cluster, its authentication, kept connections (kube-agents.ts), and every request aborted after `timeoutMs`. */
+/** The generated APIs' configuration for `kc`: its current cluster, its authentication, and every request aborted after `timeoutMs`. */
 function timedConfiguration(kc: KubeConfig, timeoutMs: number): Configuration {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new UsageError('The kubeconfig has no current cluster; pass --context.');
@@ -104,8 +103,6 @@ function timedConfiguration(kc: KubeConfig, timeoutMs: number): Configuration {
       {
         pre: async (request) => {
           request.setSignal(AbortSignal.timeout(timeoutMs));
-          const fresh = request.getAgent();
-          if (fresh) request.setAgent(keptAgent(fresh));
           return request;
         },
         post: async (response) => response,
