@@ -35,11 +35,17 @@ import {
   VERSION_ARCHIVE_KIND,
 } from './names.js';
 import { KIND_LABEL, SERVICE_LABEL, type StoredObject, StoreObjects, TENANT_LABEL } from './objects.js';
-import { type HeadState, headUnits, laidOver, parseHead, type Snapshot, UnitWriter, type Write } from './units.js';
+import { caughtUp, type HeadState, headUnits, laidOver, parseHead, type Snapshot, UnitWriter, type Write } from './units.js';
 
 /** An archive object stays well under the 1 MiB a ConfigMap may hold. */
 const MAX_ARCHIVE_BYTES = 900_000;
 const COLLECTION_NAMES: readonly Collection[] = ['versions', 'deployments', 'approvals'];
+/**
+ * How long a list stands in for the next ones (snapshot()): changes made by ecp all reach the
+ * store through the head, so a snapshot brought up to the head is exact; a record edited by hand
+ * with kubectl is seen within this long.
+ */
+const SNAPSHOT_REUSE_MS = 10_000;
 /** Records (and audit lines) per unit of an import: a unit fits in the head object. */
 const IMPORT_CHUNK = 100;
 
@@ -78,6 +84,8 @@ export class KubeStore implements StoreBackend {
   readonly objects: StoreObjects;
   readonly units: UnitWriter;
   readonly audit: KubeAuditTrail;
+  /** The last snapshot, and when its list was read (snapshot()). */
+  private last?: { snap: Snapshot; at: number };
   /** The archived-image filter of the change running in this async context (isImageArchived asks it). */
   private readonly committing = new AsyncLocalStorage<ImageFilter>();
 
@@ -95,14 +103,32 @@ export class KubeStore implements StoreBackend {
     return this.objects.where;
   }
 
-  /** The head and the hot records, from one list: one revision of the store. */
-  async snapshot(): Promise<Snapshot> {
-    const listed = await this.objects.list(SNAPSHOT_SELECTOR);
-    const objects = new Map(listed.map((o) => [o.name, o]));
+  /**
+   * The head and the hot records as of one revision of the store: the last snapshot this store
+   * took brought up to the head (one small read) when every change since is still in the head
+   * and its list is less than SNAPSHOT_REUSE_MS old, else one list. A process that reads or
+   * writes more than once (ecp serve, the console, the monitor, a batch of registrations) lists
+   * the store once in a while, not for every change. With `listed`, always a list.
+   */
+  async snapshot(listed = false): Promise<Snapshot> {
+    const last = this.last;
+    if (!listed && last && Date.now() - last.at < SNAPSHOT_REUSE_MS) {
+      const now = parseHead(await this.objects.read(HEAD_NAME));
+      const snap = now.resourceVersion === last.snap.headVersion ? last.snap : caughtUp(last.snap, now.head, now.resourceVersion);
+      if (snap) {
+        this.last = { snap, at: last.at };
+        return snap;
+      }
+    }
+    const at = Date.now();
+    const list = await this.objects.list(SNAPSHOT_SELECTOR);
+    const objects = new Map(list.map((o) => [o.name, o]));
     if (!objects.has(HEAD_NAME)) await this.objects.confirmNamespace();
     const { head, resourceVersion } = parseHead(objects.get(HEAD_NAME));
     objects.delete(HEAD_NAME);
-    return { head, headVersion: resourceVersion, objects };
+    const snap = { head, headVersion: resourceVersion, objects };
+    this.last = { snap, at };
+    return snap;
   }
 
   async read(): Promise<StoreData> {
@@ -126,7 +152,7 @@ export class KubeStore implements StoreBackend {
   /** Runs `mutate` on a fresh snapshot and commits its writes and events as one unit. */
   private change<T>(mutate: (data: StoreData, unit: UpdateUnit) => T | Promise<T>): Promise<{ result: T; events: AuditEvent[] }> {
     return this.units.commit(
-      () => this.snapshot(),
+      (listed) => this.snapshot(listed),
       async (snap) => {
         const current = laidOver(snap.objects, headUnits(snap.head));
         const data = dataOf(current, this.where);
@@ -278,7 +304,7 @@ export class KubeStore implements StoreBackend {
       const slice = <T>(list: readonly T[]) => list.slice(i * IMPORT_CHUNK, (i + 1) * IMPORT_CHUNK);
       const lines = slice(part.auditLines);
       await this.units.commit(
-        () => this.snapshot(),
+        (listed) => this.snapshot(listed),
         async (snap) => {
           if (lines.length && (JSON.parse(lines[0]!) as { prev?: string }).prev !== snap.head.hash) {
             throw new StoreError(`The audit events to import do not continue the trail in ${this.where}; nothing more was written.`);

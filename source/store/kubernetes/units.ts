@@ -116,13 +116,17 @@ export interface Snapshot {
   headVersion?: string;
   /** Hot record objects by name, as listed (the head's units not laid over). */
   objects: ReadonlyMap<string, StoredObject>;
+  /** Rebuilt from an older snapshot and a head read since (caughtUp), not listed. */
+  rebuilt?: true;
 }
 
 /** Whether `listed` (one revision) shows `w` applied; a write a list cannot show (an archive's, a bucket's) counts as not. */
 function shown(w: Write, listed: ReadonlyMap<string, StoredObject>): boolean {
   if (w.op === 'append' || (w.op !== 'delete' && w.data.record === undefined)) return false;
   const now = listed.get(w.name);
-  return w.op === 'create' ? now !== undefined : now?.resourceVersion !== w.base;
+  if (w.op === 'create') return now !== undefined;
+  // An object known only from a unit (a rebuilt snapshot's) cannot show that a later write moved it on.
+  return now?.resourceVersion !== '' && now?.resourceVersion !== w.base;
 }
 
 /**
@@ -154,13 +158,13 @@ export function laidOver(objects: ReadonlyMap<string, StoredObject>, units: read
  * carries: its objects with its own units laid over (each of them applied by now, or carried in
  * `now`), `now`'s laid over by the caller. Otherwise undefined: list again.
  */
-function caughtUp(snap: Snapshot, now: HeadState, headVersion: string | undefined): Snapshot | undefined {
+export function caughtUp(snap: Snapshot, now: HeadState, headVersion: string | undefined): Snapshot | undefined {
   const last = snap.head.recent[0];
   const since = last === undefined ? -1 : now.recent.indexOf(last);
   const carried = new Set(headUnits(now).map((u) => u.id));
   if (since < 0 || !now.recent.slice(0, since).every((id) => carried.has(id))) return undefined;
   const mine = headUnits(snap.head).filter((u) => !carried.has(u.id));
-  return { ...snap, head: now, headVersion, objects: laidOver(snap.objects, mine) };
+  return { head: now, headVersion, objects: laidOver(snap.objects, mine), rebuilt: true };
 }
 
 /**
@@ -261,14 +265,17 @@ export class UnitWriter {
    * else from a new list. A loser's retry is then two small requests where a newcomer's first try
    * starts with the whole list: the loser is the likelier to win the next swap.
    */
-  async commit<T>(snapshot: () => Promise<Snapshot>, prepare: (snap: Snapshot) => Promise<Prepared<T>>): Promise<T> {
+  async commit<T>(snapshot: (listed: boolean) => Promise<Snapshot>, prepare: (snap: Snapshot) => Promise<Prepared<T>>): Promise<T> {
     const until = Date.now() + MAX_WRITE_MS;
     /** The snapshot rebuilt from the head after a lost swap, for the next attempt. */
     let rebuilt: Snapshot | undefined;
+    /** The next attempt needs a list (what its writes are based on must be as listed). */
+    let relist = false;
     for (let attempt = 1; Date.now() < until; attempt++) {
-      const snap = rebuilt ?? (await snapshot());
-      const listed = rebuilt === undefined;
+      const snap = rebuilt ?? (await snapshot(relist));
+      const listed = !snap.rebuilt;
       rebuilt = undefined;
+      relist = false;
       const { head } = snap;
       const pending = pendingWrites(headUnits(head), snap.objects);
       // Each unit's writes not yet applied (nor overtaken by a later unit's, nor rolled forward by this writer).
@@ -282,6 +289,7 @@ export class UnitWriter {
       const touched = new Set(open.flatMap((u) => u.writes.map((w) => w.name)));
       if (prepared.writes.some((w) => touched.has(w.name) || ('base' in w && w.base === ''))) {
         for (const u of open) await this.rollForward(u);
+        relist = true;
         continue;
       }
       // The newest units stay. An older one a list shows not applied (its writer died or stalled) is applied here before it leaves; a rebuilt snapshot cannot tell, so it keeps those (while the head has room).
