@@ -260,21 +260,21 @@ export class UnitWriter {
   /**
    * Commits one unit: `prepare` runs on a snapshot (the caller lays the head's units over its
    * objects) and returns the writes and audit lines (chained from the head's hash), or nothing
-   * to write. A writer that lost the swap runs `prepare` again on the new state: rebuilt from the
-   * head alone when every unit committed since its list is still in the head (the usual case),
-   * else from a new list. A loser's retry is then two small requests where a newcomer's first try
-   * starts with the whole list: the loser is the likelier to win the next swap.
+   * to write. A writer that lost the swap runs `prepare` again on the state `snapshot` reads
+   * right after the 409: the head alone, with the units since laid over its last snapshot, when
+   * they are all still in the head (the usual case; see KubeStore.snapshot). A loser's retry is
+   * then two small requests: it is the likelier to win the next swap.
    */
   async commit<T>(snapshot: (listed: boolean) => Promise<Snapshot>, prepare: (snap: Snapshot) => Promise<Prepared<T>>): Promise<T> {
     const until = Date.now() + MAX_WRITE_MS;
-    /** The snapshot rebuilt from the head after a lost swap, for the next attempt. */
-    let rebuilt: Snapshot | undefined;
+    /** The snapshot read after a lost swap, for the next attempt. */
+    let after: Snapshot | undefined;
     /** The next attempt needs a list (what its writes are based on must be as listed). */
     let relist = false;
     for (let attempt = 1; Date.now() < until; attempt++) {
-      const snap = rebuilt ?? (await snapshot(relist));
+      const snap = after ?? (await snapshot(relist));
       const listed = !snap.rebuilt;
-      rebuilt = undefined;
+      after = undefined;
       relist = false;
       const { head } = snap;
       const pending = pendingWrites(headUnits(head), snap.objects);
@@ -318,9 +318,9 @@ export class UnitWriter {
       } catch (error) {
         if (!(error instanceof Conflict)) throw error;
         // Lost the swap — or won it and the network lost the answer (the repeat then conflicts with itself).
-        const now = parseHead(await this.objects.read(HEAD_NAME));
+        const now = await snapshot(false);
         if (!now.head.recent.includes(unit.id)) {
-          rebuilt = caughtUp(snap, now.head, now.resourceVersion);
+          after = now;
           // Losing again means others keep committing: spread out (full jitter, growing), the first retry at once.
           if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 * 2 ** attempt)));
           continue;
