@@ -7,9 +7,9 @@
  * because a repeat answers 409 and the callers treat that as "done already". RBAC's refusal
  * becomes one sentence naming the verb, the resource and the Role to bind.
  */
-import { CoreV1Api, type Configuration, createConfiguration, Observable, type ObservableMiddleware, ServerConfiguration, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, Observable, type ObservableMiddleware, type V1ConfigMap } from '@kubernetes/client-node';
 import { keptAgent } from '../../adapters/kube-agents.js';
-import { HttpMethod, requestJson } from '../../adapters/kube-json.js';
+import { KubeHttp, type Method } from '../../adapters/kube-http.js';
 import { type Cluster, statusCodeOf, toClusterError } from '../../adapters/kube.js';
 import { StoreError } from '../../errors.js';
 
@@ -56,8 +56,8 @@ function toStored(cm: V1ConfigMap): StoredObject {
 
 export class StoreObjects {
   readonly api: CoreV1Api;
-  /** The lists, reads and writes of ConfigMaps go as JSON (kube-json.ts): the hot path of every change. */
-  private readonly configuration: Configuration;
+  /** The lists, reads and writes of ConfigMaps go the lean way (kube-http.ts): the hot path of every change. */
+  private readonly http: KubeHttp;
   private readonly path: string;
 
   constructor(
@@ -65,12 +65,12 @@ export class StoreObjects {
     readonly namespace: string,
   ) {
     this.api = cluster.kc.makeApiClient(CoreV1Api);
-    this.configuration = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: cluster.kc } });
+    this.http = new KubeHttp(cluster);
     this.path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`;
   }
 
-  private send<T>(method: HttpMethod, name: string | undefined, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<T> {
-    return requestJson<T>(this.configuration, method, name === undefined ? this.path : `${this.path}/${encodeURIComponent(name)}`, { ...options, middleware: [deadline] });
+  private send<T>(method: Method, name: string | undefined, options: { query?: Record<string, string>; body?: unknown } = {}): Promise<T> {
+    return this.http.request<T>(method, name === undefined ? this.path : `${this.path}/${encodeURIComponent(name)}`, { ...options, timeoutMs: REQUEST_TIMEOUT_MS });
   }
 
   /** "configmaps in namespace ecp-system of context kind-team (https://…)" — for messages. */
@@ -125,19 +125,19 @@ export class StoreObjects {
   }
 
   async list(selector: string): Promise<StoredObject[]> {
-    const list = await this.call('list', 'configmaps', `list of ${selector}`, () => this.send<{ items: V1ConfigMap[] }>(HttpMethod.GET, undefined, { query: { labelSelector: selector } }));
+    const list = await this.call('list', 'configmaps', `list of ${selector}`, () => this.send<{ items: V1ConfigMap[] }>('GET', undefined, { query: { labelSelector: selector } }));
     return (list?.items ?? []).map(toStored);
   }
 
   async read(name: string): Promise<StoredObject | undefined> {
-    const cm = await this.call('get', 'configmaps', `read of ${name}`, () => this.send<V1ConfigMap>(HttpMethod.GET, name));
+    const cm = await this.call('get', 'configmaps', `read of ${name}`, () => this.send<V1ConfigMap>('GET', name));
     return cm && toStored(cm);
   }
 
   /** Creates the object; Conflict when one of that name exists already. */
   async create(name: string, labels: Record<string, string>, data: Record<string, string>): Promise<StoredObject> {
     const body: V1ConfigMap = { metadata: { name, labels: { ...MANAGED_BY, ...labels } }, data };
-    const created = await this.call('create', 'configmaps', `create of ${name}`, () => this.send<V1ConfigMap>(HttpMethod.POST, undefined, { body }));
+    const created = await this.call('create', 'configmaps', `create of ${name}`, () => this.send<V1ConfigMap>('POST', undefined, { body }));
     if (!created) throw this.namespaceMissing();
     return toStored(created);
   }
@@ -145,14 +145,12 @@ export class StoreObjects {
   /** Replaces the object if it is still at `resourceVersion`; Conflict when it moved on, undefined when it is gone. */
   async replace(name: string, resourceVersion: string, labels: Record<string, string>, data: Record<string, string>): Promise<StoredObject | undefined> {
     const body: V1ConfigMap = { metadata: { name, resourceVersion, labels: { ...MANAGED_BY, ...labels } }, data };
-    const replaced = await this.call('update', 'configmaps', `update of ${name}`, () => this.send<V1ConfigMap>(HttpMethod.PUT, name, { body }));
+    const replaced = await this.call('update', 'configmaps', `update of ${name}`, () => this.send<V1ConfigMap>('PUT', name, { body }));
     return replaced && toStored(replaced);
   }
 
   /** Deletes the object if it is still at `resourceVersion`; Conflict when it moved on. */
   async remove(name: string, resourceVersion: string): Promise<void> {
-    await this.call('delete', 'configmaps', `delete of ${name}`, () =>
-      this.api.deleteNamespacedConfigMap({ name, namespace: this.namespace, body: { preconditions: { resourceVersion } } }, WITH_DEADLINE),
-    );
+    await this.call('delete', 'configmaps', `delete of ${name}`, () => this.send('DELETE', name, { body: { preconditions: { resourceVersion } } }));
   }
 }
