@@ -24,8 +24,17 @@ export interface HttpRequest {
 }
 
 interface Credentials {
+  /** Kept connections, for requests. */
   agent: http.Agent;
+  /** client-node's own agent (a connection per request): a watch holds its connection for as long as it runs. */
+  fresh: http.Agent;
   headers: Record<string, string>;
+}
+
+/** One event of a watch: ADDED, MODIFIED, DELETED, BOOKMARK with the object; ERROR with a Status. */
+export interface WatchEvent<T> {
+  type: string;
+  object: T;
 }
 
 export class KubeHttp {
@@ -47,39 +56,39 @@ export class KubeHttp {
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[key] = String(value);
     if (options.auth) headers.Authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-    return { agent: keptAgent(options.agent as http.Agent), headers };
+    return { agent: keptAgent(options.agent as http.Agent), fresh: options.agent as http.Agent, headers };
+  }
+
+  private open(method: Method, path: string, query: Record<string, string | undefined>, credentials: Credentials, watch: boolean, extra: http.RequestOptions, onResponse: (response: http.IncomingMessage) => void): http.ClientRequest {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, value);
+    return this.send(
+      {
+        protocol: this.base.protocol,
+        hostname: this.base.hostname,
+        port: this.base.port,
+        method,
+        path: `${this.base.pathname.replace(/\/$/, '')}${path}${search.size ? `?${search}` : ''}`,
+        agent: watch ? credentials.fresh : credentials.agent,
+        ...extra,
+        headers: { ...credentials.headers, Accept: 'application/json', ...extra.headers },
+      },
+      onResponse,
+    );
   }
 
   /** `path` is the API path ("/api/v1/…"); the answer's JSON, parsed. */
   async request<T>(method: Method, path: string, options: HttpRequest): Promise<T> {
-    const { agent, headers } = await (this.fixed ?? this.credentials());
-    const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) query.set(key, value);
-    const search = query.size ? `?${query}` : '';
+    const credentials = await (this.fixed ?? this.credentials());
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const headers = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) };
     const { status, text, responseHeaders } = await new Promise<{ status: number; text: string; responseHeaders: http.IncomingHttpHeaders }>((resolve, reject) => {
-      const request = this.send(
-        {
-          protocol: this.base.protocol,
-          hostname: this.base.hostname,
-          port: this.base.port,
-          method,
-          path: `${this.base.pathname.replace(/\/$/, '')}${path}${search}`,
-          agent,
-          signal: AbortSignal.timeout(options.timeoutMs),
-          headers: {
-            ...headers,
-            Accept: 'application/json',
-            ...(body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }),
-          },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), responseHeaders: response.headers }));
-        },
-      );
+      const request = this.open(method, path, options.query ?? {}, credentials, false, { signal: AbortSignal.timeout(options.timeoutMs), headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), responseHeaders: response.headers }));
+      });
       request.on('error', reject);
       request.end(body);
     });
@@ -88,5 +97,43 @@ export class KubeHttp {
       throw new ApiException(status, 'Unknown API Status Code!', text, flat);
     }
     return JSON.parse(text) as T;
+  }
+
+  /**
+   * Watches `path` (a collection) from now: `onEvent` for each event, `onEnd` once when the
+   * watch ends (the server closed it, the network failed, or `stop()`). Its connection does not
+   * keep the process alive.
+   */
+  watch<T>(path: string, query: Record<string, string | undefined>, onEvent: (event: WatchEvent<T>) => void, onEnd: (error?: unknown) => void): () => void {
+    const abort = new AbortController();
+    let ended = false;
+    const end = (error?: unknown) => {
+      if (ended) return;
+      ended = true;
+      abort.abort();
+      onEnd(error);
+    };
+    (this.fixed ?? this.credentials()).then((credentials) => {
+      if (ended) return;
+      const request = this.open('GET', path, { ...query, watch: '1' }, credentials, true, { signal: abort.signal }, (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          return end(new ApiException(response.statusCode ?? 0, 'Unknown API Status Code!', '', {}));
+        }
+        let rest = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop()!;
+          for (const line of lines) if (line.trim() && !ended) onEvent(JSON.parse(line) as WatchEvent<T>);
+        });
+        response.on('error', end);
+        response.on('end', () => end());
+      });
+      request.on('socket', (socket) => socket.unref());
+      request.on('error', end);
+      request.end();
+    }, end);
+    return () => end();
   }
 }

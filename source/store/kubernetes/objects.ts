@@ -50,15 +50,16 @@ export const WITH_DEADLINE = { middleware: [deadline], middlewareMergeStrategy: 
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
-function toStored(cm: V1ConfigMap): StoredObject {
+export function toStored(cm: V1ConfigMap): StoredObject {
   return { name: cm.metadata!.name!, resourceVersion: cm.metadata!.resourceVersion!, labels: cm.metadata?.labels ?? {}, data: cm.data ?? {} };
 }
 
 export class StoreObjects {
   readonly api: CoreV1Api;
   /** The lists, reads and writes of ConfigMaps go the lean way (kube-http.ts): the hot path of every change. */
-  private readonly http: KubeHttp;
-  private readonly path: string;
+  readonly http: KubeHttp;
+  /** The API path of the namespace's ConfigMaps. */
+  readonly path: string;
 
   constructor(
     readonly cluster: Cluster,

@@ -17,7 +17,7 @@ import { refuseControlCharacters } from '../store.js';
 import { KubeAuditTrail } from './audit-trail.js';
 import { ImageFilter } from './image-filter.js';
 import { holdLease } from './lease.js';
-import { watchHead } from './watch.js';
+import { HeadWatch } from './watch.js';
 import {
   archiveName,
   type Collection,
@@ -35,7 +35,7 @@ import {
   VERSION_ARCHIVE_KIND,
 } from './names.js';
 import { KIND_LABEL, SERVICE_LABEL, type StoredObject, StoreObjects, TENANT_LABEL } from './objects.js';
-import { caughtUp, type HeadState, headUnits, laidOver, parseHead, type Snapshot, UnitWriter, type Write } from './units.js';
+import { caughtUp, descends, type HeadState, headUnits, laidOver, parseHead, type Snapshot, type Snapshots, UnitWriter, type Write } from './units.js';
 
 /** An archive object stays well under the 1 MiB a ConfigMap may hold. */
 const MAX_ARCHIVE_BYTES = 900_000;
@@ -46,6 +46,8 @@ const COLLECTION_NAMES: readonly Collection[] = ['versions', 'deployments', 'app
  * with kubectl is seen within this long.
  */
 const SNAPSHOT_REUSE_MS = 10_000;
+/** After a lost swap, how long the head watch has to bring the winner's head before it is read. */
+const HEAD_WAIT_MS = 20;
 /** Records (and audit lines) per unit of an import: a unit fits in the head object. */
 const IMPORT_CHUNK = 100;
 
@@ -88,6 +90,17 @@ export class KubeStore implements StoreBackend {
   private last?: { snap: Snapshot; at: number };
   /** The archived-image filter of the change running in this async context (isImageArchived asks it). */
   private readonly committing = new AsyncLocalStorage<ImageFilter>();
+  /** The head as last delivered, while a watch runs (watch.ts). */
+  private readonly heads: HeadWatch;
+  /** Changes made: a process that makes a second one watches the head. */
+  private changes = 0;
+  private readonly snapshots: Snapshots = {
+    take: (listed, refused) => this.snapshot(listed, refused),
+    swapped: (snap, head, headVersion) => {
+      const next = caughtUp(snap, head, headVersion);
+      if (next && this.last) this.last = { snap: next, at: this.last.at };
+    },
+  };
 
   constructor(
     readonly cluster: Cluster,
@@ -97,6 +110,7 @@ export class KubeStore implements StoreBackend {
     this.objects = new StoreObjects(cluster, namespace);
     this.units = new UnitWriter(this.objects);
     this.audit = new KubeAuditTrail(this);
+    this.heads = new HeadWatch(this.objects.http, this.objects.path);
   }
 
   get where(): string {
@@ -105,15 +119,15 @@ export class KubeStore implements StoreBackend {
 
   /**
    * The head and the hot records as of one revision of the store: the last snapshot this store
-   * took brought up to the head (one small read) when every change since is still in the head
-   * and its list is less than SNAPSHOT_REUSE_MS old, else one list. A process that reads or
-   * writes more than once (ecp serve, the console, the monitor, a batch of registrations) lists
-   * the store once in a while, not for every change. With `listed`, always a list.
+   * took brought up to the head (headSince) when every change since is still in the head and its
+   * list is less than SNAPSHOT_REUSE_MS old, else one list. A process that reads or writes more
+   * than once (ecp serve, the console, the monitor, a batch of registrations) lists the store once
+   * in a while, not for every change. With `listed`, always a list; `refused`: see headSince.
    */
-  async snapshot(listed = false): Promise<Snapshot> {
+  async snapshot(listed = false, refused?: string): Promise<Snapshot> {
     const last = this.last;
     if (!listed && last && Date.now() - last.at < SNAPSHOT_REUSE_MS) {
-      const now = parseHead(await this.objects.read(HEAD_NAME));
+      const now = await this.headSince(last.snap, refused);
       const snap = now.resourceVersion === last.snap.headVersion ? last.snap : caughtUp(last.snap, now.head, now.resourceVersion);
       if (snap) {
         this.last = { snap, at: last.at };
@@ -129,6 +143,24 @@ export class KubeStore implements StoreBackend {
     const snap = { head, headVersion: resourceVersion, objects };
     this.last = { snap, at };
     return snap;
+  }
+
+  /**
+   * The newest head known: while the head watch runs, the head it delivered last, or `known`'s
+   * when that is newer (this writer's own swap, not yet delivered); else one read. After a swap
+   * lost on the head at `refused`, the head that won it: the watch's, once it brings it (within
+   * HEAD_WAIT_MS), else one read; the watch starts then, if it did not run.
+   */
+  private async headSince(known: Snapshot, refused?: string): Promise<{ head: HeadState; resourceVersion?: string }> {
+    // A lost swap means others are writing: watch the head from here on, so as not to lose to writers that do.
+    if (refused !== undefined) this.heads.touch();
+    const watched = refused === undefined ? this.heads.latest : await this.heads.other(refused, HEAD_WAIT_MS);
+    if (watched) {
+      const now = parseHead(watched);
+      if (now.resourceVersion === known.headVersion || descends(now.head, known.head)) return now;
+      if (refused === undefined && descends(known.head, now.head)) return { head: known.head, resourceVersion: known.headVersion };
+    }
+    return parseHead(await this.objects.read(HEAD_NAME));
   }
 
   async read(): Promise<StoreData> {
@@ -151,8 +183,9 @@ export class KubeStore implements StoreBackend {
 
   /** Runs `mutate` on a fresh snapshot and commits its writes and events as one unit. */
   private change<T>(mutate: (data: StoreData, unit: UpdateUnit) => T | Promise<T>): Promise<{ result: T; events: AuditEvent[] }> {
+    if (++this.changes > 1) this.heads.touch();
     return this.units.commit(
-      (listed) => this.snapshot(listed),
+      this.snapshots,
       async (snap) => {
         const current = laidOver(snap.objects, headUnits(snap.head));
         const data = dataOf(current, this.where);
@@ -272,7 +305,7 @@ export class KubeStore implements StoreBackend {
   }
 
   watch(onChange: () => void): () => void {
-    return watchHead(this.cluster, this.namespace, onChange);
+    return this.heads.subscribe(onChange);
   }
 
   holdService<T>(tenant: string, service: string, holder: ServiceHolder, work: () => Promise<T>): Promise<T> {
@@ -303,8 +336,9 @@ export class KubeStore implements StoreBackend {
     for (let i = 0; i < chunks; i++) {
       const slice = <T>(list: readonly T[]) => list.slice(i * IMPORT_CHUNK, (i + 1) * IMPORT_CHUNK);
       const lines = slice(part.auditLines);
+      this.heads.touch();
       await this.units.commit(
-        (listed) => this.snapshot(listed),
+        this.snapshots,
         async (snap) => {
           if (lines.length && (JSON.parse(lines[0]!) as { prev?: string }).prev !== snap.head.hash) {
             throw new StoreError(`The audit events to import do not continue the trail in ${this.where}; nothing more was written.`);

@@ -120,6 +120,19 @@ export interface Snapshot {
   rebuilt?: true;
 }
 
+/** Where a writer's snapshots come from (KubeStore). */
+export interface Snapshots {
+  /** A snapshot to prepare a unit on; after a swap lost on the head at `refused`, one of a newer head. With `listed`, from a list. */
+  take(listed: boolean, refused?: string): Promise<Snapshot>;
+  /** This writer swapped `head` in (now at `headVersion`) over `snap`: its next change may start there. */
+  swapped(snap: Snapshot, head: HeadState, headVersion: string): void;
+}
+
+/** Whether `head` is `earlier` or was committed after it (its units' ids go back to earlier's newest). */
+export function descends(head: HeadState, earlier: HeadState): boolean {
+  return earlier.recent[0] === undefined || head.recent.includes(earlier.recent[0]);
+}
+
 /** Whether `listed` (one revision) shows `w` applied; a write a list cannot show (an archive's, a bucket's) counts as not. */
 function shown(w: Write, listed: ReadonlyMap<string, StoredObject>): boolean {
   if (w.op === 'append' || (w.op !== 'delete' && w.data.record === undefined)) return false;
@@ -265,14 +278,14 @@ export class UnitWriter {
    * they are all still in the head (the usual case; see KubeStore.snapshot). A loser's retry is
    * then two small requests: it is the likelier to win the next swap.
    */
-  async commit<T>(snapshot: (listed: boolean) => Promise<Snapshot>, prepare: (snap: Snapshot) => Promise<Prepared<T>>): Promise<T> {
+  async commit<T>(snapshots: Snapshots, prepare: (snap: Snapshot) => Promise<Prepared<T>>): Promise<T> {
     const until = Date.now() + MAX_WRITE_MS;
     /** The snapshot read after a lost swap, for the next attempt. */
     let after: Snapshot | undefined;
     /** The next attempt needs a list (what its writes are based on must be as listed). */
     let relist = false;
     for (let attempt = 1; Date.now() < until; attempt++) {
-      const snap = after ?? (await snapshot(relist));
+      const snap = after ?? (await snapshots.take(relist));
       const listed = !snap.rebuilt;
       after = undefined;
       relist = false;
@@ -314,11 +327,13 @@ export class UnitWriter {
         images: prepared.images ?? head.images,
       };
       try {
-        if (!(await this.writeHead(next, snap.headVersion))) continue;
+        const written = await this.writeHead(next, snap.headVersion);
+        if (!written) continue;
+        snapshots.swapped(snap, next, written.resourceVersion);
       } catch (error) {
         if (!(error instanceof Conflict)) throw error;
         // Lost the swap — or won it and the network lost the answer (the repeat then conflicts with itself).
-        const now = await snapshot(false);
+        const now = await snapshots.take(false, snap.headVersion);
         if (!now.head.recent.includes(unit.id)) {
           after = now;
           // Losing again means others keep committing: spread out (full jitter, growing), the first retry at once.
