@@ -28,9 +28,10 @@ describe('the team store on the sandbox', () => {
     const core = teamCore(openTeamStore(target, namespace));
     for (let i = 0; i < 10; i++) await registerVersion(core, input('svc', `v${i}`));
     const sent = target.sandbox!.requests((r) => r.namespace === namespace);
-    expect(sent.length).toBeGreaterThanOrEqual(30);
-    // A unit's record writes run side by side, so a few connections, never one per request.
-    expect(new Set(sent.map((r) => r.clientPort)).size).toBeLessThanOrEqual(3);
+    // From the second change on, a swap and a create each (the head comes from the watch).
+    expect(sent.length).toBeGreaterThanOrEqual(20);
+    // A unit's record writes run side by side, so a few connections, never one per request; the head watch has one of its own.
+    expect(new Set(sent.map((r) => r.clientPort)).size).toBeLessThanOrEqual(4);
   });
 
   it('refuses a changed record holding a control character, and writes nothing', async () => {
@@ -65,6 +66,65 @@ describe('the team store on the sandbox', () => {
     expect(lists() - before).toBe(2);
     const data = await openTeamStore(target, namespace).read();
     expect(data.versions.map((v) => `${v.serviceName}:${v.imageTag}`).sort()).toEqual(['other:v1', 'svc:v0', 'svc:v1']);
+  });
+
+  /** `store`'s head watch (of a store that has a head), opened, with a way to wait for its next deliveries. */
+  async function watching(store: ReturnType<typeof openTeamStore>) {
+    let delivered = 0;
+    const waiters: (() => void)[] = [];
+    const stop = store.watch(() => {
+      delivered++;
+      for (const w of waiters.splice(0)) w();
+    });
+    const until = async (count: number) => {
+      while (delivered < count) await new Promise<void>((resolve) => waiters.push(resolve));
+    };
+    await until(1);
+    return { stop, until, delivered: () => delivered };
+  }
+  const headReads = (namespace: string) => target.sandbox!.requests((r) => r.namespace === namespace && r.verb === 'get' && r.name === HEAD_NAME).length;
+
+  it('swaps the head it watches with no read before each change', async () => {
+    const namespace = await storeNamespace(target);
+    const store = openTeamStore(target, namespace);
+    await registerVersion(teamCore(store), input('svc', 'v0'));
+    const watch = await watching(store);
+    try {
+      for (let i = 1; i < 10; i++) await registerVersion(teamCore(store), input('svc', `v${i}`));
+      expect(headReads(namespace)).toBe(0);
+      const data = await openTeamStore(target, namespace).read();
+      expect(data.versions).toHaveLength(10);
+      expect(await store.audit.verify()).toMatchObject({ ok: true, count: 10 });
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('after a lost swap, prepares again on the winner head the watch brought, with no read', async () => {
+    const namespace = await storeNamespace(target);
+    const first = openTeamStore(target, namespace);
+    const second = teamCore(openTeamStore(target, namespace), 'ops2@example.com');
+    await registerVersion(teamCore(first), input('svc', 'v0'));
+    const watch = await watching(first);
+    try {
+      let runs = 0;
+      await first.update(async (data) => {
+        if (runs++ === 0) {
+          const seen = watch.delivered();
+          await registerVersion(second, input('other', 'v1'));
+          // The winner's swap is one head change: the first writer's watch brings it.
+          await watch.until(seen + 1);
+        }
+        data.versions.push({ ...data.versions[0]!, id: 'svc-v1-by-hand', imageTag: 'v1', fullImageName: input('svc', 'v1').fullImageName });
+      });
+      expect(runs).toBe(2);
+      expect(headReads(namespace)).toBe(0);
+      const data = await openTeamStore(target, namespace).read();
+      expect(data.versions.map((v) => `${v.serviceName}:${v.imageTag}`).sort()).toEqual(['other:v1', 'svc:v0', 'svc:v1']);
+      expect(await first.audit.verify()).toMatchObject({ ok: true });
+    } finally {
+      watch.stop();
+    }
   });
 });
 

@@ -273,10 +273,11 @@ export class UnitWriter {
   /**
    * Commits one unit: `prepare` runs on a snapshot (the caller lays the head's units over its
    * objects) and returns the writes and audit lines (chained from the head's hash), or nothing
-   * to write. A writer that lost the swap runs `prepare` again on the state `snapshot` reads
-   * right after the 409: the head alone, with the units since laid over its last snapshot, when
-   * they are all still in the head (the usual case; see KubeStore.snapshot). A loser's retry is
-   * then two small requests: it is the likelier to win the next swap.
+   * to write. A writer that lost the swap runs `prepare` again on the state `snapshots` takes
+   * right after the 409: the winner's head (from the head watch, or read), with the units since
+   * laid over its last snapshot, when they are all still in the head (the usual case; see
+   * KubeStore.snapshot). A loser's retry is then the swap alone, or a read and the swap: it is
+   * the likelier to win the next swap.
    */
   async commit<T>(snapshots: Snapshots, prepare: (snap: Snapshot) => Promise<Prepared<T>>): Promise<T> {
     const until = Date.now() + MAX_WRITE_MS;
