@@ -241,6 +241,25 @@ describeTargets('the team store (issue 16)', (kind) => {
     expect(await store.audit.verify()).toMatchObject({ ok: true, count: 3 + KEPT_UNITS });
   }, 120_000);
 
+  it('lets a unit its writer rolled forward leave the head, though the other writers cannot tell', async () => {
+    const namespace = await storeNamespace(target);
+    await registerVersion(teamCore(openTeamStore(target, namespace)), input('seed', 'v0'));
+    // Three writers at once, each on snapshots rebuilt from the head (not listed), which cannot show another writer's unit applied.
+    await Promise.all(
+      [0, 1, 2].map(async (w) => {
+        const core = teamCore(openTeamStore(target, namespace), `ops${w}@example.com`);
+        for (let i = 0; i < 8; i++) await registerVersion(core, input(`svc${w}`, `v${i}`));
+      }),
+    );
+    const { head } = parseHead(await openTeamStore(target, namespace).objects.read(HEAD_NAME));
+    // The newest unit, the KEPT_UNITS before it, and at most the other two writers' last ones, not yet said applied.
+    expect(headUnits(head).length).toBeLessThanOrEqual(KEPT_UNITS + 3);
+    const data = await openTeamStore(target, namespace).read();
+    expect(data.versions).toHaveLength(25);
+    const listed = await target.kubectl(['-n', namespace, 'get', 'configmap', '-l', 'ecp.dev/kind=version', '-o', 'name']);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(25);
+  });
+
   it('audit verify finds an edited event, a removed one, and a removed last one', async () => {
     const namespace = await storeNamespace(target);
     const store = openTeamStore(target, namespace);

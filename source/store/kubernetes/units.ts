@@ -60,6 +60,12 @@ export interface HeadState {
   unit?: Unit;
   /** The units committed before it that the head keeps (KEPT_UNITS), oldest first. */
   earlier?: Unit[];
+  /**
+   * Ids of units in the head known applied: their writer (or another) rolled them forward and
+   * said so in a later swap. Such a unit leaves the head after KEPT_UNITS without being checked
+   * or kept, so the head stays small while writers whose snapshots are rebuilt cannot tell.
+   */
+  applied?: string[];
   /** The archived images' Bloom filter (image-filter.ts); absent in a head written before it, until the next write. */
   images?: string;
 }
@@ -292,9 +298,10 @@ export class UnitWriter {
       relist = false;
       const { head } = snap;
       const pending = pendingWrites(headUnits(head), snap.objects);
-      // Each unit's writes not yet applied (nor overtaken by a later unit's, nor rolled forward by this writer).
+      // Each unit's writes not yet applied (nor overtaken by a later unit's, nor known rolled forward).
+      const applied = new Set([...(head.applied ?? []), ...this.rolled]);
       const open = headUnits(head)
-        .filter((u) => !this.rolled.includes(u.id))
+        .filter((u) => !applied.has(u.id))
         .map((u) => ({ ...u, writes: u.writes.filter((w) => pending.get(w.name) === w) }))
         .filter((u) => u.writes.length > 0);
       const prepared = await prepare(snap);
@@ -325,6 +332,7 @@ export class UnitWriter {
         tailFrom,
         unit,
         ...(kept.length ? { earlier: kept } : {}),
+        ...(kept.some((u) => applied.has(u.id)) ? { applied: kept.filter((u) => applied.has(u.id)).map((u) => u.id) } : {}),
         images: prepared.images ?? head.images,
       };
       try {
