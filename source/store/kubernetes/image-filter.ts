@@ -11,15 +11,23 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 const BITS = 65_536;
 const HASHES = 4;
 
+/** The last filter parsed: every change parses the head's, and most heads carry the same one. */
+let lastParsed: { text: string; bits: Buffer } | undefined;
+
 export class ImageFilter {
-  private constructor(private readonly bits: Buffer) {}
+  /** `text`: the filter as parsed, while no image was added since (toString need not deflate). */
+  private constructor(
+    private readonly bits: Buffer,
+    private text?: string,
+  ) {}
 
   static empty(): ImageFilter {
     return new ImageFilter(Buffer.alloc(BITS / 8));
   }
 
   static parse(text: string): ImageFilter {
-    return new ImageFilter(inflateRawSync(Buffer.from(text, 'base64')));
+    if (lastParsed?.text !== text) lastParsed = { text, bits: inflateRawSync(Buffer.from(text, 'base64')) };
+    return new ImageFilter(Buffer.from(lastParsed.bits), text);
   }
 
   private static positions(fullImageName: string): number[] {
@@ -34,9 +42,11 @@ export class ImageFilter {
 
   add(fullImageName: string): void {
     for (const p of ImageFilter.positions(fullImageName)) this.bits[p >> 3]! |= 1 << (p & 7);
+    this.text = undefined;
   }
 
   toString(): string {
-    return deflateRawSync(this.bits).toString('base64');
+    this.text ??= deflateRawSync(this.bits).toString('base64');
+    return this.text;
   }
 }
