@@ -31,6 +31,15 @@ interface Credentials {
   headers: Record<string, string>;
 }
 
+/** How a request is sent: its query, credentials, agent, abort signal and headers of its own. */
+interface Opened {
+  query: Record<string, string | undefined>;
+  credentials: Credentials;
+  agent: http.Agent;
+  signal: AbortSignal;
+  headers?: Record<string, string>;
+}
+
 /** One event of a watch: ADDED, MODIFIED, DELETED, BOOKMARK with the object; ERROR with a Status. */
 export interface WatchEvent<T> {
   type: string;
@@ -59,9 +68,9 @@ export class KubeHttp {
     return { agent: keptAgent(options.agent as http.Agent), fresh: options.agent as http.Agent, headers };
   }
 
-  private open(method: Method, path: string, query: Record<string, string | undefined>, credentials: Credentials, watch: boolean, extra: http.RequestOptions, onResponse: (response: http.IncomingMessage) => void): http.ClientRequest {
+  private open(method: Method, path: string, how: Opened, onResponse: (response: http.IncomingMessage) => void): http.ClientRequest {
     const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, value);
+    for (const [key, value] of Object.entries(how.query)) if (value !== undefined) search.set(key, value);
     return this.send(
       {
         protocol: this.base.protocol,
@@ -69,9 +78,9 @@ export class KubeHttp {
         port: this.base.port,
         method,
         path: `${this.base.pathname.replace(/\/$/, '')}${path}${search.size ? `?${search}` : ''}`,
-        agent: watch ? credentials.fresh : credentials.agent,
-        ...extra,
-        headers: { ...credentials.headers, Accept: 'application/json', ...extra.headers },
+        agent: how.agent,
+        signal: how.signal,
+        headers: { ...how.credentials.headers, Accept: 'application/json', ...how.headers },
       },
       onResponse,
     );
@@ -81,9 +90,10 @@ export class KubeHttp {
   async request<T>(method: Method, path: string, options: HttpRequest): Promise<T> {
     const credentials = await (this.fixed ?? this.credentials());
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) };
+    const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) };
     const { status, text, responseHeaders } = await new Promise<{ status: number; text: string; responseHeaders: http.IncomingHttpHeaders }>((resolve, reject) => {
-      const request = this.open(method, path, options.query ?? {}, credentials, false, { signal: AbortSignal.timeout(options.timeoutMs), headers }, (response) => {
+      const how = { query: options.query ?? {}, credentials, agent: credentials.agent, signal: AbortSignal.timeout(options.timeoutMs), headers };
+      const request = this.open(method, path, how, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
@@ -115,7 +125,8 @@ export class KubeHttp {
     };
     (this.fixed ?? this.credentials()).then((credentials) => {
       if (ended) return;
-      const request = this.open('GET', path, { ...query, watch: '1' }, credentials, true, { signal: abort.signal }, (response) => {
+      const how = { query: { ...query, watch: '1' }, credentials, agent: credentials.fresh, signal: abort.signal };
+      const request = this.open('GET', path, how, (response) => {
         if (response.statusCode !== 200) {
           response.resume();
           return end(new ApiException(response.statusCode ?? 0, 'Unknown API Status Code!', '', {}));

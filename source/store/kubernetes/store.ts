@@ -184,26 +184,23 @@ export class KubeStore implements StoreBackend {
   /** Runs `mutate` on a fresh snapshot and commits its writes and events as one unit. */
   private change<T>(mutate: (data: StoreData, unit: UpdateUnit) => T | Promise<T>): Promise<{ result: T; events: AuditEvent[] }> {
     if (++this.changes > 1) this.heads.touch();
-    return this.units.commit(
-      this.snapshots,
-      async (snap) => {
-        const current = laidOver(snap.objects, headUnits(snap.head));
-        const data = dataOf(current, this.where);
-        const queued: NewAuditEvent[] = [];
-        const images = await this.imageFilterOf(snap.head);
-        const result = await this.committing.run(images, () => mutate(data, { audit: (event) => void queued.push(event) }));
-        const writes = await this.retentionWrites(data, images);
-        const records = this.recordWrites(data, current);
-        const written = new Set(records.map((w) => w.name));
-        refuseControlCharacters((key, record) => written.has(recordName(key, record.id)), data, queued);
-        writes.push(...records);
-        const events: AuditEvent[] = [];
-        if (writes.length === 0 && queued.length === 0) return { result: { result, events }, nothing: true as const };
-        const lines = chainLines(queued, snap.head.hash, events);
-        const summary = queued.length ? describeEvents(queued) : 'a record change';
-        return { result: { result, events }, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary, images: images.toString() };
-      },
-    );
+    return this.units.commit(this.snapshots, async (snap) => {
+      const current = laidOver(snap.objects, headUnits(snap.head));
+      const data = dataOf(current, this.where);
+      const queued: NewAuditEvent[] = [];
+      const images = await this.imageFilterOf(snap.head);
+      const result = await this.committing.run(images, () => mutate(data, { audit: (event) => void queued.push(event) }));
+      const writes = await this.retentionWrites(data, images);
+      const records = this.recordWrites(data, current);
+      const written = new Set(records.map((w) => w.name));
+      refuseControlCharacters((key, record) => written.has(recordName(key, record.id)), data, queued);
+      writes.push(...records);
+      const events: AuditEvent[] = [];
+      if (writes.length === 0 && queued.length === 0) return { result: { result, events }, nothing: true as const };
+      const lines = chainLines(queued, snap.head.hash, events);
+      const summary = queued.length ? describeEvents(queued) : 'a record change';
+      return { result: { result, events }, writes, lines, lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash, summary, images: images.toString() };
+    });
   }
 
   /** Creates, replaces and deletes that turn the listed records into `data`. */
@@ -337,30 +334,27 @@ export class KubeStore implements StoreBackend {
       const slice = <T>(list: readonly T[]) => list.slice(i * IMPORT_CHUNK, (i + 1) * IMPORT_CHUNK);
       const lines = slice(part.auditLines);
       this.heads.touch();
-      await this.units.commit(
-        this.snapshots,
-        async (snap) => {
-          if (lines.length && (JSON.parse(lines[0]!) as { prev?: string }).prev !== snap.head.hash) {
-            throw new StoreError(`The audit events to import do not continue the trail in ${this.where}; nothing more was written.`);
-          }
-          const current = laidOver(snap.objects, headUnits(snap.head));
-          const data = dataOf(current, this.where);
-          data.versions.push(...slice(versions));
-          data.deployments.push(...slice(deployments));
-          data.approvals.push(...slice(part.approvals));
-          const images = await this.imageFilterOf(snap.head);
-          const writes = await this.retentionWrites(data, images);
-          writes.push(...this.recordWrites(data, current));
-          return {
-            result: undefined,
-            writes,
-            lines,
-            lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash,
-            summary: `an import of part ${i + 1} of ${chunks}`,
-            images: images.toString(),
-          };
-        },
-      );
+      await this.units.commit(this.snapshots, async (snap) => {
+        if (lines.length && (JSON.parse(lines[0]!) as { prev?: string }).prev !== snap.head.hash) {
+          throw new StoreError(`The audit events to import do not continue the trail in ${this.where}; nothing more was written.`);
+        }
+        const current = laidOver(snap.objects, headUnits(snap.head));
+        const data = dataOf(current, this.where);
+        data.versions.push(...slice(versions));
+        data.deployments.push(...slice(deployments));
+        data.approvals.push(...slice(part.approvals));
+        const images = await this.imageFilterOf(snap.head);
+        const writes = await this.retentionWrites(data, images);
+        writes.push(...this.recordWrites(data, current));
+        return {
+          result: undefined,
+          writes,
+          lines,
+          lastHash: lines.length ? sha256(lines.at(-1)!) : snap.head.hash,
+          summary: `an import of part ${i + 1} of ${chunks}`,
+          images: images.toString(),
+        };
+      });
     }
   }
 }
