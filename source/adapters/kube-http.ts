@@ -49,14 +49,26 @@ export interface WatchEvent<T> {
 export class KubeHttp {
   private readonly base: URL;
   private readonly send: typeof http.request;
-  /** Resolved once, unless the user's credentials change (exec, auth provider). */
+  /** The user's credentials change (exec plugin, auth provider): asked for on every request. */
+  private readonly changing: boolean;
+  /** Otherwise resolved at the first request, and kept while that succeeds. */
   private fixed?: Promise<Credentials>;
 
   constructor(private readonly cluster: Cluster) {
     this.base = new URL(cluster.server);
     this.send = this.base.protocol === 'http:' ? http.request : https.request;
     const user = cluster.kc.getCurrentUser();
-    if (!user?.exec && !user?.authProvider) this.fixed = this.credentials();
+    this.changing = Boolean(user?.exec || user?.authProvider);
+  }
+
+  private current(): Promise<Credentials> {
+    if (this.changing) return this.credentials();
+    this.fixed ??= this.credentials().catch((error: unknown) => {
+      // A CA file not readable now may be next time: ask again then.
+      this.fixed = undefined;
+      throw error;
+    });
+    return this.fixed;
   }
 
   private async credentials(): Promise<Credentials> {
@@ -88,7 +100,7 @@ export class KubeHttp {
 
   /** `path` is the API path ("/api/v1/…"); the answer's JSON, parsed. */
   async request<T>(method: Method, path: string, options: HttpRequest): Promise<T> {
-    const credentials = await (this.fixed ?? this.credentials());
+    const credentials = await this.current();
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) };
     const { status, text, responseHeaders } = await new Promise<{ status: number; text: string; responseHeaders: http.IncomingHttpHeaders }>((resolve, reject) => {
@@ -123,7 +135,7 @@ export class KubeHttp {
       abort.abort();
       onEnd(error);
     };
-    (this.fixed ?? this.credentials()).then((credentials) => {
+    this.current().then((credentials) => {
       if (ended) return;
       const how = { query: { ...query, watch: '1' }, credentials, agent: credentials.fresh, signal: abort.signal };
       const request = this.open('GET', path, how, (response) => {
