@@ -1,9 +1,11 @@
 /**
- * Requests of the team store to the API server: JSON over Node's own http(s), on kept
- * connections, with the kubeconfig's TLS material and credentials resolved once. client-node's
- * own request path (node-fetch, a new Agent and a read of the CA file per request, its
- * middleware chain) cost about 2 ms of CPU per request, twice this path's, on a machine where
- * the API server's CPU is the same CPU (issue 16, docs/benchmarks.md). A user whose credentials
+ * JSON requests to the API server, for the hot paths (the team store's requests, the console's
+ * and the monitor's lists): over Node's own http(s), the kubeconfig's TLS material and
+ * credentials resolved once, the answer parsed and nothing more. client-node's request path
+ * (node-fetch, a new Agent and a read of the CA file per request, its middleware chain) cost
+ * about 2 ms of CPU per request, twice this path's, where the API server's CPU is the same CPU
+ * (issue 16); its ObjectSerializer spent as long as JSON.parse on a list of a few hundred objects
+ * and made a second copy of each (issues 16, 18; docs/benchmarks.md). A user whose credentials
  * change (an exec plugin, an auth provider) asks client-node for them on every request, as
  * client-node does; a kubeconfig proxy-url keeps client-node's proxy agent. Fails as the
  * generated APIs do (ApiException with the status code and the server's body; the network's own
@@ -54,7 +56,16 @@ export class KubeHttp {
   /** Otherwise resolved at the first request, and kept while that succeeds. */
   private fixed?: Promise<Credentials>;
 
-  constructor(private readonly cluster: Cluster) {
+  /**
+   * `kept`: requests share kept connections (the team store: many small requests). Otherwise
+   * each has a connection of its own, as client-node's: an API server that went away then
+   * answers the next request with ECONNREFUSED, the cause the console and the monitor name (a
+   * kept connection would fail with "socket hang up" first).
+   */
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly kept = true,
+  ) {
     this.base = new URL(cluster.server);
     this.send = this.base.protocol === 'http:' ? http.request : https.request;
     const user = cluster.kc.getCurrentUser();
@@ -104,7 +115,7 @@ export class KubeHttp {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) };
     const { status, text, responseHeaders } = await new Promise<{ status: number; text: string; responseHeaders: http.IncomingHttpHeaders }>((resolve, reject) => {
-      const how = { query: options.query ?? {}, credentials, agent: credentials.agent, signal: AbortSignal.timeout(options.timeoutMs), headers };
+      const how = { query: options.query ?? {}, credentials, agent: this.kept ? credentials.agent : credentials.fresh, signal: AbortSignal.timeout(options.timeoutMs), headers };
       const request = this.open(method, path, how, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

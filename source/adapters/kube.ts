@@ -29,7 +29,7 @@ import { ClusterError, UsageError } from '../errors.js';
 import { confirmHolds } from '../held-services.js';
 
 import { debug } from '../log.js';
-import { HttpMethod, requestJson } from './kube-json.js';
+import { KubeHttp } from './kube-http.js';
 
 export interface Cluster {
   kc: KubeConfig;
@@ -199,17 +199,18 @@ export interface WorkloadList<T> {
 export class KubeClient {
   readonly apps: AppsV1Api;
   readonly core: CoreV1Api;
-  private readonly configuration: Configuration;
+  private readonly http: KubeHttp;
 
   constructor(readonly cluster: Cluster) {
-    this.configuration = timedConfiguration(cluster.kc, cluster.requestTimeoutMs);
-    this.apps = new AppsV1Api(this.configuration);
-    this.core = new CoreV1Api(this.configuration);
+    const configuration = timedConfiguration(cluster.kc, cluster.requestTimeoutMs);
+    this.apps = new AppsV1Api(configuration);
+    this.core = new CoreV1Api(configuration);
+    this.http = new KubeHttp(cluster, false);
   }
 
-  /** A list as the API sent it (kube-json.ts): a re-list of 1 000 Deployments made 5.6 MB of client-node models beside the 4.6 MB of parsed JSON (the console's peak RSS, docs/benchmarks.md); objects from a watch are plain JSON too. */
+  /** A list as the API sent it (kube-http.ts): a re-list of 1 000 Deployments made 5.6 MB of client-node models beside the 4.6 MB of parsed JSON (the console's peak RSS, docs/benchmarks.md); objects from a watch are plain JSON too. */
   private list<T>(path: string, query: { labelSelector?: string } = {}): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
-    return requestJson(this.configuration, HttpMethod.GET, path, { query });
+    return this.http.request('GET', path, { query, timeoutMs: this.cluster.requestTimeoutMs });
   }
 
   /**
